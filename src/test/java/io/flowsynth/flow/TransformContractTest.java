@@ -1,0 +1,170 @@
+package io.flowsynth.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.transforms.AffineCouplingTransform;
+import io.flowsynth.flow.transforms.PermutationTransform;
+import io.flowsynth.flow.transforms.RealNvp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The contract every transform and every built flow passes, in float64: finite output of the right shape,
+ * inverse(forward(x)) ≈ x, log-dets that cancel, log|det J| equal to a central-difference Jacobian's (both
+ * directions), and the promised triangular structure.
+ */
+class TransformContractTest {
+    private static final int D = 5;
+    private static final int BATCH = 7;
+
+    static Stream<Arguments> transforms() {
+        return Stream.of(
+                Arguments.of("permutation", (Supplier<Transform>) () -> new PermutationTransform(new int[]{3, 0, 4, 1, 2}), false),
+                Arguments.of("affine coupling", (Supplier<Transform>) TransformContractTest::coupling, true),
+                Arguments.of("realnvp flow", (Supplier<Transform>) TransformContractTest::realNvp, false));
+    }
+
+    static Map<String, INDArray> randomParams(FlowSpec spec, long seed, double scale) {
+        Nd4j.getRandom().setSeed(seed);
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : spec.paramShapes().entrySet()) {
+            params.put(e.getKey(), Nd4j.randn(DataType.DOUBLE, e.getValue()).muli(scale));
+        }
+        return params;
+    }
+
+    static Transform coupling() {
+        FlowSpec spec = new FlowSpec("realnvp", D, 1, 8, 2, 3);
+        Map<String, INDArray> p = randomParams(spec, 11, 0.7);
+        Mlp mlp = new Mlp(List.of(p.get("c0w0"), p.get("c0w1")), List.of(p.get("c0b0"), p.get("c0b1")),
+                p.get("c0ws"), p.get("c0bs"), p.get("c0wt"), p.get("c0bt"));
+        return new AffineCouplingTransform(Nd4j.createFromArray(spec.conditioningMask()), mlp);
+    }
+
+    static Transform realNvp() {
+        FlowSpec spec = new FlowSpec("realnvp", D, 4, 8, 2, 5);
+        return RealNvp.build(spec, randomParams(spec, 12, 0.5)).transform();
+    }
+
+    private static INDArray input() {
+        Nd4j.getRandom().setSeed(99);
+        return Nd4j.randn(DataType.DOUBLE, BATCH, D).muli(1.5);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transforms")
+    void inverseUndoesForwardAndLogDetsCancel(String name, Supplier<Transform> factory, boolean triangular) {
+        Transform t = factory.get();
+        INDArray x = input();
+        TransformResult fwd = t.forward(x);
+        assertThat(fwd.output().shape()).containsExactly(BATCH, D);
+        assertThat(fwd.logAbsDet().length()).isEqualTo(BATCH);
+        assertThat(fwd.output().isInfinite().any() || fwd.output().isNaN().any()).isFalse();
+        TransformResult inv = t.inverse(fwd.output());
+        assertThat(maxAbs(inv.output().sub(x))).isLessThan(1e-6);
+        assertThat(maxAbs(inv.logAbsDet().add(fwd.logAbsDet()))).isLessThan(1e-9);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transforms")
+    void logAbsDetMatchesNumericalJacobianInBothDirections(String name, Supplier<Transform> factory, boolean triangular) {
+        Transform t = factory.get();
+        INDArray x = input();
+        for (boolean forward : new boolean[]{true, false}) {
+            for (int row = 0; row < BATCH; row++) {
+                INDArray xr = x.getRow(row, true).dup();
+                double[][] jac = jacobian(t, xr, forward);
+                double numeric = Math.log(Math.abs(determinant(jac)));
+                TransformResult r = forward ? t.forward(xr) : t.inverse(xr);
+                assertThat(r.logAbsDet().getDouble(0)).as("row %d forward=%s", row, forward)
+                        .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-5));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transforms")
+    void couplingJacobianIsBlockTriangular(String name, Supplier<Transform> factory, boolean triangular) {
+        if (!triangular) {
+            return;
+        }
+        Transform t = factory.get();
+        double[][] jac = jacobian(t, input().getRow(0, true).dup(), true);
+        int c = D / 2;
+        // conditioning outputs depend only on themselves (identity block); no output depends on a later... block
+        for (int i = 0; i < c; i++) {
+            for (int j = 0; j < D; j++) {
+                assertThat(jac[i][j]).isCloseTo(i == j ? 1.0 : 0.0, org.assertj.core.data.Offset.offset(1e-8));
+            }
+        }
+        for (int i = c; i < D; i++) {
+            for (int j = c; j < D; j++) {
+                if (i != j) {
+                    assertThat(jac[i][j]).as("d y%d / d x%d", i, j).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-8));
+                }
+            }
+        }
+    }
+
+    static double[][] jacobian(Transform t, INDArray x, boolean forward) {
+        double h = 1e-5;
+        double[][] jac = new double[D][D];
+        for (int j = 0; j < D; j++) {
+            INDArray plus = x.dup();
+            INDArray minus = x.dup();
+            plus.putScalar(0, j, x.getDouble(0, j) + h);
+            minus.putScalar(0, j, x.getDouble(0, j) - h);
+            INDArray yp = forward ? t.forward(plus).output() : t.inverse(plus).output();
+            INDArray ym = forward ? t.forward(minus).output() : t.inverse(minus).output();
+            for (int i = 0; i < D; i++) {
+                jac[i][j] = (yp.getDouble(0, i) - ym.getDouble(0, i)) / (2 * h);
+            }
+        }
+        return jac;
+    }
+
+    static double determinant(double[][] a) {
+        int n = a.length;
+        double[][] m = new double[n][];
+        for (int i = 0; i < n; i++) {
+            m[i] = a[i].clone();
+        }
+        double det = 1;
+        for (int c = 0; c < n; c++) {
+            int p = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
+                    p = r;
+                }
+            }
+            if (p != c) {
+                double[] tmp = m[p];
+                m[p] = m[c];
+                m[c] = tmp;
+                det = -det;
+            }
+            det *= m[c][c];
+            for (int r = c + 1; r < n; r++) {
+                double f = m[r][c] / m[c][c];
+                for (int k = c; k < n; k++) {
+                    m[r][k] -= f * m[c][k];
+                }
+            }
+        }
+        return det;
+    }
+
+    static double maxAbs(INDArray a) {
+        return a.amaxNumber().doubleValue();
+    }
+}

@@ -1,0 +1,88 @@
+package io.flowsynth.flow.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowsynth.flow.Flow;
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.StandardNormal;
+import java.util.Map;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+class FlowOutputLayerTest {
+
+    private static MultiLayerNetwork perturbedNetwork(FlowSpec spec, DataType dt) {
+        var opt = new FlowNetworks.Optimizer(1e-3, 0, dt);
+        MultiLayerNetwork net = new MultiLayerNetwork(FlowNetworks.configuration(spec, opt, new NoOp()));
+        net.init();
+        // move the zero-initialized heads off zero so every parameter matters
+        Nd4j.getRandom().setSeed(7);
+        net.params().addi(Nd4j.randn(dt, net.params().shape()).muli(0.3));
+        return net;
+    }
+
+    @Test
+    void gradientOfNegativeLogLikelihoodMatchesFiniteDifferencesInDouble() {
+        DataType previous = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            FlowSpec spec = new FlowSpec("realnvp", 4, 3, 6, 2, 1);
+            MultiLayerNetwork net = perturbedNetwork(spec, DataType.DOUBLE);
+            Nd4j.getRandom().setSeed(3);
+            INDArray x = Nd4j.randn(DataType.DOUBLE, 8, 4);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                    .net(net).input(x).labels(Nd4j.zeros(DataType.DOUBLE, 8, 1))
+                    .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
+            assertThat(ok).isTrue();
+        } finally {
+            Nd4j.setDefaultDataTypes(previous, previous);
+        }
+    }
+
+    @Test
+    void sameDiffGraphAndPlainNd4jFlowAgree() {
+        FlowSpec spec = new FlowSpec("realnvp", 5, 4, 8, 2, 9);
+        MultiLayerNetwork net = perturbedNetwork(spec, DataType.DOUBLE);
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 16, 5);
+        INDArray zGraph = net.output(x);
+        Flow flow = FlowNetworks.flow(net);
+        INDArray zPlain = flow.transform().forward(x).output();
+        assertThat(zGraph.sub(zPlain).amaxNumber().doubleValue()).isLessThan(1e-10);
+        // the network's score is the mean NLL without the constant (D/2) ln 2π
+        double score = net.score(FlowNetworks.dataSet(x));
+        double nll = -flow.logProb(x).meanNumber().doubleValue();
+        assertThat(score + 0.5 * 5 * StandardNormal.LOG_2PI).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-9));
+        // the inverse in plain ND4J undoes the graph's forward
+        assertThat(flow.inverse(zGraph).sub(x).amaxNumber().doubleValue()).isLessThan(1e-9);
+    }
+
+    @Test
+    void trainingLowersNllOfCorrelatedGaussianTowardsItsEntropy() {
+        // x = L e with e ~ N(0, I): true NLL = (D/2) ln 2πe + ln|det L|
+        int d = 3;
+        FlowSpec spec = new FlowSpec("realnvp", d, 4, 32, 2, 2);
+        var opt = new FlowNetworks.Optimizer(3e-3, 5, DataType.FLOAT);
+        MultiLayerNetwork net = new MultiLayerNetwork(FlowNetworks.configuration(spec, opt));
+        net.init();
+        INDArray l = Nd4j.createFromArray(new float[][]{{1, 0, 0}, {0.9f, 0.5f, 0}, {-0.5f, 0.3f, 0.4f}});
+        double trueNll = 0.5 * d * Math.log(2 * Math.PI * Math.E) + Math.log(1 * 0.5 * 0.4);
+        Nd4j.getRandom().setSeed(5);
+        INDArray test = Nd4j.randn(DataType.FLOAT, 4000, d).mmul(l.transpose());
+        double before = -FlowNetworks.flow(net).logProb(test).meanNumber().doubleValue();
+        for (int step = 0; step < 600; step++) {
+            INDArray batch = Nd4j.randn(DataType.FLOAT, 256, d).mmul(l.transpose());
+            net.fit(FlowNetworks.dataSet(batch));
+        }
+        Map<String, INDArray> params = FlowNetworks.parameters(net);
+        assertThat(params).hasSize(spec.paramShapes().size());
+        double after = -FlowNetworks.flow(net).logProb(test).meanNumber().doubleValue();
+        assertThat(after).isLessThan(before - 0.5).isLessThan(trueNll + 0.15);
+    }
+}
