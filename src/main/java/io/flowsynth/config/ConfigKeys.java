@@ -1,0 +1,95 @@
+package io.flowsynth.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every configuration key with its default. Keys are kebab-case under {@code flowsynth.}; per-column keys are
+ * {@code flowsynth.columns.<name>.kind}. {@code conf/flowsynth-defaults.conf} documents the same keys and values (a
+ * test keeps the two in step).
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {
+    }
+
+    public static final String SEED = "flowsynth.seed";
+    public static final long SEED_DEFAULT = 42L;
+
+    public static final String FLOW_TYPE = "flowsynth.flow.type";
+    public static final String FLOW_TYPE_DEFAULT = "realnvp";
+    public static final String FLOW_LAYERS = "flowsynth.flow.layers";
+    public static final int FLOW_LAYERS_DEFAULT = 6;
+    public static final String FLOW_HIDDEN_FEATURES = "flowsynth.flow.hidden-features";
+    public static final int FLOW_HIDDEN_FEATURES_DEFAULT = 64;
+    public static final String FLOW_HIDDEN_LAYERS = "flowsynth.flow.hidden-layers";
+    public static final int FLOW_HIDDEN_LAYERS_DEFAULT = 2;
+
+    public static final String TRAIN_EPOCHS = "flowsynth.train.epochs";
+    public static final int TRAIN_EPOCHS_DEFAULT = 20;
+    public static final String TRAIN_BATCH_SIZE = "flowsynth.train.batch-size";
+    public static final int TRAIN_BATCH_SIZE_DEFAULT = 512;
+    public static final String TRAIN_LEARNING_RATE = "flowsynth.train.learning-rate";
+    public static final double TRAIN_LEARNING_RATE_DEFAULT = 2e-3;
+    public static final String TRAIN_LOCAL_STEPS = "flowsynth.train.local-steps";
+    public static final int TRAIN_LOCAL_STEPS_DEFAULT = 25;
+    public static final String TRAIN_GRADIENT_CLIP = "flowsynth.train.gradient-clip";
+    public static final double TRAIN_GRADIENT_CLIP_DEFAULT = 5.0;
+    public static final String TRAIN_VALIDATION_FRACTION = "flowsynth.train.validation-fraction";
+    public static final double TRAIN_VALIDATION_FRACTION_DEFAULT = 0.1;
+    public static final String TRAIN_MAX_VALIDATION_ROWS = "flowsynth.train.max-validation-rows";
+    public static final int TRAIN_MAX_VALIDATION_ROWS_DEFAULT = 50_000;
+    public static final String TRAIN_PARTITIONS = "flowsynth.train.partitions";
+    public static final int TRAIN_PARTITIONS_DEFAULT = 0;
+    public static final String TRAIN_PATIENCE = "flowsynth.train.patience";
+    public static final int TRAIN_PATIENCE_DEFAULT = 0;
+
+    public static final String ENCODE_MAX_DISCRETE_VALUES = "flowsynth.encode.max-discrete-values";
+    public static final int ENCODE_MAX_DISCRETE_VALUES_DEFAULT = 20;
+    public static final String ENCODE_MAX_CATEGORIES = "flowsynth.encode.max-categories";
+    public static final int ENCODE_MAX_CATEGORIES_DEFAULT = 1000;
+    public static final String ENCODE_QUANTILES = "flowsynth.encode.quantiles";
+    public static final int ENCODE_QUANTILES_DEFAULT = 500;
+    public static final String ENCODE_DROP_UNSUPPORTED = "flowsynth.encode.drop-unsupported";
+    public static final boolean ENCODE_DROP_UNSUPPORTED_DEFAULT = false;
+
+    public static final String SAMPLE_BATCH_SIZE = "flowsynth.sample.batch-size";
+    public static final int SAMPLE_BATCH_SIZE_DEFAULT = 4096;
+    public static final String SAMPLE_ROWS_PER_PARTITION = "flowsynth.sample.rows-per-partition";
+    public static final long SAMPLE_ROWS_PER_PARTITION_DEFAULT = 1_000_000L;
+
+    public static final String REPORT_MAX_ROWS = "flowsynth.report.max-rows";
+    public static final int REPORT_MAX_ROWS_DEFAULT = 50_000;
+
+    /** Prefix of per-column keys: {@code flowsynth.columns.<name>.kind}. */
+    public static final String COLUMNS_PREFIX = "flowsynth.columns.";
+
+    /** Every fixed key with its default, as text, in documentation order. */
+    public static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(SEED, String.valueOf(SEED_DEFAULT));
+        d.put(FLOW_TYPE, FLOW_TYPE_DEFAULT);
+        d.put(FLOW_LAYERS, String.valueOf(FLOW_LAYERS_DEFAULT));
+        d.put(FLOW_HIDDEN_FEATURES, String.valueOf(FLOW_HIDDEN_FEATURES_DEFAULT));
+        d.put(FLOW_HIDDEN_LAYERS, String.valueOf(FLOW_HIDDEN_LAYERS_DEFAULT));
+        d.put(TRAIN_EPOCHS, String.valueOf(TRAIN_EPOCHS_DEFAULT));
+        d.put(TRAIN_BATCH_SIZE, String.valueOf(TRAIN_BATCH_SIZE_DEFAULT));
+        d.put(TRAIN_LEARNING_RATE, String.valueOf(TRAIN_LEARNING_RATE_DEFAULT));
+        d.put(TRAIN_LOCAL_STEPS, String.valueOf(TRAIN_LOCAL_STEPS_DEFAULT));
+        d.put(TRAIN_GRADIENT_CLIP, String.valueOf(TRAIN_GRADIENT_CLIP_DEFAULT));
+        d.put(TRAIN_VALIDATION_FRACTION, String.valueOf(TRAIN_VALIDATION_FRACTION_DEFAULT));
+        d.put(TRAIN_MAX_VALIDATION_ROWS, String.valueOf(TRAIN_MAX_VALIDATION_ROWS_DEFAULT));
+        d.put(TRAIN_PARTITIONS, String.valueOf(TRAIN_PARTITIONS_DEFAULT));
+        d.put(TRAIN_PATIENCE, String.valueOf(TRAIN_PATIENCE_DEFAULT));
+        d.put(ENCODE_MAX_DISCRETE_VALUES, String.valueOf(ENCODE_MAX_DISCRETE_VALUES_DEFAULT));
+        d.put(ENCODE_MAX_CATEGORIES, String.valueOf(ENCODE_MAX_CATEGORIES_DEFAULT));
+        d.put(ENCODE_QUANTILES, String.valueOf(ENCODE_QUANTILES_DEFAULT));
+        d.put(ENCODE_DROP_UNSUPPORTED, String.valueOf(ENCODE_DROP_UNSUPPORTED_DEFAULT));
+        d.put(SAMPLE_BATCH_SIZE, String.valueOf(SAMPLE_BATCH_SIZE_DEFAULT));
+        d.put(SAMPLE_ROWS_PER_PARTITION, String.valueOf(SAMPLE_ROWS_PER_PARTITION_DEFAULT));
+        d.put(REPORT_MAX_ROWS, String.valueOf(REPORT_MAX_ROWS_DEFAULT));
+        DEFAULTS = Collections.unmodifiableMap(d);
+    }
+}

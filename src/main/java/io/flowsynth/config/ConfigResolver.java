@@ -1,0 +1,116 @@
+package io.flowsynth.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Resolves the configuration of a job. Precedence, highest first:
+ * <ol>
+ *   <li>{@code --set key=value} options on the command line;</li>
+ *   <li>the job file given with {@code --conf FILE} (Java properties syntax: {@code key = value}, {@code #} comments);</li>
+ *   <li>the site defaults file {@code conf/flowsynth-defaults.conf} (or {@code $FLOWSYNTH_CONF_DIR/flowsynth-defaults.conf}),
+ *       when the launcher finds one;</li>
+ *   <li>the built-in defaults of {@link ConfigKeys}.</li>
+ * </ol>
+ * Every key must be a known key or a per-column key {@code flowsynth.columns.<name>.kind}; an unknown key is an
+ * error naming it (a typo must not be silently ignored).
+ */
+public final class ConfigResolver {
+    private static final List<String> COLUMN_SETTINGS = List.of("kind");
+
+    private ConfigResolver() {
+    }
+
+    /**
+     * @param siteDefaults text of the site defaults file, or null
+     * @param jobFile      text of the job file, or null
+     * @param jobFileName  name of the job file for error messages
+     * @param sets         the {@code --set} pairs in command-line order
+     */
+    public static FlowsynthConfig resolve(String siteDefaults, String jobFile, String jobFileName, Map<String, String> sets) {
+        Map<String, String> values = new LinkedHashMap<>(ConfigKeys.DEFAULTS);
+        if (siteDefaults != null) {
+            merge(values, parse(siteDefaults, "flowsynth-defaults.conf"), "flowsynth-defaults.conf");
+        }
+        if (jobFile != null) {
+            merge(values, parse(jobFile, jobFileName), jobFileName);
+        }
+        merge(values, sets, "--set");
+        FlowsynthConfig config = new FlowsynthConfig(values);
+        validate(config);
+        return config;
+    }
+
+    public static Map<String, String> parse(String text, String source) {
+        Properties p = new Properties();
+        try (Reader r = new StringReader(text)) {
+            p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("Config file " + source + ": cannot parse (" + e.getMessage() + ")");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            out.put(k.trim(), p.getProperty(k).trim());
+        }
+        return out;
+    }
+
+    private static void merge(Map<String, String> into, Map<String, String> from, String source) {
+        for (Map.Entry<String, String> e : from.entrySet()) {
+            String key = e.getKey();
+            if (!ConfigKeys.DEFAULTS.containsKey(key) && !isColumnKey(key)) {
+                throw new BadInputException("Unknown configuration key '" + key + "' in " + source
+                        + " (known keys: see conf/flowsynth-defaults.conf)");
+            }
+            into.put(key, e.getValue());
+        }
+    }
+
+    private static boolean isColumnKey(String key) {
+        if (!key.startsWith(ConfigKeys.COLUMNS_PREFIX)) {
+            return false;
+        }
+        int dot = key.lastIndexOf('.');
+        return dot > ConfigKeys.COLUMNS_PREFIX.length() && COLUMN_SETTINGS.contains(key.substring(dot + 1));
+    }
+
+    /** Checks every value once, so a bad value fails before any Spark work starts. */
+    private static void validate(FlowsynthConfig c) {
+        c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
+        String type = c.getString(ConfigKeys.FLOW_TYPE);
+        if (!type.equals("realnvp")) {
+            throw new BadInputException("Configuration " + ConfigKeys.FLOW_TYPE + ": unknown flow type '" + type
+                    + "' (supported: realnvp)");
+        }
+        c.getInt(ConfigKeys.FLOW_LAYERS, 1);
+        c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1);
+        c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
+        c.getInt(ConfigKeys.TRAIN_EPOCHS, 1);
+        c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1);
+        c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10);
+        c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 1);
+        c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE);
+        c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5);
+        c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0);
+        c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
+        c.getInt(ConfigKeys.TRAIN_PATIENCE, 0);
+        c.getInt(ConfigKeys.ENCODE_MAX_DISCRETE_VALUES, 0);
+        c.getInt(ConfigKeys.ENCODE_MAX_CATEGORIES, 1);
+        c.getInt(ConfigKeys.ENCODE_QUANTILES, 2);
+        c.getBoolean(ConfigKeys.ENCODE_DROP_UNSUPPORTED);
+        c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1);
+        c.getLong(ConfigKeys.SAMPLE_ROWS_PER_PARTITION, 1);
+        c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
+        for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
+            if (!List.of("continuous", "integer", "categorical", "datetime", "ignore").contains(e.getValue())) {
+                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"
+                        + e.getValue() + "' (supported: continuous, integer, categorical, datetime, ignore)");
+            }
+        }
+    }
+}

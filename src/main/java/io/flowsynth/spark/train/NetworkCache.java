@@ -1,0 +1,23 @@
+package io.flowsynth.spark.train;
+
+import io.flowsynth.flow.nn.Dl4jConsole;
+import io.flowsynth.flow.nn.FlowNetworks;
+import java.util.HashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * One DL4J network per executor thread and configuration: building the SameDiff graph and its gradient function
+ * costs seconds, so tasks of later rounds reuse it (networks are not thread-safe, hence per thread).
+ */
+final class NetworkCache {
+    private static final ThreadLocal<Map<String, MultiLayerNetwork>> NETS = ThreadLocal.withInitial(HashMap::new);
+
+    private NetworkCache() {
+    }
+
+    static MultiLayerNetwork get(String configurationJson) {
+        Dl4jConsole.quiet();
+        return NETS.get().computeIfAbsent(configurationJson, FlowNetworks::network);
+    }
+}
