@@ -211,6 +211,21 @@ class FidelityEvaluatorTest {
         assertThat(report.columnPairTrends()).isNaN();
     }
 
+    @Test
+    void emptySyntheticTableScoresZeroShapesAndHasNoNullRate() {
+        Dataset<Row> real = spark().range(6).selectExpr("id", "cast(id % 2 as string) as parity");
+        Dataset<Row> synthetic = real.limit(0);
+
+        FidelityReport report = new FidelityEvaluator(100, 0L).evaluate(real, synthetic);
+
+        assertThat(report.sampledSyntheticRows()).isZero();
+        assertThat(report.columns()).allSatisfy(c -> {
+            assertThat(c.score()).isEqualTo(0.0);
+            assertThat(c.syntheticNullRate()).isNaN();
+        });
+        assertThat(pair(report, "id", "parity").score()).isEqualTo(0.0);
+    }
+
     private static Dataset<Row> table(StructType schema, List<Double> xs, List<Double> ys, List<String> bands) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < xs.size(); i++) {
