@@ -1,0 +1,469 @@
+package io.flowsynth.spark.fidelity;
+
+import io.flowsynth.config.BadInputException;
+import io.flowsynth.fidelity.ColumnKind;
+import io.flowsynth.fidelity.ColumnScore;
+import io.flowsynth.fidelity.FidelityReport;
+import io.flowsynth.fidelity.KsAccumulator;
+import io.flowsynth.fidelity.Metrics;
+import io.flowsynth.fidelity.PairScore;
+import io.flowsynth.fidelity.TotalVariationAccumulator;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.covar_pop;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.unix_date;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.var_pop;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The fidelity job: compares a real and a synthetic table with SDMetrics' quality-report metrics (see
+ * {@link Metrics}) and returns a {@link FidelityReport}.
+ *
+ * <p>Each side is counted once and, if larger than {@code maxRows}, reduced to a seeded sample of {@code maxRows}
+ * rows: {@code sample(false, min(1, 1.2·maxRows/count), seed)} then {@code orderBy(rand(seed)).limit(maxRows)}
+ * (the real side uses {@code seed}, the synthetic side {@code seed + 1}); a side with at most {@code maxRows} rows is
+ * used whole. The result is deterministic for the same input partitioning. The two samples are put into one
+ * canonical frame (continuous columns as doubles, datetimes as epoch days or microseconds, discrete columns as
+ * strings; NaN and ±∞ count as missing) which is cached, and the summaries come from a fixed number of aggregations,
+ * whatever the number of columns: per-column totals and ranges; per-column value counts (long format
+ * {@code (column, value)}, sorted, streamed to the driver with {@code toLocalIterator}); joint cell counts of all
+ * contingency pairs (long format {@code (pair, cellA, cellB)}, streamed); centred moments of all correlation pairs.
+ * Nothing the size of a table is collected: streamed results hold at most one row per distinct value or cell of the
+ * samples, and the driver keeps one accumulator per column or pair.
+ */
+public final class FidelityEvaluator {
+    /** Default cap on the rows evaluated per side. */
+    public static final int MAX_ROWS_DEFAULT = 50_000;
+    /** Sampling fraction headroom so that the fraction-based sample rarely falls short of {@code maxRows}. */
+    static final double OVERSAMPLE = 1.2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FidelityEvaluator.class);
+    private static final int REAL = 0;
+    private static final int SYNTHETIC = 1;
+    private static final String SIDE = "side";
+
+    private final int maxRows;
+    private final long seed;
+
+    public FidelityEvaluator(int maxRows, long seed) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("maxRows must be >= 1, got " + maxRows);
+        }
+        this.maxRows = maxRows;
+        this.seed = seed;
+    }
+
+    /** An evaluator with {@link #MAX_ROWS_DEFAULT} rows per side. */
+    public FidelityEvaluator(long seed) {
+        this(MAX_ROWS_DEFAULT, seed);
+    }
+
+    /** One column of the report: its name, kind, and position in the canonical frame ({@code c<index>}). */
+    private record Spec(String name, ColumnKind kind, int index) {
+        String field() {
+            return "c" + index;
+        }
+    }
+
+    /** Per-side totals of the samples, from one aggregation. */
+    private record Totals(long[] rows, long[][] nonNull, double[] realMin, double[] realMax) {
+    }
+
+    /**
+     * Scores {@code synthetic} against {@code real}. Both must have the same column names (order may differ); the
+     * report follows the real table's column order, and pairs are (i, j), i &lt; j, in that order.
+     *
+     * @throws BadInputException naming a column missing on one side, of an unsupported type, or of different kinds
+     */
+    public FidelityReport evaluate(Dataset<Row> real, Dataset<Row> synthetic) {
+        Objects.requireNonNull(real, "real");
+        Objects.requireNonNull(synthetic, "synthetic");
+        long start = System.nanoTime();
+        List<Spec> specs = resolveColumns(real.schema(), synthetic.schema());
+
+        long realCount = real.count();
+        long syntheticCount = synthetic.count();
+        Dataset<Row> both = canonical(sample(real, realCount, seed), specs, REAL)
+                .unionAll(canonical(sample(synthetic, syntheticCount, seed + 1), specs, SYNTHETIC))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Totals totals = totals(both, specs);
+            LOG.info("Fidelity sample of the real table: {} of {} rows (maxRows {})",
+                    totals.rows()[REAL], realCount, maxRows);
+            LOG.info("Fidelity sample of the synthetic table: {} of {} rows (maxRows {})",
+                    totals.rows()[SYNTHETIC], syntheticCount, maxRows);
+
+            List<ColumnScore> columns = columnShapes(both, specs, totals);
+            List<PairScore> pairs = pairTrends(both, specs, totals);
+            FidelityReport report = FidelityReport.of(columns, pairs, realCount, syntheticCount,
+                    totals.rows()[REAL], totals.rows()[SYNTHETIC]);
+            LOG.info("Fidelity: quality {} (column shapes {}, column pair trends {}) over {} columns and {} pairs "
+                            + "in {} ms", report.quality(), report.columnShapes(), report.columnPairTrends(),
+                    columns.size(), pairs.size(), (System.nanoTime() - start) / 1_000_000);
+            return report;
+        } finally {
+            both.unpersist();
+        }
+    }
+
+    /** The kind of a Spark type, or null if the fidelity report does not support it. */
+    static ColumnKind kindOf(DataType type) {
+        if (type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType
+                || type instanceof LongType || type instanceof FloatType || type instanceof DoubleType
+                || type instanceof DecimalType) {
+            return ColumnKind.NUMERICAL;
+        }
+        if (type instanceof DateType || type instanceof TimestampType || type instanceof TimestampNTZType) {
+            return ColumnKind.DATETIME;
+        }
+        if (type instanceof StringType) {
+            return ColumnKind.CATEGORICAL;
+        }
+        if (type instanceof BooleanType) {
+            return ColumnKind.BOOLEAN;
+        }
+        return null;
+    }
+
+    private static List<Spec> resolveColumns(StructType real, StructType synthetic) {
+        Map<String, StructField> syntheticFields = new HashMap<>();
+        for (StructField field : synthetic.fields()) {
+            if (syntheticFields.put(field.name(), field) != null) {
+                throw new BadInputException("Column '" + field.name() + "' appears more than once in the synthetic table");
+            }
+        }
+        if (real.fields().length == 0) {
+            throw new BadInputException("The real table has no columns: nothing to compare");
+        }
+        List<Spec> specs = new ArrayList<>();
+        Set<String> realNames = new HashSet<>();
+        for (StructField field : real.fields()) {
+            String name = field.name();
+            if (!realNames.add(name)) {
+                throw new BadInputException("Column '" + name + "' appears more than once in the real table");
+            }
+            StructField other = syntheticFields.get(name);
+            if (other == null) {
+                throw new BadInputException("Column '" + name + "' of the real table is missing from the synthetic table");
+            }
+            ColumnKind kind = kindOf(field.dataType());
+            if (kind == null) {
+                throw new BadInputException("Column '" + name + "': unsupported type " + field.dataType().simpleString()
+                        + " for the fidelity report (expected a numeric, date, timestamp, string or boolean type)");
+            }
+            ColumnKind otherKind = kindOf(other.dataType());
+            if (otherKind != kind) {
+                throw new BadInputException("Column '" + name + "': the real table has " + field.dataType().simpleString()
+                        + " (" + kind.label() + ") but the synthetic table has " + other.dataType().simpleString()
+                        + (otherKind == null ? "" : " (" + otherKind.label() + ")"));
+            }
+            specs.add(new Spec(name, kind, specs.size()));
+        }
+        for (StructField field : synthetic.fields()) {
+            if (!realNames.contains(field.name())) {
+                throw new BadInputException("Column '" + field.name() + "' of the synthetic table is not in the real table");
+            }
+        }
+        return specs;
+    }
+
+    private Dataset<Row> sample(Dataset<Row> table, long count, long sideSeed) {
+        if (count <= maxRows) {
+            return table;
+        }
+        double fraction = Math.min(1.0, OVERSAMPLE * maxRows / count);
+        return table.sample(false, fraction, sideSeed).orderBy(rand(sideSeed)).limit(maxRows);
+    }
+
+    /** The columns in canonical form {@code c0 … c(n-1)} (double or string) plus the side marker. */
+    private static Dataset<Row> canonical(Dataset<Row> table, List<Spec> specs, int side) {
+        StructType schema = table.schema();
+        List<Column> columns = new ArrayList<>();
+        for (Spec spec : specs) {
+            Column source = col(quote(spec.name()));
+            DataType type = schema.apply(spec.name()).dataType();
+            Column value = switch (spec.kind()) {
+                case NUMERICAL -> {
+                    Column d = source.cast(DataTypes.DoubleType);
+                    yield when(isnan(d).or(d.equalTo(lit(Double.POSITIVE_INFINITY)))
+                            .or(d.equalTo(lit(Double.NEGATIVE_INFINITY))), lit(null).cast(DataTypes.DoubleType))
+                            .otherwise(d);
+                }
+                case DATETIME -> type instanceof DateType
+                        ? unix_date(source).cast(DataTypes.DoubleType)
+                        : unix_micros(source.cast(DataTypes.TimestampType)).cast(DataTypes.DoubleType);
+                case CATEGORICAL, BOOLEAN -> source.cast(DataTypes.StringType);
+            };
+            columns.add(value.as(spec.field()));
+        }
+        columns.add(lit(side).as(SIDE));
+        return table.select(columns.toArray(new Column[0]));
+    }
+
+    /** Long format {@code (side, c, x, s)}: one row per (row, column); x holds continuous values, s discrete ones. */
+    private static Dataset<Row> longFormat(Dataset<Row> both, List<Spec> specs) {
+        Column[] cells = new Column[specs.size()];
+        for (Spec spec : specs) {
+            boolean continuous = spec.kind().isContinuous();
+            cells[spec.index()] = struct(
+                    lit(spec.index()).as("c"),
+                    (continuous ? col(spec.field()) : lit(null).cast(DataTypes.DoubleType)).as("x"),
+                    (continuous ? lit(null).cast(DataTypes.StringType) : col(spec.field())).as("s"));
+        }
+        return both.select(col(SIDE), explode(array(cells)).as("cell"))
+                .select(col(SIDE), col("cell.c").as("c"), col("cell.x").as("x"), col("cell.s").as("s"));
+    }
+
+    private static Totals totals(Dataset<Row> both, List<Spec> specs) {
+        int n = specs.size();
+        long[] rows = new long[2];
+        long[][] nonNull = new long[2][n];
+        double[] realMin = new double[n];
+        double[] realMax = new double[n];
+        Arrays.fill(realMin, Double.NaN);
+        Arrays.fill(realMax, Double.NaN);
+        List<Row> groups = longFormat(both, specs)
+                .groupBy(col(SIDE), col("c"))
+                .agg(count(lit(1)).as("n"), count(col("x")).as("nx"), count(col("s")).as("ns"),
+                        min(col("x")).as("lo"), max(col("x")).as("hi"))
+                .collectAsList(); // at most 2 × columns rows
+        for (Row group : groups) {
+            int side = group.getInt(0);
+            int c = group.getInt(1);
+            rows[side] = group.getLong(2);
+            nonNull[side][c] = specs.get(c).kind().isContinuous() ? group.getLong(3) : group.getLong(4);
+            if (side == REAL && !group.isNullAt(5)) {
+                realMin[c] = group.getDouble(5);
+                realMax[c] = group.getDouble(6);
+            }
+        }
+        return new Totals(rows, nonNull, realMin, realMax);
+    }
+
+    private static Column countOf(int side) {
+        return sum(when(col(SIDE).equalTo(side), lit(1L)).otherwise(lit(0L)));
+    }
+
+    private static List<ColumnScore> columnShapes(Dataset<Row> both, List<Spec> specs, Totals totals) {
+        int n = specs.size();
+        KsAccumulator[] ks = new KsAccumulator[n];
+        TotalVariationAccumulator[] tv = new TotalVariationAccumulator[n];
+        for (Spec spec : specs) {
+            int c = spec.index();
+            if (spec.kind().isContinuous()) {
+                ks[c] = new KsAccumulator(totals.nonNull()[REAL][c], totals.nonNull()[SYNTHETIC][c]);
+            } else {
+                tv[c] = new TotalVariationAccumulator(totals.rows()[REAL], totals.rows()[SYNTHETIC]);
+            }
+        }
+        // One row per (column, distinct value), values ascending within a column, nulls first.
+        Iterator<Row> counts = longFormat(both, specs)
+                .groupBy(col("c"), col("x"), col("s"))
+                .agg(countOf(REAL).as("r"), countOf(SYNTHETIC).as("y"))
+                .orderBy(col("c"), col("x"))
+                .select(col("c"), col("x").isNull().as("missing"), col("r"), col("y"))
+                .toLocalIterator();
+        while (counts.hasNext()) {
+            Row row = counts.next();
+            int c = row.getInt(0);
+            if (ks[c] != null) {
+                if (!row.getBoolean(1)) {
+                    ks[c].add(row.getLong(2), row.getLong(3));
+                }
+            } else {
+                tv[c].add(row.getLong(2), row.getLong(3));
+            }
+        }
+        List<ColumnScore> scores = new ArrayList<>();
+        for (Spec spec : specs) {
+            int c = spec.index();
+            double score = ks[c] != null ? ks[c].complement() : tv[c].complement();
+            scores.add(new ColumnScore(spec.name(), spec.kind().label(), spec.kind().shapeMetric(), score,
+                    nullRate(totals, REAL, c), nullRate(totals, SYNTHETIC, c)));
+        }
+        return scores;
+    }
+
+    private static double nullRate(Totals totals, int side, int c) {
+        long rows = totals.rows()[side];
+        return rows == 0 ? Double.NaN : (double) (rows - totals.nonNull()[side][c]) / rows;
+    }
+
+    private static List<PairScore> pairTrends(Dataset<Row> both, List<Spec> specs, Totals totals) {
+        List<Spec[]> correlationPairs = new ArrayList<>();
+        List<Spec[]> contingencyPairs = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            for (int j = i + 1; j < specs.size(); j++) {
+                Spec[] pair = {specs.get(i), specs.get(j)};
+                if (ColumnKind.pairMetric(pair[0].kind(), pair[1].kind()).equals(Metrics.CORRELATION_SIMILARITY)) {
+                    correlationPairs.add(pair);
+                } else {
+                    contingencyPairs.add(pair);
+                }
+            }
+        }
+        Map<String, Double> scoreByPair = new HashMap<>();
+        if (!correlationPairs.isEmpty()) {
+            double[] scores = correlationScores(both, correlationPairs);
+            for (int p = 0; p < scores.length; p++) {
+                scoreByPair.put(key(correlationPairs.get(p)), scores[p]);
+            }
+        }
+        if (!contingencyPairs.isEmpty()) {
+            double[] scores = contingencyScores(both, specs, contingencyPairs, totals);
+            for (int p = 0; p < scores.length; p++) {
+                scoreByPair.put(key(contingencyPairs.get(p)), scores[p]);
+            }
+        }
+        List<PairScore> pairs = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            for (int j = i + 1; j < specs.size(); j++) {
+                Spec a = specs.get(i);
+                Spec b = specs.get(j);
+                pairs.add(new PairScore(a.name(), b.name(), ColumnKind.pairMetric(a.kind(), b.kind()),
+                        scoreByPair.get(key(new Spec[]{a, b}))));
+            }
+        }
+        return pairs;
+    }
+
+    private static String key(Spec[] pair) {
+        return pair[0].index() + "," + pair[1].index();
+    }
+
+    /** CorrelationSimilarity of every continuous pair from one aggregation of centred moments per (pair, side). */
+    private static double[] correlationScores(Dataset<Row> both, List<Spec[]> pairs) {
+        Column[] cells = new Column[pairs.size()];
+        for (int p = 0; p < pairs.size(); p++) {
+            cells[p] = struct(lit(p).as("p"), col(pairs.get(p)[0].field()).as("a"),
+                    col(pairs.get(p)[1].field()).as("b"));
+        }
+        List<Row> moments = both.select(col(SIDE), explode(array(cells)).as("cell"))
+                .select(col(SIDE), col("cell.p").as("p"), col("cell.a").as("a"), col("cell.b").as("b"))
+                .where(col("a").isNotNull().and(col("b").isNotNull()))
+                .groupBy(col("p"), col(SIDE))
+                .agg(count(lit(1)).as("n"), var_pop(col("a")).as("va"), var_pop(col("b")).as("vb"),
+                        covar_pop(col("a"), col("b")).as("cab"))
+                .collectAsList(); // at most 2 × pairs rows
+        double[][] r = new double[2][pairs.size()]; // pairs without complete rows keep r = 0
+        for (Row row : moments) {
+            if (row.isNullAt(3) || row.isNullAt(4) || row.isNullAt(5)) {
+                continue;
+            }
+            r[row.getInt(1)][row.getInt(0)] = Metrics.pearsonFromMoments(row.getLong(2), row.getDouble(3),
+                    row.getDouble(4), row.getDouble(5));
+        }
+        double[] scores = new double[pairs.size()];
+        for (int p = 0; p < scores.length; p++) {
+            scores[p] = Metrics.correlationSimilarity(r[REAL][p], r[SYNTHETIC][p]);
+        }
+        return scores;
+    }
+
+    /**
+     * ContingencySimilarity of every other pair from one aggregation of joint cell counts, continuous columns cut
+     * into {@link Metrics#CONTINGENCY_BINS} bins with edges from the real sample's range.
+     */
+    private static double[] contingencyScores(Dataset<Row> both, List<Spec> specs, List<Spec[]> pairs, Totals totals) {
+        Column[] keys = new Column[specs.size() + 1];
+        for (Spec spec : specs) {
+            keys[spec.index()] = categoryKey(spec, totals).as(spec.field());
+        }
+        keys[specs.size()] = col(SIDE);
+        Column[] cells = new Column[pairs.size()];
+        for (int p = 0; p < pairs.size(); p++) {
+            cells[p] = struct(lit(p).as("p"), col(pairs.get(p)[0].field()).as("a"),
+                    col(pairs.get(p)[1].field()).as("b"));
+        }
+        TotalVariationAccumulator[] tv = new TotalVariationAccumulator[pairs.size()];
+        for (int p = 0; p < tv.length; p++) {
+            tv[p] = new TotalVariationAccumulator(totals.rows()[REAL], totals.rows()[SYNTHETIC]);
+        }
+        Iterator<Row> counts = both.select(keys)
+                .select(col(SIDE), explode(array(cells)).as("cell"))
+                .select(col(SIDE), col("cell.p").as("p"), col("cell.a").as("a"), col("cell.b").as("b"))
+                .groupBy(col("p"), col("a"), col("b"))
+                .agg(countOf(REAL).as("r"), countOf(SYNTHETIC).as("y"))
+                .select(col("p"), col("r"), col("y"))
+                .toLocalIterator(); // one row per non-empty cell
+        while (counts.hasNext()) {
+            Row row = counts.next();
+            tv[row.getInt(0)].add(row.getLong(1), row.getLong(2));
+        }
+        double[] scores = new double[pairs.size()];
+        for (int p = 0; p < scores.length; p++) {
+            scores[p] = tv[p].complement();
+        }
+        return scores;
+    }
+
+    /**
+     * The category label of a column in a contingency table: discrete values as they are, continuous values as their
+     * bin index ({@link Metrics#binIndex} rule: the number of interior edges &lt;= x), null staying null. A continuous
+     * column without real values has no range, so all its non-null values share bin "0".
+     */
+    private static Column categoryKey(Spec spec, Totals totals) {
+        Column value = col(spec.field());
+        if (!spec.kind().isContinuous()) {
+            return value;
+        }
+        int c = spec.index();
+        if (totals.nonNull()[REAL][c] == 0) {
+            return when(value.isNotNull(), lit("0"));
+        }
+        double[] edges = Metrics.equalWidthEdges(totals.realMin()[c], totals.realMax()[c], Metrics.CONTINGENCY_BINS);
+        Column bin = lit(0);
+        for (int k = 1; k < edges.length - 1; k++) {
+            bin = bin.plus(when(value.geq(lit(edges[k])), lit(1)).otherwise(lit(0)));
+        }
+        return when(value.isNotNull(), bin.cast(DataTypes.StringType));
+    }
+
+    /** A column reference that survives dots, spaces and backticks in the name. */
+    private static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+}
