@@ -176,4 +176,49 @@ class TableEncoderEstimatorTest {
         assertThatThrownBy(() -> EncodeOptions.defaults().withKindOverrides(Map.of("d", "fancy")))
                 .isInstanceOf(BadInputException.class).hasMessageStartingWith("Column 'd': unknown kind override");
     }
+
+    @Test
+    void degenerateFloatingColumnsBecomeCategoricalOrConstant() {
+        Dataset<Row> degenerate = table.selectExpr(
+                "CASE WHEN i % 3 = 0 THEN NULL ELSE 1.5D END AS one",
+                "CASE WHEN i % 3 = 0 THEN NULL ELSE double('NaN') END AS nanOrNull",
+                "double('NaN') AS allNan");
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(degenerate);
+        assertThat(encoder.columns()).extracting(ColumnEncoder::kind)
+                .containsExactly("categorical", "categorical", "constant");
+        assertThat(encoder.width()).isEqualTo(2);
+        Random rng = new Random(11);
+        assertThat(encoder.decode(new double[]{-3, -3}, rng)).containsExactly(1.5, Double.NaN, Double.NaN);
+        double[] z = new double[2];
+        encoder.encode(new Object[]{null, null, Double.NaN}, z, rng);
+        assertThat(encoder.decode(z, rng)).containsExactly(null, null, Double.NaN);
+    }
+
+    @Test
+    void numberOfSparkJobsDoesNotGrowWithTheNumberOfColumns() throws Exception {
+        SparkSession spark = SharedSparkSession.get();
+        JobCounter counter = new JobCounter();
+        spark.sparkContext().addSparkListener(counter);
+        try {
+            TableEncoderEstimator estimator = new TableEncoderEstimator(EncodeOptions.defaults());
+            estimator.fit(table.select("i", "name"));
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            int narrow = counter.jobs.getAndSet(0);
+            estimator.fit(table);
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            int wide = counter.jobs.get();
+            assertThat(wide).isEqualTo(narrow).isLessThanOrEqualTo(8);
+        } finally {
+            spark.sparkContext().removeSparkListener(counter);
+        }
+    }
+
+    private static final class JobCounter extends org.apache.spark.scheduler.SparkListener {
+        final java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart jobStart) {
+            jobs.incrementAndGet();
+        }
+    }
 }
