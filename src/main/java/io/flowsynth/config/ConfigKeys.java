@@ -25,12 +25,16 @@ public final class ConfigKeys {
     public static final String FLOW_HIDDEN_LAYERS = "flowsynth.flow.hidden-layers";
     public static final int FLOW_HIDDEN_LAYERS_DEFAULT = 2;
 
+    public static final String TRAIN_ENGINE = "flowsynth.train.engine";
+    public static final String TRAIN_ENGINE_DEFAULT = "tree-aggregate";
     public static final String TRAIN_EPOCHS = "flowsynth.train.epochs";
     public static final int TRAIN_EPOCHS_DEFAULT = 20;
     public static final String TRAIN_BATCH_SIZE = "flowsynth.train.batch-size";
     public static final int TRAIN_BATCH_SIZE_DEFAULT = 512;
     public static final String TRAIN_LEARNING_RATE = "flowsynth.train.learning-rate";
     public static final double TRAIN_LEARNING_RATE_DEFAULT = 2e-3;
+    public static final String TRAIN_LEARNING_RATE_DECAY = "flowsynth.train.learning-rate-decay";
+    public static final double TRAIN_LEARNING_RATE_DECAY_DEFAULT = 0.1;
     public static final String TRAIN_LOCAL_STEPS = "flowsynth.train.local-steps";
     public static final int TRAIN_LOCAL_STEPS_DEFAULT = 25;
     public static final String TRAIN_GRADIENT_CLIP = "flowsynth.train.gradient-clip";
@@ -43,6 +47,17 @@ public final class ConfigKeys {
     public static final int TRAIN_PARTITIONS_DEFAULT = 0;
     public static final String TRAIN_PATIENCE = "flowsynth.train.patience";
     public static final int TRAIN_PATIENCE_DEFAULT = 0;
+
+    public static final String TRAIN_CHECKPOINT = "flowsynth.train.checkpoint";
+    public static final boolean TRAIN_CHECKPOINT_DEFAULT = true;
+    public static final String TRAIN_AVERAGING_FREQUENCY = "flowsynth.train.averaging-frequency";
+    public static final int TRAIN_AVERAGING_FREQUENCY_DEFAULT = 0;
+    public static final String TRAIN_WORKER_PREFETCH = "flowsynth.train.worker-prefetch";
+    public static final int TRAIN_WORKER_PREFETCH_DEFAULT = 2;
+    public static final String TRAIN_SAVE_UPDATER = "flowsynth.train.save-updater";
+    public static final boolean TRAIN_SAVE_UPDATER_DEFAULT = true;
+    public static final String TRAIN_REPARTITION = "flowsynth.train.repartition";
+    public static final String TRAIN_REPARTITION_DEFAULT = "num-partitions-workers-differs";
 
     public static final String ENCODE_MAX_DISCRETE_VALUES = "flowsynth.encode.max-discrete-values";
     public static final int ENCODE_MAX_DISCRETE_VALUES_DEFAULT = 20;
@@ -74,15 +89,22 @@ public final class ConfigKeys {
         d.put(FLOW_LAYERS, String.valueOf(FLOW_LAYERS_DEFAULT));
         d.put(FLOW_HIDDEN_FEATURES, String.valueOf(FLOW_HIDDEN_FEATURES_DEFAULT));
         d.put(FLOW_HIDDEN_LAYERS, String.valueOf(FLOW_HIDDEN_LAYERS_DEFAULT));
+        d.put(TRAIN_ENGINE, TRAIN_ENGINE_DEFAULT);
         d.put(TRAIN_EPOCHS, String.valueOf(TRAIN_EPOCHS_DEFAULT));
         d.put(TRAIN_BATCH_SIZE, String.valueOf(TRAIN_BATCH_SIZE_DEFAULT));
         d.put(TRAIN_LEARNING_RATE, String.valueOf(TRAIN_LEARNING_RATE_DEFAULT));
+        d.put(TRAIN_LEARNING_RATE_DECAY, String.valueOf(TRAIN_LEARNING_RATE_DECAY_DEFAULT));
         d.put(TRAIN_LOCAL_STEPS, String.valueOf(TRAIN_LOCAL_STEPS_DEFAULT));
         d.put(TRAIN_GRADIENT_CLIP, String.valueOf(TRAIN_GRADIENT_CLIP_DEFAULT));
         d.put(TRAIN_VALIDATION_FRACTION, String.valueOf(TRAIN_VALIDATION_FRACTION_DEFAULT));
         d.put(TRAIN_MAX_VALIDATION_ROWS, String.valueOf(TRAIN_MAX_VALIDATION_ROWS_DEFAULT));
         d.put(TRAIN_PARTITIONS, String.valueOf(TRAIN_PARTITIONS_DEFAULT));
         d.put(TRAIN_PATIENCE, String.valueOf(TRAIN_PATIENCE_DEFAULT));
+        d.put(TRAIN_CHECKPOINT, String.valueOf(TRAIN_CHECKPOINT_DEFAULT));
+        d.put(TRAIN_AVERAGING_FREQUENCY, String.valueOf(TRAIN_AVERAGING_FREQUENCY_DEFAULT));
+        d.put(TRAIN_WORKER_PREFETCH, String.valueOf(TRAIN_WORKER_PREFETCH_DEFAULT));
+        d.put(TRAIN_SAVE_UPDATER, String.valueOf(TRAIN_SAVE_UPDATER_DEFAULT));
+        d.put(TRAIN_REPARTITION, TRAIN_REPARTITION_DEFAULT);
         d.put(ENCODE_MAX_DISCRETE_VALUES, String.valueOf(ENCODE_MAX_DISCRETE_VALUES_DEFAULT));
         d.put(ENCODE_MAX_CATEGORIES, String.valueOf(ENCODE_MAX_CATEGORIES_DEFAULT));
         d.put(ENCODE_QUANTILES, String.valueOf(ENCODE_QUANTILES_DEFAULT));

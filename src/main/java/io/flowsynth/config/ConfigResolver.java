@@ -79,6 +79,14 @@ public final class ConfigResolver {
         return dot > ConfigKeys.COLUMNS_PREFIX.length() && COLUMN_SETTINGS.contains(key.substring(dot + 1));
     }
 
+    private static void oneOf(FlowsynthConfig c, String key, List<String> allowed) {
+        String v = c.getString(key);
+        if (!allowed.contains(v)) {
+            throw new BadInputException("Configuration " + key + ": unknown value '" + v + "' (supported: "
+                    + String.join(", ", allowed) + ")");
+        }
+    }
+
     /** Checks every value once, so a bad value fails before any Spark work starts. */
     private static void validate(FlowsynthConfig c) {
         c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
@@ -90,7 +98,14 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.FLOW_LAYERS, 1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
+        oneOf(c, ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark"));
         c.getInt(ConfigKeys.TRAIN_EPOCHS, 1);
+        c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1);
+        c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT);
+        c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
+        c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0);
+        c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER);
+        oneOf(c, ConfigKeys.TRAIN_REPARTITION, List.of("always", "never", "num-partitions-workers-differs"));
         c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1);
         c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10);
         c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 1);

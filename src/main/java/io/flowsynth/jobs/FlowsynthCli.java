@@ -49,11 +49,12 @@ public final class FlowsynthCli {
         for (String c : VALUE_OPTIONS.keySet()) {
             FLAG_OPTIONS.put(c, Set.of("overwrite"));
         }
+        FLAG_OPTIONS.put("fit", Set.of("overwrite", "resume"));
     }
 
     private static final String USAGE = String.join("\n",
             "usage: flowsynth <command> [options]",
-            "  fit     --input PATH --model DIR [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite]",
+            "  fit     --input PATH --model DIR [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite] [--resume]",
             "  sample  --model DIR --rows N --output PATH [--seed S] [--partitions P] [--overwrite]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--overwrite]",
@@ -164,8 +165,10 @@ public final class FlowsynthCli {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         HadoopFiles.checkOutput(modelDir, "--model", overwrite, conf);
         Dataset<Row> table = TableReader.read(spark, input, a.optional("format"));
-        FlowsynthModel model = FitPipeline.fit(spark, table, c);
+        String checkpoints = modelDir + ".checkpoint";
+        FlowsynthModel model = FitPipeline.fit(spark, table, c, new FitPipeline.Work(checkpoints, checkpoints, a.flag("resume")));
         model.save(modelDir, overwrite, conf);
+        HadoopFiles.deleteQuietly(checkpoints, conf);
         System.out.println("model: " + modelDir);
     }
 
@@ -255,6 +258,7 @@ public final class FlowsynthCli {
             b.master("local[*]");
         }
         b.config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
                 .config("spark.executorEnv.OMP_NUM_THREADS", "1")
                 .config("spark.ui.showConsoleProgress", "false");
         if (System.getenv("SPARK_LOCAL_IP") != null && System.getProperty("spark.driver.host") == null) {

@@ -23,6 +23,7 @@ public final class SharedSparkSession {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.sql.session.timeZone", "UTC")
                     .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                    .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
                     .getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
         }

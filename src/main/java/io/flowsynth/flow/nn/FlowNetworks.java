@@ -16,6 +16,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * The DL4J side of a flow: the network configuration that trains it (loss = −log p, Adam, per-layer L2 gradient
@@ -31,6 +32,11 @@ public final class FlowNetworks {
         public IUpdater updater() {
             return new Adam(learningRate);
         }
+    }
+
+    /** Adam with a learning-rate schedule. */
+    public static IUpdater adam(ISchedule learningRate) {
+        return new Adam(learningRate);
     }
 
     public static MultiLayerConfiguration configuration(FlowSpec spec, Optimizer opt, IUpdater updater) {

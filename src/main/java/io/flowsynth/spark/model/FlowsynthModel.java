@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.BadInputException;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.spark.io.FloatArrays;
 import io.flowsynth.spark.io.HadoopFiles;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -107,7 +104,7 @@ public final class FlowsynthModel {
         String staging = HadoopFiles.stagingPath(dir);
         try {
             HadoopFiles.writeString(staging + "/" + METADATA, JSON.writeValueAsString(metadata()), conf);
-            HadoopFiles.writeBytes(staging + "/" + PARAMS, encode(parameters), conf);
+            HadoopFiles.writeBytes(staging + "/" + PARAMS, FloatArrays.toBytes(parameters), conf);
             HadoopFiles.writeString(staging + "/" + NETWORK, networkJson, conf);
             HadoopFiles.commit(staging, dir, overwrite, conf);
         } catch (IOException e) {
@@ -179,34 +176,12 @@ public final class FlowsynthModel {
         JsonNode flow = m.get("flow");
         FlowSpec spec = new FlowSpec(flow.get("type").asText(), flow.get("features").asInt(), flow.get("layers").asInt(),
                 flow.get("hidden_features").asInt(), flow.get("hidden_layers").asInt(), flow.get("seed").asLong());
-        float[] params = decode(HadoopFiles.readBytes(dir + "/" + PARAMS, conf));
+        float[] params = FloatArrays.fromBytes(HadoopFiles.readBytes(dir + "/" + PARAMS, conf));
         StructType schema = (StructType) DataType.fromJson(m.get("source").get("schema").toString());
         Map<String, String> config = new java.util.LinkedHashMap<>();
         m.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
         return new FlowsynthModel(m.get("model_id").asText(), schema, m.get("source").get("rows").asLong(),
                 TableEncoder.fromJson(m.get("encoder")), spec, params,
                 HadoopFiles.readString(dir + "/" + NETWORK, conf), (ObjectNode) m.get("training"), config);
-    }
-
-    static byte[] encode(float[] values) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(values.length * 4);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            for (float v : values) {
-                out.writeFloat(v);
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    static float[] decode(byte[] bytes) {
-        float[] out = new float[bytes.length / 4];
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = in.readFloat();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
     }
 }

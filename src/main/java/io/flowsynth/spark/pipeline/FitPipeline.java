@@ -17,7 +17,15 @@ import io.flowsynth.spark.train.RoundMetrics;
 import io.flowsynth.spark.train.TrainOptions;
 import io.flowsynth.spark.train.TrainingData;
 import io.flowsynth.spark.train.TrainingResult;
-import io.flowsynth.spark.train.TreeAggregateTrainer;
+import io.flowsynth.spark.train.Checkpoints;
+import io.flowsynth.spark.train.Trainer;
+import io.flowsynth.spark.train.TrainingDivergedException;
+import io.flowsynth.spark.train.TrainingState;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +52,17 @@ public final class FitPipeline {
     private FitPipeline() {
     }
 
-    public static FlowsynthModel fit(SparkSession spark, Dataset<Row> table, FlowsynthConfig c) {
+    /**
+     * Where a fit keeps its working files.
+     *
+     * @param workDir       a directory on the output's file system for temporary files (DL4J's exports)
+     * @param checkpointDir where per-round checkpoints go (null = none); removed after a successful fit
+     * @param resume        continue from the newest checkpoint in {@code checkpointDir}, if any
+     */
+    public record Work(String workDir, String checkpointDir, boolean resume) {
+    }
+
+    public static FlowsynthModel fit(SparkSession spark, Dataset<Row> table, FlowsynthConfig c, Work work) {
         long start = System.nanoTime();
         long seed = c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
         spark.sparkContext().setJobDescription("flowsynth fit: counting rows");
@@ -77,39 +95,103 @@ public final class FitPipeline {
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
                 c.getInt(ConfigKeys.FLOW_LAYERS, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), seed);
-        double learningRate = c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10);
-        String networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(learningRate,
-                c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), DataType.FLOAT)).toJson();
+        TrainOptions options = trainOptions(c, work.workDir());
+        String engine = c.getString(ConfigKeys.TRAIN_ENGINE);
+        int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
+        int partitions = configured > 0 ? configured : spark.sparkContext().defaultParallelism();
+        String modelId = UUID.randomUUID().toString();
 
         ObjectNode training = JSON.createObjectNode();
         float[] parameters;
+        String networkJson;
         if (width == 0) {
             LOG.info("Every column is constant or ignored: nothing to train");
+            networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(options.learningRate(),
+                    options.gradientClip(), DataType.FLOAT)).toJson();
             parameters = FlowNetworks.specOrder(FlowNetworks.network(networkJson));
             training.put("skipped", "no features to learn");
         } else {
-            int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
-            int partitions = configured > 0 ? configured : spark.sparkContext().defaultParallelism();
             double validationFraction = Math.min(c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
                     c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0) / (double) rows);
+            Checkpoints checkpoints = work.checkpointDir() == null || !c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT) ? null
+                    : new Checkpoints(work.checkpointDir(), fingerprint(table.schema(), rows, encoder, spec, options,
+                    engine, partitions), spark.sparkContext().hadoopConfiguration());
+            TrainingState resume = null;
+            if (work.resume()) {
+                resume = checkpoints == null ? null : checkpoints.latest();
+                if (resume == null) {
+                    LOG.info("No checkpoint to resume from in {}: starting afresh", work.checkpointDir());
+                }
+            }
             JavaRDD<FeatureBlock> blocks = TrainingData.build(table, encoder, partitions, validationFraction, seed);
             try {
-                TrainOptions options = new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 1),
-                        c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1), learningRate, c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 1),
-                        c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE),
-                        c.getInt(ConfigKeys.TRAIN_PATIENCE, 0), seed);
-                TrainingResult result = new TreeAggregateTrainer().train(blocks, networkJson, options);
+                Consumer<TrainingState> onRound = checkpoints == null ? null : s -> {
+                    String dir = checkpoints.write(s);
+                    new FlowsynthModel(modelId, outputSchema, rows, encoder, spec,
+                            FlowNetworks.specOrder(s.networkJson, s.bestParams), s.networkJson,
+                            summary(s.history, s.bestRound, s.bestValidationNll, engine), c.asMap())
+                            .save(dir + "/model", true, spark.sparkContext().hadoopConfiguration());
+                    checkpoints.complete(s);
+                };
+                TrainingResult result;
+                try {
+                    result = Trainer.forEngine(engine).train(blocks, spec, options, resume, onRound);
+                } catch (TrainingDivergedException e) {
+                    String where = checkpoints == null || e.lastGoodRound == 0 ? "no checkpoint was written"
+                            : "the last good checkpoint is " + checkpoints.roundDir(e.lastGoodRound)
+                            + " (its model/ can be sampled; fit --resume continues from it)";
+                    throw new IllegalStateException(e.getMessage() + "; " + where + ". Lower "
+                            + ConfigKeys.TRAIN_LEARNING_RATE + " or " + ConfigKeys.TRAIN_GRADIENT_CLIP + ".", e);
+                }
+                networkJson = result.networkJson();
                 parameters = FlowNetworks.specOrder(networkJson, result.parameters());
-                summarize(result, training);
+                training = summary(result.history(), result.bestRound(), result.bestValidationNll(), engine);
+                training.put("train_rows", result.trainRows());
+                training.put("validation_rows", result.validationRows());
+                training.put("partitions", result.partitions());
+                training.put("seconds", result.seconds());
+                if (checkpoints != null) {
+                    checkpoints.deleteAll();
+                }
             } finally {
                 blocks.unpersist(false);
             }
         }
-        training.put("engine", "tree-aggregate");
+        training.put("engine", engine);
         training.put("total_seconds", (System.nanoTime() - start) / 1e9);
         spark.sparkContext().setJobDescription(null);
-        return new FlowsynthModel(UUID.randomUUID().toString(), outputSchema, rows, encoder, spec, parameters,
-                networkJson, training, c.asMap());
+        return new FlowsynthModel(modelId, outputSchema, rows, encoder, spec, parameters, networkJson, training,
+                c.asMap());
+    }
+
+    static TrainOptions trainOptions(FlowsynthConfig c, String workDir) {
+        int localSteps = c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 1);
+        int averaging = c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
+        return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 1), c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1),
+                c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10),
+                c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1), localSteps,
+                c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), c.getInt(ConfigKeys.TRAIN_PATIENCE, 0),
+                c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
+                new TrainOptions.Dl4jSettings(averaging == 0 ? localSteps : averaging,
+                        c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0), c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER),
+                        c.getString(ConfigKeys.TRAIN_REPARTITION), workDir));
+    }
+
+    /**
+     * What a checkpoint must share with the fit that resumes it: the input (schema, rows, fitted encoders), the flow,
+     * and everything that decides the sequence of rounds. The learning rate and patience may change on resume.
+     */
+    static String fingerprint(StructType schema, long rows, TableEncoder encoder, FlowSpec spec, TrainOptions o,
+                              String engine, int partitions) {
+        String text = String.join("|", schema.json(), String.valueOf(rows), encoder.toJson().toString(),
+                spec.toString(), String.valueOf(o.epochs()), String.valueOf(o.batchSize()),
+                String.valueOf(o.localSteps()), String.valueOf(o.seed()), engine, String.valueOf(partitions));
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -130,27 +212,26 @@ public final class FitPipeline {
         return new StructType(fields.toArray(new StructField[0]));
     }
 
-    private static void summarize(TrainingResult r, ObjectNode t) {
-        t.put("rounds", r.history().size());
-        t.put("best_round", r.bestRound());
-        t.put("best_validation_nll", r.bestValidationNll());
-        t.put("train_rows", r.trainRows());
-        t.put("validation_rows", r.validationRows());
-        t.put("partitions", r.partitions());
-        t.put("seconds", r.seconds());
+    private static ObjectNode summary(List<RoundMetrics> history, int bestRound, double bestValidation, String engine) {
+        ObjectNode t = JSON.createObjectNode();
+        t.put("engine", engine);
+        t.put("rounds", history.size());
+        t.put("best_round", bestRound);
+        t.put("best_validation_nll", bestValidation);
         double rowsTrained = 0;
         double secs = 0;
-        ArrayNode history = t.putArray("history");
-        for (RoundMetrics m : r.history()) {
-            ObjectNode h = history.addObject();
-            h.put("round", m.round());
-            h.put("epoch", m.epoch());
-            h.put("train_nll", m.trainNll());
-            h.put("validation_nll", m.validationNll());
-            h.put("rows_per_second", m.rowsPerSecond());
+        ArrayNode h = t.putArray("history");
+        for (RoundMetrics m : history) {
+            ObjectNode o = h.addObject();
+            o.put("round", m.round());
+            o.put("epoch", m.epoch());
+            o.put("train_nll", m.trainNll());
+            o.put("validation_nll", m.validationNll());
+            o.put("rows_per_second", m.rowsPerSecond());
             rowsTrained += m.rowsPerSecond() * m.seconds();
             secs += m.seconds();
         }
         t.put("rows_per_second", secs > 0 ? rowsTrained / secs : 0);
+        return t;
     }
 }

@@ -36,7 +36,9 @@ public final class RunPipeline {
         HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         String staging = HadoopFiles.stagingPath(output);
         try {
-            FlowsynthModel model = FitPipeline.fit(spark, table, c);
+            FlowsynthModel model = FitPipeline.fit(spark, table, c,
+                    new FitPipeline.Work(staging + "/work", staging + "/work/checkpoint", false));
+            HadoopFiles.deleteQuietly(staging + "/work", conf);
             model.save(staging + "/model", false, conf);
             long n = rows != null ? rows : model.sourceRows();
             long seed = c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);

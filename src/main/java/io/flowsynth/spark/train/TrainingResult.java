@@ -3,9 +3,10 @@ package io.flowsynth.spark.train;
 import java.util.List;
 
 /**
- * The outcome of a fit: the flattened parameters with the best validation NLL (float32, in the network's layout),
- * the round they came from, and the history.
+ * The outcome of a fit: the parameters with the best validation NLL (float32, in DL4J's flat layout of
+ * {@code networkJson}'s network), the round whose end produced them, the history, and the network configuration.
  */
 public record TrainingResult(float[] parameters, int bestRound, double bestValidationNll, List<RoundMetrics> history,
-                             long trainRows, long validationRows, int partitions, double seconds) {
+                             long trainRows, long validationRows, int partitions, double seconds, String engine,
+                             String networkJson) {
 }

@@ -1,9 +1,9 @@
 package io.flowsynth.spark.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowsynth.flow.FlowSpec;
-import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.SharedSparkSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,14 +12,15 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 
+/** Both training engines on a correlated pair whose true NLL is known. */
 class TreeAggregateTrainerTest {
-    private static JavaRDD<FeatureBlock> data;
-    private static String conf;
+    static final double TRUE_NLL = Math.log(2 * Math.PI * Math.E) + Math.log(0.3);
+    static final FlowSpec SPEC = new FlowSpec("realnvp", 2, 4, 16, 2, 3);
+    static JavaRDD<FeatureBlock> data;
 
-    /** x2 = 0.9·x1 + 0.3·e: a correlated pair whose true NLL is ln 2πe + ln 0.3 ≈ 1.6336. */
-    private static FeatureBlock block(long seed, int train, int validation) {
+    /** x2 = 0.9·x1 + 0.3·e: true NLL = ln 2πe + ln 0.3 ≈ 1.6336. */
+    static FeatureBlock block(long seed, int train, int validation) {
         Random r = new Random(seed);
         float[] t = new float[train * 2];
         float[] v = new float[validation * 2];
@@ -33,6 +34,12 @@ class TreeAggregateTrainerTest {
         return new FeatureBlock(2, t, train, v, validation);
     }
 
+    static TrainOptions options(int epochs, int batch, double lr, int localSteps, long seed) {
+        return new TrainOptions(epochs, batch, lr, 1.0, localSteps, 5, 0, seed,
+                new TrainOptions.Dl4jSettings(localSteps, 0, true, "never",
+                        System.getProperty("java.io.tmpdir") + "/flowsynth-test-export"));
+    }
+
     @BeforeAll
     static void setUp() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSparkSession.get().sparkContext());
@@ -40,31 +47,80 @@ class TreeAggregateTrainerTest {
         blocks.add(block(1, 2000, 200));
         blocks.add(block(2, 1500, 150));
         data = jsc.parallelize(blocks, 2).cache();
-        conf = FlowNetworks.configuration(new FlowSpec("realnvp", 2, 4, 16, 2, 3),
-                new FlowNetworks.Optimizer(5e-3, 5, DataType.FLOAT)).toJson();
     }
 
     @Test
     void averagedTrainingApproachesTheTrueNllAndKeepsTheBestRound() {
-        TrainingResult r = new TreeAggregateTrainer().train(data, conf, new TrainOptions(6, 128, 5e-3, 10, 5, 0, 11));
-        double trueNll = Math.log(2 * Math.PI * Math.E) + Math.log(0.3);
+        TrainingResult r = new TreeAggregateTrainer().train(data, SPEC, options(6, 128, 5e-3, 10, 11), null, null);
         assertThat(r.partitions()).isEqualTo(2);
         assertThat(r.trainRows()).isEqualTo(3500);
         assertThat(r.validationRows()).isEqualTo(350);
         assertThat(r.history()).hasSize(6 * 2);
         double first = r.history().get(0).validationNll();
-        assertThat(first).isGreaterThan(trueNll + 0.5);
-        assertThat(r.bestValidationNll()).isLessThan(trueNll + 0.25).isLessThan(first);
+        assertThat(first).isGreaterThan(TRUE_NLL + 0.5);
+        assertThat(r.bestValidationNll()).isLessThan(TRUE_NLL + 0.25).isLessThan(first);
         assertThat(r.history()).allSatisfy(m -> assertThat(m.validationNll()).isGreaterThanOrEqualTo(r.bestValidationNll()));
     }
 
     @Test
+    void dl4jSparkEngineTrainsTheSameFlowTowardsTheTrueNll() {
+        TrainingResult r = new Dl4jSparkTrainer().train(data, SPEC, options(2, 128, 5e-3, 10, 11), null, null);
+        assertThat(r.engine()).isEqualTo("dl4j-spark");
+        assertThat(r.history()).hasSize(4);
+        assertThat(r.history().get(0).validationNll()).isGreaterThan(TRUE_NLL + 0.5);
+        assertThat(r.bestValidationNll()).isLessThan(TRUE_NLL + 0.35);
+    }
+
+    @Test
     void sameSeedAndPartitionsGiveIdenticalParameters() {
-        TrainOptions o = new TrainOptions(1, 64, 5e-3, 5, 5, 0, 5);
-        TrainingResult a = new TreeAggregateTrainer().train(data, conf, o);
-        TrainingResult b = new TreeAggregateTrainer().train(data, conf, o);
+        TrainOptions o = options(1, 64, 5e-3, 5, 5);
+        TrainingResult a = new TreeAggregateTrainer().train(data, SPEC, o, null, null);
+        TrainingResult b = new TreeAggregateTrainer().train(data, SPEC, o, null, null);
         assertThat(a.parameters()).containsExactly(b.parameters());
-        TrainingResult c = new TreeAggregateTrainer().train(data, conf, new TrainOptions(1, 64, 5e-3, 5, 5, 0, 6));
+        TrainingResult c = new TreeAggregateTrainer().train(data, SPEC, options(1, 64, 5e-3, 5, 6), null, null);
         assertThat(c.parameters()).isNotEqualTo(a.parameters());
+    }
+
+    @Test
+    void resumingFromARoundCheckpointGivesTheUninterruptedResult() {
+        TrainOptions o = options(2, 64, 5e-3, 5, 8);
+        List<TrainingState> states = new ArrayList<>();
+        TrainingResult uninterrupted = new TreeAggregateTrainer().train(data, SPEC, o, null, states::add);
+        assertThat(states).hasSize(uninterrupted.history().size());
+        TrainingState afterThird = states.get(2);
+        List<TrainingState> resumedStates = new ArrayList<>();
+        TrainingResult resumed = new TreeAggregateTrainer().train(data, SPEC, o, afterThird, resumedStates::add);
+        assertThat(resumedStates.get(0).round).isEqualTo(4);
+        assertThat(resumed.parameters()).containsExactly(uninterrupted.parameters());
+        assertThat(resumed.history()).hasSameSizeAs(uninterrupted.history());
+        assertThat(resumed.bestRound()).isEqualTo(uninterrupted.bestRound());
+    }
+
+    @Test
+    void aRetriedPartitionTaskReturnsExactlyTheSameResult() throws Exception {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSparkSession.get().sparkContext());
+        String json = io.flowsynth.flow.nn.FlowNetworks.configuration(SPEC,
+                new io.flowsynth.flow.nn.FlowNetworks.Optimizer(5e-3, 5, org.nd4j.linalg.api.buffer.DataType.FLOAT)).toJson();
+        var net = io.flowsynth.flow.nn.FlowNetworks.network(json);
+        var bc = jsc.broadcast(new PartitionRound.Input(net.params().toFloatVector(),
+                net.getUpdater().getStateViewArray().toFloatVector(), 0, 1, 5));
+        PartitionRound task = new PartitionRound(bc, json, 64, 3);
+        FeatureBlock b = block(1, 500, 50);
+        PartitionRound.Result first = task.call(1, List.of(b).iterator()).next();
+        PartitionRound.Result retry = task.call(1, List.of(b).iterator()).next();
+        assertThat(retry.paramSum).containsExactly(first.paramSum);
+        assertThat(retry.stateSum).containsExactly(first.stateSum);
+        assertThat(retry.validationLossSum).isEqualTo(first.validationLossSum);
+    }
+
+    @Test
+    void nonFiniteLossStopsTrainingNamingTheRound() {
+        FeatureBlock poisoned = block(3, 300, 30);
+        poisoned.train[7] = Float.NaN;
+        JavaRDD<FeatureBlock> bad = JavaSparkContext.fromSparkContext(SharedSparkSession.get().sparkContext())
+                .parallelize(List.of(poisoned), 1);
+        assertThatThrownBy(() -> new TreeAggregateTrainer().train(bad, SPEC, options(2, 300, 5e-3, 5, 1), null, null))
+                .isInstanceOf(TrainingDivergedException.class)
+                .hasMessageContaining("diverged in round 1/");
     }
 }

@@ -1,0 +1,192 @@
+package io.flowsynth.spark.train;
+
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.StandardNormal;
+import io.flowsynth.flow.nn.FlowNetworks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The round loop both engines share: rounds and epochs, validation NLL of every round's starting parameters, the
+ * best parameters kept, early stopping, divergence detection, one log line per round, a state callback for
+ * checkpoints, and resuming from a state. An engine supplies how one round trains.
+ */
+abstract class AveragingTrainer implements Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(AveragingTrainer.class);
+
+    /** One round's outcome: new parameters and state, mean training score, validation score of the inputs. */
+    record RoundOutcome(float[] params, float[] state, double trainScore, long trainSteps, double validationScore,
+                        long validationRows) {
+    }
+
+    /** An engine's per-fit session. */
+    interface Session extends AutoCloseable {
+        RoundOutcome round(int round, int totalRounds, float[] params, float[] state);
+
+        @Override
+        void close();
+    }
+
+    protected abstract Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions);
+
+    @Override
+    public final TrainingResult train(JavaRDD<FeatureBlock> data, FlowSpec spec, TrainOptions o, TrainingState resume,
+                                      Consumer<TrainingState> onRound) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
+        long start = System.nanoTime();
+        jsc.setJobDescription("flowsynth fit: counting encoded rows");
+        long[] counts = data.map(b -> new long[]{b.trainRows, b.validationRows})
+                .reduce((a, b) -> new long[]{a[0] + b[0], a[1] + b[1]});
+        long trainRows = counts[0];
+        long validationRows = counts[1];
+        if (trainRows == 0) {
+            throw new IllegalStateException("No training rows: the input table is empty after encoding");
+        }
+        int partitions = data.getNumPartitions();
+        long rowsPerRound = (long) partitions * o.localSteps() * o.batchSize();
+        int roundsPerEpoch = (int) Math.max(1, Math.ceil((double) trainRows / rowsPerRound));
+        int totalRounds = o.epochs() * roundsPerEpoch;
+        String networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(o.learningRate(),
+                o.gradientClip(), DataType.FLOAT), FlowNetworks.adam(schedule(o, totalRounds))).toJson();
+        double logConstant = 0.5 * spec.features() * StandardNormal.LOG_2PI;
+
+        float[] params;
+        float[] state;
+        List<RoundMetrics> history = new ArrayList<>();
+        float[] best;
+        double bestValidation = Double.POSITIVE_INFINITY;
+        int bestRound = 0;
+        int sinceBest = 0;
+        int first = 1;
+        if (resume != null) {
+            if (resume.totalRounds != totalRounds) {
+                throw new IllegalStateException("Checkpoint was made for " + resume.totalRounds + " rounds; this fit has "
+                        + totalRounds);
+            }
+            params = resume.params;
+            state = resume.updaterState;
+            best = resume.bestParams;
+            bestValidation = resume.bestValidationNll;
+            bestRound = resume.bestRound;
+            sinceBest = resume.roundsSinceBest;
+            history.addAll(resume.history);
+            first = resume.round + 1;
+            LOG.info("Resuming after round {}/{} (best validation NLL {} after round {})", resume.round, totalRounds,
+                    bestValidation, bestRound);
+        } else {
+            MultiLayerNetwork init = FlowNetworks.network(networkJson);
+            params = init.params().toFloatVector();
+            state = init.getUpdater().getStateViewArray().toFloatVector();
+            best = params;
+        }
+        LOG.info("Training {} parameters with {} on {} rows ({} validation) in {} partitions: {} rounds of {} local "
+                        + "steps × {} rows ({} rounds per epoch)", params.length, name(), trainRows, validationRows,
+                partitions, totalRounds, o.localSteps(), o.batchSize(), roundsPerEpoch);
+
+        try (Session session = open(data, networkJson, o, partitions)) {
+            boolean stop = false;
+            for (int round = first; round <= totalRounds && !stop; round++) {
+                long roundStart = System.nanoTime();
+                jsc.setJobDescription("flowsynth fit: round " + round + "/" + totalRounds);
+                RoundOutcome r = session.round(round, totalRounds, params, state);
+                double validationNll = r.validationRows() > 0
+                        ? r.validationScore() / r.validationRows() + logConstant : Double.NaN;
+                double trainNll = r.trainScore() / Math.max(1, r.trainSteps()) + logConstant;
+                double score = r.validationRows() > 0 ? validationNll : trainNll;
+                if (Double.isFinite(score) && score < bestValidation) {
+                    bestValidation = score;
+                    best = params;
+                    bestRound = round - 1;
+                    sinceBest = 0;
+                } else {
+                    sinceBest++;
+                }
+                if (!Double.isFinite(trainNll) || !allFinite(r.params())) {
+                    throw new TrainingDivergedException(String.format("Training diverged in round %d/%d (train NLL %s)",
+                            round, totalRounds, trainNll), round, round - 1);
+                }
+                params = r.params();
+                state = r.state();
+                double seconds = (System.nanoTime() - roundStart) / 1e9;
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                double rowsPerSecond = r.trainSteps() * (double) o.batchSize() / seconds;
+                history.add(new RoundMetrics(round, (double) round / roundsPerEpoch, trainNll, validationNll,
+                        rowsPerSecond, seconds));
+                int done = round - first + 1;
+                LOG.info(String.format("round %d/%d (epoch %.2f): train NLL %.4f, validation NLL %.4f, %.0f rows/s, "
+                                + "elapsed %s, ETA %s", round, totalRounds, (double) round / roundsPerEpoch, trainNll,
+                        validationNll, rowsPerSecond, duration(elapsed), duration(elapsed / done * (totalRounds - round))));
+                if (o.patience() > 0 && sinceBest > o.patience()) {
+                    LOG.info("Stopping early after round {}: no better validation NLL for {} rounds", round, sinceBest);
+                    stop = true;
+                }
+                if (onRound != null) {
+                    onRound.accept(new TrainingState(round, totalRounds, params, state, best, bestRound,
+                            bestValidation, sinceBest, history, networkJson));
+                }
+            }
+            // score the final parameters too
+            jsc.setJobDescription("flowsynth fit: final validation");
+            double finalScore = validate(data, networkJson, params, state, o);
+            double finalNll = finalScore + logConstant;
+            int lastRound = history.isEmpty() ? 0 : history.get(history.size() - 1).round();
+            if (Double.isFinite(finalNll) && finalNll < bestValidation) {
+                bestValidation = finalNll;
+                best = params;
+                bestRound = lastRound;
+            }
+        } finally {
+            jsc.setJobDescription(null);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d", duration(seconds),
+                bestValidation, bestRound));
+        return new TrainingResult(best, bestRound, bestValidation, List.copyOf(history), trainRows, validationRows,
+                partitions, seconds, name(), networkJson);
+    }
+
+    /** Exponential decay per step from the initial rate to {@code rate × decay} at the last step. */
+    static ISchedule schedule(TrainOptions o, int totalRounds) {
+        long steps = Math.max(1L, (long) totalRounds * o.localSteps());
+        double gamma = Math.pow(o.learningRateDecay(), 1.0 / steps);
+        return new ExponentialSchedule(ScheduleType.ITERATION, o.learningRate(), gamma);
+    }
+
+    /** Mean validation score (NLL without the constant) of {@code params}, or the training score if no validation rows. */
+    static double validate(JavaRDD<FeatureBlock> data, String networkJson, float[] params, float[] state, TrainOptions o) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
+        Broadcast<PartitionRound.Input> bc = jsc.broadcast(new PartitionRound.Input(params, state, 0, 0, 0));
+        try {
+            PartitionRound.Result r = data.mapPartitionsWithIndex(new PartitionRound(bc, networkJson, o.batchSize(), o.seed()), false)
+                    .treeAggregate(new PartitionRound.Result(), PartitionRound.Result::merge, PartitionRound.Result::merge, 2);
+            return r.validationRows > 0 ? r.validationLossSum / r.validationRows : Double.NaN;
+        } finally {
+            bc.destroy();
+        }
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float f : v) {
+            if (!Float.isFinite(f)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";
+    }
+}

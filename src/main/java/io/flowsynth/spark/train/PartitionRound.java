@@ -1,0 +1,157 @@
+package io.flowsynth.spark.train;
+
+import io.flowsynth.flow.nn.FlowNetworks;
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The work of one partition in one round: load the broadcast parameters and Adam state into this executor thread's
+ * network, score the partition's validation rows, then take {@code localSteps} Adam steps on mini-batches drawn from
+ * its training rows. Everything random comes from (seed, round, partition), so a retried task returns exactly the
+ * same result — which is what makes Spark's task retries and lost executors harmless to the average.
+ */
+final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>, Iterator<PartitionRound.Result>> {
+    private static final int SCORE_CHUNK = 4096;
+
+    private final Broadcast<Input> input;
+    private final String configurationJson;
+    private final int batchSize;
+    private final long seed;
+
+    PartitionRound(Broadcast<Input> input, String configurationJson, int batchSize, long seed) {
+        this.input = input;
+        this.configurationJson = configurationJson;
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    /** What the driver broadcasts each round (a plain class: Kryo cannot serialize records). */
+    static final class Input implements Serializable {
+        final float[] params;
+        final float[] state;
+        final int iteration;
+        final int round;
+        final int localSteps;
+
+        Input(float[] params, float[] state, int iteration, int round, int localSteps) {
+            this.params = params;
+            this.state = state;
+            this.iteration = iteration;
+            this.round = round;
+            this.localSteps = localSteps;
+        }
+    }
+
+    /** Sums over partitions; parameters and state weighted by training rows. */
+    static final class Result implements Serializable {
+        double[] paramSum;
+        double[] stateSum;
+        long weight;
+        double trainLossSum;
+        long trainSteps;
+        double validationLossSum;
+        long validationRows;
+
+        Result merge(Result o) {
+            paramSum = add(paramSum, o.paramSum);
+            stateSum = add(stateSum, o.stateSum);
+            weight += o.weight;
+            trainLossSum += o.trainLossSum;
+            trainSteps += o.trainSteps;
+            validationLossSum += o.validationLossSum;
+            validationRows += o.validationRows;
+            return this;
+        }
+
+        private static double[] add(double[] a, double[] b) {
+            if (a == null) {
+                return b;
+            }
+            if (b != null) {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] += b[i];
+                }
+            }
+            return a;
+        }
+
+        float[] averageParams() {
+            return divide(paramSum);
+        }
+
+        float[] averageState() {
+            return divide(stateSum);
+        }
+
+        private float[] divide(double[] sum) {
+            float[] out = new float[sum.length];
+            for (int i = 0; i < sum.length; i++) {
+                out[i] = (float) (sum[i] / weight);
+            }
+            return out;
+        }
+    }
+
+    /** The generator of partition {@code partition}'s mini-batches in round {@code round}. */
+    static SplittableRandom batchRandom(long seed, int round, int partition) {
+        return new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * round) ^ (31L * partition + 17));
+    }
+
+    /** Fills {@code batch} with {@code rows} training rows drawn with replacement. */
+    static void drawBatch(FeatureBlock b, SplittableRandom rng, float[] batch, int rows) {
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(b.train, rng.nextInt(b.trainRows) * b.features, batch, i * b.features, b.features);
+        }
+    }
+
+    @Override
+    public Iterator<Result> call(Integer partition, Iterator<FeatureBlock> blocks) {
+        Input in = input.value();
+        MultiLayerNetwork net = NetworkCache.get(configurationJson);
+        Result out = new Result();
+        while (blocks.hasNext()) {
+            FeatureBlock b = blocks.next();
+            net.setParams(Nd4j.createFromArray(in.params).reshape(1, in.params.length));
+            net.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(in.state).reshape(1, in.state.length));
+            net.setIterationCount(in.iteration);
+            for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
+                int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
+                float[] part = new float[rows * b.features];
+                System.arraycopy(b.validation, from * b.features, part, 0, part.length);
+                INDArray chunk = Nd4j.createFromArray(part).reshape(rows, b.features);
+                out.validationLossSum += net.score(FlowNetworks.dataSet(chunk)) * rows;
+                out.validationRows += rows;
+            }
+            if (in.localSteps == 0 || b.trainRows == 0) {
+                continue;
+            }
+            SplittableRandom rng = batchRandom(seed, in.round, partition);
+            float[] batch = new float[batchSize * b.features];
+            for (int step = 0; step < in.localSteps; step++) {
+                drawBatch(b, rng, batch, batchSize);
+                net.fit(FlowNetworks.dataSet(Nd4j.createFromArray(batch).reshape(batchSize, b.features)));
+                out.trainLossSum += net.score();
+                out.trainSteps++;
+            }
+            out.paramSum = scaled(net.params().toFloatVector(), b.trainRows);
+            out.stateSum = scaled(net.getUpdater().getStateViewArray().toFloatVector(), b.trainRows);
+            out.weight = b.trainRows;
+        }
+        return List.of(out).iterator();
+    }
+
+    private static double[] scaled(float[] v, double w) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * w;
+        }
+        return out;
+    }
+}
