@@ -70,8 +70,10 @@ public final class ConfigKeys {
 
     public static final String SAMPLE_BATCH_SIZE = "flowsynth.sample.batch-size";
     public static final int SAMPLE_BATCH_SIZE_DEFAULT = 4096;
-    public static final String SAMPLE_ROWS_PER_PARTITION = "flowsynth.sample.rows-per-partition";
-    public static final long SAMPLE_ROWS_PER_PARTITION_DEFAULT = 1_000_000L;
+    public static final String SAMPLE_TARGET_FILE_MB = "flowsynth.sample.target-file-mb";
+    public static final double SAMPLE_TARGET_FILE_MB_DEFAULT = 128;
+    public static final String SAMPLE_COMPRESSION = "flowsynth.sample.compression";
+    public static final String SAMPLE_COMPRESSION_DEFAULT = "snappy";
 
     public static final String REPORT_MAX_ROWS = "flowsynth.report.max-rows";
     public static final int REPORT_MAX_ROWS_DEFAULT = 50_000;
@@ -110,7 +112,8 @@ public final class ConfigKeys {
         d.put(ENCODE_QUANTILES, String.valueOf(ENCODE_QUANTILES_DEFAULT));
         d.put(ENCODE_DROP_UNSUPPORTED, String.valueOf(ENCODE_DROP_UNSUPPORTED_DEFAULT));
         d.put(SAMPLE_BATCH_SIZE, String.valueOf(SAMPLE_BATCH_SIZE_DEFAULT));
-        d.put(SAMPLE_ROWS_PER_PARTITION, String.valueOf(SAMPLE_ROWS_PER_PARTITION_DEFAULT));
+        d.put(SAMPLE_TARGET_FILE_MB, String.valueOf(SAMPLE_TARGET_FILE_MB_DEFAULT));
+        d.put(SAMPLE_COMPRESSION, SAMPLE_COMPRESSION_DEFAULT);
         d.put(REPORT_MAX_ROWS, String.valueOf(REPORT_MAX_ROWS_DEFAULT));
         DEFAULTS = Collections.unmodifiableMap(d);
     }

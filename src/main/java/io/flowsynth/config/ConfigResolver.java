@@ -119,7 +119,8 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.ENCODE_QUANTILES, 2);
         c.getBoolean(ConfigKeys.ENCODE_DROP_UNSUPPORTED);
         c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1);
-        c.getLong(ConfigKeys.SAMPLE_ROWS_PER_PARTITION, 1);
+        c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6);
+        oneOf(c, ConfigKeys.SAMPLE_COMPRESSION, List.of("snappy", "zstd", "gzip", "lz4", "uncompressed"));
         c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
         for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
             if (!List.of("continuous", "integer", "categorical", "datetime", "ignore").contains(e.getValue())) {

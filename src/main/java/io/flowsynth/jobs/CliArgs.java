@@ -102,6 +102,19 @@ final class CliArgs {
         return sets;
     }
 
+    /** A number option, or {@code fallback} when absent. */
+    double doubleOption(String name, double fallback) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new BadInputException("Option --" + name + ": expected a number, got '" + v + "'");
+        }
+    }
+
     /** A non-negative whole number option, or null when absent. */
     Long longOption(String name, long min) {
         String v = options.get(name);

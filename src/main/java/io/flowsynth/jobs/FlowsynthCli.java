@@ -17,7 +17,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -42,7 +44,8 @@ public final class FlowsynthCli {
 
     static {
         VALUE_OPTIONS.put("fit", Set.of("input", "model", "format", "conf", "set", "master"));
-        VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "seed", "partitions", "conf", "set", "master"));
+        VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "output-table", "seed", "partitions", "temperature",
+                "partition-by", "conf", "set", "master"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "master"));
@@ -55,7 +58,8 @@ public final class FlowsynthCli {
     private static final String USAGE = String.join("\n",
             "usage: flowsynth <command> [options]",
             "  fit     --input PATH --model DIR [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite] [--resume]",
-            "  sample  --model DIR --rows N --output PATH [--seed S] [--partitions P] [--overwrite]",
+            "  sample  --model DIR --rows N --output PATH|--output-table DB.NAME [--seed S] [--partitions P]",
+            "          [--temperature T] [--partition-by COL,...] [--overwrite]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--overwrite]",
             "  generate-demo --output PATH [--rows N] [--seed S] [--overwrite]",
@@ -174,24 +178,34 @@ public final class FlowsynthCli {
 
     private static void sample(SparkSession spark, CliArgs a, FlowsynthConfig c) {
         String modelDir = a.required("model");
-        long rows = a.longOption("rows", 0) == null ? missing(a, "rows") : a.longOption("rows", 0);
-        String output = a.required("output");
+        a.required("rows");
+        long rows = a.longOption("rows", 0);
+        String output = a.optional("output");
+        String table = a.optional("output-table");
+        if ((output == null) == (table == null)) {
+            throw new BadInputException("Give exactly one of --output PATH and --output-table DB.NAME");
+        }
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+        if (output != null) {
+            HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+        }
         FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
         Long seed = a.longOption("seed", Long.MIN_VALUE);
         Long partitions = a.longOption("partitions", 1);
+        double temperature = a.doubleOption("temperature", 1.0);
+        if (!(temperature > 0 && temperature <= 10)) {
+            throw new BadInputException("Option --temperature: expected a number in (0, 10], got " + temperature);
+        }
+        List<String> partitionBy = a.optional("partition-by") == null ? List.of()
+                : Arrays.stream(a.optional("partition-by").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
         int p = partitions != null ? Math.toIntExact(partitions)
-                : SamplePipeline.defaultPartitions(spark, rows, c.getLong(ConfigKeys.SAMPLE_ROWS_PER_PARTITION, 1));
-        SamplePipeline.write(spark, model, rows, seed != null ? seed : SamplePipeline.randomSeed(), p,
-                c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), output, overwrite);
-        System.out.println("synthetic: " + output);
-    }
-
-    private static long missing(CliArgs a, String name) {
-        a.required(name);
-        return 0;
+                : SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows,
+                c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+        SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, seed != null ? seed : SamplePipeline.randomSeed(),
+                p, temperature, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
+                partitionBy, output, table, overwrite));
+        System.out.println("synthetic: " + (output != null ? output : "table " + table));
     }
 
     private static void report(SparkSession spark, CliArgs a, FlowsynthConfig c) {

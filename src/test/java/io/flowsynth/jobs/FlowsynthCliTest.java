@@ -86,7 +86,7 @@ class FlowsynthCliTest {
     }
 
     @Test
-    void sameSeedAndPartitionsGiveIdenticalSamplesAndOtherSeedsDiffer() {
+    void sameSeedAndPartitionsGiveIdenticalSamplesAndOtherSeedsDiffer() throws Exception {
         String model = dir.resolve("model").toString();
         assertThat(cli(concat(new String[]{"fit", "--input", input, "--model", model}, SMALL_MODEL)).code()).isZero();
         String a = dir.resolve("a").toString();
@@ -102,6 +102,28 @@ class FlowsynthCliTest {
         assertThat(da.exceptAll(db).count()).isZero();
         assertThat(db.exceptAll(da).count()).isZero();
         assertThat(da.exceptAll(dc).count()).isGreaterThan(400);
+        // temperature, Hive-style partitioning, another codec, recorded beside the data
+        String d = dir.resolve("d").toString();
+        Outcome od = cli("sample", "--model", model, "--rows", "400", "--output", d, "--seed", "9", "--partitions", "2",
+                "--temperature", "0.5", "--partition-by", "region", "--set", "flowsynth.sample.compression=zstd");
+        assertThat(od.code()).as(od.err()).isZero();
+        assertThat(Files.exists(dir.resolve("d").resolve("region=northeast"))).isTrue();
+        assertThat(spark.read().parquet(d).count()).isEqualTo(400);
+        JsonNode side = new ObjectMapper().readTree(dir.resolve("d").resolve("_flowsynth.json").toFile());
+        assertThat(side.path("temperature").asDouble()).isEqualTo(0.5);
+        assertThat(side.path("seed").asLong()).isEqualTo(9);
+        assertThat(side.path("compression").asText()).isEqualTo("zstd");
+        // lower temperature concentrates the samples: a narrower income spread than at T = 1
+        double sdCold = spark.read().parquet(d).agg(org.apache.spark.sql.functions.stddev("interest_rate")).first().getDouble(0);
+        double sdWarm = da.agg(org.apache.spark.sql.functions.stddev("interest_rate")).first().getDouble(0);
+        assertThat(sdCold).isLessThan(sdWarm);
+        // a catalog table instead of a path
+        Outcome ot = cli("sample", "--model", model, "--rows", "300", "--output-table", "synthetic_loans", "--seed", "1");
+        assertThat(ot.code()).as(ot.err()).isZero();
+        assertThat(spark.table("synthetic_loans").count()).isEqualTo(300);
+        assertThat(cli("sample", "--model", model, "--rows", "300", "--output-table", "synthetic_loans").code()).isEqualTo(2);
+        assertThat(cli("sample", "--model", model, "--rows", "3", "--output", d + "x", "--partition-by", "nope").err())
+                .contains("nope");
         // a second report on the sampled table works from the command line too
         Outcome r = cli("report", "--real", input, "--synthetic", a, "--output", dir.resolve("rep").toString(), "--model", model);
         assertThat(r.code()).as(r.err()).isZero();

@@ -5,6 +5,7 @@ import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,10 +43,11 @@ public final class RunPipeline {
             model.save(staging + "/model", false, conf);
             long n = rows != null ? rows : model.sourceRows();
             long seed = c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
-            int partitions = SamplePipeline.defaultPartitions(spark, n,
-                    c.getLong(ConfigKeys.SAMPLE_ROWS_PER_PARTITION, 1));
-            SamplePipeline.Summary sample = SamplePipeline.write(spark, model, n, seed, partitions,
-                    c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), staging + "/synthetic", false);
+            int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), n,
+                    c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+            SamplePipeline.Summary sample = SamplePipeline.write(spark, model, new SamplePipeline.Request(n, seed,
+                    partitions, 1.0, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
+                    List.of(), staging + "/synthetic", null, false));
             Dataset<Row> synthetic = spark.read().parquet(staging + "/synthetic");
             ObjectNode report = ReportPipeline.evaluate(spark, table, synthetic, model,
                     c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1), seed);

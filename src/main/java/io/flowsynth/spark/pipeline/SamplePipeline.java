@@ -3,80 +3,179 @@ package io.flowsynth.spark.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.BadInputException;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.Version;
+import io.flowsynth.spark.sample.SampleProgress;
 import io.flowsynth.spark.sample.SyntheticSampler;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code sample}: N synthetic rows of a model, written as Parquet with the model's source schema. The output is
+ * {@code sample}: N synthetic rows of a model, written as Parquet with the model's source schema. A path output is
  * committed atomically (written to a hidden staging directory, then renamed), with {@code _flowsynth.json} beside
- * the data files recording model id, seed, rows, partitions, time and version.
+ * the data files recording model id, seed, rows, partitions, temperature, time and version; a table output
+ * ({@code --output-table}) is written with {@code saveAsTable} and records the same in its table properties.
  */
 public final class SamplePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SamplePipeline.class);
     public static final String SIDECAR = "_flowsynth.json";
+    public static final List<String> CODECS = List.of("snappy", "zstd", "gzip", "lz4", "uncompressed");
+    /** Parquet bytes per value are below the in-memory size; this is the share assumed for file sizing. */
+    private static final double PARQUET_SIZE_FACTOR = 0.7;
 
     private SamplePipeline() {
+    }
+
+    /**
+     * How to sample and write.
+     *
+     * @param output      a path (Hadoop URI or local), or null when {@code outputTable} is given
+     * @param outputTable a table name {@code [db.]name} for the session's catalog, or null
+     * @param partitionBy columns for a Hive-style directory layout (may be empty)
+     */
+    public record Request(long rows, long seed, int partitions, double temperature, int batchSize, String compression,
+                          List<String> partitionBy, String output, String outputTable, boolean overwrite) {
     }
 
     /** What a sample run did. */
     public record Summary(long rows, long seed, int partitions, double seconds) {
     }
 
-    /** Default partition count: ≈ one per {@code rowsPerPartition} rows, but use the cluster's cores for mid sizes. */
-    public static int defaultPartitions(SparkSession spark, long rows, long rowsPerPartition) {
-        long bySize = (rows + rowsPerPartition - 1) / rowsPerPartition;
+    /**
+     * Default partition count: enough partitions that each writes about {@code targetFileMb} of Parquet (from the
+     * schema's value sizes), but at least one per core for tables of more than 10,000 rows per core.
+     */
+    public static int defaultPartitions(SparkSession spark, StructType schema, long rows, double targetFileMb) {
+        double bytes = rows * bytesPerRow(schema) * PARQUET_SIZE_FACTOR;
+        long bySize = (long) Math.ceil(bytes / (targetFileMb * 1024 * 1024));
         long byCores = Math.min(spark.sparkContext().defaultParallelism(), (rows + 9_999) / 10_000);
-        return (int) Math.max(1, Math.max(bySize, byCores));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.max(bySize, byCores)));
+    }
+
+    static double bytesPerRow(StructType schema) {
+        double b = 0;
+        for (StructField f : schema.fields()) {
+            DataType t = f.dataType();
+            if (t.equals(DataTypes.BooleanType) || t.equals(DataTypes.ByteType)) {
+                b += 1;
+            } else if (t.equals(DataTypes.ShortType)) {
+                b += 2;
+            } else if (t.equals(DataTypes.IntegerType) || t.equals(DataTypes.FloatType) || t.equals(DataTypes.DateType)) {
+                b += 4;
+            } else if (t instanceof DecimalType d) {
+                b += d.precision() <= 18 ? 8 : 16;
+            } else if (t.equals(DataTypes.StringType)) {
+                b += 16;
+            } else {
+                b += 8;
+            }
+        }
+        return Math.max(1, b);
     }
 
     public static long randomSeed() {
         return new SecureRandom().nextLong() & Long.MAX_VALUE;
     }
 
-    public static Summary write(SparkSession spark, FlowsynthModel model, long rows, long seed, int partitions,
-                                int batchSize, String output, boolean overwrite) {
+    public static Summary write(SparkSession spark, FlowsynthModel model, Request r) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
-        LOG.info("Sampling {} rows in {} partitions with seed {} (model {})", rows, partitions, seed, model.modelId());
+        if ((r.output() == null) == (r.outputTable() == null)) {
+            throw new BadInputException("Give exactly one of --output and --output-table");
+        }
+        if (!CODECS.contains(r.compression())) {
+            throw new BadInputException("Configuration flowsynth.sample.compression: unknown codec '" + r.compression()
+                    + "' (supported: " + String.join(", ", CODECS) + ")");
+        }
+        Set<String> columns = Set.of(model.sourceSchema().fieldNames());
+        for (String c : r.partitionBy()) {
+            if (!columns.contains(c)) {
+                throw new BadInputException("Option --partition-by: no column '" + c + "' in the model's schema");
+            }
+        }
+        if (r.output() != null) {
+            HadoopFiles.checkOutput(r.output(), "--output", r.overwrite(), conf);
+        } else if (spark.catalog().tableExists(r.outputTable()) && !r.overwrite()) {
+            throw new BadInputException("Output table " + r.outputTable() + " already exists (pass --overwrite to replace it)");
+        }
+        LOG.info("Sampling {} rows in {} partitions with seed {} at temperature {} (model {})", r.rows(), r.partitions(),
+                r.seed(), r.temperature(), model.modelId());
         long start = System.nanoTime();
-        String staging = HadoopFiles.stagingPath(output);
+        SampleProgress progress = new SampleProgress(r.rows(), 10);
+        spark.sparkContext().addSparkListener(progress);
+        String staging = r.output() == null ? null : HadoopFiles.stagingPath(r.output());
         try {
-            spark.sparkContext().setJobDescription("flowsynth sample: " + rows + " rows");
-            Dataset<Row> df = new SyntheticSampler(batchSize).sample(spark, model, rows, seed, partitions, false);
-            df.write().option("compression", "snappy").parquet(staging);
+            spark.sparkContext().setJobDescription("flowsynth sample: " + r.rows() + " rows");
+            Dataset<Row> df = new SyntheticSampler(r.batchSize())
+                    .sample(spark, model, r.rows(), r.seed(), r.partitions(), r.temperature(), false);
+            DataFrameWriter<Row> writer = df.write().option("compression", r.compression());
+            if (!r.partitionBy().isEmpty()) {
+                writer = writer.partitionBy(r.partitionBy().toArray(new String[0]));
+            }
+            if (staging != null) {
+                writer.parquet(staging);
+            } else {
+                writer.format("parquet").mode(r.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                        .saveAsTable(r.outputTable());
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
-            ObjectNode side = new ObjectMapper().createObjectNode();
-            side.put("model_id", model.modelId());
-            side.put("seed", seed);
-            side.put("rows", rows);
-            side.put("partitions", partitions);
-            side.put("created", Instant.now().toString());
-            side.put("seconds", seconds);
-            side.put("flowsynth_version", Version.get());
-            HadoopFiles.writeString(staging + "/" + SIDECAR,
-                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(side), conf);
-            HadoopFiles.commit(staging, output, overwrite, conf);
-            LOG.info(String.format("Wrote %d rows to %s in %.1f s (%.0f rows/s)", rows, output, seconds,
-                    rows / Math.max(seconds, 1e-9)));
-            return new Summary(rows, seed, partitions, seconds);
+            ObjectNode side = sidecar(model, r, seconds);
+            if (staging != null) {
+                HadoopFiles.writeString(staging + "/" + SIDECAR,
+                        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(side), conf);
+                HadoopFiles.commit(staging, r.output(), r.overwrite(), conf);
+            } else {
+                StringBuilder props = new StringBuilder();
+                side.fields().forEachRemaining(e -> props.append(props.length() == 0 ? "" : ", ")
+                        .append("'flowsynth.").append(e.getKey()).append("' = '")
+                        .append(e.getValue().asText().replace("'", "")).append("'"));
+                spark.sql("ALTER TABLE " + r.outputTable() + " SET TBLPROPERTIES (" + props + ")");
+            }
+            LOG.info(String.format("Wrote %d rows to %s in %.1f s (%.0f rows/s)", r.rows(),
+                    r.output() != null ? r.output() : "table " + r.outputTable(), seconds, r.rows() / Math.max(seconds, 1e-9)));
+            return new Summary(r.rows(), r.seed(), r.partitions(), seconds);
         } catch (Exception e) {
-            HadoopFiles.deleteQuietly(staging, conf);
+            if (staging != null) {
+                HadoopFiles.deleteQuietly(staging, conf);
+            }
             if (e instanceof RuntimeException re) {
                 throw re;
             }
-            throw new IllegalStateException("Failed to write " + output, e);
+            throw new IllegalStateException("Failed to write " + r.output(), e);
         } finally {
+            spark.sparkContext().removeSparkListener(progress);
             spark.sparkContext().setJobDescription(null);
         }
+    }
+
+    private static ObjectNode sidecar(FlowsynthModel model, Request r, double seconds) {
+        ObjectNode side = new ObjectMapper().createObjectNode();
+        side.put("model_id", model.modelId());
+        side.put("seed", r.seed());
+        side.put("rows", r.rows());
+        side.put("partitions", r.partitions());
+        side.put("temperature", r.temperature());
+        side.put("compression", r.compression());
+        side.put("created", Instant.now().toString());
+        side.put("seconds", seconds);
+        side.put("flowsynth_version", Version.get());
+        side.put("git_commit", Version.gitCommit());
+        return side;
     }
 }

@@ -41,8 +41,19 @@ public final class SyntheticSampler {
      */
     public Dataset<Row> sample(SparkSession spark, FlowsynthModel model, long rows, long seed, int partitions,
                                boolean independent) {
+        return sample(spark, model, rows, seed, partitions, 1.0, independent);
+    }
+
+    /**
+     * @param temperature scales the base noise: z ~ N(0, T²I); T &lt; 1 trades diversity for typicality
+     */
+    public Dataset<Row> sample(SparkSession spark, FlowsynthModel model, long rows, long seed, int partitions,
+                               double temperature, boolean independent) {
         if (rows < 0 || partitions < 1) {
             throw new IllegalArgumentException("rows must be ≥ 0 and partitions ≥ 1");
+        }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
@@ -59,7 +70,7 @@ public final class SyntheticSampler {
             }
             int p = it.next();
             long count = rows / partitions + (p < rows % partitions ? 1 : 0);
-            return new RowIterator(payload.value(), count, mix(seed, p), batch, sourceToEncoder, independent);
+            return new RowIterator(payload.value(), count, mix(seed, p), batch, sourceToEncoder, temperature, independent);
         });
         return spark.createDataFrame(out, schema);
     }
@@ -94,6 +105,7 @@ public final class SyntheticSampler {
         private final int batchSize;
         private final int[] sourceToEncoder;
         private final boolean independent;
+        private final double temperature;
         private final org.nd4j.linalg.api.rng.Random noise;
         private final Random decodeRng;
         private final int features;
@@ -102,13 +114,15 @@ public final class SyntheticSampler {
         private int batchRows;
         private int next;
 
-        RowIterator(ModelPayload model, long total, long seed, int batchSize, int[] sourceToEncoder, boolean independent) {
+        RowIterator(ModelPayload model, long total, long seed, int batchSize, int[] sourceToEncoder, double temperature,
+                    boolean independent) {
             this.encoder = model.encoder();
             this.flow = model.flow();
             this.total = total;
             this.batchSize = batchSize;
             this.sourceToEncoder = sourceToEncoder;
             this.independent = independent;
+            this.temperature = temperature;
             this.noise = Nd4j.getRandomFactory().getNewRandomInstance(seed);
             this.decodeRng = new Random(seed ^ 0x5DEECE66DL);
             this.features = encoder.width();
@@ -150,6 +164,9 @@ public final class SyntheticSampler {
                 return;
             }
             INDArray z = new StandardNormal(features).sample(batchRows, DataType.FLOAT, noise);
+            if (temperature != 1.0) {
+                z.muli(temperature);
+            }
             INDArray x = independent ? z : flow.inverse(z);
             batch = x.reshape(-1).toFloatVector();
         }
