@@ -1,0 +1,202 @@
+package io.flowsynth.encode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Dequantized frequency intervals for a categorical column (strings, booleans, integers with few distinct values, or
+ * any column forced to {@code categorical}). Categories are sorted by count descending, ties by value (null first);
+ * category k owns [c_k, c_{k+1}) ⊂ [0, 1] with width equal to its frequency; a value encodes to z = Φ⁻¹(u) with u
+ * uniform in its interval, and z decodes to the category whose interval holds Φ(z). Null is a category of its own.
+ *
+ * <p>Only the most frequent categories are kept (at most {@code maxCategories}, chosen by the estimator). Everything
+ * else shares one last "other" interval; decoding it samples among a bounded list of further rare values in proportion
+ * to their counts, so memory is bounded by the number of kept values, never by the column's cardinality. Encoding a
+ * value that is not a kept category goes to "other", or, when the column has no "other" interval (a value never seen
+ * while fitting), to the most frequent category.
+ */
+public final class CategoricalEncoder implements ColumnEncoder {
+    private static final long serialVersionUID = 1L;
+
+    private final String column;
+    private final ColumnType type;
+    private final List<Object> keys;        // kept categories, ordered
+    private final long[] counts;
+    private final long otherCount;
+    private final List<Object> rareKeys;    // values sampled for "other", ordered like keys
+    private final long[] rareCumulative;    // running sums of their counts
+    private final Map<Object, Integer> index;
+    private final FrequencyIntervals intervals;
+
+    /**
+     * @param categories  kept category keys ({@link ColumnValues#key}; null for the null category) with their counts;
+     *                    any order, no duplicates, counts positive
+     * @param otherCount  rows whose value is not a kept category (0 when there are none)
+     * @param rareValues  some of those other values with their counts (at least one when otherCount &gt; 0); decoding
+     *                    "other" samples among them
+     */
+    public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
+                              Map<Object, Long> rareValues) {
+        this.column = QuantileEncoder.requireColumn(column);
+        this.type = type;
+        if (categories.isEmpty() && otherCount == 0) {
+            throw new IllegalArgumentException("Column '" + column + "': a categorical needs at least one category");
+        }
+        if (otherCount < 0 || (otherCount > 0 && rareValues.isEmpty())) {
+            throw new IllegalArgumentException("Column '" + column + "': an 'other' interval needs rare values");
+        }
+        List<Map.Entry<Object, Long>> sorted = sortedEntries(categories);
+        this.keys = new ArrayList<>(sorted.size());
+        this.counts = new long[sorted.size()];
+        this.index = new HashMap<>();
+        for (int k = 0; k < sorted.size(); k++) {
+            keys.add(sorted.get(k).getKey());
+            counts[k] = sorted.get(k).getValue();
+            index.put(sorted.get(k).getKey(), k);
+        }
+        this.otherCount = otherCount;
+        List<Map.Entry<Object, Long>> rare = otherCount > 0 ? sortedEntries(rareValues) : List.of();
+        this.rareKeys = new ArrayList<>(rare.size());
+        this.rareCumulative = new long[rare.size()];
+        long sum = 0;
+        for (int i = 0; i < rare.size(); i++) {
+            rareKeys.add(rare.get(i).getKey());
+            sum += rare.get(i).getValue();
+            rareCumulative[i] = sum;
+        }
+        long[] intervalCounts = Arrays.copyOf(counts, counts.length + (otherCount > 0 ? 1 : 0));
+        if (otherCount > 0) {
+            intervalCounts[counts.length] = otherCount;
+        }
+        this.intervals = new FrequencyIntervals(intervalCounts);
+    }
+
+    private static List<Map.Entry<Object, Long>> sortedEntries(Map<Object, Long> counts) {
+        List<Map.Entry<Object, Long>> entries = new ArrayList<>(counts.entrySet());
+        for (Map.Entry<Object, Long> e : entries) {
+            if (e.getValue() == null || e.getValue() <= 0) {
+                throw new IllegalArgumentException("category counts must be positive, got " + e);
+            }
+        }
+        entries.sort(Comparator.<Map.Entry<Object, Long>>comparingLong(Map.Entry::getValue).reversed()
+                .thenComparing(Map.Entry::getKey, ColumnValues::compareKeys));
+        return entries;
+    }
+
+    @Override
+    public String column() {
+        return column;
+    }
+
+    @Override
+    public String kind() {
+        return "categorical";
+    }
+
+    @Override
+    public ColumnType type() {
+        return type;
+    }
+
+    @Override
+    public int width() {
+        return intervals.size() > 1 ? 1 : 0;
+    }
+
+    @Override
+    public List<String> featureNames() {
+        return width() == 1 ? List.of(column) : List.of();
+    }
+
+    /** Number of kept categories (the null category included, the "other" interval not). */
+    public int categoryCount() {
+        return keys.size();
+    }
+
+    /** Frequency of the kept category holding {@code value} (0 if it is not kept). */
+    public double frequency(Object value) {
+        Integer k = index.get(keyOf(value));
+        return k == null ? 0.0 : intervals.frequency(k);
+    }
+
+    @Override
+    public void encode(Object value, double[] out, int offset, Random rng) {
+        if (width() == 0) {
+            return;
+        }
+        Integer k = index.get(keyOf(value));
+        int interval = k != null ? k : (otherCount > 0 ? keys.size() : 0);
+        out[offset] = intervals.encode(interval, rng);
+    }
+
+    @Override
+    public Object decode(double[] z, int offset, Random rng) {
+        int k = width() == 0 ? 0 : intervals.decode(z[offset]);
+        if (k < keys.size()) {
+            return ColumnValues.value(type, keys.get(k));
+        }
+        long total = rareCumulative[rareCumulative.length - 1];
+        long r = (long) (rng.nextDouble() * total);
+        int i = Arrays.binarySearch(rareCumulative, r + 1);
+        i = i >= 0 ? i : -i - 1;
+        return ColumnValues.value(type, rareKeys.get(Math.min(i, rareKeys.size() - 1)));
+    }
+
+    private Object keyOf(Object value) {
+        try {
+            return ColumnValues.key(type, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Column '" + column + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ObjectNode toJson() {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("column", column);
+        json.put("kind", kind());
+        json.put("type", type.toString());
+        writeValues(json.putArray("categories"), keys, counts);
+        json.put("otherCount", otherCount);
+        long[] rareCounts = new long[rareKeys.size()];
+        for (int i = 0; i < rareCounts.length; i++) {
+            rareCounts[i] = rareCumulative[i] - (i == 0 ? 0 : rareCumulative[i - 1]);
+        }
+        writeValues(json.putArray("rareValues"), rareKeys, rareCounts);
+        return json;
+    }
+
+    private void writeValues(ArrayNode array, List<Object> values, long[] valueCounts) {
+        for (int k = 0; k < values.size(); k++) {
+            ObjectNode entry = array.addObject();
+            entry.put("value", ColumnValues.keyToText(type, values.get(k)));
+            entry.put("count", valueCounts[k]);
+        }
+    }
+
+    static CategoricalEncoder fromJson(JsonNode json) {
+        ColumnType type = ColumnType.parse(json.path("type").asText());
+        return new CategoricalEncoder(json.path("column").asText(), type, readValues(json.path("categories"), type),
+                json.path("otherCount").asLong(), readValues(json.path("rareValues"), type));
+    }
+
+    private static Map<Object, Long> readValues(JsonNode array, ColumnType type) {
+        Map<Object, Long> out = new HashMap<>();
+        for (JsonNode entry : array) {
+            JsonNode v = entry.get("value");
+            Object key = v == null || v.isNull() ? null : ColumnValues.keyFromText(type, v.asText());
+            out.put(key, entry.path("count").asLong());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,47 @@
+package io.flowsynth.encode;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A fitted, invertible map between one source column and {@link #width()} continuous features that are approximately
+ * standard normal (the flow models them). Implementations hold fitted statistics only and are immutable.
+ *
+ * <p>Values are Spark's external Java values: {@code Byte, Short, Integer, Long, Float, Double, BigDecimal, Boolean,
+ * String, java.sql.Date, java.sql.Timestamp} (encoders also accept {@code java.time.LocalDate} and {@code Instant},
+ * which Spark returns when {@code spark.sql.datetime.java8API.enabled} is set), or {@code null}.
+ */
+public interface ColumnEncoder extends Serializable {
+
+    /** Source column name. */
+    String column();
+
+    /** {@code "continuous" | "integer" | "categorical" | "datetime" | "constant"}. */
+    String kind();
+
+    /** Source type of the column; {@link #decode} returns values of this type. */
+    ColumnType type();
+
+    /** Number of continuous features it emits (0 for constant columns). */
+    int width();
+
+    /** One name per feature, e.g. {@code price}, {@code price#null}. */
+    List<String> featureNames();
+
+    /**
+     * Writes {@link #width()} finite features at {@code out[offset..]}. {@code rng} gives dequantization noise.
+     */
+    void encode(Object value, double[] out, int offset, Random rng);
+
+    /**
+     * Inverse of {@link #encode}: reads {@link #width()} features from {@code z[offset..]}, returns a value of the
+     * column's source type or {@code null}. Never throws on any finite, infinite or NaN input.
+     */
+    Object decode(double[] z, int offset, Random rng);
+
+    /** Fitted statistics as JSON; {@link TableEncoder#fromJson} reads them back exactly. */
+    ObjectNode toJson();
+}

@@ -1,0 +1,81 @@
+package io.flowsynth.encode;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Dequantized frequency intervals: outcome k of a finite distribution owns [c_k, c_{k+1}) ⊂ [0, 1] with width equal to
+ * its frequency. Encoding draws u uniformly in the interval and returns z = Φ⁻¹(u); decoding takes Φ(z) back to the
+ * interval that contains it. Encoded outcomes are exactly N(0, 1) in distribution when drawn with the fitted frequencies.
+ *
+ * <p>u is kept in [{@link #U_MIN}, 1 − {@link #U_MIN}] so features stay within ±4.75; an outcome whose interval lies
+ * entirely inside that margin is encoded at its interval's midpoint instead, so it still decodes to itself.
+ */
+final class FrequencyIntervals implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Smallest u an encoder emits (z ≥ Φ⁻¹(1e−6) ≈ −4.753). */
+    static final double U_MIN = 1e-6;
+
+    private final long[] counts;
+    private final double[] lower; // lower[k] = c_k, lower[n] = 1
+
+    FrequencyIntervals(long[] counts) {
+        if (counts.length == 0) {
+            throw new IllegalArgumentException("at least one outcome is needed");
+        }
+        long total = 0;
+        for (long c : counts) {
+            if (c <= 0) {
+                throw new IllegalArgumentException("counts must be positive: " + Arrays.toString(counts));
+            }
+            total = Math.addExact(total, c);
+        }
+        this.counts = counts.clone();
+        this.lower = new double[counts.length + 1];
+        long cumulative = 0;
+        for (int k = 0; k < counts.length; k++) {
+            lower[k] = (double) cumulative / total;
+            cumulative += counts[k];
+        }
+        lower[counts.length] = 1.0;
+    }
+
+    int size() {
+        return counts.length;
+    }
+
+    long count(int k) {
+        return counts[k];
+    }
+
+    double frequency(int k) {
+        return lower[k + 1] - lower[k];
+    }
+
+    /** A standard normal feature for outcome k. */
+    double encode(int k, Random rng) {
+        double lo = lower[k];
+        double hi = lower[k + 1];
+        double u = clampU(lo + rng.nextDouble() * (hi - lo));
+        if (u < lo || u >= hi) {
+            u = 0.5 * (lo + hi);
+        }
+        return StandardNormal.inverseCdf(u);
+    }
+
+    /** The outcome whose interval holds Φ(z); NaN is read as 0. */
+    int decode(double z) {
+        double u = StandardNormal.cdf(Double.isNaN(z) ? 0.0 : z);
+        int k = Arrays.binarySearch(lower, 0, counts.length, u);
+        if (k < 0) {
+            k = -k - 2; // insertion point − 1: the last lower bound below u
+        }
+        return Math.max(0, Math.min(counts.length - 1, k));
+    }
+
+    static double clampU(double u) {
+        return Math.max(U_MIN, Math.min(1.0 - U_MIN, u));
+    }
+}

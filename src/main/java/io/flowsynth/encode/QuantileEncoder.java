@@ -1,0 +1,430 @@
+package io.flowsynth.encode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Quantile-normal encoding of a numeric, date (epoch days) or timestamp (epoch microseconds) column:
+ * z = Φ⁻¹(F̂(x)), where F̂ is the monotone piecewise-linear interpolation of the knots (q_j, p_j) of the empirical CDF
+ * (approximate quantiles, with exact minimum and maximum at p = 0 and p = 1). u = F̂(x) is mapped affinely onto
+ * [1e−6, 1 − 1e−6] (rather than clamped, so the minimum and maximum still decode to themselves); features stay within
+ * ±4.753, and decoding maps anything beyond to the observed extremes.
+ * This is the marginal Gaussianisation of a Gaussian copula (e.g. Liu et al., "The nonparanormal", JMLR 2009).
+ *
+ * <p>Dequantization, so the flow sees a density rather than point masses:
+ * <ul>
+ *   <li>A value equal to a run of ≥ 2 tied knots (a point mass, e.g. 30 % zeros) gets u uniform over the run's
+ *       probability range [p_first, p_last].</li>
+ *   <li>Otherwise, for types with a unit (integers and dates: 1; timestamps: the observed precision of 1 s, 1 ms or
+ *       1 µs; decimals: 10^−scale) the value is jittered uniformly by ±0.45 unit before interpolation; decoding rounds
+ *       back to whole units, so the round trip is exact up to the float precision of F̂ (a wide sparse tail of
+ *       microsecond timestamps can move a value by a few µs).</li>
+ * </ul>
+ * Decoding maps z → Φ(z) → F̂⁻¹ → clip to the observed [min, max] → round: integers, dates and timestamps to whole units
+ * (timestamps to the observed precision), decimals to the type's scale (HALF_UP, never beyond its precision), floats to
+ * {@code Float}.
+ *
+ * <p><b>Nulls, NaN and ±∞</b> form a side channel: when the column had any of them, a second feature
+ * ({@code <column>#null}) encodes the state {value, null, NaN, +∞, −∞} with {@link FrequencyIntervals}; the value
+ * feature of a non-value row is a standard normal draw from {@code rng} and is ignored by decoding. A state not seen
+ * while fitting (e.g. a null in a column fitted without nulls) is encoded as a random draw of the value channel.
+ * Values below the minimum or above the maximum encode as the clamped extremes.
+ */
+public final class QuantileEncoder implements ColumnEncoder {
+    private static final long serialVersionUID = 1L;
+
+    /** Jitter width of discrete values, as a fraction of their unit; the margin to ±0.5 absorbs rounding error. */
+    static final double JITTER = 0.9;
+
+    /** Row states of the side channel, in JSON order. */
+    public enum State { VALUE, NULL, NAN, POSITIVE_INFINITY, NEGATIVE_INFINITY }
+
+    private final String column;
+    private final String kind;
+    private final ColumnType type;
+    private final double[] knots;
+    private final double[] probabilities;
+    private final double unit;
+    private final long[] stateCounts;
+    private final State[] presentStates;
+    private final FrequencyIntervals states; // null when only VALUE occurs
+
+    /**
+     * @param kind          {@code continuous}, {@code integer} or {@code datetime}
+     * @param knots         non-decreasing quantiles of the finite values; first = exact minimum, last = exact maximum
+     * @param probabilities strictly increasing, from 0 to 1, same length as knots (a single knot needs {0} or {1})
+     * @param unit          the dequantization and rounding unit, 0 for float and double
+     * @param stateCounts   rows per {@link State}, in enum order; the VALUE count must be positive
+     */
+    public QuantileEncoder(String column, String kind, ColumnType type, double[] knots, double[] probabilities,
+                           double unit, long[] stateCounts) {
+        this.column = requireColumn(column);
+        if (!List.of("continuous", "integer", "datetime").contains(kind)) {
+            throw new IllegalArgumentException("Column '" + column + "': quantile encoding has no kind '" + kind + "'");
+        }
+        if (!(type.isNumeric() || type.isDatetime())) {
+            throw new IllegalArgumentException("Column '" + column + "': quantile encoding needs a numeric, date or "
+                    + "timestamp type, got " + type);
+        }
+        if (knots.length == 0 || knots.length != probabilities.length) {
+            throw new IllegalArgumentException("Column '" + column + "': need as many knots as probabilities (≥ 1)");
+        }
+        for (int j = 0; j < knots.length; j++) {
+            if (!Double.isFinite(knots[j]) || (j > 0 && knots[j] < knots[j - 1])) {
+                throw new IllegalArgumentException("Column '" + column + "': knots must be finite and non-decreasing");
+            }
+            if (!(probabilities[j] >= 0.0 && probabilities[j] <= 1.0)
+                    || (j > 0 && probabilities[j] <= probabilities[j - 1])) {
+                throw new IllegalArgumentException(
+                        "Column '" + column + "': probabilities must increase strictly within [0, 1]");
+            }
+        }
+        if (!(unit >= 0.0) || Double.isInfinite(unit)) {
+            throw new IllegalArgumentException("Column '" + column + "': unit must be finite and ≥ 0, got " + unit);
+        }
+        if (stateCounts.length != State.values().length || stateCounts[0] <= 0) {
+            throw new IllegalArgumentException("Column '" + column + "': need one count per state, with values");
+        }
+        if (!type.isFloatingPoint() && (stateCounts[2] != 0 || stateCounts[3] != 0 || stateCounts[4] != 0)) {
+            throw new IllegalArgumentException("Column '" + column + "': NaN/infinity counts on type " + type);
+        }
+        this.kind = kind;
+        this.type = type;
+        this.knots = knots.clone();
+        this.probabilities = probabilities.clone();
+        this.unit = unit;
+        this.stateCounts = stateCounts.clone();
+        List<State> present = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        for (State s : State.values()) {
+            if (stateCounts[s.ordinal()] < 0) {
+                throw new IllegalArgumentException("Column '" + column + "': negative count for " + s);
+            }
+            if (stateCounts[s.ordinal()] > 0) {
+                present.add(s);
+                counts.add(stateCounts[s.ordinal()]);
+            }
+        }
+        this.presentStates = present.toArray(new State[0]);
+        this.states = present.size() > 1
+                ? new FrequencyIntervals(counts.stream().mapToLong(Long::longValue).toArray())
+                : null;
+    }
+
+    @Override
+    public String column() {
+        return column;
+    }
+
+    @Override
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public ColumnType type() {
+        return type;
+    }
+
+    @Override
+    public int width() {
+        return states == null ? 1 : 2;
+    }
+
+    @Override
+    public List<String> featureNames() {
+        return states == null ? List.of(column) : List.of(column, column + "#null");
+    }
+
+    /** Knots q_j (copy). */
+    public double[] knots() {
+        return knots.clone();
+    }
+
+    public double unit() {
+        return unit;
+    }
+
+    /** Observed minimum and maximum of the finite values, in the numeric form of {@link ColumnValues#toDouble}. */
+    public double min() {
+        return knots[0];
+    }
+
+    public double max() {
+        return knots[knots.length - 1];
+    }
+
+    @Override
+    public void encode(Object value, double[] out, int offset, Random rng) {
+        State state = stateOf(value);
+        int stateIndex = indexOf(state);
+        if (states != null && stateIndex >= 0) {
+            out[offset + 1] = states.encode(stateIndex, rng);
+        } else if (states != null) {
+            out[offset + 1] = states.encode(indexOf(State.VALUE), rng);
+        }
+        if (state == State.VALUE) {
+            double x;
+            try {
+                x = ColumnValues.toDouble(type, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Column '" + column + "': " + e.getMessage(), e);
+            }
+            out[offset] = StandardNormal.inverseCdf(squeeze(cdf(x, rng)));
+        } else {
+            out[offset] = rng.nextGaussian();
+        }
+    }
+
+    @Override
+    public Object decode(double[] z, int offset, Random rng) {
+        if (states != null) {
+            State state = presentStates[states.decode(z[offset + 1])];
+            switch (state) {
+                case NULL:
+                    return null;
+                case NAN:
+                    return type.base() == ColumnType.Base.FLOAT ? (Object) Float.NaN : (Object) Double.NaN;
+                case POSITIVE_INFINITY:
+                    return type.base() == ColumnType.Base.FLOAT
+                            ? (Object) Float.POSITIVE_INFINITY : (Object) Double.POSITIVE_INFINITY;
+                case NEGATIVE_INFINITY:
+                    return type.base() == ColumnType.Base.FLOAT
+                            ? (Object) Float.NEGATIVE_INFINITY : (Object) Double.NEGATIVE_INFINITY;
+                default:
+                    break;
+            }
+        }
+        double zv = z[offset];
+        double u = StandardNormal.cdf(Double.isNaN(zv) ? 0.0 : zv);
+        return inverse(unsqueeze(u));
+    }
+
+    /** [0, 1] → [U_MIN, 1 − U_MIN], affinely. */
+    static double squeeze(double u) {
+        return FrequencyIntervals.U_MIN + (1.0 - 2.0 * FrequencyIntervals.U_MIN) * Math.max(0.0, Math.min(1.0, u));
+    }
+
+    /** Inverse of {@link #squeeze}, clamped to [0, 1]. */
+    static double unsqueeze(double u) {
+        double v = (u - FrequencyIntervals.U_MIN) / (1.0 - 2.0 * FrequencyIntervals.U_MIN);
+        return Math.max(0.0, Math.min(1.0, v));
+    }
+
+    /** F̂(x) with dequantization; not clamped. */
+    double cdf(double x, Random rng) {
+        int n = knots.length;
+        if (x < knots[0]) {
+            return 0.0;
+        }
+        if (x > knots[n - 1]) {
+            return 1.0;
+        }
+        int first = firstAtLeast(x);       // q_first ≥ x
+        int last = lastAtMost(x);          // q_last ≤ x
+        if (first < last) {                // a run of tied knots equal to x
+            return probabilities[first] + rng.nextDouble() * (probabilities[last] - probabilities[first]);
+        }
+        double offset = unit > 0.0 ? (rng.nextDouble() - 0.5) * JITTER * unit : 0.0;
+        if (first == last) {               // x is a single knot
+            int j = first;
+            if (offset < 0.0 && j > 0) {
+                double t = 1.0 + offset / (knots[j] - knots[j - 1]);
+                return interpolate(j - 1, Math.max(0.0, t));
+            }
+            if (offset > 0.0 && j < n - 1) {
+                double t = offset / (knots[j + 1] - knots[j]);
+                return interpolate(j, Math.min(1.0, t));
+            }
+            return probabilities[j];
+        }
+        int j = last;                      // q_j < x < q_{j+1}
+        double t = ((x - knots[j]) + offset) / (knots[j + 1] - knots[j]);
+        return interpolate(j, Math.max(0.0, Math.min(1.0, t)));
+    }
+
+    private double interpolate(int j, double t) {
+        return probabilities[j] + t * (probabilities[j + 1] - probabilities[j]);
+    }
+
+    /** F̂⁻¹(u), clipped and rounded to the source type. */
+    Object inverse(double u) {
+        int n = knots.length;
+        int j;
+        double delta;
+        if (n == 1 || u <= probabilities[0]) {
+            j = 0;
+            delta = 0.0;
+        } else if (u >= probabilities[n - 1]) {
+            j = n - 1;
+            delta = 0.0;
+        } else {
+            int k = Arrays.binarySearch(probabilities, u);
+            j = k >= 0 ? k : -k - 2;       // p_j ≤ u < p_{j+1}
+            j = Math.min(j, n - 2);
+            double t = (u - probabilities[j]) / (probabilities[j + 1] - probabilities[j]);
+            delta = t * (knots[j + 1] - knots[j]);
+        }
+        return toValue(knots[j], delta);
+    }
+
+    /** The value base + delta of the source type, rounded to the unit and clipped to [min, max]. */
+    private Object toValue(double base, double delta) {
+        switch (type.base()) {
+            case FLOAT:
+                return (float) clip(base + delta);
+            case DOUBLE:
+                return clip(base + delta);
+            case DECIMAL:
+                return toDecimal(base, delta);
+            default:
+                break;
+        }
+        long u = unit >= 1.0 ? Math.round(unit) : 1L;
+        long b = (long) base; // knots of integral, date and timestamp columns are whole numbers
+        long v = b + Math.round(delta / u) * u;
+        v = Math.max((long) min(), Math.min((long) max(), v));
+        switch (type.base()) {
+            case BYTE:
+                return (byte) v;
+            case SHORT:
+                return (short) v;
+            case INT:
+                return (int) v;
+            case LONG:
+                return v;
+            case DATE:
+                return ColumnValues.dateOfEpochDay(v);
+            case TIMESTAMP:
+                return ColumnValues.timestampOfMicros(v);
+            default:
+                throw new IllegalStateException("unhandled type " + type);
+        }
+    }
+
+    private BigDecimal toDecimal(double base, double delta) {
+        int scale = type.scale();
+        BigDecimal v = BigDecimal.valueOf(base).add(new BigDecimal(delta)).setScale(scale, RoundingMode.HALF_UP);
+        BigDecimal lo = BigDecimal.valueOf(min()).setScale(scale, RoundingMode.HALF_UP);
+        BigDecimal hi = BigDecimal.valueOf(max()).setScale(scale, RoundingMode.HALF_UP);
+        BigDecimal limit = BigDecimal.ONE.movePointRight(type.precision() - scale)
+                .subtract(BigDecimal.ONE.movePointLeft(scale)); // largest value with this precision and scale
+        v = v.max(lo).min(hi);
+        return v.max(limit.negate()).min(limit);
+    }
+
+    private double clip(double x) {
+        return Math.max(min(), Math.min(max(), x));
+    }
+
+    private int firstAtLeast(double x) {
+        int lo = 0;
+        int hi = knots.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (knots[mid] < x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private int lastAtMost(double x) {
+        int lo = 0;
+        int hi = knots.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (knots[mid] <= x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo - 1;
+    }
+
+    private State stateOf(Object value) {
+        if (value == null) {
+            return State.NULL;
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            if (Double.isNaN(d)) {
+                return State.NAN;
+            }
+            if (d == Double.POSITIVE_INFINITY) {
+                return State.POSITIVE_INFINITY;
+            }
+            if (d == Double.NEGATIVE_INFINITY) {
+                return State.NEGATIVE_INFINITY;
+            }
+        }
+        return State.VALUE;
+    }
+
+    private int indexOf(State state) {
+        for (int k = 0; k < presentStates.length; k++) {
+            if (presentStates[k] == state) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public ObjectNode toJson() {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("column", column);
+        json.put("kind", kind);
+        json.put("type", type.toString());
+        json.put("unit", unit);
+        ObjectNode counts = json.putObject("stateCounts");
+        for (State s : State.values()) {
+            counts.put(s.name().toLowerCase(java.util.Locale.ROOT), stateCounts[s.ordinal()]);
+        }
+        ArrayNode p = json.putArray("probabilities");
+        ArrayNode q = json.putArray("knots");
+        for (int j = 0; j < knots.length; j++) {
+            p.add(probabilities[j]);
+            q.add(knots[j]);
+        }
+        return json;
+    }
+
+    static QuantileEncoder fromJson(JsonNode json) {
+        String column = json.path("column").asText();
+        long[] counts = new long[State.values().length];
+        for (State s : State.values()) {
+            counts[s.ordinal()] = json.path("stateCounts").path(s.name().toLowerCase(java.util.Locale.ROOT)).asLong();
+        }
+        return new QuantileEncoder(column, json.path("kind").asText(), ColumnType.parse(json.path("type").asText()),
+                doubles(json.path("knots")), doubles(json.path("probabilities")), json.path("unit").asDouble(),
+                counts);
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).doubleValue();
+        }
+        return out;
+    }
+
+    static String requireColumn(String column) {
+        if (column == null || column.isEmpty()) {
+            throw new IllegalArgumentException("column name must not be empty");
+        }
+        return column;
+    }
+}

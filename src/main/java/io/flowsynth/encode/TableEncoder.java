@@ -1,0 +1,173 @@
+package io.flowsynth.encode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The fitted map between a table row and the flow's feature vector: the concatenation of its columns' encoders, in
+ * source column order. Features of column i occupy {@code [offset(i), offset(i) + width(i))}.
+ *
+ * <p>Columns dropped while fitting (an {@code ignore} kind override, or an unsupported type with
+ * {@code flowsynth.encode.drop-unsupported=true}) have no encoder; they are listed in {@link #droppedColumns()} and the
+ * pipeline writes them as all nulls in the synthetic table.
+ *
+ * <p>JSON form: {@code {"format": "flowsynth.table-encoder", "version": 1, "width": …, "dropped": […],
+ * "columns": [one object per encoder]}}; {@link #fromJson} reads it back exactly.
+ */
+public final class TableEncoder implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String FORMAT = "flowsynth.table-encoder";
+    public static final int VERSION = 1;
+
+    private final List<ColumnEncoder> columns;
+    private final List<String> droppedColumns;
+    private final int[] offsets;
+    private final int width;
+
+    public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns) {
+        this.columns = List.copyOf(columns);
+        this.droppedColumns = List.copyOf(droppedColumns);
+        Set<String> names = new HashSet<>();
+        for (ColumnEncoder c : this.columns) {
+            if (!names.add(c.column())) {
+                throw new IllegalArgumentException("Column '" + c.column() + "' has two encoders");
+            }
+        }
+        this.offsets = new int[this.columns.size()];
+        int w = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = w;
+            w += this.columns.get(i).width();
+        }
+        this.width = w;
+    }
+
+    public TableEncoder(List<ColumnEncoder> columns) {
+        this(columns, List.of());
+    }
+
+    /** Encoders in source column order (dropped columns absent). */
+    public List<ColumnEncoder> columns() {
+        return columns;
+    }
+
+    /** Source column names of {@link #columns()}. */
+    public List<String> columnNames() {
+        List<String> names = new ArrayList<>(columns.size());
+        for (ColumnEncoder c : columns) {
+            names.add(c.column());
+        }
+        return names;
+    }
+
+    /** Columns of the source table without an encoder; the synthetic table has them as all nulls. */
+    public List<String> droppedColumns() {
+        return droppedColumns;
+    }
+
+    /** Sum of the columns' widths. */
+    public int width() {
+        return width;
+    }
+
+    /** Index of column i's first feature. */
+    public int offset(int i) {
+        return offsets[i];
+    }
+
+    /** Writes {@link #width()} features into {@code out[0..]}; {@code values} in {@link #columns()} order. */
+    public void encode(Object[] values, double[] out, Random rng) {
+        if (values.length != columns.size()) {
+            throw new IllegalArgumentException(
+                    "expected " + columns.size() + " values (one per encoded column), got " + values.length);
+        }
+        if (out.length < width) {
+            throw new IllegalArgumentException("feature buffer has " + out.length + " slots, need " + width);
+        }
+        for (int i = 0; i < values.length; i++) {
+            columns.get(i).encode(values[i], out, offsets[i], rng);
+        }
+    }
+
+    /** Decodes one row from {@code features[0..width())}; values in {@link #columns()} order. */
+    public Object[] decode(double[] features, Random rng) {
+        if (features.length < width) {
+            throw new IllegalArgumentException("feature vector has " + features.length + " values, need " + width);
+        }
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = columns.get(i).decode(features, offsets[i], rng);
+        }
+        return values;
+    }
+
+    /** One name per feature, e.g. {@code price}, {@code price#null}. */
+    public List<String> featureNames() {
+        List<String> names = new ArrayList<>(width);
+        for (ColumnEncoder c : columns) {
+            names.addAll(c.featureNames());
+        }
+        return names;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("format", FORMAT);
+        json.put("version", VERSION);
+        json.put("width", width);
+        ArrayNode dropped = json.putArray("dropped");
+        droppedColumns.forEach(dropped::add);
+        ArrayNode cols = json.putArray("columns");
+        for (ColumnEncoder c : columns) {
+            cols.add(c.toJson());
+        }
+        return json;
+    }
+
+    /** Reads {@link #toJson()} back; throws IllegalArgumentException on another format, version or kind. */
+    public static TableEncoder fromJson(JsonNode json) {
+        if (!FORMAT.equals(json.path("format").asText()) || json.path("version").asInt() != VERSION) {
+            throw new IllegalArgumentException("not a " + FORMAT + " version " + VERSION + " document");
+        }
+        List<ColumnEncoder> columns = new ArrayList<>();
+        for (JsonNode c : json.path("columns")) {
+            columns.add(columnFromJson(c));
+        }
+        List<String> dropped = new ArrayList<>();
+        json.path("dropped").forEach(d -> dropped.add(d.asText()));
+        TableEncoder encoder = new TableEncoder(columns, dropped);
+        if (json.has("width") && json.get("width").asInt() != encoder.width()) {
+            throw new IllegalArgumentException("width " + json.get("width").asInt() + " does not match the columns' "
+                    + encoder.width());
+        }
+        return encoder;
+    }
+
+    /** Reads one {@link ColumnEncoder#toJson()}. */
+    public static ColumnEncoder columnFromJson(JsonNode json) {
+        String kind = json.path("kind").asText();
+        switch (kind) {
+            case "continuous":
+            case "integer":
+            case "datetime":
+                return QuantileEncoder.fromJson(json);
+            case "categorical":
+                return CategoricalEncoder.fromJson(json);
+            case "constant":
+                return ConstantEncoder.fromJson(json);
+            default:
+                throw new IllegalArgumentException("Column '" + json.path("column").asText() + "': unknown encoder kind '"
+                        + kind + "'");
+        }
+    }
+}

@@ -1,0 +1,514 @@
+package io.flowsynth.spark.encode;
+
+import io.flowsynth.config.BadInputException;
+import io.flowsynth.encode.CategoricalEncoder;
+import io.flowsynth.encode.ColumnEncoder;
+import io.flowsynth.encode.ColumnType;
+import io.flowsynth.encode.ColumnValues;
+import io.flowsynth.encode.ConstantEncoder;
+import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.QuantileEncoder;
+import io.flowsynth.encode.TableEncoder;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.TimestampType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.approx_count_distinct;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.unix_date;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most three
+ * Spark jobs over the table, whatever its number of columns:
+ * <ol>
+ *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
+ *       approximate distinct counts of integer columns, and the precision of timestamps (whole seconds, milliseconds or
+ *       microseconds);</li>
+ *   <li>for categorical columns, one grouped count of (column, value) pairs, of which at most
+ *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the rare values that
+ *       "other" samples from);</li>
+ *   <li>for quantile-normal columns, one {@code approxQuantile} call for all of them together.</li>
+ * </ol>
+ * Nothing else reaches the driver. The table is read up to three times: cache it if it is expensive to recompute.
+ *
+ * <p>Column kinds: strings and booleans are categorical; integers are categorical with at most
+ * {@code maxDiscreteValues} distinct values, else quantile-normal ({@code integer}); float, double and decimal are
+ * quantile-normal ({@code continuous}); dates and timestamps are quantile-normal ({@code datetime}). A kind override
+ * replaces the default; {@code ignore} drops the column (the pipeline writes it as all nulls). A column with one value
+ * and nothing else (or only nulls) is {@code constant}; a would-be quantile column whose finite values are all equal
+ * (or absent) is categorical over its few states (value, null, NaN, ±∞).
+ */
+public final class TableEncoderEstimator {
+    private static final Logger LOG = LoggerFactory.getLogger(TableEncoderEstimator.class);
+
+    /** Relative standard deviation of the distinct counts that decide integer columns. */
+    static final double DISTINCT_RSD = 0.01;
+
+    private static final String SUPPORTED = "numeric, decimal, boolean, string, date, timestamp";
+
+    private final EncodeOptions options;
+
+    public TableEncoderEstimator(EncodeOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public EncodeOptions options() {
+        return options;
+    }
+
+    /** The Spark-free type of a Spark data type, empty when the encoders do not support it. */
+    public static Optional<ColumnType> columnType(DataType t) {
+        if (t instanceof ByteType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.BYTE));
+        } else if (t instanceof ShortType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.SHORT));
+        } else if (t instanceof IntegerType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.INT));
+        } else if (t instanceof LongType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.LONG));
+        } else if (t instanceof FloatType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.FLOAT));
+        } else if (t instanceof DoubleType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.DOUBLE));
+        } else if (t instanceof DecimalType) {
+            DecimalType d = (DecimalType) t;
+            return Optional.of(ColumnType.decimal(d.precision(), d.scale()));
+        } else if (t instanceof BooleanType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.BOOLEAN));
+        } else if (t instanceof StringType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.STRING));
+        } else if (t instanceof DateType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.DATE));
+        } else if (t instanceof TimestampType) {
+            return Optional.of(ColumnType.of(ColumnType.Base.TIMESTAMP));
+        }
+        return Optional.empty();
+    }
+
+    /** Fits the encoder; see the class comment for the Spark jobs it runs. */
+    public TableEncoder fit(Dataset<Row> table) {
+        StructField[] fields = table.schema().fields();
+        List<String> dropped = new ArrayList<>();
+        List<Plan> plans = validate(fields, dropped);
+
+        String[] aliases = new String[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            aliases[i] = "c" + i;
+        }
+        Dataset<Row> t = table.toDF(aliases); // positional names: no quoting of dots or backticks needed
+
+        long rows = aggregate(t, plans);
+        for (Plan p : plans) {
+            decide(p, rows);
+        }
+        countCategories(t, plans);
+        fitQuantiles(t, plans);
+
+        List<ColumnEncoder> encoders = new ArrayList<>();
+        for (Plan p : plans) {
+            encoders.add(p.encoder);
+            LOG.info("Column '{}': {} {} (width {}, {} of {} rows null)", p.name, p.encoder.kind(), p.type,
+                    p.encoder.width(), p.nulls, rows);
+        }
+        return new TableEncoder(encoders, dropped);
+    }
+
+    // ---- schema validation ----------------------------------------------------------------------------------------
+
+    private List<Plan> validate(StructField[] fields, List<String> dropped) {
+        Set<String> names = new LinkedHashSet<>();
+        for (StructField f : fields) {
+            if (!names.add(f.name())) {
+                throw new BadInputException("Column '" + f.name() + "': appears twice in the table");
+            }
+        }
+        for (String overridden : options.kindOverrides().keySet()) {
+            if (!names.contains(overridden)) {
+                throw new BadInputException("Column '" + overridden + "': has a kind override but is not in the table"
+                        + " (columns: " + String.join(", ", names) + ")");
+            }
+        }
+        List<Plan> plans = new ArrayList<>();
+        for (int i = 0; i < fields.length; i++) {
+            StructField f = fields[i];
+            String override = options.kindOverrides().get(f.name());
+            if (EncodeOptions.IGNORE.equals(override)) {
+                LOG.info("Column '{}': ignored (kind override); the synthetic table has it as all nulls", f.name());
+                dropped.add(f.name());
+                continue;
+            }
+            Optional<ColumnType> type = columnType(f.dataType());
+            if (type.isEmpty()) {
+                String message = "Column '" + f.name() + "': unsupported type " + f.dataType().simpleString()
+                        + " (supported: " + SUPPORTED + ")";
+                if (!options.dropUnsupported()) {
+                    throw new BadInputException(message + "; set " + EncodeOptions.DROP_UNSUPPORTED
+                            + "=true to drop it");
+                }
+                LOG.warn("{}; dropped ({}=true), the synthetic table has it as all nulls", message,
+                        EncodeOptions.DROP_UNSUPPORTED);
+                dropped.add(f.name());
+                continue;
+            }
+            if (override != null) {
+                checkOverride(f.name(), type.get(), override);
+            }
+            plans.add(new Plan(i, f.name(), type.get(), override));
+        }
+        return plans;
+    }
+
+    private static void checkOverride(String column, ColumnType type, String override) {
+        boolean fits;
+        switch (override) {
+            case EncodeOptions.CATEGORICAL:
+                fits = true;
+                break;
+            case EncodeOptions.CONTINUOUS:
+                fits = type.isNumeric() || type.isDatetime();
+                break;
+            case EncodeOptions.INTEGER:
+                fits = type.isIntegral();
+                break;
+            case EncodeOptions.DATETIME:
+                fits = type.isDatetime();
+                break;
+            default:
+                fits = false;
+        }
+        if (!fits) {
+            throw new BadInputException("Column '" + column + "': kind override '" + override + "' does not fit type "
+                    + type + " (" + allowedKinds(type) + ")");
+        }
+    }
+
+    private static String allowedKinds(ColumnType type) {
+        if (type.isIntegral()) {
+            return "allowed: categorical, continuous, integer, ignore";
+        } else if (type.isDatetime()) {
+            return "allowed: categorical, continuous, datetime, ignore";
+        } else if (type.isNumeric()) {
+            return "allowed: categorical, continuous, ignore";
+        }
+        return "allowed: categorical, ignore";
+    }
+
+    // ---- pass 1: one aggregate ------------------------------------------------------------------------------------
+
+    private long aggregate(Dataset<Row> t, List<Plan> plans) {
+        List<Column> aggs = new ArrayList<>();
+        aggs.add(count(lit(1)));
+        for (Plan p : plans) {
+            Column c = col("c" + p.index);
+            p.slot = aggs.size();
+            aggs.add(count(c));
+            if (p.type.isFloatingPoint()) {
+                Column finite = when(finite(c), c);
+                aggs.add(min(finite));
+                aggs.add(max(finite));
+                aggs.add(count(when(isnan(c), lit(1))));
+                aggs.add(count(when(c.equalTo(lit(Double.POSITIVE_INFINITY)), lit(1))));
+                aggs.add(count(when(c.equalTo(lit(Double.NEGATIVE_INFINITY)), lit(1))));
+            } else {
+                aggs.add(min(c));
+                aggs.add(max(c));
+            }
+            if (p.type.isIntegral()) {
+                aggs.add(approx_count_distinct(c, DISTINCT_RSD));
+            }
+            if (p.type.base() == ColumnType.Base.TIMESTAMP) {
+                Column micros = unix_micros(c);
+                aggs.add(count(when(pmod(micros, lit(1_000_000L)).notEqual(lit(0L)), lit(1))));
+                aggs.add(count(when(pmod(micros, lit(1_000L)).notEqual(lit(0L)), lit(1))));
+            }
+        }
+        Row r = t.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+        long rows = r.getLong(0);
+        for (Plan p : plans) {
+            int s = p.slot;
+            p.nonNull = r.getLong(s++);
+            p.min = r.get(s++);
+            p.max = r.get(s++);
+            if (p.type.isFloatingPoint()) {
+                p.nan = r.getLong(s++);
+                p.positiveInfinity = r.getLong(s++);
+                p.negativeInfinity = r.getLong(s++);
+            }
+            if (p.type.isIntegral()) {
+                p.distinct = r.getLong(s++);
+            }
+            if (p.type.base() == ColumnType.Base.TIMESTAMP) {
+                p.subSecond = r.getLong(s++);
+                p.subMilli = r.getLong(s);
+            }
+        }
+        return rows;
+    }
+
+    private static Column finite(Column c) {
+        return not(isnan(c)).and(c.notEqual(lit(Double.POSITIVE_INFINITY)))
+                .and(c.notEqual(lit(Double.NEGATIVE_INFINITY)));
+    }
+
+    private void decide(Plan p, long rows) {
+        p.nulls = rows - p.nonNull;
+        p.finite = p.nonNull - p.nan - p.positiveInfinity - p.negativeInfinity;
+        boolean singleValue = p.finite > 0
+                && Objects.equals(ColumnValues.key(p.type, p.min), ColumnValues.key(p.type, p.max));
+        int states = (p.finite > 0 ? 1 : 0) + (p.nulls > 0 ? 1 : 0) + (p.nan > 0 ? 1 : 0)
+                + (p.positiveInfinity > 0 ? 1 : 0) + (p.negativeInfinity > 0 ? 1 : 0);
+        if (p.nonNull == 0) {
+            p.encoder = new ConstantEncoder(p.name, p.type, null);
+            return;
+        }
+        if (states == 1 && (p.finite == 0 || singleValue)) {
+            p.encoder = new ConstantEncoder(p.name, p.type, p.finite > 0 ? p.min : special(p));
+            return;
+        }
+        String kind = p.override != null ? p.override : defaultKind(p);
+        if (!kind.equals(EncodeOptions.CATEGORICAL) && (p.finite == 0 || singleValue)) {
+            kind = EncodeOptions.CATEGORICAL; // degenerate quantile column: a few states, no continuous part
+        }
+        p.mode = kind.equals(EncodeOptions.CATEGORICAL) ? Mode.CATEGORICAL : Mode.QUANTILE;
+        p.kind = kind;
+    }
+
+    private String defaultKind(Plan p) {
+        if (p.type.isIntegral()) {
+            return p.distinct <= options.maxDiscreteValues() ? EncodeOptions.CATEGORICAL : EncodeOptions.INTEGER;
+        } else if (p.type.isNumeric()) {
+            return EncodeOptions.CONTINUOUS;
+        } else if (p.type.isDatetime()) {
+            return EncodeOptions.DATETIME;
+        }
+        return EncodeOptions.CATEGORICAL;
+    }
+
+    private static Object special(Plan p) {
+        double d = p.nan > 0 ? Double.NaN
+                : p.positiveInfinity > 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        return p.type.base() == ColumnType.Base.FLOAT ? (Object) (float) d : (Object) d;
+    }
+
+    // ---- pass 2: one grouped count for all categorical columns ---------------------------------------------------
+
+    private void countCategories(Dataset<Row> t, List<Plan> plans) {
+        List<Plan> cats = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.mode == Mode.CATEGORICAL) {
+                cats.add(p);
+            }
+        }
+        if (cats.isEmpty()) {
+            return;
+        }
+        Column[] pairs = new Column[cats.size()];
+        for (int k = 0; k < cats.size(); k++) {
+            Plan p = cats.get(k);
+            pairs[k] = struct(lit(k).as("i"), keyText(col("c" + p.index), p.type).as("v"));
+        }
+        long keep = 2L * options.maxCategories();
+        WindowSpec byCount = Window.partitionBy("i").orderBy(col("count").desc(), col("v").asc());
+        List<Row> top = t.select(explode(array(pairs)).as("e"))
+                .select(col("e.i").as("i"), col("e.v").as("v"))
+                .where(col("v").isNotNull())
+                .groupBy("i", "v").count()
+                .withColumn("rank", row_number().over(byCount))
+                .where(col("rank").leq(keep))
+                .collectAsList();
+
+        List<Map<Object, Long>> kept = new ArrayList<>();
+        List<Map<Object, Long>> rare = new ArrayList<>();
+        for (int k = 0; k < cats.size(); k++) {
+            kept.add(new HashMap<>());
+            rare.add(new HashMap<>());
+        }
+        for (Row r : top) {
+            int k = r.getInt(0);
+            Plan p = cats.get(k);
+            Object key;
+            try {
+                key = ColumnValues.keyFromText(p.type, r.getString(1));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("Column '" + p.name + "': cannot read back value '" + r.getString(1)
+                        + "'", e);
+            }
+            Map<Object, Long> target = r.getInt(3) <= options.maxCategories() ? kept.get(k) : rare.get(k);
+            target.merge(key, r.getLong(2), Long::sum);
+        }
+        for (int k = 0; k < cats.size(); k++) {
+            Plan p = cats.get(k);
+            Map<Object, Long> categories = kept.get(k);
+            long keptRows = categories.values().stream().mapToLong(Long::longValue).sum();
+            long other = Math.max(0, p.nonNull - keptRows);
+            if (rare.get(k).isEmpty()) {
+                other = 0;
+            }
+            if (p.nulls > 0) {
+                categories.put(null, p.nulls);
+            }
+            p.encoder = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k));
+        }
+    }
+
+    /** The value's key text ({@link ColumnValues#keyFromText}) computed by Spark; −0.0 folded into 0.0. */
+    private static Column keyText(Column c, ColumnType type) {
+        switch (type.base()) {
+            case STRING:
+                return c;
+            case DATE:
+                return unix_date(c).cast("string");
+            case TIMESTAMP:
+                return unix_micros(c).cast("string");
+            case FLOAT:
+            case DOUBLE:
+                return when(c.equalTo(lit(0)), lit("0.0")).otherwise(c.cast("string"));
+            default:
+                return c.cast("string");
+        }
+    }
+
+    // ---- pass 3: one approxQuantile call for all quantile columns ------------------------------------------------
+
+    private void fitQuantiles(Dataset<Row> t, List<Plan> plans) {
+        List<Plan> qs = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.mode == Mode.QUANTILE) {
+                qs.add(p);
+            }
+        }
+        if (qs.isEmpty()) {
+            return;
+        }
+        Column[] columns = new Column[qs.size()];
+        String[] names = new String[qs.size()];
+        for (int k = 0; k < qs.size(); k++) {
+            names[k] = "q" + k;
+            columns[k] = numeric(col("c" + qs.get(k).index), qs.get(k).type).as(names[k]);
+        }
+        int n = options.quantiles();
+        double[] probabilities = new double[n];
+        for (int j = 0; j < n; j++) {
+            probabilities[j] = (double) j / (n - 1);
+        }
+        probabilities[n - 1] = 1.0;
+        double[][] quantiles = t.select(columns).stat()
+                .approxQuantile(names, probabilities, options.quantileRelativeError());
+        for (int k = 0; k < qs.size(); k++) {
+            Plan p = qs.get(k);
+            double lo = ColumnValues.toDouble(p.type, p.min);
+            double hi = ColumnValues.toDouble(p.type, p.max);
+            double[] knots = new double[n];
+            double[] q = quantiles[k];
+            for (int j = 0; j < n; j++) {
+                double v = j < q.length && Double.isFinite(q[j]) ? q[j] : hi;
+                v = Math.max(lo, Math.min(hi, v));
+                knots[j] = j == 0 ? lo : Math.max(knots[j - 1], v);
+            }
+            knots[n - 1] = hi;
+            long[] states = {p.finite, p.nulls, p.nan, p.positiveInfinity, p.negativeInfinity};
+            p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, probabilities, unit(p), states);
+        }
+    }
+
+    /** The number {@link ColumnValues#toDouble} gives, computed by Spark; NaN and ±∞ become null. */
+    private static Column numeric(Column c, ColumnType type) {
+        switch (type.base()) {
+            case FLOAT:
+            case DOUBLE:
+                return when(finite(c), c.cast("double"));
+            case DATE:
+                return unix_date(c).cast("double");
+            case TIMESTAMP:
+                return unix_micros(c).cast("double");
+            default:
+                return c.cast("double");
+        }
+    }
+
+    private static double unit(Plan p) {
+        switch (p.type.base()) {
+            case FLOAT:
+            case DOUBLE:
+                return 0.0;
+            case DECIMAL:
+                return BigDecimal.ONE.movePointLeft(p.type.scale()).doubleValue();
+            case TIMESTAMP:
+                return p.subMilli > 0 ? 1.0 : p.subSecond > 0 ? 1_000.0 : 1_000_000.0;
+            default:
+                return 1.0;
+        }
+    }
+
+    private enum Mode { CONSTANT, CATEGORICAL, QUANTILE }
+
+    /** One column's statistics while fitting (driver only). */
+    private static final class Plan {
+        final int index;
+        final String name;
+        final ColumnType type;
+        final String override;
+        int slot;
+        long nonNull;
+        long nulls;
+        long finite;
+        long nan;
+        long positiveInfinity;
+        long negativeInfinity;
+        long distinct;
+        long subSecond;
+        long subMilli;
+        Object min;
+        Object max;
+        Mode mode = Mode.CONSTANT;
+        String kind;
+        ColumnEncoder encoder;
+
+        Plan(int index, String name, ColumnType type, String override) {
+            this.index = index;
+            this.name = name;
+            this.type = type;
+            this.override = override;
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.flowsynth.spark.encode;
+
+import io.flowsynth.config.BadInputException;
+import io.flowsynth.encode.CategoricalEncoder;
+import io.flowsynth.encode.ColumnEncoder;
+import io.flowsynth.encode.ConstantEncoder;
+import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.QuantileEncoder;
+import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.spark.SharedSparkSession;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class TableEncoderEstimatorTest {
+    private static final int ROWS = 600;
+    private static final StructType SCHEMA = new StructType()
+            .add("b", DataTypes.ByteType)
+            .add("s", DataTypes.ShortType)
+            .add("i", DataTypes.IntegerType)
+            .add("small", DataTypes.IntegerType)
+            .add("l", DataTypes.LongType)
+            .add("f", DataTypes.FloatType)
+            .add("d", DataTypes.DoubleType)
+            .add("price", DataTypes.createDecimalType(10, 2))
+            .add("flag", DataTypes.BooleanType)
+            .add("name", DataTypes.StringType)
+            .add("day", DataTypes.DateType)
+            .add("at", DataTypes.TimestampType)
+            .add("konst", DataTypes.StringType)
+            .add("empty", DataTypes.IntegerType)
+            .add("a.b", DataTypes.DoubleType);
+
+    private static Dataset<Row> table;
+    private static List<Row> rows;
+
+    @BeforeAll
+    static void createTable() {
+        Random rng = new Random(42);
+        rows = new ArrayList<>();
+        for (int r = 0; r < ROWS; r++) {
+            double u = rng.nextDouble();
+            Double d = u < 0.05 ? null : u < 0.07 ? Double.NaN : u < 0.08 ? Double.POSITIVE_INFINITY
+                    : rng.nextDouble() < 0.3 ? 0.0 : Math.exp(rng.nextGaussian());
+            rows.add(RowFactory.create(
+                    (byte) (rng.nextInt(200) - 100),
+                    rng.nextDouble() < 0.1 ? null : (short) rng.nextInt(5000),
+                    rng.nextInt(100_000),
+                    rng.nextInt(4),
+                    rng.nextLong() >> 20,
+                    rng.nextDouble() < 0.02 ? Float.NaN : (float) rng.nextGaussian(),
+                    d,
+                    BigDecimal.valueOf(rng.nextInt(1_000_000), 2),
+                    rng.nextDouble() < 0.1 ? null : rng.nextDouble() < 0.7,
+                    rng.nextDouble() < 0.1 ? null : "n" + (int) Math.abs(rng.nextGaussian() * 5),
+                    Date.valueOf(LocalDate.of(2000, 1, 1).plusDays(rng.nextInt(3000))),
+                    new Timestamp(1_600_000_000_000L + rng.nextInt(100_000_000)),
+                    "same",
+                    null,
+                    rng.nextGaussian()));
+        }
+        SparkSession spark = SharedSparkSession.get();
+        table = spark.createDataFrame(rows, SCHEMA);
+    }
+
+    @Test
+    void fitsEveryTypeWithTheExpectedKindAndWidth() {
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(table);
+        Map<String, ColumnEncoder> byName = new java.util.HashMap<>();
+        encoder.columns().forEach(c -> byName.put(c.column(), c));
+        assertThat(encoder.columnNames()).containsExactly("b", "s", "i", "small", "l", "f", "d", "price", "flag",
+                "name", "day", "at", "konst", "empty", "a.b");
+        assertThat(encoder.columns()).extracting(ColumnEncoder::kind).containsExactly("integer", "integer", "integer",
+                "categorical", "integer", "continuous", "continuous", "continuous", "categorical", "categorical",
+                "datetime", "datetime", "constant", "constant", "continuous");
+        assertThat(encoder.featureNames()).containsExactly("b", "s", "s#null", "i", "small", "l", "f", "f#null",
+                "d", "d#null", "price", "flag", "name", "day", "at", "a.b");
+        assertThat(((QuantileEncoder) byName.get("at")).unit()).isEqualTo(1_000.0); // whole milliseconds
+        assertThat(((QuantileEncoder) byName.get("day")).unit()).isEqualTo(1.0);
+        assertThat(((QuantileEncoder) byName.get("price")).unit()).isEqualTo(0.01);
+        assertThat(((CategoricalEncoder) byName.get("small")).categoryCount()).isEqualTo(4);
+        assertThat(((ConstantEncoder) byName.get("konst")).value()).isEqualTo("same");
+        assertThat(((ConstantEncoder) byName.get("empty")).value()).isNull();
+        double minByte = rows.stream().mapToDouble(r -> r.getByte(0)).min().orElseThrow();
+        assertThat(((QuantileEncoder) byName.get("b")).min()).isEqualTo(minByte);
+    }
+
+    @Test
+    void everyRowRoundTripsThroughTheFittedEncoder() {
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(table);
+        Random rng = new Random(7);
+        double[] z = new double[encoder.width()];
+        int columns = SCHEMA.fields().length;
+        for (Row row : table.collectAsList()) { // a 600-row test table
+            Object[] values = new Object[columns];
+            for (int c = 0; c < columns; c++) {
+                values[c] = row.get(c);
+            }
+            encoder.encode(values, z, rng);
+            for (double v : z) {
+                assertThat(v).isFinite().isBetween(-4.8, 4.8);
+            }
+            Object[] back = encoder.decode(z, rng);
+            for (int c = 0; c < columns; c++) {
+                String name = SCHEMA.fields()[c].name();
+                if (values[c] instanceof Double && Double.isFinite((Double) values[c])) {
+                    assertThat((Double) back[c]).as(name).isCloseTo((Double) values[c], within(1e-9));
+                } else if (values[c] instanceof Float && Float.isFinite((Float) values[c])) {
+                    assertThat((Float) back[c]).as(name).isCloseTo((Float) values[c], within(1e-5f));
+                } else {
+                    assertThat(back[c]).as(name).isEqualTo(values[c]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void keepsAtMostMaxCategoriesAndSamplesTheRestFromOther() {
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withMaxCategories(3)
+                .withKindOverrides(Map.of("i", "categorical"))).fit(table.select("i", "name"));
+        CategoricalEncoder ids = (CategoricalEncoder) encoder.columns().get(0);
+        assertThat(ids.categoryCount()).isEqualTo(3);
+        assertThat(ids.toJson().get("rareValues").size()).isEqualTo(3);
+        CategoricalEncoder names = (CategoricalEncoder) encoder.columns().get(1);
+        assertThat(names.categoryCount()).isEqualTo(4); // 3 values and null
+        Random rng = new Random(9);
+        for (double z = -5; z <= 5; z += 0.01) {
+            assertThat(encoder.decode(new double[]{z, z}, rng)[0]).isInstanceOf(Integer.class);
+        }
+    }
+
+    @Test
+    void unsupportedTypeFailsWithAMessageNamingTheColumn() {
+        Dataset<Row> withArray = table.selectExpr("i", "array(name, 'x') AS tags");
+        assertThatThrownBy(() -> new TableEncoderEstimator(EncodeOptions.defaults()).fit(withArray))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("Column 'tags': unsupported type array<string> (supported: numeric, decimal, boolean, "
+                        + "string, date, timestamp); set flowsynth.encode.drop-unsupported=true to drop it");
+    }
+
+    @Test
+    void dropUnsupportedAndIgnoreOverrideDropTheColumn() {
+        Dataset<Row> withArray = table.selectExpr("i", "array(name, 'x') AS tags", "flag");
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withDropUnsupported(true)
+                .withKindOverrides(Map.of("flag", "ignore"))).fit(withArray);
+        assertThat(encoder.columnNames()).containsExactly("i");
+        assertThat(encoder.droppedColumns()).containsExactly("tags", "flag");
+    }
+
+    @Test
+    void kindOverridesAreCheckedAgainstTheSchema() {
+        EncodeOptions stringAsInteger = EncodeOptions.defaults().withKindOverrides(Map.of("name", "integer"));
+        assertThatThrownBy(() -> new TableEncoderEstimator(stringAsInteger).fit(table))
+                .isInstanceOf(BadInputException.class).hasMessageStartingWith("Column 'name': kind override 'integer'");
+        EncodeOptions missing = EncodeOptions.defaults().withKindOverrides(Map.of("nope", "categorical"));
+        assertThatThrownBy(() -> new TableEncoderEstimator(missing).fit(table))
+                .isInstanceOf(BadInputException.class).hasMessageStartingWith("Column 'nope':");
+        assertThatThrownBy(() -> EncodeOptions.defaults().withKindOverrides(Map.of("d", "fancy")))
+                .isInstanceOf(BadInputException.class).hasMessageStartingWith("Column 'd': unknown kind override");
+    }
+
+    @Test
+    void degenerateFloatingColumnsBecomeCategoricalOrConstant() {
+        Dataset<Row> degenerate = table.selectExpr(
+                "CASE WHEN i % 3 = 0 THEN NULL ELSE 1.5D END AS one",
+                "CASE WHEN i % 3 = 0 THEN NULL ELSE double('NaN') END AS nanOrNull",
+                "double('NaN') AS allNan");
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(degenerate);
+        assertThat(encoder.columns()).extracting(ColumnEncoder::kind)
+                .containsExactly("categorical", "categorical", "constant");
+        assertThat(encoder.width()).isEqualTo(2);
+        Random rng = new Random(11);
+        assertThat(encoder.decode(new double[]{-3, -3}, rng)).containsExactly(1.5, Double.NaN, Double.NaN);
+        double[] z = new double[2];
+        encoder.encode(new Object[]{null, null, Double.NaN}, z, rng);
+        assertThat(encoder.decode(z, rng)).containsExactly(null, null, Double.NaN);
+    }
+
+    @Test
+    void numberOfSparkJobsDoesNotGrowWithTheNumberOfColumns() throws Exception {
+        SparkSession spark = SharedSparkSession.get();
+        JobCounter counter = new JobCounter();
+        spark.sparkContext().addSparkListener(counter);
+        try {
+            TableEncoderEstimator estimator = new TableEncoderEstimator(EncodeOptions.defaults());
+            estimator.fit(table.select("i", "name"));
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            int narrow = counter.jobs.getAndSet(0);
+            estimator.fit(table);
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            int wide = counter.jobs.get();
+            assertThat(wide).isEqualTo(narrow).isLessThanOrEqualTo(8);
+        } finally {
+            spark.sparkContext().removeSparkListener(counter);
+        }
+    }
+
+    private static final class JobCounter extends org.apache.spark.scheduler.SparkListener {
+        final java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart jobStart) {
+            jobs.incrementAndGet();
+        }
+    }
+}
