@@ -73,7 +73,31 @@ public final class FlowNetworks {
     }
 
     /**
-     * Splits a flattened parameter vector (in {@link FlowSpec#paramShapes()} order, the order DL4J lays them out)
+     * The parameters of a network in {@link FlowSpec#paramShapes()} order (each array row-major), from the network's
+     * own flattened vector — whose layout is DL4J's business (it puts weights before biases), so never assume it.
+     */
+    public static float[] specOrder(MultiLayerNetwork net) {
+        FlowSpec spec = spec(net);
+        Map<String, INDArray> table = net.getLayer(0).paramTable();
+        float[] out = new float[(int) spec.parameterCount()];
+        int offset = 0;
+        for (String name : spec.paramShapes().keySet()) {
+            float[] part = table.get(name).dup('c').reshape(-1).toFloatVector();
+            System.arraycopy(part, 0, out, offset, part.length);
+            offset += part.length;
+        }
+        return out;
+    }
+
+    /** {@link #specOrder(MultiLayerNetwork)} of a network of configuration {@code json} holding the DL4J-flat {@code params}. */
+    public static float[] specOrder(String configurationJson, float[] params) {
+        MultiLayerNetwork net = network(configurationJson);
+        net.setParams(Nd4j.createFromArray(params).reshape(1, params.length));
+        return specOrder(net);
+    }
+
+    /**
+     * Splits a flattened parameter vector in {@link FlowSpec#paramShapes()} order (see {@link #specOrder})
      * into named arrays of the given type.
      */
     public static Map<String, INDArray> unflatten(FlowSpec spec, float[] flat, DataType dataType) {

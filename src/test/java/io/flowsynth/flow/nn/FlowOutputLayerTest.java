@@ -61,6 +61,10 @@ class FlowOutputLayerTest {
         assertThat(score + 0.5 * 5 * StandardNormal.LOG_2PI).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-9));
         // the inverse in plain ND4J undoes the graph's forward
         assertThat(flow.inverse(zGraph).sub(x).amaxNumber().doubleValue()).isLessThan(1e-9);
+        // and the flat vector a model saves (spec order, not DL4J's) rebuilds the same flow
+        float[] flat = FlowNetworks.specOrder(net.getLayerWiseConfigurations().toJson(), net.params().toFloatVector());
+        Flow rebuilt = io.flowsynth.flow.transforms.RealNvp.build(spec, FlowNetworks.unflatten(spec, flat, DataType.DOUBLE));
+        assertThat(rebuilt.transform().forward(x).output().sub(zPlain).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 
     @Test

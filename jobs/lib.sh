@@ -1,0 +1,35 @@
+# Shared by the launch scripts in jobs/: paths, the Java 17 flags Spark needs, and the local build.
+# shellcheck shell=bash
+FLOWSYNTH_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Spark's own --add-opens list (org.apache.spark.launcher.JavaModuleOptions) for a driver JVM on Java 17.
+JAVA17_OPENS=(
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+)
+
+# Compiles the project when target/ is missing or older than the sources, so a fresh checkout just works.
+flowsynth_build_if_needed() {
+  local cp="$FLOWSYNTH_HOME/target/classpath.txt"
+  if [ ! -f "$cp" ] || [ ! -d "$FLOWSYNTH_HOME/target/classes/io" ] \
+     || [ -n "$(find "$FLOWSYNTH_HOME/src/main" "$FLOWSYNTH_HOME/pom.xml" -newer "$cp" -print -quit)" ]; then
+    echo "flowsynth: building (mvn compile) ..." >&2
+    (cd "$FLOWSYNTH_HOME" && mvn -q -B -DskipTests compile) >&2
+    touch "$cp"
+  fi
+}

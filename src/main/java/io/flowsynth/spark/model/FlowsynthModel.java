@@ -1,0 +1,212 @@
+package io.flowsynth.spark.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.BadInputException;
+import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.spark.io.HadoopFiles;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A fitted flowsynth model: the source table's schema, the fitted column encoders, the flow's architecture and its
+ * trained parameters, plus the training summary and the resolved configuration.
+ *
+ * <p>On disk it is a directory (any Hadoop file system): {@code metadata.json} (format version, source schema in
+ * Spark's JSON form, encoder statistics, flow spec and parameter layout, training metrics, configuration),
+ * {@code params.bin} (the flattened float32 parameters, big-endian, in the layout's order) and
+ * {@code network.json} (the DL4J network configuration that trained them). No Java serialization.
+ */
+public final class FlowsynthModel {
+    public static final int FORMAT_VERSION = 1;
+    public static final String METADATA = "metadata.json";
+    public static final String PARAMS = "params.bin";
+    public static final String NETWORK = "network.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final String modelId;
+    private final StructType sourceSchema;
+    private final long sourceRows;
+    private final TableEncoder encoder;
+    private final FlowSpec flowSpec;
+    private final float[] parameters;
+    private final String networkJson;
+    private final ObjectNode training;
+    private final Map<String, String> config;
+
+    public FlowsynthModel(String modelId, StructType sourceSchema, long sourceRows, TableEncoder encoder,
+                          FlowSpec flowSpec, float[] parameters, String networkJson, ObjectNode training,
+                          Map<String, String> config) {
+        if (parameters.length != flowSpec.parameterCount()) {
+            throw new IllegalArgumentException("Model has " + parameters.length + " parameters; its flow needs "
+                    + flowSpec.parameterCount());
+        }
+        this.modelId = modelId;
+        this.sourceSchema = sourceSchema;
+        this.sourceRows = sourceRows;
+        this.encoder = encoder;
+        this.flowSpec = flowSpec;
+        this.parameters = parameters;
+        this.networkJson = networkJson;
+        this.training = training;
+        this.config = Map.copyOf(config);
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public StructType sourceSchema() {
+        return sourceSchema;
+    }
+
+    public long sourceRows() {
+        return sourceRows;
+    }
+
+    public TableEncoder encoder() {
+        return encoder;
+    }
+
+    public FlowSpec flowSpec() {
+        return flowSpec;
+    }
+
+    public float[] parameters() {
+        return parameters.clone();
+    }
+
+    public String networkJson() {
+        return networkJson;
+    }
+
+    public ObjectNode training() {
+        return training.deepCopy();
+    }
+
+    public Map<String, String> config() {
+        return config;
+    }
+
+    /** Writes the model directory atomically; an existing directory is replaced only when {@code overwrite}. */
+    public void save(String dir, boolean overwrite, Configuration conf) {
+        HadoopFiles.checkOutput(dir, "model", overwrite, conf);
+        String staging = HadoopFiles.stagingPath(dir);
+        try {
+            HadoopFiles.writeString(staging + "/" + METADATA, JSON.writeValueAsString(metadata()), conf);
+            HadoopFiles.writeBytes(staging + "/" + PARAMS, encode(parameters), conf);
+            HadoopFiles.writeString(staging + "/" + NETWORK, networkJson, conf);
+            HadoopFiles.commit(staging, dir, overwrite, conf);
+        } catch (IOException e) {
+            HadoopFiles.deleteQuietly(staging, conf);
+            throw new UncheckedIOException("Failed to write model: " + dir, e);
+        } catch (RuntimeException e) {
+            HadoopFiles.deleteQuietly(staging, conf);
+            throw e;
+        }
+    }
+
+    public ObjectNode metadata() {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("format_version", FORMAT_VERSION);
+        m.put("class", FlowsynthModel.class.getName());
+        m.put("flowsynth_version", Version.get());
+        m.put("model_id", modelId);
+        m.put("created", Instant.now().toString());
+        ObjectNode source = m.putObject("source");
+        source.put("rows", sourceRows);
+        try {
+            source.set("schema", JSON.readTree(sourceSchema.json()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        m.set("encoder", encoder.toJson());
+        ObjectNode flow = m.putObject("flow");
+        flow.put("type", flowSpec.type());
+        flow.put("features", flowSpec.features());
+        flow.put("layers", flowSpec.numLayers());
+        flow.put("hidden_features", flowSpec.hiddenFeatures());
+        flow.put("hidden_layers", flowSpec.hiddenLayers());
+        flow.put("seed", flowSpec.seed());
+        ObjectNode params = flow.putObject("parameters");
+        params.put("file", PARAMS);
+        params.put("dtype", "float32");
+        params.put("byte_order", "big_endian");
+        params.put("count", parameters.length);
+        ArrayNode layout = params.putArray("layout");
+        for (Map.Entry<String, long[]> e : flowSpec.paramShapes().entrySet()) {
+            ObjectNode p = layout.addObject();
+            p.put("name", e.getKey());
+            p.putArray("shape").add(e.getValue()[0]).add(e.getValue()[1]);
+        }
+        m.set("training", training);
+        ObjectNode c = m.putObject("config");
+        config.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.put(e.getKey(), e.getValue()));
+        return m;
+    }
+
+    /** Reads a model directory written by {@link #save}; a missing or foreign directory is a bad-input error. */
+    public static FlowsynthModel load(String dir, Configuration conf) {
+        HadoopFiles.requireExists(dir, "Model directory", conf);
+        String metaPath = dir + "/" + METADATA;
+        if (!HadoopFiles.exists(metaPath, conf)) {
+            throw new BadInputException("Not a flowsynth model directory (no " + METADATA + "): " + dir);
+        }
+        JsonNode m;
+        try {
+            m = JSON.readTree(HadoopFiles.readString(metaPath, conf));
+        } catch (IOException e) {
+            throw new BadInputException("Model metadata is not valid JSON: " + metaPath);
+        }
+        int version = m.path("format_version").asInt(-1);
+        if (version != FORMAT_VERSION) {
+            throw new BadInputException("Model " + dir + " has format version " + version + "; this flowsynth reads "
+                    + FORMAT_VERSION);
+        }
+        JsonNode flow = m.get("flow");
+        FlowSpec spec = new FlowSpec(flow.get("type").asText(), flow.get("features").asInt(), flow.get("layers").asInt(),
+                flow.get("hidden_features").asInt(), flow.get("hidden_layers").asInt(), flow.get("seed").asLong());
+        float[] params = decode(HadoopFiles.readBytes(dir + "/" + PARAMS, conf));
+        StructType schema = (StructType) DataType.fromJson(m.get("source").get("schema").toString());
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        m.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        return new FlowsynthModel(m.get("model_id").asText(), schema, m.get("source").get("rows").asLong(),
+                TableEncoder.fromJson(m.get("encoder")), spec, params,
+                HadoopFiles.readString(dir + "/" + NETWORK, conf), (ObjectNode) m.get("training"), config);
+    }
+
+    static byte[] encode(float[] values) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(values.length * 4);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            for (float v : values) {
+                out.writeFloat(v);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    static float[] decode(byte[] bytes) {
+        float[] out = new float[bytes.length / 4];
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = in.readFloat();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+}

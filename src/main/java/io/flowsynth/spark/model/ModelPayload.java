@@ -1,0 +1,73 @@
+package io.flowsynth.spark.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.flow.Flow;
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.nn.FlowNetworks;
+import io.flowsynth.flow.transforms.RealNvp;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * What executors need of a model, as plain fields (Kryo-safe: no records, encoder as JSON text). Broadcast once per
+ * job; {@link #encoder()} and {@link #flow()} rebuild the objects once per executor JVM and model.
+ */
+public final class ModelPayload implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final ConcurrentHashMap<String, TableEncoder> ENCODERS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Flow> FLOWS = new ConcurrentHashMap<>();
+
+    private final String modelId;
+    private final String encoderJson;
+    private final String flowType;
+    private final int features;
+    private final int numLayers;
+    private final int hiddenFeatures;
+    private final int hiddenLayers;
+    private final long flowSeed;
+    private final float[] parameters;
+
+    public ModelPayload(FlowsynthModel model) {
+        this(model.modelId(), model.encoder(), model.flowSpec(), model.parameters());
+    }
+
+    public ModelPayload(String modelId, TableEncoder encoder, FlowSpec spec, float[] parameters) {
+        this.modelId = modelId;
+        this.encoderJson = encoder.toJson().toString();
+        this.flowType = spec.type();
+        this.features = spec.features();
+        this.numLayers = spec.numLayers();
+        this.hiddenFeatures = spec.hiddenFeatures();
+        this.hiddenLayers = spec.hiddenLayers();
+        this.flowSeed = spec.seed();
+        this.parameters = parameters;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public FlowSpec spec() {
+        return new FlowSpec(flowType, features, numLayers, hiddenFeatures, hiddenLayers, flowSeed);
+    }
+
+    public TableEncoder encoder() {
+        return ENCODERS.computeIfAbsent(modelId, id -> {
+            try {
+                return TableEncoder.fromJson(new ObjectMapper().readTree(encoderJson));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Corrupt encoder of model " + id, e);
+            }
+        });
+    }
+
+    /** The trained flow in float32 (immutable, shared by the executor's threads). */
+    public Flow flow() {
+        return FLOWS.computeIfAbsent(modelId,
+                id -> RealNvp.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT)));
+    }
+}

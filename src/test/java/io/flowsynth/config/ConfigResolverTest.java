@@ -1,0 +1,60 @@
+package io.flowsynth.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigResolverTest {
+
+    @Test
+    void defaultsFileDocumentsExactlyTheBuiltInDefaults() throws Exception {
+        Path file = Path.of(System.getProperty("flowsynth.project.dir", "."), "conf", "flowsynth-defaults.conf");
+        Map<String, String> documented = ConfigResolver.parse(Files.readString(file), file.toString());
+        assertThat(documented.keySet()).containsExactlyInAnyOrderElementsOf(ConfigKeys.DEFAULTS.keySet());
+        for (Map.Entry<String, String> e : ConfigKeys.DEFAULTS.entrySet()) {
+            assertThat(normalized(documented.get(e.getKey()))).as(e.getKey()).isEqualTo(normalized(e.getValue()));
+        }
+    }
+
+    /** Numbers compare by value (0.002 = 2.0E-3), everything else as text. */
+    private static String normalized(String v) {
+        try {
+            return String.valueOf(Double.parseDouble(v));
+        } catch (NumberFormatException e) {
+            return v;
+        }
+    }
+
+    @Test
+    void commandLineBeatsJobFileBeatsSiteDefaults() {
+        FlowsynthConfig c = ConfigResolver.resolve("flowsynth.train.epochs = 3\nflowsynth.flow.layers = 4",
+                "flowsynth.train.epochs = 5\nflowsynth.train.batch-size = 64", "job.conf",
+                Map.of("flowsynth.train.epochs", "7"));
+        assertThat(c.getInt(ConfigKeys.TRAIN_EPOCHS, 1)).isEqualTo(7);
+        assertThat(c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1)).isEqualTo(64);
+        assertThat(c.getInt(ConfigKeys.FLOW_LAYERS, 1)).isEqualTo(4);
+        assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1)).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
+    }
+
+    @Test
+    void unknownKeyAndMalformedValueAreErrorsNamingTheKey() {
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.train.epoch", "3")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.epoch");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.train.epochs", "many")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.epochs")
+                .hasMessageContaining("many");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.columns.age.kind", "fuzzy")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.columns.age.kind");
+    }
+
+    @Test
+    void perColumnKindsAreCollectedByColumnName() {
+        FlowsynthConfig c = ConfigResolver.resolve(null, null, null,
+                Map.of("flowsynth.columns.zip.code.kind", "categorical", "flowsynth.columns.age.kind", "continuous"));
+        assertThat(c.columnSettings("kind")).containsEntry("zip.code", "categorical").containsEntry("age", "continuous");
+    }
+}

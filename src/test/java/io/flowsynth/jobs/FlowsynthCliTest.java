@@ -1,0 +1,154 @@
+package io.flowsynth.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowsynth.spark.SharedSparkSession;
+import io.flowsynth.spark.demo.DemoLoans;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command-line contract end to end on real Spark, DL4J and Parquet, with a small table and a small model. */
+class FlowsynthCliTest {
+    private static final String[] SMALL_MODEL = {
+        "--set", "flowsynth.train.epochs=12", "--set", "flowsynth.flow.layers=4",
+        "--set", "flowsynth.train.learning-rate=0.005",
+        "--set", "flowsynth.flow.hidden-features=32", "--set", "flowsynth.train.batch-size=256",
+        "--set", "flowsynth.train.local-steps=10"};
+
+    @TempDir
+    static Path dir;
+    static String input;
+    static SparkSession spark;
+
+    @BeforeAll
+    static void writeInput() {
+        spark = SharedSparkSession.get();
+        input = dir.resolve("loans.parquet").toString();
+        DemoLoans.generate(spark, 4000, 7, 2).write().parquet(input);
+    }
+
+    record Outcome(int code, String err) {
+    }
+
+    static Outcome cli(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        int code = FlowsynthCli.execute(args, master -> spark, err);
+        return new Outcome(code, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void runWritesModelSyntheticTableWithTheInputSchemaAndAReportThatBeatsTheBaseline() throws Exception {
+        String out = dir.resolve("run").toString();
+        Outcome o = cli(concat(new String[]{"run", "--input", input, "--output", out, "--rows", "3000"}, SMALL_MODEL));
+        assertThat(o.code()).as(o.err()).isZero();
+
+        Dataset<Row> real = spark.read().parquet(input);
+        Dataset<Row> synthetic = spark.read().parquet(out + "/synthetic");
+        assertThat(fieldsOf(synthetic.schema())).isEqualTo(fieldsOf(real.schema()));
+        assertThat(synthetic.count()).isEqualTo(3000);
+        assertThat(Files.exists(Path.of(out, "model", "metadata.json"))).isTrue();
+        assertThat(Files.exists(Path.of(out, "synthetic", "_flowsynth.json"))).isTrue();
+
+        JsonNode report = new ObjectMapper().readTree(Path.of(out, "report", "fidelity.json").toFile());
+        double quality = report.path("overall").path("quality").asDouble();
+        double baseline = report.path("baseline").path("quality").asDouble();
+        assertThat(report.path("columns")).hasSize(real.schema().fields().length);
+        assertThat(report.path("pairs").size()).isGreaterThan(0);
+        assertThat(baseline).isGreaterThan(0.3);
+        assertThat(quality).isGreaterThan(baseline);
+        assertThat(report.path("overall").path("column_pair_trends").asDouble())
+                .isGreaterThan(report.path("baseline").path("column_pair_trends").asDouble());
+    }
+
+    @Test
+    void sameSeedAndPartitionsGiveIdenticalSamplesAndOtherSeedsDiffer() {
+        String model = dir.resolve("model").toString();
+        assertThat(cli(concat(new String[]{"fit", "--input", input, "--model", model}, SMALL_MODEL)).code()).isZero();
+        String a = dir.resolve("a").toString();
+        String b = dir.resolve("b").toString();
+        String c = dir.resolve("c").toString();
+        assertThat(cli("sample", "--model", model, "--rows", "500", "--output", a, "--seed", "9", "--partitions", "3").code()).isZero();
+        assertThat(cli("sample", "--model", model, "--rows", "500", "--output", b, "--seed", "9", "--partitions", "3").code()).isZero();
+        assertThat(cli("sample", "--model", model, "--rows", "500", "--output", c, "--seed", "10", "--partitions", "3").code()).isZero();
+        Dataset<Row> da = spark.read().parquet(a);
+        Dataset<Row> db = spark.read().parquet(b);
+        Dataset<Row> dc = spark.read().parquet(c);
+        assertThat(da.count()).isEqualTo(500);
+        assertThat(da.exceptAll(db).count()).isZero();
+        assertThat(db.exceptAll(da).count()).isZero();
+        assertThat(da.exceptAll(dc).count()).isGreaterThan(400);
+        // a second report on the sampled table works from the command line too
+        Outcome r = cli("report", "--real", input, "--synthetic", a, "--output", dir.resolve("rep").toString(), "--model", model);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.exists(dir.resolve("rep").resolve("fidelity.json"))).isTrue();
+    }
+
+    @Test
+    void missingInputIsABadInputNamingThePath() {
+        Outcome o = cli("fit", "--input", dir.resolve("nope.parquet").toString(), "--model", dir.resolve("m1").toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err().trim()).contains("nope.parquet").contains("does not exist").doesNotContain("\n");
+    }
+
+    @Test
+    void existingOutputIsRefusedWithoutOverwrite() throws Exception {
+        Path existing = Files.createDirectories(dir.resolve("existing"));
+        Outcome o = cli("run", "--input", input, "--output", existing.toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("already exists").contains("--overwrite").contains(existing.toString());
+    }
+
+    @Test
+    void unsupportedColumnTypeIsABadInputNamingTheColumn() {
+        StructType schema = new StructType(new StructField[]{
+            DataTypes.createStructField("amount", DataTypes.DoubleType, false),
+            DataTypes.createStructField("tags", DataTypes.createArrayType(DataTypes.StringType), true)});
+        List<Row> rows = List.of(RowFactory.create(1.0, new String[]{"a"}), RowFactory.create(2.0, new String[]{"b"}));
+        String path = dir.resolve("arrays.parquet").toString();
+        spark.createDataFrame(rows, schema).write().parquet(path);
+        Outcome o = cli("fit", "--input", path, "--model", dir.resolve("m2").toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("tags");
+        assertThat(o.err().trim().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertThat(cli("fit", "--input", input).code()).isEqualTo(2);
+        assertThat(cli("fit", "--input", input, "--model", "m", "--bogus", "1").err()).contains("--bogus");
+        assertThat(cli("frobnicate").code()).isEqualTo(2);
+        assertThat(cli("sample", "--model", "m", "--rows", "ten", "--output", "o").err()).contains("--rows");
+        assertThat(cli("fit", "--input", input, "--model", dir.resolve("m3").toString(), "--set", "flowsynth.train.epochz=1")
+                .err()).contains("flowsynth.train.epochz");
+    }
+
+    private static String fieldsOf(StructType s) {
+        return Arrays.stream(s.fields()).map(f -> f.name() + ":" + f.dataType().simpleString())
+                .collect(Collectors.joining(","));
+    }
+}
