@@ -58,14 +58,16 @@ alive_workers() { master_json | grep -o '"aliveworkers" *: *[0-9]*' | grep -o '[
 # either: that puts DL4J/ND4J on every executor's system classpath, which a real cluster does not have, and would hide
 # a job jar that forgot to bundle them.
 make_spark_home() {
-  [ -f "$SPARK_HOME_DIR/jars/.complete" ] && return 0
-  local spark_version scala_version
+  local spark_version scala_version jackson_version slf4j_version
   spark_version="$(sed -n 's:.*<spark.version>\(.*\)</spark.version>.*:\1:p' "$FLOWSYNTH_HOME/pom.xml" | head -1)"
   scala_version="$(sed -n 's:.*<scala.binary.version>\(.*\)</scala.binary.version>.*:\1:p' "$FLOWSYNTH_HOME/pom.xml" | head -1)"
-  [ -n "$spark_version" ] && [ -n "$scala_version" ] || die "cannot read spark.version / scala.binary.version from pom.xml"
-  echo "local-cluster: making SPARK_HOME for Spark $spark_version (Scala $scala_version) in $SPARK_HOME_DIR ..." >&2
+  jackson_version="$(sed -n 's:.*<jackson.version>\(.*\)</jackson.version>.*:\1:p' "$FLOWSYNTH_HOME/pom.xml" | head -1)"
+  slf4j_version="$(sed -n 's:.*<slf4j.version>\(.*\)</slf4j.version>.*:\1:p' "$FLOWSYNTH_HOME/pom.xml" | head -1)"
+  [ -n "$spark_version" ] && [ -n "$scala_version" ] && [ -n "$jackson_version" ] && [ -n "$slf4j_version" ] \
+    || die "cannot read spark.version, scala.binary.version, jackson.version or slf4j.version from pom.xml"
   mkdir -p "$SPARK_HOME_DIR"
-  cat >"$SPARK_HOME_DIR/pom.xml" <<EOF
+  local pom
+  pom="$(cat <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- Written by deploy/local-cluster.sh: the runtime of a Spark distribution, from Maven Central. -->
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -74,6 +76,14 @@ make_spark_home() {
   <artifactId>spark-home</artifactId>
   <version>1</version>
   <packaging>pom</packaging>
+  <!-- The pins of pom.xml, which are the versions a Spark $spark_version distribution ships: Maven's nearest-wins
+       would otherwise pick jackson-core 2.14 (NoClassDefFoundError StreamConstraintsException) and slf4j-api 1.7. -->
+  <dependencyManagement>
+    <dependencies>
+      <dependency><groupId>com.fasterxml.jackson</groupId><artifactId>jackson-bom</artifactId><version>$jackson_version</version><type>pom</type><scope>import</scope></dependency>
+      <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>$slf4j_version</version></dependency>
+    </dependencies>
+  </dependencyManagement>
   <dependencies>
     <dependency><groupId>org.apache.spark</groupId><artifactId>spark-core_$scala_version</artifactId><version>$spark_version</version></dependency>
     <dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_$scala_version</artifactId><version>$spark_version</version></dependency>
@@ -83,6 +93,13 @@ make_spark_home() {
   </plugin></plugins></build>
 </project>
 EOF
+)"
+  # Up to date when jars/ was resolved from exactly this POM.
+  if [ -f "$SPARK_HOME_DIR/jars/.complete" ] && [ "$pom" = "$(cat "$SPARK_HOME_DIR/pom.xml" 2>/dev/null)" ]; then
+    return 0
+  fi
+  echo "local-cluster: making SPARK_HOME for Spark $spark_version (Scala $scala_version) in $SPARK_HOME_DIR ..." >&2
+  printf '%s\n' "$pom" >"$SPARK_HOME_DIR/pom.xml"
   rm -rf "$SPARK_HOME_DIR/jars"
   (cd "$SPARK_HOME_DIR" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=jars) >&2 \
     || die "mvn dependency:copy-dependencies failed (see above)"
