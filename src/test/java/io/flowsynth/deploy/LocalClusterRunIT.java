@@ -29,12 +29,12 @@ import org.junit.jupiter.api.Test;
  * synthetic table has the source's columns and types, that the fidelity report exists, and that both workers' executors
  * ran tasks. The cluster is stopped afterwards whatever happens.
  *
- * <p>Needs the job jar, which Maven builds in {@code package}, after {@code test}: without it the test skips itself
- * (run {@code mvn -B -DskipTests package} first, as CI does). {@code -Dflowsynth.cluster.skip=true} skips it too.
+ * <p>Runs in Maven's integration-test phase (failsafe, after {@code package}), so {@code mvn verify} has the job jar;
+ * without the jar the test skips itself. {@code -Dflowsynth.cluster.skip=true} skips it too.
  * The cluster lives in {@code target/local-cluster-test/} on the first free port from 7077, so a developer's own
  * {@code deploy/local-cluster.sh} cluster is left alone.
  */
-class LocalClusterRunTest {
+class LocalClusterRunIT {
     private static final String JOB_JAR = "target/flowsynth-0.1.0-SNAPSHOT-job.jar";
     private static final int ROWS = 200_000;
     private static final long STEP_TIMEOUT_MIN = 15;
@@ -78,7 +78,7 @@ class LocalClusterRunTest {
         long start = System.nanoTime();
         run("run", List.of("jobs/submit.sh", "--master", masterUrl, "run", "--input", input.toString(), "--output",
                 output.toString(), "--set", "flowsynth.train.epochs=2", "--overwrite"));
-        System.out.printf("LocalClusterRunTest: run on %s took %.1f s%n", masterUrl,
+        System.out.printf("LocalClusterRunIT: run on %s took %.1f s%n", masterUrl,
                 (System.nanoTime() - start) / 1e9);
 
         SparkSession spark = SharedSparkSession.get();
