@@ -1,0 +1,179 @@
+package io.flowsynth.jobs.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.flow.Flow;
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.StandardNormal;
+import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.spark.model.ModelPayload;
+import io.flowsynth.spark.pipeline.SamplePipeline;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The sampling benchmark behind {@code jobs/bench.sh sample}: (a) ND4J matrix-multiply GFLOP/s on the model's own
+ * layer shapes at the sampling batch size, (b) model FLOPs per row, (c) inverse-only rows/s on one thread and its
+ * model FLOP utilization, (d) end-to-end rows/s of {@code sample} into Parquet, (e) rows/s of Spark alone writing random
+ * values of the same schema (the I/O limit). Arguments: {@code MODEL_DIR OUTPUT_JSON ROWS [MASTER]}.
+ */
+public final class SampleBench {
+    private SampleBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String modelDir = args[0];
+        String outJson = args[1];
+        long rows = Long.parseLong(args[2]);
+        String master = args.length > 3 ? args[3] : "local[*]";
+        int batch = Integer.parseInt(System.getProperty("flowsynth.bench.batch", "4096"));
+        SparkSession spark = SparkSession.builder().master(master).appName("flowsynth sample bench")
+                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator").getOrCreate();
+        FlowsynthModel model = FlowsynthModel.load(modelDir, spark.sparkContext().hadoopConfiguration());
+        FlowSpec spec = model.flowSpec();
+        ModelPayload payload = new ModelPayload(model);
+        Flow flow = payload.flow();
+        TableEncoder encoder = payload.encoder();
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.put("model", modelDir);
+        out.put("features", spec.features());
+        out.put("layers", spec.numLayers());
+        out.put("hidden_features", spec.hiddenFeatures());
+        out.put("batch", batch);
+        out.put("master", master);
+
+        // (a) + (b): the inverse's matrix products, per layer: conditioner D→H, (H→H)×(L−1), two heads H→D
+        List<long[]> shapes = new ArrayList<>();
+        for (int k = 0; k < spec.numLayers(); k++) {
+            shapes.add(new long[]{spec.features(), spec.hiddenFeatures()});
+            for (int j = 1; j < spec.hiddenLayers(); j++) {
+                shapes.add(new long[]{spec.hiddenFeatures(), spec.hiddenFeatures()});
+            }
+            shapes.add(new long[]{spec.hiddenFeatures(), spec.features()});
+            shapes.add(new long[]{spec.hiddenFeatures(), spec.features()});
+        }
+        double flopsPerRow = 0;
+        for (long[] s : shapes) {
+            flopsPerRow += 2.0 * s[0] * s[1];
+        }
+        Map<String, Double> gflopsByShape = new LinkedHashMap<>();
+        double totalFlops = 0;
+        double totalSeconds = 0;
+        for (long[] s : shapes) {
+            String key = batch + "x" + s[0] + "x" + s[1];
+            double secondsPerCall = secondsPerMmul(batch, s[0], s[1]);
+            gflopsByShape.putIfAbsent(key, 2.0 * batch * s[0] * s[1] / secondsPerCall / 1e9);
+            totalFlops += 2.0 * batch * s[0] * s[1];
+            totalSeconds += secondsPerCall;
+        }
+        double peak = totalFlops / totalSeconds / 1e9;
+        ObjectNode shapesNode = out.putObject("matmul_gflops_by_shape");
+        gflopsByShape.forEach(shapesNode::put);
+        out.put("matmul_gflops_model_shapes", peak);
+        out.put("matmul_gflops_1024_cube", 2.0 * 1024 * 1024 * 1024 / secondsPerMmul(1024, 1024, 1024) / 1e9);
+        out.put("model_flops_per_row", flopsPerRow);
+
+        // (c) inverse only, one thread
+        StandardNormal base = new StandardNormal(spec.features());
+        org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(1);
+        for (int i = 0; i < 20; i++) {
+            flow.inverse(base.sample(batch, DataType.FLOAT, rng));
+        }
+        long n = 0;
+        long t0 = System.nanoTime();
+        double noiseSeconds = 0;
+        while (System.nanoTime() - t0 < 10e9) {
+            long s0 = System.nanoTime();
+            INDArray z = base.sample(batch, DataType.FLOAT, rng);
+            noiseSeconds += (System.nanoTime() - s0) / 1e9;
+            flow.inverse(z);
+            n += batch;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double inverseRate = n / seconds;
+        out.put("inverse_rows_per_second_one_thread", inverseRate);
+        out.put("noise_share_of_inverse_time", noiseSeconds / seconds);
+        out.put("model_flop_utilization", inverseRate * flopsPerRow / (peak * 1e9));
+
+        // decode cost on one thread, for the bottleneck analysis
+        INDArray x = flow.inverse(base.sample(batch, DataType.FLOAT, rng));
+        float[] flat = x.reshape(-1).toFloatVector();
+        Random decodeRng = new Random(1);
+        double[] row = new double[spec.features()];
+        long decoded = 0;
+        t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < 5e9) {
+            for (int r = 0; r < batch; r++) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = flat[r * row.length + j];
+                }
+                encoder.decode(row, decodeRng);
+            }
+            decoded += batch;
+        }
+        out.put("decode_rows_per_second_one_thread", decoded / ((System.nanoTime() - t0) / 1e9));
+
+        // (d) end to end into Parquet
+        String target = new File(outJson).getParent() + "/sample-bench-output";
+        int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows, 128);
+        partitions = Math.max(partitions, spark.sparkContext().defaultParallelism());
+        SamplePipeline.Summary summary = SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, 7,
+                partitions, 1.0, batch, "snappy", List.of(), target, null, true));
+        out.put("end_to_end_rows", rows);
+        out.put("end_to_end_partitions", partitions);
+        out.put("end_to_end_rows_per_second", rows / summary.seconds());
+        out.put("cores", spark.sparkContext().defaultParallelism());
+
+        // (e) Spark alone writing random values of the same schema
+        List<Column> cols = new ArrayList<>();
+        int i = 0;
+        for (StructField f : model.sourceSchema().fields()) {
+            cols.add(functions.rand(i++).multiply(1000).cast(f.dataType()).alias(f.name()));
+        }
+        long b0 = System.nanoTime();
+        spark.range(0, rows, 1, partitions).select(cols.toArray(new Column[0])).write().mode(SaveMode.Overwrite)
+                .option("compression", "snappy").parquet(target + "-spark-only");
+        double baseline = rows / ((System.nanoTime() - b0) / 1e9);
+        out.put("spark_only_write_rows_per_second", baseline);
+        out.put("end_to_end_share_of_inverse_rate",
+                (rows / summary.seconds()) / (inverseRate * spark.sparkContext().defaultParallelism()));
+
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        new File(outJson).getParentFile().mkdirs();
+        m.writeValue(new File(outJson), out);
+        System.out.println(m.writeValueAsString(out));
+        spark.stop();
+    }
+
+    private static double secondsPerMmul(long batch, long in, long outDim) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, batch, in);
+        INDArray w = Nd4j.rand(DataType.FLOAT, in, outDim);
+        for (int i = 0; i < 10; i++) {
+            a.mmul(w);
+        }
+        int calls = 0;
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < 1e9 || calls < 5) {
+            a.mmul(w);
+            calls++;
+        }
+        return (System.nanoTime() - t0) / 1e9 / calls;
+    }
+}

@@ -1,0 +1,189 @@
+package io.flowsynth.jobs.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.ConfigResolver;
+import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.spark.demo.DemoLoans;
+import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.spark.pipeline.FitPipeline;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * The training benchmark behind {@code jobs/bench.sh train}.
+ * <ul>
+ *   <li>{@code table PATH ROWS}: writes the benchmark table (the demo loans plus four more columns: 16 mixed columns).</li>
+ *   <li>{@code fit PATH ENGINE MASTER EPOCHS OUT_JSON}: fits it with one engine on one master; records the validation
+ *       NLL history with elapsed time, rows/s, per-core rows/s, driver peak heap, and the averaging overhead (share of
+ *       round wall time the cores were not running tasks).</li>
+ *   <li>{@code merge OUT_JSON RUN_JSON...}: takes the worst final NLL of all runs plus 0.02 nats as the common target
+ *       and reports each run's time to reach it, the scaling efficiency from local[1] to local[2], and the faster engine.</li>
+ * </ul>
+ */
+public final class TrainBench {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private TrainBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "table" -> table(args[1], Long.parseLong(args[2]));
+            case "fit" -> fit(args[1], args[2], args[3], Integer.parseInt(args[4]), args[5]);
+            case "merge" -> merge(args);
+            default -> throw new IllegalArgumentException("usage: table|fit|merge …");
+        }
+    }
+
+    private static SparkSession session(String master) {
+        return SparkSession.builder().master(master).appName("flowsynth train bench")
+                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator").getOrCreate();
+    }
+
+    static void table(String path, long rows) {
+        SparkSession spark = session("local[*]");
+        Dataset<Row> loans = DemoLoans.generate(spark, rows, 11, spark.sparkContext().defaultParallelism() * 2);
+        loans.withColumn("monthly_payment", functions.round(functions.col("loan_amount").divide(functions.col("term_months"))
+                        .multiply(functions.lit(1).plus(functions.col("interest_rate"))), 2))
+                .withColumn("open_accounts", functions.floor(functions.rand(1).multiply(4)
+                        .plus(functions.col("age").divide(12))).cast("int"))
+                .withColumn("state", functions.concat(functions.lit("S"),
+                        functions.floor(functions.pow(functions.rand(2), 2).multiply(50)).cast("int").cast("string")))
+                .withColumn("last_login", functions.expr("timestamp_seconds(1700000000 + cast(rand(3) * 3e7 as bigint))"))
+                .write().mode(SaveMode.Overwrite).parquet(path);
+        spark.stop();
+    }
+
+    static void fit(String path, String engine, String master, int epochs, String outJson) throws Exception {
+        SparkSession spark = session(master);
+        AtomicLong taskNanos = new AtomicLong();
+        spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                if (e.taskMetrics() != null) {
+                    taskNanos.addAndGet(e.taskMetrics().executorRunTime() * 1_000_000L);
+                }
+            }
+        });
+        Map<String, String> sets = new LinkedHashMap<>();
+        sets.put("flowsynth.train.engine", engine);
+        sets.put("flowsynth.train.epochs", String.valueOf(epochs));
+        sets.put("flowsynth.train.batch-size", "2048");
+        sets.put("flowsynth.train.local-steps", "20");
+        sets.put("flowsynth.train.learning-rate", "0.003");
+        FlowsynthConfig c = ConfigResolver.resolve(null, null, null, sets);
+        Dataset<Row> table = spark.read().parquet(path);
+        long start = System.nanoTime();
+        String work = new File(outJson).getParent() + "/train-bench-work";
+        FlowsynthModel model = FitPipeline.fit(spark, table, c, new FitPipeline.Work(work, null, false));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int cores = spark.sparkContext().defaultParallelism();
+        JsonNode t = model.training();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("engine", engine);
+        out.put("master", master);
+        out.put("cores", cores);
+        out.put("rows", model.sourceRows());
+        out.put("fit_seconds", seconds);
+        out.put("training_seconds", t.path("seconds").asDouble());
+        out.put("rows_per_second", t.path("rows_per_second").asDouble());
+        out.put("rows_per_second_per_core", t.path("rows_per_second").asDouble() / cores);
+        out.put("best_validation_nll", t.path("best_validation_nll").asDouble());
+        out.put("driver_peak_heap_mb", peakHeapMb());
+        double trainingWall = t.path("seconds").asDouble();
+        out.put("averaging_overhead_share", Math.max(0, 1 - taskNanos.get() / 1e9 / (cores * seconds)));
+        ArrayNode curve = out.putArray("curve");
+        for (JsonNode h : t.path("history")) {
+            ObjectNode p = curve.addObject();
+            p.put("round", h.path("round").asInt());
+            p.put("validation_nll", h.path("validation_nll").asDouble());
+        }
+        // elapsed time per round from the round count (rounds are of equal work)
+        int rounds = t.path("rounds").asInt();
+        for (int i = 0; i < curve.size(); i++) {
+            ((ObjectNode) curve.get(i)).put("elapsed_seconds", trainingWall * (i + 1) / Math.max(1, rounds));
+        }
+        new File(outJson).getParentFile().mkdirs();
+        JSON.writeValue(new File(outJson), out);
+        System.out.println(JSON.writeValueAsString(out));
+        spark.stop();
+    }
+
+    private static double peakHeapMb() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak / 1024.0 / 1024.0;
+    }
+
+    static void merge(String[] args) throws Exception {
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode runs = out.putArray("runs");
+        double target = Double.NEGATIVE_INFINITY;
+        for (int i = 2; i < args.length; i++) {
+            JsonNode r = JSON.readTree(new File(args[i]));
+            runs.add(r);
+            target = Math.max(target, r.path("best_validation_nll").asDouble());
+        }
+        target += 0.02;
+        out.put("target_validation_nll", target);
+        Map<String, Double> timeTo = new LinkedHashMap<>();
+        for (JsonNode r : runs) {
+            double t = Double.NaN;
+            for (JsonNode p : r.path("curve")) {
+                // validation NLL in round k is that of the parameters round k started from
+                if (p.path("validation_nll").asDouble() <= target) {
+                    t = p.path("elapsed_seconds").asDouble();
+                    break;
+                }
+            }
+            if (Double.isNaN(t) && r.path("best_validation_nll").asDouble() <= target) {
+                t = r.path("training_seconds").asDouble();
+            }
+            ((ObjectNode) r).put("seconds_to_target", t);
+            timeTo.put(r.path("engine").asText() + "@" + r.path("master").asText(), t);
+        }
+        ObjectNode scaling = out.putObject("scaling_efficiency_1_to_2");
+        for (String engine : new String[]{"tree-aggregate", "dl4j-spark"}) {
+            JsonNode one = find(runs, engine, "local[1]");
+            JsonNode two = find(runs, engine, "local[2]");
+            if (one != null && two != null) {
+                scaling.put(engine, two.path("rows_per_second").asDouble() / (2 * one.path("rows_per_second").asDouble()));
+            }
+        }
+        ObjectNode ttt = out.putObject("seconds_to_target");
+        timeTo.forEach(ttt::put);
+        JSON.writeValue(new File(args[1]), out);
+        System.out.println(JSON.writeValueAsString(out));
+    }
+
+    private static JsonNode find(ArrayNode runs, String engine, String master) {
+        for (JsonNode r : runs) {
+            if (r.path("engine").asText().equals(engine) && r.path("master").asText().equals(master)) {
+                return r;
+            }
+        }
+        return null;
+    }
+}
