@@ -145,7 +145,16 @@ public final class SampleBench {
         List<Column> cols = new ArrayList<>();
         int i = 0;
         for (StructField f : model.sourceSchema().fields()) {
-            cols.add(functions.rand(i++).multiply(1000).cast(f.dataType()).alias(f.name()));
+            Column r = functions.rand(i++);
+            String t = f.dataType().typeName();
+            Column c = switch (t) {
+                case "date" -> functions.date_add(functions.lit("2000-01-01").cast("date"), r.multiply(10_000).cast("int"));
+                case "timestamp" -> functions.timestamp_seconds(r.multiply(1e9).cast("long"));
+                case "boolean" -> r.gt(0.5);
+                case "string" -> functions.concat(functions.lit("v"), functions.floor(r.multiply(100)).cast("string"));
+                default -> r.multiply(1000).cast(f.dataType());
+            };
+            cols.add(c.alias(f.name()));
         }
         long b0 = System.nanoTime();
         spark.range(0, rows, 1, partitions).select(cols.toArray(new Column[0])).write().mode(SaveMode.Overwrite)
