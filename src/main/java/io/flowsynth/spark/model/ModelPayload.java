@@ -5,7 +5,7 @@ import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.nn.FlowNetworks;
-import io.flowsynth.flow.transforms.RealNvp;
+import io.flowsynth.flow.transforms.Flows;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -68,6 +68,6 @@ public final class ModelPayload implements Serializable {
     /** The trained flow in float32 (immutable, shared by the executor's threads). */
     public Flow flow() {
         return FLOWS.computeIfAbsent(modelId,
-                id -> RealNvp.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT)));
+                id -> Flows.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT)));
     }
 }
