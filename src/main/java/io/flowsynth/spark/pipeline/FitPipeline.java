@@ -76,7 +76,8 @@ public final class FitPipeline {
 
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
                 c.getInt(ConfigKeys.FLOW_LAYERS, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1),
-                c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), seed);
+                c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
+                c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed);
         double learningRate = c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10);
         String networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(learningRate,
                 c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), DataType.FLOAT)).toJson();
