@@ -71,6 +71,15 @@ class FlowOutputLayerTest {
         double score = net.score(FlowNetworks.dataSet(x));
         double nll = -flow.logProb(x).meanNumber().doubleValue();
         assertThat(score + 0.5 * 5 * StandardNormal.LOG_2PI).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-9));
+        // every parameter array receives a gradient
+        net.setInput(x);
+        net.setLabels(Nd4j.zeros(DataType.DOUBLE, 16, 1));
+        net.computeGradientAndScore();
+        for (String name : spec.paramShapes().keySet()) {
+            INDArray g = net.gradient().getGradientFor("0_" + name);
+            assertThat(g).as("gradient of %s", name).isNotNull();
+            assertThat(g.norm2Number().doubleValue()).as("gradient of %s", name).isGreaterThan(0.0);
+        }
         // the inverse in plain ND4J undoes the graph's forward
         assertThat(flow.inverse(zGraph).sub(x).amaxNumber().doubleValue()).isLessThan(1e-9);
         // and the flat vector a model saves (spec order, not DL4J's) rebuilds the same flow
