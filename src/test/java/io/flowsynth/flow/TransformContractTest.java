@@ -161,6 +161,16 @@ class TransformContractTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void dataInitialisedActNormStandardisesItsBatch() {
+        Nd4j.getRandom().setSeed(31);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 500, D).muliRowVector(Nd4j.createFromArray(1.0, 3.0, 0.2, 5.0, 1.5))
+                .addiRowVector(Nd4j.createFromArray(-2.0, 0.0, 4.0, 1.0, 10.0));
+        INDArray y = ActNormTransform.initialisedFrom(x).forward(x).output();
+        assertThat(maxAbs(y.mean(0))).isLessThan(1e-9);
+        assertThat(maxAbs(y.std(false, 0).subi(1.0))).isLessThan(1e-9);
+    }
+
     static double[][] jacobian(Transform t, INDArray x, boolean forward) {
         double h = 1e-5;
         double[][] jac = new double[D][D];
