@@ -5,6 +5,10 @@
 #                                 write rows/s, and local[1] vs local[2] end to end (2,000,000 rows each)
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
 #                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling
+#   jobs/bench.sh density [--rows N] [--test-rows N] [--epochs E] [--types realnvp,maf,spline,linear]
+#                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
+#                                 each flow type on 2-d toy densities through the fit/score code users run:
+#                                 target/bench/density.json and density.txt (held-out NLL, gap to the optimum, fit time)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -42,8 +46,13 @@ case "${1:-}" in
     done
     java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train.json" "${runs[@]}"
     ;;
+  density)
+    shift
+    cd "$FLOWSYNTH_HOME"
+    java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
+    ;;
   *)
-    echo "usage: jobs/bench.sh sample [ROWS] | train [ROWS]" >&2
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

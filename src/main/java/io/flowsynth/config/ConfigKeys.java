@@ -24,6 +24,10 @@ public final class ConfigKeys {
     public static final int FLOW_HIDDEN_FEATURES_DEFAULT = 64;
     public static final String FLOW_HIDDEN_LAYERS = "flowsynth.flow.hidden-layers";
     public static final int FLOW_HIDDEN_LAYERS_DEFAULT = 2;
+    public static final String FLOW_BINS = "flowsynth.flow.bins";
+    public static final int FLOW_BINS_DEFAULT = 8;
+    public static final String FLOW_TAIL_BOUND = "flowsynth.flow.tail-bound";
+    public static final double FLOW_TAIL_BOUND_DEFAULT = 3.0;
 
     public static final String TRAIN_ENGINE = "flowsynth.train.engine";
     public static final String TRAIN_ENGINE_DEFAULT = "tree-aggregate";
@@ -92,6 +96,8 @@ public final class ConfigKeys {
         d.put(FLOW_HIDDEN_FEATURES, String.valueOf(FLOW_HIDDEN_FEATURES_DEFAULT));
         d.put(FLOW_HIDDEN_LAYERS, String.valueOf(FLOW_HIDDEN_LAYERS_DEFAULT));
         d.put(TRAIN_ENGINE, TRAIN_ENGINE_DEFAULT);
+        d.put(FLOW_BINS, String.valueOf(FLOW_BINS_DEFAULT));
+        d.put(FLOW_TAIL_BOUND, String.valueOf(FLOW_TAIL_BOUND_DEFAULT));
         d.put(TRAIN_EPOCHS, String.valueOf(TRAIN_EPOCHS_DEFAULT));
         d.put(TRAIN_BATCH_SIZE, String.valueOf(TRAIN_BATCH_SIZE_DEFAULT));
         d.put(TRAIN_LEARNING_RATE, String.valueOf(TRAIN_LEARNING_RATE_DEFAULT));

@@ -86,19 +86,28 @@ public final class ConfigResolver {
                     + String.join(", ", allowed) + ")");
         }
     }
+    /** Flow families (see {@code io.flowsynth.flow.FlowSpec}). */
+    static final List<String> FLOW_TYPES = List.of("realnvp", "maf", "spline", "linear");
+    /** Spline bins: the minimal bin width 1e−3 needs K·1e−3 &lt; 1; beyond a few hundred bins only cost grows. */
+    static final int MAX_BINS = 256;
 
     /** Checks every value once, so a bad value fails before any Spark work starts. */
     private static void validate(FlowsynthConfig c) {
         c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
         String type = c.getString(ConfigKeys.FLOW_TYPE);
-        if (!type.equals("realnvp")) {
+        if (!FLOW_TYPES.contains(type)) {
             throw new BadInputException("Configuration " + ConfigKeys.FLOW_TYPE + ": unknown flow type '" + type
-                    + "' (supported: realnvp)");
+                    + "' (supported: " + String.join(", ", FLOW_TYPES) + ")");
         }
         c.getInt(ConfigKeys.FLOW_LAYERS, 1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
         oneOf(c, ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark"));
+        if (c.getInt(ConfigKeys.FLOW_BINS, 2) > MAX_BINS) {
+            throw new BadInputException("Configuration " + ConfigKeys.FLOW_BINS + ": at most " + MAX_BINS
+                    + " bins, got " + c.getInt(ConfigKeys.FLOW_BINS, 2));
+        }
+        c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3);
         c.getInt(ConfigKeys.TRAIN_EPOCHS, 1);
         c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1);
         c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT);

@@ -36,6 +36,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final List<Object> rareKeys;    // values sampled for "other", ordered like keys
     private final long[] rareCumulative;    // running sums of their counts
     private final Map<Object, Integer> index;
+    private final Map<Object, Integer> rareIndex;
     private final FrequencyIntervals intervals;
 
     /**
@@ -68,9 +69,11 @@ public final class CategoricalEncoder implements ColumnEncoder {
         List<Map.Entry<Object, Long>> rare = otherCount > 0 ? sortedEntries(rareValues) : List.of();
         this.rareKeys = new ArrayList<>(rare.size());
         this.rareCumulative = new long[rare.size()];
+        this.rareIndex = new HashMap<>();
         long sum = 0;
         for (int i = 0; i < rare.size(); i++) {
             rareKeys.add(rare.get(i).getKey());
+            rareIndex.put(rare.get(i).getKey(), i);
             sum += rare.get(i).getValue();
             rareCumulative[i] = sum;
         }
@@ -137,6 +140,36 @@ public final class CategoricalEncoder implements ColumnEncoder {
         Integer k = index.get(keyOf(value));
         int interval = k != null ? k : (otherCount > 0 ? keys.size() : 0);
         out[offset] = intervals.encode(interval, rng);
+    }
+
+    /**
+     * ln f_k − ln φ(z) for a kept category k (the dequantization bound); for a value of the "other" bucket, ln f_other
+     * − ln φ(z) plus ln(its count / the bucket's count) when it is one of the recorded rare values (decoding samples
+     * only those), else {@link #OUT_OF_DOMAIN_LOG_PROB}; a value never seen in a column without "other" is scored as
+     * the most frequent category (as it is encoded) plus {@link #OUT_OF_DOMAIN_LOG_PROB}. Feature-less columns: the
+     * same without the feature terms.
+     */
+    @Override
+    public double logDensityCorrection(Object value, double[] features, int offset) {
+        Object key = keyOf(value);
+        Integer k = index.get(key);
+        double c = 0.0;
+        int interval;
+        if (k != null) {
+            interval = k;
+        } else if (otherCount > 0) {
+            interval = keys.size();
+            Integer r = rareIndex.get(key);
+            c += r == null ? OUT_OF_DOMAIN_LOG_PROB
+                    : Math.log((rareCumulative[r] - (r == 0 ? 0 : rareCumulative[r - 1])) / (double) otherCount);
+        } else {
+            interval = 0;
+            c += OUT_OF_DOMAIN_LOG_PROB;
+        }
+        if (width() == 0) {
+            return c; // a single interval: probability 1
+        }
+        return c + intervals.logCorrection(interval, features[offset]);
     }
 
     @Override

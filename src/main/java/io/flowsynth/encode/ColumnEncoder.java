@@ -42,6 +42,27 @@ public interface ColumnEncoder extends Serializable {
      */
     Object decode(double[] z, int offset, Random rng);
 
+    /**
+     * Log-probability charged, in place of nothing, for a value outside what the encoder was fitted on: a category
+     * never seen, a value other than a constant column's constant, a number below the minimum or above the maximum, a
+     * null/NaN/±∞ state the column never had. Such a value is scored as its encoding treats it (the most frequent
+     * category, the clamped extreme, a random value channel) plus this penalty: finite, never NaN, and at least
+     * ln 10⁶ ≈ 13.8 nats below the value it stands in for.
+     */
+    double OUT_OF_DOMAIN_LOG_PROB = Math.log(1e-6);
+
+    /**
+     * The change of variables from this column to its features, for exact density scoring: with
+     * {@code features = encode(value)} (written at {@code offset}), log p(value) = log p(features) + this, where p(value)
+     * is a density in the column's own units for continuous values (per unit of the number, per day for dates) and a
+     * probability for discrete ones (integers, dates, timestamps at their precision, categories, null states).
+     * Continuous: log F̂'(x) + log|du/dû| − log φ(z) (x → u = F̂(x) → z = Φ⁻¹(u)). Discrete: the dequantization bound
+     * log P(value) ≥ log p(z) − log q(z), with q the encoder's noise density (uniform on the value's interval, mapped
+     * through Φ⁻¹), evaluated at the encoder's own draw. Feature-less columns give the log-probability of the value
+     * (0 for a constant). Never NaN; see {@link #OUT_OF_DOMAIN_LOG_PROB} for values outside the fitted domain.
+     */
+    double logDensityCorrection(Object value, double[] features, int offset);
+
     /** Fitted statistics as JSON; {@link TableEncoder#fromJson} reads them back exactly. */
     ObjectNode toJson();
 }

@@ -60,6 +60,18 @@ public final class ConstantEncoder implements ColumnEncoder {
         // no features
     }
 
+    /** 0 for the constant (probability 1), {@link #OUT_OF_DOMAIN_LOG_PROB} for anything else. */
+    @Override
+    public double logDensityCorrection(Object value, double[] features, int offset) {
+        Object k;
+        try {
+            k = ColumnValues.key(type, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Column '" + column + "': " + e.getMessage(), e);
+        }
+        return java.util.Objects.equals(k, key) ? 0.0 : OUT_OF_DOMAIN_LOG_PROB;
+    }
+
     @Override
     public Object decode(double[] z, int offset, Random rng) {
         return value();

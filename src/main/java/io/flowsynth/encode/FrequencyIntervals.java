@@ -65,6 +65,14 @@ final class FrequencyIntervals implements Serializable {
         return StandardNormal.inverseCdf(u);
     }
 
+    /**
+     * −ln q(z) + ln f_k for a feature z drawn by {@link #encode}(k): with u uniform on the outcome's interval of width
+     * f_k, q(z) = φ(z)/f_k, so this is the dequantization bound's correction ln f_k − ln φ(z).
+     */
+    double logCorrection(int k, double z) {
+        return Math.log(frequency(k)) - StandardNormal.logDensity(z);
+    }
+
     /** The outcome whose interval holds Φ(z); NaN is read as 0. */
     int decode(double z) {
         double u = StandardNormal.cdf(Double.isNaN(z) ? 0.0 : z);

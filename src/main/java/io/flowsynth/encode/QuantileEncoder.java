@@ -185,6 +185,78 @@ public final class QuantileEncoder implements ColumnEncoder {
         }
     }
 
+    /**
+     * The change of variables of one value (see {@link ColumnEncoder#logDensityCorrection}):
+     * <ul>
+     *   <li>state channel (when present): ln f_state − ln φ(z_state), the dequantization bound of the row's state;</li>
+     *   <li>a non-value row (null, NaN, ±∞): its value feature is standard normal noise, so −ln φ(z);</li>
+     *   <li>a value in a run of tied knots (a point mass): u is uniform on [p_first, p_last], so
+     *       ln(p_last − p_first) + ln(1 − 2·U_MIN) − ln φ(z);</li>
+     *   <li>otherwise ln F̂'(v) + ln(1 − 2·U_MIN) − ln φ(z), the slope of the interpolated CDF on the segment holding
+     *       u = F̂(v); for types with a unit (integers, dates, timestamps, decimals) v is the jittered value and
+     *       ln(0.9·unit) is added (the jitter's uniform density), so the result is a log-probability of the value.</li>
+     * </ul>
+     * Values below the minimum or above the maximum are scored at the clamped extreme plus
+     * {@link #OUT_OF_DOMAIN_LOG_PROB}; so is a state the column never had.
+     */
+    @Override
+    public double logDensityCorrection(Object value, double[] features, int offset) {
+        State state = stateOf(value);
+        int stateIndex = indexOf(state);
+        double c = 0.0;
+        if (states != null) {
+            c += states.logCorrection(stateIndex >= 0 ? stateIndex : indexOf(State.VALUE), features[offset + 1]);
+        }
+        double z = features[offset];
+        if (state != State.VALUE) {
+            return c - StandardNormal.logDensity(z) + (stateIndex >= 0 ? 0.0 : OUT_OF_DOMAIN_LOG_PROB);
+        }
+        double x;
+        try {
+            x = ColumnValues.toDouble(type, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Column '" + column + "': " + e.getMessage(), e);
+        }
+        c += Math.log1p(-2.0 * FrequencyIntervals.U_MIN) - StandardNormal.logDensity(z);
+        int n = knots.length;
+        if (n == 1) {
+            return c + (x == knots[0] ? 0.0 : OUT_OF_DOMAIN_LOG_PROB);
+        }
+        if (x < knots[0] || x > knots[n - 1]) {
+            return c + Math.log(slope(x < knots[0] ? 0 : n - 2)) + OUT_OF_DOMAIN_LOG_PROB;
+        }
+        int first = firstAtLeast(x);
+        int last = lastAtMost(x);
+        if (first < last) {
+            return c + Math.log(probabilities[last] - probabilities[first]);
+        }
+        double u = unsqueeze(StandardNormal.cdf(z));
+        c += Math.log(slope(segmentOf(u)));
+        return unit > 0.0 ? c + Math.log(JITTER * unit) : c;
+    }
+
+    /** The segment j with p_j ≤ u ≤ p_{j+1} and q_j < q_{j+1} (tied segments skipped to a neighbour). */
+    private int segmentOf(double u) {
+        int n = knots.length;
+        int k = Arrays.binarySearch(probabilities, u);
+        int j = Math.max(0, Math.min(n - 2, k >= 0 ? k : -k - 2));
+        for (int step = 0; step < n; step++) {
+            if (j + step <= n - 2 && knots[j + step + 1] > knots[j + step]) {
+                return j + step;
+            }
+            if (j - step >= 0 && knots[j - step + 1] > knots[j - step]) {
+                return j - step;
+            }
+        }
+        return j;
+    }
+
+    /** F̂' on segment j: (p_{j+1} − p_j) / (q_{j+1} − q_j); segments of tied knots count as width 1. */
+    private double slope(int j) {
+        double dq = knots[j + 1] - knots[j];
+        return (probabilities[j + 1] - probabilities[j]) / (dq > 0 ? dq : 1.0);
+    }
+
     @Override
     public Object decode(double[] z, int offset, Random rng) {
         if (states != null) {

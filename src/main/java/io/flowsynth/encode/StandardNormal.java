@@ -13,6 +13,7 @@ import org.apache.commons.math3.special.Erf;
 public final class StandardNormal {
     private static final double SQRT2 = Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+    private static final double LOG_SQRT_2PI = 0.5 * Math.log(2.0 * Math.PI);
     private static final double DEEP_TAIL = 1e-10;
 
     private StandardNormal() {
@@ -21,6 +22,11 @@ public final class StandardNormal {
     /** φ(x). */
     public static double density(double x) {
         return INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+    }
+
+    /** ln φ(x) = −x²/2 − ln √(2π). */
+    public static double logDensity(double x) {
+        return -0.5 * x * x - LOG_SQRT_2PI;
     }
 
     /** Φ(x); 0 at −∞, 1 at +∞, NaN for NaN. */

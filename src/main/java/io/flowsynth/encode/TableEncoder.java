@@ -99,6 +99,18 @@ public final class TableEncoder implements Serializable {
         }
     }
 
+    /**
+     * Σ over columns of {@link ColumnEncoder#logDensityCorrection}: log p(row) = log p_flow(features) + this, for
+     * {@code features} = {@link #encode}(values).
+     */
+    public double logDensityCorrection(Object[] values, double[] features) {
+        double c = 0.0;
+        for (int i = 0; i < values.length; i++) {
+            c += columns.get(i).logDensityCorrection(values[i], features, offsets[i]);
+        }
+        return c;
+    }
+
     /** Decodes one row from {@code features[0..width())}; values in {@link #columns()} order. */
     public Object[] decode(double[] features, Random rng) {
         if (features.length < width) {

@@ -1,25 +1,56 @@
 package io.flowsynth.flow;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The architecture of a flow, enough to rebuild it from its parameters: the flow type, the number of features it
- * maps, the number of coupling layers, and the conditioner MLP's width and depth. The seed fixes the random
- * permutations between layers, so the DL4J training graph and the plain-ND4J flow agree on them.
+ * The architecture of a flow, enough to rebuild it from its parameters: the flow family, the number of features it
+ * maps, the number of layers, the conditioner MLP's width and depth, the spline's bins and tail bound, and the seed of
+ * the fixed permutations. The DL4J training graph ({@link io.flowsynth.flow.nn.FlowOutputLayer}) and the plain-ND4J
+ * flow ({@link io.flowsynth.flow.transforms.Flows#build}) both read their layout from here, and
+ * {@link #paramShapes()} is the single source of parameter names and shapes.
  *
- * @param type           flow family ("realnvp")
+ * <p>Families, each layer k = 0 … numLayers−1 followed by ActNorm k and permutation k ({@link #permutation}):
+ * <ul>
+ *   <li>{@code realnvp}: affine coupling (Dinh et al. 2017);</li>
+ *   <li>{@code maf}: masked affine autoregressive layer with MADE masks (Papamakarios et al. 2017);</li>
+ *   <li>{@code spline}: rational-quadratic spline coupling with {@code bins} bins on [−tailBound, tailBound]
+ *       (Durkan et al. 2019);</li>
+ *   <li>{@code linear}: a single ActNorm then one LU linear layer, whatever {@code numLayers} says — a Gaussian in
+ *       the encoded space, i.e. a Gaussian copula of the table (the fallback baseline).</li>
+ * </ul>
+ * Permutations rather than LU layers mix the coupling/autoregressive families: they are exact, free and keep the
+ * parameter count of a layer independent of D²; the LU layer is the whole of {@code linear}.
+ *
+ * @param type           flow family: realnvp, maf, spline or linear
  * @param features       dimension D of the encoded rows
- * @param numLayers      number of coupling layers
+ * @param numLayers      number of coupling / autoregressive layers (ignored by linear)
  * @param hiddenFeatures width of each hidden layer of a conditioner
  * @param hiddenLayers   number of hidden layers of a conditioner
+ * @param bins           spline bins K (spline only)
+ * @param tailBound      spline interval half-width B; identity outside [−B, B] (spline only)
  * @param seed           seed of the permutations
  */
-public record FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, long seed) {
+public record FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
+                       double tailBound, long seed) {
+    public static final List<String> TYPES = List.of("realnvp", "maf", "spline", "linear");
+    public static final int BINS_DEFAULT = 8;
+    public static final double TAIL_BOUND_DEFAULT = 3.0;
+
+    /** How a parameter starts before training. */
+    public enum Init {
+        /** Xavier-uniform from the spec's seed (hidden weights of the conditioners). */
+        XAVIER,
+        /** Zero: heads, biases, ActNorm and LU parameters, so every layer starts as the identity. */
+        ZERO
+    }
+
     public FlowSpec {
-        if (!"realnvp".equals(type)) {
-            throw new IllegalArgumentException("Unknown flow type '" + type + "' (supported: realnvp)");
+        if (!TYPES.contains(type)) {
+            throw new IllegalArgumentException("Unknown flow type '" + type + "' (supported: " + String.join(", ", TYPES) + ")");
         }
         if (features < 1) {
             throw new IllegalArgumentException("A flow needs at least one feature, got " + features);
@@ -28,11 +59,27 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
             throw new IllegalArgumentException("layers, hidden-features and hidden-layers must be ≥ 1, got "
                     + numLayers + ", " + hiddenFeatures + ", " + hiddenLayers);
         }
+        if (bins < 2) {
+            throw new IllegalArgumentException("A spline needs at least 2 bins, got " + bins);
+        }
+        if (!(tailBound > 0) || Double.isInfinite(tailBound)) {
+            throw new IllegalArgumentException("The spline tail bound must be finite and > 0, got " + tailBound);
+        }
+    }
+
+    /** A spec with the default spline settings (they matter only for {@code spline}). */
+    public FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, long seed) {
+        this(type, features, numLayers, hiddenFeatures, hiddenLayers, BINS_DEFAULT, TAIL_BOUND_DEFAULT, seed);
+    }
+
+    /** Number of coupling/autoregressive layers actually built (0 for linear). */
+    public int bodyLayers() {
+        return "linear".equals(type) ? 0 : numLayers;
     }
 
     /**
-     * The permutation applied after coupling layer {@code layer}: output column j takes input column perm[j].
-     * Even layers reverse the order (so the halves swap roles), odd layers shuffle with the seed.
+     * The permutation applied after layer {@code layer}: output column j takes input column perm[j].
+     * Even layers reverse the order (so coupling halves swap roles), odd layers shuffle with the seed.
      */
     public int[] permutation(int layer) {
         int[] perm = new int[features];
@@ -47,6 +94,22 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
                 perm[i] = perm[j];
                 perm[j] = t;
             }
+        }
+        return perm;
+    }
+
+    /** The fixed permutation P of the LU layer (seeded shuffle). */
+    public int[] luPermutation() {
+        int[] perm = new int[features];
+        for (int i = 0; i < features; i++) {
+            perm[i] = i;
+        }
+        Random rng = new Random(seed * 7_919L + 17);
+        for (int i = features - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
         }
         return perm;
     }
@@ -76,22 +139,91 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
         return "c" + layer + "bt";
     }
 
+    /** Spline heads: unnormalized widths ("w"), heights ("h") and interior derivatives ("d") of layer k. */
+    public static String splineWeight(int layer, char part) {
+        return "c" + layer + "w" + part;
+    }
+
+    public static String splineBias(int layer, char part) {
+        return "c" + layer + "b" + part;
+    }
+
+    /** ActNorm after layer k: log-scale and shift, each {@code [1, D]}. */
+    public static String actNormLogScale(int layer) {
+        return "a" + layer + "s";
+    }
+
+    public static String actNormShift(int layer) {
+        return "a" + layer + "b";
+    }
+
+    /** LU layer: strictly lower part of L, strictly upper part of U (both {@code [D, D]}) and log-diagonal of U. */
+    public static String luLower(int layer) {
+        return "l" + layer + "l";
+    }
+
+    public static String luUpper(int layer) {
+        return "l" + layer + "u";
+    }
+
+    public static String luLogDiagonal(int layer) {
+        return "l" + layer + "d";
+    }
+
     /** Every trainable parameter with its shape, in the order of the flattened parameter vector. */
     public Map<String, long[]> paramShapes() {
         Map<String, long[]> shapes = new LinkedHashMap<>();
+        layout(shapes, null);
+        return Collections.unmodifiableMap(shapes);
+    }
+
+    /** How each parameter of {@link #paramShapes()} is initialized, same order. */
+    public Map<String, Init> paramInits() {
+        Map<String, Init> inits = new LinkedHashMap<>();
+        layout(new LinkedHashMap<>(), inits);
+        return Collections.unmodifiableMap(inits);
+    }
+
+    private void layout(Map<String, long[]> shapes, Map<String, Init> inits) {
+        long d = features;
+        if ("linear".equals(type)) {
+            put(shapes, inits, actNormLogScale(0), 1, d, Init.ZERO);
+            put(shapes, inits, actNormShift(0), 1, d, Init.ZERO);
+            put(shapes, inits, luLower(0), d, d, Init.ZERO);
+            put(shapes, inits, luUpper(0), d, d, Init.ZERO);
+            put(shapes, inits, luLogDiagonal(0), 1, d, Init.ZERO);
+            return;
+        }
         for (int k = 0; k < numLayers; k++) {
-            long in = features;
+            long in = d;
             for (int j = 0; j < hiddenLayers; j++) {
-                shapes.put(hiddenWeight(k, j), new long[]{in, hiddenFeatures});
-                shapes.put(hiddenBias(k, j), new long[]{1, hiddenFeatures});
+                put(shapes, inits, hiddenWeight(k, j), in, hiddenFeatures, Init.XAVIER);
+                put(shapes, inits, hiddenBias(k, j), 1, hiddenFeatures, Init.ZERO);
                 in = hiddenFeatures;
             }
-            shapes.put(scaleWeight(k), new long[]{hiddenFeatures, features});
-            shapes.put(scaleBias(k), new long[]{1, features});
-            shapes.put(shiftWeight(k), new long[]{hiddenFeatures, features});
-            shapes.put(shiftBias(k), new long[]{1, features});
+            if ("spline".equals(type)) {
+                for (char part : new char[]{'w', 'h', 'd'}) {
+                    long out = d * (part == 'd' ? bins - 1 : bins);
+                    put(shapes, inits, splineWeight(k, part), hiddenFeatures, out, Init.ZERO);
+                    put(shapes, inits, splineBias(k, part), 1, out, Init.ZERO);
+                }
+            } else {
+                put(shapes, inits, scaleWeight(k), hiddenFeatures, d, Init.ZERO);
+                put(shapes, inits, scaleBias(k), 1, d, Init.ZERO);
+                put(shapes, inits, shiftWeight(k), hiddenFeatures, d, Init.ZERO);
+                put(shapes, inits, shiftBias(k), 1, d, Init.ZERO);
+            }
+            put(shapes, inits, actNormLogScale(k), 1, d, Init.ZERO);
+            put(shapes, inits, actNormShift(k), 1, d, Init.ZERO);
         }
-        return shapes;
+    }
+
+    private static void put(Map<String, long[]> shapes, Map<String, Init> inits, String name, long rows, long cols,
+                            Init init) {
+        shapes.put(name, new long[]{rows, cols});
+        if (inits != null) {
+            inits.put(name, init);
+        }
     }
 
     /** Total number of trainable parameters. */

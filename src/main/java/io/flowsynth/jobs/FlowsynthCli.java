@@ -13,6 +13,7 @@ import io.flowsynth.spark.pipeline.FitPipeline;
 import io.flowsynth.spark.pipeline.ReportPipeline;
 import io.flowsynth.spark.pipeline.RunPipeline;
 import io.flowsynth.spark.pipeline.SamplePipeline;
+import io.flowsynth.spark.score.ScorePipeline;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The flowsynth command line: {@code fit}, {@code sample}, {@code report}, {@code run} and {@code generate-demo}.
+ * The flowsynth command line: {@code fit}, {@code sample}, {@code report}, {@code run}, {@code score} and
+ * {@code generate-demo}.
  * Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming the option, path or column), 1 any
  * other failure. The Spark master is {@code --master}, else {@code $FLOWSYNTH_MASTER}, else what spark-submit set,
  * else {@code local[*]}.
@@ -48,6 +50,7 @@ public final class FlowsynthCli {
                 "partition-by", "conf", "set", "master"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master"));
+        VALUE_OPTIONS.put("score", Set.of("model", "input", "output", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "master"));
         for (String c : VALUE_OPTIONS.keySet()) {
             FLAG_OPTIONS.put(c, Set.of("overwrite"));
@@ -62,6 +65,7 @@ public final class FlowsynthCli {
             "          [--temperature T] [--partition-by COL,...] [--overwrite]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--overwrite]",
+            "  score   --model DIR --input PATH --output PATH [--format parquet|csv] [--overwrite]",
             "  generate-demo --output PATH [--rows N] [--seed S] [--overwrite]",
             "common: --master URL (or FLOWSYNTH_MASTER); exit codes 0 ok, 2 bad input, 1 failure");
 
@@ -93,6 +97,7 @@ public final class FlowsynthCli {
                 case "sample" -> sample(spark, a, config);
                 case "report" -> report(spark, a, config);
                 case "run" -> run(spark, a, config);
+                case "score" -> score(spark, a, config);
                 case "generate-demo" -> generateDemo(spark, a);
                 default -> throw new BadInputException("Unknown command " + a.command());
             }
@@ -241,6 +246,20 @@ public final class FlowsynthCli {
             System.out.println("baseline quality (independent columns): "
                     + r.report().path("baseline").path("quality").asDouble());
         }
+    }
+
+    /** Input rows plus their exact log density under the model ({@code log_prob}); noise seeded by flowsynth.seed. */
+    private static void score(SparkSession spark, CliArgs a, FlowsynthConfig c) {
+        String modelDir = a.required("model");
+        String input = a.required("input");
+        String output = a.required("output");
+        boolean overwrite = a.flag("overwrite");
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+        FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
+        Dataset<Row> table = TableReader.read(spark, input, a.optional("format"));
+        ScorePipeline.write(spark, model, table, c.getLong(ConfigKeys.SEED, Long.MIN_VALUE), output, overwrite);
+        System.out.println("scored: " + output);
     }
 
     private static void generateDemo(SparkSession spark, CliArgs a) {

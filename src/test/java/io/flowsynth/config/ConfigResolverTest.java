@@ -57,4 +57,20 @@ class ConfigResolverTest {
                 Map.of("flowsynth.columns.zip.code.kind", "categorical", "flowsynth.columns.age.kind", "continuous"));
         assertThat(c.columnSettings("kind")).containsEntry("zip.code", "categorical").containsEntry("age", "continuous");
     }
+
+    @Test
+    void everyFlowFamilyIsAcceptedAndBadSplineSettingsAreRejectedNamingTheKey() {
+        for (String type : new String[]{"realnvp", "maf", "spline", "linear"}) {
+            assertThat(ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TYPE, type))
+                    .getString(ConfigKeys.FLOW_TYPE)).isEqualTo(type);
+        }
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TYPE, "glow")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining(ConfigKeys.FLOW_TYPE).hasMessageContaining("spline");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_BINS, "1")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining(ConfigKeys.FLOW_BINS);
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_BINS, "5000")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining(ConfigKeys.FLOW_BINS);
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TAIL_BOUND, "0")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining(ConfigKeys.FLOW_TAIL_BOUND);
+    }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowsynth.flow.nn.Mlp;
 import io.flowsynth.flow.transforms.AffineCouplingTransform;
 import io.flowsynth.flow.transforms.PermutationTransform;
-import io.flowsynth.flow.transforms.RealNvp;
+import io.flowsynth.flow.transforms.ActNormTransform;
+import io.flowsynth.flow.transforms.Flows;
+import io.flowsynth.flow.transforms.LuLinearTransform;
+import io.flowsynth.flow.transforms.RationalQuadraticSplineCouplingTransform;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +30,23 @@ class TransformContractTest {
     private static final int D = 5;
     private static final int BATCH = 7;
 
+    /** The Jacobian structure a family promises. */
+    enum Structure { NONE, BLOCK_TRIANGULAR, LOWER_TRIANGULAR }
+
     static Stream<Arguments> transforms() {
         return Stream.of(
-                Arguments.of("permutation", (Supplier<Transform>) () -> new PermutationTransform(new int[]{3, 0, 4, 1, 2}), false),
-                Arguments.of("affine coupling", (Supplier<Transform>) TransformContractTest::coupling, true),
-                Arguments.of("realnvp flow", (Supplier<Transform>) TransformContractTest::realNvp, false));
+                Arguments.of("permutation", (Supplier<Transform>) () -> new PermutationTransform(new int[]{3, 0, 4, 1, 2}), Structure.NONE),
+                Arguments.of("random permutation", (Supplier<Transform>) () -> PermutationTransform.random(D, 3), Structure.NONE),
+                Arguments.of("reverse permutation", (Supplier<Transform>) () -> PermutationTransform.reverse(D), Structure.NONE),
+                Arguments.of("actnorm", (Supplier<Transform>) TransformContractTest::actNorm, Structure.NONE),
+                Arguments.of("lu linear", (Supplier<Transform>) TransformContractTest::luLinear, Structure.NONE),
+                Arguments.of("affine coupling", (Supplier<Transform>) TransformContractTest::coupling, Structure.BLOCK_TRIANGULAR),
+                Arguments.of("rq spline coupling", (Supplier<Transform>) TransformContractTest::splineCoupling, Structure.BLOCK_TRIANGULAR),
+                Arguments.of("maf layer", (Supplier<Transform>) TransformContractTest::mafLayer, Structure.LOWER_TRIANGULAR),
+                Arguments.of("realnvp flow", (Supplier<Transform>) () -> flow("realnvp"), Structure.NONE),
+                Arguments.of("maf flow", (Supplier<Transform>) () -> flow("maf"), Structure.NONE),
+                Arguments.of("spline flow", (Supplier<Transform>) () -> flow("spline"), Structure.NONE),
+                Arguments.of("linear flow", (Supplier<Transform>) () -> flow("linear"), Structure.NONE));
     }
 
     static Map<String, INDArray> randomParams(FlowSpec spec, long seed, double scale) {
@@ -43,6 +58,17 @@ class TransformContractTest {
         return params;
     }
 
+    static Transform actNorm() {
+        Nd4j.getRandom().setSeed(21);
+        return new ActNormTransform(Nd4j.randn(DataType.DOUBLE, 1, D).muli(0.5), Nd4j.randn(DataType.DOUBLE, 1, D));
+    }
+
+    static Transform luLinear() {
+        Nd4j.getRandom().setSeed(22);
+        return new LuLinearTransform(Nd4j.randn(DataType.DOUBLE, D, D).muli(0.7), Nd4j.randn(DataType.DOUBLE, D, D).muli(0.7),
+                Nd4j.randn(DataType.DOUBLE, 1, D).muli(0.5), new int[]{2, 4, 0, 1, 3});
+    }
+
     static Transform coupling() {
         FlowSpec spec = new FlowSpec("realnvp", D, 1, 8, 2, 3);
         Map<String, INDArray> p = randomParams(spec, 11, 0.7);
@@ -51,9 +77,23 @@ class TransformContractTest {
         return new AffineCouplingTransform(Nd4j.createFromArray(spec.conditioningMask()), mlp);
     }
 
-    static Transform realNvp() {
-        FlowSpec spec = new FlowSpec("realnvp", D, 4, 8, 2, 5);
-        return RealNvp.build(spec, randomParams(spec, 12, 0.5)).transform();
+    static Transform splineCoupling() {
+        FlowSpec spec = new FlowSpec("spline", D, 1, 8, 2, 6, 2.5, 3);
+        Map<String, INDArray> p = randomParams(spec, 13, 0.7);
+        Mlp mlp = new Mlp(List.of(p.get("c0w0"), p.get("c0w1")), List.of(p.get("c0b0"), p.get("c0b1")),
+                List.of(p.get("c0ww"), p.get("c0wh"), p.get("c0wd")), List.of(p.get("c0bw"), p.get("c0bh"), p.get("c0bd")));
+        return new RationalQuadraticSplineCouplingTransform(Nd4j.createFromArray(spec.conditioningMask()), mlp, 6, 2.5);
+    }
+
+    static Transform mafLayer() {
+        // one MAF layer is the first part of a one-layer maf flow
+        FlowSpec spec = new FlowSpec("maf", D, 1, 12, 2, 3);
+        return ((CompositeTransform) Flows.build(spec, randomParams(spec, 14, 0.6)).transform()).parts().get(0);
+    }
+
+    static Transform flow(String type) {
+        FlowSpec spec = new FlowSpec(type, D, 3, 8, 2, 5, 2.0, 5);
+        return Flows.build(spec, randomParams(spec, 12, 0.5)).transform();
     }
 
     private static INDArray input() {
@@ -63,7 +103,7 @@ class TransformContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("transforms")
-    void inverseUndoesForwardAndLogDetsCancel(String name, Supplier<Transform> factory, boolean triangular) {
+    void inverseUndoesForwardAndLogDetsCancel(String name, Supplier<Transform> factory, Structure structure) {
         Transform t = factory.get();
         INDArray x = input();
         TransformResult fwd = t.forward(x);
@@ -77,7 +117,7 @@ class TransformContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("transforms")
-    void logAbsDetMatchesNumericalJacobianInBothDirections(String name, Supplier<Transform> factory, boolean triangular) {
+    void logAbsDetMatchesNumericalJacobianInBothDirections(String name, Supplier<Transform> factory, Structure structure) {
         Transform t = factory.get();
         INDArray x = input();
         for (boolean forward : new boolean[]{true, false}) {
@@ -94,26 +134,41 @@ class TransformContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("transforms")
-    void couplingJacobianIsBlockTriangular(String name, Supplier<Transform> factory, boolean triangular) {
-        if (!triangular) {
-            return;
-        }
+    void jacobianHasThePromisedTriangularStructure(String name, Supplier<Transform> factory, Structure structure) {
         Transform t = factory.get();
         double[][] jac = jacobian(t, input().getRow(0, true).dup(), true);
         int c = D / 2;
-        // conditioning outputs depend only on themselves (identity block); no output depends on a later... block
-        for (int i = 0; i < c; i++) {
+        for (int i = 0; i < D; i++) {
             for (int j = 0; j < D; j++) {
-                assertThat(jac[i][j]).isCloseTo(i == j ? 1.0 : 0.0, org.assertj.core.data.Offset.offset(1e-8));
-            }
-        }
-        for (int i = c; i < D; i++) {
-            for (int j = c; j < D; j++) {
-                if (i != j) {
+                boolean mustBeZero = switch (structure) {
+                    // conditioning outputs are the identity; a transformed output sees no other transformed input
+                    case BLOCK_TRIANGULAR -> (i < c && j != i) || (i >= c && j >= c && j != i);
+                    // output i sees inputs 0 … i only
+                    case LOWER_TRIANGULAR -> j > i;
+                    case NONE -> false;
+                };
+                if (mustBeZero) {
                     assertThat(jac[i][j]).as("d y%d / d x%d", i, j).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-8));
+                }
+                if (structure == Structure.BLOCK_TRIANGULAR && i < c && i == j) {
+                    assertThat(jac[i][j]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-8));
                 }
             }
         }
+        if (structure == Structure.LOWER_TRIANGULAR) {
+            // and genuinely autoregressive: the last output depends on the first input
+            assertThat(Math.abs(jac[D - 1][0])).isGreaterThan(1e-6);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void dataInitialisedActNormStandardisesItsBatch() {
+        Nd4j.getRandom().setSeed(31);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 500, D).muliRowVector(Nd4j.createFromArray(1.0, 3.0, 0.2, 5.0, 1.5))
+                .addiRowVector(Nd4j.createFromArray(-2.0, 0.0, 4.0, 1.0, 10.0));
+        INDArray y = ActNormTransform.initialisedFrom(x).forward(x).output();
+        assertThat(maxAbs(y.mean(0))).isLessThan(1e-9);
+        assertThat(maxAbs(y.std(false, 0).subi(1.0))).isLessThan(1e-9);
     }
 
     static double[][] jacobian(Transform t, INDArray x, boolean forward) {

@@ -2,7 +2,6 @@ package io.flowsynth.flow.nn;
 
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
-import io.flowsynth.flow.transforms.RealNvp;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -124,7 +123,7 @@ public final class FlowNetworks {
     }
 
     public static Flow flow(MultiLayerNetwork net) {
-        return RealNvp.build(spec(net), parameters(net));
+        return io.flowsynth.flow.transforms.Flows.build(spec(net), parameters(net));
     }
 
     /** A data set for {@code fit}/{@code score}: the rows as features, dummy labels (the loss ignores them). */

@@ -1,7 +1,9 @@
 package io.flowsynth.flow.nn;
 
 import io.flowsynth.flow.FlowSpec;
-import io.flowsynth.flow.transforms.AffineCouplingTransform;
+import io.flowsynth.flow.transforms.AffineBijection;
+import io.flowsynth.flow.transforms.MadeMasks;
+import io.flowsynth.flow.transforms.RationalQuadraticSpline;
 import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -14,23 +16,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A RealNVP flow as one DL4J SameDiff output layer, so that {@code MultiLayerNetwork.fit} maximizes the
- * log-likelihood of the rows. The graph is the exact twin of {@link io.flowsynth.flow.transforms.RealNvp}: per layer
- * an affine coupling (tanh MLP conditioner on x⊙m, soft-clamped log-scale) then a permutation (as a product with a
- * constant permutation matrix). The layer's score is the summed negative log-likelihood of the batch without the
- * constant (D/2)·ln 2π per row (DL4J divides by the batch size); its activations are z = f(x).
+ * A flow of any {@link FlowSpec} family as one DL4J SameDiff output layer, so that {@code MultiLayerNetwork.fit}
+ * maximizes the log-likelihood of the rows. The graph is the exact twin of
+ * {@link io.flowsynth.flow.transforms.Flows#build}: per layer an affine coupling, a MADE affine autoregressive layer or
+ * a rational-quadratic spline coupling, then ActNorm, then a permutation (as a product with a constant permutation
+ * matrix); or, for {@code linear}, ActNorm then an LU layer. The layer's score is the summed negative log-likelihood of
+ * the batch without the constant (D/2)·ln 2π per row (DL4J divides by the batch size); its activations are z = f(x).
  *
- * <p>Labels are required by DL4J's output layers but ignored: feed any {@code [batch, 1]} array.
- * Hidden weights start Xavier-uniform from the spec's seed; the scale and shift heads start at zero, so the untrained
- * flow is a permutation (log-det 0) and training starts from a stable point.
+ * <p>Ops are chosen for M2.1 backprop (see STACK.md): MADE masks as products with constant masks; the spline's bin
+ * lookup as a one-hot from {@code gte} + cast (no searchsorted, and {@code where}/{@code gatherNd} have no gradient),
+ * per-bin values selected by one-hot multiply and a sum over the bin axis, tails by arithmetic blending.
+ *
+ * <p>Labels are required by DL4J's output layers but ignored: feed any {@code [batch, 1]} array. Parameters start as
+ * {@link FlowSpec#paramInits()} says (hidden weights Xavier-uniform from the spec's seed, the rest zero), so the
+ * untrained flow is a fixed permutation (log-det 0) and training starts from a stable point.
  */
 public class FlowOutputLayer extends SameDiffOutputLayer {
     private static final String Z = "flowz";
 
+    private String type = "realnvp";
     private int features;
     private int numLayers;
     private int hiddenFeatures;
     private int hiddenLayers;
+    private int bins = FlowSpec.BINS_DEFAULT;
+    private double tailBound = FlowSpec.TAIL_BOUND_DEFAULT;
     private long flowSeed;
 
     /** For Jackson (DL4J serializes configurations as JSON). */
@@ -38,44 +48,193 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     }
 
     public FlowOutputLayer(FlowSpec spec) {
+        this.type = spec.type();
         this.features = spec.features();
         this.numLayers = spec.numLayers();
         this.hiddenFeatures = spec.hiddenFeatures();
         this.hiddenLayers = spec.hiddenLayers();
+        this.bins = spec.bins();
+        this.tailBound = spec.tailBound();
         this.flowSeed = spec.seed();
     }
 
     public FlowSpec spec() {
-        return new FlowSpec("realnvp", features, numLayers, hiddenFeatures, hiddenLayers, flowSeed);
+        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed);
     }
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> p) {
         FlowSpec spec = spec();
         DataType dt = input.dataType();
-        INDArray maskArr = Nd4j.createFromArray(spec.conditioningMask()).castTo(dt).reshape(1, features);
-        SDVariable mask = sd.constant("mask", maskArr);
-        SDVariable transformed = sd.constant("transformedmask", maskArr.rsub(1.0));
+        Graph g = new Graph(sd, dt, input);
         SDVariable x = input;
-        SDVariable logDetSum = null;
-        for (int k = 0; k < numLayers; k++) {
-            SDVariable h = x.mul(mask);
-            for (int j = 0; j < hiddenLayers; j++) {
-                h = sd.math.tanh(h.mmul(p.get(FlowSpec.hiddenWeight(k, j))).add(p.get(FlowSpec.hiddenBias(k, j))));
+        if ("linear".equals(type)) {
+            x = g.actNorm(x, p, 0);
+            x = g.lu(x, p, spec);
+        } else {
+            INDArray maskArr = Nd4j.createFromArray(spec.conditioningMask()).castTo(dt).reshape(1, features);
+            SDVariable mask = sd.constant("mask", maskArr);
+            SDVariable transformed = sd.constant("transformedmask", maskArr.rsub(1.0));
+            for (int k = 0; k < numLayers; k++) {
+                switch (type) {
+                    case "realnvp" -> x = g.affineCoupling(x, p, k, mask, transformed);
+                    case "maf" -> x = g.maf(x, p, k);
+                    case "spline" -> x = g.splineCoupling(x, p, k, mask, transformed);
+                    default -> throw new IllegalStateException("Unknown flow type " + type);
+                }
+                x = g.actNorm(x, p, k);
+                x = x.mmul(sd.constant("perm" + k, permutationMatrix(spec.permutation(k), dt)));
             }
-            SDVariable rawScale = h.mmul(p.get(FlowSpec.scaleWeight(k))).add(p.get(FlowSpec.scaleBias(k)));
-            SDVariable shift = h.mmul(p.get(FlowSpec.shiftWeight(k))).add(p.get(FlowSpec.shiftBias(k)));
-            double c = AffineCouplingTransform.SCALE_CLAMP;
-            SDVariable s = sd.math.tanh(rawScale.div(c)).mul(c).mul(transformed);
-            SDVariable t = shift.mul(transformed);
-            x = x.mul(sd.math.exp(s)).add(t);
-            SDVariable layerLogDet = s.sum();
-            logDetSum = logDetSum == null ? layerLogDet : logDetSum.add(layerLogDet);
-            x = x.mmul(sd.constant("perm" + k, permutationMatrix(spec.permutation(k), dt)));
         }
         SDVariable z = sd.identity(Z, x);
         // Σ_rows −log p(x) + const = ½ Σ z² − Σ log|det|
-        return z.mul(z).sum().mul(0.5).sub(logDetSum);
+        return z.mul(z).sum().mul(0.5).sub(g.logDetSum);
+    }
+
+    /** Builds the graph layer by layer, accumulating Σ_rows log|det J| in {@link #logDetSum}. */
+    private final class Graph {
+        final SameDiff sd;
+        final DataType dt;
+        final SDVariable zeros; // [batch, D] zeros: broadcasts a per-row constant to the batch
+        SDVariable logDetSum;
+        SDVariable madeIn;
+        SDVariable madeHidden;
+        SDVariable madeOut;
+
+        Graph(SameDiff sd, DataType dt, SDVariable input) {
+            this.sd = sd;
+            this.dt = dt;
+            this.zeros = input.mul(0.0);
+        }
+
+        void addLogDet(SDVariable total) {
+            logDetSum = logDetSum == null ? total : logDetSum.add(total);
+        }
+
+        SDVariable constant(String name, double[][] values) {
+            return sd.constant(name, Nd4j.createFromArray(values).castTo(dt));
+        }
+
+        SDVariable hidden(SDVariable in, Map<String, SDVariable> p, int k, boolean made) {
+            SDVariable h = in;
+            for (int j = 0; j < hiddenLayers; j++) {
+                SDVariable w = p.get(FlowSpec.hiddenWeight(k, j));
+                if (made) {
+                    w = w.mul(j == 0 ? madeIn : madeHidden);
+                }
+                h = sd.math.tanh(h.mmul(w).add(p.get(FlowSpec.hiddenBias(k, j))));
+            }
+            return h;
+        }
+
+        SDVariable affine(SDVariable x, SDVariable h, Map<String, SDVariable> p, int k, SDVariable outMask,
+                          SDVariable transformed) {
+            SDVariable ws = p.get(FlowSpec.scaleWeight(k));
+            SDVariable wt = p.get(FlowSpec.shiftWeight(k));
+            if (outMask != null) {
+                ws = ws.mul(outMask);
+                wt = wt.mul(outMask);
+            }
+            SDVariable rawScale = h.mmul(ws).add(p.get(FlowSpec.scaleBias(k)));
+            SDVariable shift = h.mmul(wt).add(p.get(FlowSpec.shiftBias(k)));
+            double c = AffineBijection.SCALE_CLAMP;
+            SDVariable s = sd.math.tanh(rawScale.div(c)).mul(c);
+            SDVariable t = shift;
+            if (transformed != null) {
+                s = s.mul(transformed);
+                t = t.mul(transformed);
+            }
+            addLogDet(s.sum());
+            return x.mul(sd.math.exp(s)).add(t);
+        }
+
+        SDVariable affineCoupling(SDVariable x, Map<String, SDVariable> p, int k, SDVariable mask,
+                                  SDVariable transformed) {
+            return affine(x, hidden(x.mul(mask), p, k, false), p, k, null, transformed);
+        }
+
+        SDVariable maf(SDVariable x, Map<String, SDVariable> p, int k) {
+            if (madeIn == null) {
+                madeIn = constant("madein", MadeMasks.input(features, hiddenFeatures));
+                madeHidden = constant("madehidden", MadeMasks.hidden(features, hiddenFeatures));
+                madeOut = constant("madeout", MadeMasks.output(features, hiddenFeatures));
+            }
+            return affine(x, hidden(x, p, k, true), p, k, madeOut, null);
+        }
+
+        SDVariable head(SDVariable h, Map<String, SDVariable> p, int k, char part, int perFeature) {
+            SDVariable raw = h.mmul(p.get(FlowSpec.splineWeight(k, part))).add(p.get(FlowSpec.splineBias(k, part)));
+            return sd.reshape(raw, sd.constant(Nd4j.createFromArray(-1L, features, perFeature)));
+        }
+
+        /** The rational-quadratic spline of {@link RationalQuadraticSpline}, in one-hot form. */
+        SDVariable splineCoupling(SDVariable x, Map<String, SDVariable> p, int k, SDVariable mask,
+                                  SDVariable transformed) {
+            double b = tailBound;
+            SDVariable h = hidden(x.mul(mask), p, k, false);
+            SDVariable widths = sd.nn.softmax(head(h, p, k, 'w', bins), 2)
+                    .mul(1.0 - RationalQuadraticSpline.MIN_BIN_WIDTH * bins).add(RationalQuadraticSpline.MIN_BIN_WIDTH);
+            SDVariable heights = sd.nn.softmax(head(h, p, k, 'h', bins), 2)
+                    .mul(1.0 - RationalQuadraticSpline.MIN_BIN_HEIGHT * bins).add(RationalQuadraticSpline.MIN_BIN_HEIGHT);
+            SDVariable derivs = sd.nn.softplus(head(h, p, k, 'd', bins - 1).add(RationalQuadraticSpline.DERIVATIVE_SHIFT))
+                    .add(RationalQuadraticSpline.MIN_DERIVATIVE);
+            SDVariable leftX = sd.cumsum(widths, true, false, 2).mul(2 * b).sub(b);
+            SDVariable rightX = sd.cumsum(widths, false, false, 2).mul(2 * b).sub(b);
+            SDVariable leftY = sd.cumsum(heights, true, false, 2).mul(2 * b).sub(b);
+            SDVariable binW = widths.mul(2 * b);
+            SDVariable binH = heights.mul(2 * b);
+            SDVariable dLeft = sd.nn.pad(derivs, sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {1, 0}})), 1.0);
+            SDVariable dRight = sd.nn.pad(derivs, sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {0, 1}})), 1.0);
+
+            SDVariable x3 = sd.reshape(x, sd.constant(Nd4j.createFromArray(-1L, features, 1L)));
+            SDVariable oneHot = x3.gte(leftX).castTo(dt).sub(x3.gte(rightX).castTo(dt));
+            SDVariable inside = oneHot.sum(2);
+            SDVariable outside = inside.rsub(1.0);
+            SDVariable left = oneHot.mul(leftX).sum(2);
+            SDVariable w = oneHot.mul(binW).sum(2).add(outside);
+            SDVariable bottom = oneHot.mul(leftY).sum(2);
+            SDVariable hk = oneHot.mul(binH).sum(2).add(outside);
+            SDVariable dk = oneHot.mul(dLeft).sum(2).add(outside);
+            SDVariable dk1 = oneHot.mul(dRight).sum(2).add(outside);
+
+            SDVariable xi = sd.math.clipByValue(x, -b, b).sub(left).div(w);
+            SDVariable s = hk.div(w);
+            SDVariable om = xi.mul(xi.rsub(1.0));
+            SDVariable den = s.add(dk1.add(dk).sub(s.mul(2.0)).mul(om));
+            SDVariable ySpline = bottom.add(hk.mul(s.mul(xi).mul(xi).add(dk.mul(om))).div(den));
+            SDVariable oneMinusXi = xi.rsub(1.0);
+            SDVariable deriv = s.mul(s).mul(dk1.mul(xi).mul(xi).add(s.mul(om).mul(2.0))
+                    .add(dk.mul(oneMinusXi).mul(oneMinusXi))).div(den.mul(den));
+            SDVariable y = inside.mul(ySpline).add(outside.mul(x));
+            addLogDet(inside.mul(sd.math.log(deriv)).mul(transformed).sum());
+            return x.mul(mask).add(y.mul(transformed));
+        }
+
+        SDVariable actNorm(SDVariable x, Map<String, SDVariable> p, int k) {
+            SDVariable s = p.get(FlowSpec.actNormLogScale(k));
+            addLogDet(zeros.add(s).sum());
+            return x.mul(sd.math.exp(s)).add(p.get(FlowSpec.actNormShift(k)));
+        }
+
+        /** y = x·L·U·P with L = I + strict-lower(l), U = diag(exp d) + strict-upper(u). */
+        SDVariable lu(SDVariable x, Map<String, SDVariable> p, FlowSpec spec) {
+            double[][] lower = new double[features][features];
+            double[][] upper = new double[features][features];
+            double[][] eye = new double[features][features];
+            for (int i = 0; i < features; i++) {
+                for (int j = 0; j < features; j++) {
+                    lower[i][j] = i > j ? 1 : 0;
+                    upper[i][j] = i < j ? 1 : 0;
+                }
+                eye[i][i] = 1;
+            }
+            SDVariable id = constant("lueye", eye);
+            SDVariable d = p.get(FlowSpec.luLogDiagonal(0));
+            SDVariable l = p.get(FlowSpec.luLower(0)).mul(constant("lulowermask", lower)).add(id);
+            SDVariable u = p.get(FlowSpec.luUpper(0)).mul(constant("luuppermask", upper)).add(id.mul(sd.math.exp(d)));
+            addLogDet(zeros.add(d).sum());
+            return x.mmul(l.mmul(u)).mmul(sd.constant("luperm", permutationMatrix(spec.luPermutation(), dt)));
+        }
     }
 
     /** P with P[perm[j], j] = 1, so that (xP)_j = x_{perm[j]}. */
@@ -95,11 +254,10 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     @Override
     public void defineParameters(SDLayerParams params) {
         for (Map.Entry<String, long[]> e : spec().paramShapes().entrySet()) {
-            String name = e.getKey();
-            if (name.contains("b")) {
-                params.addBiasParam(name, e.getValue());
+            if (e.getValue()[0] == 1) {
+                params.addBiasParam(e.getKey(), e.getValue());
             } else {
-                params.addWeightParam(name, e.getValue());
+                params.addWeightParam(e.getKey(), e.getValue());
             }
         }
     }
@@ -107,11 +265,12 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
         Random rng = new Random(flowSeed);
-        for (Map.Entry<String, long[]> e : spec().paramShapes().entrySet()) {
+        FlowSpec spec = spec();
+        Map<String, FlowSpec.Init> inits = spec.paramInits();
+        for (Map.Entry<String, long[]> e : spec.paramShapes().entrySet()) {
             String name = e.getKey();
             INDArray arr = params.get(name);
-            boolean head = name.endsWith("s") || name.endsWith("t");
-            if (name.contains("b") || head) {
+            if (inits.get(name) == FlowSpec.Init.ZERO) {
                 arr.assign(0.0);
             } else {
                 long[] shape = e.getValue();
@@ -128,6 +287,14 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         return InputType.feedForward(features);
+    }
+
+    public String getType() {
+        return type;
+    }
+
+    public void setType(String type) {
+        this.type = type;
     }
 
     public int getFeatures() {
@@ -160,6 +327,22 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
 
     public void setHiddenLayers(int hiddenLayers) {
         this.hiddenLayers = hiddenLayers;
+    }
+
+    public int getBins() {
+        return bins;
+    }
+
+    public void setBins(int bins) {
+        this.bins = bins;
+    }
+
+    public double getTailBound() {
+        return tailBound;
+    }
+
+    public void setTailBound(double tailBound) {
+        this.tailBound = tailBound;
     }
 
     public long getFlowSeed() {

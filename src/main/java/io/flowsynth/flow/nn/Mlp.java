@@ -5,39 +5,46 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A conditioner network evaluated in plain ND4J: tanh hidden layers h_{j+1} = tanh(h_j W_j + b_j), then two linear
- * heads (raw log-scale and shift) read from the last hidden layer. Weights are {@code [in, out]}, biases
- * {@code [1, out]}. This is the inference twin of the graph that {@link FlowOutputLayer} trains.
+ * A conditioner network evaluated in plain ND4J: tanh hidden layers h_{j+1} = tanh(h_j W_j + b_j), then linear heads
+ * read from the last hidden layer (affine layers: raw log-scale and shift; spline layers: widths, heights and
+ * derivatives). Weights are {@code [in, out]}, biases {@code [1, out]}. MADE conditioners pass weights already
+ * multiplied by their masks. This is the inference twin of the graph that {@link FlowOutputLayer} trains.
  */
 public final class Mlp {
     private final List<INDArray> weights;
     private final List<INDArray> biases;
-    private final INDArray scaleWeight;
-    private final INDArray scaleBias;
-    private final INDArray shiftWeight;
-    private final INDArray shiftBias;
+    private final List<INDArray> headWeights;
+    private final List<INDArray> headBiases;
 
-    public Mlp(List<INDArray> weights, List<INDArray> biases, INDArray scaleWeight, INDArray scaleBias,
-               INDArray shiftWeight, INDArray shiftBias) {
+    public Mlp(List<INDArray> weights, List<INDArray> biases, List<INDArray> headWeights, List<INDArray> headBiases) {
         if (weights.size() != biases.size() || weights.isEmpty()) {
             throw new IllegalArgumentException("An MLP needs as many biases as weights, and at least one layer");
         }
+        if (headWeights.size() != headBiases.size() || headWeights.isEmpty()) {
+            throw new IllegalArgumentException("An MLP needs at least one head, with one bias per head weight");
+        }
         this.weights = List.copyOf(weights);
         this.biases = List.copyOf(biases);
-        this.scaleWeight = scaleWeight;
-        this.scaleBias = scaleBias;
-        this.shiftWeight = shiftWeight;
-        this.shiftBias = shiftBias;
+        this.headWeights = List.copyOf(headWeights);
+        this.headBiases = List.copyOf(headBiases);
     }
 
-    /** Returns {raw log-scale, shift}, each {@code [batch, out]}. */
+    /** The two-headed conditioner of an affine layer: heads (raw log-scale, shift). */
+    public Mlp(List<INDArray> weights, List<INDArray> biases, INDArray scaleWeight, INDArray scaleBias,
+               INDArray shiftWeight, INDArray shiftBias) {
+        this(weights, biases, List.of(scaleWeight, shiftWeight), List.of(scaleBias, shiftBias));
+    }
+
+    /** Returns one {@code [batch, out_h]} array per head, in the order of the heads. */
     public INDArray[] apply(INDArray x) {
         INDArray h = x;
         for (int j = 0; j < weights.size(); j++) {
             h = Transforms.tanh(h.mmul(weights.get(j)).addiRowVector(biases.get(j)), false);
         }
-        INDArray rawScale = h.mmul(scaleWeight).addiRowVector(scaleBias);
-        INDArray shift = h.mmul(shiftWeight).addiRowVector(shiftBias);
-        return new INDArray[]{rawScale, shift};
+        INDArray[] out = new INDArray[headWeights.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = h.mmul(headWeights.get(i)).addiRowVector(headBiases.get(i));
+        }
+        return out;
     }
 }

@@ -1,59 +1,18 @@
 package io.flowsynth.flow.transforms;
 
-import io.flowsynth.flow.Transform;
-import io.flowsynth.flow.TransformResult;
 import io.flowsynth.flow.nn.Mlp;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * RealNVP affine coupling (Dinh, Sohl-Dickstein and Bengio 2017). With m the mask of the conditioning features
- * (the first {@code conditioning} ones), the conditioner reads x⊙m and the other features are scaled and shifted:
- * y = x⊙exp(s) + t with s = (1−m)⊙c·tanh(ŝ/c) and t = (1−m)⊙t̂, where (ŝ, t̂) = MLP(x⊙m). The soft clamp c =
- * {@link #SCALE_CLAMP} bounds the log-scale. log|det J| = Σ_i s_i; the Jacobian is lower block-triangular.
+ * RealNVP affine coupling (Dinh, Sohl-Dickstein and Bengio 2017): the {@link CouplingTransform} template with the
+ * {@link AffineBijection}, y = x⊙exp(s) + t on the transformed features, s soft-clamped to ±{@link #SCALE_CLAMP}.
  */
-public final class AffineCouplingTransform implements Transform {
+public final class AffineCouplingTransform extends CouplingTransform {
     /** Bound on the per-feature log-scale |s_i|. */
-    public static final double SCALE_CLAMP = 3.0;
+    public static final double SCALE_CLAMP = AffineBijection.SCALE_CLAMP;
 
-    private final int features;
-    private final Mlp conditioner;
-    private final INDArray mask;
-    private final INDArray transformedMask;
-
-    /**
-     * @param mask {@code [1, features]}, 1 for the features the layer conditions on and leaves unchanged, else 0
-     */
+    /** @param conditioner an MLP with heads (raw log-scale, shift) */
     public AffineCouplingTransform(INDArray mask, Mlp conditioner) {
-        this.features = (int) mask.length();
-        this.mask = mask.reshape(1, features);
-        this.transformedMask = this.mask.rsub(1.0);
-        this.conditioner = conditioner;
-    }
-
-    @Override
-    public int features() {
-        return features;
-    }
-
-    private INDArray[] scaleAndShift(INDArray conditioningInput) {
-        INDArray[] raw = conditioner.apply(conditioningInput.mulRowVector(mask));
-        INDArray s = Transforms.tanh(raw[0].divi(SCALE_CLAMP), false).muli(SCALE_CLAMP).muliRowVector(transformedMask);
-        INDArray t = raw[1].muliRowVector(transformedMask);
-        return new INDArray[]{s, t};
-    }
-
-    @Override
-    public TransformResult forward(INDArray x) {
-        INDArray[] st = scaleAndShift(x);
-        INDArray y = x.mul(Transforms.exp(st[0], true)).addi(st[1]);
-        return new TransformResult(y, st[0].sum(1));
-    }
-
-    @Override
-    public TransformResult inverse(INDArray y) {
-        INDArray[] st = scaleAndShift(y);
-        INDArray x = y.sub(st[1]).muli(Transforms.exp(st[0].neg(), false));
-        return new TransformResult(x, st[0].sum(1).negi());
+        super(mask, conditioner, AffineBijection.INSTANCE);
     }
 }

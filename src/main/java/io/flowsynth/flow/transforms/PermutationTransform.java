@@ -2,6 +2,7 @@ package io.flowsynth.flow.transforms;
 
 import io.flowsynth.flow.Transform;
 import io.flowsynth.flow.TransformResult;
+import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,6 +23,35 @@ public final class PermutationTransform implements Transform {
             seen[i] = true;
             inversePerm[i] = j;
         }
+    }
+
+    /** Reverses the feature order. */
+    public static PermutationTransform reverse(int features) {
+        int[] p = new int[features];
+        for (int i = 0; i < features; i++) {
+            p[i] = features - 1 - i;
+        }
+        return new PermutationTransform(p);
+    }
+
+    /** A uniformly random permutation (Fisher–Yates) from the seed. */
+    public static PermutationTransform random(int features, long seed) {
+        int[] p = new int[features];
+        for (int i = 0; i < features; i++) {
+            p[i] = i;
+        }
+        Random rng = new Random(seed);
+        for (int i = features - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return new PermutationTransform(p);
+    }
+
+    public int[] permutation() {
+        return perm.clone();
     }
 
     @Override

@@ -28,7 +28,11 @@ import org.apache.spark.sql.types.StructType;
  * {@code network.json} (the DL4J network configuration that trained them). No Java serialization.
  */
 public final class FlowsynthModel {
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: flow families (type, bins, tail_bound in the flow spec) with ActNorm after every layer; version-1 models
+     * (RealNVP without ActNorm) are refused with a message to refit.
+     */
+    public static final int FORMAT_VERSION = 2;
     public static final String METADATA = "metadata.json";
     public static final String PARAMS = "params.bin";
     public static final String NETWORK = "network.json";
@@ -137,6 +141,8 @@ public final class FlowsynthModel {
         flow.put("layers", flowSpec.numLayers());
         flow.put("hidden_features", flowSpec.hiddenFeatures());
         flow.put("hidden_layers", flowSpec.hiddenLayers());
+        flow.put("bins", flowSpec.bins());
+        flow.put("tail_bound", flowSpec.tailBound());
         flow.put("seed", flowSpec.seed());
         ObjectNode params = flow.putObject("parameters");
         params.put("file", PARAMS);
@@ -171,11 +177,18 @@ public final class FlowsynthModel {
         int version = m.path("format_version").asInt(-1);
         if (version != FORMAT_VERSION) {
             throw new BadInputException("Model " + dir + " has format version " + version + "; this flowsynth reads "
-                    + FORMAT_VERSION);
+                    + FORMAT_VERSION + (version < FORMAT_VERSION ? "; refit the model with this version" : ""));
         }
         JsonNode flow = m.get("flow");
-        FlowSpec spec = new FlowSpec(flow.get("type").asText(), flow.get("features").asInt(), flow.get("layers").asInt(),
-                flow.get("hidden_features").asInt(), flow.get("hidden_layers").asInt(), flow.get("seed").asLong());
+        FlowSpec spec;
+        try {
+            spec = new FlowSpec(flow.get("type").asText(), flow.get("features").asInt(), flow.get("layers").asInt(),
+                    flow.get("hidden_features").asInt(), flow.get("hidden_layers").asInt(),
+                    flow.path("bins").asInt(FlowSpec.BINS_DEFAULT),
+                    flow.path("tail_bound").asDouble(FlowSpec.TAIL_BOUND_DEFAULT), flow.get("seed").asLong());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new BadInputException("Model " + dir + " has an invalid flow spec: " + e.getMessage());
+        }
         float[] params = FloatArrays.fromBytes(HadoopFiles.readBytes(dir + "/" + PARAMS, conf));
         StructType schema = (StructType) DataType.fromJson(m.get("source").get("schema").toString());
         Map<String, String> config = new java.util.LinkedHashMap<>();

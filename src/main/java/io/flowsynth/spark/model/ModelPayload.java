@@ -5,7 +5,7 @@ import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.nn.FlowNetworks;
-import io.flowsynth.flow.transforms.RealNvp;
+import io.flowsynth.flow.transforms.Flows;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -28,6 +28,8 @@ public final class ModelPayload implements Serializable {
     private final int numLayers;
     private final int hiddenFeatures;
     private final int hiddenLayers;
+    private final int bins;
+    private final double tailBound;
     private final long flowSeed;
     private final float[] parameters;
 
@@ -43,6 +45,8 @@ public final class ModelPayload implements Serializable {
         this.numLayers = spec.numLayers();
         this.hiddenFeatures = spec.hiddenFeatures();
         this.hiddenLayers = spec.hiddenLayers();
+        this.bins = spec.bins();
+        this.tailBound = spec.tailBound();
         this.flowSeed = spec.seed();
         this.parameters = parameters;
     }
@@ -52,7 +56,7 @@ public final class ModelPayload implements Serializable {
     }
 
     public FlowSpec spec() {
-        return new FlowSpec(flowType, features, numLayers, hiddenFeatures, hiddenLayers, flowSeed);
+        return new FlowSpec(flowType, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed);
     }
 
     public TableEncoder encoder() {
@@ -68,6 +72,6 @@ public final class ModelPayload implements Serializable {
     /** The trained flow in float32 (immutable, shared by the executor's threads). */
     public Flow flow() {
         return FLOWS.computeIfAbsent(modelId,
-                id -> RealNvp.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT)));
+                id -> Flows.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT)));
     }
 }

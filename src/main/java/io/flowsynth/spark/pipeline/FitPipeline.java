@@ -11,6 +11,7 @@ import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.encode.TableEncoderEstimator;
+import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.train.FeatureBlock;
 import io.flowsynth.spark.train.RoundMetrics;
@@ -62,6 +63,16 @@ public final class FitPipeline {
     public record Work(String workDir, String checkpointDir, boolean resume) {
     }
 
+    /** A fit without checkpoints whose temporary files go under the JVM's temporary directory. */
+    public static FlowsynthModel fit(SparkSession spark, Dataset<Row> table, FlowsynthConfig c) {
+        String tmp = new java.io.File(System.getProperty("java.io.tmpdir"), "flowsynth-work-" + UUID.randomUUID()).getPath();
+        try {
+            return fit(spark, table, c, new Work(tmp, null, false));
+        } finally {
+            HadoopFiles.deleteQuietly(tmp, spark.sparkContext().hadoopConfiguration());
+        }
+    }
+
     public static FlowsynthModel fit(SparkSession spark, Dataset<Row> table, FlowsynthConfig c, Work work) {
         long start = System.nanoTime();
         long seed = c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
@@ -94,7 +105,8 @@ public final class FitPipeline {
 
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
                 c.getInt(ConfigKeys.FLOW_LAYERS, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1),
-                c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), seed);
+                c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
+                c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed);
         TrainOptions options = trainOptions(c, work.workDir());
         String engine = c.getString(ConfigKeys.TRAIN_ENGINE);
         int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);

@@ -8,7 +8,11 @@ import io.flowsynth.flow.StandardNormal;
 import java.util.Map;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,15 +30,22 @@ class FlowOutputLayerTest {
         return net;
     }
 
-    @Test
-    void gradientOfNegativeLogLikelihoodMatchesFiniteDifferencesInDouble() {
+    static Stream<Arguments> types() {
+        return Stream.of(Arguments.of("realnvp"), Arguments.of("maf"), Arguments.of("spline"), Arguments.of("linear"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void gradientOfNegativeLogLikelihoodMatchesFiniteDifferencesInDouble(String type) {
         DataType previous = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            FlowSpec spec = new FlowSpec("realnvp", 4, 3, 6, 2, 1);
+            // the spline graph has ~5× the ops of the others: check it on a smaller net (each parameter costs 2 passes)
+            FlowSpec spec = type.equals("spline") ? new FlowSpec(type, 3, 1, 4, 1, 3, 2.0, 1)
+                    : new FlowSpec(type, 4, 2, 6, 2, 1);
             MultiLayerNetwork net = perturbedNetwork(spec, DataType.DOUBLE);
             Nd4j.getRandom().setSeed(3);
-            INDArray x = Nd4j.randn(DataType.DOUBLE, 8, 4);
+            INDArray x = Nd4j.randn(DataType.DOUBLE, 8, spec.features());
             boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
                     .net(net).input(x).labels(Nd4j.zeros(DataType.DOUBLE, 8, 1))
                     .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
@@ -45,9 +56,10 @@ class FlowOutputLayerTest {
         }
     }
 
-    @Test
-    void sameDiffGraphAndPlainNd4jFlowAgree() {
-        FlowSpec spec = new FlowSpec("realnvp", 5, 4, 8, 2, 9);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void sameDiffGraphAndPlainNd4jFlowAgree(String type) {
+        FlowSpec spec = new FlowSpec(type, 5, 3, 8, 2, 5, 2.5, 9);
         MultiLayerNetwork net = perturbedNetwork(spec, DataType.DOUBLE);
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 16, 5);
@@ -59,11 +71,20 @@ class FlowOutputLayerTest {
         double score = net.score(FlowNetworks.dataSet(x));
         double nll = -flow.logProb(x).meanNumber().doubleValue();
         assertThat(score + 0.5 * 5 * StandardNormal.LOG_2PI).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-9));
+        // every parameter array receives a gradient
+        net.setInput(x);
+        net.setLabels(Nd4j.zeros(DataType.DOUBLE, 16, 1));
+        net.computeGradientAndScore();
+        for (String name : spec.paramShapes().keySet()) {
+            INDArray g = net.gradient().getGradientFor("0_" + name);
+            assertThat(g).as("gradient of %s", name).isNotNull();
+            assertThat(g.norm2Number().doubleValue()).as("gradient of %s", name).isGreaterThan(0.0);
+        }
         // the inverse in plain ND4J undoes the graph's forward
         assertThat(flow.inverse(zGraph).sub(x).amaxNumber().doubleValue()).isLessThan(1e-9);
         // and the flat vector a model saves (spec order, not DL4J's) rebuilds the same flow
         float[] flat = FlowNetworks.specOrder(net.getLayerWiseConfigurations().toJson(), net.params().toFloatVector());
-        Flow rebuilt = io.flowsynth.flow.transforms.RealNvp.build(spec, FlowNetworks.unflatten(spec, flat, DataType.DOUBLE));
+        Flow rebuilt = io.flowsynth.flow.transforms.Flows.build(spec, FlowNetworks.unflatten(spec, flat, DataType.DOUBLE));
         assertThat(rebuilt.transform().forward(x).output().sub(zPlain).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 

@@ -1,0 +1,146 @@
+package io.flowsynth.spark.score;
+
+import io.flowsynth.config.BadInputException;
+import io.flowsynth.encode.ColumnEncoder;
+import io.flowsynth.spark.io.HadoopFiles;
+import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.spark.model.ModelPayload;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code score}: the input rows plus a {@value #LOG_PROB} double column, the exact log density of each row under a
+ * model ({@link RowScorer}). The model is broadcast once; partitions are scored in batches of {@link #BATCH_ROWS}
+ * rows, streaming (never more than one batch held). The output is committed atomically (staging directory, then
+ * rename). A row whose score is not finite gets null.
+ */
+public final class ScorePipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(ScorePipeline.class);
+    public static final String LOG_PROB = "log_prob";
+    static final int BATCH_ROWS = 4096;
+
+    private ScorePipeline() {
+    }
+
+    /** The scored table (lazy). Checks on the driver that the input has every modelled column with its type. */
+    public static Dataset<Row> score(SparkSession spark, FlowsynthModel model, Dataset<Row> table, long seed) {
+        StructType schema = table.schema();
+        List<String> names = Arrays.asList(schema.fieldNames());
+        if (names.contains(LOG_PROB)) {
+            throw new BadInputException("Input already has a column '" + LOG_PROB + "'");
+        }
+        List<ColumnEncoder> columns = model.encoder().columns();
+        int[] fieldIndex = new int[columns.size()];
+        for (int i = 0; i < fieldIndex.length; i++) {
+            String name = columns.get(i).column();
+            fieldIndex[i] = names.indexOf(name);
+            if (fieldIndex[i] < 0) {
+                throw new BadInputException("Input has no column '" + name + "' (the model was fitted with it)");
+            }
+            StructField expected = model.sourceSchema().apply(name);
+            if (!expected.dataType().sameType(schema.fields()[fieldIndex[i]].dataType())) {
+                throw new BadInputException("Column '" + name + "': the model expects " + expected.dataType().simpleString()
+                        + ", the input has " + schema.fields()[fieldIndex[i]].dataType().simpleString());
+            }
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
+        JavaRDD<Row> out = table.javaRDD().mapPartitions(it -> new ScoredRows(it, payload.value(), fieldIndex, seed));
+        return spark.createDataFrame(out, schema.add(new StructField(LOG_PROB, DataTypes.DoubleType, true,
+                org.apache.spark.sql.types.Metadata.empty())));
+    }
+
+    /** Scores {@code table} and writes it as Parquet to {@code output}; returns the seconds taken. */
+    public static double write(SparkSession spark, FlowsynthModel model, Dataset<Row> table, long seed, String output,
+                               boolean overwrite) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+        long start = System.nanoTime();
+        String staging = HadoopFiles.stagingPath(output);
+        try {
+            spark.sparkContext().setJobDescription("flowsynth score");
+            score(spark, model, table, seed).write().option("compression", "snappy").parquet(staging);
+            HadoopFiles.commit(staging, output, overwrite, conf);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            LOG.info(String.format("Scored %s into %s in %.1f s (model %s)", "the input", output, seconds, model.modelId()));
+            return seconds;
+        } catch (RuntimeException e) {
+            HadoopFiles.deleteQuietly(staging, conf);
+            throw e;
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+        }
+    }
+
+    /** Streams one partition: reads a batch, scores it, emits its rows with the score appended. */
+    static final class ScoredRows implements Iterator<Row> {
+        private final Iterator<Row> input;
+        private final RowScorer scorer;
+        private final int[] fieldIndex;
+        private final List<Row> batch = new ArrayList<>();
+        private double[] scores;
+        private int next;
+
+        ScoredRows(Iterator<Row> input, ModelPayload model, int[] fieldIndex, long seed) {
+            this.input = input;
+            this.scorer = new RowScorer(model.encoder(), model.flow(), seed);
+            this.fieldIndex = fieldIndex;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < batch.size() || input.hasNext();
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            if (next == batch.size()) {
+                fill();
+            }
+            Row row = batch.get(next);
+            double s = scores[next];
+            next++;
+            Object[] values = new Object[row.length() + 1];
+            for (int i = 0; i < row.length(); i++) {
+                values[i] = row.get(i);
+            }
+            values[row.length()] = Double.isNaN(s) ? null : s;
+            return RowFactory.create(values);
+        }
+
+        private void fill() {
+            batch.clear();
+            next = 0;
+            List<Object[]> values = new ArrayList<>();
+            while (input.hasNext() && batch.size() < BATCH_ROWS) {
+                Row row = input.next();
+                batch.add(row);
+                Object[] v = new Object[fieldIndex.length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = row.get(fieldIndex[i]);
+                }
+                values.add(v);
+            }
+            scores = scorer.score(values);
+        }
+    }
+}
