@@ -22,6 +22,8 @@ public final class SharedSparkSession {
                     .config("spark.default.parallelism", "2")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.sql.session.timeZone", "UTC")
+                    .config("spark.sql.warehouse.dir", java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                            "flowsynth-test-warehouse-" + java.util.UUID.randomUUID()).toUri().toString())
                     .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                     .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
                     .getOrCreate();
