@@ -106,6 +106,8 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1);
         c.getLong(ConfigKeys.SAMPLE_ROWS_PER_PARTITION, 1);
         c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
+        c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5);
+        c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1);
         for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
             if (!List.of("continuous", "integer", "categorical", "datetime", "ignore").contains(e.getValue())) {
                 throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"
