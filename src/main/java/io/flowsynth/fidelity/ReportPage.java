@@ -27,6 +27,8 @@ public final class ReportPage {
     static final String REAL_COLOR = "#1f5f99";
     static final String SYNTHETIC_COLOR = "#e07b00";
     private static final int WORST_PAIRS = 15;
+    /** Pair-trend differences at or above this are drawn in the darkest colour (good tables differ by < 0.1). */
+    static final double HEAT_SATURATION = 0.25;
 
     private ReportPage() {
     }
@@ -365,12 +367,14 @@ public final class ReportPage {
             index.put(names.get(i), i);
         }
         int n = names.size();
-        int cell = Math.max(6, Math.min(26, 620 / n));
+        int cell = Math.max(6, Math.min(34, 620 / n));
         boolean labels = n <= 40;
         int margin = labels ? 130 : 10;
-        int size = margin + n * cell + 10;
+        int size = Math.max(margin + n * cell + 10, 330);
+        int height = 10 + n * cell + 40;
         h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(size)
-                .append("\" height=\"").append(size).append("\" viewBox=\"0 0 ").append(size).append(' ').append(size)
+                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(size).append(' ')
+                .append(height)
                 .append("\" aria-labelledby=\"heat-t heat-d\">\n<title id=\"heat-t\">Pair-trend differences between "
                         + "real and synthetic data</title>\n<desc id=\"heat-d\">Lower-triangular matrix of ")
                 .append(pairs.size()).append(" column pairs; darker red means a larger difference (1 − pair score). "
@@ -398,6 +402,16 @@ public final class ReportPage {
                     .append("\" fill=\"").append(heat(diff)).append("\"><title>").append(esc(tip))
                     .append("</title></rect>\n");
         }
+        // colour legend
+        double[] marks = {0, 0.05, 0.1, 0.15, 0.2, HEAT_SATURATION};
+        int ly = 10 + n * cell + 14;
+        for (int k = 0; k < marks.length; k++) {
+            int lx = margin + k * 34;
+            h.append("<rect x=\"").append(lx).append("\" y=\"").append(ly).append("\" width=\"12\" height=\"12\" fill=\"")
+                    .append(heat(marks[k])).append("\" stroke=\"#999\"/>\n<text x=\"").append(lx + 14).append("\" y=\"")
+                    .append(ly + 10).append("\" font-size=\"9\">").append(k == marks.length - 1 ? "≥" : "")
+                    .append(String.format(Locale.ROOT, "%.2f", marks[k]).replaceAll("0$", "")).append("</text>\n");
+        }
         if (labels) {
             for (int i = 0; i < n; i++) {
                 h.append("<text x=\"").append(margin - 4).append("\" y=\"").append(10 + i * cell + cell / 2 + 4)
@@ -408,7 +422,8 @@ public final class ReportPage {
         h.append("</svg>\n<figcaption>Pair-trend difference 1 − score for every column pair (row × column): "
                 + "for two numeric columns |r<sub>real</sub> − r<sub>synthetic</sub>|/2 (Pearson), otherwise the "
                 + "total-variation distance of the joint category frequencies. White = identical, dark red = "
-                + "completely different. Hover a cell for its values.</figcaption>\n</figure>\n");
+                + "a difference of " + HEAT_SATURATION + " or more (see the legend). Hover a cell for its values."
+                + "</figcaption>\n</figure>\n");
         sorted.sort((x, y) -> Double.compare(number(x.path("score")), number(y.path("score"))));
         h.append("<table>\n<caption>The ").append(Math.min(WORST_PAIRS, sorted.size()))
                 .append(" pairs with the lowest scores</caption>\n<thead><tr><th scope=\"col\">Pair</th>"
@@ -426,10 +441,9 @@ public final class ReportPage {
         h.append("</tbody>\n</table>\n</section>\n");
     }
 
-    /** White (0) to dark red (1). */
+    /** White (0) to dark red ({@link #HEAT_SATURATION} and above). */
     static String heat(double v) {
-        double t = Double.isNaN(v) ? 0 : Math.max(0, Math.min(1, v));
-        t = Math.sqrt(t); // small differences stay visible
+        double t = Double.isNaN(v) ? 0 : Math.max(0, Math.min(1, v / HEAT_SATURATION));
         int r = (int) Math.round(255 + (165 - 255) * t);
         int g = (int) Math.round(255 + (0 - 255) * t);
         int b = (int) Math.round(255 + (38 - 255) * t);

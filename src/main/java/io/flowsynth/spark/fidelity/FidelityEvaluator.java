@@ -80,6 +80,12 @@ import static org.apache.spark.sql.functions.when;
  * contingency pairs (long format {@code (pair, cellA, cellB)}, streamed); centred moments of all correlation pairs.
  * Nothing the size of a table is collected: streamed results hold at most one row per distinct value or cell of the
  * samples, and the driver keeps one accumulator per column or pair.
+ *
+ * <p>{@link #evaluateDetailed} adds per-column {@link ColumnDiagnostics} without extra jobs: means and standard
+ * deviations join the totals aggregation, and the value-count stream that feeds KSComplement/TVComplement also feeds
+ * a {@link ContinuousProfileAccumulator} (Wasserstein-1, quantiles, {@link #HISTOGRAM_BINS}-bin histograms over both
+ * sides' range, BoundaryAdherence counts) or a {@link CategoryProfileAccumulator} (CategoryAdherence,
+ * CategoryCoverage, top categories) per column.
  */
 public final class FidelityEvaluator {
     /** Default cap on the rows evaluated per side. */
