@@ -81,6 +81,10 @@ public final class ConfigKeys {
 
     public static final String REPORT_MAX_ROWS = "flowsynth.report.max-rows";
     public static final int REPORT_MAX_ROWS_DEFAULT = 50_000;
+    public static final String REPORT_HOLDOUT_FRACTION = "flowsynth.report.holdout-fraction";
+    public static final double REPORT_HOLDOUT_FRACTION_DEFAULT = 0.2;
+    public static final String REPORT_PRIVACY_ROWS = "flowsynth.report.privacy-rows";
+    public static final int REPORT_PRIVACY_ROWS_DEFAULT = 3000;
 
     /** Prefix of per-column keys: {@code flowsynth.columns.<name>.kind}. */
     public static final String COLUMNS_PREFIX = "flowsynth.columns.";
@@ -121,6 +125,8 @@ public final class ConfigKeys {
         d.put(SAMPLE_TARGET_FILE_MB, String.valueOf(SAMPLE_TARGET_FILE_MB_DEFAULT));
         d.put(SAMPLE_COMPRESSION, SAMPLE_COMPRESSION_DEFAULT);
         d.put(REPORT_MAX_ROWS, String.valueOf(REPORT_MAX_ROWS_DEFAULT));
+        d.put(REPORT_HOLDOUT_FRACTION, String.valueOf(REPORT_HOLDOUT_FRACTION_DEFAULT));
+        d.put(REPORT_PRIVACY_ROWS, String.valueOf(REPORT_PRIVACY_ROWS_DEFAULT));
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 }

@@ -131,6 +131,8 @@ public final class ConfigResolver {
         c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6);
         oneOf(c, ConfigKeys.SAMPLE_COMPRESSION, List.of("snappy", "zstd", "gzip", "lz4", "uncompressed"));
         c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
+        c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5);
+        c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1);
         for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
             if (!List.of("continuous", "integer", "categorical", "datetime", "ignore").contains(e.getValue())) {
                 throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"

@@ -5,6 +5,7 @@ import io.flowsynth.config.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.fidelity.QualityGates;
 import io.flowsynth.spark.demo.DemoLoans;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.io.TableReader;
@@ -33,13 +34,16 @@ import org.apache.spark.sql.SparkSession;
  * The flowsynth command line: {@code fit}, {@code sample}, {@code report}, {@code run}, {@code score} and
  * {@code generate-demo}.
  * Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming the option, path or column), 1 any
- * other failure. The Spark master is {@code --master}, else {@code $FLOWSYNTH_MASTER}, else what spark-submit set,
+ * other failure, 3 a {@code --fail-under} quality gate of {@code report}/{@code run} was missed (one line naming the
+ * gates; the outputs were written first). The Spark master is {@code --master}, else {@code $FLOWSYNTH_MASTER}, else what spark-submit set,
  * else {@code local[*]}.
  */
 public final class FlowsynthCli {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int BAD_INPUT = 2;
+    /** {@code report}/{@code run} finished and wrote its outputs, but a {@code --fail-under} gate was missed. */
+    static final int GATE_FAILED = 3;
 
     private static final Map<String, Set<String>> VALUE_OPTIONS = new LinkedHashMap<>();
     private static final Map<String, Set<String>> FLAG_OPTIONS = new LinkedHashMap<>();
@@ -48,8 +52,9 @@ public final class FlowsynthCli {
         VALUE_OPTIONS.put("fit", Set.of("input", "model", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "output-table", "seed", "partitions", "temperature",
                 "partition-by", "conf", "set", "master"));
-        VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master"));
-        VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master"));
+        VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master",
+                "holdout", "fail-under"));
+        VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under"));
         VALUE_OPTIONS.put("score", Set.of("model", "input", "output", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "master"));
         for (String c : VALUE_OPTIONS.keySet()) {
@@ -63,11 +68,15 @@ public final class FlowsynthCli {
             "  fit     --input PATH --model DIR [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite] [--resume]",
             "  sample  --model DIR --rows N --output PATH|--output-table DB.NAME [--seed S] [--partitions P]",
             "          [--temperature T] [--partition-by COL,...] [--overwrite]",
-            "  report  --real PATH --synthetic PATH --output DIR [--model DIR]",
-            "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--overwrite]",
+            "  report  --real PATH --synthetic PATH --output DIR [--model DIR] [--holdout PATH] [--fail-under GATES]",
+            "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--fail-under GATES]"
+                    + " [--overwrite]",
             "  score   --model DIR --input PATH --output PATH [--format parquet|csv] [--overwrite]",
             "  generate-demo --output PATH [--rows N] [--seed S] [--overwrite]",
-            "common: --master URL (or FLOWSYNTH_MASTER); exit codes 0 ok, 2 bad input, 1 failure");
+            "GATES: name=value[,name=value]... with quality, column-shapes, column-pair-trends, dcr-overfit",
+            "       (minimums) and exact-copy-rate (a maximum), e.g. --fail-under quality=0.85,dcr-overfit=0.9",
+            "common: --master URL (or FLOWSYNTH_MASTER); exit codes 0 ok, 2 bad input, 1 failure,",
+            "        3 a --fail-under gate was missed (the report is written first)");
 
     private FlowsynthCli() {
     }
@@ -102,6 +111,9 @@ public final class FlowsynthCli {
                 default -> throw new BadInputException("Unknown command " + a.command());
             }
             return OK;
+        } catch (GateFailedException g) {
+            err.println("flowsynth " + command + ": " + g.getMessage());
+            return GATE_FAILED;
         } catch (Throwable t) {
             BadInputException bad = badInput(t);
             if (bad != null) {
@@ -218,16 +230,47 @@ public final class FlowsynthCli {
         String synthetic = a.required("synthetic");
         String output = a.required("output");
         boolean overwrite = a.flag("overwrite");
+        List<QualityGates.Gate> gates = QualityGates.parse(a.optional("fail-under"), "--fail-under");
+        String holdout = a.optional("holdout");
+        if (holdout == null && QualityGates.needsHoldout(gates)) {
+            throw new BadInputException("Option --fail-under: gate dcr-overfit needs --holdout (real rows the model "
+                    + "never saw)");
+        }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         FlowsynthModel model = a.optional("model") == null ? null : FlowsynthModel.load(a.optional("model"), conf);
         Dataset<Row> realTable = TableReader.read(spark, real, a.optional("format"));
         Dataset<Row> synthTable = TableReader.read(spark, synthetic, null);
-        ObjectNode json = ReportPipeline.evaluate(spark, realTable, synthTable, model,
-                c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1), c.getLong(ConfigKeys.SEED, Long.MIN_VALUE));
+        Dataset<Row> holdoutTable = holdout == null ? null : TableReader.read(spark, holdout, a.optional("format"));
+        ObjectNode json = ReportPipeline.evaluate(spark, realTable, holdoutTable, synthTable, model,
+                new ReportPipeline.Options(c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1),
+                        c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), c.getLong(ConfigKeys.SEED, Long.MIN_VALUE)),
+                holdout == null ? null : "--holdout " + holdout);
         ReportPipeline.write(output, json, overwrite, conf);
         System.out.println("report: " + output + "/" + ReportPipeline.FIDELITY_JSON);
+        System.out.println("page: " + output + "/" + ReportPipeline.INDEX_HTML);
         System.out.println("quality: " + json.path("overall").path("quality").asDouble());
+        checkGates(gates, json);
+    }
+
+    /** Throws {@link GateFailedException} naming every missed gate; called after the outputs are written. */
+    private static void checkGates(List<QualityGates.Gate> gates, ObjectNode json) {
+        List<String> failed = QualityGates.failures(gates, json);
+        if (!failed.isEmpty()) {
+            throw new GateFailedException("quality gate failed: " + String.join("; ", failed));
+        }
+        if (!gates.isEmpty()) {
+            System.out.println("gates passed: " + gates.stream().map(QualityGates.Gate::name).toList());
+        }
+    }
+
+    /** A missed {@code --fail-under} gate: exit {@link #GATE_FAILED} with one line. */
+    static final class GateFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        GateFailedException(String message) {
+            super(message);
+        }
     }
 
     private static void run(SparkSession spark, CliArgs a, FlowsynthConfig c) {
@@ -235,17 +278,25 @@ public final class FlowsynthCli {
         String output = a.required("output");
         Long rows = a.longOption("rows", 0);
         boolean overwrite = a.flag("overwrite");
+        List<QualityGates.Gate> gates = QualityGates.parse(a.optional("fail-under"), "--fail-under");
+        if (QualityGates.needsHoldout(gates) && c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5) == 0) {
+            throw new BadInputException("Option --fail-under: gate dcr-overfit needs a holdout, but "
+                    + ConfigKeys.REPORT_HOLDOUT_FRACTION + " is 0");
+        }
         HadoopFiles.checkOutput(output, "--output", overwrite, spark.sparkContext().hadoopConfiguration());
         Dataset<Row> table = TableReader.read(spark, input, a.optional("format"));
         RunPipeline.Result r = RunPipeline.run(spark, table, output, rows, c, overwrite);
         System.out.println("model: " + output + "/model");
         System.out.println("synthetic: " + output + "/synthetic");
         System.out.println("report: " + output + "/report/" + ReportPipeline.FIDELITY_JSON);
+        System.out.println("page: " + output + "/report/" + ReportPipeline.INDEX_HTML);
         System.out.println("quality: " + r.report().path("overall").path("quality").asDouble());
         if (r.report().has("baseline")) {
             System.out.println("baseline quality (independent columns): "
                     + r.report().path("baseline").path("quality").asDouble());
         }
+        System.out.println("privacy: " + r.report().path("privacy").path("verdict").path("level").asText());
+        checkGates(gates, r.report());
     }
 
     /** Input rows plus their exact log density under the model ({@code log_prob}); noise seeded by flowsynth.seed. */

@@ -64,7 +64,8 @@ class FlowsynthCliTest {
     @Test
     void runWritesModelSyntheticTableWithTheInputSchemaAndAReportThatBeatsTheBaseline() throws Exception {
         String out = dir.resolve("run").toString();
-        Outcome o = cli(concat(new String[]{"run", "--input", input, "--output", out, "--rows", "3000"}, SMALL_MODEL));
+        Outcome o = cli(concat(new String[]{"run", "--input", input, "--output", out, "--rows", "3000",
+            "--fail-under", "quality=0.5,exact-copy-rate=0.5"}, SMALL_MODEL));
         assertThat(o.code()).as(o.err()).isZero();
 
         Dataset<Row> real = spark.read().parquet(input);
@@ -83,6 +84,43 @@ class FlowsynthCliTest {
         assertThat(quality).isGreaterThan(baseline);
         assertThat(report.path("overall").path("column_pair_trends").asDouble())
                 .isGreaterThan(report.path("baseline").path("column_pair_trends").asDouble());
+        // run keeps a real holdout aside: privacy against it, likelihood on it, and the page
+        assertThat(report.path("diagnostics").path("columns")).hasSize(real.schema().fields().length);
+        JsonNode privacy = report.path("privacy");
+        assertThat(privacy.path("holdout_rows").asLong()).isBetween(400L, 1200L); // ≈ 20 % of 4000, sampled ≤ 3000
+        assertThat(privacy.path("dcr_overfitting_protection").isNumber()).isTrue();
+        assertThat(privacy.path("verdict").path("level").asText()).isIn("low", "moderate", "high");
+        JsonNode likelihood = report.path("likelihood");
+        assertThat(likelihood.path("rows_source").asText()).isEqualTo("holdout");
+        assertThat(likelihood.path("difference").asDouble()).isPositive(); // the flow beats independent columns
+        assertThat(Files.readString(Path.of(out, "report", "index.html"))).contains("<h1>").contains("<svg");
+    }
+
+    @Test
+    void reportGatesExitWithThreeAndOneLineAfterWritingTheReport() throws Exception {
+        String synthetic = dir.resolve("other.parquet").toString();
+        String holdout = dir.resolve("holdout.parquet").toString();
+        DemoLoans.generate(spark, 600, 8, 2).write().parquet(synthetic);
+        DemoLoans.generate(spark, 300, 9, 2).write().parquet(holdout);
+        String out = dir.resolve("gated").toString();
+        Outcome o = cli("report", "--real", input, "--synthetic", synthetic, "--holdout", holdout, "--output", out,
+                "--fail-under", "quality=0.999,dcr-overfit=0", "--set", "flowsynth.report.privacy-rows=300");
+        assertThat(o.code()).as(o.err()).isEqualTo(3);
+        assertThat(o.err().trim()).startsWith("flowsynth report: quality gate failed: quality 0.")
+                .contains("< 0.999").doesNotContain("dcr-overfit").doesNotContain("\n");
+        assertThat(o.err().trim().lines().count()).isEqualTo(1);
+        JsonNode report = new ObjectMapper().readTree(Path.of(out, "fidelity.json").toFile());
+        assertThat(report.path("privacy").path("holdout_rows").asLong()).isEqualTo(300);
+        assertThat(Files.exists(Path.of(out, "index.html"))).isTrue();
+
+        Outcome noHoldout = cli("report", "--real", input, "--synthetic", synthetic, "--output",
+                dir.resolve("gated2").toString(), "--fail-under", "dcr-overfit=0.9");
+        assertThat(noHoldout.code()).isEqualTo(2);
+        assertThat(noHoldout.err()).contains("--holdout");
+        Outcome unknown = cli("report", "--real", input, "--synthetic", synthetic, "--output",
+                dir.resolve("gated3").toString(), "--fail-under", "fidelity=0.9");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown gate 'fidelity'");
     }
 
     @Test

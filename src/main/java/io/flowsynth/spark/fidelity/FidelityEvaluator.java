@@ -1,11 +1,16 @@
 package io.flowsynth.spark.fidelity;
 
 import io.flowsynth.config.BadInputException;
+import io.flowsynth.fidelity.CategoryProfileAccumulator;
+import io.flowsynth.fidelity.ColumnDiagnostics;
 import io.flowsynth.fidelity.ColumnKind;
+import io.flowsynth.fidelity.ContinuousProfileAccumulator;
+import io.flowsynth.fidelity.Diagnostics;
 import io.flowsynth.fidelity.ColumnScore;
 import io.flowsynth.fidelity.FidelityReport;
 import io.flowsynth.fidelity.KsAccumulator;
 import io.flowsynth.fidelity.Metrics;
+import io.flowsynth.fidelity.PairDiagnostics;
 import io.flowsynth.fidelity.PairScore;
 import io.flowsynth.fidelity.TotalVariationAccumulator;
 import org.apache.spark.sql.Column;
@@ -42,6 +47,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.covar_pop;
@@ -51,6 +57,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.stddev_pop;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.unix_date;
@@ -73,6 +80,12 @@ import static org.apache.spark.sql.functions.when;
  * contingency pairs (long format {@code (pair, cellA, cellB)}, streamed); centred moments of all correlation pairs.
  * Nothing the size of a table is collected: streamed results hold at most one row per distinct value or cell of the
  * samples, and the driver keeps one accumulator per column or pair.
+ *
+ * <p>{@link #evaluateDetailed} adds per-column {@link ColumnDiagnostics} without extra jobs: means and standard
+ * deviations join the totals aggregation, and the value-count stream that feeds KSComplement/TVComplement also feeds
+ * a {@link ContinuousProfileAccumulator} (Wasserstein-1, quantiles, {@link #HISTOGRAM_BINS}-bin histograms over both
+ * sides' range, BoundaryAdherence counts) or a {@link CategoryProfileAccumulator} (CategoryAdherence,
+ * CategoryCoverage, top categories) per column.
  */
 public final class FidelityEvaluator {
     /** Default cap on the rows evaluated per side. */
@@ -101,15 +114,36 @@ public final class FidelityEvaluator {
         this(MAX_ROWS_DEFAULT, seed);
     }
 
-    /** One column of the report: its name, kind, and position in the canonical frame ({@code c<index>}). */
-    private record Spec(String name, ColumnKind kind, int index) {
+    /** Number of equal-width histogram bins per continuous column in the diagnostics. */
+    public static final int HISTOGRAM_BINS = 20;
+
+    /**
+     * One column of the report: its name, kind, position in the canonical frame ({@code c<index>}) and the unit of a
+     * datetime column's epoch numbers (null otherwise).
+     */
+    record Spec(String name, ColumnKind kind, int index, String unit) {
         String field() {
             return "c" + index;
         }
     }
 
-    /** Per-side totals of the samples, from one aggregation. */
-    private record Totals(long[] rows, long[][] nonNull, double[] realMin, double[] realMax) {
+    /** Per-side totals, ranges and moments of the samples (indexed [side][column]), from one aggregation. */
+    private record Totals(long[] rows, long[][] nonNull, double[][] min, double[][] max, double[][] mean,
+                          double[][] std) {
+        double[] realMin() {
+            return min[REAL];
+        }
+
+        double[] realMax() {
+            return max[REAL];
+        }
+    }
+
+    /**
+     * The full result: the report plus per-column {@link ColumnDiagnostics} (in report column order) and the Pearson
+     * coefficients of the correlation pairs (one {@link PairDiagnostics} per pair, in report pair order).
+     */
+    public record Evaluation(FidelityReport report, List<ColumnDiagnostics> columns, List<PairDiagnostics> pairs) {
     }
 
     /**
@@ -119,6 +153,14 @@ public final class FidelityEvaluator {
      * @throws BadInputException naming a column missing on one side, of an unsupported type, or of different kinds
      */
     public FidelityReport evaluate(Dataset<Row> real, Dataset<Row> synthetic) {
+        return evaluateDetailed(real, synthetic).report();
+    }
+
+    /**
+     * {@link #evaluate} plus the diagnostics, from the same aggregations (the diagnostics add a mean and a standard
+     * deviation to the totals aggregation; everything else is read from the streams the scores already use).
+     */
+    public Evaluation evaluateDetailed(Dataset<Row> real, Dataset<Row> synthetic) {
         Objects.requireNonNull(real, "real");
         Objects.requireNonNull(synthetic, "synthetic");
         long start = System.nanoTime();
@@ -136,14 +178,16 @@ public final class FidelityEvaluator {
             LOG.info("Fidelity sample of the synthetic table: {} of {} rows (maxRows {})",
                     totals.rows()[SYNTHETIC], syntheticCount, maxRows);
 
-            List<ColumnScore> columns = columnShapes(both, specs, totals);
-            List<PairScore> pairs = pairTrends(both, specs, totals);
+            List<ColumnDiagnostics> diagnostics = new ArrayList<>();
+            List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics);
+            List<PairDiagnostics> correlations = new ArrayList<>();
+            List<PairScore> pairs = pairTrends(both, specs, totals, correlations);
             FidelityReport report = FidelityReport.of(columns, pairs, realCount, syntheticCount,
                     totals.rows()[REAL], totals.rows()[SYNTHETIC]);
             LOG.info("Fidelity: quality {} (column shapes {}, column pair trends {}) over {} columns and {} pairs "
                             + "in {} ms", report.quality(), report.columnShapes(), report.columnPairTrends(),
                     columns.size(), pairs.size(), (System.nanoTime() - start) / 1_000_000);
-            return report;
+            return new Evaluation(report, diagnostics, correlations);
         } finally {
             both.unpersist();
         }
@@ -168,7 +212,7 @@ public final class FidelityEvaluator {
         return null;
     }
 
-    private static List<Spec> resolveColumns(StructType real, StructType synthetic) {
+    static List<Spec> resolveColumns(StructType real, StructType synthetic) {
         Map<String, StructField> syntheticFields = new HashMap<>();
         for (StructField field : synthetic.fields()) {
             if (syntheticFields.put(field.name(), field) != null) {
@@ -200,7 +244,9 @@ public final class FidelityEvaluator {
                         + " (" + kind.label() + ") but the synthetic table has " + other.dataType().simpleString()
                         + (otherKind == null ? "" : " (" + otherKind.label() + ")"));
             }
-            specs.add(new Spec(name, kind, specs.size()));
+            String unit = kind != ColumnKind.DATETIME ? null
+                    : field.dataType() instanceof DateType ? "epoch_days" : "epoch_micros";
+            specs.add(new Spec(name, kind, specs.size(), unit));
         }
         for (StructField field : synthetic.fields()) {
             if (!realNames.contains(field.name())) {
@@ -211,6 +257,14 @@ public final class FidelityEvaluator {
     }
 
     private Dataset<Row> sample(Dataset<Row> table, long count, long sideSeed) {
+        return sample(table, count, maxRows, sideSeed);
+    }
+
+    /**
+     * The seeded sample of at most {@code maxRows} rows described in the class Javadoc ({@code count} is the table's
+     * row count; a table with at most {@code maxRows} rows is returned whole). Shared by the report's evaluators.
+     */
+    static Dataset<Row> sample(Dataset<Row> table, long count, int maxRows, long sideSeed) {
         if (count <= maxRows) {
             return table;
         }
@@ -219,7 +273,7 @@ public final class FidelityEvaluator {
     }
 
     /** The columns in canonical form {@code c0 … c(n-1)} (double or string) plus the side marker. */
-    private static Dataset<Row> canonical(Dataset<Row> table, List<Spec> specs, int side) {
+    static Dataset<Row> canonical(Dataset<Row> table, List<Spec> specs, int side) {
         StructType schema = table.schema();
         List<Column> columns = new ArrayList<>();
         for (Spec spec : specs) {
@@ -261,42 +315,60 @@ public final class FidelityEvaluator {
         int n = specs.size();
         long[] rows = new long[2];
         long[][] nonNull = new long[2][n];
-        double[] realMin = new double[n];
-        double[] realMax = new double[n];
-        Arrays.fill(realMin, Double.NaN);
-        Arrays.fill(realMax, Double.NaN);
+        double[][] lo = nanMatrix(n);
+        double[][] hi = nanMatrix(n);
+        double[][] mean = nanMatrix(n);
+        double[][] std = nanMatrix(n);
         List<Row> groups = longFormat(both, specs)
                 .groupBy(col(SIDE), col("c"))
                 .agg(count(lit(1)).as("n"), count(col("x")).as("nx"), count(col("s")).as("ns"),
-                        min(col("x")).as("lo"), max(col("x")).as("hi"))
+                        min(col("x")).as("lo"), max(col("x")).as("hi"), avg(col("x")).as("mean"),
+                        stddev_pop(col("x")).as("std"))
                 .collectAsList(); // at most 2 × columns rows
         for (Row group : groups) {
             int side = group.getInt(0);
             int c = group.getInt(1);
             rows[side] = group.getLong(2);
             nonNull[side][c] = specs.get(c).kind().isContinuous() ? group.getLong(3) : group.getLong(4);
-            if (side == REAL && !group.isNullAt(5)) {
-                realMin[c] = group.getDouble(5);
-                realMax[c] = group.getDouble(6);
+            if (!group.isNullAt(5)) {
+                lo[side][c] = group.getDouble(5);
+                hi[side][c] = group.getDouble(6);
+                mean[side][c] = group.getDouble(7);
+                std[side][c] = group.isNullAt(8) ? Double.NaN : group.getDouble(8);
             }
         }
-        return new Totals(rows, nonNull, realMin, realMax);
+        return new Totals(rows, nonNull, lo, hi, mean, std);
+    }
+
+    private static double[][] nanMatrix(int n) {
+        double[][] m = new double[2][n];
+        Arrays.fill(m[0], Double.NaN);
+        Arrays.fill(m[1], Double.NaN);
+        return m;
     }
 
     private static Column countOf(int side) {
         return sum(when(col(SIDE).equalTo(side), lit(1L)).otherwise(lit(0L)));
     }
 
-    private static List<ColumnScore> columnShapes(Dataset<Row> both, List<Spec> specs, Totals totals) {
+    private static List<ColumnScore> columnShapes(Dataset<Row> both, List<Spec> specs, Totals totals,
+                                                  List<ColumnDiagnostics> diagnostics) {
         int n = specs.size();
         KsAccumulator[] ks = new KsAccumulator[n];
         TotalVariationAccumulator[] tv = new TotalVariationAccumulator[n];
+        ContinuousProfileAccumulator[] profiles = new ContinuousProfileAccumulator[n];
+        CategoryProfileAccumulator[] categories = new CategoryProfileAccumulator[n];
         for (Spec spec : specs) {
             int c = spec.index();
             if (spec.kind().isContinuous()) {
                 ks[c] = new KsAccumulator(totals.nonNull()[REAL][c], totals.nonNull()[SYNTHETIC][c]);
+                profiles[c] = new ContinuousProfileAccumulator(totals.nonNull()[REAL][c],
+                        totals.nonNull()[SYNTHETIC][c], totals.min()[REAL][c], totals.max()[REAL][c],
+                        histogramEdges(totals, c));
             } else {
                 tv[c] = new TotalVariationAccumulator(totals.rows()[REAL], totals.rows()[SYNTHETIC]);
+                categories[c] = new CategoryProfileAccumulator(totals.rows()[REAL], totals.rows()[SYNTHETIC],
+                        CategoryProfileAccumulator.TOP_DEFAULT);
             }
         }
         // One row per (column, distinct value), values ascending within a column, nulls first.
@@ -304,7 +376,7 @@ public final class FidelityEvaluator {
                 .groupBy(col("c"), col("x"), col("s"))
                 .agg(countOf(REAL).as("r"), countOf(SYNTHETIC).as("y"))
                 .orderBy(col("c"), col("x"))
-                .select(col("c"), col("x").isNull().as("missing"), col("r"), col("y"))
+                .select(col("c"), col("x").isNull().as("missing"), col("r"), col("y"), col("x"), col("s"))
                 .toLocalIterator();
         while (counts.hasNext()) {
             Row row = counts.next();
@@ -312,9 +384,11 @@ public final class FidelityEvaluator {
             if (ks[c] != null) {
                 if (!row.getBoolean(1)) {
                     ks[c].add(row.getLong(2), row.getLong(3));
+                    profiles[c].add(row.getDouble(4), row.getLong(2), row.getLong(3));
                 }
             } else {
                 tv[c].add(row.getLong(2), row.getLong(3));
+                categories[c].add(row.isNullAt(5) ? null : row.getString(5), row.getLong(2), row.getLong(3));
             }
         }
         List<ColumnScore> scores = new ArrayList<>();
@@ -323,8 +397,58 @@ public final class FidelityEvaluator {
             double score = ks[c] != null ? ks[c].complement() : tv[c].complement();
             scores.add(new ColumnScore(spec.name(), spec.kind().label(), spec.kind().shapeMetric(), score,
                     nullRate(totals, REAL, c), nullRate(totals, SYNTHETIC, c)));
+            diagnostics.add(diagnose(spec, totals, profiles[c], categories[c]));
         }
         return scores;
+    }
+
+    /** Histogram edges over the union of both sides' ranges, or null when neither side has values. */
+    private static double[] histogramEdges(Totals totals, int c) {
+        double lo = Math.min(orInf(totals.min()[REAL][c], true), orInf(totals.min()[SYNTHETIC][c], true));
+        double hi = Math.max(orInf(totals.max()[REAL][c], false), orInf(totals.max()[SYNTHETIC][c], false));
+        if (Double.isInfinite(lo) || Double.isInfinite(hi)) {
+            return null;
+        }
+        return Metrics.equalWidthEdges(lo, hi, HISTOGRAM_BINS);
+    }
+
+    private static double orInf(double v, boolean forMin) {
+        return Double.isNaN(v) ? (forMin ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY) : v;
+    }
+
+    private static ColumnDiagnostics diagnose(Spec spec, Totals totals, ContinuousProfileAccumulator profile,
+                                              CategoryProfileAccumulator categories) {
+        int c = spec.index();
+        long[] rows = totals.rows();
+        long realNulls = rows[REAL] - totals.nonNull()[REAL][c];
+        long syntheticNulls = rows[SYNTHETIC] - totals.nonNull()[SYNTHETIC][c];
+        if (profile != null) {
+            double realMin = totals.min()[REAL][c];
+            double realMax = totals.max()[REAL][c];
+            ColumnDiagnostics.SideStats real = new ColumnDiagnostics.SideStats(rows[REAL], realNulls, -1, realMin,
+                    realMax, totals.mean()[REAL][c], totals.std()[REAL][c], profile.realQuantiles());
+            ColumnDiagnostics.SideStats synthetic = new ColumnDiagnostics.SideStats(rows[SYNTHETIC], syntheticNulls,
+                    -1, totals.min()[SYNTHETIC][c], totals.max()[SYNTHETIC][c], totals.mean()[SYNTHETIC][c],
+                    totals.std()[SYNTHETIC][c], profile.syntheticQuantiles());
+            double[] edges = histogramEdges(totals, c);
+            double w = profile.wasserstein();
+            return new ColumnDiagnostics(spec.name(), spec.kind(), spec.unit(), real, synthetic,
+                    Diagnostics.boundaryAdherence(rows[SYNTHETIC], profile.syntheticInRange(), syntheticNulls,
+                            totals.nonNull()[REAL][c], realNulls),
+                    Diagnostics.rangeCoverage(realMin, realMax, totals.min()[SYNTHETIC][c],
+                            totals.max()[SYNTHETIC][c]),
+                    w, Diagnostics.normalizedWasserstein(w, realMin, realMax),
+                    edges == null ? null : new ColumnDiagnostics.Histogram(edges, profile.realHistogram(),
+                            profile.syntheticHistogram()),
+                    Double.NaN, Double.NaN, List.of(), Double.NaN, Double.NaN);
+        }
+        ColumnDiagnostics.SideStats real = new ColumnDiagnostics.SideStats(rows[REAL], realNulls,
+                categories.realDistinct(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, null);
+        ColumnDiagnostics.SideStats synthetic = new ColumnDiagnostics.SideStats(rows[SYNTHETIC], syntheticNulls,
+                categories.syntheticDistinct(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, null);
+        return new ColumnDiagnostics(spec.name(), spec.kind(), spec.unit(), real, synthetic, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, null, categories.categoryAdherence(), categories.categoryCoverage(),
+                categories.topCategories(), categories.otherReal(), categories.otherSynthetic());
     }
 
     private static double nullRate(Totals totals, int side, int c) {
@@ -332,7 +456,8 @@ public final class FidelityEvaluator {
         return rows == 0 ? Double.NaN : (double) (rows - totals.nonNull()[side][c]) / rows;
     }
 
-    private static List<PairScore> pairTrends(Dataset<Row> both, List<Spec> specs, Totals totals) {
+    private static List<PairScore> pairTrends(Dataset<Row> both, List<Spec> specs, Totals totals,
+                                              List<PairDiagnostics> correlations) {
         List<Spec[]> correlationPairs = new ArrayList<>();
         List<Spec[]> contingencyPairs = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
@@ -346,10 +471,13 @@ public final class FidelityEvaluator {
             }
         }
         Map<String, Double> scoreByPair = new HashMap<>();
+        Map<String, double[]> rByPair = new HashMap<>();
         if (!correlationPairs.isEmpty()) {
-            double[] scores = correlationScores(both, correlationPairs);
+            double[][] r = new double[2][correlationPairs.size()];
+            double[] scores = correlationScores(both, correlationPairs, r);
             for (int p = 0; p < scores.length; p++) {
                 scoreByPair.put(key(correlationPairs.get(p)), scores[p]);
+                rByPair.put(key(correlationPairs.get(p)), new double[]{r[REAL][p], r[SYNTHETIC][p]});
             }
         }
         if (!contingencyPairs.isEmpty()) {
@@ -365,6 +493,8 @@ public final class FidelityEvaluator {
                 Spec b = specs.get(j);
                 pairs.add(new PairScore(a.name(), b.name(), ColumnKind.pairMetric(a.kind(), b.kind()),
                         scoreByPair.get(key(new Spec[]{a, b}))));
+                double[] r = rByPair.getOrDefault(key(new Spec[]{a, b}), new double[]{Double.NaN, Double.NaN});
+                correlations.add(new PairDiagnostics(a.name(), b.name(), r[0], r[1]));
             }
         }
         return pairs;
@@ -375,7 +505,7 @@ public final class FidelityEvaluator {
     }
 
     /** CorrelationSimilarity of every continuous pair from one aggregation of centred moments per (pair, side). */
-    private static double[] correlationScores(Dataset<Row> both, List<Spec[]> pairs) {
+    private static double[] correlationScores(Dataset<Row> both, List<Spec[]> pairs, double[][] r) {
         Column[] cells = new Column[pairs.size()];
         for (int p = 0; p < pairs.size(); p++) {
             cells[p] = struct(lit(p).as("p"), col(pairs.get(p)[0].field()).as("a"),
@@ -388,7 +518,7 @@ public final class FidelityEvaluator {
                 .agg(count(lit(1)).as("n"), var_pop(col("a")).as("va"), var_pop(col("b")).as("vb"),
                         covar_pop(col("a"), col("b")).as("cab"))
                 .collectAsList(); // at most 2 × pairs rows
-        double[][] r = new double[2][pairs.size()]; // pairs without complete rows keep r = 0
+        // pairs without complete rows keep r = 0
         for (Row row : moments) {
             if (row.isNullAt(3) || row.isNullAt(4) || row.isNullAt(5)) {
                 continue;

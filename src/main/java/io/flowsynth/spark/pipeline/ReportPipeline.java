@@ -3,9 +3,17 @@ package io.flowsynth.spark.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.flowsynth.config.BadInputException;
+import io.flowsynth.config.ConfigKeys;
+import io.flowsynth.fidelity.PairDiagnostics;
+import io.flowsynth.fidelity.PrivacyVerdict;
+import io.flowsynth.fidelity.ReportPage;
 import io.flowsynth.fidelity.FidelityReport;
 import io.flowsynth.spark.fidelity.FidelityEvaluator;
+import io.flowsynth.spark.fidelity.LikelihoodEvaluator;
+import io.flowsynth.spark.fidelity.PrivacyEvaluator;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.sample.SyntheticSampler;
@@ -22,27 +30,69 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code report}: the fidelity of a synthetic table against the real one, written as {@code DIR/fidelity.json}.
+ * {@code report}: the fidelity and privacy of a synthetic table against the real one, written as
+ * {@code DIR/fidelity.json} (for machines) and {@code DIR/index.html} (for people, see {@link ReportPage}).
  * With a model, the report also carries the quality of the independent-columns baseline (every column sampled
- * from its own fitted marginal, no flow): the floor a model must beat.
+ * from its own fitted marginal, no flow): the floor a model must beat, and the encoded-space likelihood of the real
+ * (preferably held-out) rows under the flow next to that baseline.
  */
 public final class ReportPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(ReportPipeline.class);
     public static final String FIDELITY_JSON = "fidelity.json";
+    public static final String INDEX_HTML = "index.html";
 
     private ReportPipeline() {
     }
 
+    /** Sizes and seed of a report: rows per side for fidelity and likelihood, rows per side for privacy. */
+    public record Options(int maxRows, int privacyRows, long seed) {
+    }
+
+    /** The fidelity report without holdout, privacy rows at their default. */
     public static ObjectNode evaluate(SparkSession spark, Dataset<Row> real, Dataset<Row> synthetic,
                                       FlowsynthModel model, int maxRows, long seed) {
+        return evaluate(spark, real, null, synthetic, model,
+                new Options(maxRows, ConfigKeys.REPORT_PRIVACY_ROWS_DEFAULT, seed), null);
+    }
+
+    /**
+     * The full report as the {@code fidelity.json} object: {@code overall}, {@code columns}, {@code pairs},
+     * {@code rows}, {@code diagnostics} (per column and per pair), {@code baseline} and {@code likelihood} (with a
+     * model), {@code privacy} (with its plain-language {@code verdict}).
+     *
+     * @param real          the real rows the model was trained on (with {@code report}: the {@code --real} table)
+     * @param holdout       real rows the model never saw, or null: the privacy section then has no overfitting
+     *                      measure, and the likelihood is computed on {@code real}
+     * @param holdoutSource how the holdout was obtained (written to the JSON), or null
+     */
+    public static ObjectNode evaluate(SparkSession spark, Dataset<Row> real, Dataset<Row> holdout,
+                                      Dataset<Row> synthetic, FlowsynthModel model, Options options,
+                                      String holdoutSource) {
+        long start = System.nanoTime();
+        int maxRows = options.maxRows();
+        long seed = options.seed();
         spark.sparkContext().setJobDescription("flowsynth report: fidelity");
         if (model != null) {
             real = columnsOf(real, model);
+            if (holdout != null) {
+                holdout = columnsOf(holdout, model);
+            }
         }
-        FidelityReport report = new FidelityEvaluator(maxRows, seed).evaluate(real, synthetic);
+        FidelityEvaluator.Evaluation evaluation = new FidelityEvaluator(maxRows, seed).evaluateDetailed(real, synthetic);
+        FidelityReport report = evaluation.report();
         ObjectNode json = report.toJson();
         LOG.info(String.format("Quality %.4f (column shapes %.4f, column pair trends %.4f)", report.quality(),
                 report.columnShapes(), report.columnPairTrends()));
+        ObjectNode diagnostics = json.putObject("diagnostics");
+        ArrayNode columns = diagnostics.putArray("columns");
+        evaluation.columns().forEach(c -> columns.add(c.toJson()));
+        ArrayNode pairs = diagnostics.putArray("pairs");
+        for (PairDiagnostics p : evaluation.pairs()) {
+            ObjectNode node = pairs.addObject();
+            node.putArray("columns").add(p.columnA()).add(p.columnB());
+            putNumber(node, "real_correlation", p.realCorrelation());
+            putNumber(node, "synthetic_correlation", p.syntheticCorrelation());
+        }
         if (model != null) {
             spark.sparkContext().setJobDescription("flowsynth report: independent-columns baseline");
             Dataset<Row> independent = new SyntheticSampler(4096).sample(spark, model,
@@ -55,9 +105,83 @@ public final class ReportPipeline {
             b.put("column_pair_trends", floor.columnPairTrends());
             LOG.info(String.format("Independent-columns baseline quality %.4f: the model is %+.4f above it",
                     floor.quality(), report.quality() - floor.quality()));
+
+            spark.sparkContext().setJobDescription("flowsynth report: likelihood");
+            LikelihoodEvaluator.Result l = new LikelihoodEvaluator(maxRows, seed)
+                    .evaluate(spark, holdout != null ? holdout : real, model);
+            json.set("likelihood", likelihoodJson(l, holdout != null ? "holdout" : "training"));
         }
+        spark.sparkContext().setJobDescription("flowsynth report: privacy");
+        PrivacyEvaluator.Result p = new PrivacyEvaluator(options.privacyRows(), seed).evaluate(spark, real, holdout,
+                synthetic);
+        ObjectNode privacy = privacyJson(p, holdoutSource);
+        PrivacyVerdict verdict = PrivacyVerdict.of(privacy);
+        ObjectNode v = privacy.putObject("verdict");
+        v.put("level", verdict.level());
+        v.put("text", verdict.text());
+        json.set("privacy", privacy);
+        json.put("report_seconds", (System.nanoTime() - start) / 1e9);
         spark.sparkContext().setJobDescription(null);
         return json;
+    }
+
+    static ObjectNode likelihoodJson(LikelihoodEvaluator.Result l, String source) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("space", "encoded-features");
+        o.put("note", "Log-densities (nats) of the model's encoded feature vectors (dequantized, quantile-normal "
+                + "encoding), not of table rows: the encoders' Jacobian is not included. The baseline is log N(x; 0, I) "
+                + "on the same features: every column independent, from its own marginal.");
+        o.put("rows_source", source);
+        o.put("rows", l.rows());
+        o.put("features", l.features());
+        putNumber(o, "flow_mean", l.flowMean());
+        putNumber(o, "flow_std_error", l.flowStdError());
+        putNumber(o, "baseline_mean", l.baselineMean());
+        putNumber(o, "difference", l.difference());
+        putNumber(o, "flow_mean_per_feature", l.features() == 0 ? Double.NaN : l.flowMean() / l.features());
+        putNumber(o, "baseline_mean_per_feature", l.features() == 0 ? Double.NaN : l.baselineMean() / l.features());
+        o.put("non_finite_rows", l.nonFinite());
+        ArrayNode groups = o.putArray("baseline_per_column");
+        for (int g = 0; g < l.groups().size(); g++) {
+            ObjectNode node = groups.addObject();
+            node.put("column", l.groups().get(g));
+            putNumber(node, "mean", l.baselineGroupMeans()[g]);
+        }
+        return o;
+    }
+
+    static ObjectNode privacyJson(PrivacyEvaluator.Result p, String holdoutSource) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("distance", "SDMetrics DCR: mean over columns of |a-b|/range capped at 1 (numbers, datetimes), "
+                + "0/1 (categories); null vs null 0, null vs value 1");
+        if (holdoutSource != null) {
+            o.put("holdout_source", holdoutSource);
+        }
+        o.put("reference_rows", p.referenceRows());
+        o.put("holdout_rows", p.holdoutRows());
+        o.put("sampled_synthetic_rows", p.syntheticRows());
+        putNumber(o, "median_dcr_synthetic_to_train", p.medianSyntheticToTrain());
+        putNumber(o, "median_dcr_holdout_to_train", p.medianHoldoutToTrain());
+        putNumber(o, "median_dcr_synthetic_to_holdout", p.medianSyntheticToHoldout());
+        putNumber(o, "closer_to_train_share", p.closerToTrainShare());
+        putNumber(o, "dcr_overfitting_protection", p.overfittingProtection());
+        o.put("synthetic_rows", p.syntheticTotal());
+        o.put("exact_copies", p.exactCopies());
+        putNumber(o, "exact_copy_rate", p.exactCopyRate());
+        if (p.hasHoldout()) {
+            o.put("holdout_total_rows", p.holdoutTotal());
+            o.put("holdout_exact_copies", p.holdoutExactCopies());
+        }
+        putNumber(o, "holdout_exact_copy_rate", p.holdoutExactCopyRate());
+        return o;
+    }
+
+    private static void putNumber(ObjectNode node, String name, double value) {
+        if (Double.isFinite(value)) {
+            node.put(name, value);
+        } else {
+            node.putNull(name);
+        }
     }
 
     /**
@@ -77,11 +201,12 @@ public final class ReportPipeline {
         return real.select(cols.toArray(new Column[0]));
     }
 
-    /** Writes {@code dir/fidelity.json} into an existing (staging) directory. */
+    /** Writes {@code dir/fidelity.json} and {@code dir/index.html} into an existing (staging) directory. */
     public static void writeInto(String dir, ObjectNode json, Configuration conf) {
         try {
             HadoopFiles.writeString(dir + "/" + FIDELITY_JSON,
                     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json), conf);
+            HadoopFiles.writeString(dir + "/" + INDEX_HTML, ReportPage.render(json), conf);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
