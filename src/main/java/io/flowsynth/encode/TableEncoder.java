@@ -99,6 +99,21 @@ public final class TableEncoder implements Serializable {
         }
     }
 
+    /**
+     * Decodes synthetic row {@code row} of a table of {@code totalRows} rows sampled with {@code seed}: like
+     * {@link #decode(double[], Random)}, but identifier columns ({@link IdEncoder}) get their unique fresh value for
+     * that row.
+     */
+    public Object[] decode(double[] features, Random rng, long row, long totalRows, long seed) {
+        Object[] values = decode(features, rng);
+        for (int i = 0; i < values.length; i++) {
+            if (columns.get(i) instanceof IdEncoder id) {
+                values[i] = id.generate(row, totalRows, seed, rng);
+            }
+        }
+        return values;
+    }
+
     /** Decodes one row from {@code features[0..width())}; values in {@link #columns()} order. */
     public Object[] decode(double[] features, Random rng) {
         if (features.length < width) {
@@ -160,7 +175,10 @@ public final class TableEncoder implements Serializable {
             case "continuous":
             case "integer":
             case "datetime":
-                return QuantileEncoder.fromJson(json);
+                return "mode".equals(json.path("encoding").asText())
+                        ? ModeEncoder.fromJson(json) : QuantileEncoder.fromJson(json);
+            case "id":
+                return IdEncoder.fromJson(json);
             case "categorical":
                 return CategoricalEncoder.fromJson(json);
             case "constant":

@@ -57,4 +57,17 @@ class ConfigResolverTest {
                 Map.of("flowsynth.columns.zip.code.kind", "categorical", "flowsynth.columns.age.kind", "continuous"));
         assertThat(c.columnSettings("kind")).containsEntry("zip.code", "categorical").containsEntry("age", "continuous");
     }
+
+    @Test
+    void perColumnEncodersAreAcceptedAndValidated() {
+        FlowsynthConfig c = ConfigResolver.resolve(null, null, null,
+                Map.of("flowsynth.columns.price.encoder", "mode", "flowsynth.columns.city.encoder", "onehot",
+                        "flowsynth.columns.order_id.kind", "id"));
+        assertThat(c.columnSettings("encoder")).containsEntry("price", "mode").containsEntry("city", "onehot");
+        assertThat(c.columnSettings("kind")).containsEntry("order_id", "id");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null,
+                Map.of("flowsynth.columns.price.encoder", "wavelet")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.columns.price.encoder")
+                .hasMessageContaining("wavelet");
+    }
 }

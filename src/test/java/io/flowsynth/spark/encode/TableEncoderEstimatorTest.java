@@ -91,8 +91,10 @@ class TableEncoderEstimatorTest {
         assertThat(encoder.columns()).extracting(ColumnEncoder::kind).containsExactly("integer", "integer", "integer",
                 "categorical", "integer", "continuous", "continuous", "continuous", "categorical", "categorical",
                 "datetime", "datetime", "constant", "constant", "continuous");
-        assertThat(encoder.featureNames()).containsExactly("b", "s", "s#null", "i", "small", "l", "f", "f#null",
-                "d", "d#null", "price", "flag", "name", "day", "at", "a.b");
+        // small (4 values) and flag (true, false, null) are one-hot; name (16 outcomes) uses frequency intervals
+        assertThat(encoder.featureNames()).containsExactly("b", "s", "s#null", "i", "small#0", "small#1", "small#2",
+                "small#3", "l", "f", "f#null", "d", "d#null", "price", "flag#0", "flag#1", "flag#2", "name", "day",
+                "at", "a.b");
         assertThat(((QuantileEncoder) byName.get("at")).unit()).isEqualTo(1_000.0); // whole milliseconds
         assertThat(((QuantileEncoder) byName.get("day")).unit()).isEqualTo(1.0);
         assertThat(((QuantileEncoder) byName.get("price")).unit()).isEqualTo(0.01);
@@ -135,7 +137,8 @@ class TableEncoderEstimatorTest {
     @Test
     void keepsAtMostMaxCategoriesAndSamplesTheRestFromOther() {
         TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withMaxCategories(3)
-                .withKindOverrides(Map.of("i", "categorical"))).fit(table.select("i", "name"));
+                .withOnehotMaxCategories(0).withKindOverrides(Map.of("i", "categorical")))
+                .fit(table.select("i", "name"));
         CategoricalEncoder ids = (CategoricalEncoder) encoder.columns().get(0);
         assertThat(ids.categoryCount()).isEqualTo(3);
         assertThat(ids.toJson().get("rareValues").size()).isEqualTo(3);
