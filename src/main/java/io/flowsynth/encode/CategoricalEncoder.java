@@ -197,6 +197,11 @@ public final class CategoricalEncoder implements ColumnEncoder {
     @Override
     public Object decode(double[] z, int offset, Random rng) {
         int k = width() == 0 ? 0 : onehot ? argmax(z, offset, intervals.size()) : intervals.decode(z[offset]);
+        return valueOf(k, rng);
+    }
+
+    /** The value of outcome k: a kept category, or a rare value drawn by frequency for "other". */
+    private Object valueOf(int k, Random rng) {
         if (k < keys.size()) {
             return ColumnValues.value(type, keys.get(k));
         }
@@ -205,6 +210,18 @@ public final class CategoricalEncoder implements ColumnEncoder {
         int i = Arrays.binarySearch(rareCumulative, r + 1);
         i = i >= 0 ? i : -i - 1;
         return ColumnValues.value(type, rareKeys.get(Math.min(i, rareKeys.size() - 1)));
+    }
+
+    /**
+     * The argmax of independent N(0, 1) features is uniform over the outcomes, not their frequencies: read the first
+     * feature as a frequency-interval feature instead, which gives the fitted frequencies exactly.
+     */
+    @Override
+    public Object decodeIndependent(double[] z, int offset, Random rng) {
+        if (!onehot || width() == 0) {
+            return decode(z, offset, rng);
+        }
+        return valueOf(intervals.decode(z[offset]), rng);
     }
 
     /** Index of the largest of z[offset..offset+n) (NaN never wins; all NaN gives 0). */

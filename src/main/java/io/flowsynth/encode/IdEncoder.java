@@ -17,11 +17,14 @@ import java.util.Random;
  *   <li>integers: max + 1 + h(r), i.e. a fresh range just beyond the observed maximum (or min − 1 − h(r) below the
  *       minimum when the type would overflow; null when neither fits, which needs N larger than the type's free
  *       range);</li>
- *   <li>strings: the common prefix of all real ids (the common prefix of their minimum and maximum), then h(r) written
- *       in mixed radix over the character classes of the real ids' shape (digits, lower, upper case; literal
- *       characters kept when every id has the same shape, else the observed length and classes). Freshness: every
+ *   <li>strings whose ids all have one shape (digits '9', lower case 'a', upper case 'A', other characters literal,
+ *       e.g. {@code AA-99999}): shape strings are numbers in mixed radix (ordered like the strings), and the id is
+ *       rank(max) + 1 + h(r) written back in that shape (or rank(min) − 1 − h(r) when the shape has no room above):
+ *       same shape and length, lexicographically beyond every real id;</li>
+ *   <li>otherwise (or when the shape has no room): the common prefix of all real ids (that of their minimum and
+ *       maximum), then h(r) written in mixed radix over the observed character classes and length. Freshness: every
  *       real id has, right after the prefix, a character between those of the minimum and the maximum; generated ids
- *       take one outside that range, or are one character longer than the longest real id when the class offers
+ *       take one outside that range, or are one character longer than the longest real id when the classes offer
  *       none.</li>
  * </ul>
  * Nulls are drawn independently at the source's null rate. Ids are unique within one sampled table: the sampler passes
@@ -47,6 +50,11 @@ public final class IdEncoder implements ColumnEncoder {
     private final String maxString;
     // string generation plan
     private final String[] alphabets;
+    // one-shape plan: alphabets of every position of the shape, ranks of min and max, number of shape strings
+    private final String[] shapeAlphabets;
+    private final BigInteger rankMin;
+    private final BigInteger rankMax;
+    private final BigInteger shapeCapacity;
 
     private IdEncoder(String column, ColumnType type, long rows, long nulls, long min, long max, String prefix,
                       String shape, int maxLength, String classes, String minString, String maxString) {
@@ -70,6 +78,45 @@ public final class IdEncoder implements ColumnEncoder {
         this.minString = minString;
         this.maxString = maxString;
         this.alphabets = type.base() == ColumnType.Base.STRING ? plan() : null;
+        if (shape != null && shape.length() == minString.length() && shape.length() == maxString.length()) {
+            shapeAlphabets = new String[shape.length()];
+            BigInteger capacity = BigInteger.ONE;
+            for (int i = 0; i < shape.length(); i++) {
+                shapeAlphabets[i] = alphabet(shape.charAt(i));
+                capacity = capacity.multiply(BigInteger.valueOf(shapeAlphabets[i].length()));
+            }
+            shapeCapacity = capacity;
+            rankMin = rank(minString);
+            rankMax = rank(maxString);
+        } else {
+            shapeAlphabets = null;
+            rankMin = null;
+            rankMax = null;
+            shapeCapacity = null;
+        }
+    }
+
+    /** The mixed-radix number of a string of the shape (null if a character is not in its position's alphabet). */
+    private BigInteger rank(String text) {
+        BigInteger r = BigInteger.ZERO;
+        for (int i = 0; i < shapeAlphabets.length; i++) {
+            int digit = shapeAlphabets[i].indexOf(text.charAt(i));
+            if (digit < 0) {
+                return null;
+            }
+            r = r.multiply(BigInteger.valueOf(shapeAlphabets[i].length())).add(BigInteger.valueOf(digit));
+        }
+        return r;
+    }
+
+    private String unrank(BigInteger r) {
+        char[] out = new char[shapeAlphabets.length];
+        for (int i = shapeAlphabets.length - 1; i >= 0; i--) {
+            BigInteger[] qr = r.divideAndRemainder(BigInteger.valueOf(shapeAlphabets[i].length()));
+            out[i] = shapeAlphabets[i].charAt(qr[1].intValue());
+            r = qr[0];
+        }
+        return new String(out);
     }
 
     /** An integer id column with its observed minimum and maximum. */
@@ -150,6 +197,15 @@ public final class IdEncoder implements ColumnEncoder {
         long n = Math.max(1, totalRows);
         long h = permute(row, n, seed);
         if (type.base() == ColumnType.Base.STRING) {
+            if (rankMin != null && rankMax != null) {
+                BigInteger big = BigInteger.valueOf(n);
+                if (shapeCapacity.subtract(rankMax).subtract(BigInteger.ONE).compareTo(big) >= 0) {
+                    return unrank(rankMax.add(BigInteger.ONE).add(BigInteger.valueOf(h)));
+                }
+                if (rankMin.compareTo(big) >= 0) {
+                    return unrank(rankMin.subtract(BigInteger.ONE).subtract(BigInteger.valueOf(h)));
+                }
+            }
             return string(h, n);
         }
         long typeMin;

@@ -105,7 +105,25 @@ public final class TableEncoder implements Serializable {
      * that row.
      */
     public Object[] decode(double[] features, Random rng, long row, long totalRows, long seed) {
-        Object[] values = decode(features, rng);
+        return withIds(decode(features, rng), rng, row, totalRows, seed);
+    }
+
+    /**
+     * Like {@link #decode(double[], Random, long, long, long)} for features drawn from N(0, I) without a flow: every
+     * column from its own marginal ({@link ColumnEncoder#decodeIndependent}), the independent-columns baseline.
+     */
+    public Object[] decodeIndependent(double[] features, Random rng, long row, long totalRows, long seed) {
+        if (features.length < width) {
+            throw new IllegalArgumentException("feature vector has " + features.length + " values, need " + width);
+        }
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = columns.get(i).decodeIndependent(features, offsets[i], rng);
+        }
+        return withIds(values, rng, row, totalRows, seed);
+    }
+
+    private Object[] withIds(Object[] values, Random rng, long row, long totalRows, long seed) {
         for (int i = 0; i < values.length; i++) {
             if (columns.get(i) instanceof IdEncoder id) {
                 values[i] = id.generate(row, totalRows, seed, rng);

@@ -5,7 +5,7 @@ import io.flowsynth.config.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
-import io.flowsynth.spark.demo.DemoLoans;
+import io.flowsynth.spark.demo.DemoTables;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.io.TableReader;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -45,7 +45,7 @@ public final class FlowsynthCli {
         VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "seed", "partitions", "conf", "set", "master"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master"));
-        VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "master"));
+        VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "table", "master"));
         for (String c : VALUE_OPTIONS.keySet()) {
             FLAG_OPTIONS.put(c, Set.of("overwrite"));
         }
@@ -57,7 +57,7 @@ public final class FlowsynthCli {
             "  sample  --model DIR --rows N --output PATH [--seed S] [--partitions P] [--overwrite]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--overwrite]",
-            "  generate-demo --output PATH [--rows N] [--seed S] [--overwrite]",
+            "  generate-demo --output PATH [--rows N] [--seed S] [--table loans|retail|sensors] [--overwrite]",
             "common: --master URL (or FLOWSYNTH_MASTER); exit codes 0 ok, 2 bad input, 1 failure");
 
     private FlowsynthCli() {
@@ -236,14 +236,16 @@ public final class FlowsynthCli {
         long n = rows == null ? 50_000 : rows;
         String staging = HadoopFiles.stagingPath(output);
         try {
-            DemoLoans.generate(spark, n, seed == null ? 2024 : seed, Math.max(1, spark.sparkContext().defaultParallelism()))
-                    .write().parquet(staging);
+            String table = a.optional("table") == null ? "loans" : a.optional("table");
+            DemoTables.generate(spark, table, n, seed == null ? 2024 : seed,
+                    Math.max(1, spark.sparkContext().defaultParallelism())).write().parquet(staging);
             HadoopFiles.commit(staging, output, overwrite, conf);
         } catch (RuntimeException e) {
             HadoopFiles.deleteQuietly(staging, conf);
             throw e;
         }
-        System.out.println("demo table: " + output + " (" + n + " rows)");
+        System.out.println("demo table: " + output + " (" + n + " rows"
+                + (a.optional("table") == null ? "" : ", " + a.optional("table")) + ")");
     }
 
     /** The job's session: the requested master, else the one spark-submit set, else {@code local[*]}. */

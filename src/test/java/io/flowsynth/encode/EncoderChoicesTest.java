@@ -148,6 +148,22 @@ class EncoderChoicesTest {
     }
 
     @Test
+    void independentDecodingOfAOneHotColumnFollowsItsFrequencies() {
+        Map<Object, Long> counts = new LinkedHashMap<>();
+        counts.put("a", 700L);
+        counts.put("b", 200L);
+        counts.put("c", 100L);
+        CategoricalEncoder e = new CategoricalEncoder("c", STRING, counts, 0, Map.of(), true);
+        Random rng = new Random(8);
+        int a = 0;
+        for (int i = 0; i < 20_000; i++) {
+            double[] z = {rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()};
+            a += "a".equals(e.decodeIndependent(z, 0, rng)) ? 1 : 0;
+        }
+        assertThat(a / 20_000.0).isCloseTo(0.7, within(0.015)); // argmax of the same draws would give 1/3
+    }
+
+    @Test
     void integerIdsAreFreshUniqueAndBeyondTheObservedMaximum() {
         IdEncoder ids = IdEncoder.integral("id", ColumnType.of(ColumnType.Base.INT), 1000, 0, 1, 1000);
         Set<Object> seen = new HashSet<>();
@@ -180,6 +196,14 @@ class EncoderChoicesTest {
             String v = (String) e.generate(r, 3000, 5, rng);
             assertThat(v).matches("CUST-[0-9]{5}");
             assertThat(realSet).doesNotContain(v);
+            assertThat(seen.add(v)).isTrue();
+        }
+        // no room above the maximum in the shape: below the minimum
+        IdEncoder top = IdEncoder.string("t", 100, 0, "Z-90", "Z-99", "A-99", 4, "9A");
+        seen.clear();
+        for (long r = 0; r < 50; r++) {
+            String v = (String) top.generate(r, 50, 5, rng);
+            assertThat(v).matches("[A-Z]-[0-9]{2}").isLessThan("Z-90");
             assertThat(seen.add(v)).isTrue();
         }
         // ids of different shapes: the observed classes and length, still fresh and unique

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code report}: the fidelity of a synthetic table against the real one, written as {@code DIR/fidelity.json}.
  * With a model, the report also carries the quality of the independent-columns baseline (every column sampled
- * from its own fitted marginal, no flow): the floor a model must beat.
+ * from its own fitted marginal, no flow): the floor a model must beat. Identifier columns of the model (kind
+ * {@code id}) are not compared, as their synthetic values are fresh by design; the report lists them under
+ * {@code not_compared}.
  */
 public final class ReportPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(ReportPipeline.class);
@@ -36,18 +38,26 @@ public final class ReportPipeline {
     public static ObjectNode evaluate(SparkSession spark, Dataset<Row> real, Dataset<Row> synthetic,
                                       FlowsynthModel model, int maxRows, long seed) {
         spark.sparkContext().setJobDescription("flowsynth report: fidelity");
+        List<String> ids = model == null ? List.of() : idColumns(model);
         if (model != null) {
-            real = columnsOf(real, model);
+            real = withoutColumns(columnsOf(real, model), ids);
+            synthetic = withoutColumns(synthetic, ids);
         }
         FidelityReport report = new FidelityEvaluator(maxRows, seed).evaluate(real, synthetic);
         ObjectNode json = report.toJson();
+        if (!ids.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode skipped = json.putArray("not_compared");
+            for (String id : ids) {
+                skipped.addObject().put("name", id).put("reason", "identifier column: fresh values by design");
+            }
+        }
         LOG.info(String.format("Quality %.4f (column shapes %.4f, column pair trends %.4f)", report.quality(),
                 report.columnShapes(), report.columnPairTrends()));
         if (model != null) {
             spark.sparkContext().setJobDescription("flowsynth report: independent-columns baseline");
             Dataset<Row> independent = new SyntheticSampler(4096).sample(spark, model,
                     Math.min(maxRows, Math.max(1, model.sourceRows())), seed, spark.sparkContext().defaultParallelism(), true);
-            FidelityReport floor = new FidelityEvaluator(maxRows, seed).evaluate(real, independent);
+            FidelityReport floor = new FidelityEvaluator(maxRows, seed).evaluate(real, withoutColumns(independent, ids));
             ObjectNode b = json.putObject("baseline");
             b.put("method", "independent-columns");
             b.put("quality", floor.quality());
@@ -75,6 +85,30 @@ public final class ReportPipeline {
             cols.add(functions.col("`" + name.replace("`", "``") + "`"));
         }
         return real.select(cols.toArray(new Column[0]));
+    }
+
+    /** The model's identifier columns. */
+    static List<String> idColumns(FlowsynthModel model) {
+        List<String> ids = new ArrayList<>();
+        model.encoder().columns().forEach(c -> {
+            if (c.kind().equals("id")) {
+                ids.add(c.column());
+            }
+        });
+        return ids;
+    }
+
+    private static Dataset<Row> withoutColumns(Dataset<Row> table, List<String> names) {
+        if (names.isEmpty()) {
+            return table;
+        }
+        List<Column> cols = new ArrayList<>();
+        for (String name : table.schema().fieldNames()) {
+            if (!names.contains(name)) {
+                cols.add(functions.col("`" + name.replace("`", "``") + "`"));
+            }
+        }
+        return table.select(cols.toArray(new Column[0]));
     }
 
     /** Writes {@code dir/fidelity.json} into an existing (staging) directory. */

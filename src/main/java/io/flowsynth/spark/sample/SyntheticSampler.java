@@ -145,7 +145,9 @@ public final class SyntheticSampler {
                 x[j] = batch[base + j];
             }
             next++;
-            Object[] decoded = encoder.decode(x, decodeRng, firstRow + produced, tableRows, tableSeed);
+            Object[] decoded = independent
+                    ? encoder.decodeIndependent(x, decodeRng, firstRow + produced, tableRows, tableSeed)
+                    : encoder.decode(x, decodeRng, firstRow + produced, tableRows, tableSeed);
             produced++;
             Object[] values = new Object[sourceToEncoder.length];
             for (int i = 0; i < values.length; i++) {

@@ -151,6 +151,39 @@ class TableEncoderEstimatorTest {
     }
 
     @Test
+    void learnsDecimalsPicksModeSpecificForMultiModalColumnsDetectsIdsAndHonoursEncoderOverrides() {
+        Dataset<Row> t = SharedSparkSession.get().range(2000).selectExpr(
+                "round(rand(1) * 100, 2) AS cents",
+                "CASE WHEN id % 3 = 0 THEN -20 + randn(2) ELSE 50 + 3 * randn(3) END AS twoModes",
+                "exp(randn(4)) AS skewed",
+                "concat('K-', lpad(cast(id * 3 + 1000 AS string), 6, '0')) AS key",
+                "id + 1 AS rowNumber",
+                "CASE WHEN id % 100 = 0 THEN 'rare' ELSE concat('c', cast(id % 4 AS string)) END AS cat",
+                "CASE WHEN id % 2 = 0 THEN 'x' ELSE 'y' END AS xy");
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withMinCategoryFrequency(0.02)
+                .withEncoderOverrides(Map.of("xy", "onehot", "skewed", "mode"))).fit(t);
+        Map<String, ColumnEncoder> byName = new java.util.HashMap<>();
+        encoder.columns().forEach(c -> byName.put(c.column(), c));
+        assertThat(((QuantileEncoder) byName.get("cents")).decimals()).isEqualTo(2);
+        assertThat(byName.get("twoModes")).isInstanceOf(io.flowsynth.encode.ModeEncoder.class);
+        assertThat(byName.get("skewed")).isInstanceOf(io.flowsynth.encode.ModeEncoder.class); // configured
+        assertThat(((io.flowsynth.encode.ModeEncoder) byName.get("skewed")).decimals()).isEqualTo(-1);
+        assertThat(byName.get("key").kind()).isEqualTo("id");
+        assertThat(byName.get("rowNumber").kind()).isEqualTo("id");
+        CategoricalEncoder cat = (CategoricalEncoder) byName.get("cat");
+        assertThat(cat.categoryCount()).isEqualTo(4); // 'rare' (1 %) is below the 2 % threshold: "other"
+        assertThat(cat.onehot()).isTrue(); // 4 categories + other = 5 outcomes ≤ 8
+        assertThat(((CategoricalEncoder) byName.get("xy")).onehot()).isTrue();
+        EncodeOptions wrong = EncodeOptions.defaults().withEncoderOverrides(Map.of("cat", "mode"));
+        assertThatThrownBy(() -> new TableEncoderEstimator(wrong).fit(t)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("Column 'cat': encoder 'mode' does not fit its kind categorical");
+        TableEncoder plain = new TableEncoderEstimator(EncodeOptions.defaults().withDetectIds(false)
+                .withEncoderOverrides(Map.of("twoModes", "quantile"))).fit(t.select("key", "twoModes"));
+        assertThat(plain.columns()).extracting(ColumnEncoder::kind).containsExactly("categorical", "continuous");
+        assertThat(plain.columns().get(1)).isInstanceOf(QuantileEncoder.class);
+    }
+
+    @Test
     void unsupportedTypeFailsWithAMessageNamingTheColumn() {
         Dataset<Row> withArray = table.selectExpr("i", "array(name, 'x') AS tags");
         assertThatThrownBy(() -> new TableEncoderEstimator(EncodeOptions.defaults()).fit(withArray))
