@@ -5,6 +5,9 @@
 #                                 write rows/s, and local[1] vs local[2] end to end (2,000,000 rows each)
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
 #                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling
+#   jobs/bench.sh fidelity [run options]  the demo tables loans, retail, sensors (FIDELITY_ROWS rows each, default
+#                                 50000) through run/report: target/bench/fidelity.json with quality, baseline, lowest
+#                                 column, null-rate gaps and out-of-range values per table (needs jq)
 #   jobs/bench.sh density [--rows N] [--test-rows N] [--epochs E] [--types realnvp,maf,spline,linear]
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
@@ -21,6 +24,41 @@ java_main() {
   java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" \
     -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
     -cp "$FLOWSYNTH_HOME/target/classes:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
+}
+
+fidelity() {
+  local rows="${FIDELITY_ROWS:-50000}" bench="$FLOWSYNTH_HOME/target/bench" tables="${FIDELITY_TABLES:-loans retail sensors}"
+  mkdir -p "$bench"
+  local results=()
+  for t in $tables; do
+    local data="$bench/data/$t-$rows.parquet" out="$bench/fidelity/$t"
+    if [ ! -f "$data/_SUCCESS" ]; then
+      "$FLOWSYNTH_HOME/jobs/flowsynth" generate-demo --table "$t" --output "$data" --rows "$rows" --overwrite
+    fi
+    local start; start=$(date +%s)
+    "$FLOWSYNTH_HOME/jobs/flowsynth" run --input "$data" --output "$out" --overwrite "$@"
+    local seconds=$(( $(date +%s) - start ))
+    local report="$out/report/fidelity.json"
+    local ids; ids=$(jq -r '[.not_compared[]?.name] | join(" ")' "$report")
+    # shellcheck disable=SC2086
+    local ranges; ranges=$(java "${JAVA17_OPENS[@]}" -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
+      -cp "$FLOWSYNTH_HOME/target/classes:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" \
+      io.flowsynth.spark.demo.RangeCheck "$data" "$out/synthetic" $ids 2>/dev/null | tail -1)
+    results+=("$(jq -c --arg t "$t" --argjson s "$seconds" --argjson r "$ranges" '{
+        table: $t, seconds: $s,
+        quality: .overall.quality, column_shapes: .overall.column_shapes, column_pair_trends: .overall.column_pair_trends,
+        baseline: .baseline.quality, above_baseline: (.overall.quality - .baseline.quality),
+        min_column: (.columns | min_by(.score) | {name, metric, score}),
+        columns_below_0_9: [.columns[] | select(.score < 0.9) | {name, score}],
+        max_null_gap_pp: ([.columns[] | ((.real_null_rate - .synthetic_null_rate) | fabs) * 100] | max),
+        null_gaps_pp: [.columns[] | select(.real_null_rate > 0 or .synthetic_null_rate > 0)
+                       | {name, real: .real_null_rate, synthetic: .synthetic_null_rate}],
+        not_compared: [.not_compared[]?.name],
+        outside_source_range: $r.outside_source_range, outside_by_column: $r.outside_by_column}' "$report")")
+  done
+  printf '%s\n' "${results[@]}" | jq -s --argjson rows "$rows" '{rows: $rows, tables: .}' > "$bench/fidelity.json"
+  echo "wrote $bench/fidelity.json"
+  jq -r '.tables[] | "\(.table): quality \(.quality | . * 1000 | round / 1000) (baseline \(.baseline | . * 1000 | round / 1000)), min column \(.min_column.name) \(.min_column.score | . * 1000 | round / 1000), max null gap \(.max_null_gap_pp | . * 100 | round / 100) pp, outside range \(.outside_source_range)"' "$bench/fidelity.json"
 }
 
 case "${1:-}" in
@@ -46,13 +84,17 @@ case "${1:-}" in
     done
     java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train.json" "${runs[@]}"
     ;;
+  fidelity)
+    shift
+    fidelity "$@"
+    ;;
   density)
     shift
     cd "$FLOWSYNTH_HOME"
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Every configuration key with its default. Keys are kebab-case under {@code flowsynth.}; per-column keys are
- * {@code flowsynth.columns.<name>.kind}. {@code conf/flowsynth-defaults.conf} documents the same keys and values (a
+ * {@code flowsynth.columns.<name>.kind} and {@code flowsynth.columns.<name>.encoder}. {@code conf/flowsynth-defaults.conf} documents the same keys and values (a
  * test keeps the two in step).
  */
 public final class ConfigKeys {
@@ -71,6 +71,14 @@ public final class ConfigKeys {
     public static final int ENCODE_QUANTILES_DEFAULT = 500;
     public static final String ENCODE_DROP_UNSUPPORTED = "flowsynth.encode.drop-unsupported";
     public static final boolean ENCODE_DROP_UNSUPPORTED_DEFAULT = false;
+    public static final String ENCODE_MIN_CATEGORY_FREQUENCY = "flowsynth.encode.min-category-frequency";
+    public static final double ENCODE_MIN_CATEGORY_FREQUENCY_DEFAULT = 0.0;
+    public static final String ENCODE_ONEHOT_MAX_CATEGORIES = "flowsynth.encode.onehot-max-categories";
+    public static final int ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT = 8;
+    public static final String ENCODE_MAX_MODES = "flowsynth.encode.max-modes";
+    public static final int ENCODE_MAX_MODES_DEFAULT = 5;
+    public static final String ENCODE_DETECT_IDS = "flowsynth.encode.detect-ids";
+    public static final boolean ENCODE_DETECT_IDS_DEFAULT = true;
 
     public static final String SAMPLE_BATCH_SIZE = "flowsynth.sample.batch-size";
     public static final int SAMPLE_BATCH_SIZE_DEFAULT = 4096;
@@ -86,7 +94,7 @@ public final class ConfigKeys {
     public static final String REPORT_PRIVACY_ROWS = "flowsynth.report.privacy-rows";
     public static final int REPORT_PRIVACY_ROWS_DEFAULT = 3000;
 
-    /** Prefix of per-column keys: {@code flowsynth.columns.<name>.kind}. */
+    /** Prefix of per-column keys: {@code flowsynth.columns.<name>.kind} and {@code flowsynth.columns.<name>.encoder}. */
     public static final String COLUMNS_PREFIX = "flowsynth.columns.";
 
     /** Every fixed key with its default, as text, in documentation order. */
@@ -121,6 +129,10 @@ public final class ConfigKeys {
         d.put(ENCODE_MAX_CATEGORIES, String.valueOf(ENCODE_MAX_CATEGORIES_DEFAULT));
         d.put(ENCODE_QUANTILES, String.valueOf(ENCODE_QUANTILES_DEFAULT));
         d.put(ENCODE_DROP_UNSUPPORTED, String.valueOf(ENCODE_DROP_UNSUPPORTED_DEFAULT));
+        d.put(ENCODE_MIN_CATEGORY_FREQUENCY, String.valueOf(ENCODE_MIN_CATEGORY_FREQUENCY_DEFAULT));
+        d.put(ENCODE_ONEHOT_MAX_CATEGORIES, String.valueOf(ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT));
+        d.put(ENCODE_MAX_MODES, String.valueOf(ENCODE_MAX_MODES_DEFAULT));
+        d.put(ENCODE_DETECT_IDS, String.valueOf(ENCODE_DETECT_IDS_DEFAULT));
         d.put(SAMPLE_BATCH_SIZE, String.valueOf(SAMPLE_BATCH_SIZE_DEFAULT));
         d.put(SAMPLE_TARGET_FILE_MB, String.valueOf(SAMPLE_TARGET_FILE_MB_DEFAULT));
         d.put(SAMPLE_COMPRESSION, SAMPLE_COMPRESSION_DEFAULT);

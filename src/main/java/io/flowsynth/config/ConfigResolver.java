@@ -17,11 +17,12 @@ import java.util.Properties;
  *       when the launcher finds one;</li>
  *   <li>the built-in defaults of {@link ConfigKeys}.</li>
  * </ol>
- * Every key must be a known key or a per-column key {@code flowsynth.columns.<name>.kind}; an unknown key is an
+ * Every key must be a known key or a per-column key {@code flowsynth.columns.<name>.kind} or
+ * {@code flowsynth.columns.<name>.encoder}; an unknown key is an
  * error naming it (a typo must not be silently ignored).
  */
 public final class ConfigResolver {
-    private static final List<String> COLUMN_SETTINGS = List.of("kind");
+    private static final List<String> COLUMN_SETTINGS = List.of("kind", "encoder");
 
     private ConfigResolver() {
     }
@@ -127,6 +128,10 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.ENCODE_MAX_CATEGORIES, 1);
         c.getInt(ConfigKeys.ENCODE_QUANTILES, 2);
         c.getBoolean(ConfigKeys.ENCODE_DROP_UNSUPPORTED);
+        c.getDouble(ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY, 0, 0.999999);
+        c.getInt(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES, 0);
+        c.getInt(ConfigKeys.ENCODE_MAX_MODES, 1);
+        c.getBoolean(ConfigKeys.ENCODE_DETECT_IDS);
         c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1);
         c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6);
         oneOf(c, ConfigKeys.SAMPLE_COMPRESSION, List.of("snappy", "zstd", "gzip", "lz4", "uncompressed"));
@@ -134,9 +139,16 @@ public final class ConfigResolver {
         c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5);
         c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1);
         for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
-            if (!List.of("continuous", "integer", "categorical", "datetime", "ignore").contains(e.getValue())) {
+            if (!List.of("continuous", "integer", "categorical", "datetime", "id", "ignore").contains(e.getValue())) {
                 throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"
-                        + e.getValue() + "' (supported: continuous, integer, categorical, datetime, ignore)");
+                        + e.getValue() + "' (supported: continuous, integer, categorical, datetime, id, ignore)");
+            }
+        }
+        for (Map.Entry<String, String> e : c.columnSettings("encoder").entrySet()) {
+            if (!List.of("quantile", "mode", "frequency", "onehot").contains(e.getValue())) {
+                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey()
+                        + ".encoder: unknown encoder '" + e.getValue() + "' (supported: quantile, mode for numeric and "
+                        + "datetime columns; frequency, onehot for categorical columns)");
             }
         }
     }

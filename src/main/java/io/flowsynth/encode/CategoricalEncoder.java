@@ -24,6 +24,13 @@ import java.util.Random;
  * to their counts, so memory is bounded by the number of kept values, never by the column's cardinality. Encoding a
  * value that is not a kept category goes to "other", or, when the column has no "other" interval (a value never seen
  * while fitting), to the most frequent category.
+ *
+ * <p><b>One-hot/argmax layout</b> ({@link #onehot()}): instead of one interval feature, one feature per outcome (kept
+ * categories, then "other"); decoding takes the argmax. Encoding outcome k draws v ~ N(0, I), swaps the largest entry
+ * into position k (which gives exactly N(0, I) conditioned on argmax = k) and adds a {@link #ONEHOT_MARGIN} to it, so
+ * the classes are separated by a low-density gap the flow's smooth density does not need to model sharply (argmax
+ * dequantization, after Hoogeboom et al., "Argmax Flows and Multinomial Diffusion", NeurIPS 2021). It imposes no order
+ * on the categories, at the price of one feature per category: the estimator uses it for low-cardinality columns.
  */
 public final class CategoricalEncoder implements ColumnEncoder {
     private static final long serialVersionUID = 1L;
@@ -38,6 +45,10 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final Map<Object, Integer> index;
     private final Map<Object, Integer> rareIndex;
     private final FrequencyIntervals intervals;
+    private final boolean onehot;
+
+    /** Added to the winning feature of a one-hot encoding. */
+    static final double ONEHOT_MARGIN = 1.0;
 
     /**
      * @param categories  kept category keys ({@link ColumnValues#key}; null for the null category) with their counts;
@@ -48,6 +59,13 @@ public final class CategoricalEncoder implements ColumnEncoder {
      */
     public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
                               Map<Object, Long> rareValues) {
+        this(column, type, categories, otherCount, rareValues, false);
+    }
+
+    /** @param onehot one feature per outcome, decoded by argmax, instead of one frequency-interval feature */
+    public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
+                              Map<Object, Long> rareValues, boolean onehot) {
+        this.onehot = onehot;
         this.column = QuantileEncoder.requireColumn(column);
         this.type = type;
         if (categories.isEmpty() && otherCount == 0) {
@@ -113,12 +131,35 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     @Override
     public int width() {
-        return intervals.size() > 1 ? 1 : 0;
+        if (intervals.size() <= 1) {
+            return 0;
+        }
+        return onehot ? intervals.size() : 1;
+    }
+
+    /** Whether the features are one per outcome (argmax) rather than one frequency interval. */
+    public boolean onehot() {
+        return onehot;
+    }
+
+    /** Kept categories plus the "other" bucket, if any. */
+    public int outcomeCount() {
+        return intervals.size();
     }
 
     @Override
     public List<String> featureNames() {
-        return width() == 1 ? List.of(column) : List.of();
+        if (width() == 0) {
+            return List.of();
+        }
+        if (!onehot) {
+            return List.of(column);
+        }
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < intervals.size(); k++) {
+            names.add(column + "#" + k);
+        }
+        return names;
     }
 
     /** Number of kept categories (the null category included, the "other" interval not). */
@@ -139,7 +180,21 @@ public final class CategoricalEncoder implements ColumnEncoder {
         }
         Integer k = index.get(keyOf(value));
         int interval = k != null ? k : (otherCount > 0 ? keys.size() : 0);
-        out[offset] = intervals.encode(interval, rng);
+        if (!onehot) {
+            out[offset] = intervals.encode(interval, rng);
+            return;
+        }
+        int n = intervals.size();
+        int top = 0;
+        for (int j = 0; j < n; j++) {
+            out[offset + j] = rng.nextGaussian();
+            if (out[offset + j] > out[offset + top]) {
+                top = j;
+            }
+        }
+        double winner = out[offset + top];
+        out[offset + top] = out[offset + interval];
+        out[offset + interval] = winner + ONEHOT_MARGIN;
     }
 
     /**
@@ -169,12 +224,34 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (width() == 0) {
             return c; // a single interval: probability 1
         }
+        if (onehot) {
+            return c - oneHotLogNoiseDensity(interval, features, offset);
+        }
         return c + intervals.logCorrection(interval, features[offset]);
+    }
+
+    /**
+     * log q(f | k) of the one-hot encoding's noise: n iid normals, the largest swapped to position k and lifted by
+     * {@link #ONEHOT_MARGIN}. Every one of the n positions the maximum could have come from gives the same product of
+     * normal densities, so q(f | k) = n · φ(f_k − margin) · Π_{j≠k} φ(f_j) (where f_k − margin is the maximum).
+     */
+    private double oneHotLogNoiseDensity(int k, double[] f, int offset) {
+        int n = intervals.size();
+        double q = Math.log(n);
+        for (int j = 0; j < n; j++) {
+            q += StandardNormal.logDensity(j == k ? f[offset + j] - ONEHOT_MARGIN : f[offset + j]);
+        }
+        return q;
     }
 
     @Override
     public Object decode(double[] z, int offset, Random rng) {
-        int k = width() == 0 ? 0 : intervals.decode(z[offset]);
+        int k = width() == 0 ? 0 : onehot ? argmax(z, offset, intervals.size()) : intervals.decode(z[offset]);
+        return valueOf(k, rng);
+    }
+
+    /** The value of outcome k: a kept category, or a rare value drawn by frequency for "other". */
+    private Object valueOf(int k, Random rng) {
         if (k < keys.size()) {
             return ColumnValues.value(type, keys.get(k));
         }
@@ -183,6 +260,32 @@ public final class CategoricalEncoder implements ColumnEncoder {
         int i = Arrays.binarySearch(rareCumulative, r + 1);
         i = i >= 0 ? i : -i - 1;
         return ColumnValues.value(type, rareKeys.get(Math.min(i, rareKeys.size() - 1)));
+    }
+
+    /**
+     * The argmax of independent N(0, 1) features is uniform over the outcomes, not their frequencies: read the first
+     * feature as a frequency-interval feature instead, which gives the fitted frequencies exactly.
+     */
+    @Override
+    public Object decodeIndependent(double[] z, int offset, Random rng) {
+        if (!onehot || width() == 0) {
+            return decode(z, offset, rng);
+        }
+        return valueOf(intervals.decode(z[offset]), rng);
+    }
+
+    /** Index of the largest of z[offset..offset+n) (NaN never wins; all NaN gives 0). */
+    private static int argmax(double[] z, int offset, int n) {
+        int best = 0;
+        double top = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            double v = z[offset + j];
+            if (v > top) {
+                top = v;
+                best = j;
+            }
+        }
+        return best;
     }
 
     private Object keyOf(Object value) {
@@ -199,6 +302,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
         json.put("column", column);
         json.put("kind", kind());
         json.put("type", type.toString());
+        json.put("encoding", onehot ? "onehot" : "frequency");
         writeValues(json.putArray("categories"), keys, counts);
         json.put("otherCount", otherCount);
         long[] rareCounts = new long[rareKeys.size()];
@@ -220,7 +324,8 @@ public final class CategoricalEncoder implements ColumnEncoder {
     static CategoricalEncoder fromJson(JsonNode json) {
         ColumnType type = ColumnType.parse(json.path("type").asText());
         return new CategoricalEncoder(json.path("column").asText(), type, readValues(json.path("categories"), type),
-                json.path("otherCount").asLong(), readValues(json.path("rareValues"), type));
+                json.path("otherCount").asLong(), readValues(json.path("rareValues"), type),
+                "onehot".equals(json.path("encoding").asText()));
     }
 
     private static Map<Object, Long> readValues(JsonNode array, ColumnType type) {

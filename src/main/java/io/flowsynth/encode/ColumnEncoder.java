@@ -63,6 +63,15 @@ public interface ColumnEncoder extends Serializable {
      */
     double logDensityCorrection(Object value, double[] features, int offset);
 
+    /**
+     * Decodes features drawn from N(0, I) <em>independently of every other column</em> into a draw from this column's
+     * fitted marginal (the independent-columns baseline). For most encoders this is {@link #decode}; an encoding whose
+     * standard normal features do not map to the marginal (one-hot) overrides it.
+     */
+    default Object decodeIndependent(double[] z, int offset, Random rng) {
+        return decode(z, offset, rng);
+    }
+
     /** Fitted statistics as JSON; {@link TableEncoder#fromJson} reads them back exactly. */
     ObjectNode toJson();
 }

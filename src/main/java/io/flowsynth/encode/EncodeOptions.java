@@ -15,11 +15,21 @@ import java.util.Set;
  * @param quantiles             knots of the quantile-normal encoding (≥ 2, including minimum and maximum)
  * @param quantileRelativeError relative error of Spark's approximate quantiles (0 = exact, expensive)
  * @param dropUnsupported       drop columns of unsupported types (with a warning) instead of failing
- * @param kindOverrides         column → {@code continuous | integer | categorical | datetime | ignore}; {@code ignore}
- *                              drops the column from the encoder, and the synthetic table has it as all nulls
+ * @param kindOverrides         column → {@code continuous | integer | categorical | datetime | id | ignore};
+ *                              {@code ignore} drops the column from the encoder, and the synthetic table has it as all
+ *                              nulls; {@code id} generates fresh unique values instead of learning the column
+ * @param minCategoryFrequency  categories whose share of the rows is below this go to the "other" bucket
+ * @param onehotMaxCategories   automatic choice: a categorical with 3 to this many kept categories (null included)
+ *                              is one-hot/argmax encoded, others use frequency intervals (0: never one-hot)
+ * @param maxModes              most Gaussian components of a mode-specific (mixture) encoding
+ * @param detectIds             detect identifier-like columns (unique per row) and generate fresh values for them
+ * @param encoderOverrides      column → {@code quantile | mode} (numeric and datetime columns) or
+ *                              {@code frequency | onehot} (categorical columns)
  */
 public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quantiles, double quantileRelativeError,
-                            boolean dropUnsupported, Map<String, String> kindOverrides) implements Serializable {
+                            boolean dropUnsupported, Map<String, String> kindOverrides, double minCategoryFrequency,
+                            int onehotMaxCategories, int maxModes, boolean detectIds,
+                            Map<String, String> encoderOverrides) implements Serializable {
 
     public static final String MAX_DISCRETE_VALUES = "flowsynth.encode.max-discrete-values";
     public static final int MAX_DISCRETE_VALUES_DEFAULT = 20;
@@ -31,6 +41,14 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
     public static final double QUANTILE_RELATIVE_ERROR_DEFAULT = 1e-3;
     public static final String DROP_UNSUPPORTED = "flowsynth.encode.drop-unsupported";
     public static final boolean DROP_UNSUPPORTED_DEFAULT = false;
+    public static final String MIN_CATEGORY_FREQUENCY = "flowsynth.encode.min-category-frequency";
+    public static final double MIN_CATEGORY_FREQUENCY_DEFAULT = 0.0;
+    public static final String ONEHOT_MAX_CATEGORIES = "flowsynth.encode.onehot-max-categories";
+    public static final int ONEHOT_MAX_CATEGORIES_DEFAULT = 8;
+    public static final String MAX_MODES = "flowsynth.encode.max-modes";
+    public static final int MAX_MODES_DEFAULT = 5;
+    public static final String DETECT_IDS = "flowsynth.encode.detect-ids";
+    public static final boolean DETECT_IDS_DEFAULT = true;
     /** Prefix of per-column kind overrides: {@code flowsynth.encode.kind.<column>=categorical}. */
     public static final String KIND_OVERRIDE_PREFIX = "flowsynth.encode.kind.";
 
@@ -38,8 +56,15 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
     public static final String INTEGER = "integer";
     public static final String CATEGORICAL = "categorical";
     public static final String DATETIME = "datetime";
+    public static final String ID = "id";
     public static final String IGNORE = "ignore";
-    public static final Set<String> OVERRIDE_KINDS = Set.of(CONTINUOUS, INTEGER, CATEGORICAL, DATETIME, IGNORE);
+    public static final Set<String> OVERRIDE_KINDS = Set.of(CONTINUOUS, INTEGER, CATEGORICAL, DATETIME, ID, IGNORE);
+
+    public static final String QUANTILE = "quantile";
+    public static final String MODE = "mode";
+    public static final String FREQUENCY = "frequency";
+    public static final String ONEHOT = "onehot";
+    public static final Set<String> ENCODERS = Set.of(QUANTILE, MODE, FREQUENCY, ONEHOT);
 
     public EncodeOptions {
         if (maxDiscreteValues < 0) {
@@ -54,13 +79,37 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
         if (!(quantileRelativeError >= 0.0 && quantileRelativeError < 1.0)) {
             throw new BadInputException(QUANTILE_RELATIVE_ERROR + ": expected in [0, 1), got " + quantileRelativeError);
         }
+        if (!(minCategoryFrequency >= 0.0 && minCategoryFrequency < 1.0)) {
+            throw new BadInputException(MIN_CATEGORY_FREQUENCY + ": expected in [0, 1), got " + minCategoryFrequency);
+        }
+        if (onehotMaxCategories < 0) {
+            throw new BadInputException(ONEHOT_MAX_CATEGORIES + ": expected ≥ 0, got " + onehotMaxCategories);
+        }
+        if (maxModes < 1) {
+            throw new BadInputException(MAX_MODES + ": expected ≥ 1, got " + maxModes);
+        }
         kindOverrides = Map.copyOf(kindOverrides == null ? Map.of() : kindOverrides);
         for (Map.Entry<String, String> e : kindOverrides.entrySet()) {
             if (!OVERRIDE_KINDS.contains(e.getValue())) {
                 throw new BadInputException("Column '" + e.getKey() + "': unknown kind override '" + e.getValue()
-                        + "' (expected one of continuous, integer, categorical, datetime, ignore)");
+                        + "' (expected one of continuous, integer, categorical, datetime, id, ignore)");
             }
         }
+        encoderOverrides = Map.copyOf(encoderOverrides == null ? Map.of() : encoderOverrides);
+        for (Map.Entry<String, String> e : encoderOverrides.entrySet()) {
+            if (!ENCODERS.contains(e.getValue())) {
+                throw new BadInputException("Column '" + e.getKey() + "': unknown encoder '" + e.getValue()
+                        + "' (expected one of quantile, mode, frequency, onehot)");
+            }
+        }
+    }
+
+    /** The first six options; the others take their defaults. */
+    public EncodeOptions(int maxDiscreteValues, int maxCategories, int quantiles, double quantileRelativeError,
+                         boolean dropUnsupported, Map<String, String> kindOverrides) {
+        this(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported, kindOverrides,
+                MIN_CATEGORY_FREQUENCY_DEFAULT, ONEHOT_MAX_CATEGORIES_DEFAULT, MAX_MODES_DEFAULT, DETECT_IDS_DEFAULT,
+                Map.of());
     }
 
     public static EncodeOptions defaults() {
@@ -70,26 +119,51 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
 
     public EncodeOptions withMaxDiscreteValues(int value) {
         return new EncodeOptions(value, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
     }
 
     public EncodeOptions withMaxCategories(int value) {
         return new EncodeOptions(maxDiscreteValues, value, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
     }
 
     public EncodeOptions withQuantiles(int value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, value, quantileRelativeError, dropUnsupported,
-                kindOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
     }
 
     public EncodeOptions withDropUnsupported(boolean value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, value,
-                kindOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
     }
 
     public EncodeOptions withKindOverrides(Map<String, String> value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                value);
+                value, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+    }
+
+    public EncodeOptions withMinCategoryFrequency(double value) {
+        return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
+                kindOverrides, value, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+    }
+
+    public EncodeOptions withOnehotMaxCategories(int value) {
+        return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
+                kindOverrides, minCategoryFrequency, value, maxModes, detectIds, encoderOverrides);
+    }
+
+    public EncodeOptions withMaxModes(int value) {
+        return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, value, detectIds, encoderOverrides);
+    }
+
+    public EncodeOptions withDetectIds(boolean value) {
+        return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, value, encoderOverrides);
+    }
+
+    public EncodeOptions withEncoderOverrides(Map<String, String> value) {
+        return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, value);
     }
 }

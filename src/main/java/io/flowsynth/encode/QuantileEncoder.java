@@ -31,7 +31,8 @@ import java.util.Random;
  * </ul>
  * Decoding maps z → Φ(z) → F̂⁻¹ → clip to the observed [min, max] → round: integers, dates and timestamps to whole units
  * (timestamps to the observed precision), decimals to the type's scale (HALF_UP, never beyond its precision), floats to
- * {@code Float}.
+ * {@code Float}. Float and double columns whose finite values all had at most d ≤ 6 decimals ({@link #decimals()},
+ * found by the estimator; −1 when none was found) are rounded to d decimals (HALF_EVEN on the double), then clipped.
  *
  * <p><b>Nulls, NaN and ±∞</b> form a side channel: when the column had any of them, a second feature
  * ({@code <column>#null}) encodes the state {value, null, NaN, +∞, −∞} with {@link FrequencyIntervals}; the value
@@ -45,6 +46,9 @@ public final class QuantileEncoder implements ColumnEncoder {
     /** Jitter width of discrete values, as a fraction of their unit; the margin to ±0.5 absorbs rounding error. */
     static final double JITTER = 0.9;
 
+    /** Most decimals a float or double column's rounding precision is learned to. */
+    public static final int MAX_DECIMALS = 6;
+
     /** Row states of the side channel, in JSON order. */
     public enum State { VALUE, NULL, NAN, POSITIVE_INFINITY, NEGATIVE_INFINITY }
 
@@ -54,6 +58,7 @@ public final class QuantileEncoder implements ColumnEncoder {
     private final double[] knots;
     private final double[] probabilities;
     private final double unit;
+    private final int decimals;
     private final long[] stateCounts;
     private final State[] presentStates;
     private final FrequencyIntervals states; // null when only VALUE occurs
@@ -67,7 +72,21 @@ public final class QuantileEncoder implements ColumnEncoder {
      */
     public QuantileEncoder(String column, String kind, ColumnType type, double[] knots, double[] probabilities,
                            double unit, long[] stateCounts) {
+        this(column, kind, type, knots, probabilities, unit, -1, stateCounts);
+    }
+
+    /**
+     * @param decimals float and double only: round decoded values to this many decimals (0 to
+     *                 {@link #MAX_DECIMALS}), or −1 to keep every digit
+     */
+    public QuantileEncoder(String column, String kind, ColumnType type, double[] knots, double[] probabilities,
+                           double unit, int decimals, long[] stateCounts) {
         this.column = requireColumn(column);
+        if (decimals < -1 || decimals > MAX_DECIMALS || (decimals >= 0 && !type.isFloatingPoint())) {
+            throw new IllegalArgumentException("Column '" + column + "': decimals " + decimals
+                    + " (expected -1, or 0.." + MAX_DECIMALS + " for float and double)");
+        }
+        this.decimals = decimals;
         if (!List.of("continuous", "integer", "datetime").contains(kind)) {
             throw new IllegalArgumentException("Column '" + column + "': quantile encoding has no kind '" + kind + "'");
         }
@@ -152,6 +171,16 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     public double unit() {
         return unit;
+    }
+
+    /** Rows per {@link State} while fitting, in enum order (copy). */
+    public long[] stateCounts() {
+        return stateCounts.clone();
+    }
+
+    /** Decimals decoded float/double values are rounded to, −1 for none. */
+    public int decimals() {
+        return decimals;
     }
 
     /** Observed minimum and maximum of the finite values, in the numeric form of {@link ColumnValues#toDouble}. */
@@ -261,24 +290,65 @@ public final class QuantileEncoder implements ColumnEncoder {
     public Object decode(double[] z, int offset, Random rng) {
         if (states != null) {
             State state = presentStates[states.decode(z[offset + 1])];
-            switch (state) {
-                case NULL:
-                    return null;
-                case NAN:
-                    return type.base() == ColumnType.Base.FLOAT ? (Object) Float.NaN : (Object) Double.NaN;
-                case POSITIVE_INFINITY:
-                    return type.base() == ColumnType.Base.FLOAT
-                            ? (Object) Float.POSITIVE_INFINITY : (Object) Double.POSITIVE_INFINITY;
-                case NEGATIVE_INFINITY:
-                    return type.base() == ColumnType.Base.FLOAT
-                            ? (Object) Float.NEGATIVE_INFINITY : (Object) Double.NEGATIVE_INFINITY;
-                default:
-                    break;
+            if (state != State.VALUE) {
+                return special(state);
             }
         }
         double zv = z[offset];
         double u = StandardNormal.cdf(Double.isNaN(zv) ? 0.0 : zv);
         return inverse(unsqueeze(u));
+    }
+
+    /** Whether the column has the state side channel (a second feature). */
+    boolean hasStates() {
+        return states != null;
+    }
+
+    /** The state feature of a value (any state not seen while fitting is encoded as VALUE). */
+    double encodeState(Object value, Random rng) {
+        int stateIndex = indexOf(stateOf(value));
+        return states.encode(stateIndex >= 0 ? stateIndex : indexOf(State.VALUE), rng);
+    }
+
+    /** The state a state feature decodes to. */
+    State decodeState(double z) {
+        return presentStates[states.decode(z)];
+    }
+
+    /** Whether {@code value} is a finite value (not null, NaN or ±∞). */
+    boolean isValue(Object value) {
+        return stateOf(value) == State.VALUE;
+    }
+
+    /** The value of a non-VALUE state: null, NaN, ±∞ of the column's type. */
+    Object special(State state) {
+        switch (state) {
+            case NULL:
+                return null;
+            case NAN:
+                return type.base() == ColumnType.Base.FLOAT ? (Object) Float.NaN : (Object) Double.NaN;
+            case POSITIVE_INFINITY:
+                return type.base() == ColumnType.Base.FLOAT
+                        ? (Object) Float.POSITIVE_INFINITY : (Object) Double.POSITIVE_INFINITY;
+            case NEGATIVE_INFINITY:
+                return type.base() == ColumnType.Base.FLOAT
+                        ? (Object) Float.NEGATIVE_INFINITY : (Object) Double.NEGATIVE_INFINITY;
+            default:
+                throw new IllegalArgumentException("not a special state: " + state);
+        }
+    }
+
+    /** The number x as a value of the source type: rounded to the unit or decimals, clipped to [min, max]. */
+    Object valueOf(double x) {
+        if (!Double.isFinite(x)) {
+            x = Double.isNaN(x) ? min() : x > 0 ? max() : min();
+        }
+        if (type.isFloatingPoint() || type.base() == ColumnType.Base.DECIMAL) {
+            return toValue(x, 0.0);
+        }
+        long u = unit >= 1.0 ? Math.round(unit) : 1L;
+        double clipped = clip(x);
+        return toValue((double) (Math.round(clipped / u) * u), 0.0);
     }
 
     /** [0, 1] → [U_MIN, 1 − U_MIN], affinely. */
@@ -353,9 +423,9 @@ public final class QuantileEncoder implements ColumnEncoder {
     private Object toValue(double base, double delta) {
         switch (type.base()) {
             case FLOAT:
-                return (float) clip(base + delta);
+                return (float) clip(round(base + delta));
             case DOUBLE:
-                return clip(base + delta);
+                return clip(round(base + delta));
             case DECIMAL:
                 return toDecimal(base, delta);
             default:
@@ -394,6 +464,21 @@ public final class QuantileEncoder implements ColumnEncoder {
         return v.max(limit.negate()).min(limit);
     }
 
+    /** x rounded to {@link #decimals} decimals (unchanged when −1, or when too large to round in a double). */
+    double round(double x) {
+        if (decimals < 0) {
+            return x;
+        }
+        double scale = POWERS_OF_TEN[decimals];
+        double scaled = x * scale;
+        if (!(Math.abs(scaled) < 0x1p52)) {
+            return x;
+        }
+        return Math.rint(scaled) / scale;
+    }
+
+    static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+
     private double clip(double x) {
         return Math.max(min(), Math.min(max(), x));
     }
@@ -426,7 +511,7 @@ public final class QuantileEncoder implements ColumnEncoder {
         return lo - 1;
     }
 
-    private State stateOf(Object value) {
+    State stateOf(Object value) {
         if (value == null) {
             return State.NULL;
         }
@@ -461,6 +546,7 @@ public final class QuantileEncoder implements ColumnEncoder {
         json.put("kind", kind);
         json.put("type", type.toString());
         json.put("unit", unit);
+        json.put("decimals", decimals);
         ObjectNode counts = json.putObject("stateCounts");
         for (State s : State.values()) {
             counts.put(s.name().toLowerCase(java.util.Locale.ROOT), stateCounts[s.ordinal()]);
@@ -475,17 +561,21 @@ public final class QuantileEncoder implements ColumnEncoder {
     }
 
     static QuantileEncoder fromJson(JsonNode json) {
+        return fromJson(json, doubles(json.path("knots")), doubles(json.path("probabilities")));
+    }
+
+    /** Reads the common fields (column, kind, type, unit, decimals, state counts) with the given knots. */
+    static QuantileEncoder fromJson(JsonNode json, double[] knots, double[] probabilities) {
         String column = json.path("column").asText();
         long[] counts = new long[State.values().length];
         for (State s : State.values()) {
             counts[s.ordinal()] = json.path("stateCounts").path(s.name().toLowerCase(java.util.Locale.ROOT)).asLong();
         }
         return new QuantileEncoder(column, json.path("kind").asText(), ColumnType.parse(json.path("type").asText()),
-                doubles(json.path("knots")), doubles(json.path("probabilities")), json.path("unit").asDouble(),
-                counts);
+                knots, probabilities, json.path("unit").asDouble(), json.path("decimals").asInt(-1), counts);
     }
 
-    private static double[] doubles(JsonNode array) {
+    static double[] doubles(JsonNode array) {
         double[] out = new double[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).doubleValue();

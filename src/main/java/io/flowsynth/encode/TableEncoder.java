@@ -111,6 +111,39 @@ public final class TableEncoder implements Serializable {
         return c;
     }
 
+    /**
+     * Decodes synthetic row {@code row} of a table of {@code totalRows} rows sampled with {@code seed}: like
+     * {@link #decode(double[], Random)}, but identifier columns ({@link IdEncoder}) get their unique fresh value for
+     * that row.
+     */
+    public Object[] decode(double[] features, Random rng, long row, long totalRows, long seed) {
+        return withIds(decode(features, rng), rng, row, totalRows, seed);
+    }
+
+    /**
+     * Like {@link #decode(double[], Random, long, long, long)} for features drawn from N(0, I) without a flow: every
+     * column from its own marginal ({@link ColumnEncoder#decodeIndependent}), the independent-columns baseline.
+     */
+    public Object[] decodeIndependent(double[] features, Random rng, long row, long totalRows, long seed) {
+        if (features.length < width) {
+            throw new IllegalArgumentException("feature vector has " + features.length + " values, need " + width);
+        }
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = columns.get(i).decodeIndependent(features, offsets[i], rng);
+        }
+        return withIds(values, rng, row, totalRows, seed);
+    }
+
+    private Object[] withIds(Object[] values, Random rng, long row, long totalRows, long seed) {
+        for (int i = 0; i < values.length; i++) {
+            if (columns.get(i) instanceof IdEncoder id) {
+                values[i] = id.generate(row, totalRows, seed, rng);
+            }
+        }
+        return values;
+    }
+
     /** Decodes one row from {@code features[0..width())}; values in {@link #columns()} order. */
     public Object[] decode(double[] features, Random rng) {
         if (features.length < width) {
@@ -172,7 +205,10 @@ public final class TableEncoder implements Serializable {
             case "continuous":
             case "integer":
             case "datetime":
-                return QuantileEncoder.fromJson(json);
+                return "mode".equals(json.path("encoding").asText())
+                        ? ModeEncoder.fromJson(json) : QuantileEncoder.fromJson(json);
+            case "id":
+                return IdEncoder.fromJson(json);
             case "categorical":
                 return CategoricalEncoder.fromJson(json);
             case "constant":

@@ -7,6 +7,7 @@ import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.fidelity.QualityGates;
 import io.flowsynth.spark.demo.DemoLoans;
+import io.flowsynth.spark.demo.DemoTables;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.io.TableReader;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -56,7 +57,7 @@ public final class FlowsynthCli {
                 "holdout", "fail-under"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under"));
         VALUE_OPTIONS.put("score", Set.of("model", "input", "output", "format", "conf", "set", "master"));
-        VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "master"));
+        VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "table", "master"));
         for (String c : VALUE_OPTIONS.keySet()) {
             FLAG_OPTIONS.put(c, Set.of("overwrite"));
         }
@@ -72,7 +73,7 @@ public final class FlowsynthCli {
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--fail-under GATES]"
                     + " [--overwrite]",
             "  score   --model DIR --input PATH --output PATH [--format parquet|csv] [--overwrite]",
-            "  generate-demo --output PATH [--rows N] [--seed S] [--overwrite]",
+            "  generate-demo --output PATH [--rows N] [--seed S] [--table loans|retail|sensors] [--overwrite]",
             "GATES: name=value[,name=value]... with quality, column-shapes, column-pair-trends, dcr-overfit",
             "       (minimums) and exact-copy-rate (a maximum), e.g. --fail-under quality=0.85,dcr-overfit=0.9",
             "common: --master URL (or FLOWSYNTH_MASTER); exit codes 0 ok, 2 bad input, 1 failure,",
@@ -323,14 +324,16 @@ public final class FlowsynthCli {
         long n = rows == null ? 50_000 : rows;
         String staging = HadoopFiles.stagingPath(output);
         try {
-            DemoLoans.generate(spark, n, seed == null ? 2024 : seed, Math.max(1, spark.sparkContext().defaultParallelism()))
-                    .write().parquet(staging);
+            String table = a.optional("table") == null ? "loans" : a.optional("table");
+            DemoTables.generate(spark, table, n, seed == null ? 2024 : seed,
+                    Math.max(1, spark.sparkContext().defaultParallelism())).write().parquet(staging);
             HadoopFiles.commit(staging, output, overwrite, conf);
         } catch (RuntimeException e) {
             HadoopFiles.deleteQuietly(staging, conf);
             throw e;
         }
-        System.out.println("demo table: " + output + " (" + n + " rows)");
+        System.out.println("demo table: " + output + " (" + n + " rows"
+                + (a.optional("table") == null ? "" : ", " + a.optional("table")) + ")");
     }
 
     /** The job's session: the requested master, else the one spark-submit set, else {@code local[*]}. */

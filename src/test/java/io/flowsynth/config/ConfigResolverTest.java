@@ -73,4 +73,17 @@ class ConfigResolverTest {
         assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TAIL_BOUND, "0")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining(ConfigKeys.FLOW_TAIL_BOUND);
     }
+
+    @Test
+    void perColumnEncodersAreAcceptedAndValidated() {
+        FlowsynthConfig c = ConfigResolver.resolve(null, null, null,
+                Map.of("flowsynth.columns.price.encoder", "mode", "flowsynth.columns.city.encoder", "onehot",
+                        "flowsynth.columns.order_id.kind", "id"));
+        assertThat(c.columnSettings("encoder")).containsEntry("price", "mode").containsEntry("city", "onehot");
+        assertThat(c.columnSettings("kind")).containsEntry("order_id", "id");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null,
+                Map.of("flowsynth.columns.price.encoder", "wavelet")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.columns.price.encoder")
+                .hasMessageContaining("wavelet");
+    }
 }

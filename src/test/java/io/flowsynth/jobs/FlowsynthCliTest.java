@@ -198,6 +198,19 @@ class FlowsynthCliTest {
     }
 
     @Test
+    void generateDemoWritesTheNamedTableAndRejectsAnUnknownOne() {
+        String path = dir.resolve("sensors.parquet").toString();
+        Outcome o = cli("generate-demo", "--table", "sensors", "--rows", "200", "--output", path);
+        assertThat(o.code()).as(o.err()).isZero();
+        Dataset<Row> sensors = spark.read().parquet(path);
+        assertThat(sensors.count()).isEqualTo(200);
+        assertThat(sensors.columns()).contains("reading_id", "temperature", "calibration");
+        Outcome bad = cli("generate-demo", "--table", "nope", "--output", dir.resolve("nope-table").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--table").contains("nope");
+    }
+
+    @Test
     void usageErrorsExitWithTwo() {
         assertThat(cli("fit", "--input", input).code()).isEqualTo(2);
         assertThat(cli("fit", "--input", input, "--model", "m", "--bogus", "1").err()).contains("--bogus");

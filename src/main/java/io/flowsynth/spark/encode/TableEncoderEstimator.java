@@ -7,6 +7,9 @@ import io.flowsynth.encode.ColumnType;
 import io.flowsynth.encode.ColumnValues;
 import io.flowsynth.encode.ConstantEncoder;
 import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.GaussianMixture;
+import io.flowsynth.encode.IdEncoder;
+import io.flowsynth.encode.ModeEncoder;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.encode.TableEncoder;
 import org.apache.spark.sql.Column;
@@ -44,7 +47,12 @@ import static org.apache.spark.sql.functions.approx_count_distinct;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.rint;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -62,12 +70,16 @@ import static org.apache.spark.sql.functions.when;
  * Spark jobs over the table, whatever its number of columns:
  * <ol>
  *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
- *       approximate distinct counts of integer columns, and the precision of timestamps (whole seconds, milliseconds or
- *       microseconds);</li>
+ *       approximate distinct counts of integer (and, for id detection, string) columns, the precision of timestamps
+ *       (whole seconds, milliseconds or microseconds), the rounding precision of float and double columns (for each
+ *       d ≤ 6, how many finite values are not multiples of 10^−d: the smallest d with none is kept), and for string
+ *       id candidates their length range, shape range and character classes;</li>
  *   <li>for categorical columns, one grouped count of (column, value) pairs, of which at most
  *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the rare values that
  *       "other" samples from);</li>
- *   <li>for quantile-normal columns, one {@code approxQuantile} call for all of them together.</li>
+ *   <li>for quantile-normal and mode-specific columns, one {@code approxQuantile} call for all of them together; the
+ *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
+ *       ({@link GaussianMixture#fitSketch}), so they cost no further pass.</li>
  * </ol>
  * Nothing else reaches the driver. The table is read up to three times: cache it if it is expensive to recompute.
  *
@@ -77,12 +89,33 @@ import static org.apache.spark.sql.functions.when;
  * replaces the default; {@code ignore} drops the column (the pipeline writes it as all nulls). A column with one value
  * and nothing else (or only nulls) is {@code constant}; a would-be quantile column whose finite values are all equal
  * (or absent) is categorical over its few states (value, null, NaN, ±∞).
+ *
+ * <p><b>Identifier columns</b> (kind {@code id}: {@link IdEncoder}, not learned, fresh unique values at sampling) are
+ * those configured so, and, with {@code detectIds}, columns with at least {@value #MIN_ID_ROWS} non-null values whose
+ * approximate distinct count is at least {@value #ID_DISTINCT_SHARE} of them: strings, and integers whose range
+ * max − min + 1 is at most twice their count (dense sequences such as row numbers; sparse unique integers such as
+ * hashes or measurements stay integers unless configured {@code id}).
+ *
+ * <p><b>Encoder choice</b> (overridable per column with {@code encoder}): a categorical column with 3 to
+ * {@code onehotMaxCategories} outcomes (kept categories, null and "other" counted) is one-hot/argmax encoded, any other
+ * categorical uses frequency intervals. A continuous or integer column uses mode-specific normalisation
+ * ({@link ModeEncoder}) when the column is multi-modal (its quantile sketch's histogram has at least two peaks
+ * separated by a valley below 70 % of the lower one, {@link GaussianMixture#sketchPeaks}), the mixture fitted to the
+ * sketch has at least two components and two such peaks too, and its CDF is within {@value #MODE_MAX_KS} of the
+ * sketch's at every knot (so the mixture loses no marginal fidelity); otherwise, and always for dates and timestamps,
+ * quantile-normal.
  */
 public final class TableEncoderEstimator {
     private static final Logger LOG = LoggerFactory.getLogger(TableEncoderEstimator.class);
 
     /** Relative standard deviation of the distinct counts that decide integer columns. */
     static final double DISTINCT_RSD = 0.01;
+    /** Fewest non-null values for a column to be detected as an identifier. */
+    static final long MIN_ID_ROWS = 100;
+    /** Share of distinct values among the non-null ones that marks an identifier (the distinct count is approximate). */
+    static final double ID_DISTINCT_SHARE = 0.97;
+    /** Largest Kolmogorov distance between a mixture and its sketch for the automatic mode-specific choice. */
+    static final double MODE_MAX_KS = 0.01;
 
     private static final String SUPPORTED = "numeric, decimal, boolean, string, date, timestamp";
 
@@ -141,7 +174,7 @@ public final class TableEncoderEstimator {
         for (Plan p : plans) {
             decide(p, rows);
         }
-        countCategories(t, plans);
+        countCategories(t, plans, rows);
         fitQuantiles(t, plans);
 
         List<ColumnEncoder> encoders = new ArrayList<>();
@@ -166,6 +199,12 @@ public final class TableEncoderEstimator {
             if (!names.contains(overridden)) {
                 throw new BadInputException("Column '" + overridden + "': has a kind override but is not in the table"
                         + " (columns: " + String.join(", ", names) + ")");
+            }
+        }
+        for (String overridden : options.encoderOverrides().keySet()) {
+            if (!names.contains(overridden)) {
+                throw new BadInputException("Column '" + overridden + "': has an encoder override but is not in the "
+                        + "table (columns: " + String.join(", ", names) + ")");
             }
         }
         List<Plan> plans = new ArrayList<>();
@@ -193,7 +232,9 @@ public final class TableEncoderEstimator {
             if (override != null) {
                 checkOverride(f.name(), type.get(), override);
             }
-            plans.add(new Plan(i, f.name(), type.get(), override));
+            Plan plan = new Plan(i, f.name(), type.get(), override);
+            plan.encoderOverride = options.encoderOverrides().get(f.name());
+            plans.add(plan);
         }
         return plans;
     }
@@ -213,6 +254,9 @@ public final class TableEncoderEstimator {
             case EncodeOptions.DATETIME:
                 fits = type.isDatetime();
                 break;
+            case EncodeOptions.ID:
+                fits = type.isIntegral() || type.base() == ColumnType.Base.STRING;
+                break;
             default:
                 fits = false;
         }
@@ -224,13 +268,14 @@ public final class TableEncoderEstimator {
 
     private static String allowedKinds(ColumnType type) {
         if (type.isIntegral()) {
-            return "allowed: categorical, continuous, integer, ignore";
+            return "allowed: categorical, continuous, integer, id, ignore";
         } else if (type.isDatetime()) {
             return "allowed: categorical, continuous, datetime, ignore";
         } else if (type.isNumeric()) {
             return "allowed: categorical, continuous, ignore";
         }
-        return "allowed: categorical, ignore";
+        return type.base() == ColumnType.Base.STRING ? "allowed: categorical, id, ignore"
+                : "allowed: categorical, ignore";
     }
 
     // ---- pass 1: one aggregate ------------------------------------------------------------------------------------
@@ -261,6 +306,27 @@ public final class TableEncoderEstimator {
                 aggs.add(count(when(pmod(micros, lit(1_000_000L)).notEqual(lit(0L)), lit(1))));
                 aggs.add(count(when(pmod(micros, lit(1_000L)).notEqual(lit(0L)), lit(1))));
             }
+            if (p.type.isFloatingPoint()) {
+                Column x = c.cast("double");
+                double tolerance = p.type.base() == ColumnType.Base.FLOAT ? 1e-6 : 1e-9;
+                for (int d = 0; d <= QuantileEncoder.MAX_DECIMALS; d++) {
+                    Column scaled = x.multiply(lit(Math.pow(10, d)));
+                    Column off = abs(scaled.minus(rint(scaled)))
+                            .gt(greatest(lit(1.0), abs(scaled)).multiply(lit(tolerance)));
+                    aggs.add(count(when(finite(c).and(off), lit(1))));
+                }
+            }
+            if (stringIdCandidate(p)) {
+                Column shape = regexp_replace(regexp_replace(regexp_replace(c, "[0-9]", "9"), "[a-z]", "a"),
+                        "[A-Z]", "A");
+                aggs.add(approx_count_distinct(c, DISTINCT_RSD));
+                aggs.add(max(length(c)));
+                aggs.add(min(shape));
+                aggs.add(max(shape));
+                aggs.add(count(when(c.rlike("[0-9]"), lit(1))));
+                aggs.add(count(when(c.rlike("[a-z]"), lit(1))));
+                aggs.add(count(when(c.rlike("[A-Z]"), lit(1))));
+            }
         }
         Row r = t.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
         long rows = r.getLong(0);
@@ -279,10 +345,33 @@ public final class TableEncoderEstimator {
             }
             if (p.type.base() == ColumnType.Base.TIMESTAMP) {
                 p.subSecond = r.getLong(s++);
-                p.subMilli = r.getLong(s);
+                p.subMilli = r.getLong(s++);
+            }
+            if (p.type.isFloatingPoint()) {
+                p.decimals = -1;
+                for (int d = 0; d <= QuantileEncoder.MAX_DECIMALS; d++) {
+                    if (r.getLong(s++) == 0 && p.decimals < 0) {
+                        p.decimals = d;
+                    }
+                }
+            }
+            if (stringIdCandidate(p)) {
+                p.distinct = r.getLong(s++);
+                p.maxLength = r.isNullAt(s) ? 0 : r.getInt(s);
+                s++;
+                String minShape = r.getString(s++);
+                String maxShape = r.getString(s++);
+                p.shape = minShape != null && minShape.equals(maxShape) ? minShape : null;
+                p.classes = (r.getLong(s++) > 0 ? "9" : "") + (r.getLong(s++) > 0 ? "a" : "")
+                        + (r.getLong(s++) > 0 ? "A" : "");
             }
         }
         return rows;
+    }
+
+    private boolean stringIdCandidate(Plan p) {
+        return p.type.base() == ColumnType.Base.STRING
+                && (EncodeOptions.ID.equals(p.override) || (p.override == null && options.detectIds()));
     }
 
     private static Column finite(Column c) {
@@ -305,12 +394,48 @@ public final class TableEncoderEstimator {
             p.encoder = new ConstantEncoder(p.name, p.type, p.finite > 0 ? p.min : special(p));
             return;
         }
+        if (EncodeOptions.ID.equals(p.override) || (p.override == null && options.detectIds() && looksLikeId(p))) {
+            p.encoder = p.type.isIntegral()
+                    ? IdEncoder.integral(p.name, p.type, rows, p.nulls, ((Number) p.min).longValue(),
+                            ((Number) p.max).longValue())
+                    : IdEncoder.string(p.name, rows, p.nulls, (String) p.min, (String) p.max, p.shape, p.maxLength,
+                            p.classes);
+            return;
+        }
         String kind = p.override != null ? p.override : defaultKind(p);
-        if (!kind.equals(EncodeOptions.CATEGORICAL) && (p.finite == 0 || singleValue)) {
+        boolean degenerate = !kind.equals(EncodeOptions.CATEGORICAL) && (p.finite == 0 || singleValue);
+        if (degenerate) {
             kind = EncodeOptions.CATEGORICAL; // degenerate quantile column: a few states, no continuous part
         }
         p.mode = kind.equals(EncodeOptions.CATEGORICAL) ? Mode.CATEGORICAL : Mode.QUANTILE;
         p.kind = kind;
+        String e = p.encoderOverride;
+        if (e != null) {
+            boolean categoricalEncoder = e.equals(EncodeOptions.FREQUENCY) || e.equals(EncodeOptions.ONEHOT);
+            if (categoricalEncoder != (p.mode == Mode.CATEGORICAL)) {
+                if (!degenerate) {
+                    throw new BadInputException("Column '" + p.name + "': encoder '" + e + "' does not fit its kind "
+                            + kind + " (" + (p.mode == Mode.CATEGORICAL ? "frequency, onehot" : "quantile, mode")
+                            + " allowed)");
+                }
+                p.encoderOverride = null; // a degenerate numeric column: a few states, no continuous part
+            }
+        }
+    }
+
+    /** Unique per row: strings, and dense integer sequences (see the class comment). */
+    private static boolean looksLikeId(Plan p) {
+        if (p.nonNull < MIN_ID_ROWS || p.distinct < ID_DISTINCT_SHARE * p.nonNull) {
+            return false;
+        }
+        if (p.type.base() == ColumnType.Base.STRING) {
+            return true;
+        }
+        if (!p.type.isIntegral()) {
+            return false;
+        }
+        double range = ((Number) p.max).doubleValue() - ((Number) p.min).doubleValue() + 1.0;
+        return range <= 2.0 * p.nonNull;
     }
 
     private String defaultKind(Plan p) {
@@ -332,7 +457,7 @@ public final class TableEncoderEstimator {
 
     // ---- pass 2: one grouped count for all categorical columns ---------------------------------------------------
 
-    private void countCategories(Dataset<Row> t, List<Plan> plans) {
+    private void countCategories(Dataset<Row> t, List<Plan> plans, long rows) {
         List<Plan> cats = new ArrayList<>();
         for (Plan p : plans) {
             if (p.mode == Mode.CATEGORICAL) {
@@ -373,7 +498,9 @@ public final class TableEncoderEstimator {
                 throw new IllegalStateException("Column '" + p.name + "': cannot read back value '" + r.getString(1)
                         + "'", e);
             }
-            Map<Object, Long> target = r.getInt(3) <= options.maxCategories() ? kept.get(k) : rare.get(k);
+            boolean isKept = r.getInt(3) <= options.maxCategories()
+                    && r.getLong(2) >= options.minCategoryFrequency() * rows;
+            Map<Object, Long> target = isKept ? kept.get(k) : rare.get(k);
             target.merge(key, r.getLong(2), Long::sum);
         }
         for (int k = 0; k < cats.size(); k++) {
@@ -387,7 +514,11 @@ public final class TableEncoderEstimator {
             if (p.nulls > 0) {
                 categories.put(null, p.nulls);
             }
-            p.encoder = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k));
+            int outcomes = categories.size() + (other > 0 ? 1 : 0);
+            boolean onehot = p.encoderOverride != null
+                    ? p.encoderOverride.equals(EncodeOptions.ONEHOT)
+                    : outcomes >= 3 && outcomes <= options.onehotMaxCategories();
+            p.encoder = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k), onehot);
         }
     }
 
@@ -447,8 +578,30 @@ public final class TableEncoderEstimator {
             }
             knots[n - 1] = hi;
             long[] states = {p.finite, p.nulls, p.nan, p.positiveInfinity, p.negativeInfinity};
-            p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, probabilities, unit(p), states);
+            int decimals = p.type.isFloatingPoint() ? p.decimals : -1;
+            GaussianMixture mixture = mixture(p, knots, probabilities);
+            p.encoder = mixture != null
+                    ? new ModeEncoder(p.name, p.kind, p.type, lo, hi, unit(p), decimals, states, mixture)
+                    : new QuantileEncoder(p.name, p.kind, p.type, knots, probabilities, unit(p), decimals, states);
         }
+    }
+
+    /** The mixture of a mode-specific column (configured, or chosen by the class comment's rule), else null. */
+    private GaussianMixture mixture(Plan p, double[] knots, double[] probabilities) {
+        if (EncodeOptions.QUANTILE.equals(p.encoderOverride) || !(knots[knots.length - 1] > knots[0])) {
+            return null;
+        }
+        boolean forced = EncodeOptions.MODE.equals(p.encoderOverride);
+        if (!forced && !(p.kind.equals(EncodeOptions.CONTINUOUS) || p.kind.equals(EncodeOptions.INTEGER))) {
+            return null;
+        }
+        GaussianMixture m = GaussianMixture.fitSketch(knots, probabilities, options.maxModes());
+        double ks = m.ksDistance(knots, probabilities);
+        boolean multiModal = m.size() >= 2 && GaussianMixture.sketchPeaks(knots, probabilities) >= 2
+                && m.peaks(knots[0], knots[knots.length - 1]) >= 2;
+        LOG.info("Column '{}': mixture of {} modes, KS distance {} to its quantiles, {}", p.name, m.size(),
+                String.format("%.4f", ks), multiModal ? "multi-modal" : "uni-modal");
+        return forced || (multiModal && ks <= MODE_MAX_KS) ? m : null;
     }
 
     /** The number {@link ColumnValues#toDouble} gives, computed by Spark; NaN and ±∞ become null. */
@@ -498,6 +651,11 @@ public final class TableEncoderEstimator {
         long distinct;
         long subSecond;
         long subMilli;
+        int decimals = -1;
+        int maxLength;
+        String shape;
+        String classes;
+        String encoderOverride;
         Object min;
         Object max;
         Mode mode = Mode.CONSTANT;

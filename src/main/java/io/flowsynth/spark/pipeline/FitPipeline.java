@@ -85,10 +85,13 @@ public final class FitPipeline {
 
         spark.sparkContext().setJobDescription("flowsynth fit: fitting column encoders");
         Map<String, String> kinds = c.columnSettings("kind");
-        for (String column : kinds.keySet()) {
-            if (!Set.of(table.schema().fieldNames()).contains(column)) {
-                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + column
-                        + ".kind: no column '" + column + "' in the input");
+        Map<String, String> encoders = c.columnSettings("encoder");
+        for (String setting : List.of("kind", "encoder")) {
+            for (String column : c.columnSettings(setting).keySet()) {
+                if (!Set.of(table.schema().fieldNames()).contains(column)) {
+                    throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + column
+                            + "." + setting + ": no column '" + column + "' in the input");
+                }
             }
         }
         EncodeOptions encodeOptions = new EncodeOptions(
@@ -97,7 +100,12 @@ public final class FitPipeline {
                 c.getInt(ConfigKeys.ENCODE_QUANTILES, 2),
                 EncodeOptions.QUANTILE_RELATIVE_ERROR_DEFAULT,
                 c.getBoolean(ConfigKeys.ENCODE_DROP_UNSUPPORTED),
-                kinds);
+                kinds,
+                c.getDouble(ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY, 0, 0.999999),
+                c.getInt(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES, 0),
+                c.getInt(ConfigKeys.ENCODE_MAX_MODES, 1),
+                c.getBoolean(ConfigKeys.ENCODE_DETECT_IDS),
+                encoders);
         TableEncoder encoder = new TableEncoderEstimator(encodeOptions).fit(table);
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();

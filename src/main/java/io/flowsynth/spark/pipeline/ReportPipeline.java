@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * With a model, the report also carries the quality of the independent-columns baseline (every column sampled
  * from its own fitted marginal, no flow): the floor a model must beat, and the encoded-space likelihood of the real
  * (preferably held-out) rows under the flow next to that baseline.
+ * Identifier columns of the model (kind {@code id}) are not compared, as their synthetic values are fresh by design;
+ * the report lists them under {@code not_compared}.
  */
 public final class ReportPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(ReportPipeline.class);
@@ -72,15 +74,23 @@ public final class ReportPipeline {
         int maxRows = options.maxRows();
         long seed = options.seed();
         spark.sparkContext().setJobDescription("flowsynth report: fidelity");
+        List<String> ids = model == null ? List.of() : idColumns(model);
         if (model != null) {
-            real = columnsOf(real, model);
+            real = withoutColumns(columnsOf(real, model), ids);
+            synthetic = withoutColumns(synthetic, ids);
             if (holdout != null) {
-                holdout = columnsOf(holdout, model);
+                holdout = withoutColumns(columnsOf(holdout, model), ids);
             }
         }
         FidelityEvaluator.Evaluation evaluation = new FidelityEvaluator(maxRows, seed).evaluateDetailed(real, synthetic);
         FidelityReport report = evaluation.report();
         ObjectNode json = report.toJson();
+        if (!ids.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode skipped = json.putArray("not_compared");
+            for (String id : ids) {
+                skipped.addObject().put("name", id).put("reason", "identifier column: fresh values by design");
+            }
+        }
         LOG.info(String.format("Quality %.4f (column shapes %.4f, column pair trends %.4f)", report.quality(),
                 report.columnShapes(), report.columnPairTrends()));
         ObjectNode diagnostics = json.putObject("diagnostics");
@@ -97,7 +107,7 @@ public final class ReportPipeline {
             spark.sparkContext().setJobDescription("flowsynth report: independent-columns baseline");
             Dataset<Row> independent = new SyntheticSampler(4096).sample(spark, model,
                     Math.min(maxRows, Math.max(1, model.sourceRows())), seed, spark.sparkContext().defaultParallelism(), true);
-            FidelityReport floor = new FidelityEvaluator(maxRows, seed).evaluate(real, independent);
+            FidelityReport floor = new FidelityEvaluator(maxRows, seed).evaluate(real, withoutColumns(independent, ids));
             ObjectNode b = json.putObject("baseline");
             b.put("method", "independent-columns");
             b.put("quality", floor.quality());
@@ -200,6 +210,31 @@ public final class ReportPipeline {
         }
         return real.select(cols.toArray(new Column[0]));
     }
+
+    /** The model's identifier columns. */
+    static List<String> idColumns(FlowsynthModel model) {
+        List<String> ids = new ArrayList<>();
+        model.encoder().columns().forEach(c -> {
+            if (c.kind().equals("id")) {
+                ids.add(c.column());
+            }
+        });
+        return ids;
+    }
+
+    private static Dataset<Row> withoutColumns(Dataset<Row> table, List<String> names) {
+        if (names.isEmpty()) {
+            return table;
+        }
+        List<Column> cols = new ArrayList<>();
+        for (String name : table.schema().fieldNames()) {
+            if (!names.contains(name)) {
+                cols.add(functions.col("`" + name.replace("`", "``") + "`"));
+            }
+        }
+        return table.select(cols.toArray(new Column[0]));
+    }
+
 
     /** Writes {@code dir/fidelity.json} and {@code dir/index.html} into an existing (staging) directory. */
     public static void writeInto(String dir, ObjectNode json, Configuration conf) {

@@ -27,6 +27,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Distributed inverse sampling: partition p of P generates its share of the N rows (N/P, the first N mod P
  * partitions one more) from generators seeded by (seed, p); in batches it draws z ~ N(0, I), computes x = f⁻¹(z) with
  * the plain-ND4J flow and decodes x into rows of the source schema. Rows depend only on (model, seed, P).
+ * Identifier columns get fresh unique values from each row's global index (partition p's rows start at the sum of the
+ * earlier partitions' counts), N and the seed. The output has the model's source schema exactly (names, order, types,
+ * declared nullability).
  */
 public final class SyntheticSampler {
     private final int batchSize;
@@ -70,7 +73,9 @@ public final class SyntheticSampler {
             }
             int p = it.next();
             long count = rows / partitions + (p < rows % partitions ? 1 : 0);
-            return new RowIterator(payload.value(), count, mix(seed, p), batch, sourceToEncoder, temperature, independent);
+            long first = p * (rows / partitions) + Math.min(p, rows % partitions);
+            return new RowIterator(payload.value(), count, mix(seed, p), batch, sourceToEncoder, temperature, independent,
+                    first, rows, seed);
         });
         return spark.createDataFrame(out, schema);
     }
@@ -109,13 +114,19 @@ public final class SyntheticSampler {
         private final org.nd4j.linalg.api.rng.Random noise;
         private final Random decodeRng;
         private final int features;
+        private final long firstRow;
+        private final long tableRows;
+        private final long tableSeed;
         private long produced;
         private float[] batch;
         private int batchRows;
         private int next;
 
         RowIterator(ModelPayload model, long total, long seed, int batchSize, int[] sourceToEncoder, double temperature,
-                    boolean independent) {
+                    boolean independent, long firstRow, long tableRows, long tableSeed) {
+            this.firstRow = firstRow;
+            this.tableRows = tableRows;
+            this.tableSeed = tableSeed;
             this.encoder = model.encoder();
             this.flow = model.flow();
             this.total = total;
@@ -147,8 +158,10 @@ public final class SyntheticSampler {
                 x[j] = batch[base + j];
             }
             next++;
+            Object[] decoded = independent
+                    ? encoder.decodeIndependent(x, decodeRng, firstRow + produced, tableRows, tableSeed)
+                    : encoder.decode(x, decodeRng, firstRow + produced, tableRows, tableSeed);
             produced++;
-            Object[] decoded = encoder.decode(x, decodeRng);
             Object[] values = new Object[sourceToEncoder.length];
             for (int i = 0; i < values.length; i++) {
                 values[i] = sourceToEncoder[i] < 0 ? null : decoded[sourceToEncoder[i]];

@@ -91,8 +91,10 @@ class TableEncoderEstimatorTest {
         assertThat(encoder.columns()).extracting(ColumnEncoder::kind).containsExactly("integer", "integer", "integer",
                 "categorical", "integer", "continuous", "continuous", "continuous", "categorical", "categorical",
                 "datetime", "datetime", "constant", "constant", "continuous");
-        assertThat(encoder.featureNames()).containsExactly("b", "s", "s#null", "i", "small", "l", "f", "f#null",
-                "d", "d#null", "price", "flag", "name", "day", "at", "a.b");
+        // small (4 values) and flag (true, false, null) are one-hot; name (16 outcomes) uses frequency intervals
+        assertThat(encoder.featureNames()).containsExactly("b", "s", "s#null", "i", "small#0", "small#1", "small#2",
+                "small#3", "l", "f", "f#null", "d", "d#null", "price", "flag#0", "flag#1", "flag#2", "name", "day",
+                "at", "a.b");
         assertThat(((QuantileEncoder) byName.get("at")).unit()).isEqualTo(1_000.0); // whole milliseconds
         assertThat(((QuantileEncoder) byName.get("day")).unit()).isEqualTo(1.0);
         assertThat(((QuantileEncoder) byName.get("price")).unit()).isEqualTo(0.01);
@@ -135,7 +137,8 @@ class TableEncoderEstimatorTest {
     @Test
     void keepsAtMostMaxCategoriesAndSamplesTheRestFromOther() {
         TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withMaxCategories(3)
-                .withKindOverrides(Map.of("i", "categorical"))).fit(table.select("i", "name"));
+                .withOnehotMaxCategories(0).withKindOverrides(Map.of("i", "categorical")))
+                .fit(table.select("i", "name"));
         CategoricalEncoder ids = (CategoricalEncoder) encoder.columns().get(0);
         assertThat(ids.categoryCount()).isEqualTo(3);
         assertThat(ids.toJson().get("rareValues").size()).isEqualTo(3);
@@ -145,6 +148,39 @@ class TableEncoderEstimatorTest {
         for (double z = -5; z <= 5; z += 0.01) {
             assertThat(encoder.decode(new double[]{z, z}, rng)[0]).isInstanceOf(Integer.class);
         }
+    }
+
+    @Test
+    void learnsDecimalsPicksModeSpecificForMultiModalColumnsDetectsIdsAndHonoursEncoderOverrides() {
+        Dataset<Row> t = SharedSparkSession.get().range(2000).selectExpr(
+                "round(rand(1) * 100, 2) AS cents",
+                "CASE WHEN id % 3 = 0 THEN -20 + randn(2) ELSE 50 + 3 * randn(3) END AS twoModes",
+                "exp(randn(4)) AS skewed",
+                "concat('K-', lpad(cast(id * 3 + 1000 AS string), 6, '0')) AS key",
+                "id + 1 AS rowNumber",
+                "CASE WHEN id % 100 = 0 THEN 'rare' ELSE concat('c', cast(id % 4 AS string)) END AS cat",
+                "CASE WHEN id % 2 = 0 THEN 'x' ELSE 'y' END AS xy");
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withMinCategoryFrequency(0.02)
+                .withEncoderOverrides(Map.of("xy", "onehot", "skewed", "mode"))).fit(t);
+        Map<String, ColumnEncoder> byName = new java.util.HashMap<>();
+        encoder.columns().forEach(c -> byName.put(c.column(), c));
+        assertThat(((QuantileEncoder) byName.get("cents")).decimals()).isEqualTo(2);
+        assertThat(byName.get("twoModes")).isInstanceOf(io.flowsynth.encode.ModeEncoder.class);
+        assertThat(byName.get("skewed")).isInstanceOf(io.flowsynth.encode.ModeEncoder.class); // configured
+        assertThat(((io.flowsynth.encode.ModeEncoder) byName.get("skewed")).decimals()).isEqualTo(-1);
+        assertThat(byName.get("key").kind()).isEqualTo("id");
+        assertThat(byName.get("rowNumber").kind()).isEqualTo("id");
+        CategoricalEncoder cat = (CategoricalEncoder) byName.get("cat");
+        assertThat(cat.categoryCount()).isEqualTo(4); // 'rare' (1 %) is below the 2 % threshold: "other"
+        assertThat(cat.onehot()).isTrue(); // 4 categories + other = 5 outcomes ≤ 8
+        assertThat(((CategoricalEncoder) byName.get("xy")).onehot()).isTrue();
+        EncodeOptions wrong = EncodeOptions.defaults().withEncoderOverrides(Map.of("cat", "mode"));
+        assertThatThrownBy(() -> new TableEncoderEstimator(wrong).fit(t)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("Column 'cat': encoder 'mode' does not fit its kind categorical");
+        TableEncoder plain = new TableEncoderEstimator(EncodeOptions.defaults().withDetectIds(false)
+                .withEncoderOverrides(Map.of("twoModes", "quantile"))).fit(t.select("key", "twoModes"));
+        assertThat(plain.columns()).extracting(ColumnEncoder::kind).containsExactly("categorical", "continuous");
+        assertThat(plain.columns().get(1)).isInstanceOf(QuantileEncoder.class);
     }
 
     @Test

@@ -1,0 +1,217 @@
+package io.flowsynth.encode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Mode-specific normalisation of a numeric, date or timestamp column, after CTGAN (Xu et al., "Modeling Tabular Data
+ * using Conditional GAN", NeurIPS 2019): a {@link GaussianMixture} of K modes is fitted to the column; a value x is
+ * assigned a mode k drawn with probability ∝ π_k N(x; μ_k, σ_k²) and represented by the pair
+ * (α, k) with α = (x − μ_k)/σ_k (clamped to ±4.753). Unlike CTGAN's one-hot mode vector, k is a dequantized
+ * {@link FrequencyIntervals} feature with interval widths π_k, so both features are continuous and close to standard
+ * normal, as a flow needs. Decoding: k from the mode feature, x = μ_k + σ_k α, then rounding and clipping to the
+ * observed [min, max] exactly as {@link QuantileEncoder} does (integers, dates, timestamps to their unit, decimals to
+ * their scale, floats and doubles to their learned decimals). With K = 1 there is no mode feature.
+ *
+ * <p>Features: {@code <column>} (α), {@code <column>#mode} (when K ≥ 2), {@code <column>#null} (when the column had
+ * nulls, NaN or ±∞: the same side channel as {@link QuantileEncoder}).
+ */
+public final class ModeEncoder implements ColumnEncoder {
+    private static final long serialVersionUID = 1L;
+    private static final double MAX_ALPHA = 4.753;
+
+    private final QuantileEncoder values; // min, max, unit, decimals and the state channel (knots: min and max only)
+    private final GaussianMixture mixture;
+    private final FrequencyIntervals modes; // null when K = 1
+
+    public ModeEncoder(String column, String kind, ColumnType type, double min, double max, double unit, int decimals,
+                       long[] stateCounts, GaussianMixture mixture) {
+        double[] knots = min < max ? new double[]{min, max} : new double[]{min};
+        double[] probabilities = min < max ? new double[]{0, 1} : new double[]{1};
+        this.values = new QuantileEncoder(column, kind, type, knots, probabilities, unit, decimals, stateCounts);
+        this.mixture = mixture;
+        if (mixture.size() > 1) {
+            long[] counts = new long[mixture.size()];
+            for (int k = 0; k < counts.length; k++) {
+                counts[k] = Math.max(1, Math.round(mixture.weight(k) * 1e12));
+            }
+            this.modes = new FrequencyIntervals(counts);
+        } else {
+            this.modes = null;
+        }
+    }
+
+    @Override
+    public String column() {
+        return values.column();
+    }
+
+    @Override
+    public String kind() {
+        return values.kind();
+    }
+
+    @Override
+    public ColumnType type() {
+        return values.type();
+    }
+
+    public GaussianMixture mixture() {
+        return mixture;
+    }
+
+    public double min() {
+        return values.min();
+    }
+
+    public double max() {
+        return values.max();
+    }
+
+    public int decimals() {
+        return values.decimals();
+    }
+
+    @Override
+    public int width() {
+        return 1 + (modes != null ? 1 : 0) + (values.hasStates() ? 1 : 0);
+    }
+
+    @Override
+    public List<String> featureNames() {
+        List<String> names = new ArrayList<>();
+        names.add(column());
+        if (modes != null) {
+            names.add(column() + "#mode");
+        }
+        if (values.hasStates()) {
+            names.add(column() + "#null");
+        }
+        return names;
+    }
+
+    private int stateOffset() {
+        return modes != null ? 2 : 1;
+    }
+
+    @Override
+    public void encode(Object value, double[] out, int offset, Random rng) {
+        if (values.hasStates()) {
+            out[offset + stateOffset()] = values.encodeState(value, rng);
+        }
+        if (!values.isValue(value)) {
+            out[offset] = rng.nextGaussian();
+            if (modes != null) {
+                out[offset + 1] = rng.nextGaussian();
+            }
+            return;
+        }
+        double x;
+        try {
+            x = ColumnValues.toDouble(type(), value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Column '" + column() + "': " + e.getMessage(), e);
+        }
+        x = Math.max(min(), Math.min(max(), x));
+        if (values.unit() > 0) {
+            x += (rng.nextDouble() - 0.5) * QuantileEncoder.JITTER * values.unit();
+        }
+        int k = pickMode(x, rng);
+        double alpha = (x - mixture.mean(k)) / mixture.sigma(k);
+        out[offset] = Math.max(-MAX_ALPHA, Math.min(MAX_ALPHA, alpha));
+        if (modes != null) {
+            out[offset + 1] = modes.encode(k, rng);
+        }
+    }
+
+    /** A mode drawn with probability ∝ π_k N(x; μ_k, σ_k²); the nearest mode when every density underflows. */
+    private int pickMode(double x, Random rng) {
+        int n = mixture.size();
+        if (n == 1) {
+            return 0;
+        }
+        double[] p = new double[n];
+        double total = 0;
+        int nearest = 0;
+        double nearestT = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            double t = (x - mixture.mean(k)) / mixture.sigma(k);
+            p[k] = mixture.weight(k) * StandardNormal.density(t) / mixture.sigma(k);
+            total += p[k];
+            if (Math.abs(t) < nearestT) {
+                nearestT = Math.abs(t);
+                nearest = k;
+            }
+        }
+        if (!(total > 0)) {
+            return nearest;
+        }
+        double u = rng.nextDouble() * total;
+        for (int k = 0; k < n; k++) {
+            u -= p[k];
+            if (u < 0) {
+                return k;
+            }
+        }
+        return n - 1;
+    }
+
+    @Override
+    public Object decode(double[] z, int offset, Random rng) {
+        if (values.hasStates()) {
+            QuantileEncoder.State state = values.decodeState(z[offset + stateOffset()]);
+            if (state != QuantileEncoder.State.VALUE) {
+                return values.special(state);
+            }
+        }
+        int k = modes != null ? modes.decode(z[offset + 1]) : 0;
+        double alpha = Double.isNaN(z[offset]) ? 0.0 : z[offset];
+        return values.valueOf(mixture.mean(k) + mixture.sigma(k) * alpha);
+    }
+
+    @Override
+    public ObjectNode toJson() {
+        ObjectNode json = values.toJson();
+        json.remove("knots");
+        json.remove("probabilities");
+        json.put("encoding", "mode");
+        json.put("min", min());
+        json.put("max", max());
+        ArrayNode weights = json.putArray("weights");
+        ArrayNode means = json.putArray("means");
+        ArrayNode sigmas = json.putArray("sigmas");
+        for (int k = 0; k < mixture.size(); k++) {
+            weights.add(mixture.weight(k));
+            means.add(mixture.mean(k));
+            sigmas.add(mixture.sigma(k));
+        }
+        return json;
+    }
+
+    static ModeEncoder fromJson(JsonNode json) {
+        double min = json.path("min").asDouble();
+        double max = json.path("max").asDouble();
+        QuantileEncoder base = QuantileEncoder.fromJson(json, min < max ? new double[]{min, max} : new double[]{min},
+                min < max ? new double[]{0, 1} : new double[]{1});
+        GaussianMixture m = new GaussianMixture(QuantileEncoder.doubles(json.path("weights")),
+                QuantileEncoder.doubles(json.path("means")), QuantileEncoder.doubles(json.path("sigmas")));
+        return new ModeEncoder(base.column(), base.kind(), base.type(), min, max, base.unit(), base.decimals(),
+                base.stateCounts(), m);
+    }
+
+    /**
+     * Exact scoring through the mode-specific encoding (which draws the mode at random) is not implemented: the
+     * column must be refitted with the quantile encoding to be scored. A bad-input error naming the column and the
+     * setting, never a wrong number.
+     */
+    @Override
+    public double logDensityCorrection(Object value, double[] features, int offset) {
+        throw new io.flowsynth.config.BadInputException("Column '" + column() + "': score does not support the "
+                + "mode-specific encoding yet; refit with flowsynth.columns." + column() + ".encoder=quantile");
+    }
+}
