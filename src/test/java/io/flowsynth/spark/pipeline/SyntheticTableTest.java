@@ -102,7 +102,8 @@ class SyntheticTableTest {
         FlowsynthModel pair = FitPipeline.fit(spark, table.select("a", "bnull"), ConfigResolver.resolve(null, null,
                 null, Map.of("flowsynth.train.epochs", "40", "flowsynth.flow.layers", "4",
                         "flowsynth.flow.hidden-features", "32", "flowsynth.train.batch-size", "128",
-                        "flowsynth.train.local-steps", "20", "flowsynth.train.learning-rate", "0.005")));
+                        "flowsynth.train.local-steps", "20", "flowsynth.train.learning-rate", "0.005",
+                        "flowsynth.train.learning-rate-decay", "1")));
         pairSample = new SyntheticSampler(1024).sample(spark, pair, 4000, 6, 2, false).cache();
     }
 
