@@ -74,7 +74,7 @@ public final class ConfigKeys {
     public static final String ENCODE_MIN_CATEGORY_FREQUENCY = "flowsynth.encode.min-category-frequency";
     public static final double ENCODE_MIN_CATEGORY_FREQUENCY_DEFAULT = 0.0;
     public static final String ENCODE_ONEHOT_MAX_CATEGORIES = "flowsynth.encode.onehot-max-categories";
-    public static final int ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT = 8;
+    public static final int ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT = 0;
     public static final String ENCODE_MAX_MODES = "flowsynth.encode.max-modes";
     public static final int ENCODE_MAX_MODES_DEFAULT = 5;
     public static final String ENCODE_DETECT_IDS = "flowsynth.encode.detect-ids";
