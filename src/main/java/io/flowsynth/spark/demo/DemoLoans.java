@@ -4,12 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Random;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -54,30 +49,7 @@ public final class DemoLoans {
     }
 
     public static Dataset<Row> generate(SparkSession spark, long rows, long seed, int partitions) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<Integer> ids = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            ids.add(p);
-        }
-        JavaRDD<Row> rdd = jsc.parallelize(ids, partitions).mapPartitions(it -> {
-            int p = it.next();
-            long from = rows * p / partitions;
-            long to = rows * (p + 1) / partitions;
-            return new Iterator<Row>() {
-                long i = from;
-
-                @Override
-                public boolean hasNext() {
-                    return i < to;
-                }
-
-                @Override
-                public Row next() {
-                    return row(seed, i++);
-                }
-            };
-        });
-        return spark.createDataFrame(rdd, schema());
+        return DemoTables.generate(spark, schema(), DemoLoans::row, rows, seed, partitions);
     }
 
     static Row row(long seed, long i) {
@@ -116,7 +88,8 @@ public final class DemoLoans {
                 Math.round(rate * 10_000) / 10_000.0, Date.valueOf(day), defaulted);
     }
 
-    private static int pick(Random r, double[] weights) {
+    /** Index k drawn with probability weights[k] (weights summing to 1). */
+    static int pick(Random r, double[] weights) {
         double u = r.nextDouble();
         double c = 0;
         for (int k = 0; k < weights.length; k++) {

@@ -53,11 +53,11 @@ public final class DemoTables {
     }
 
     /** Row i of a table with a seed (a serializable function: it runs in Spark tasks). */
-    private interface RowMaker extends java.io.Serializable {
+    interface RowMaker extends java.io.Serializable {
         Row row(long seed, long i);
     }
 
-    private static Dataset<Row> generate(SparkSession spark, StructType schema, RowMaker rowOf,
+    static Dataset<Row> generate(SparkSession spark, StructType schema, RowMaker rowOf,
                                          long rows, long seed, int partitions) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ids = new ArrayList<>();
@@ -227,14 +227,6 @@ public final class DemoTables {
     }
 
     private static int pick(Random r, double[] weights) {
-        double u = r.nextDouble();
-        double c = 0;
-        for (int k = 0; k < weights.length; k++) {
-            c += weights[k];
-            if (u < c) {
-                return k;
-            }
-        }
-        return weights.length - 1;
+        return DemoLoans.pick(r, weights);
     }
 }
