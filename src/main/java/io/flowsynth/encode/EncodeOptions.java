@@ -1,5 +1,7 @@
 package io.flowsynth.encode;
 
+import io.flowsynth.config.ConfigKeys;
+
 import io.flowsynth.config.BadInputException;
 
 import java.io.Serializable;
@@ -7,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Options of the column encoders (validated, immutable). Keys are the config names under {@code flowsynth.encode.}.
+ * Options of the column encoders (validated, immutable). Their config keys and defaults live in {@link ConfigKeys}.
  *
  * @param maxDiscreteValues     integer columns with at most this many distinct values are categorical
  * @param maxCategories         categories kept per categorical column; the rest share one "other" interval, whose
@@ -31,26 +33,7 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
                             int onehotMaxCategories, int maxModes, boolean detectIds,
                             Map<String, String> encoderOverrides) implements Serializable {
 
-    public static final String MAX_DISCRETE_VALUES = "flowsynth.encode.max-discrete-values";
-    public static final int MAX_DISCRETE_VALUES_DEFAULT = 20;
-    public static final String MAX_CATEGORIES = "flowsynth.encode.max-categories";
-    public static final int MAX_CATEGORIES_DEFAULT = 1000;
-    public static final String QUANTILES = "flowsynth.encode.quantiles";
-    public static final int QUANTILES_DEFAULT = 500;
-    public static final String QUANTILE_RELATIVE_ERROR = "flowsynth.encode.quantile-relative-error";
     public static final double QUANTILE_RELATIVE_ERROR_DEFAULT = 1e-3;
-    public static final String DROP_UNSUPPORTED = "flowsynth.encode.drop-unsupported";
-    public static final boolean DROP_UNSUPPORTED_DEFAULT = false;
-    public static final String MIN_CATEGORY_FREQUENCY = "flowsynth.encode.min-category-frequency";
-    public static final double MIN_CATEGORY_FREQUENCY_DEFAULT = 0.0;
-    public static final String ONEHOT_MAX_CATEGORIES = "flowsynth.encode.onehot-max-categories";
-    public static final int ONEHOT_MAX_CATEGORIES_DEFAULT = 8;
-    public static final String MAX_MODES = "flowsynth.encode.max-modes";
-    public static final int MAX_MODES_DEFAULT = 5;
-    public static final String DETECT_IDS = "flowsynth.encode.detect-ids";
-    public static final boolean DETECT_IDS_DEFAULT = true;
-    /** Prefix of per-column kind overrides: {@code flowsynth.encode.kind.<column>=categorical}. */
-    public static final String KIND_OVERRIDE_PREFIX = "flowsynth.encode.kind.";
 
     public static final String CONTINUOUS = "continuous";
     public static final String INTEGER = "integer";
@@ -68,25 +51,25 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
 
     public EncodeOptions {
         if (maxDiscreteValues < 0) {
-            throw new BadInputException(MAX_DISCRETE_VALUES + ": expected ≥ 0, got " + maxDiscreteValues);
+            throw new BadInputException(ConfigKeys.ENCODE_MAX_DISCRETE_VALUES + ": expected ≥ 0, got " + maxDiscreteValues);
         }
         if (maxCategories < 1) {
-            throw new BadInputException(MAX_CATEGORIES + ": expected ≥ 1, got " + maxCategories);
+            throw new BadInputException(ConfigKeys.ENCODE_MAX_CATEGORIES + ": expected ≥ 1, got " + maxCategories);
         }
         if (quantiles < 2) {
-            throw new BadInputException(QUANTILES + ": expected ≥ 2, got " + quantiles);
+            throw new BadInputException(ConfigKeys.ENCODE_QUANTILES + ": expected ≥ 2, got " + quantiles);
         }
         if (!(quantileRelativeError >= 0.0 && quantileRelativeError < 1.0)) {
-            throw new BadInputException(QUANTILE_RELATIVE_ERROR + ": expected in [0, 1), got " + quantileRelativeError);
+            throw new IllegalArgumentException("quantile relative error: expected in [0, 1), got " + quantileRelativeError);
         }
         if (!(minCategoryFrequency >= 0.0 && minCategoryFrequency < 1.0)) {
-            throw new BadInputException(MIN_CATEGORY_FREQUENCY + ": expected in [0, 1), got " + minCategoryFrequency);
+            throw new BadInputException(ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY + ": expected in [0, 1), got " + minCategoryFrequency);
         }
         if (onehotMaxCategories < 0) {
-            throw new BadInputException(ONEHOT_MAX_CATEGORIES + ": expected ≥ 0, got " + onehotMaxCategories);
+            throw new BadInputException(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES + ": expected ≥ 0, got " + onehotMaxCategories);
         }
         if (maxModes < 1) {
-            throw new BadInputException(MAX_MODES + ": expected ≥ 1, got " + maxModes);
+            throw new BadInputException(ConfigKeys.ENCODE_MAX_MODES + ": expected ≥ 1, got " + maxModes);
         }
         kindOverrides = Map.copyOf(kindOverrides == null ? Map.of() : kindOverrides);
         for (Map.Entry<String, String> e : kindOverrides.entrySet()) {
@@ -108,13 +91,13 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
     public EncodeOptions(int maxDiscreteValues, int maxCategories, int quantiles, double quantileRelativeError,
                          boolean dropUnsupported, Map<String, String> kindOverrides) {
         this(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported, kindOverrides,
-                MIN_CATEGORY_FREQUENCY_DEFAULT, ONEHOT_MAX_CATEGORIES_DEFAULT, MAX_MODES_DEFAULT, DETECT_IDS_DEFAULT,
+                ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY_DEFAULT, ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT, ConfigKeys.ENCODE_MAX_MODES_DEFAULT, ConfigKeys.ENCODE_DETECT_IDS_DEFAULT,
                 Map.of());
     }
 
     public static EncodeOptions defaults() {
-        return new EncodeOptions(MAX_DISCRETE_VALUES_DEFAULT, MAX_CATEGORIES_DEFAULT, QUANTILES_DEFAULT,
-                QUANTILE_RELATIVE_ERROR_DEFAULT, DROP_UNSUPPORTED_DEFAULT, Map.of());
+        return new EncodeOptions(ConfigKeys.ENCODE_MAX_DISCRETE_VALUES_DEFAULT, ConfigKeys.ENCODE_MAX_CATEGORIES_DEFAULT, ConfigKeys.ENCODE_QUANTILES_DEFAULT,
+                QUANTILE_RELATIVE_ERROR_DEFAULT, ConfigKeys.ENCODE_DROP_UNSUPPORTED_DEFAULT, Map.of());
     }
 
     public EncodeOptions withMaxDiscreteValues(int value) {

@@ -1,6 +1,7 @@
 package io.flowsynth.spark.encode;
 
 import io.flowsynth.config.BadInputException;
+import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.encode.CategoricalEncoder;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.ColumnType;
@@ -221,11 +222,11 @@ public final class TableEncoderEstimator {
                 String message = "Column '" + f.name() + "': unsupported type " + f.dataType().simpleString()
                         + " (supported: " + SUPPORTED + ")";
                 if (!options.dropUnsupported()) {
-                    throw new BadInputException(message + "; set " + EncodeOptions.DROP_UNSUPPORTED
+                    throw new BadInputException(message + "; set " + ConfigKeys.ENCODE_DROP_UNSUPPORTED
                             + "=true to drop it");
                 }
                 LOG.warn("{}; dropped ({}=true), the synthetic table has it as all nulls", message,
-                        EncodeOptions.DROP_UNSUPPORTED);
+                        ConfigKeys.ENCODE_DROP_UNSUPPORTED);
                 dropped.add(f.name());
                 continue;
             }

@@ -29,8 +29,4 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, doubl
     public record Dl4jSettings(int averagingFrequency, int workerPrefetch, boolean saveUpdater, String repartition,
                                String exportDirectory) {
     }
-
-    public TrainOptions withEpochs(int e) {
-        return new TrainOptions(e, batchSize, learningRate, learningRateDecay, localSteps, gradientClip, patience, seed, dl4j);
-    }
 }

@@ -83,7 +83,7 @@ class TableEncoderEstimatorTest {
 
     @Test
     void fitsEveryTypeWithTheExpectedKindAndWidth() {
-        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(table);
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withOnehotMaxCategories(8)).fit(table);
         Map<String, ColumnEncoder> byName = new java.util.HashMap<>();
         encoder.columns().forEach(c -> byName.put(c.column(), c));
         assertThat(encoder.columnNames()).containsExactly("b", "s", "i", "small", "l", "f", "d", "price", "flag",
@@ -160,7 +160,7 @@ class TableEncoderEstimatorTest {
                 "id + 1 AS rowNumber",
                 "CASE WHEN id % 100 = 0 THEN 'rare' ELSE concat('c', cast(id % 4 AS string)) END AS cat",
                 "CASE WHEN id % 2 = 0 THEN 'x' ELSE 'y' END AS xy");
-        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withMinCategoryFrequency(0.02)
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults().withOnehotMaxCategories(8).withMinCategoryFrequency(0.02)
                 .withEncoderOverrides(Map.of("xy", "onehot", "skewed", "mode"))).fit(t);
         Map<String, ColumnEncoder> byName = new java.util.HashMap<>();
         encoder.columns().forEach(c -> byName.put(c.column(), c));
