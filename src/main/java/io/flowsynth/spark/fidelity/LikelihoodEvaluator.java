@@ -1,5 +1,6 @@
 package io.flowsynth.spark.fidelity;
 
+import io.flowsynth.config.BadInputException;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -106,7 +108,19 @@ public final class LikelihoodEvaluator {
         if (width == 0) {
             return new Result(0, 0, Double.NaN, Double.NaN, Double.NaN, groups, new double[0], 0);
         }
-        Column[] cols = names.stream().map(n -> functions.col("`" + n.replace("`", "``") + "`")).toArray(Column[]::new);
+        // columns the model does not learn from (identifiers: width 0) may be absent, as in a report's real side
+        Set<String> present = Set.of(real.columns());
+        Column[] cols = new Column[names.size()];
+        for (int i = 0; i < cols.length; i++) {
+            String n = names.get(i);
+            if (present.contains(n)) {
+                cols[i] = functions.col("`" + n.replace("`", "``") + "`");
+            } else if (encoder.columns().get(i).width() == 0) {
+                cols[i] = functions.lit(null).as(n);
+            } else {
+                throw new BadInputException("Table to score has no column '" + n + "'");
+            }
+        }
         Dataset<Row> table = real.select(cols);
         Dataset<Row> sample = FidelityEvaluator.sample(table, table.count(), maxRows, seed);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

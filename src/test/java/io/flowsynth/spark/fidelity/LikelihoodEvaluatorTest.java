@@ -1,6 +1,7 @@
 package io.flowsynth.spark.fidelity;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.flowsynth.config.BadInputException;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class LikelihoodEvaluatorTest {
@@ -56,5 +58,29 @@ class LikelihoodEvaluatorTest {
         // every term is −½x² − ½ln 2π ≤ −0.919, so each group's mean is at most its width times that
         assertThat(r.baselineGroupMeans()[0]).isLessThanOrEqualTo(-0.5 * Math.log(2 * Math.PI));
         assertThat(r.flowStdError()).isPositive();
+    }
+
+    @Test
+    void identifierColumnsMayBeMissingFromTheScoredTableButLearnedColumnsMayNot() {
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType().add("order_id", DataTypes.StringType).add("x", DataTypes.DoubleType);
+        Random random = new Random(5);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            rows.add(RowFactory.create("ORD-" + i, random.nextGaussian()));
+        }
+        Dataset<Row> table = spark.createDataFrame(rows, schema);
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()
+                .withKindOverrides(Map.of("order_id", "id"))).fit(table);
+        FlowSpec spec = new FlowSpec("realnvp", encoder.width(), 2, 8, 1, 1L);
+        FlowsynthModel model = new FlowsynthModel("likelihood-ids", schema, 50, encoder, spec,
+                new float[Math.toIntExact(spec.parameterCount())], "{}", JsonNodeFactory.instance.objectNode(), Map.of());
+
+        // a report compares tables without their identifier columns
+        LikelihoodEvaluator.Result r = new LikelihoodEvaluator(50, 2L).evaluate(spark, table.drop("order_id"), model);
+        assertThat(r.rows()).isEqualTo(50);
+        assertThat(r.groups()).containsExactly("x");
+        assertThatThrownBy(() -> new LikelihoodEvaluator(50, 2L).evaluate(spark, table.drop("x"), model))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'x'");
     }
 }
