@@ -46,6 +46,8 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final Map<Object, Integer> rareIndex;
     private final FrequencyIntervals intervals;
     private final boolean onehot;
+    private final String orderedBy;
+    private final int[] groups;             // per kept category: rank of its parent category, or null
 
     /** Added to the winning feature of a one-hot encoding. */
     static final double ONEHOT_MARGIN = 1.0;
@@ -65,7 +67,18 @@ public final class CategoricalEncoder implements ColumnEncoder {
     /** @param onehot one feature per outcome, decoded by argmax, instead of one frequency-interval feature */
     public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
                               Map<Object, Long> rareValues, boolean onehot) {
+        this(column, type, categories, otherCount, rareValues, onehot, null, Map.of());
+    }
+
+    /**
+     * @param orderedBy the column whose categories this column's nest in, or null
+     * @param groups    kept category key → rank of its parent category (smaller first); categories without one go last
+     */
+    public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
+                              Map<Object, Long> rareValues, boolean onehot, String orderedBy,
+                              Map<Object, Integer> groups) {
         this.onehot = onehot;
+        this.orderedBy = orderedBy;
         this.column = QuantileEncoder.requireColumn(column);
         this.type = type;
         if (categories.isEmpty() && otherCount == 0) {
@@ -74,7 +87,9 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (otherCount < 0 || (otherCount > 0 && rareValues.isEmpty())) {
             throw new IllegalArgumentException("Column '" + column + "': an 'other' interval needs rare values");
         }
-        List<Map.Entry<Object, Long>> sorted = sortedEntries(categories);
+        Map<Object, Integer> groupOf = orderedBy == null ? new HashMap<>() : new HashMap<>(groups);
+        List<Map.Entry<Object, Long>> sorted = sortedEntries(categories, groupOf);
+        this.groups = orderedBy == null ? null : new int[sorted.size()];
         this.keys = new ArrayList<>(sorted.size());
         this.counts = new long[sorted.size()];
         this.index = new HashMap<>();
@@ -82,9 +97,12 @@ public final class CategoricalEncoder implements ColumnEncoder {
             keys.add(sorted.get(k).getKey());
             counts[k] = sorted.get(k).getValue();
             index.put(sorted.get(k).getKey(), k);
+            if (this.groups != null) {
+                this.groups[k] = groupOf.getOrDefault(sorted.get(k).getKey(), Integer.MAX_VALUE);
+            }
         }
         this.otherCount = otherCount;
-        List<Map.Entry<Object, Long>> rare = otherCount > 0 ? sortedEntries(rareValues) : List.of();
+        List<Map.Entry<Object, Long>> rare = otherCount > 0 ? sortedEntries(rareValues, new HashMap<>()) : List.of();
         this.rareKeys = new ArrayList<>(rare.size());
         this.rareCumulative = new long[rare.size()];
         this.rareIndex = new HashMap<>();
@@ -102,14 +120,16 @@ public final class CategoricalEncoder implements ColumnEncoder {
         this.intervals = new FrequencyIntervals(intervalCounts);
     }
 
-    private static List<Map.Entry<Object, Long>> sortedEntries(Map<Object, Long> counts) {
+    private static List<Map.Entry<Object, Long>> sortedEntries(Map<Object, Long> counts, Map<Object, Integer> groups) {
         List<Map.Entry<Object, Long>> entries = new ArrayList<>(counts.entrySet());
         for (Map.Entry<Object, Long> e : entries) {
             if (e.getValue() == null || e.getValue() <= 0) {
                 throw new IllegalArgumentException("category counts must be positive, got " + e);
             }
         }
-        entries.sort(Comparator.<Map.Entry<Object, Long>>comparingLong(Map.Entry::getValue).reversed()
+        entries.sort(Comparator.<Map.Entry<Object, Long>>comparingInt(e -> groups.getOrDefault(e.getKey(),
+                        Integer.MAX_VALUE))
+                .thenComparing(Comparator.<Map.Entry<Object, Long>>comparingLong(Map.Entry::getValue).reversed())
                 .thenComparing(Map.Entry::getKey, ColumnValues::compareKeys));
         return entries;
     }
@@ -117,6 +137,22 @@ public final class CategoricalEncoder implements ColumnEncoder {
     @Override
     public String column() {
         return column;
+    }
+
+    /** The column whose categories this column's nest in (its interval layout follows that column's), or null. */
+    public String orderedBy() {
+        return orderedBy;
+    }
+
+    /** Rows of a kept category while fitting (0 for any other value). */
+    public long count(Object key) {
+        Integer k = index.get(key);
+        return k == null ? 0 : counts[k];
+    }
+
+    /** The kept categories in interval order (null stands for the null category). */
+    public List<Object> categories() {
+        return java.util.Collections.unmodifiableList(keys);
     }
 
     @Override
@@ -303,7 +339,16 @@ public final class CategoricalEncoder implements ColumnEncoder {
         json.put("kind", kind());
         json.put("type", type.toString());
         json.put("encoding", onehot ? "onehot" : "frequency");
+        if (orderedBy != null) {
+            json.put("ordered_by", orderedBy);
+        }
         writeValues(json.putArray("categories"), keys, counts);
+        if (groups != null) {
+            ArrayNode categories = (ArrayNode) json.get("categories");
+            for (int k = 0; k < groups.length; k++) {
+                ((ObjectNode) categories.get(k)).put("group", groups[k]);
+            }
+        }
         json.put("otherCount", otherCount);
         long[] rareCounts = new long[rareKeys.size()];
         for (int i = 0; i < rareCounts.length; i++) {
@@ -323,9 +368,18 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     static CategoricalEncoder fromJson(JsonNode json) {
         ColumnType type = ColumnType.parse(json.path("type").asText());
+        String orderedBy = json.hasNonNull("ordered_by") ? json.get("ordered_by").asText() : null;
+        Map<Object, Integer> groups = new HashMap<>();
+        if (orderedBy != null) {
+            for (JsonNode entry : json.path("categories")) {
+                JsonNode v = entry.get("value");
+                groups.put(v == null || v.isNull() ? null : ColumnValues.keyFromText(type, v.asText()),
+                        entry.path("group").asInt(Integer.MAX_VALUE));
+            }
+        }
         return new CategoricalEncoder(json.path("column").asText(), type, readValues(json.path("categories"), type),
                 json.path("otherCount").asLong(), readValues(json.path("rareValues"), type),
-                "onehot".equals(json.path("encoding").asText()));
+                "onehot".equals(json.path("encoding").asText()), orderedBy, groups);
     }
 
     private static Map<Object, Long> readValues(JsonNode array, ColumnType type) {

@@ -458,6 +458,15 @@ public final class TableEncoderEstimator {
 
     // ---- pass 2: one grouped count for all categorical columns ---------------------------------------------------
 
+    /** Fewest kept categories for a column to be laid out by a parent column. */
+    static final int NEST_MIN_CHILD_CATEGORIES = 20;
+    /** Most outcomes a parent column may have. */
+    static final int NEST_MAX_PARENT_OUTCOMES = 64;
+    /** How far the share of rows in their category's modal parent value must beat the parent's largest category. */
+    static final double NEST_MIN_GAIN = 0.2;
+    private static final String OTHER_TEXT = "\u0000other";
+    private static final String NULL_TEXT = "\u0000null";
+
     private void countCategories(Dataset<Row> t, List<Plan> plans, long rows) {
         List<Plan> cats = new ArrayList<>();
         for (Plan p : plans) {
@@ -504,6 +513,9 @@ public final class TableEncoderEstimator {
             Map<Object, Long> target = isKept ? kept.get(k) : rare.get(k);
             target.merge(key, r.getLong(2), Long::sum);
         }
+        long[] others = new long[cats.size()];
+        boolean[] onehots = new boolean[cats.size()];
+        CategoricalEncoder[] plain = new CategoricalEncoder[cats.size()];
         for (int k = 0; k < cats.size(); k++) {
             Plan p = cats.get(k);
             Map<Object, Long> categories = kept.get(k);
@@ -519,8 +531,149 @@ public final class TableEncoderEstimator {
             boolean onehot = p.encoderOverride != null
                     ? p.encoderOverride.equals(EncodeOptions.ONEHOT)
                     : outcomes >= 3 && outcomes <= options.onehotMaxCategories();
-            p.encoder = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k), onehot);
+            others[k] = other;
+            onehots[k] = onehot;
+            plain[k] = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k), onehot);
+            p.encoder = plain[k];
         }
+        for (Nesting n : nestings(t, cats, plain, others, onehots, rows)) {
+            Plan p = cats.get(n.child);
+            p.encoder = new CategoricalEncoder(p.name, p.type, kept.get(n.child), others[n.child], rare.get(n.child),
+                    false, cats.get(n.parent).name, n.groups);
+            LOG.info("Column '{}': its categories nest in '{}' ({}% of rows in their category's most frequent '{}'): "
+                    + "intervals laid out by '{}'", p.name, cats.get(n.parent).name,
+                    String.format("%.1f", 100 * n.purity), cats.get(n.parent).name, cats.get(n.parent).name);
+        }
+    }
+
+    /** A categorical column whose categories nest in another's, with each kept category's parent rank. */
+    private record Nesting(int child, int parent, double purity, Map<Object, Integer> groups) {
+    }
+
+    /**
+     * Finds categorical columns with many categories whose categories (nearly) nest in a column with few (products in
+     * categories, cities in states), with one grouped count of (child, parent) pairs over the kept categories only,
+     * so at most kept(child) × outcomes(parent) rows per pair reach the driver. A child takes the parent that holds
+     * the largest share of its rows in each category's most frequent parent value (its purity), if that share beats
+     * the parent's own largest category by {@link #NEST_MIN_GAIN}; a column used as a parent is not reordered itself.
+     */
+    private List<Nesting> nestings(Dataset<Row> t, List<Plan> cats, CategoricalEncoder[] plain, long[] others,
+                                   boolean[] onehots, long rows) {
+        List<int[]> pairs = new ArrayList<>();
+        for (int c = 0; c < cats.size(); c++) {
+            int levels = plain[c].categories().size();
+            if (onehots[c] || levels < NEST_MIN_CHILD_CATEGORIES) {
+                continue;
+            }
+            for (int q = 0; q < cats.size(); q++) {
+                int outcomes = plain[q].categories().size() + (others[q] > 0 ? 1 : 0);
+                if (q != c && outcomes >= 2 && outcomes <= NEST_MAX_PARENT_OUTCOMES && outcomes < levels) {
+                    pairs.add(new int[]{c, q});
+                }
+            }
+        }
+        if (pairs.isEmpty()) {
+            return List.of();
+        }
+        Column[] structs = new Column[pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            Plan child = cats.get(pairs.get(i)[0]);
+            Plan parent = cats.get(pairs.get(i)[1]);
+            Column childKey = keyText(col("c" + child.index), child.type);
+            Column parentKey = keyText(col("c" + parent.index), parent.type);
+            structs[i] = struct(lit(i).as("i"),
+                    when(childKey.isin(keptTexts(plain[pairs.get(i)[0]], child.type)), childKey).as("a"),
+                    when(parentKey.isNull(), lit(null))
+                            .when(parentKey.isin(keptTexts(plain[pairs.get(i)[1]], parent.type)), parentKey)
+                            .otherwise(lit(OTHER_TEXT)).as("b"));
+        }
+        List<Row> counts = t.select(explode(array(structs)).as("e"))
+                .select(col("e.i").as("i"), col("e.a").as("a"), col("e.b").as("b"))
+                .where(col("a").isNotNull())
+                .groupBy("i", "a", "b").count()
+                .collectAsList();
+        // per pair: child key text → (parent key text → rows)
+        List<Map<String, Map<String, Long>>> table = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            table.add(new HashMap<>());
+        }
+        for (Row r : counts) {
+            table.get(r.getInt(0)).computeIfAbsent(r.getString(1), k -> new HashMap<>())
+                    .merge(r.isNullAt(2) ? NULL_TEXT : r.getString(2), r.getLong(3), Long::sum);
+        }
+        double[] purity = new double[pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            long inMode = 0;
+            long total = 0;
+            for (Map<String, Long> parents : table.get(i).values()) {
+                long best = 0;
+                for (long n : parents.values()) {
+                    best = Math.max(best, n);
+                    total += n;
+                }
+                inMode += best;
+            }
+            CategoricalEncoder parent = plain[pairs.get(i)[1]];
+            long largest = 0;
+            for (Object key : parent.categories()) {
+                largest = Math.max(largest, parent.count(key));
+            }
+            largest = Math.max(largest, others[pairs.get(i)[1]]);
+            double gain = total == 0 ? 0 : (double) inMode / total - (double) largest / Math.max(1, rows);
+            purity[i] = gain >= NEST_MIN_GAIN ? (double) inMode / total : -1;
+        }
+        List<Nesting> out = new ArrayList<>();
+        Set<Integer> parentsUsed = new java.util.HashSet<>();
+        Set<Integer> nested = new java.util.HashSet<>();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            order.add(i);
+        }
+        // children with the most categories choose first; ties by purity
+        order.sort((x, y) -> {
+            int byLevels = Integer.compare(plain[pairs.get(y)[0]].categories().size(),
+                    plain[pairs.get(x)[0]].categories().size());
+            return byLevels != 0 ? byLevels : Double.compare(purity[y], purity[x]);
+        });
+        for (int i : order) {
+            int c = pairs.get(i)[0];
+            int q = pairs.get(i)[1];
+            if (purity[i] < 0 || nested.contains(c) || parentsUsed.contains(c) || nested.contains(q)) {
+                continue;
+            }
+            CategoricalEncoder parent = plain[q];
+            Plan parentPlan = cats.get(q);
+            Map<String, Integer> rank = new HashMap<>();
+            List<Object> parentOrder = parent.categories();
+            for (int r = 0; r < parentOrder.size(); r++) {
+                Object key = parentOrder.get(r);
+                rank.put(key == null ? NULL_TEXT : ColumnValues.keyToText(parentPlan.type, key), r);
+            }
+            rank.put(OTHER_TEXT, parentOrder.size());
+            Map<Object, Integer> groups = new HashMap<>();
+            Plan childPlan = cats.get(c);
+            for (Map.Entry<String, Map<String, Long>> e : table.get(i).entrySet()) {
+                String modal = e.getValue().entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
+                        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                        .orElseThrow().getKey();
+                groups.put(ColumnValues.keyFromText(childPlan.type, e.getKey()), rank.getOrDefault(modal,
+                        parentOrder.size()));
+            }
+            out.add(new Nesting(c, q, purity[i], groups));
+            nested.add(c);
+            parentsUsed.add(q);
+        }
+        return out;
+    }
+
+    private static Object[] keptTexts(CategoricalEncoder e, ColumnType type) {
+        List<Object> texts = new ArrayList<>();
+        for (Object key : e.categories()) {
+            if (key != null) {
+                texts.add(ColumnValues.keyToText(type, key));
+            }
+        }
+        return texts.toArray();
     }
 
     /** The value's key text ({@link ColumnValues#keyFromText}) computed by Spark; −0.0 folded into 0.0. */

@@ -257,4 +257,46 @@ class TableEncoderEstimatorTest {
             jobs.incrementAndGet();
         }
     }
+
+    @Test
+    void manyValuedCategoriesNestedInAFewValuedColumnAreLaidOutByTheirParent() {
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType().add("department", DataTypes.StringType)
+                .add("product", DataTypes.StringType).add("noise", DataTypes.StringType);
+        Random random = new Random(8);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            int product = (int) Math.floor(60 * Math.pow(random.nextDouble(), 2)); // skewed: product 0 most common
+            // product p belongs to department p mod 3, except for 2% of rows filed elsewhere
+            int department = random.nextDouble() < 0.02 ? random.nextInt(3) : product % 3;
+            rows.add(RowFactory.create("D" + department, "P" + product, "N" + random.nextInt(4)));
+        }
+        Dataset<Row> table = spark.createDataFrame(rows, schema);
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(table);
+        CategoricalEncoder departments = (CategoricalEncoder) encoder.columns().get(0);
+        CategoricalEncoder products = (CategoricalEncoder) encoder.columns().get(1);
+        assertThat(products.orderedBy()).isEqualTo("department");
+        assertThat(departments.orderedBy()).isNull();
+        assertThat(((CategoricalEncoder) encoder.columns().get(2)).orderedBy()).isNull();
+        // products come in runs by department, in the department's own interval order
+        List<Object> order = products.categories();
+        List<Object> departmentOrder = departments.categories();
+        int last = -1;
+        for (Object p : order) {
+            int d = departmentOrder.indexOf("D" + Integer.parseInt(((String) p).substring(1)) % 3);
+            assertThat(d).as("department rank of " + p).isGreaterThanOrEqualTo(last);
+            last = d;
+        }
+        // and the layout survives the model's JSON
+        CategoricalEncoder back = (CategoricalEncoder) TableEncoder.fromJson(encoder.toJson()).columns().get(1);
+        assertThat(back.categories()).containsExactlyElementsOf(order);
+        assertThat(back.orderedBy()).isEqualTo("department");
+        // decoding still lands every interval on its own category
+        Random rng = new Random(1);
+        double[] z = new double[encoder.width()];
+        for (Object p : order) {
+            encoder.encode(new Object[]{"D0", p, "N1"}, z, rng);
+            assertThat(encoder.decode(z, rng)[1]).isEqualTo(p);
+        }
+    }
 }
