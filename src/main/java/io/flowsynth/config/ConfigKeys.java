@@ -52,6 +52,11 @@ public final class ConfigKeys {
     public static final String TRAIN_PATIENCE = "flowsynth.train.patience";
     public static final int TRAIN_PATIENCE_DEFAULT = 0;
 
+    public static final String TRAIN_CALIBRATION_KNOTS = "flowsynth.train.calibration-knots";
+    public static final int TRAIN_CALIBRATION_KNOTS_DEFAULT = 500;
+    public static final String TRAIN_CALIBRATION_ROWS = "flowsynth.train.calibration-rows";
+    public static final int TRAIN_CALIBRATION_ROWS_DEFAULT = 200_000;
+
     public static final String TRAIN_CHECKPOINT = "flowsynth.train.checkpoint";
     public static final boolean TRAIN_CHECKPOINT_DEFAULT = true;
     public static final String TRAIN_AVERAGING_FREQUENCY = "flowsynth.train.averaging-frequency";
@@ -120,6 +125,8 @@ public final class ConfigKeys {
         d.put(TRAIN_MAX_VALIDATION_ROWS, String.valueOf(TRAIN_MAX_VALIDATION_ROWS_DEFAULT));
         d.put(TRAIN_PARTITIONS, String.valueOf(TRAIN_PARTITIONS_DEFAULT));
         d.put(TRAIN_PATIENCE, String.valueOf(TRAIN_PATIENCE_DEFAULT));
+        d.put(TRAIN_CALIBRATION_KNOTS, String.valueOf(TRAIN_CALIBRATION_KNOTS_DEFAULT));
+        d.put(TRAIN_CALIBRATION_ROWS, String.valueOf(TRAIN_CALIBRATION_ROWS_DEFAULT));
         d.put(TRAIN_CHECKPOINT, String.valueOf(TRAIN_CHECKPOINT_DEFAULT));
         d.put(TRAIN_AVERAGING_FREQUENCY, String.valueOf(TRAIN_AVERAGING_FREQUENCY_DEFAULT));
         d.put(TRAIN_WORKER_PREFETCH, String.valueOf(TRAIN_WORKER_PREFETCH_DEFAULT));

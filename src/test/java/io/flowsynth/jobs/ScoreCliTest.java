@@ -93,7 +93,9 @@ class ScoreCliTest {
         assertThat(out).hasSize(302);
 
         // the in-memory model, flow rebuilt from its own parameters, gives the same scores as the saved and loaded one
-        Flow flow = Flows.build(model.flowSpec(), FlowNetworks.unflatten(model.flowSpec(), model.parameters(), DataType.FLOAT));
+        Flow flow = Flows.build(model.flowSpec(), FlowNetworks.unflatten(model.flowSpec(), model.parameters(), DataType.FLOAT))
+                .withCalibration(model.calibration());
+        assertThat(model.calibration()).as("scores go through the marginal calibration").isNotNull();
         RowScorer scorer = new RowScorer(model.encoder(), flow, config.getLong("flowsynth.seed", Long.MIN_VALUE));
         List<Object[]> values = new ArrayList<>();
         for (Row r : out) {

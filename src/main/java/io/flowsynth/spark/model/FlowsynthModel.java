@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.BadInputException;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.MarginalCalibration;
 import io.flowsynth.spark.io.FloatArrays;
 import io.flowsynth.spark.io.HadoopFiles;
 import java.io.IOException;
@@ -47,10 +48,21 @@ public final class FlowsynthModel {
     private final String networkJson;
     private final ObjectNode training;
     private final Map<String, String> config;
+    private final MarginalCalibration calibration;
 
     public FlowsynthModel(String modelId, StructType sourceSchema, long sourceRows, TableEncoder encoder,
                           FlowSpec flowSpec, float[] parameters, String networkJson, ObjectNode training,
                           Map<String, String> config) {
+        this(modelId, sourceSchema, sourceRows, encoder, flowSpec, parameters, networkJson, training, config, null);
+    }
+
+    private FlowsynthModel(String modelId, StructType sourceSchema, long sourceRows, TableEncoder encoder,
+                           FlowSpec flowSpec, float[] parameters, String networkJson, ObjectNode training,
+                           Map<String, String> config, MarginalCalibration calibration) {
+        if (calibration != null && calibration.features() != flowSpec.features()) {
+            throw new IllegalArgumentException("Model calibration has " + calibration.features()
+                    + " features; its flow has " + flowSpec.features());
+        }
         if (parameters.length != flowSpec.parameterCount()) {
             throw new IllegalArgumentException("Model has " + parameters.length + " parameters; its flow needs "
                     + flowSpec.parameterCount());
@@ -64,6 +76,18 @@ public final class FlowsynthModel {
         this.networkJson = networkJson;
         this.training = training;
         this.config = Map.copyOf(config);
+        this.calibration = calibration;
+    }
+
+    /** This model with a marginal calibration after its flow (see {@link MarginalCalibration}); null removes it. */
+    public FlowsynthModel withCalibration(MarginalCalibration c) {
+        return new FlowsynthModel(modelId, sourceSchema, sourceRows, encoder, flowSpec, parameters, networkJson,
+                training, config, c);
+    }
+
+    /** The marginal calibration applied after the flow's inverse, or null for none. */
+    public MarginalCalibration calibration() {
+        return calibration;
     }
 
     public String modelId() {
@@ -155,6 +179,9 @@ public final class FlowsynthModel {
             p.put("name", e.getKey());
             p.putArray("shape").add(e.getValue()[0]).add(e.getValue()[1]);
         }
+        if (calibration != null) {
+            m.set("calibration", calibration.toJson());
+        }
         m.set("training", training);
         ObjectNode c = m.putObject("config");
         config.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.put(e.getKey(), e.getValue()));
@@ -193,8 +220,15 @@ public final class FlowsynthModel {
         StructType schema = (StructType) DataType.fromJson(m.get("source").get("schema").toString());
         Map<String, String> config = new java.util.LinkedHashMap<>();
         m.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        MarginalCalibration calibration;
+        try {
+            calibration = m.hasNonNull("calibration") ? MarginalCalibration.fromJson(m.get("calibration")) : null;
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("Model " + dir + " has an invalid calibration: " + e.getMessage());
+        }
         return new FlowsynthModel(m.get("model_id").asText(), schema, m.get("source").get("rows").asLong(),
                 TableEncoder.fromJson(m.get("encoder")), spec, params,
-                HadoopFiles.readString(dir + "/" + NETWORK, conf), (ObjectNode) m.get("training"), config);
+                HadoopFiles.readString(dir + "/" + NETWORK, conf), (ObjectNode) m.get("training"), config,
+                calibration);
     }
 }

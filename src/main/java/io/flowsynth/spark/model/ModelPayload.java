@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.MarginalCalibration;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.flow.transforms.Flows;
 import java.io.IOException;
@@ -32,12 +33,19 @@ public final class ModelPayload implements Serializable {
     private final double tailBound;
     private final long flowSeed;
     private final float[] parameters;
+    private final String calibrationJson;
 
     public ModelPayload(FlowsynthModel model) {
-        this(model.modelId(), model.encoder(), model.flowSpec(), model.parameters());
+        this(model.modelId(), model.encoder(), model.flowSpec(), model.parameters(), model.calibration());
     }
 
     public ModelPayload(String modelId, TableEncoder encoder, FlowSpec spec, float[] parameters) {
+        this(modelId, encoder, spec, parameters, null);
+    }
+
+    /** @param calibration the marginal calibration after the flow, or null */
+    public ModelPayload(String modelId, TableEncoder encoder, FlowSpec spec, float[] parameters,
+                        MarginalCalibration calibration) {
         this.modelId = modelId;
         this.encoderJson = encoder.toJson().toString();
         this.flowType = spec.type();
@@ -49,6 +57,7 @@ public final class ModelPayload implements Serializable {
         this.tailBound = spec.tailBound();
         this.flowSeed = spec.seed();
         this.parameters = parameters;
+        this.calibrationJson = calibration == null ? null : calibration.toJson().toString();
     }
 
     public String modelId() {
@@ -69,9 +78,17 @@ public final class ModelPayload implements Serializable {
         });
     }
 
-    /** The trained flow in float32 (immutable, shared by the executor's threads). */
+    /** The trained flow in float32 with its calibration (immutable, shared by the executor's threads). */
     public Flow flow() {
-        return FLOWS.computeIfAbsent(modelId,
-                id -> Flows.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT)));
+        String key = calibrationJson == null ? modelId : modelId + "#calibrated-" + calibrationJson.hashCode();
+        return FLOWS.computeIfAbsent(key, id -> {
+            Flow flow = Flows.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT));
+            try {
+                return calibrationJson == null ? flow
+                        : flow.withCalibration(MarginalCalibration.fromJson(new ObjectMapper().readTree(calibrationJson)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Corrupt calibration of model " + id, e);
+            }
+        });
     }
 }

@@ -9,10 +9,12 @@ import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.MarginalCalibration;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.encode.TableEncoderEstimator;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.spark.train.CalibrationFit;
 import io.flowsynth.spark.train.FeatureBlock;
 import io.flowsynth.spark.train.RoundMetrics;
 import io.flowsynth.spark.train.TrainOptions;
@@ -123,6 +125,7 @@ public final class FitPipeline {
 
         ObjectNode training = JSON.createObjectNode();
         float[] parameters;
+        MarginalCalibration calibration = null;
         String networkJson;
         if (width == 0) {
             LOG.info("Every column is constant or ignored: nothing to train");
@@ -170,6 +173,17 @@ public final class FitPipeline {
                 training.put("validation_rows", result.validationRows());
                 training.put("partitions", result.partitions());
                 training.put("seconds", result.seconds());
+                int knots = c.getInt(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 0);
+                if (knots > 0) {
+                    if (knots < 2) {
+                        throw new BadInputException(ConfigKeys.TRAIN_CALIBRATION_KNOTS + " must be 0 (off) or ≥ 2, got "
+                                + knots);
+                    }
+                    spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");
+                    calibration = CalibrationFit.fit(blocks, result.trainRows(), spec, parameters, knots,
+                            c.getInt(ConfigKeys.TRAIN_CALIBRATION_ROWS, 2), seed);
+                }
+                training.put("calibration_knots", calibration == null ? 0 : knots);
                 if (checkpoints != null) {
                     checkpoints.deleteAll();
                 }
@@ -181,7 +195,7 @@ public final class FitPipeline {
         training.put("total_seconds", (System.nanoTime() - start) / 1e9);
         spark.sparkContext().setJobDescription(null);
         return new FlowsynthModel(modelId, outputSchema, rows, encoder, spec, parameters, networkJson, training,
-                c.asMap());
+                c.asMap()).withCalibration(calibration);
     }
 
     static TrainOptions trainOptions(FlowsynthConfig c, String workDir) {
@@ -248,6 +262,7 @@ public final class FitPipeline {
             o.put("train_nll", m.trainNll());
             o.put("validation_nll", m.validationNll());
             o.put("rows_per_second", m.rowsPerSecond());
+            o.put("seconds", m.seconds());
             rowsTrained += m.rowsPerSecond() * m.seconds();
             secs += m.seconds();
         }

@@ -2,7 +2,6 @@ package io.flowsynth.spark.sample;
 
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
-import io.flowsynth.flow.StandardNormal;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
 import java.util.ArrayList;
@@ -19,8 +18,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -118,6 +115,7 @@ public final class SyntheticSampler {
         private final long tableRows;
         private final long tableSeed;
         private long produced;
+        private final double[] row;
         private float[] batch;
         private int batchRows;
         private int next;
@@ -137,6 +135,7 @@ public final class SyntheticSampler {
             this.noise = Nd4j.getRandomFactory().getNewRandomInstance(seed);
             this.decodeRng = new Random(seed ^ 0x5DEECE66DL);
             this.features = encoder.width();
+            this.row = new double[features];
         }
 
         @Override
@@ -152,7 +151,7 @@ public final class SyntheticSampler {
             if (batch == null || next == batchRows) {
                 fill();
             }
-            double[] x = new double[features];
+            double[] x = row;
             int base = next * features;
             for (int j = 0; j < features; j++) {
                 x[j] = batch[base + j];
@@ -176,12 +175,7 @@ public final class SyntheticSampler {
                 batch = new float[0];
                 return;
             }
-            INDArray z = new StandardNormal(features).sample(batchRows, DataType.FLOAT, noise);
-            if (temperature != 1.0) {
-                z.muli(temperature);
-            }
-            INDArray x = independent ? z : flow.inverse(z);
-            batch = x.reshape(-1).toFloatVector();
+            batch = flow.sample(batchRows, temperature, noise, independent);
         }
     }
 }

@@ -127,6 +127,8 @@ class SyntheticTableTest {
         model.save(modelDir, false, spark.sparkContext().hadoopConfiguration());
         FlowsynthModel loaded = FlowsynthModel.load(modelDir, spark.sparkContext().hadoopConfiguration());
         assertThat(fields(loaded.sourceSchema(), true)).isEqualTo(fields(SCHEMA, true));
+        assertThat(model.calibration()).as("fit calibrates the marginals by default").isNotNull();
+        assertThat(loaded.calibration().toJson()).isEqualTo(model.calibration().toJson());
         String out = dir.resolve("synthetic").toString();
         SamplePipeline.write(spark, loaded, new SamplePipeline.Request(500, 3, 2, 1.0, 256, "snappy", java.util.List.of(),
                 out, null, false));

@@ -1,0 +1,201 @@
+package io.flowsynth.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+
+/**
+ * A last, elementwise layer after f⁻¹ that makes each feature's sampled marginal match the training data's: per
+ * feature j a monotone piecewise-linear map g_j(x) = F_data,j⁻¹(F_flow,j(x)) through matching quantiles of the flow's
+ * own samples (knots {@code from}) and of the encoded training rows (knots {@code to}); beyond the outer knots it
+ * shifts with slope 1. The flow keeps the dependence between features (its copula); the calibration removes what its
+ * finite training left of marginal error, which the decoders turn into wrong category and null frequencies. Being a
+ * strictly monotone map, it is a bijection with log|det| = Σ_j log g_j'(x_j), so the density stays exact:
+ * log p(y) = log p_flow(g⁻¹(y)) + Σ_j log (g_j⁻¹)'(y_j).
+ */
+public final class MarginalCalibration {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final double[][] from;
+    private final double[][] to;
+
+    private MarginalCalibration(double[][] from, double[][] to) {
+        if (from.length != to.length) {
+            throw new IllegalArgumentException("Calibration needs as many target as source knot lists");
+        }
+        for (int j = 0; j < from.length; j++) {
+            if (from[j].length != to[j].length || from[j].length < 2) {
+                throw new IllegalArgumentException("Feature " + j + " of a calibration needs ≥ 2 matching knots");
+            }
+            for (int k = 1; k < from[j].length; k++) {
+                if (!(from[j][k] > from[j][k - 1]) || !(to[j][k] > to[j][k - 1])) {
+                    throw new IllegalArgumentException("Calibration knots of feature " + j + " are not increasing");
+                }
+            }
+        }
+        this.from = from;
+        this.to = to;
+    }
+
+    /**
+     * Fits the calibration from row-major samples {@code [rows × features]}: the flow's own samples and encoded
+     * training rows (any counts ≥ 2). {@code knots} quantiles (≥ 2) per feature, at probabilities k/(knots−1);
+     * knots that do not strictly increase on both sides (ties, point masses) are dropped.
+     */
+    public static MarginalCalibration fit(float[] flowSamples, float[] data, int features, int knots) {
+        if (features < 1 || knots < 2 || flowSamples.length % features != 0 || data.length % features != 0) {
+            throw new IllegalArgumentException("Calibration needs ≥ 1 feature, ≥ 2 knots and whole rows");
+        }
+        int flowRows = flowSamples.length / features;
+        int dataRows = data.length / features;
+        if (flowRows < 2 || dataRows < 2) {
+            throw new IllegalArgumentException("Calibration needs at least two flow samples and two data rows");
+        }
+        double[][] from = new double[features][];
+        double[][] to = new double[features][];
+        double[] a = new double[flowRows];
+        double[] b = new double[dataRows];
+        for (int j = 0; j < features; j++) {
+            for (int r = 0; r < flowRows; r++) {
+                a[r] = flowSamples[r * features + j];
+            }
+            for (int r = 0; r < dataRows; r++) {
+                b[r] = data[r * features + j];
+            }
+            Arrays.sort(a);
+            Arrays.sort(b);
+            double[] f = new double[knots];
+            double[] t = new double[knots];
+            int kept = 0;
+            for (int k = 0; k < knots; k++) {
+                double p = k / (double) (knots - 1);
+                double fa = quantile(a, p);
+                double tb = quantile(b, p);
+                if (!Double.isFinite(fa) || !Double.isFinite(tb)) {
+                    continue;
+                }
+                if (kept == 0 || (fa > f[kept - 1] && tb > t[kept - 1])) {
+                    f[kept] = fa;
+                    t[kept] = tb;
+                    kept++;
+                }
+            }
+            if (kept < 2) {
+                // a degenerate feature: shift its median onto the data's, nothing more
+                double fa = quantile(a, 0.5);
+                double tb = quantile(b, 0.5);
+                f = new double[]{fa, fa + 1};
+                t = new double[]{tb, tb + 1};
+                kept = 2;
+            }
+            from[j] = Arrays.copyOf(f, kept);
+            to[j] = Arrays.copyOf(t, kept);
+        }
+        return new MarginalCalibration(from, to);
+    }
+
+    /** The p-quantile of sorted values, linearly interpolated between order statistics. */
+    static double quantile(double[] sorted, double p) {
+        double pos = p * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    public int features() {
+        return from.length;
+    }
+
+    /** y = g(x) in place on row-major {@code [rows × features]} values. */
+    public void apply(float[] rows) {
+        int d = from.length;
+        for (int i = 0; i < rows.length; i++) {
+            int j = i % d;
+            rows[i] = (float) map(from[j], to[j], rows[i]);
+        }
+    }
+
+    /**
+     * x = g⁻¹(y) in place on one row, returning Σ_j log (g_j⁻¹)'(y_j), the log-Jacobian of the inverse.
+     */
+    public double invert(double[] row) {
+        double logDet = 0;
+        for (int j = 0; j < from.length; j++) {
+            double[] t = to[j];
+            double[] f = from[j];
+            int k = segment(t, row[j]);
+            if (k >= 0) {
+                logDet += Math.log((f[k + 1] - f[k]) / (t[k + 1] - t[k]));
+            }
+            row[j] = map(t, f, row[j]);
+        }
+        return logDet;
+    }
+
+    /** Maps v through the piecewise-linear function with knots (xs, ys), slope 1 beyond the outer knots. */
+    private static double map(double[] xs, double[] ys, double v) {
+        int n = xs.length;
+        if (Double.isNaN(v)) {
+            return v;
+        }
+        if (v <= xs[0]) {
+            return ys[0] + (v - xs[0]);
+        }
+        if (v >= xs[n - 1]) {
+            return ys[n - 1] + (v - xs[n - 1]);
+        }
+        int k = segment(xs, v);
+        double w = (v - xs[k]) / (xs[k + 1] - xs[k]);
+        return ys[k] + w * (ys[k + 1] - ys[k]);
+    }
+
+    /** The index k with xs[k] ≤ v &lt; xs[k+1], or −1 outside the knots (where the slope is 1). */
+    private static int segment(double[] xs, double v) {
+        if (!(v >= xs[0]) || v >= xs[xs.length - 1]) {
+            return -1;
+        }
+        int i = Arrays.binarySearch(xs, v);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode features = o.putArray("features");
+        for (int j = 0; j < from.length; j++) {
+            ObjectNode f = features.addObject();
+            ArrayNode a = f.putArray("from");
+            ArrayNode b = f.putArray("to");
+            for (int k = 0; k < from[j].length; k++) {
+                a.add(from[j][k]);
+                b.add(to[j][k]);
+            }
+        }
+        return o;
+    }
+
+    public static MarginalCalibration fromJson(JsonNode o) {
+        JsonNode features = o.get("features");
+        if (features == null || !features.isArray()) {
+            throw new IllegalArgumentException("Calibration JSON has no feature list");
+        }
+        double[][] from = new double[features.size()][];
+        double[][] to = new double[features.size()][];
+        for (int j = 0; j < features.size(); j++) {
+            from[j] = doubles(features.get(j).get("from"));
+            to[j] = doubles(features.get(j).get("to"));
+        }
+        return new MarginalCalibration(from, to);
+    }
+
+    private static double[] doubles(JsonNode a) {
+        if (a == null || !a.isArray()) {
+            throw new IllegalArgumentException("Calibration JSON has a feature without knots");
+        }
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.get(i).asDouble();
+        }
+        return v;
+    }
+}

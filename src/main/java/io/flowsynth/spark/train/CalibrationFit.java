@@ -1,0 +1,80 @@
+package io.flowsynth.spark.train;
+
+import io.flowsynth.flow.Flow;
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.MarginalCalibration;
+import io.flowsynth.flow.nn.FlowNetworks;
+import io.flowsynth.flow.transforms.Flows;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits a {@link MarginalCalibration} after training: quantiles of a seeded sample of the encoded training rows
+ * (at most {@code rows}, drawn inside the partitions, so the driver holds rows × features floats whatever the table's
+ * size) against quantiles of as many rows sampled from the trained flow on the driver.
+ */
+public final class CalibrationFit {
+    private static final Logger LOG = LoggerFactory.getLogger(CalibrationFit.class);
+    private static final int BATCH = 4096;
+
+    private CalibrationFit() {
+    }
+
+    /**
+     * @param parameters the trained parameters in the flow spec's order
+     * @param trainRows  the training rows across all blocks (sets the sampling fraction)
+     */
+    public static MarginalCalibration fit(JavaRDD<FeatureBlock> blocks, long trainRows, FlowSpec spec,
+                                          float[] parameters, int knots, int rows, long seed) {
+        long start = System.nanoTime();
+        double fraction = Math.min(1.0, rows / (double) Math.max(1, trainRows));
+        List<float[]> parts = blocks.mapPartitionsWithIndex((p, it) -> {
+            List<float[]> out = new ArrayList<>();
+            Random rng = new Random(seed ^ (0x632BE59BD9B4E019L * (p + 1)));
+            while (it.hasNext()) {
+                FeatureBlock b = it.next();
+                float[] kept = new float[b.train.length];
+                int n = 0;
+                for (int r = 0; r < b.trainRows; r++) {
+                    if (fraction >= 1.0 || rng.nextDouble() < fraction) {
+                        System.arraycopy(b.train, r * b.features, kept, n * b.features, b.features);
+                        n++;
+                    }
+                }
+                out.add(java.util.Arrays.copyOf(kept, n * b.features));
+            }
+            return out.iterator();
+        }, false).collect();
+        int total = parts.stream().mapToInt(a -> a.length).sum();
+        float[] data = new float[total];
+        int at = 0;
+        for (float[] a : parts) {
+            System.arraycopy(a, 0, data, at, a.length);
+            at += a.length;
+        }
+        int dataRows = total / spec.features();
+        if (dataRows < 2) {
+            return null;
+        }
+        Flow flow = Flows.build(spec, FlowNetworks.unflatten(spec, parameters, DataType.FLOAT));
+        org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed ^ 0x5851F42D4C957F2DL);
+        int flowRows = Math.max(rows, 2);
+        float[] samples = new float[flowRows * spec.features()];
+        for (int done = 0; done < flowRows; ) {
+            int n = Math.min(BATCH, flowRows - done);
+            float[] x = flow.sample(n, 1.0, rng, false);
+            System.arraycopy(x, 0, samples, done * spec.features(), x.length);
+            done += n;
+        }
+        MarginalCalibration c = MarginalCalibration.fit(samples, data, spec.features(), knots);
+        LOG.info("Calibrated the flow's marginals: {} knots per feature on {} training rows and {} flow samples in {}s",
+                knots, dataRows, flowRows, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+        return c;
+    }
+}
