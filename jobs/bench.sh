@@ -20,8 +20,16 @@ export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 bench="$FLOWSYNTH_HOME/target/bench"
 mkdir -p "$bench"
 
+# one_core java_main ...: runs the JVM on one CPU (taskset), so a local[1] run is a one-core executor as on a cluster:
+# without it the JVM's garbage collector, JIT and driver threads borrow the idle core and 1→2 scaling reads low
+one_core() {
+  FLOWSYNTH_PIN_ONE_CORE=1 "$@"
+}
+
 java_main() {
-  java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" \
+  local pin=()
+  if [ -n "${FLOWSYNTH_PIN_ONE_CORE:-}" ] && command -v taskset > /dev/null; then pin=(taskset -c 0); fi
+  "${pin[@]}" java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" \
     -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
     -cp "$FLOWSYNTH_HOME/target/classes:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
 }
@@ -67,7 +75,7 @@ case "${1:-}" in
     model="$FLOWSYNTH_HOME/target/demo/model"
     [ -f "$model/metadata.json" ] || "$FLOWSYNTH_HOME/jobs/demo.sh"
     java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample.json" "$rows" 'local[*]'
-    java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local1.json" 2000000 'local[1]'
+    one_core java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local1.json" 2000000 'local[1]'
     java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local2.json" 2000000 'local[2]'
     ;;
   train)
@@ -78,11 +86,14 @@ case "${1:-}" in
     for engine in tree-aggregate dl4j-spark; do
       for master in 'local[1]' 'local[2]'; do
         out="$bench/train-$engine-${master//[^0-9]/}.json"
-        java_main io.flowsynth.jobs.bench.TrainBench fit "$table" "$engine" "$master" "${FLOWSYNTH_BENCH_EPOCHS:-2}" "$out"
+        pin=""
+        [ "$master" = 'local[1]' ] && pin=1
+        FLOWSYNTH_PIN_ONE_CORE="$pin" java_main io.flowsynth.jobs.bench.TrainBench fit "$table" "$engine" "$master" "${FLOWSYNTH_BENCH_EPOCHS:-2}" "$out"
         runs+=("$out")
       done
     done
-    java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train.json" "${runs[@]}"
+    java_main io.flowsynth.jobs.bench.TrainBench ceiling "${runs[0]}" "$bench/train-ceiling.json"
+    java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train.json" "${runs[@]}" "$bench/train-ceiling.json"
     ;;
   fidelity)
     shift

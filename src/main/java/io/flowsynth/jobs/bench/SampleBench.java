@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
-import io.flowsynth.flow.StandardNormal;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
 import io.flowsynth.spark.pipeline.SamplePipeline;
@@ -90,31 +89,68 @@ public final class SampleBench {
         out.put("matmul_gflops_1024_cube", 2.0 * 1024 * 1024 * 1024 / secondsPerMmul(1024, 1024, 1024) / 1e9);
         out.put("model_flops_per_row", flopsPerRow);
 
-        // (c) inverse only, one thread
-        StandardNormal base = new StandardNormal(spec.features());
+        // (c) inverse only, one thread: the sampler's own batch step (noise, f⁻¹ in a workspace, copy to the heap)
         org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(1);
         for (int i = 0; i < 20; i++) {
-            flow.inverse(base.sample(batch, DataType.FLOAT, rng));
+            flow.sample(batch, 1.0, rng, false);
         }
         long n = 0;
         long t0 = System.nanoTime();
-        double noiseSeconds = 0;
         while (System.nanoTime() - t0 < 10e9) {
-            long s0 = System.nanoTime();
-            INDArray z = base.sample(batch, DataType.FLOAT, rng);
-            noiseSeconds += (System.nanoTime() - s0) / 1e9;
-            flow.inverse(z);
+            flow.sample(batch, 1.0, rng, false);
             n += batch;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double inverseRate = n / seconds;
+        long noiseRows = 0;
+        t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < 2e9) {
+            flow.sample(batch, 1.0, rng, true);
+            noiseRows += batch;
+        }
+        double noiseRate = noiseRows / ((System.nanoTime() - t0) / 1e9);
         out.put("inverse_rows_per_second_one_thread", inverseRate);
-        out.put("noise_share_of_inverse_time", noiseSeconds / seconds);
+        out.put("noise_share_of_inverse_time", inverseRate / noiseRate);
         out.put("model_flop_utilization", inverseRate * flopsPerRow / (peak * 1e9));
 
+        // the same inverse on every core at once: the ceiling that hardware (shared caches, memory bandwidth, clock)
+        // puts on scaling from one core to all, before Spark, decode and Parquet take their share
+        int threads = Runtime.getRuntime().availableProcessors();
+        ModelPayload[] copies = new ModelPayload[threads];
+        for (int t = 0; t < threads; t++) {
+            copies[t] = new ModelPayload(model);
+        }
+        double[] rates = new double[threads];
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            workers[t] = new Thread(() -> {
+                Flow f = copies[id].flow();
+                org.nd4j.linalg.api.rng.Random r = Nd4j.getRandomFactory().getNewRandomInstance(100 + id);
+                long c = 0;
+                for (int i = 0; i < 20; i++) {
+                    f.sample(batch, 1.0, r, false);
+                }
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < 10e9) {
+                    f.sample(batch, 1.0, r, false);
+                    c += batch;
+                }
+                rates[id] = c / ((System.nanoTime() - start) / 1e9);
+            });
+            workers[t].start();
+        }
+        double allRate = 0;
+        for (int t = 0; t < threads; t++) {
+            workers[t].join();
+            allRate += rates[t];
+        }
+        out.put("inverse_threads", threads);
+        out.put("inverse_rows_per_second_all_threads", allRate);
+        out.put("inverse_scaling_all_threads", allRate / inverseRate);
+
         // decode cost on one thread, for the bottleneck analysis
-        INDArray x = flow.inverse(base.sample(batch, DataType.FLOAT, rng));
-        float[] flat = x.reshape(-1).toFloatVector();
+        float[] flat = flow.sample(batch, 1.0, rng, false);
         Random decodeRng = new Random(1);
         double[] row = new double[spec.features()];
         long decoded = 0;
@@ -140,6 +176,7 @@ public final class SampleBench {
         out.put("end_to_end_partitions", partitions);
         out.put("end_to_end_rows_per_second", rows / summary.seconds());
         out.put("cores", spark.sparkContext().defaultParallelism());
+        out.put("jvm_cpus", Runtime.getRuntime().availableProcessors());
 
         // (e) Spark alone writing random values of the same schema
         List<Column> cols = new ArrayList<>();

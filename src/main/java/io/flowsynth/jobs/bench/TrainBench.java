@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.demo.DemoLoans;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.pipeline.FitPipeline;
@@ -16,14 +19,21 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The training benchmark behind {@code jobs/bench.sh train}.
@@ -32,12 +42,15 @@ import org.apache.spark.sql.functions;
  *   <li>{@code fit PATH ENGINE MASTER EPOCHS OUT_JSON}: fits it with one engine on one master; records the validation
  *       NLL history with elapsed time, rows/s, per-core rows/s, driver peak heap, and the averaging overhead (share of
  *       round wall time the cores were not running tasks).</li>
+ *   <li>{@code ceiling RUN_JSON OUT_JSON}: Adam steps/s of the same network (features from a run) without Spark, on one
+ *       thread and on every core at once: the library's own limit on scaling.</li>
  *   <li>{@code merge OUT_JSON RUN_JSON...}: takes the worst final NLL of all runs plus 0.02 nats as the common target
  *       and reports each run's time to reach it, the scaling efficiency from local[1] to local[2], and the faster engine.</li>
  * </ul>
  */
 public final class TrainBench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int BATCH = 2048;
 
     private TrainBench() {
     }
@@ -47,6 +60,7 @@ public final class TrainBench {
             case "table" -> table(args[1], Long.parseLong(args[2]));
             case "fit" -> fit(args[1], args[2], args[3], Integer.parseInt(args[4]), args[5]);
             case "merge" -> merge(args);
+            case "ceiling" -> ceiling(JSON.readTree(new File(args[1])).path("features").asInt(), BATCH, args[2]);
             default -> throw new IllegalArgumentException("usage: table|fit|merge …");
         }
     }
@@ -75,18 +89,34 @@ public final class TrainBench {
     static void fit(String path, String engine, String master, int epochs, String outJson) throws Exception {
         SparkSession spark = session(master);
         AtomicLong taskNanos = new AtomicLong();
+        AtomicLong roundTaskNanos = new AtomicLong();
+        Set<Integer> roundStages = ConcurrentHashMap.newKeySet();
         spark.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart e) {
+                String d = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
+                if (d != null && d.startsWith("flowsynth fit: round")) {
+                    for (Object id : scala.collection.JavaConverters.seqAsJavaList(e.stageIds())) {
+                        roundStages.add((Integer) id);
+                    }
+                }
+            }
+
             @Override
             public void onTaskEnd(SparkListenerTaskEnd e) {
                 if (e.taskMetrics() != null) {
-                    taskNanos.addAndGet(e.taskMetrics().executorRunTime() * 1_000_000L);
+                    long nanos = e.taskMetrics().executorRunTime() * 1_000_000L;
+                    taskNanos.addAndGet(nanos);
+                    if (roundStages.contains(e.stageId())) {
+                        roundTaskNanos.addAndGet(nanos);
+                    }
                 }
             }
         });
         Map<String, String> sets = new LinkedHashMap<>();
         sets.put("flowsynth.train.engine", engine);
         sets.put("flowsynth.train.epochs", String.valueOf(epochs));
-        sets.put("flowsynth.train.batch-size", "2048");
+        sets.put("flowsynth.train.batch-size", String.valueOf(BATCH));
         sets.put("flowsynth.train.local-steps", "20");
         sets.put("flowsynth.train.learning-rate", "0.003");
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, sets);
@@ -101,7 +131,9 @@ public final class TrainBench {
         out.put("engine", engine);
         out.put("master", master);
         out.put("cores", cores);
+        out.put("jvm_cpus", Runtime.getRuntime().availableProcessors());
         out.put("rows", model.sourceRows());
+        out.put("features", model.flowSpec().features());
         out.put("fit_seconds", seconds);
         out.put("training_seconds", t.path("seconds").asDouble());
         out.put("rows_per_second", t.path("rows_per_second").asDouble());
@@ -109,7 +141,15 @@ public final class TrainBench {
         out.put("best_validation_nll", t.path("best_validation_nll").asDouble());
         out.put("driver_peak_heap_mb", peakHeapMb());
         double trainingWall = t.path("seconds").asDouble();
-        out.put("averaging_overhead_share", Math.max(0, 1 - taskNanos.get() / 1e9 / (cores * seconds)));
+        double roundSeconds = 0;
+        for (JsonNode h : t.path("history")) {
+            roundSeconds += h.path("seconds").asDouble();
+        }
+        // share of the rounds' wall time in which the cores ran no round task: broadcast, scheduling, the driver's
+        // averaging, waiting for the slowest partition
+        out.put("averaging_overhead_share", Math.max(0, 1 - roundTaskNanos.get() / 1e9 / (cores * roundSeconds)));
+        // the same over the whole fit (encoder fitting, encoding, counting and calibration included)
+        out.put("idle_core_share_whole_fit", Math.max(0, 1 - taskNanos.get() / 1e9 / (cores * seconds)));
         ArrayNode curve = out.putArray("curve");
         for (JsonNode h : t.path("history")) {
             ObjectNode p = curve.addObject();
@@ -125,6 +165,64 @@ public final class TrainBench {
         JSON.writeValue(new File(outJson), out);
         System.out.println(JSON.writeValueAsString(out));
         spark.stop();
+    }
+
+    /**
+     * The library's own ceiling on scaling, without Spark: Adam steps per second of the default flow network (DL4J
+     * {@code fit} on {@code batch} rows of {@code features} features) on one thread, then on every core at once, each
+     * thread with its own network. Spark cannot scale training better than this ratio.
+     */
+    static void ceiling(int features, int batch, String outJson) throws Exception {
+        FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
+        FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), features, c.getInt(ConfigKeys.FLOW_LAYERS, 1),
+                c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),
+                c.getInt(ConfigKeys.FLOW_BINS, 2), c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), 1);
+        String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 5, DataType.FLOAT)).toJson();
+        int threads = Runtime.getRuntime().availableProcessors();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("features", features);
+        out.put("batch", batch);
+        out.put("threads", threads);
+        double one = stepsPerSecond(json, features, batch, 1);
+        double all = stepsPerSecond(json, features, batch, threads);
+        out.put("steps_per_second_one_thread", one);
+        out.put("steps_per_second_all_threads", all);
+        out.put("rows_per_second_one_thread", one * batch);
+        out.put("rows_per_second_all_threads", all * batch);
+        out.put("scaling_efficiency_ceiling", all / (threads * one));
+        new File(outJson).getParentFile().mkdirs();
+        JSON.writeValue(new File(outJson), out);
+        System.out.println(JSON.writeValueAsString(out));
+    }
+
+    private static double stepsPerSecond(String json, int features, int batch, int threads) throws Exception {
+        double[] rates = new double[threads];
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            workers[t] = new Thread(() -> {
+                MultiLayerNetwork net = FlowNetworks.network(json);
+                Nd4j.getRandom().setSeed(id);
+                INDArray x = Nd4j.randn(DataType.FLOAT, batch, features);
+                for (int i = 0; i < 10; i++) {
+                    net.fit(FlowNetworks.dataSet(x));
+                }
+                long steps = 0;
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < 10e9) {
+                    net.fit(FlowNetworks.dataSet(x));
+                    steps++;
+                }
+                rates[id] = steps / ((System.nanoTime() - start) / 1e9);
+            });
+            workers[t].start();
+        }
+        double total = 0;
+        for (int t = 0; t < threads; t++) {
+            workers[t].join();
+            total += rates[t];
+        }
+        return total;
     }
 
     private static double peakHeapMb() {
@@ -143,6 +241,10 @@ public final class TrainBench {
         double target = Double.NEGATIVE_INFINITY;
         for (int i = 2; i < args.length; i++) {
             JsonNode r = JSON.readTree(new File(args[i]));
+            if (r.has("scaling_efficiency_ceiling")) {
+                out.set("library_ceiling", r);
+                continue;
+            }
             runs.add(r);
             target = Math.max(target, r.path("best_validation_nll").asDouble());
         }

@@ -38,7 +38,7 @@ public final class SamplePipeline {
     public static final String SIDECAR = "_flowsynth.json";
     public static final List<String> CODECS = List.of("snappy", "zstd", "gzip", "lz4", "uncompressed");
     /** Parquet bytes per value are below the in-memory size; this is the share assumed for file sizing. */
-    private static final double PARQUET_SIZE_FACTOR = 0.7;
+    static final double PARQUET_SIZE_FACTOR = 0.7;
 
     private SamplePipeline() {
     }
@@ -60,12 +60,18 @@ public final class SamplePipeline {
 
     /**
      * Default partition count: enough partitions that each writes about {@code targetFileMb} of Parquet (from the
-     * schema's value sizes), but at least one per core for tables of more than 10,000 rows per core.
+     * schema's value sizes), but at least one per core for tables of more than 10,000 rows per core; more partitions
+     * than cores are rounded up to a multiple of the cores, so the last wave of tasks keeps every core busy.
      */
     public static int defaultPartitions(SparkSession spark, StructType schema, long rows, double targetFileMb) {
         double bytes = rows * bytesPerRow(schema) * PARQUET_SIZE_FACTOR;
         long bySize = (long) Math.ceil(bytes / (targetFileMb * 1024 * 1024));
-        long byCores = Math.min(spark.sparkContext().defaultParallelism(), (rows + 9_999) / 10_000);
+        int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+        long byCores = Math.min(cores, (rows + 9_999) / 10_000);
+        if (bySize > byCores) {
+            // whole waves: every core busy until the end (5 partitions on 2 cores leave one idle for the last third)
+            bySize = (bySize + cores - 1) / cores * cores;
+        }
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.max(bySize, byCores)));
     }
 
