@@ -116,35 +116,14 @@ public final class SampleBench {
         // the same inverse on every core at once: the ceiling that hardware (shared caches, memory bandwidth, clock)
         // puts on scaling from one core to all, before Spark, decode and Parquet take their share
         int threads = Runtime.getRuntime().availableProcessors();
-        ModelPayload[] copies = new ModelPayload[threads];
-        for (int t = 0; t < threads; t++) {
-            copies[t] = new ModelPayload(model);
-        }
-        double[] rates = new double[threads];
-        Thread[] workers = new Thread[threads];
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            workers[t] = new Thread(() -> {
-                Flow f = copies[id].flow();
-                org.nd4j.linalg.api.rng.Random r = Nd4j.getRandomFactory().getNewRandomInstance(100 + id);
-                long c = 0;
-                for (int i = 0; i < 20; i++) {
-                    f.sample(batch, 1.0, r, false);
-                }
-                long start = System.nanoTime();
-                while (System.nanoTime() - start < 10e9) {
-                    f.sample(batch, 1.0, r, false);
-                    c += batch;
-                }
-                rates[id] = c / ((System.nanoTime() - start) / 1e9);
-            });
-            workers[t].start();
-        }
-        double allRate = 0;
-        for (int t = 0; t < threads; t++) {
-            workers[t].join();
-            allRate += rates[t];
-        }
+        double allRate = Concurrent.rate(threads, 10, id -> {
+            Flow f = new ModelPayload(model).flow();
+            org.nd4j.linalg.api.rng.Random r = Nd4j.getRandomFactory().getNewRandomInstance(100 + id);
+            return () -> {
+                f.sample(batch, 1.0, r, false);
+                return batch;
+            };
+        });
         out.put("inverse_threads", threads);
         out.put("inverse_rows_per_second_all_threads", allRate);
         out.put("inverse_scaling_all_threads", allRate / inverseRate);

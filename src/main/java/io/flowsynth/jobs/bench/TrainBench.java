@@ -9,6 +9,7 @@ import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.demo.DemoLoans;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -173,6 +174,7 @@ public final class TrainBench {
      * thread with its own network. Spark cannot scale training better than this ratio.
      */
     static void ceiling(int features, int batch, String outJson) throws Exception {
+        Dl4jConsole.quiet();
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), features, c.getInt(ConfigKeys.FLOW_LAYERS, 1),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),
@@ -196,33 +198,15 @@ public final class TrainBench {
     }
 
     private static double stepsPerSecond(String json, int features, int batch, int threads) throws Exception {
-        double[] rates = new double[threads];
-        Thread[] workers = new Thread[threads];
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            workers[t] = new Thread(() -> {
-                MultiLayerNetwork net = FlowNetworks.network(json);
-                Nd4j.getRandom().setSeed(id);
-                INDArray x = Nd4j.randn(DataType.FLOAT, batch, features);
-                for (int i = 0; i < 10; i++) {
-                    net.fit(FlowNetworks.dataSet(x));
-                }
-                long steps = 0;
-                long start = System.nanoTime();
-                while (System.nanoTime() - start < 10e9) {
-                    net.fit(FlowNetworks.dataSet(x));
-                    steps++;
-                }
-                rates[id] = steps / ((System.nanoTime() - start) / 1e9);
-            });
-            workers[t].start();
-        }
-        double total = 0;
-        for (int t = 0; t < threads; t++) {
-            workers[t].join();
-            total += rates[t];
-        }
-        return total;
+        return Concurrent.rate(threads, 10, id -> {
+            MultiLayerNetwork net = FlowNetworks.network(json);
+            Nd4j.getRandom().setSeed(id);
+            INDArray x = Nd4j.randn(DataType.FLOAT, batch, features);
+            return () -> {
+                net.fit(FlowNetworks.dataSet(x));
+                return 1;
+            };
+        });
     }
 
     private static double peakHeapMb() {

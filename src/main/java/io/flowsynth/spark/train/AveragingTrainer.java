@@ -94,6 +94,9 @@ abstract class AveragingTrainer implements Trainer {
                         + "steps × {} rows ({} rounds per epoch)", params.length, name(), trainRows, validationRows,
                 partitions, totalRounds, o.localSteps(), o.batchSize(), roundsPerEpoch);
 
+        // the ETA counts from here: the row count above encodes and caches the blocks, which a 10M-row table takes
+        // minutes over and no later round repeats
+        long loopStart = System.nanoTime();
         try (Session session = open(data, networkJson, o, partitions)) {
             boolean stop = false;
             for (int round = first; round <= totalRounds && !stop; round++) {
@@ -126,7 +129,7 @@ abstract class AveragingTrainer implements Trainer {
                 int done = round - first + 1;
                 LOG.info(String.format("round %d/%d (epoch %.2f): train NLL %.4f, validation NLL %.4f, %.0f rows/s, "
                                 + "elapsed %s, ETA %s", round, totalRounds, (double) round / roundsPerEpoch, trainNll,
-                        validationNll, rowsPerSecond, duration(elapsed), duration(elapsed / done * (totalRounds - round))));
+                        validationNll, rowsPerSecond, duration(elapsed), duration((System.nanoTime() - loopStart) / 1e9 / done * (totalRounds - round))));
                 if (o.patience() > 0 && sinceBest > o.patience()) {
                     LOG.info("Stopping early after round {}: no better validation NLL for {} rounds", round, sinceBest);
                     stop = true;
