@@ -19,6 +19,11 @@ public final class MarginalCalibration {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final double[][] from;
     private final double[][] to;
+    /** Per feature, for {@link #GUIDE_CELLS_PER_KNOT}·knots equal cells over the from-knots: the segment at each
+     *  cell's start, so finding a value's segment is one lookup and a step or two instead of a binary search. */
+    private final int[][] guide;
+    private final double[] guideScale;
+    static final int GUIDE_CELLS_PER_KNOT = 4;
 
     private MarginalCalibration(double[][] from, double[][] to) {
         if (from.length != to.length) {
@@ -36,6 +41,22 @@ public final class MarginalCalibration {
         }
         this.from = from;
         this.to = to;
+        this.guide = new int[from.length][];
+        this.guideScale = new double[from.length];
+        for (int j = 0; j < from.length; j++) {
+            double[] f = from[j];
+            int cells = GUIDE_CELLS_PER_KNOT * f.length;
+            guideScale[j] = cells / (f[f.length - 1] - f[0]);
+            guide[j] = new int[cells + 1];
+            int k = 0;
+            for (int g = 0; g <= cells; g++) {
+                double start = f[0] + g / guideScale[j];
+                while (k + 1 < f.length - 1 && f[k + 1] <= start) {
+                    k++;
+                }
+                guide[j][g] = k;
+            }
+        }
     }
 
     /**
@@ -110,9 +131,27 @@ public final class MarginalCalibration {
     /** y = g(x) in place on row-major {@code [rows × features]} values. */
     public void apply(float[] rows) {
         int d = from.length;
-        for (int i = 0; i < rows.length; i++) {
-            int j = i % d;
-            rows[i] = (float) map(from[j], to[j], rows[i]);
+        for (int j = 0; j < d; j++) {
+            double[] f = from[j];
+            double[] t = to[j];
+            int[] cells = guide[j];
+            double scale = guideScale[j];
+            int last = f.length - 1;
+            for (int i = j; i < rows.length; i += d) {
+                double v = rows[i];
+                if (!(v > f[0]) || v >= f[last]) {
+                    rows[i] = (float) map(f, t, v); // NaN, outer knots and tails
+                    continue;
+                }
+                int k = cells[(int) ((v - f[0]) * scale)];
+                while (k > 0 && f[k] > v) {
+                    k--;
+                }
+                while (f[k + 1] <= v) {
+                    k++;
+                }
+                rows[i] = (float) (t[k] + (v - f[k]) / (f[k + 1] - f[k]) * (t[k + 1] - t[k]));
+            }
         }
     }
 

@@ -161,4 +161,41 @@ class MarginalCalibrationTest {
         assertThatThrownBy(() -> MarginalCalibration.fit(new float[]{1f}, new float[]{1f, 2f}, 1, 10))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void guidedLookupAgreesExactlyWithAPlainSearchOverTheKnots() {
+        MarginalCalibration c = MarginalCalibration.fit(flowSamples(20_000, 1), dataSamples(20_000, 2), 2, 300);
+        com.fasterxml.jackson.databind.JsonNode json = c.toJson().get("features");
+        Random r = new Random(12);
+        float[] x = new float[2 * 50_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (3 * r.nextGaussian());
+        }
+        for (int k = 0; k < 300 && 2 * k + 1 < x.length; k++) { // the knots themselves
+            x[2 * k] = (float) json.get(0).get("from").get(Math.min(k, json.get(0).get("from").size() - 1)).asDouble();
+        }
+        float[] y = x.clone();
+        c.apply(y);
+        for (int i = 0; i < x.length; i++) {
+            com.fasterxml.jackson.databind.JsonNode f = json.get(i % 2);
+            double[] from = new double[f.get("from").size()];
+            double[] to = new double[from.length];
+            for (int k = 0; k < from.length; k++) {
+                from[k] = f.get("from").get(k).asDouble();
+                to[k] = f.get("to").get(k).asDouble();
+            }
+            double v = x[i];
+            double expected;
+            if (v <= from[0]) {
+                expected = to[0] + (v - from[0]);
+            } else if (v >= from[from.length - 1]) {
+                expected = to[to.length - 1] + (v - from[from.length - 1]);
+            } else {
+                int k = Arrays.binarySearch(from, v);
+                k = k >= 0 ? k : -k - 2;
+                expected = to[k] + (v - from[k]) / (from[k + 1] - from[k]) * (to[k + 1] - to[k]);
+            }
+            assertThat(y[i]).as("value %s of feature %d", v, i % 2).isEqualTo((float) expected);
+        }
+    }
 }
