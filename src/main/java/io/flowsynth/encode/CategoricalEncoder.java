@@ -2,7 +2,6 @@ package io.flowsynth.encode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
@@ -334,10 +333,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     @Override
     public ObjectNode toJson() {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("column", column);
-        json.put("kind", kind());
-        json.put("type", type.toString());
+        ObjectNode json = jsonHeader();
         json.put("encoding", onehot ? "onehot" : "frequency");
         if (orderedBy != null) {
             json.put("ordered_by", orderedBy);

@@ -74,4 +74,13 @@ public interface ColumnEncoder extends Serializable {
 
     /** Fitted statistics as JSON; {@link TableEncoder#fromJson} reads them back exactly. */
     ObjectNode toJson();
+
+    /** The fields every encoder's JSON starts with: column, kind and type. */
+    default ObjectNode jsonHeader() {
+        ObjectNode json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        json.put("column", column());
+        json.put("kind", kind());
+        json.put("type", type().toString());
+        return json;
+    }
 }

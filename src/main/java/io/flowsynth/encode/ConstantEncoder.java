@@ -1,7 +1,6 @@
 package io.flowsynth.encode;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
@@ -79,10 +78,7 @@ public final class ConstantEncoder implements ColumnEncoder {
 
     @Override
     public ObjectNode toJson() {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("column", column);
-        json.put("kind", kind());
-        json.put("type", type.toString());
+        ObjectNode json = jsonHeader();
         json.put("value", ColumnValues.keyToText(type, key));
         return json;
     }

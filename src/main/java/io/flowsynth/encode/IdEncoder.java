@@ -1,7 +1,6 @@
 package io.flowsynth.encode;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigInteger;
@@ -336,10 +335,7 @@ public final class IdEncoder implements ColumnEncoder {
 
     @Override
     public ObjectNode toJson() {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("column", column);
-        json.put("kind", kind());
-        json.put("type", type.toString());
+        ObjectNode json = jsonHeader();
         json.put("rows", rows);
         json.put("nulls", nulls);
         if (type.isIntegral()) {

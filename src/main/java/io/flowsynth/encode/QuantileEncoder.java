@@ -2,7 +2,6 @@ package io.flowsynth.encode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigDecimal;
@@ -541,10 +540,7 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     @Override
     public ObjectNode toJson() {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("column", column);
-        json.put("kind", kind);
-        json.put("type", type.toString());
+        ObjectNode json = jsonHeader();
         json.put("unit", unit);
         json.put("decimals", decimals);
         ObjectNode counts = json.putObject("stateCounts");

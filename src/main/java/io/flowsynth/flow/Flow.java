@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Flow {
     /**
      * Scratch memory for {@link #sample}: the first batch learns how much the inverse needs, later batches reuse it
-     * instead of allocating and freeing off-heap arrays op by op (about 15 % faster on one thread, and threads no
-     * longer queue on the shared allocator).
+     * instead of allocating and freeing off-heap arrays op by op (measured outside Spark at batch 4096: 44k → 51k
+     * rows/s on one thread).
      */
     private static final WorkspaceConfiguration SAMPLE_WORKSPACE = WorkspaceConfiguration.builder()
             .initialSize(0).policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.FIRST_LOOP)

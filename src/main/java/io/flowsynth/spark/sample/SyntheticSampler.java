@@ -1,5 +1,6 @@
 package io.flowsynth.spark.sample;
 
+import io.flowsynth.spark.Seeds;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -71,7 +72,7 @@ public final class SyntheticSampler {
             int p = it.next();
             long count = rows / partitions + (p < rows % partitions ? 1 : 0);
             long first = p * (rows / partitions) + Math.min(p, rows % partitions);
-            return new RowIterator(payload.value(), count, mix(seed, p), batch, sourceToEncoder, temperature, independent,
+            return new RowIterator(payload.value(), count, Seeds.mix(seed, p), batch, sourceToEncoder, temperature, independent,
                     first, rows, seed);
         });
         return spark.createDataFrame(out, schema);
@@ -92,12 +93,6 @@ public final class SyntheticSampler {
         return map;
     }
 
-    static long mix(long seed, long partition) {
-        long z = seed + 0x9E3779B97F4A7C15L * (partition + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
     /** Generates one partition's rows batch by batch, never holding more than one batch. */
     static final class RowIterator implements Iterator<Row> {
@@ -151,15 +146,14 @@ public final class SyntheticSampler {
             if (batch == null || next == batchRows) {
                 fill();
             }
-            double[] x = row;
             int base = next * features;
             for (int j = 0; j < features; j++) {
-                x[j] = batch[base + j];
+                row[j] = batch[base + j];
             }
             next++;
             Object[] decoded = independent
-                    ? encoder.decodeIndependent(x, decodeRng, firstRow + produced, tableRows, tableSeed)
-                    : encoder.decode(x, decodeRng, firstRow + produced, tableRows, tableSeed);
+                    ? encoder.decodeIndependent(row, decodeRng, firstRow + produced, tableRows, tableSeed)
+                    : encoder.decode(row, decodeRng, firstRow + produced, tableRows, tableSeed);
             produced++;
             Object[] values = new Object[sourceToEncoder.length];
             for (int i = 0; i < values.length; i++) {

@@ -1,5 +1,6 @@
 package io.flowsynth.spark.score;
 
+import io.flowsynth.spark.Seeds;
 import io.flowsynth.config.BadInputException;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
@@ -39,7 +40,7 @@ public final class RowScorer {
         for (int r = 0; r < n; r++) {
             Object[] values = rows.get(r);
             try {
-                encoder.encode(values, f, new Random(mix(seed, Arrays.hashCode(values))));
+                encoder.encode(values, f, new Random(Seeds.mix(seed, Arrays.hashCode(values))));
                 out[r] = encoder.logDensityCorrection(values, f);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(e.getMessage());
@@ -67,10 +68,4 @@ public final class RowScorer {
         return DataType.FLOAT;
     }
 
-    static long mix(long seed, long h) {
-        long z = seed + 0x9E3779B97F4A7C15L * (h + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 }

@@ -4,6 +4,7 @@ import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.MarginalCalibration;
 import io.flowsynth.flow.nn.FlowNetworks;
+import io.flowsynth.spark.Seeds;
 import io.flowsynth.flow.transforms.Flows;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class CalibrationFit {
     private static final Logger LOG = LoggerFactory.getLogger(CalibrationFit.class);
     private static final int BATCH = 4096;
+    /** Keeps the calibration's generators apart from the other users of the job seed. */
+    private static final long CALIBRATION_STREAM = 0x632BE59BD9B4E019L;
 
     private CalibrationFit() {
     }
@@ -36,7 +39,7 @@ public final class CalibrationFit {
         double fraction = Math.min(1.0, rows / (double) Math.max(1, trainRows));
         List<float[]> parts = blocks.mapPartitionsWithIndex((p, it) -> {
             List<float[]> out = new ArrayList<>();
-            Random rng = new Random(seed ^ (0x632BE59BD9B4E019L * (p + 1)));
+            Random rng = new Random(Seeds.mix(seed ^ CALIBRATION_STREAM, p));
             while (it.hasNext()) {
                 FeatureBlock b = it.next();
                 float[] kept = new float[b.train.length];
