@@ -28,6 +28,10 @@ public final class ConfigKeys {
     public static final int FLOW_BINS_DEFAULT = 8;
     public static final String FLOW_TAIL_BOUND = "flowsynth.flow.tail-bound";
     public static final double FLOW_TAIL_BOUND_DEFAULT = 3.0;
+    public static final String FLOW_ACTIVATION = "flowsynth.flow.activation";
+    public static final String FLOW_ACTIVATION_DEFAULT = "relu";
+    public static final String FLOW_AFFINE_SCALE = "flowsynth.flow.affine-scale";
+    public static final String FLOW_AFFINE_SCALE_DEFAULT = "sigmoid";
 
     public static final String TRAIN_ENGINE = "flowsynth.train.engine";
     public static final String TRAIN_ENGINE_DEFAULT = "tree-aggregate";
@@ -115,6 +119,8 @@ public final class ConfigKeys {
         d.put(TRAIN_ENGINE, TRAIN_ENGINE_DEFAULT);
         d.put(FLOW_BINS, String.valueOf(FLOW_BINS_DEFAULT));
         d.put(FLOW_TAIL_BOUND, String.valueOf(FLOW_TAIL_BOUND_DEFAULT));
+        d.put(FLOW_ACTIVATION, FLOW_ACTIVATION_DEFAULT);
+        d.put(FLOW_AFFINE_SCALE, FLOW_AFFINE_SCALE_DEFAULT);
         d.put(TRAIN_EPOCHS, String.valueOf(TRAIN_EPOCHS_DEFAULT));
         d.put(TRAIN_BATCH_SIZE, String.valueOf(TRAIN_BATCH_SIZE_DEFAULT));
         d.put(TRAIN_LEARNING_RATE, String.valueOf(TRAIN_LEARNING_RATE_DEFAULT));

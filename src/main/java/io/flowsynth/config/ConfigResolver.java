@@ -109,6 +109,8 @@ public final class ConfigResolver {
                     + " bins, got " + c.getInt(ConfigKeys.FLOW_BINS, 2));
         }
         c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3);
+        oneOf(c, ConfigKeys.FLOW_ACTIVATION, io.flowsynth.flow.FlowSpec.ACTIVATIONS);
+        oneOf(c, ConfigKeys.FLOW_AFFINE_SCALE, io.flowsynth.flow.FlowSpec.AFFINE_SCALES);
         c.getInt(ConfigKeys.TRAIN_EPOCHS, 1);
         c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1);
         c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT);

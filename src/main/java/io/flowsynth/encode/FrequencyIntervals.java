@@ -20,6 +20,7 @@ final class FrequencyIntervals implements Serializable {
 
     private final long[] counts;
     private final double[] lower; // lower[k] = c_k, lower[n] = 1
+    private transient GuidedSearch lowerSearch;
 
     FrequencyIntervals(long[] counts) {
         if (counts.length == 0) {
@@ -76,11 +77,12 @@ final class FrequencyIntervals implements Serializable {
     /** The outcome whose interval holds Φ(z); NaN is read as 0. */
     int decode(double z) {
         double u = StandardNormal.cdf(Double.isNaN(z) ? 0.0 : z);
-        int k = Arrays.binarySearch(lower, 0, counts.length, u);
-        if (k < 0) {
-            k = -k - 2; // insertion point − 1: the last lower bound below u
+        GuidedSearch search = lowerSearch;
+        if (search == null) {
+            search = new GuidedSearch(lower, counts.length);
+            lowerSearch = search; // racy but idempotent
         }
-        return Math.max(0, Math.min(counts.length - 1, k));
+        return Math.max(0, Math.min(counts.length - 1, search.floor(u))); // the last lower bound at or below u
     }
 
     static double clampU(double u) {

@@ -409,9 +409,12 @@ public final class QuantileEncoder implements ColumnEncoder {
             j = n - 1;
             delta = 0.0;
         } else {
-            int k = Arrays.binarySearch(probabilities, u);
-            j = k >= 0 ? k : -k - 2;       // p_j ≤ u < p_{j+1}
-            j = Math.min(j, n - 2);
+            GuidedSearch search = probabilitySearch;
+            if (search == null) {
+                search = new GuidedSearch(probabilities, n);
+                probabilitySearch = search; // racy but idempotent
+            }
+            j = Math.min(search.floor(u), n - 2); // p_j ≤ u < p_{j+1}
             double t = (u - probabilities[j]) / (probabilities[j + 1] - probabilities[j]);
             delta = t * (knots[j + 1] - knots[j]);
         }
@@ -454,14 +457,32 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     private BigDecimal toDecimal(double base, double delta) {
         int scale = type.scale();
-        BigDecimal v = BigDecimal.valueOf(base).add(new BigDecimal(delta)).setScale(scale, RoundingMode.HALF_UP);
-        BigDecimal lo = BigDecimal.valueOf(min()).setScale(scale, RoundingMode.HALF_UP);
-        BigDecimal hi = BigDecimal.valueOf(max()).setScale(scale, RoundingMode.HALF_UP);
-        BigDecimal limit = BigDecimal.ONE.movePointRight(type.precision() - scale)
-                .subtract(BigDecimal.ONE.movePointLeft(scale)); // largest value with this precision and scale
-        v = v.max(lo).min(hi);
-        return v.max(limit.negate()).min(limit);
+        BigDecimal v;
+        double scaled = (base + delta) * (scale < DECIMAL_POWERS.length ? DECIMAL_POWERS[scale] : Double.NaN);
+        if (Math.abs(scaled) < 0x1p52) {
+            // the sum rounded to the scale in double, exact whenever the unscaled value fits 52 bits (ties aside,
+            // which a continuous delta never hits): no decimal expansion of two doubles per value
+            v = BigDecimal.valueOf(Math.round(scaled), scale);
+        } else {
+            v = BigDecimal.valueOf(base).add(new BigDecimal(delta)).setScale(scale, RoundingMode.HALF_UP);
+        }
+        BigDecimal[] bounds = decimalBounds;
+        if (bounds == null) {
+            BigDecimal limit = BigDecimal.ONE.movePointRight(type.precision() - scale)
+                    .subtract(BigDecimal.ONE.movePointLeft(scale)); // largest value with this precision and scale
+            bounds = new BigDecimal[]{BigDecimal.valueOf(min()).setScale(scale, RoundingMode.HALF_UP).max(limit.negate()),
+                    BigDecimal.valueOf(max()).setScale(scale, RoundingMode.HALF_UP).min(limit)};
+            decimalBounds = bounds; // racy but idempotent: immutable values, same result on every thread
+        }
+        return v.max(bounds[0]).min(bounds[1]);
     }
+
+    private static final double[] DECIMAL_POWERS = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    /** Finds u's segment of {@link #probabilities} in {@link #inverse}; built on first use. */
+    private transient GuidedSearch probabilitySearch;
+    /** [lower, upper] clip of decoded decimals: the fitted range at the column's scale, within its precision. */
+    private transient BigDecimal[] decimalBounds;
 
     /** x rounded to {@link #decimals} decimals (unchanged when −1, or when too large to round in a double). */
     double round(double x) {

@@ -1,12 +1,14 @@
 package io.flowsynth.encode;
 
 import org.apache.commons.math3.special.Erf;
+import org.apache.commons.numbers.gamma.Erfc;
 
 /**
  * The standard normal distribution: density φ, distribution function Φ and its inverse Φ⁻¹, in double precision.
  *
- * <p>Φ(x) = erfc(−x/√2)/2 with Commons Math's {@code erfc} (accurate in both tails: Φ(−10) ≈ 7.6e−24 keeps its relative
- * precision). Φ⁻¹(p) starts from Commons Math's {@code erfInv} (Giles, "Approximating the erfinv function", GPU Computing
+ * <p>Φ(x) = erfc(−x/√2)/2 with Commons Numbers' {@code Erfc} (Boost's rational approximations: ~1 ulp and accurate in
+ * both tails, Φ(−10) ≈ 7.6e−24 keeps its relative precision; 11× faster than Commons Math 3's, and Φ runs once per
+ * decoded value). Φ⁻¹(p) starts from Commons Math's {@code erfInv} (Giles, "Approximating the erfinv function", GPU Computing
  * Gems, 2011) on the smaller tail {@code min(p, 1−p)} and takes one Newton step on Φ, which removes the cancellation of
  * {@code 2p − 1} for small p; below 1e−10 it solves ln Φ(z) = ln p by Newton's method from the Mills-ratio asymptote.
  */
@@ -31,7 +33,7 @@ public final class StandardNormal {
 
     /** Φ(x); 0 at −∞, 1 at +∞, NaN for NaN. */
     public static double cdf(double x) {
-        return 0.5 * Erf.erfc(-x / SQRT2);
+        return 0.5 * Erfc.value(-x / SQRT2);
     }
 
     /**

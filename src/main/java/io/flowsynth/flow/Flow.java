@@ -1,6 +1,6 @@
 package io.flowsynth.flow;
 
-import org.nd4j.linalg.api.buffer.DataType;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -30,12 +29,19 @@ public final class Flow {
     private final Transform transform;
     private final StandardNormal base;
     private final MarginalCalibration calibration;
+    private final FastInverse fastInverse;
+    private final ThreadLocal<FastInverse.Evaluator> evaluators;
 
     public Flow(Transform transform) {
-        this(transform, null);
+        this(transform, null, null);
     }
 
-    private Flow(Transform transform, MarginalCalibration calibration) {
+    /** @param fastInverse the same f⁻¹ as {@code transform.inverse}, faster (null: none) */
+    public Flow(Transform transform, FastInverse fastInverse) {
+        this(transform, null, fastInverse);
+    }
+
+    private Flow(Transform transform, MarginalCalibration calibration, FastInverse fastInverse) {
         if (calibration != null && calibration.features() != transform.features()) {
             throw new IllegalArgumentException("Calibration of " + calibration.features() + " features for a flow of "
                     + transform.features());
@@ -43,11 +49,18 @@ public final class Flow {
         this.transform = transform;
         this.base = new StandardNormal(transform.features());
         this.calibration = calibration;
+        this.fastInverse = fastInverse;
+        this.evaluators = fastInverse == null ? null : ThreadLocal.withInitial(fastInverse::newEvaluator);
     }
 
     /** This flow followed by an elementwise marginal calibration (null: none). */
     public Flow withCalibration(MarginalCalibration c) {
-        return new Flow(transform, c);
+        return new Flow(transform, c, fastInverse);
+    }
+
+    /** The compiled inverse {@link #sample} uses, or null when it composes the parts' inverses. */
+    public FastInverse fastInverse() {
+        return fastInverse;
     }
 
     /** The marginal calibration after f⁻¹, or null. */
@@ -86,25 +99,31 @@ public final class Flow {
     }
 
     /**
-     * Draws {@code rows} base-noise rows z ~ N(0, T²I) from {@code rng} and returns x = g(f⁻¹(z)) (g the
-     * calibration, if any) row-major as {@code [rows × features]} floats on the Java heap; with {@code identity} the
-     * noise itself, uncalibrated. All intermediate arrays live in a per-thread workspace.
+     * Draws {@code rows} base-noise rows z ~ N(0, T²I) from {@code rng} (row by row, feature by feature) and returns
+     * x = g(f⁻¹(z)) (g the calibration, if any) row-major as {@code [rows × features]} floats on the Java heap; with
+     * {@code identity} the noise itself, uncalibrated. Through the {@link FastInverse} when the flow has one (one
+     * evaluator per thread), else through the parts' inverses in a per-thread workspace.
      */
-    public float[] sample(int rows, double temperature, Random rng, boolean identity) {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager()
-                .getAndActivateWorkspace(SAMPLE_WORKSPACE, SAMPLE_WORKSPACE_ID)) {
-            INDArray z = base.sample(rows, DataType.FLOAT, rng);
-            if (temperature != 1.0) {
-                z.muli(temperature);
-            }
-            if (identity) {
-                return z.reshape(-1).toFloatVector();
-            }
-            float[] x = inverse(z).reshape(-1).toFloatVector();
-            if (calibration != null) {
-                calibration.apply(x);
-            }
+    public float[] sample(int rows, double temperature, SplittableRandom rng, boolean identity) {
+        float[] x = new float[rows * features()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rng.nextGaussian() * temperature);
+        }
+        if (identity) {
             return x;
         }
+        if (fastInverse != null) {
+            evaluators.get().inverseInPlace(x, rows);
+        } else {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager()
+                    .getAndActivateWorkspace(SAMPLE_WORKSPACE, SAMPLE_WORKSPACE_ID)) {
+                INDArray z = Nd4j.createFromArray(x).reshape(rows, features());
+                x = inverse(z).reshape(-1).toFloatVector();
+            }
+        }
+        if (calibration != null) {
+            calibration.apply(x);
+        }
+        return x;
     }
 }

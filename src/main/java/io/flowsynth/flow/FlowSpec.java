@@ -33,12 +33,25 @@ import java.util.Random;
  * @param bins           spline bins K (spline only)
  * @param tailBound      spline interval half-width B; identity outside [−B, B] (spline only)
  * @param seed           seed of the permutations
+ * @param activation     hidden activation of the conditioners: {@code relu} (default) or {@code tanh} (models saved
+ *                       before the field existed)
+ * @param affineScale    how an affine layer's raw head value v becomes its scale: {@code sigmoid}, scale =
+ *                       a + (2 − 2a)·σ(v) with a = e⁻³ (default; one exponential to invert), or {@code clamp},
+ *                       scale = exp(3·tanh(v/3)) (models saved before the field existed). Both are 1 at v = 0, so
+ *                       zero-initialized heads start every layer as the identity.
  */
 public record FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
-                       double tailBound, long seed) {
+                       double tailBound, long seed, String activation, String affineScale) {
     public static final List<String> TYPES = List.of("realnvp", "maf", "spline", "linear");
     public static final int BINS_DEFAULT = 8;
     public static final double TAIL_BOUND_DEFAULT = 3.0;
+    public static final List<String> ACTIVATIONS = List.of("relu", "tanh");
+    public static final List<String> AFFINE_SCALES = List.of("sigmoid", "clamp");
+    public static final String ACTIVATION_DEFAULT = "relu";
+    public static final String AFFINE_SCALE_DEFAULT = "sigmoid";
+    /** What a model saved without these fields used. */
+    public static final String ACTIVATION_LEGACY = "tanh";
+    public static final String AFFINE_SCALE_LEGACY = "clamp";
 
     /** How a parameter starts before training. */
     public enum Init {
@@ -65,11 +78,32 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
         if (!(tailBound > 0) || Double.isInfinite(tailBound)) {
             throw new IllegalArgumentException("The spline tail bound must be finite and > 0, got " + tailBound);
         }
+        if (!ACTIVATIONS.contains(activation)) {
+            throw new IllegalArgumentException("Unknown activation '" + activation + "' (supported: "
+                    + String.join(", ", ACTIVATIONS) + ")");
+        }
+        if (!AFFINE_SCALES.contains(affineScale)) {
+            throw new IllegalArgumentException("Unknown affine scale '" + affineScale + "' (supported: "
+                    + String.join(", ", AFFINE_SCALES) + ")");
+        }
     }
 
-    /** A spec with the default spline settings (they matter only for {@code spline}). */
+    /** A spec with the default activation and affine scale. */
+    public FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
+                    double tailBound, long seed) {
+        this(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, ACTIVATION_DEFAULT,
+                AFFINE_SCALE_DEFAULT);
+    }
+
+    /** A spec with the default spline settings (they matter only for {@code spline}), activation and affine scale. */
     public FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, long seed) {
         this(type, features, numLayers, hiddenFeatures, hiddenLayers, BINS_DEFAULT, TAIL_BOUND_DEFAULT, seed);
+    }
+
+    /** This spec with another hidden activation and affine scale. */
+    public FlowSpec withConditioner(String activation, String affineScale) {
+        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
+                affineScale);
     }
 
     /** Number of coupling/autoregressive layers actually built (0 for linear). */

@@ -42,6 +42,9 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     private int bins = FlowSpec.BINS_DEFAULT;
     private double tailBound = FlowSpec.TAIL_BOUND_DEFAULT;
     private long flowSeed;
+    // a configuration JSON written before these fields existed describes the legacy conditioner
+    private String activation = FlowSpec.ACTIVATION_LEGACY;
+    private String affineScale = FlowSpec.AFFINE_SCALE_LEGACY;
 
     /** For Jackson (DL4J serializes configurations as JSON). */
     public FlowOutputLayer() {
@@ -56,10 +59,13 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
         this.bins = spec.bins();
         this.tailBound = spec.tailBound();
         this.flowSeed = spec.seed();
+        this.activation = spec.activation();
+        this.affineScale = spec.affineScale();
     }
 
     public FlowSpec spec() {
-        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed);
+        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed,
+                activation, affineScale);
     }
 
     @Override
@@ -122,7 +128,8 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
                 if (made) {
                     w = w.mul(j == 0 ? madeIn : madeHidden);
                 }
-                h = sd.math.tanh(h.mmul(w).add(p.get(FlowSpec.hiddenBias(k, j))));
+                SDVariable pre = h.mmul(w).add(p.get(FlowSpec.hiddenBias(k, j)));
+                h = "relu".equals(activation) ? sd.nn.relu(pre, 0.0) : sd.math.tanh(pre);
             }
             return h;
         }
@@ -137,8 +144,14 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
             }
             SDVariable rawScale = h.mmul(ws).add(p.get(FlowSpec.scaleBias(k)));
             SDVariable shift = h.mmul(wt).add(p.get(FlowSpec.shiftBias(k)));
-            double c = AffineBijection.SCALE_CLAMP;
-            SDVariable s = sd.math.tanh(rawScale.div(c)).mul(c);
+            SDVariable s;
+            if ("sigmoid".equals(affineScale)) {
+                double a = AffineBijection.SIGMOID_SCALE_FLOOR;
+                s = sd.math.log(sd.nn.sigmoid(rawScale).mul(2 - 2 * a).add(a));
+            } else {
+                double c = AffineBijection.SCALE_CLAMP;
+                s = sd.math.tanh(rawScale.div(c)).mul(c);
+            }
             SDVariable t = shift;
             if (transformed != null) {
                 s = s.mul(transformed);
@@ -343,6 +356,22 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
 
     public void setTailBound(double tailBound) {
         this.tailBound = tailBound;
+    }
+
+    public String getActivation() {
+        return activation;
+    }
+
+    public void setActivation(String activation) {
+        this.activation = activation;
+    }
+
+    public String getAffineScale() {
+        return affineScale;
+    }
+
+    public void setAffineScale(String affineScale) {
+        this.affineScale = affineScale;
     }
 
     public long getFlowSeed() {

@@ -1,6 +1,7 @@
 package io.flowsynth.flow.transforms;
 
 import io.flowsynth.flow.CompositeTransform;
+import io.flowsynth.flow.FastInverse;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.Transform;
@@ -56,9 +57,10 @@ public final class Flows {
         INDArray mask = Nd4j.createFromArray(spec.conditioningMask()).castTo(dt).reshape(1, spec.features());
         for (int k = 0; k < spec.numLayers(); k++) {
             switch (spec.type()) {
-                case "realnvp" -> parts.add(new AffineCouplingTransform(mask, affineConditioner(spec, params, k, false)));
+                case "realnvp" -> parts.add(new AffineCouplingTransform(mask, affineConditioner(spec, params, k, false),
+                        AffineBijection.of(spec.affineScale())));
                 case "maf" -> parts.add(new MaskedAffineAutoregressiveTransform(spec.features(),
-                        affineConditioner(spec, params, k, true)));
+                        affineConditioner(spec, params, k, true), AffineBijection.of(spec.affineScale())));
                 case "spline" -> parts.add(new RationalQuadraticSplineCouplingTransform(mask,
                         splineConditioner(spec, params, k), spec.bins(), spec.tailBound()));
                 default -> throw new IllegalArgumentException("Unknown flow type " + spec.type());
@@ -66,7 +68,8 @@ public final class Flows {
             parts.add(actNorm(params, k));
             parts.add(new PermutationTransform(spec.permutation(k)));
         }
-        return new Flow(new CompositeTransform(parts));
+        FastInverse fast = "realnvp".equals(spec.type()) ? new AffineCouplingSampler(spec, params) : null;
+        return new Flow(new CompositeTransform(parts), fast);
     }
 
     private static ActNormTransform actNorm(Map<String, INDArray> params, int k) {
@@ -88,7 +91,8 @@ public final class Flows {
             b.add(p.get(FlowSpec.hiddenBias(k, j)));
         }
         double[][] out = MadeMasks.output(d, h);
-        return new Mlp(w, b, masked(p.get(FlowSpec.scaleWeight(k)), out, made), p.get(FlowSpec.scaleBias(k)),
+        return new Mlp(spec.activation(), w, b, masked(p.get(FlowSpec.scaleWeight(k)), out, made),
+                p.get(FlowSpec.scaleBias(k)),
                 masked(p.get(FlowSpec.shiftWeight(k)), out, made), p.get(FlowSpec.shiftBias(k)));
     }
 
@@ -105,6 +109,6 @@ public final class Flows {
             hw.add(p.get(FlowSpec.splineWeight(k, part)));
             hb.add(p.get(FlowSpec.splineBias(k, part)));
         }
-        return new Mlp(w, b, hw, hb);
+        return new Mlp(spec.activation(), w, b, hw, hb);
     }
 }

@@ -4,11 +4,11 @@ import io.flowsynth.flow.nn.Mlp;
 
 /**
  * MAF layer (Papamakarios et al. 2017): the {@link AutoregressiveTransform} template with the
- * {@link AffineBijection}: y_i = x_i·exp(s_i) + t_i, (s_i, t_i) = MADE(x_<i), s soft-clamped.
+ * {@link AffineBijection}: y_i = x_i·σ_i + t_i, (σ_i, t_i) from MADE(x_<i).
  */
 public final class MaskedAffineAutoregressiveTransform extends AutoregressiveTransform {
-    /** @param made MADE with heads (raw log-scale, shift), weights already masked ({@link MadeMasks}) */
-    public MaskedAffineAutoregressiveTransform(int features, Mlp made) {
-        super(features, made, AffineBijection.INSTANCE);
+    /** @param made MADE with heads (raw scale, shift), weights already masked ({@link MadeMasks}) */
+    public MaskedAffineAutoregressiveTransform(int features, Mlp made, AffineBijection bijection) {
+        super(features, made, bijection);
     }
 }

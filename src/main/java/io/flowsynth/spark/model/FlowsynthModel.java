@@ -168,6 +168,8 @@ public final class FlowsynthModel {
         flow.put("bins", flowSpec.bins());
         flow.put("tail_bound", flowSpec.tailBound());
         flow.put("seed", flowSpec.seed());
+        flow.put("activation", flowSpec.activation());
+        flow.put("affine_scale", flowSpec.affineScale());
         ObjectNode params = flow.putObject("parameters");
         params.put("file", PARAMS);
         params.put("dtype", "float32");
@@ -212,7 +214,9 @@ public final class FlowsynthModel {
             spec = new FlowSpec(flow.get("type").asText(), flow.get("features").asInt(), flow.get("layers").asInt(),
                     flow.get("hidden_features").asInt(), flow.get("hidden_layers").asInt(),
                     flow.path("bins").asInt(FlowSpec.BINS_DEFAULT),
-                    flow.path("tail_bound").asDouble(FlowSpec.TAIL_BOUND_DEFAULT), flow.get("seed").asLong());
+                    flow.path("tail_bound").asDouble(FlowSpec.TAIL_BOUND_DEFAULT), flow.get("seed").asLong(),
+                    flow.path("activation").asText(FlowSpec.ACTIVATION_LEGACY),
+                    flow.path("affine_scale").asText(FlowSpec.AFFINE_SCALE_LEGACY));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new BadInputException("Model " + dir + " has an invalid flow spec: " + e.getMessage());
         }

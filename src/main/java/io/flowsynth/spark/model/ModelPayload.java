@@ -32,6 +32,8 @@ public final class ModelPayload implements Serializable {
     private final int bins;
     private final double tailBound;
     private final long flowSeed;
+    private final String activation;
+    private final String affineScale;
     private final float[] parameters;
     private final String calibrationJson;
 
@@ -56,6 +58,8 @@ public final class ModelPayload implements Serializable {
         this.bins = spec.bins();
         this.tailBound = spec.tailBound();
         this.flowSeed = spec.seed();
+        this.activation = spec.activation();
+        this.affineScale = spec.affineScale();
         this.parameters = parameters;
         this.calibrationJson = calibration == null ? null : calibration.toJson().toString();
     }
@@ -65,7 +69,8 @@ public final class ModelPayload implements Serializable {
     }
 
     public FlowSpec spec() {
-        return new FlowSpec(flowType, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed);
+        return new FlowSpec(flowType, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed,
+                activation, affineScale);
     }
 
     public TableEncoder encoder() {

@@ -116,7 +116,8 @@ public final class FitPipeline {
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
                 c.getInt(ConfigKeys.FLOW_LAYERS, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
-                c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed);
+                c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed, c.getString(ConfigKeys.FLOW_ACTIVATION),
+                c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
         TrainOptions options = trainOptions(c, work.workDir());
         String engine = c.getString(ConfigKeys.TRAIN_ENGINE);
         int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -19,7 +20,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Distributed inverse sampling: partition p of P generates its share of the N rows (N/P, the first N mod P
@@ -103,7 +103,7 @@ public final class SyntheticSampler {
         private final int[] sourceToEncoder;
         private final boolean independent;
         private final double temperature;
-        private final org.nd4j.linalg.api.rng.Random noise;
+        private final SplittableRandom noise;
         private final Random decodeRng;
         private final int features;
         private final long firstRow;
@@ -127,7 +127,7 @@ public final class SyntheticSampler {
             this.sourceToEncoder = sourceToEncoder;
             this.independent = independent;
             this.temperature = temperature;
-            this.noise = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+            this.noise = new SplittableRandom(seed);
             this.decodeRng = new Random(seed ^ 0x5DEECE66DL);
             this.features = encoder.width();
             this.row = new double[features];

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +65,7 @@ public final class CalibrationFit {
             return null;
         }
         Flow flow = Flows.build(spec, FlowNetworks.unflatten(spec, parameters, DataType.FLOAT));
-        org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed ^ 0x5851F42D4C957F2DL);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5851F42D4C957F2DL);
         int flowRows = Math.max(rows, 2);
         float[] samples = new float[flowRows * spec.features()];
         for (int done = 0; done < flowRows; ) {

@@ -31,7 +31,26 @@ class FlowOutputLayerTest {
     }
 
     static Stream<Arguments> types() {
-        return Stream.of(Arguments.of("realnvp"), Arguments.of("maf"), Arguments.of("spline"), Arguments.of("linear"));
+        return Stream.of(Arguments.of("realnvp"), Arguments.of("realnvp tanh clamp"), Arguments.of("maf"),
+                Arguments.of("maf tanh clamp"), Arguments.of("spline"), Arguments.of("linear"));
+    }
+
+    /** "family" or "family activation affine-scale". */
+    private static FlowSpec spec(String type, int features, int layers, int hidden, int hiddenLayers, int bins,
+                                 double tailBound, long seed) {
+        String[] parts = type.split(" ");
+        FlowSpec spec = new FlowSpec(parts[0], features, layers, hidden, hiddenLayers, bins, tailBound, seed);
+        return parts.length == 3 ? spec.withConditioner(parts[1], parts[2]) : spec;
+    }
+
+    @Test
+    void aConfigurationSavedBeforeTheConditionerFieldsReadsAsTanhAndClamp() {
+        FlowSpec spec = new FlowSpec("realnvp", 4, 2, 6, 2, 1);
+        String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 0, DataType.FLOAT)).toJson();
+        assertThat(json).contains("\"activation\" : \"relu\"").contains("\"affineScale\" : \"sigmoid\"");
+        String old = json.replaceAll("\"activation\" : \"relu\",?", "").replaceAll("\"affineScale\" : \"sigmoid\",?", "");
+        FlowSpec read = FlowNetworks.spec(FlowNetworks.network(old));
+        assertThat(read).isEqualTo(spec.withConditioner("tanh", "clamp"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -41,8 +60,8 @@ class FlowOutputLayerTest {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
             // the spline graph has ~5× the ops of the others: check it on a smaller net (each parameter costs 2 passes)
-            FlowSpec spec = type.equals("spline") ? new FlowSpec(type, 3, 1, 4, 1, 3, 2.0, 1)
-                    : new FlowSpec(type, 4, 2, 6, 2, 1);
+            FlowSpec spec = type.equals("spline") ? spec(type, 3, 1, 4, 1, 3, 2.0, 1)
+                    : spec(type, 4, 2, 6, 2, FlowSpec.BINS_DEFAULT, FlowSpec.TAIL_BOUND_DEFAULT, 1);
             MultiLayerNetwork net = perturbedNetwork(spec, DataType.DOUBLE);
             Nd4j.getRandom().setSeed(3);
             INDArray x = Nd4j.randn(DataType.DOUBLE, 8, spec.features());
@@ -59,7 +78,7 @@ class FlowOutputLayerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void sameDiffGraphAndPlainNd4jFlowAgree(String type) {
-        FlowSpec spec = new FlowSpec(type, 5, 3, 8, 2, 5, 2.5, 9);
+        FlowSpec spec = spec(type, 5, 3, 8, 2, 5, 2.5, 9);
         MultiLayerNetwork net = perturbedNetwork(spec, DataType.DOUBLE);
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 16, 5);
