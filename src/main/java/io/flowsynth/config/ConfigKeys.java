@@ -90,7 +90,7 @@ public final class ConfigKeys {
     public static final boolean ENCODE_DETECT_IDS_DEFAULT = true;
 
     public static final String SAMPLE_BATCH_SIZE = "flowsynth.sample.batch-size";
-    public static final int SAMPLE_BATCH_SIZE_DEFAULT = 4096;
+    public static final int SAMPLE_BATCH_SIZE_DEFAULT = 8192;
     public static final String SAMPLE_TARGET_FILE_MB = "flowsynth.sample.target-file-mb";
     public static final double SAMPLE_TARGET_FILE_MB_DEFAULT = 128;
     public static final String SAMPLE_COMPRESSION = "flowsynth.sample.compression";
