@@ -1,10 +1,6 @@
 package io.flowsynth.flow;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
-import org.nd4j.linalg.api.rng.Random;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The base distribution N(0, I) of a flow: log p(z) = −½‖z‖² − (D/2)·ln 2π. */
@@ -24,11 +20,5 @@ public final class StandardNormal {
     public INDArray logProb(INDArray z) {
         INDArray sq = Transforms.pow(z, 2, true).sum(1);
         return sq.muli(-0.5).subi(0.5 * features * LOG_2PI);
-    }
-
-    /** {@code rows} draws of N(0, I) in the given type, from the given ND4J generator (seed it for reproducibility). */
-    public INDArray sample(long rows, DataType dataType, Random rng) {
-        INDArray z = Nd4j.createUninitialized(dataType, rows, features);
-        return Nd4j.getExecutioner().exec(new GaussianDistribution(z, 0.0, 1.0), rng);
     }
 }

@@ -42,27 +42,6 @@ public final class Mlp {
         this(activation, weights, biases, List.of(scaleWeight, shiftWeight), List.of(scaleBias, shiftBias));
     }
 
-    /** Whether the hidden activation is relu (else tanh). */
-    public boolean relu() {
-        return relu;
-    }
-
-    public List<INDArray> weights() {
-        return weights;
-    }
-
-    public List<INDArray> biases() {
-        return biases;
-    }
-
-    public List<INDArray> headWeights() {
-        return headWeights;
-    }
-
-    public List<INDArray> headBiases() {
-        return headBiases;
-    }
-
     /** Returns one {@code [batch, out_h]} array per head, in the order of the heads. */
     public INDArray[] apply(INDArray x) {
         INDArray h = x;

@@ -16,7 +16,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -65,7 +66,8 @@ public final class SyntheticSampler {
             ids.add(p);
         }
         int batch = batchSize;
-        JavaRDD<Row> out = jsc.parallelize(ids, partitions).mapPartitions(it -> {
+        CatalystValues catalyst = new CatalystValues(schema);
+        JavaRDD<InternalRow> out = jsc.parallelize(ids, partitions).mapPartitions(it -> {
             if (!it.hasNext()) {
                 return java.util.Collections.emptyIterator();
             }
@@ -73,9 +75,11 @@ public final class SyntheticSampler {
             long count = rows / partitions + (p < rows % partitions ? 1 : 0);
             long first = p * (rows / partitions) + Math.min(p, rows % partitions);
             return new RowIterator(payload.value(), count, Seeds.mix(seed, p), batch, sourceToEncoder, temperature, independent,
-                    first, rows, seed);
+                    first, rows, seed, catalyst);
         });
-        return spark.createDataFrame(out, schema);
+        // internal rows straight from the decoders: Spark's conversion of external Rows cost as much as the inverse.
+        // internalCreateDataFrame is private[sql] in Scala, public in bytecode, and unchanged since Spark 2.0
+        return spark.internalCreateDataFrame(out.rdd(), schema, false);
     }
 
     /** For each source column, its index among the encoder's columns, or −1 for a column the model does not learn. */
@@ -95,7 +99,7 @@ public final class SyntheticSampler {
 
 
     /** Generates one partition's rows batch by batch, never holding more than one batch. */
-    static final class RowIterator implements Iterator<Row> {
+    static final class RowIterator implements Iterator<InternalRow> {
         private final TableEncoder encoder;
         private final Flow flow;
         private final long total;
@@ -114,9 +118,11 @@ public final class SyntheticSampler {
         private float[] batch;
         private int batchRows;
         private int next;
+        private final CatalystValues catalyst;
 
         RowIterator(ModelPayload model, long total, long seed, int batchSize, int[] sourceToEncoder, double temperature,
-                    boolean independent, long firstRow, long tableRows, long tableSeed) {
+                    boolean independent, long firstRow, long tableRows, long tableSeed, CatalystValues catalyst) {
+            this.catalyst = catalyst;
             this.firstRow = firstRow;
             this.tableRows = tableRows;
             this.tableSeed = tableSeed;
@@ -139,7 +145,7 @@ public final class SyntheticSampler {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
@@ -159,7 +165,8 @@ public final class SyntheticSampler {
             for (int i = 0; i < values.length; i++) {
                 values[i] = sourceToEncoder[i] < 0 ? null : decoded[sourceToEncoder[i]];
             }
-            return RowFactory.create(values);
+            catalyst.toInternal(values);
+            return new GenericInternalRow(values);
         }
 
         private void fill() {
