@@ -1,5 +1,6 @@
 package io.flowsynth.encode;
 
+import io.flowsynth.math.GuidedSearch;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Random;

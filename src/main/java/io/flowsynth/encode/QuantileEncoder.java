@@ -1,5 +1,6 @@
 package io.flowsynth.encode;
 
+import io.flowsynth.math.GuidedSearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -458,7 +459,7 @@ public final class QuantileEncoder implements ColumnEncoder {
     private BigDecimal toDecimal(double base, double delta) {
         int scale = type.scale();
         BigDecimal v;
-        double scaled = (base + delta) * (scale < DECIMAL_POWERS.length ? DECIMAL_POWERS[scale] : Double.NaN);
+        double scaled = (base + delta) * (scale < POWERS_OF_TEN.length ? POWERS_OF_TEN[scale] : Double.NaN);
         if (Math.abs(scaled) < 0x1p52) {
             // the sum rounded to the scale in double, exact whenever the unscaled value fits 52 bits (ties aside,
             // which a continuous delta never hits): no decimal expansion of two doubles per value
@@ -477,8 +478,6 @@ public final class QuantileEncoder implements ColumnEncoder {
         return v.max(bounds[0]).min(bounds[1]);
     }
 
-    private static final double[] DECIMAL_POWERS = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-        1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
     /** Finds u's segment of {@link #probabilities} in {@link #inverse}; built on first use. */
     private transient GuidedSearch probabilitySearch;
     /** [lower, upper] clip of decoded decimals: the fitted range at the column's scale, within its precision. */
@@ -497,7 +496,9 @@ public final class QuantileEncoder implements ColumnEncoder {
         return Math.rint(scaled) / scale;
     }
 
-    static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    /** 10^k, exact in double, for rounding to learned decimals (k ≤ {@link #MAX_DECIMALS}) and decimal scales. */
+    static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+        1e15, 1e16, 1e17, 1e18};
 
     private double clip(double x) {
         return Math.max(min(), Math.min(max(), x));

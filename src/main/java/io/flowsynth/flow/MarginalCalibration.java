@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.math.GuidedSearch;
 import java.util.Arrays;
 
 /**
@@ -19,11 +20,8 @@ public final class MarginalCalibration {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final double[][] from;
     private final double[][] to;
-    /** Per feature, for {@link #GUIDE_CELLS_PER_KNOT}·knots equal cells over the from-knots: the segment at each
-     *  cell's start, so finding a value's segment is one lookup and a step or two instead of a binary search. */
-    private final int[][] guide;
-    private final double[] guideScale;
-    static final int GUIDE_CELLS_PER_KNOT = 4;
+    /** Per feature, finds a value's segment of the from-knots in a lookup and a step or two. */
+    private final GuidedSearch[] segments;
 
     private MarginalCalibration(double[][] from, double[][] to) {
         if (from.length != to.length) {
@@ -41,21 +39,9 @@ public final class MarginalCalibration {
         }
         this.from = from;
         this.to = to;
-        this.guide = new int[from.length][];
-        this.guideScale = new double[from.length];
+        this.segments = new GuidedSearch[from.length];
         for (int j = 0; j < from.length; j++) {
-            double[] f = from[j];
-            int cells = GUIDE_CELLS_PER_KNOT * f.length;
-            guideScale[j] = cells / (f[f.length - 1] - f[0]);
-            guide[j] = new int[cells + 1];
-            int k = 0;
-            for (int g = 0; g <= cells; g++) {
-                double start = f[0] + g / guideScale[j];
-                while (k + 1 < f.length - 1 && f[k + 1] <= start) {
-                    k++;
-                }
-                guide[j][g] = k;
-            }
+            segments[j] = new GuidedSearch(from[j], from[j].length);
         }
     }
 
@@ -134,8 +120,7 @@ public final class MarginalCalibration {
         for (int j = 0; j < d; j++) {
             double[] f = from[j];
             double[] t = to[j];
-            int[] cells = guide[j];
-            double scale = guideScale[j];
+            GuidedSearch search = segments[j];
             int last = f.length - 1;
             for (int i = j; i < rows.length; i += d) {
                 double v = rows[i];
@@ -143,13 +128,7 @@ public final class MarginalCalibration {
                     rows[i] = (float) map(f, t, v); // NaN, outer knots and tails
                     continue;
                 }
-                int k = cells[(int) ((v - f[0]) * scale)];
-                while (k > 0 && f[k] > v) {
-                    k--;
-                }
-                while (f[k + 1] <= v) {
-                    k++;
-                }
+                int k = search.floor(v); // f[0] < v < f[last]: 0 ≤ k < last
                 rows[i] = (float) (t[k] + (v - f[k]) / (f[k + 1] - f[k]) * (t[k + 1] - t[k]));
             }
         }

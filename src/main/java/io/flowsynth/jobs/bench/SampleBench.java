@@ -101,7 +101,7 @@ public final class SampleBench {
 
         // (c) inverse only, one thread: the sampler's own batch step (noise, compiled f⁻¹, calibration, copy to the
         // heap). Like the GEMM peak it is the best of several windows (this machine's neighbours only ever slow a
-        // window down, by up to 30%), so that the utilization compares two unloaded rates; the mean is kept beside it
+        // window down, by up to a third), so that the utilization compares two unloaded rates; the mean is kept beside it
         SplittableRandom rng = new SplittableRandom(1);
         for (int i = 0; i < 20; i++) {
             flow.sample(batch, 1.0, rng, false);

@@ -60,7 +60,7 @@ public final class SamplePipeline {
 
     /**
      * Continuous columns: sampled values are all distinct, so Parquet's dictionary only fills up and falls back to
-     * plain encoding after hashing every value (a tenth of the writer's CPU in a profile); it stays on for every
+     * plain encoding after hashing every value (about a tenth of a sample's Java CPU in a profile); it stays on for every
      * other column, where few distinct values make it pay.
      */
     static List<String> withoutDictionary(FlowsynthModel model) {

@@ -1,12 +1,13 @@
-package io.flowsynth.encode;
+package io.flowsynth.math;
 
 /**
  * floor(v) over a sorted array in O(1) expected: a guide table of equal cells over [xs[0], xs[n−1]] stores, for each
  * cell, the last index at or below the cell's start, so a lookup is one division-free index computation and a step
- * or two (Devroye's guide tables). Decoding does this once per value (inverse empirical CDFs, frequency intervals),
- * where a binary search was a tenth of sampling's CPU.
+ * or two (Devroye's guide tables). Sampling does this once per value: the marginal calibration after f⁻¹ and the
+ * decoders' inverse empirical CDFs and frequency intervals (a binary search there was a tenth of a sample's Java CPU
+ * in a profile). Shared by {@code flow} and {@code encode}, which may not import each other.
  */
-final class GuidedSearch {
+public final class GuidedSearch {
     private static final int CELLS_PER_VALUE = 4;
     private final double[] xs;
     private final int n;
@@ -14,7 +15,7 @@ final class GuidedSearch {
     private final int[] guide;
 
     /** @param xs non-decreasing values, of which the first {@code n} (≥ 1) are searched; not copied */
-    GuidedSearch(double[] xs, int n) {
+    public GuidedSearch(double[] xs, int n) {
         this.xs = xs;
         this.n = n;
         double span = xs[n - 1] - xs[0];
@@ -32,13 +33,12 @@ final class GuidedSearch {
     }
 
     /** The largest i &lt; n with xs[i] ≤ v; −1 when v &lt; xs[0] or v is NaN. */
-    int floor(double v) {
+    public int floor(double v) {
         if (!(v >= xs[0])) {
             return -1;
         }
         if (v >= xs[n - 1]) {
-            int i = n - 1;
-            return i;
+            return n - 1;
         }
         int i = guide[Math.min(guide.length - 1, (int) ((v - xs[0]) * scale))];
         while (i > 0 && xs[i] > v) { // a cell start rounded above v
