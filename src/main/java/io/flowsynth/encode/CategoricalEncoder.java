@@ -281,20 +281,34 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     @Override
     public Object decode(double[] z, int offset, Random rng) {
-        int k = width() == 0 ? 0 : onehot ? argmax(z, offset, intervals.size()) : intervals.decode(z[offset]);
-        return valueOf(k, rng);
+        ExternalValues one = new ExternalValues(type);
+        decodeInto(z, offset, rng, one, 0);
+        return one.get(0);
     }
 
-    /** The value of outcome k: a kept category, or a rare value drawn by frequency for "other". */
-    private Object valueOf(int k, Random rng) {
+    @Override
+    public void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
+        int k = width() == 0 ? 0 : onehot ? argmax(z, offset, intervals.size()) : intervals.decode(z[offset]);
+        valueOf(k, rng, out, column);
+    }
+
+    /** Only the "other" outcome draws (one of the rare values). */
+    @Override
+    public boolean decodesWithoutRandomness() {
+        return otherCount == 0;
+    }
+
+    /** The value of outcome k into a sink: a kept category, or a rare value drawn by frequency for "other". */
+    private void valueOf(int k, Random rng, ValueSink out, int column) {
         if (k < keys.size()) {
-            return ColumnValues.value(type, keys.get(k));
+            ColumnValues.emit(type, keys.get(k), out, column);
+            return;
         }
         long total = rareCumulative[rareCumulative.length - 1];
         long r = (long) (rng.nextDouble() * total);
         int i = Arrays.binarySearch(rareCumulative, r + 1);
         i = i >= 0 ? i : -i - 1;
-        return ColumnValues.value(type, rareKeys.get(Math.min(i, rareKeys.size() - 1)));
+        ColumnValues.emit(type, rareKeys.get(Math.min(i, rareKeys.size() - 1)), out, column);
     }
 
     /**
@@ -303,10 +317,18 @@ public final class CategoricalEncoder implements ColumnEncoder {
      */
     @Override
     public Object decodeIndependent(double[] z, int offset, Random rng) {
+        ExternalValues one = new ExternalValues(type);
+        decodeIndependentInto(z, offset, rng, one, 0);
+        return one.get(0);
+    }
+
+    @Override
+    public void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
         if (!onehot || width() == 0) {
-            return decode(z, offset, rng);
+            decodeInto(z, offset, rng, out, column);
+            return;
         }
-        return valueOf(intervals.decode(z[offset]), rng);
+        valueOf(intervals.decode(z[offset]), rng, out, column);
     }
 
     /** Index of the largest of z[offset..offset+n) (NaN never wins; all NaN gives 0). */

@@ -43,6 +43,15 @@ public interface ColumnEncoder extends Serializable {
     Object decode(double[] z, int offset, Random rng);
 
     /**
+     * {@link #decode} into column {@code column} of a sink, drawing the same random numbers: the sampler's encoders
+     * override it to hand over primitives (no boxed numbers, dates or decimals per value); by default it passes on
+     * {@link #decode}'s value.
+     */
+    default void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
+        out.setValue(column, decode(z, offset, rng));
+    }
+
+    /**
      * Log-probability charged, in place of nothing, for a value outside what the encoder was fitted on: a category
      * never seen, a value other than a constant column's constant, a number below the minimum or above the maximum, a
      * null/NaN/±∞ state the column never had. Such a value is scored as its encoding treats it (the most frequent
@@ -70,6 +79,20 @@ public interface ColumnEncoder extends Serializable {
      */
     default Object decodeIndependent(double[] z, int offset, Random rng) {
         return decode(z, offset, rng);
+    }
+
+    /**
+     * Whether {@link #decodeInto} and {@link #decodeIndependentInto} never draw from their {@code rng}: such a column
+     * can be decoded out of row order (a batch column by column) without changing any row's values or the random
+     * numbers left for the other columns.
+     */
+    default boolean decodesWithoutRandomness() {
+        return false;
+    }
+
+    /** {@link #decodeIndependent} into a sink, like {@link #decodeInto}. */
+    default void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
+        out.setValue(column, decodeIndependent(z, offset, rng));
     }
 
     /** Fitted statistics as JSON; {@link TableEncoder#fromJson} reads them back exactly. */

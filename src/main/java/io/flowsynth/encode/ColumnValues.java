@@ -61,30 +61,22 @@ public final class ColumnValues {
 
     /** The external Java value for a key (a fresh object for dates and timestamps); null for null. */
     public static Object value(ColumnType type, Object key) {
+        ExternalValues one = new ExternalValues(type);
+        emit(type, key, one, 0);
+        return one.get(0);
+    }
+
+    /** {@link #value} into column {@code column} of a sink, without boxing where the sink takes primitives. */
+    public static void emit(ColumnType type, Object key, ValueSink out, int column) {
         if (key == null) {
-            return null;
+            out.setNull(column);
+            return;
         }
         switch (type.base()) {
-            case STRING:
-            case BOOLEAN:
-            case FLOAT:
-            case DOUBLE:
-            case DECIMAL:
-                return key;
-            case BYTE:
-                return ((Long) key).byteValue();
-            case SHORT:
-                return ((Long) key).shortValue();
-            case INT:
-                return ((Long) key).intValue();
-            case LONG:
-                return key;
-            case DATE:
-                return dateOfEpochDay((Long) key);
-            case TIMESTAMP:
-                return timestampOfMicros((Long) key);
-            default:
-                throw new IllegalStateException("unhandled type " + type);
+            case STRING, BOOLEAN, DECIMAL -> out.setValue(column, key);
+            case FLOAT, DOUBLE -> out.setDouble(column, ((Number) key).doubleValue());
+            case BYTE, SHORT, INT, LONG, DATE, TIMESTAMP -> out.setLong(column, (Long) key);
+            default -> throw new IllegalStateException("unhandled type " + type);
         }
     }
 

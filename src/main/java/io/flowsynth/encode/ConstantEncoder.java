@@ -77,6 +77,11 @@ public final class ConstantEncoder implements ColumnEncoder {
     }
 
     @Override
+    public boolean decodesWithoutRandomness() {
+        return true;
+    }
+
+    @Override
     public ObjectNode toJson() {
         ObjectNode json = jsonHeader();
         json.put("value", ColumnValues.keyToText(type, key));

@@ -163,15 +163,33 @@ public final class ModeEncoder implements ColumnEncoder {
 
     @Override
     public Object decode(double[] z, int offset, Random rng) {
+        ExternalValues one = new ExternalValues(type());
+        decodeInto(z, offset, rng, one, 0);
+        return one.get(0);
+    }
+
+    @Override
+    public void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
         if (values.hasStates()) {
             QuantileEncoder.State state = values.decodeState(z[offset + stateOffset()]);
             if (state != QuantileEncoder.State.VALUE) {
-                return values.special(state);
+                values.special(state, out, column);
+                return;
             }
         }
         int k = modes != null ? modes.decode(z[offset + 1]) : 0;
         double alpha = Double.isNaN(z[offset]) ? 0.0 : z[offset];
-        return values.valueOf(mixture.mean(k) + mixture.sigma(k) * alpha);
+        values.valueOf(mixture.mean(k) + mixture.sigma(k) * alpha, out, column);
+    }
+
+    @Override
+    public void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
+        decodeInto(z, offset, rng, out, column);
+    }
+
+    @Override
+    public boolean decodesWithoutRandomness() {
+        return true;
     }
 
     @Override

@@ -288,15 +288,33 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     @Override
     public Object decode(double[] z, int offset, Random rng) {
+        ExternalValues one = new ExternalValues(type);
+        decodeInto(z, offset, rng, one, 0);
+        return one.get(0);
+    }
+
+    @Override
+    public void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
         if (states != null) {
             State state = presentStates[states.decode(z[offset + 1])];
             if (state != State.VALUE) {
-                return special(state);
+                special(state, out, column);
+                return;
             }
         }
         double zv = z[offset];
-        double u = StandardNormal.cdf(Double.isNaN(zv) ? 0.0 : zv);
-        return inverse(unsqueeze(u));
+        double u = StandardNormal.cdfDecoding(Double.isNaN(zv) ? 0.0 : zv);
+        inverse(unsqueeze(u), out, column);
+    }
+
+    @Override
+    public void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
+        decodeInto(z, offset, rng, out, column);
+    }
+
+    @Override
+    public boolean decodesWithoutRandomness() {
+        return true;
     }
 
     /** Whether the column has the state side channel (a second feature). */
@@ -320,35 +338,29 @@ public final class QuantileEncoder implements ColumnEncoder {
         return stateOf(value) == State.VALUE;
     }
 
-    /** The value of a non-VALUE state: null, NaN, ±∞ of the column's type. */
-    Object special(State state) {
+    /** The value of a non-VALUE state into a sink: null, or NaN, ±∞ of the column's floating-point type. */
+    void special(State state, ValueSink out, int column) {
         switch (state) {
-            case NULL:
-                return null;
-            case NAN:
-                return type.base() == ColumnType.Base.FLOAT ? (Object) Float.NaN : (Object) Double.NaN;
-            case POSITIVE_INFINITY:
-                return type.base() == ColumnType.Base.FLOAT
-                        ? (Object) Float.POSITIVE_INFINITY : (Object) Double.POSITIVE_INFINITY;
-            case NEGATIVE_INFINITY:
-                return type.base() == ColumnType.Base.FLOAT
-                        ? (Object) Float.NEGATIVE_INFINITY : (Object) Double.NEGATIVE_INFINITY;
-            default:
-                throw new IllegalArgumentException("not a special state: " + state);
+            case NULL -> out.setNull(column);
+            case NAN -> out.setDouble(column, Double.NaN);
+            case POSITIVE_INFINITY -> out.setDouble(column, Double.POSITIVE_INFINITY);
+            case NEGATIVE_INFINITY -> out.setDouble(column, Double.NEGATIVE_INFINITY);
+            default -> throw new IllegalArgumentException("not a special state: " + state);
         }
     }
 
-    /** The number x as a value of the source type: rounded to the unit or decimals, clipped to [min, max]. */
-    Object valueOf(double x) {
+    /** The number x as a value of the source type into a sink: rounded to the unit or decimals, clipped to [min, max]. */
+    void valueOf(double x, ValueSink out, int column) {
         if (!Double.isFinite(x)) {
             x = Double.isNaN(x) ? min() : x > 0 ? max() : min();
         }
         if (type.isFloatingPoint() || type.base() == ColumnType.Base.DECIMAL) {
-            return toValue(x, 0.0);
+            emit(x, 0.0, out, column);
+            return;
         }
         long u = unit >= 1.0 ? Math.round(unit) : 1L;
         double clipped = clip(x);
-        return toValue((double) (Math.round(clipped / u) * u), 0.0);
+        emit((double) (Math.round(clipped / u) * u), 0.0, out, column);
     }
 
     /** [0, 1] → [U_MIN, 1 − U_MIN], affinely. */
@@ -398,8 +410,8 @@ public final class QuantileEncoder implements ColumnEncoder {
         return probabilities[j] + t * (probabilities[j + 1] - probabilities[j]);
     }
 
-    /** F̂⁻¹(u), clipped and rounded to the source type. */
-    Object inverse(double u) {
+    /** F̂⁻¹(u), clipped and rounded to the source type, into a sink. */
+    void inverse(double u, ValueSink out, int column) {
         int n = knots.length;
         int j;
         double delta;
@@ -419,69 +431,73 @@ public final class QuantileEncoder implements ColumnEncoder {
             double t = (u - probabilities[j]) / (probabilities[j + 1] - probabilities[j]);
             delta = t * (knots[j + 1] - knots[j]);
         }
-        return toValue(knots[j], delta);
+        emit(knots[j], delta, out, column);
     }
 
-    /** The value base + delta of the source type, rounded to the unit and clipped to [min, max]. */
-    private Object toValue(double base, double delta) {
+    /** The value base + delta of the source type, rounded to the unit and clipped to [min, max], into a sink. */
+    private void emit(double base, double delta, ValueSink out, int column) {
         switch (type.base()) {
-            case FLOAT:
-                return (float) clip(round(base + delta));
-            case DOUBLE:
-                return clip(round(base + delta));
-            case DECIMAL:
-                return toDecimal(base, delta);
-            default:
-                break;
-        }
-        long u = unit >= 1.0 ? Math.round(unit) : 1L;
-        long b = (long) base; // knots of integral, date and timestamp columns are whole numbers
-        long v = b + Math.round(delta / u) * u;
-        v = Math.max((long) min(), Math.min((long) max(), v));
-        switch (type.base()) {
-            case BYTE:
-                return (byte) v;
-            case SHORT:
-                return (short) v;
-            case INT:
-                return (int) v;
-            case LONG:
-                return v;
-            case DATE:
-                return ColumnValues.dateOfEpochDay(v);
-            case TIMESTAMP:
-                return ColumnValues.timestampOfMicros(v);
-            default:
-                throw new IllegalStateException("unhandled type " + type);
+            case FLOAT, DOUBLE -> out.setDouble(column, clip(round(base + delta)));
+            case DECIMAL -> emitDecimal(base, delta, out, column);
+            case BYTE, SHORT, INT, LONG, DATE, TIMESTAMP -> {
+                long u = unit >= 1.0 ? Math.round(unit) : 1L;
+                long b = (long) base; // knots of integral, date and timestamp columns are whole numbers
+                long v = b + Math.round(delta / u) * u;
+                out.setLong(column, Math.max((long) min(), Math.min((long) max(), v)));
+            }
+            default -> throw new IllegalStateException("unhandled type " + type);
         }
     }
 
-    private BigDecimal toDecimal(double base, double delta) {
+    private void emitDecimal(double base, double delta, ValueSink out, int column) {
         int scale = type.scale();
-        BigDecimal v;
         double scaled = (base + delta) * (scale < POWERS_OF_TEN.length ? POWERS_OF_TEN[scale] : Double.NaN);
+        BigDecimal[] bounds = decimalBounds();
         if (Math.abs(scaled) < 0x1p52) {
             // the sum rounded to the scale in double, exact whenever the unscaled value fits 52 bits (ties aside,
             // which a continuous delta never hits): no decimal expansion of two doubles per value
-            v = BigDecimal.valueOf(Math.round(scaled), scale);
-        } else {
-            v = BigDecimal.valueOf(base).add(new BigDecimal(delta)).setScale(scale, RoundingMode.HALF_UP);
+            long unscaled = Math.round(scaled);
+            if (type.precision() <= MAX_LONG_DECIMAL_PRECISION) {
+                long[] limits = unscaledBounds;
+                out.setUnscaledDecimal(column, Math.max(limits[0], Math.min(limits[1], unscaled)));
+                return;
+            }
+            out.setValue(column, BigDecimal.valueOf(unscaled, scale).max(bounds[0]).min(bounds[1]));
+            return;
         }
+        BigDecimal v = BigDecimal.valueOf(base).add(new BigDecimal(delta)).setScale(scale, RoundingMode.HALF_UP);
+        out.setValue(column, v.max(bounds[0]).min(bounds[1]));
+    }
+
+    /** Decimals of at most this precision have unscaled values that fit a long. */
+    private static final int MAX_LONG_DECIMAL_PRECISION = 18;
+
+    /**
+     * [lower, upper] clip of decoded decimals: the fitted range at the column's scale, within its precision; also
+     * {@link #unscaledBounds} for precisions up to 18. Built on first use.
+     */
+    private BigDecimal[] decimalBounds() {
         BigDecimal[] bounds = decimalBounds;
         if (bounds == null) {
+            int scale = type.scale();
             BigDecimal limit = BigDecimal.ONE.movePointRight(type.precision() - scale)
                     .subtract(BigDecimal.ONE.movePointLeft(scale)); // largest value with this precision and scale
             bounds = new BigDecimal[]{BigDecimal.valueOf(min()).setScale(scale, RoundingMode.HALF_UP).max(limit.negate()),
                     BigDecimal.valueOf(max()).setScale(scale, RoundingMode.HALF_UP).min(limit)};
+            if (type.precision() <= MAX_LONG_DECIMAL_PRECISION) {
+                unscaledBounds = new long[]{bounds[0].unscaledValue().longValueExact(),
+                        bounds[1].unscaledValue().longValueExact()};
+            }
             decimalBounds = bounds; // racy but idempotent: immutable values, same result on every thread
         }
-        return v.max(bounds[0]).min(bounds[1]);
+        return bounds;
     }
 
     /** Finds u's segment of {@link #probabilities} in {@link #inverse}; built on first use. */
     private transient GuidedSearch probabilitySearch;
-    /** [lower, upper] clip of decoded decimals: the fitted range at the column's scale, within its precision. */
-    private transient BigDecimal[] decimalBounds;
+    private transient volatile BigDecimal[] decimalBounds;
+    /** {@link #decimalBounds} as unscaled values, for precisions up to 18; set before it. */
+    private transient long[] unscaledBounds;
 
     /** x rounded to {@link #decimals} decimals (unchanged when −1, or when too large to round in a double). */
     double round(double x) {

@@ -17,6 +17,25 @@ public final class StandardNormal {
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
     private static final double LOG_SQRT_2PI = 0.5 * Math.log(2.0 * Math.PI);
     private static final double DEEP_TAIL = 1e-10;
+    /** Knot spacing of {@link #cdfDecoding}'s table: 2⁻⁸, so knots are exact binary fractions. */
+    private static final double TABLE_STEP = 0x1p-8;
+    /** The table covers [TABLE_MIN, 0]; further out (|x| ≥ 9, Φ ≤ 1.2e−19) {@link #cdf} is used. */
+    private static final double TABLE_MIN = -9.0;
+    private static final int TABLE_KNOTS = (int) (-TABLE_MIN / TABLE_STEP) + 1;
+    /**
+     * Φ(x_k), h·φ(x_k) and h²·φ'(x_k) at [3k, 3k + 2] for the knots x_k = TABLE_MIN + k·h: the quintic Hermite end
+     * values, slopes and curvatures in the unit interval's coordinate, side by side so that a lookup reads 48 bytes.
+     */
+    private static final double[] TABLE = new double[3 * TABLE_KNOTS];
+
+    static {
+        for (int k = 0; k < TABLE_KNOTS; k++) {
+            double x = TABLE_MIN + k * TABLE_STEP;
+            TABLE[3 * k] = cdf(x);
+            TABLE[3 * k + 1] = TABLE_STEP * density(x);
+            TABLE[3 * k + 2] = -TABLE_STEP * TABLE_STEP * x * density(x);
+        }
+    }
 
     private StandardNormal() {
     }
@@ -34,6 +53,34 @@ public final class StandardNormal {
     /** Φ(x); 0 at −∞, 1 at +∞, NaN for NaN. */
     public static double cdf(double x) {
         return 0.5 * Erfc.value(-x / SQRT2);
+    }
+
+    /**
+     * Φ(x) from a table for decoding: quintic Hermite interpolation of Φ, φ and φ' on knots 2⁻⁸ apart over [−9, 0],
+     * mirrored for x &gt; 0 (1 − Φ(−x), so the upper tail keeps the same absolute precision as {@link #cdf});
+     * {@link #cdf} itself beyond |x| = 9 and for NaN. The interpolation error (h⁶·max|Φ⁽⁶⁾|/46080 ≈ 2e−19) is below
+     * double rounding: measured against {@code Erfc}, at most 4.4e−16 apart (4 ulp at ½) and 4.3e−14 relative in the
+     * lower tail, so an encoded value decodes back to itself as with {@code Erfc}.
+     * About a fifth of the cost of {@code Erfc}, which was a tenth of the sampler's Java time when every decoded value
+     * paid it.
+     */
+    public static double cdfDecoding(double x) {
+        if (!(x > TABLE_MIN && x < -TABLE_MIN)) {
+            return cdf(x);
+        }
+        double a = x > 0 ? -x : x;
+        double pos = (a - TABLE_MIN) * (1.0 / TABLE_STEP);
+        int k = Math.min((int) pos, TABLE_KNOTS - 2);
+        double t = pos - k;
+        double s = 1.0 - t;
+        int i = 3 * k;
+        // Φ(x_k) plus the Hermite terms, which are all small: one rounding of Φ(x_k)'s size
+        double t3 = t * t * t;
+        double s3 = s * s * s;
+        double v = TABLE[i] + (t3 * (1.0 + s * (3.0 + 6.0 * s)) * (TABLE[i + 3] - TABLE[i])
+                + s3 * t * ((1.0 + 3.0 * t) * TABLE[i + 1] + 0.5 * t * TABLE[i + 2])
+                + t3 * s * (0.5 * s * TABLE[i + 5] - (1.0 + 3.0 * s) * TABLE[i + 4]));
+        return x > 0 ? 1.0 - v : v;
     }
 
     /**

@@ -117,7 +117,9 @@ public final class TableEncoder implements Serializable {
      * that row.
      */
     public Object[] decode(double[] features, Random rng, long row, long totalRows, long seed) {
-        return withIds(decode(features, rng), rng, row, totalRows, seed);
+        ExternalValues values = new ExternalValues(types());
+        decodeInto(features, rng, row, totalRows, seed, false, values);
+        return values.values();
     }
 
     /**
@@ -125,35 +127,59 @@ public final class TableEncoder implements Serializable {
      * column from its own marginal ({@link ColumnEncoder#decodeIndependent}), the independent-columns baseline.
      */
     public Object[] decodeIndependent(double[] features, Random rng, long row, long totalRows, long seed) {
-        if (features.length < width) {
-            throw new IllegalArgumentException("feature vector has " + features.length + " values, need " + width);
-        }
-        Object[] values = new Object[columns.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = columns.get(i).decodeIndependent(features, offsets[i], rng);
-        }
-        return withIds(values, rng, row, totalRows, seed);
+        ExternalValues values = new ExternalValues(types());
+        decodeInto(features, rng, row, totalRows, seed, true, values);
+        return values.values();
     }
 
-    private Object[] withIds(Object[] values, Random rng, long row, long totalRows, long seed) {
-        for (int i = 0; i < values.length; i++) {
+    /**
+     * {@link #decode(double[], Random, long, long, long)} (or, when {@code independent}, {@link #decodeIndependent})
+     * into a sink, column i of {@link #columns()} as the sink's column i: the same values from the same random numbers,
+     * handed over as primitives where the sink takes them.
+     */
+    public void decodeInto(double[] features, Random rng, long row, long totalRows, long seed, boolean independent,
+                           ValueSink out) {
+        decodeColumns(features, rng, independent, out);
+        generateIds(rng, row, totalRows, seed, out);
+    }
+
+    /** Sets the identifier columns of synthetic row {@code row}: the second pass of {@link #decodeInto}. */
+    void generateIds(Random rng, long row, long totalRows, long seed, ValueSink out) {
+        for (int i = 0; i < columns.size(); i++) {
             if (columns.get(i) instanceof IdEncoder id) {
-                values[i] = id.generate(row, totalRows, seed, rng);
+                out.setValue(i, id.generate(row, totalRows, seed, rng));
             }
         }
-        return values;
     }
 
     /** Decodes one row from {@code features[0..width())}; values in {@link #columns()} order. */
     public Object[] decode(double[] features, Random rng) {
+        ExternalValues values = new ExternalValues(types());
+        decodeColumns(features, rng, false, values);
+        return values.values();
+    }
+
+    private void decodeColumns(double[] features, Random rng, boolean independent, ValueSink out) {
         if (features.length < width) {
             throw new IllegalArgumentException("feature vector has " + features.length + " values, need " + width);
         }
-        Object[] values = new Object[columns.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = columns.get(i).decode(features, offsets[i], rng);
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnEncoder c = columns.get(i);
+            if (independent) {
+                c.decodeIndependentInto(features, offsets[i], rng, out, i);
+            } else {
+                c.decodeInto(features, offsets[i], rng, out, i);
+            }
         }
-        return values;
+    }
+
+    /** The source type of each column, in {@link #columns()} order. */
+    public ColumnType[] types() {
+        ColumnType[] types = new ColumnType[columns.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = columns.get(i).type();
+        }
+        return types;
     }
 
     /** One name per feature, e.g. {@code price}, {@code price#null}. */

@@ -22,6 +22,31 @@ class StandardNormalTest {
     }
 
     @Test
+    void decodingCdfStaysWithinItsStatedErrorAndIsMonotone() {
+        double previous = 0.0;
+        double worstAbsolute = 0.0;
+        double worstRelative = 0.0;
+        for (int i = -120_000; i <= 120_000; i++) {
+            double x = i * 1e-4 + 0.3e-5; // off the table's knots
+            double exact = StandardNormal.cdf(x);
+            double fast = StandardNormal.cdfDecoding(x);
+            worstAbsolute = Math.max(worstAbsolute, Math.abs(fast - exact));
+            if (x < 0) {
+                worstRelative = Math.max(worstRelative, Math.abs(fast - exact) / exact);
+            }
+            assertThat(fast).as("x = %s", x).isGreaterThanOrEqualTo(previous);
+            previous = fast;
+        }
+        assertThat(worstAbsolute).isLessThan(1e-15);
+        assertThat(worstRelative).isLessThan(1e-13);
+        assertThat(StandardNormal.cdfDecoding(0.0)).isEqualTo(0.5);
+        assertThat(StandardNormal.cdfDecoding(-9.0)).isEqualTo(StandardNormal.cdf(-9.0));
+        assertThat(StandardNormal.cdfDecoding(Double.NaN)).isNaN();
+        assertThat(StandardNormal.cdfDecoding(Double.NEGATIVE_INFINITY)).isEqualTo(0.0);
+        assertThat(StandardNormal.cdfDecoding(Double.POSITIVE_INFINITY)).isEqualTo(1.0);
+    }
+
+    @Test
     void inverseCdfMatchesReferenceValues() {
         assertThat(StandardNormal.inverseCdf(0.5)).isCloseTo(0.0, within(1e-15));
         assertThat(StandardNormal.inverseCdf(0.975)).isCloseTo(1.959963984540054, within(1e-13));

@@ -1,6 +1,7 @@
 package io.flowsynth.spark.sample;
 
 import io.flowsynth.spark.Seeds;
+import io.flowsynth.encode.BatchDecoder;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -17,7 +18,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -60,13 +60,12 @@ public final class SyntheticSampler {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
         StructType schema = model.sourceSchema();
-        int[] sourceToEncoder = sourceToEncoder(schema, model.encoder());
+        int[] target = encoderToSource(sourceToEncoder(schema, model.encoder()), model.encoder());
         List<Integer> ids = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             ids.add(p);
         }
         int batch = batchSize;
-        CatalystValues catalyst = new CatalystValues(schema);
         JavaRDD<InternalRow> out = jsc.parallelize(ids, partitions).mapPartitions(it -> {
             if (!it.hasNext()) {
                 return java.util.Collections.emptyIterator();
@@ -74,8 +73,8 @@ public final class SyntheticSampler {
             int p = it.next();
             long count = rows / partitions + (p < rows % partitions ? 1 : 0);
             long first = p * (rows / partitions) + Math.min(p, rows % partitions);
-            return new RowIterator(payload.value(), count, Seeds.mix(seed, p), batch, sourceToEncoder, temperature, independent,
-                    first, rows, seed, catalyst);
+            return new RowIterator(payload.value(), count, Seeds.mix(seed, p), batch, temperature, independent,
+                    first, rows, seed, new InternalRowSink(schema, target));
         });
         // internal rows straight from the decoders: Spark's conversion of external Rows cost ~40% of the inverse.
         // internalCreateDataFrame is private[sql] in Scala, public in bytecode, and unchanged since Spark 2.0
@@ -83,7 +82,7 @@ public final class SyntheticSampler {
     }
 
     /** For each source column, its index among the encoder's columns, or −1 for a column the model does not learn. */
-    static int[] sourceToEncoder(StructType schema, TableEncoder encoder) {
+    public static int[] sourceToEncoder(StructType schema, TableEncoder encoder) {
         StructField[] fields = schema.fields();
         int[] map = new int[fields.length];
         for (int i = 0; i < fields.length; i++) {
@@ -98,13 +97,33 @@ public final class SyntheticSampler {
     }
 
 
-    /** Generates one partition's rows batch by batch, never holding more than one batch. */
+    /** For each encoder column, its index in the source schema. */
+    public static int[] encoderToSource(int[] sourceToEncoder, TableEncoder encoder) {
+        int[] map = new int[encoder.columns().size()];
+        java.util.Arrays.fill(map, -1);
+        for (int i = 0; i < sourceToEncoder.length; i++) {
+            if (sourceToEncoder[i] >= 0) {
+                map[sourceToEncoder[i]] = i;
+            }
+        }
+        for (int j = 0; j < map.length; j++) {
+            if (map[j] < 0) {
+                throw new IllegalStateException("The model's encoder column '" + encoder.columns().get(j).column()
+                        + "' is not in its source schema");
+            }
+        }
+        return map;
+    }
+
+    /**
+     * Generates one partition's rows batch by batch, never holding more than one batch. Every row is the same
+     * {@link InternalRowSink} row, refilled: Spark copies each before asking for the next.
+     */
     static final class RowIterator implements Iterator<InternalRow> {
-        private final TableEncoder encoder;
+        private final BatchDecoder decoder;
         private final Flow flow;
         private final long total;
         private final int batchSize;
-        private final int[] sourceToEncoder;
         private final boolean independent;
         private final double temperature;
         private final SplittableRandom noise;
@@ -114,29 +133,25 @@ public final class SyntheticSampler {
         private final long tableRows;
         private final long tableSeed;
         private long produced;
-        private final double[] row;
-        private float[] batch;
         private int batchRows;
         private int next;
-        private final CatalystValues catalyst;
+        private final InternalRowSink sink;
 
-        RowIterator(ModelPayload model, long total, long seed, int batchSize, int[] sourceToEncoder, double temperature,
-                    boolean independent, long firstRow, long tableRows, long tableSeed, CatalystValues catalyst) {
-            this.catalyst = catalyst;
+        RowIterator(ModelPayload model, long total, long seed, int batchSize, double temperature,
+                    boolean independent, long firstRow, long tableRows, long tableSeed, InternalRowSink sink) {
+            this.sink = sink;
             this.firstRow = firstRow;
             this.tableRows = tableRows;
             this.tableSeed = tableSeed;
-            this.encoder = model.encoder();
+            this.decoder = new BatchDecoder(model.encoder(), independent);
             this.flow = model.flow();
             this.total = total;
             this.batchSize = batchSize;
-            this.sourceToEncoder = sourceToEncoder;
             this.independent = independent;
             this.temperature = temperature;
             this.noise = new SplittableRandom(seed);
             this.decodeRng = new Random(seed ^ 0x5DEECE66DL);
-            this.features = encoder.width();
-            this.row = new double[features];
+            this.features = model.encoder().width();
         }
 
         @Override
@@ -149,34 +164,18 @@ public final class SyntheticSampler {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            if (batch == null || next == batchRows) {
+            if (next == batchRows) {
                 fill();
             }
-            int base = next * features;
-            for (int j = 0; j < features; j++) {
-                row[j] = batch[base + j];
-            }
-            next++;
-            Object[] decoded = independent
-                    ? encoder.decodeIndependent(row, decodeRng, firstRow + produced, tableRows, tableSeed)
-                    : encoder.decode(row, decodeRng, firstRow + produced, tableRows, tableSeed);
+            decoder.emit(next++, decodeRng, firstRow + produced, tableRows, tableSeed, sink);
             produced++;
-            Object[] values = new Object[sourceToEncoder.length];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = sourceToEncoder[i] < 0 ? null : decoded[sourceToEncoder[i]];
-            }
-            catalyst.toInternal(values);
-            return new GenericInternalRow(values);
+            return sink.row();
         }
 
         private void fill() {
             batchRows = (int) Math.min(batchSize, total - produced);
             next = 0;
-            if (features == 0) {
-                batch = new float[0];
-                return;
-            }
-            batch = flow.sample(batchRows, temperature, noise, independent);
+            decoder.load(features == 0 ? new float[0] : flow.sample(batchRows, temperature, noise, independent), batchRows);
         }
     }
 }
