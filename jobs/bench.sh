@@ -2,7 +2,7 @@
 # Benchmarks (never run by the tests): results go to target/bench/*.json.
 #   jobs/bench.sh sample [ROWS]   sampling: matmul GFLOP/s on the model's shapes, FLOPs/row, inverse-only rows/s and
 #                                 model FLOP utilization, end-to-end Parquet rows/s (default 10,000,000 rows), Spark-only
-#                                 write rows/s, and local[1] vs local[2] end to end (2,000,000 rows each)
+#                                 write rows/s, and local[1] vs local[2] end to end (4,000,000 rows each)
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
 #                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling
 #   jobs/bench.sh fidelity [run options]  the demo tables loans, retail, sensors (FIDELITY_ROWS rows each, default
@@ -75,8 +75,8 @@ case "${1:-}" in
     model="$FLOWSYNTH_HOME/target/demo/model"
     [ -f "$model/metadata.json" ] || "$FLOWSYNTH_HOME/jobs/demo.sh"
     java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample.json" "$rows" 'local[*]'
-    one_core java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local1.json" 2000000 'local[1]'
-    java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local2.json" 2000000 'local[2]'
+    one_core java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local1.json" 4000000 'local[1]'
+    java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local2.json" 4000000 'local[2]'
     ;;
   train)
     rows="${2:-1000000}"

@@ -90,9 +90,12 @@ public interface ColumnEncoder extends Serializable {
         return false;
     }
 
-    /** {@link #decodeIndependent} into a sink, like {@link #decodeInto}. */
+    /**
+     * {@link #decodeIndependent} into a sink, like {@link #decodeInto}; by default {@link #decodeInto}, so an encoder
+     * that overrides {@link #decodeIndependent} overrides this too.
+     */
     default void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        out.setValue(column, decodeIndependent(z, offset, rng));
+        decodeInto(z, offset, rng, out, column);
     }
 
     /** Fitted statistics as JSON; {@link TableEncoder#fromJson} reads them back exactly. */

@@ -183,11 +183,6 @@ public final class ModeEncoder implements ColumnEncoder {
     }
 
     @Override
-    public void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        decodeInto(z, offset, rng, out, column);
-    }
-
-    @Override
     public boolean decodesWithoutRandomness() {
         return true;
     }

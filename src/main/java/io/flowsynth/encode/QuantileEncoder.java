@@ -308,11 +308,6 @@ public final class QuantileEncoder implements ColumnEncoder {
     }
 
     @Override
-    public void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        decodeInto(z, offset, rng, out, column);
-    }
-
-    @Override
     public boolean decodesWithoutRandomness() {
         return true;
     }
