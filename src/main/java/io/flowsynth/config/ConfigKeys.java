@@ -29,9 +29,9 @@ public final class ConfigKeys {
     public static final String FLOW_TAIL_BOUND = "flowsynth.flow.tail-bound";
     public static final double FLOW_TAIL_BOUND_DEFAULT = 3.0;
     public static final String FLOW_ACTIVATION = "flowsynth.flow.activation";
-    public static final String FLOW_ACTIVATION_DEFAULT = "relu";
+    public static final String FLOW_ACTIVATION_DEFAULT = io.flowsynth.flow.FlowSpec.ACTIVATION_DEFAULT;
     public static final String FLOW_AFFINE_SCALE = "flowsynth.flow.affine-scale";
-    public static final String FLOW_AFFINE_SCALE_DEFAULT = "sigmoid";
+    public static final String FLOW_AFFINE_SCALE_DEFAULT = io.flowsynth.flow.FlowSpec.AFFINE_SCALE_DEFAULT;
 
     public static final String TRAIN_ENGINE = "flowsynth.train.engine";
     public static final String TRAIN_ENGINE_DEFAULT = "tree-aggregate";

@@ -281,9 +281,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     @Override
     public Object decode(double[] z, int offset, Random rng) {
-        ExternalValues one = new ExternalValues(type);
-        decodeInto(z, offset, rng, one, 0);
-        return one.get(0);
+        return ExternalValues.single(type, out -> decodeInto(z, offset, rng, out, 0));
     }
 
     @Override
@@ -317,9 +315,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
      */
     @Override
     public Object decodeIndependent(double[] z, int offset, Random rng) {
-        ExternalValues one = new ExternalValues(type);
-        decodeIndependentInto(z, offset, rng, one, 0);
-        return one.get(0);
+        return ExternalValues.single(type, out -> decodeIndependentInto(z, offset, rng, out, 0));
     }
 
     @Override

@@ -61,9 +61,7 @@ public final class ColumnValues {
 
     /** The external Java value for a key (a fresh object for dates and timestamps); null for null. */
     public static Object value(ColumnType type, Object key) {
-        ExternalValues one = new ExternalValues(type);
-        emit(type, key, one, 0);
-        return one.get(0);
+        return ExternalValues.single(type, out -> emit(type, key, out, 0));
     }
 
     /** {@link #value} into column {@code column} of a sink, without boxing where the sink takes primitives. */

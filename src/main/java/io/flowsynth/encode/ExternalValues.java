@@ -1,6 +1,7 @@
 package io.flowsynth.encode;
 
 import java.math.BigDecimal;
+import java.util.function.Consumer;
 
 /**
  * A {@link ValueSink} that collects a row as Spark's external Java values ({@code Integer}, {@code java.sql.Date},
@@ -21,9 +22,14 @@ public final class ExternalValues implements ValueSink {
         return values;
     }
 
-    /** Column {@code column}'s value. */
-    public Object get(int column) {
-        return values[column];
+    /**
+     * The external value that {@code decoder} sets as column 0 of a one-column sink of {@code type}: the
+     * {@code Object}-returning decoders are this around their sink form.
+     */
+    static Object single(ColumnType type, Consumer<ValueSink> decoder) {
+        ExternalValues one = new ExternalValues(type);
+        decoder.accept(one);
+        return one.values[0];
     }
 
     @Override

@@ -77,7 +77,7 @@ final class FrequencyIntervals implements Serializable {
 
     /** The outcome whose interval holds Φ(z); NaN is read as 0. */
     int decode(double z) {
-        double u = StandardNormal.cdfDecoding(Double.isNaN(z) ? 0.0 : z);
+        double u = StandardNormal.cdf(Double.isNaN(z) ? 0.0 : z);
         GuidedSearch search = lowerSearch;
         if (search == null) {
             search = new GuidedSearch(lower, counts.length);

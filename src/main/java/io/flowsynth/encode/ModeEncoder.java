@@ -163,9 +163,7 @@ public final class ModeEncoder implements ColumnEncoder {
 
     @Override
     public Object decode(double[] z, int offset, Random rng) {
-        ExternalValues one = new ExternalValues(type());
-        decodeInto(z, offset, rng, one, 0);
-        return one.get(0);
+        return ExternalValues.single(type(), out -> decodeInto(z, offset, rng, out, 0));
     }
 
     @Override

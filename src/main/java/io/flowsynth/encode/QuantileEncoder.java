@@ -288,9 +288,7 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     @Override
     public Object decode(double[] z, int offset, Random rng) {
-        ExternalValues one = new ExternalValues(type);
-        decodeInto(z, offset, rng, one, 0);
-        return one.get(0);
+        return ExternalValues.single(type, out -> decodeInto(z, offset, rng, out, 0));
     }
 
     @Override
@@ -303,7 +301,7 @@ public final class QuantileEncoder implements ColumnEncoder {
             }
         }
         double zv = z[offset];
-        double u = StandardNormal.cdfDecoding(Double.isNaN(zv) ? 0.0 : zv);
+        double u = StandardNormal.cdf(Double.isNaN(zv) ? 0.0 : zv);
         inverse(unsqueeze(u), out, column);
     }
 

@@ -33,6 +33,7 @@ public final class TableEncoder implements Serializable {
     private final List<String> droppedColumns;
     private final int[] offsets;
     private final int width;
+    private final ColumnType[] types;
 
     public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns) {
         this.columns = List.copyOf(columns);
@@ -50,6 +51,7 @@ public final class TableEncoder implements Serializable {
             w += this.columns.get(i).width();
         }
         this.width = w;
+        this.types = this.columns.stream().map(ColumnEncoder::type).toArray(ColumnType[]::new);
     }
 
     public TableEncoder(List<ColumnEncoder> columns) {
@@ -117,7 +119,7 @@ public final class TableEncoder implements Serializable {
      * that row.
      */
     public Object[] decode(double[] features, Random rng, long row, long totalRows, long seed) {
-        ExternalValues values = new ExternalValues(types());
+        ExternalValues values = new ExternalValues(types);
         decodeInto(features, rng, row, totalRows, seed, false, values);
         return values.values();
     }
@@ -127,7 +129,7 @@ public final class TableEncoder implements Serializable {
      * column from its own marginal ({@link ColumnEncoder#decodeIndependent}), the independent-columns baseline.
      */
     public Object[] decodeIndependent(double[] features, Random rng, long row, long totalRows, long seed) {
-        ExternalValues values = new ExternalValues(types());
+        ExternalValues values = new ExternalValues(types);
         decodeInto(features, rng, row, totalRows, seed, true, values);
         return values.values();
     }
@@ -154,7 +156,7 @@ public final class TableEncoder implements Serializable {
 
     /** Decodes one row from {@code features[0..width())}; values in {@link #columns()} order. */
     public Object[] decode(double[] features, Random rng) {
-        ExternalValues values = new ExternalValues(types());
+        ExternalValues values = new ExternalValues(types);
         decodeColumns(features, rng, false, values);
         return values.values();
     }
@@ -173,13 +175,9 @@ public final class TableEncoder implements Serializable {
         }
     }
 
-    /** The source type of each column, in {@link #columns()} order. */
+    /** The source type of each column, in {@link #columns()} order (a copy). */
     public ColumnType[] types() {
-        ColumnType[] types = new ColumnType[columns.size()];
-        for (int i = 0; i < types.length; i++) {
-            types[i] = columns.get(i).type();
-        }
-        return types;
+        return types.clone();
     }
 
     /** One name per feature, e.g. {@code price}, {@code price#null}. */

@@ -12,7 +12,6 @@ import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
 import io.flowsynth.spark.pipeline.SamplePipeline;
 import io.flowsynth.spark.sample.InternalRowSink;
-import io.flowsynth.spark.sample.SyntheticSampler;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,8 +164,7 @@ public final class SampleBench {
         float[] flat = flow.sample(batch, 1.0, rng, false);
         Random decodeRng = new Random(1);
         BatchDecoder decoder = new BatchDecoder(encoder, false);
-        InternalRowSink sink = new InternalRowSink(model.sourceSchema(),
-                SyntheticSampler.encoderToSource(SyntheticSampler.sourceToEncoder(model.sourceSchema(), encoder), encoder));
+        InternalRowSink sink = new InternalRowSink(model.sourceSchema(), encoder);
         long decoded = 0;
         t0 = System.nanoTime();
         while (System.nanoTime() - t0 < 5e9) {
@@ -192,8 +190,8 @@ public final class SampleBench {
         out.put("decode_external_values_rows_per_second_one_thread", decoded / ((System.nanoTime() - t0) / 1e9));
 
         // (d) end to end into Parquet, the same job twice. The first Spark job of a JVM pays a fixed cost whatever its
-        // size: loading Spark SQL's and Parquet's classes, generating code, compiling the hot paths (3 s before the
-        // first task starts and 2-3x slower first tasks in a 600,000-row run). A long job runs at the second rate,
+        // size: loading Spark SQL's and Parquet's classes, generating code, compiling the hot paths (in a 600,000-row
+        // CLI run: 3 s before the first task started, and first tasks 3x slower than later ones). A long job runs at the second rate,
         // the steady state that the inverse-only rate (after its own warm-up) is compared with; the first is kept
         String target = new File(outJson).getParent() + "/sample-bench-output";
         int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows, 128);

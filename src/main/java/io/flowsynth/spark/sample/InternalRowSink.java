@@ -1,6 +1,7 @@
 package io.flowsynth.spark.sample;
 
 import io.flowsynth.encode.ColumnValues;
+import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.encode.ValueSink;
 import java.math.BigDecimal;
 import java.sql.Date;
@@ -71,31 +72,34 @@ public final class InternalRowSink implements ValueSink {
     private final int[] kinds;
     private final int[] precision;
     private final int[] scale;
-    private final String[] names;
-    private final String[] typeNames;
+    private final StructField[] fields;
     private final Map<String, UTF8String>[] strings;
     /** One mutable Decimal per decimal column of precision ≤ 18, refilled for every row. */
     private final Decimal[] decimals;
+
+    /**
+     * A sink whose column j is the encoder's column j, written into a row of the source schema (columns the encoder
+     * does not learn stay null).
+     */
+    public InternalRowSink(StructType schema, TableEncoder encoder) {
+        this(schema, targets(schema, encoder));
+    }
 
     /**
      * @param schema the row's schema (the source schema)
      * @param target for each sink column, its index in {@code schema}
      */
     @SuppressWarnings("unchecked")
-    public InternalRowSink(StructType schema, int[] target) {
-        StructField[] fields = schema.fields();
+    InternalRowSink(StructType schema, int[] target) {
+        this.fields = schema.fields();
         this.row = new SpecificInternalRow(schema);
         this.target = target.clone();
         this.kinds = new int[fields.length];
         this.precision = new int[fields.length];
         this.scale = new int[fields.length];
-        this.names = new String[fields.length];
-        this.typeNames = new String[fields.length];
         this.strings = new Map[fields.length];
         this.decimals = new Decimal[fields.length];
         for (int i = 0; i < fields.length; i++) {
-            names[i] = fields[i].name();
-            typeNames[i] = fields[i].dataType().simpleString();
             DataType t = fields[i].dataType();
             kinds[i] = kindOf(t);
             if (t instanceof DecimalType d) {
@@ -110,6 +114,20 @@ public final class InternalRowSink implements ValueSink {
         for (int i = 0; i < fields.length; i++) {
             row.setNullAt(i);
         }
+    }
+
+    /** For each encoder column, its index in the schema; throws when one is missing. */
+    static int[] targets(StructType schema, TableEncoder encoder) {
+        int[] target = new int[encoder.columns().size()];
+        for (int j = 0; j < target.length; j++) {
+            String name = encoder.columns().get(j).column();
+            scala.Option<Object> index = schema.getFieldIndex(name);
+            if (index.isEmpty()) {
+                throw new IllegalStateException("The model's encoder column '" + name + "' is not in its source schema");
+            }
+            target[j] = (Integer) index.get();
+        }
+        return target;
     }
 
     private static int kindOf(DataType t) {
@@ -224,7 +242,7 @@ public final class InternalRowSink implements ValueSink {
     }
 
     private IllegalStateException mismatch(int i, String what) {
-        return new IllegalStateException("Decoder gave " + what + " for the " + typeNames[i] + " column '" + names[i]
-                + "' of the source schema");
+        return new IllegalStateException("Decoder gave " + what + " for the " + fields[i].dataType().simpleString()
+                + " column '" + fields[i].name() + "' of the source schema");
     }
 }

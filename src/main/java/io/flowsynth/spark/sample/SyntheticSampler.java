@@ -2,7 +2,6 @@ package io.flowsynth.spark.sample;
 
 import io.flowsynth.spark.Seeds;
 import io.flowsynth.encode.BatchDecoder;
-import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
@@ -19,7 +18,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -60,7 +58,7 @@ public final class SyntheticSampler {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
         StructType schema = model.sourceSchema();
-        int[] target = encoderToSource(sourceToEncoder(schema, model.encoder()), model.encoder());
+        int[] target = InternalRowSink.targets(schema, model.encoder()); // checked here, on the driver
         List<Integer> ids = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             ids.add(p);
@@ -79,40 +77,6 @@ public final class SyntheticSampler {
         // internal rows straight from the decoders: Spark's conversion of external Rows cost ~40% of the inverse.
         // internalCreateDataFrame is private[sql] in Scala, public in bytecode, and unchanged since Spark 2.0
         return spark.internalCreateDataFrame(out.rdd(), schema, false);
-    }
-
-    /** For each source column, its index among the encoder's columns, or −1 for a column the model does not learn. */
-    public static int[] sourceToEncoder(StructType schema, TableEncoder encoder) {
-        StructField[] fields = schema.fields();
-        int[] map = new int[fields.length];
-        for (int i = 0; i < fields.length; i++) {
-            map[i] = -1;
-            for (int j = 0; j < encoder.columns().size(); j++) {
-                if (encoder.columns().get(j).column().equals(fields[i].name())) {
-                    map[i] = j;
-                }
-            }
-        }
-        return map;
-    }
-
-
-    /** For each encoder column, its index in the source schema. */
-    public static int[] encoderToSource(int[] sourceToEncoder, TableEncoder encoder) {
-        int[] map = new int[encoder.columns().size()];
-        java.util.Arrays.fill(map, -1);
-        for (int i = 0; i < sourceToEncoder.length; i++) {
-            if (sourceToEncoder[i] >= 0) {
-                map[sourceToEncoder[i]] = i;
-            }
-        }
-        for (int j = 0; j < map.length; j++) {
-            if (map[j] < 0) {
-                throw new IllegalStateException("The model's encoder column '" + encoder.columns().get(j).column()
-                        + "' is not in its source schema");
-            }
-        }
-        return map;
     }
 
     /**
