@@ -115,7 +115,16 @@ final class CliArgs {
         }
     }
 
-    /** A non-negative whole number option, or null when absent. */
+    /** A whole number option in [min, max], or null when absent. */
+    Integer intOption(String name, int min, int max) {
+        Long v = longOption(name, min);
+        if (v != null && v > max) {
+            throw new BadInputException("Option --" + name + ": must be ≤ " + max + ", got " + options.get(name));
+        }
+        return v == null ? null : v.intValue();
+    }
+
+    /** A whole number option ≥ {@code min}, or null when absent. */
     Long longOption(String name, long min) {
         String v = options.get(name);
         if (v == null) {
@@ -128,7 +137,8 @@ final class CliArgs {
             }
             return l;
         } catch (NumberFormatException e) {
-            throw new BadInputException("Option --" + name + ": expected a whole number, got '" + v + "'");
+            throw new BadInputException("Option --" + name + ": expected a whole number"
+                    + (v.matches("[+-]?[0-9_]+") ? " within ±" + Long.MAX_VALUE : "") + ", got '" + v + "'");
         }
     }
 }

@@ -9,6 +9,7 @@ import io.flowsynth.fidelity.QualityGates;
 import io.flowsynth.spark.demo.DemoLoans;
 import io.flowsynth.spark.demo.DemoTables;
 import io.flowsynth.spark.io.HadoopFiles;
+import io.flowsynth.spark.io.PathOverlap;
 import io.flowsynth.spark.io.TableReader;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.pipeline.FitPipeline;
@@ -50,13 +51,15 @@ public final class FlowsynthCli {
     private static final Map<String, Set<String>> FLAG_OPTIONS = new LinkedHashMap<>();
 
     static {
-        VALUE_OPTIONS.put("fit", Set.of("input", "model", "format", "conf", "set", "master"));
+        VALUE_OPTIONS.put("fit", Set.of("input", "model", "format", "conf", "set", "master", "csv-mode", "schema"));
         VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "output-table", "seed", "partitions", "temperature",
                 "partition-by", "conf", "set", "master"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master",
-                "holdout", "fail-under"));
-        VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under"));
-        VALUE_OPTIONS.put("score", Set.of("model", "input", "output", "format", "conf", "set", "master"));
+                "holdout", "fail-under", "csv-mode", "schema"));
+        VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under",
+                "csv-mode", "schema"));
+        VALUE_OPTIONS.put("score", Set.of("model", "input", "output", "format", "conf", "set", "master", "csv-mode",
+                "schema"));
         VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "table", "master"));
         for (String c : VALUE_OPTIONS.keySet()) {
             FLAG_OPTIONS.put(c, Set.of("overwrite"));
@@ -74,10 +77,15 @@ public final class FlowsynthCli {
                     + " [--overwrite]",
             "  score   --model DIR --input PATH --output PATH [--format parquet|csv] [--overwrite]",
             "  generate-demo --output PATH [--rows N] [--seed S] [--table loans|retail|sensors] [--overwrite]",
+            "CSV input (fit, run, score, report): [--csv-mode failfast|permissive|dropmalformed]"
+                    + " [--schema \"col TYPE, ...\"]",
             "GATES: name=value[,name=value]... with quality, column-shapes, column-pair-trends, dcr-overfit",
             "       (minimums) and exact-copy-rate (a maximum), e.g. --fail-under quality=0.85,dcr-overfit=0.9",
             "common: --master URL (or FLOWSYNTH_MASTER); exit codes 0 ok, 2 bad input, 1 failure,",
             "        3 a --fail-under gate was missed (the report is written first)");
+
+    /** Upper bound of {@code --partitions}: more tasks than this is a typo, not a plan. */
+    static final int MAX_PARTITIONS = 1_000_000;
 
     private FlowsynthCli() {
     }
@@ -130,11 +138,18 @@ public final class FlowsynthCli {
         }
     }
 
-    /** The bad-input exception behind {@code t}, also when Spark wrapped it (a task failure, say). */
-    private static BadInputException badInput(Throwable t) {
+    /**
+     * The bad-input exception behind {@code t}, also when Spark wrapped it (a task failure, say); a file system's
+     * permission refusal is bad input too (it names the path).
+     */
+    static BadInputException badInput(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof BadInputException b) {
                 return b;
+            }
+            if (c instanceof java.nio.file.AccessDeniedException
+                    || c instanceof org.apache.hadoop.security.AccessControlException) {
+                return new BadInputException("Permission denied: " + firstLine(c.getMessage()));
             }
             if (c.getCause() == c) {
                 break;
@@ -185,9 +200,12 @@ public final class FlowsynthCli {
         String modelDir = a.required("model");
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        HadoopFiles.checkOutput(modelDir, "--model", overwrite, conf);
-        Dataset<Row> table = TableReader.read(spark, input, a.optional("format"));
         String checkpoints = modelDir + ".checkpoint";
+        Map<String, String> inputs = inputs("--input", input, "--conf", a.optional("conf"));
+        PathOverlap.requireDisjoint("--model", modelDir, inputs, conf);
+        PathOverlap.requireDisjoint("--model (its checkpoint directory)", checkpoints, inputs, conf);
+        HadoopFiles.checkOutput(modelDir, "--model", overwrite, conf);
+        Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
         FlowsynthModel model = FitPipeline.fit(spark, table, c, new FitPipeline.Work(checkpoints, checkpoints, a.flag("resume")));
         model.save(modelDir, overwrite, conf);
         HadoopFiles.deleteQuietly(checkpoints, conf);
@@ -206,18 +224,20 @@ public final class FlowsynthCli {
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (output != null) {
+            PathOverlap.requireDisjoint("--output", output, inputs("--model", modelDir, "--conf", a.optional("conf")),
+                    conf);
             HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         }
         FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
         Long seed = a.longOption("seed", Long.MIN_VALUE);
-        Long partitions = a.longOption("partitions", 1);
+        Integer partitions = a.intOption("partitions", 1, MAX_PARTITIONS);
         double temperature = a.doubleOption("temperature", 1.0);
         if (!(temperature > 0 && temperature <= 10)) {
             throw new BadInputException("Option --temperature: expected a number in (0, 10], got " + temperature);
         }
         List<String> partitionBy = a.optional("partition-by") == null ? List.of()
                 : Arrays.stream(a.optional("partition-by").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-        int p = partitions != null ? Math.toIntExact(partitions)
+        int p = partitions != null ? partitions
                 : SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows,
                 c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
         SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, seed != null ? seed : SamplePipeline.randomSeed(),
@@ -238,11 +258,13 @@ public final class FlowsynthCli {
                     + "never saw)");
         }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
+        PathOverlap.requireDisjoint("--output", output, inputs("--real", real, "--synthetic", synthetic,
+                "--holdout", holdout, "--model", a.optional("model"), "--conf", a.optional("conf")), conf);
         HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         FlowsynthModel model = a.optional("model") == null ? null : FlowsynthModel.load(a.optional("model"), conf);
-        Dataset<Row> realTable = TableReader.read(spark, real, a.optional("format"));
+        Dataset<Row> realTable = TableReader.read(spark, real, a.optional("format"), csv(a));
         Dataset<Row> synthTable = TableReader.read(spark, synthetic, null);
-        Dataset<Row> holdoutTable = holdout == null ? null : TableReader.read(spark, holdout, a.optional("format"));
+        Dataset<Row> holdoutTable = holdout == null ? null : TableReader.read(spark, holdout, a.optional("format"), csv(a));
         ObjectNode json = ReportPipeline.evaluate(spark, realTable, holdoutTable, synthTable, model,
                 new ReportPipeline.Options(c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1),
                         c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), c.getLong(ConfigKeys.SEED, Long.MIN_VALUE)),
@@ -284,8 +306,10 @@ public final class FlowsynthCli {
             throw new BadInputException("Option --fail-under: gate dcr-overfit needs a holdout, but "
                     + ConfigKeys.REPORT_HOLDOUT_FRACTION + " is 0");
         }
-        HadoopFiles.checkOutput(output, "--output", overwrite, spark.sparkContext().hadoopConfiguration());
-        Dataset<Row> table = TableReader.read(spark, input, a.optional("format"));
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        PathOverlap.requireDisjoint("--output", output, inputs("--input", input, "--conf", a.optional("conf")), conf);
+        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+        Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
         RunPipeline.Result r = RunPipeline.run(spark, table, output, rows, c, overwrite);
         System.out.println("model: " + output + "/model");
         System.out.println("synthetic: " + output + "/synthetic");
@@ -307,9 +331,11 @@ public final class FlowsynthCli {
         String output = a.required("output");
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
+        PathOverlap.requireDisjoint("--output", output, inputs("--model", modelDir, "--input", input,
+                "--conf", a.optional("conf")), conf);
         HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
-        Dataset<Row> table = TableReader.read(spark, input, a.optional("format"));
+        Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
         ScorePipeline.write(spark, model, table, c.getLong(ConfigKeys.SEED, Long.MIN_VALUE), output, overwrite);
         System.out.println("scored: " + output);
     }
@@ -334,6 +360,20 @@ public final class FlowsynthCli {
         }
         System.out.println("demo table: " + output + " (" + n + " rows"
                 + (a.optional("table") == null ? "" : ", " + a.optional("table")) + ")");
+    }
+
+    /** How CSV inputs are read: {@code --csv-mode} and {@code --schema}. */
+    private static TableReader.CsvOptions csv(CliArgs a) {
+        return new TableReader.CsvOptions(TableReader.CsvMode.parse(a.optional("csv-mode")), a.optional("schema"));
+    }
+
+    /** Option → path of a command's inputs (null paths, i.e. options not given, are kept and skipped later). */
+    private static Map<String, String> inputs(String... optionPathPairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < optionPathPairs.length; i += 2) {
+            m.put(optionPathPairs[i], optionPathPairs[i + 1]);
+        }
+        return m;
     }
 
     /** The job's session: the requested master, else the one spark-submit set, else {@code local[*]}. */

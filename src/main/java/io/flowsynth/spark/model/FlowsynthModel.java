@@ -13,6 +13,7 @@ import io.flowsynth.spark.io.FloatArrays;
 import io.flowsynth.spark.io.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -126,14 +127,28 @@ public final class FlowsynthModel {
         return config;
     }
 
-    /** Writes the model directory atomically; an existing directory is replaced only when {@code overwrite}. */
+    /**
+     * Writes the model directory atomically (staging directory, then rename); an existing directory is replaced only
+     * when {@code overwrite}. {@code metadata.json} records the size and SHA-256 of the other files, which
+     * {@link #load} verifies. Non-finite parameters are refused, naming the tensor.
+     */
     public void save(String dir, boolean overwrite, Configuration conf) {
+        String bad = firstNonFinite(parameters, flowSpec);
+        if (bad != null) {
+            throw new IllegalStateException("Refusing to save model " + dir + ": " + bad);
+        }
         HadoopFiles.checkOutput(dir, "model", overwrite, conf);
         String staging = HadoopFiles.stagingPath(dir);
         try {
-            HadoopFiles.writeString(staging + "/" + METADATA, JSON.writeValueAsString(metadata()), conf);
-            HadoopFiles.writeBytes(staging + "/" + PARAMS, FloatArrays.toBytes(parameters), conf);
-            HadoopFiles.writeString(staging + "/" + NETWORK, networkJson, conf);
+            byte[] params = FloatArrays.toBytes(parameters);
+            byte[] network = networkJson.getBytes(StandardCharsets.UTF_8);
+            ObjectNode meta = metadata();
+            ObjectNode files = meta.putObject("files");
+            files.set(PARAMS, fileEntry(params));
+            files.set(NETWORK, fileEntry(network));
+            HadoopFiles.writeBytes(staging + "/" + PARAMS, params, conf);
+            HadoopFiles.writeBytes(staging + "/" + NETWORK, network, conf);
+            HadoopFiles.writeString(staging + "/" + METADATA, JSON.writeValueAsString(meta), conf);
             HadoopFiles.commit(staging, dir, overwrite, conf);
         } catch (IOException e) {
             HadoopFiles.deleteQuietly(staging, conf);
@@ -190,23 +205,45 @@ public final class FlowsynthModel {
         return m;
     }
 
-    /** Reads a model directory written by {@link #save}; a missing or foreign directory is a bad-input error. */
+    /**
+     * Reads a model directory written by {@link #save}. A missing or foreign directory, and every kind of damage (a
+     * file missing, truncated or altered — checked against the sizes and SHA-256 sums in {@code metadata.json} —
+     * invalid JSON, an inconsistent flow spec, non-finite parameters), is a bad-input error that says so in one line.
+     */
     public static FlowsynthModel load(String dir, Configuration conf) {
         HadoopFiles.requireExists(dir, "Model directory", conf);
         String metaPath = dir + "/" + METADATA;
         if (!HadoopFiles.exists(metaPath, conf)) {
             throw new BadInputException("Not a flowsynth model directory (no " + METADATA + "): " + dir);
         }
+        try {
+            return read(dir, conf);
+        } catch (BadInputException e) {
+            throw e;
+        } catch (RuntimeException | IOException e) {
+            throw damaged(dir, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static FlowsynthModel read(String dir, Configuration conf) throws IOException {
         JsonNode m;
         try {
-            m = JSON.readTree(HadoopFiles.readString(metaPath, conf));
+            m = JSON.readTree(HadoopFiles.readString(dir + "/" + METADATA, conf));
         } catch (IOException e) {
-            throw new BadInputException("Model metadata is not valid JSON: " + metaPath);
+            throw damaged(dir, METADATA + " is not valid JSON (" + firstLine(e.getMessage()) + ")");
+        }
+        if (m == null || !m.isObject()) {
+            throw damaged(dir, METADATA + " is not a JSON object");
         }
         int version = m.path("format_version").asInt(-1);
         if (version != FORMAT_VERSION) {
             throw new BadInputException("Model " + dir + " has format version " + version + "; this flowsynth reads "
                     + FORMAT_VERSION + (version < FORMAT_VERSION ? "; refit the model with this version" : ""));
+        }
+        for (String field : new String[]{"model_id", "source", "encoder", "flow", "training"}) {
+            if (!m.hasNonNull(field)) {
+                throw damaged(dir, METADATA + " has no '" + field + "'");
+            }
         }
         JsonNode flow = m.get("flow");
         FlowSpec spec;
@@ -218,9 +255,19 @@ public final class FlowsynthModel {
                     flow.path("activation").asText(FlowSpec.ACTIVATION_LEGACY),
                     flow.path("affine_scale").asText(FlowSpec.AFFINE_SCALE_LEGACY));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new BadInputException("Model " + dir + " has an invalid flow spec: " + e.getMessage());
+            throw damaged(dir, "invalid flow spec: " + e.getMessage());
         }
-        float[] params = FloatArrays.fromBytes(HadoopFiles.readBytes(dir + "/" + PARAMS, conf));
+        byte[] paramBytes = readFile(dir, PARAMS, m, conf);
+        byte[] networkBytes = readFile(dir, NETWORK, m, conf);
+        if (paramBytes.length != 4L * spec.parameterCount()) {
+            throw damaged(dir, PARAMS + " has " + paramBytes.length + " bytes; its flow needs "
+                    + 4L * spec.parameterCount() + " (" + spec.parameterCount() + " float32 parameters)");
+        }
+        float[] params = FloatArrays.fromBytes(paramBytes);
+        String bad = firstNonFinite(params, spec);
+        if (bad != null) {
+            throw damaged(dir, bad);
+        }
         StructType schema = (StructType) DataType.fromJson(m.get("source").get("schema").toString());
         Map<String, String> config = new java.util.LinkedHashMap<>();
         m.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
@@ -228,11 +275,88 @@ public final class FlowsynthModel {
         try {
             calibration = m.hasNonNull("calibration") ? MarginalCalibration.fromJson(m.get("calibration")) : null;
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("Model " + dir + " has an invalid calibration: " + e.getMessage());
+            throw damaged(dir, "invalid calibration: " + e.getMessage());
+        }
+        if (!m.get("training").isObject()) {
+            throw damaged(dir, METADATA + ": 'training' is not an object");
         }
         return new FlowsynthModel(m.get("model_id").asText(), schema, m.get("source").get("rows").asLong(),
                 TableEncoder.fromJson(m.get("encoder")), spec, params,
-                HadoopFiles.readString(dir + "/" + NETWORK, conf), (ObjectNode) m.get("training"), config,
+                new String(networkBytes, StandardCharsets.UTF_8), (ObjectNode) m.get("training"), config,
                 calibration);
+    }
+
+    /** A model file's bytes, checked against its size and SHA-256 in the metadata (models before 0.1 have none). */
+    private static byte[] readFile(String dir, String name, JsonNode meta, Configuration conf) {
+        String path = dir + "/" + name;
+        if (!HadoopFiles.exists(path, conf)) {
+            throw damaged(dir, name + " is missing");
+        }
+        byte[] bytes;
+        try {
+            bytes = HadoopFiles.readBytes(path, conf);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof org.apache.hadoop.fs.ChecksumException) {
+                throw damaged(dir, name + " does not match its checksum file (." + name + ".crc)");
+            }
+            throw e;
+        }
+        JsonNode entry = meta.path("files").path(name);
+        if (!entry.isMissingNode()) {
+            long size = entry.path("bytes").asLong(-1);
+            if (size != bytes.length) {
+                throw damaged(dir, name + " has " + bytes.length + " bytes; " + METADATA + " recorded " + size);
+            }
+            if (!sha256(bytes).equals(entry.path("sha256").asText())) {
+                throw damaged(dir, name + " does not match its SHA-256 in " + METADATA);
+            }
+        }
+        return bytes;
+    }
+
+    private static ObjectNode fileEntry(byte[] bytes) {
+        ObjectNode e = JSON.createObjectNode();
+        e.put("bytes", bytes.length);
+        e.put("sha256", sha256(bytes));
+        return e;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "parameter NAME[i] is NaN" for the first non-finite parameter, naming its tensor; null when all are finite. */
+    static String firstNonFinite(float[] params, FlowSpec spec) {
+        for (int i = 0; i < params.length; i++) {
+            if (!Float.isFinite(params[i])) {
+                long offset = 0;
+                for (Map.Entry<String, long[]> e : spec.paramShapes().entrySet()) {
+                    long size = e.getValue()[0] * e.getValue()[1];
+                    if (i < offset + size) {
+                        return "parameter tensor '" + e.getKey() + "' has a non-finite value (" + params[i]
+                                + ") at index " + (i - offset);
+                    }
+                    offset += size;
+                }
+                return "parameter " + i + " is " + params[i];
+            }
+        }
+        return null;
+    }
+
+    private static BadInputException damaged(String dir, String what) {
+        return new BadInputException("Model " + dir + " is damaged: " + what);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 }
