@@ -31,6 +31,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * The flowsynth command line: {@code fit}, {@code sample}, {@code report}, {@code run}, {@code score} and
@@ -97,8 +99,8 @@ public final class FlowsynthCli {
 
     /** Runs one command with a session from {@code sessions} (given the requested master, or null). */
     static int execute(String[] args, Function<String, SparkSession> sessions, PrintStream err) {
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
-            err.println(USAGE);
+        if (args.length >= 1 && (isHelp(args[0]) || (args.length == 2 && isHelp(args[1])))) {
+            System.out.println(USAGE);
             return OK;
         }
         String command = args.length > 0 ? args[0] : "flowsynth";
@@ -109,6 +111,7 @@ public final class FlowsynthCli {
                 master = System.getenv("FLOWSYNTH_MASTER");
             }
             FlowsynthConfig config = a.command().equals("generate-demo") ? FlowsynthConfig.defaults() : resolveConfig(a);
+            preflight(a, config, SparkHadoopUtil.get().newConfiguration(new SparkConf()));
             SparkSession spark = sessions.apply(master);
             switch (a.command()) {
                 case "fit" -> fit(spark, a, config);
@@ -201,10 +204,6 @@ public final class FlowsynthCli {
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         String checkpoints = modelDir + ".checkpoint";
-        Map<String, String> inputs = inputs("--input", input, "--conf", a.optional("conf"));
-        PathOverlap.requireDisjoint("--model", modelDir, inputs, conf);
-        PathOverlap.requireDisjoint("--model (its checkpoint directory)", checkpoints, inputs, conf);
-        HadoopFiles.checkOutput(modelDir, "--model", overwrite, conf);
         Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
         FlowsynthModel model = FitPipeline.fit(spark, table, c, new FitPipeline.Work(checkpoints, checkpoints, a.flag("resume")));
         model.save(modelDir, overwrite, conf);
@@ -218,23 +217,12 @@ public final class FlowsynthCli {
         long rows = a.longOption("rows", 0);
         String output = a.optional("output");
         String table = a.optional("output-table");
-        if ((output == null) == (table == null)) {
-            throw new BadInputException("Give exactly one of --output PATH and --output-table DB.NAME");
-        }
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        if (output != null) {
-            PathOverlap.requireDisjoint("--output", output, inputs("--model", modelDir, "--conf", a.optional("conf")),
-                    conf);
-            HadoopFiles.checkOutput(output, "--output", overwrite, conf);
-        }
         FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
         Long seed = a.longOption("seed", Long.MIN_VALUE);
         Integer partitions = a.intOption("partitions", 1, MAX_PARTITIONS);
         double temperature = a.doubleOption("temperature", 1.0);
-        if (!(temperature > 0 && temperature <= 10)) {
-            throw new BadInputException("Option --temperature: expected a number in (0, 10], got " + temperature);
-        }
         List<String> partitionBy = a.optional("partition-by") == null ? List.of()
                 : Arrays.stream(a.optional("partition-by").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
         int p = partitions != null ? partitions
@@ -253,14 +241,7 @@ public final class FlowsynthCli {
         boolean overwrite = a.flag("overwrite");
         List<QualityGates.Gate> gates = QualityGates.parse(a.optional("fail-under"), "--fail-under");
         String holdout = a.optional("holdout");
-        if (holdout == null && QualityGates.needsHoldout(gates)) {
-            throw new BadInputException("Option --fail-under: gate dcr-overfit needs --holdout (real rows the model "
-                    + "never saw)");
-        }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        PathOverlap.requireDisjoint("--output", output, inputs("--real", real, "--synthetic", synthetic,
-                "--holdout", holdout, "--model", a.optional("model"), "--conf", a.optional("conf")), conf);
-        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         FlowsynthModel model = a.optional("model") == null ? null : FlowsynthModel.load(a.optional("model"), conf);
         Dataset<Row> realTable = TableReader.read(spark, real, a.optional("format"), csv(a));
         Dataset<Row> synthTable = TableReader.read(spark, synthetic, null);
@@ -302,13 +283,6 @@ public final class FlowsynthCli {
         Long rows = a.longOption("rows", 0);
         boolean overwrite = a.flag("overwrite");
         List<QualityGates.Gate> gates = QualityGates.parse(a.optional("fail-under"), "--fail-under");
-        if (QualityGates.needsHoldout(gates) && c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5) == 0) {
-            throw new BadInputException("Option --fail-under: gate dcr-overfit needs a holdout, but "
-                    + ConfigKeys.REPORT_HOLDOUT_FRACTION + " is 0");
-        }
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        PathOverlap.requireDisjoint("--output", output, inputs("--input", input, "--conf", a.optional("conf")), conf);
-        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
         RunPipeline.Result r = RunPipeline.run(spark, table, output, rows, c, overwrite);
         System.out.println("model: " + output + "/model");
@@ -331,9 +305,6 @@ public final class FlowsynthCli {
         String output = a.required("output");
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        PathOverlap.requireDisjoint("--output", output, inputs("--model", modelDir, "--input", input,
-                "--conf", a.optional("conf")), conf);
-        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
         Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
         ScorePipeline.write(spark, model, table, c.getLong(ConfigKeys.SEED, Long.MIN_VALUE), output, overwrite);
@@ -346,7 +317,6 @@ public final class FlowsynthCli {
         Long seed = a.longOption("seed", Long.MIN_VALUE);
         boolean overwrite = a.flag("overwrite");
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         long n = rows == null ? 50_000 : rows;
         String staging = HadoopFiles.stagingPath(output);
         try {
@@ -362,9 +332,110 @@ public final class FlowsynthCli {
                 + (a.optional("table") == null ? "" : ", " + a.optional("table")) + ")");
     }
 
+    /**
+     * Every check that needs no data, made before the session starts (which takes seconds): required and numeric
+     * options, gates, CSV options, that the inputs exist, that no output overlaps an input, and that an existing
+     * output is only replaced with {@code --overwrite}. {@code conf} is Spark's Hadoop configuration without a
+     * session ({@code spark.hadoop.*} settings included).
+     */
+    static void preflight(CliArgs a, FlowsynthConfig c, Configuration conf) {
+        boolean overwrite = a.flag("overwrite");
+        String confFile = a.optional("conf");
+        switch (a.command()) {
+            case "fit" -> {
+                String input = a.required("input");
+                String model = a.required("model");
+                csv(a);
+                Map<String, String> in = inputs("--input", input, "--conf", confFile);
+                PathOverlap.requireDisjoint("--model", model, in, conf);
+                PathOverlap.requireDisjoint("--model (its checkpoint directory)", model + ".checkpoint", in, conf);
+                HadoopFiles.requireExists(input, "Input", conf);
+                HadoopFiles.checkOutput(model, "--model", overwrite, conf);
+            }
+            case "sample" -> {
+                String model = a.required("model");
+                a.required("rows");
+                a.longOption("rows", 0);
+                a.longOption("seed", Long.MIN_VALUE);
+                a.intOption("partitions", 1, MAX_PARTITIONS);
+                double temperature = a.doubleOption("temperature", 1.0);
+                if (!(temperature > 0 && temperature <= 10)) {
+                    throw new BadInputException("Option --temperature: expected a number in (0, 10], got "
+                            + temperature);
+                }
+                String output = a.optional("output");
+                if ((output == null) == (a.optional("output-table") == null)) {
+                    throw new BadInputException("Give exactly one of --output PATH and --output-table DB.NAME");
+                }
+                HadoopFiles.requireExists(model, "Model directory", conf);
+                if (output != null) {
+                    PathOverlap.requireDisjoint("--output", output, inputs("--model", model, "--conf", confFile), conf);
+                    HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+                }
+            }
+            case "report" -> {
+                String real = a.required("real");
+                String synthetic = a.required("synthetic");
+                String output = a.required("output");
+                String holdout = a.optional("holdout");
+                csv(a);
+                if (holdout == null && QualityGates.needsHoldout(QualityGates.parse(a.optional("fail-under"),
+                        "--fail-under"))) {
+                    throw new BadInputException("Option --fail-under: gate dcr-overfit needs --holdout (real rows the "
+                            + "model never saw)");
+                }
+                Map<String, String> in = inputs("--real", real, "--synthetic", synthetic, "--holdout", holdout,
+                        "--model", a.optional("model"), "--conf", confFile);
+                PathOverlap.requireDisjoint("--output", output, in, conf);
+                for (Map.Entry<String, String> e : in.entrySet()) {
+                    if (e.getValue() != null && !e.getKey().equals("--conf")) {
+                        HadoopFiles.requireExists(e.getValue(), "Input " + e.getKey(), conf);
+                    }
+                }
+                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+            }
+            case "run" -> {
+                String input = a.required("input");
+                String output = a.required("output");
+                a.longOption("rows", 0);
+                csv(a);
+                if (QualityGates.needsHoldout(QualityGates.parse(a.optional("fail-under"), "--fail-under"))
+                        && c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5) == 0) {
+                    throw new BadInputException("Option --fail-under: gate dcr-overfit needs a holdout, but "
+                            + ConfigKeys.REPORT_HOLDOUT_FRACTION + " is 0");
+                }
+                PathOverlap.requireDisjoint("--output", output, inputs("--input", input, "--conf", confFile), conf);
+                HadoopFiles.requireExists(input, "Input", conf);
+                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+            }
+            case "score" -> {
+                String model = a.required("model");
+                String input = a.required("input");
+                String output = a.required("output");
+                csv(a);
+                PathOverlap.requireDisjoint("--output", output, inputs("--model", model, "--input", input,
+                        "--conf", confFile), conf);
+                HadoopFiles.requireExists(model, "Model directory", conf);
+                HadoopFiles.requireExists(input, "Input", conf);
+                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+            }
+            case "generate-demo" -> {
+                String output = a.required("output");
+                a.longOption("rows", 1);
+                a.longOption("seed", Long.MIN_VALUE);
+                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+            }
+            default -> throw new BadInputException("Unknown command " + a.command());
+        }
+    }
+
     /** How CSV inputs are read: {@code --csv-mode} and {@code --schema}. */
     private static TableReader.CsvOptions csv(CliArgs a) {
         return new TableReader.CsvOptions(TableReader.CsvMode.parse(a.optional("csv-mode")), a.optional("schema"));
+    }
+
+    private static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h") || arg.equals("help");
     }
 
     /** Option → path of a command's inputs (null paths, i.e. options not given, are kept and skipped later). */

@@ -193,6 +193,26 @@ class DataSafetyCliTest {
     }
 
     @Test
+    void checksThatNeedNoDataFailBeforeTheSessionStarts() {
+        java.util.function.Function<String, SparkSession> noSession = m -> {
+            throw new AssertionError("the session was started");
+        };
+        String[][] cases = {
+            {"sample", "--model", model, "--output", dir.resolve("x").toString()},
+            {"sample", "--model", model, "--rows", "5", "--output", input},
+            {"sample", "--model", model, "--rows", "5", "--output", model + "/in"},
+            {"fit", "--input", input, "--model", input + "/m"},
+            {"run", "--input", dir.resolve("absent").toString(), "--output", dir.resolve("y").toString()},
+            {"score", "--model", model, "--input", input, "--output", dir.resolve("z").toString(), "--csv-mode", "x"},
+        };
+        for (String[] args : cases) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            int code = FlowsynthCli.execute(args, noSession, new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+            assertThat(code).as(String.join(" ", args) + ": " + bytes).isEqualTo(2);
+        }
+    }
+
+    @Test
     void permissionRefusalsAreBadInputNamingThePath() {
         var wrapped = new RuntimeException("job failed", new java.nio.file.AccessDeniedException("/data/t.parquet"));
         assertThat(FlowsynthCli.badInput(wrapped)).isNotNull();
