@@ -67,9 +67,9 @@ public final class ExtremeBounds {
         if (n < 2 || probabilities.length != n) {
             throw new IllegalArgumentException("need ≥ 2 knots with as many probabilities");
         }
-        Bound hi = bound(knots, probabilities, largest, finite, k, clippedTail, unit, false);
+        Bound hi = bound(knots, probabilities, largest, finite, k, clippedTail, unit);
         Bound lo = bound(negateReverse(knots), oneMinusReverse(probabilities), negate(smallest), finite, k,
-                clippedTail, unit, true);
+                clippedTail, unit); // the lower bound is the upper bound of the mirrored column
         double upper = hi.value;
         double lower = -lo.value;
         double pHi = hi.probability;
@@ -85,10 +85,9 @@ public final class ExtremeBounds {
         q[m] = lower;
         p[m++] = pLo;
         for (int j = 0; j < n; j++) {
-            boolean inside = (knots[j] > lower && knots[j] < upper && probabilities[j] > pLo && probabilities[j] < pHi)
-                    || (knots[j] == lower && probabilities[j] > pLo && probabilities[j] < pHi)
-                    || (knots[j] == upper && probabilities[j] > pLo && probabilities[j] < pHi);
-            if (inside) {
+            // a knot at a bound is kept (a point mass there: a tied run); the sketch's rank error may put a knot
+            // inside the bounds at a probability beyond them, which is dropped
+            if (knots[j] >= lower && knots[j] <= upper && probabilities[j] > pLo && probabilities[j] < pHi) {
                 q[m] = knots[j];
                 p[m++] = probabilities[j];
             }
@@ -120,8 +119,8 @@ public final class ExtremeBounds {
         ParetoTail upperTail = null;
         ParetoTail lowerTail = null;
         if (r >= 3) {
-            upperTail = tail(knots, probabilities, outQ[r - 2], outQ[r - 1], false);
-            lowerTail = tail(negateReverse(knots), oneMinusReverse(probabilities), -outQ[1], -outQ[0], true);
+            upperTail = tail(knots, probabilities, outQ[r - 2], outQ[r - 1]);
+            lowerTail = tail(negateReverse(knots), oneMinusReverse(probabilities), -outQ[1], -outQ[0]);
         }
         return new Result(outQ, outP, lowerTail, upperTail, lo.above, hi.above);
     }
@@ -130,9 +129,9 @@ public final class ExtremeBounds {
     private record Bound(double value, double probability, long above) {
     }
 
-    /** The upper bound (of the mirrored column when {@code mirrored}: then the unit rounding flips too). */
+    /** The upper bound of a column (of the mirrored column for the lower bound: rounding down is then up). */
     private static Bound bound(double[] knots, double[] probabilities, double[] largest, long finite, int k,
-                               double clippedTail, double unit, boolean mirrored) {
+                               double clippedTail, double unit) {
         int n = knots.length;
         double value = knots[n - 1];
         double probability = 1.0;
@@ -187,8 +186,7 @@ public final class ExtremeBounds {
      * The tail of the segment [inner, bound] of the (possibly mirrored) raw sketch, fitted to the sketch quantiles at
      * tail probabilities s, 3s, 9s (s = the sketch's tail probability at the inner knot); null when not fittable.
      */
-    private static ParetoTail tail(double[] knots, double[] probabilities, double inner, double bound,
-                                   boolean mirrored) {
+    private static ParetoTail tail(double[] knots, double[] probabilities, double inner, double bound) {
         double length = bound - inner;
         if (!(length > 0)) {
             return null;

@@ -129,6 +129,12 @@ public final class ModeEncoder implements ColumnEncoder {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Column '" + column() + "': " + e.getMessage(), e);
         }
+        if ((x < min() || x > max()) && values.extremeK() >= 0 && max() > min()) {
+            // a withheld extreme: a random point of the outer 1 % of the range, so the withheld rows form no point
+            // mass at the bound (models saved before extreme-value protection clamp)
+            double w = QuantileEncoder.OUTSIDE_SPREAD * (max() - min()) * rng.nextDouble();
+            x = x > max() ? max() - w : min() + w;
+        }
         x = Math.max(min(), Math.min(max(), x));
         if (values.unit() > 0) {
             x += (rng.nextDouble() - 0.5) * QuantileEncoder.JITTER * values.unit();

@@ -122,6 +122,45 @@ class ExtremeBoundsTest {
     }
 
     @Test
+    void modeSpecificEncodingKeepsTheSameBounds() {
+        Random rng = new Random(13);
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            values.add(i % 3 == 0 ? -20 + rng.nextGaussian() : 50 + 3 * rng.nextGaussian());
+        }
+        values.set(1, 400.0);
+        values.set(2, -300.0);
+        QuantileEncoder q = Fixtures.protectedQuantile("m", "continuous", DOUBLE, values, 200, K, 0);
+        QuantileEncoder raw = Fixtures.quantile("m", "continuous", DOUBLE, values, 200);
+        double[] probabilities = new double[200];
+        for (int j = 0; j < 200; j++) {
+            probabilities[j] = j / 199.0;
+        }
+        GaussianMixture mixture = GaussianMixture.fitSketch(raw.knots(), probabilities, 3);
+        ModeEncoder e = new ModeEncoder("m", "continuous", DOUBLE, q.min(), q.max(), 0.0, -1, raw.stateCounts(),
+                mixture, K);
+        assertThat(e.width()).isEqualTo(2);
+        double[] r = sortedFinite(DOUBLE, values);
+        Set<Double> rare = rareExtremes(r, K);
+        List<Double> decoded = new ArrayList<>();
+        for (double z1 = -8; z1 <= 8; z1 += 0.01) {
+            for (double z2 = -3; z2 <= 3; z2 += 0.5) {
+                decoded.add((Double) e.decode(new double[]{z1, z2}, 0, rng));
+            }
+        }
+        assertThat(decoded).allSatisfy(x -> assertThat(x).isBetween(r[K - 1], r[r.length - K]))
+                .noneMatch(rare::contains);
+        assertThat(numbersIn(e.toJson().toString())).doesNotContainAnyElementsOf(rare);
+        ModeEncoder back = ModeEncoder.fromJson(e.toJson());
+        assertThat(back.min()).isEqualTo(e.min());
+        assertThat(back.max()).isEqualTo(e.max());
+        double[] f = new double[2];
+        e.encode(400.0, f, 0, rng);
+        double atBound = (Double) e.decode(f, 0, rng);
+        assertThat(atBound).isLessThan(e.max()).isGreaterThan(e.max() - 0.011 * (e.max() - e.min()));
+    }
+
+    @Test
     void aBoundaryValueHeldByManyRowsIsKeptAsAPointMass() {
         Random rng = new Random(3);
         List<Object> scores = new ArrayList<>();
