@@ -77,14 +77,17 @@ import static org.apache.spark.sql.functions.udaf;
  *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
  *       approximate distinct counts of integer (and, for id detection, string) columns, the precision of timestamps
  *       (whole seconds, milliseconds or microseconds), the rounding precision of float and double columns (for each
- *       d ≤ 6, how many finite values are not multiples of 10^−d: the smallest d with none is kept), and for string
- *       id candidates their length range, shape range and character classes;</li>
+ *       d ≤ 6, how many finite values are not multiples of 10^−d: the smallest d with none is kept), for numeric,
+ *       date and timestamp columns the exact 2k + 1 smallest and largest values (k = extreme-value protection's k;
+ *       {@link ExtremeValues}, a bounded buffer per partition), and for string id candidates their length range,
+ *       shape range and character classes;</li>
  *   <li>for categorical columns, one grouped count of (column, value) pairs, of which at most
  *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the rare values that
  *       "other" samples from);</li>
  *   <li>for quantile-normal and mode-specific columns, one {@code approxQuantile} call for all of them together; the
  *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
- *       ({@link GaussianMixture#fitSketch}), so they cost no further pass.</li>
+ *       ({@link GaussianMixture#fitSketch}), so they cost no further pass. The sketch and the k extremes give the
+ *       stored knots, bounds and tails ({@link ExtremeBounds}): no value among the k smallest or largest is kept.</li>
  * </ol>
  * Nothing else reaches the driver. The table is read up to three times: cache it if it is expensive to recompute.
  *
