@@ -119,6 +119,13 @@ class ExtremeBoundsTest {
         assertProtected(Fixtures.protectedQuantile("age", "integer", LONG, ages, 500, K, 0), LONG, ages);
         assertProtected(Fixtures.protectedQuantile("price", "continuous", decimal, prices, 500, K, 0), decimal, prices);
         assertProtected(Fixtures.protectedQuantile("day", "datetime", date, days, 500, K, 0), date, days);
+        ColumnType timestamp = ColumnType.of(ColumnType.Base.TIMESTAMP);
+        List<Object> times = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) { // whole seconds: the unit is 10^6 µs
+            times.add(ColumnValues.timestampOfMicros((1_600_000_000L + rng.nextInt(100_000_000)) * 1_000_000L));
+        }
+        times.set(4, ColumnValues.timestampOfMicros(4_000_000_000L * 1_000_000L));
+        assertProtected(Fixtures.protectedQuantile("at", "datetime", timestamp, times, 500, K, 0), timestamp, times);
     }
 
     @Test
