@@ -88,6 +88,12 @@ public final class ConfigKeys {
     public static final int ENCODE_MAX_MODES_DEFAULT = 5;
     public static final String ENCODE_DETECT_IDS = "flowsynth.encode.detect-ids";
     public static final boolean ENCODE_DETECT_IDS_DEFAULT = true;
+    public static final String ENCODE_BOUNDS = "flowsynth.encode.bounds";
+    public static final String ENCODE_BOUNDS_DEFAULT = "observed";
+    public static final String ENCODE_BOUNDS_QUANTILE = "flowsynth.encode.bounds-quantile";
+    public static final double ENCODE_BOUNDS_QUANTILE_DEFAULT = 0.001;
+    public static final String PRIVACY_EXTREME_K = "flowsynth.privacy.extreme-k";
+    public static final int PRIVACY_EXTREME_K_DEFAULT = 5;
 
     public static final String SAMPLE_BATCH_SIZE = "flowsynth.sample.batch-size";
     public static final int SAMPLE_BATCH_SIZE_DEFAULT = 8192;
@@ -146,6 +152,9 @@ public final class ConfigKeys {
         d.put(ENCODE_ONEHOT_MAX_CATEGORIES, String.valueOf(ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT));
         d.put(ENCODE_MAX_MODES, String.valueOf(ENCODE_MAX_MODES_DEFAULT));
         d.put(ENCODE_DETECT_IDS, String.valueOf(ENCODE_DETECT_IDS_DEFAULT));
+        d.put(ENCODE_BOUNDS, ENCODE_BOUNDS_DEFAULT);
+        d.put(ENCODE_BOUNDS_QUANTILE, String.valueOf(ENCODE_BOUNDS_QUANTILE_DEFAULT));
+        d.put(PRIVACY_EXTREME_K, String.valueOf(PRIVACY_EXTREME_K_DEFAULT));
         d.put(SAMPLE_BATCH_SIZE, String.valueOf(SAMPLE_BATCH_SIZE_DEFAULT));
         d.put(SAMPLE_TARGET_FILE_MB, String.valueOf(SAMPLE_TARGET_FILE_MB_DEFAULT));
         d.put(SAMPLE_COMPRESSION, SAMPLE_COMPRESSION_DEFAULT);

@@ -15,7 +15,8 @@ import java.util.Random;
  * (α, k) with α = (x − μ_k)/σ_k (clamped to ±4.753). Unlike CTGAN's one-hot mode vector, k is a dequantized
  * {@link FrequencyIntervals} feature with interval widths π_k, so both features are continuous and close to standard
  * normal, as a flow needs. Decoding: k from the mode feature, x = μ_k + σ_k α, then rounding and clipping to the
- * observed [min, max] exactly as {@link QuantileEncoder} does (integers, dates, timestamps to their unit, decimals to
+ * bounds [min, max] (the protected bounds of extreme-value protection, or the observed range of older models; values
+ * beyond them encode as the bounds) exactly as {@link QuantileEncoder} does (integers, dates, timestamps to their unit, decimals to
  * their scale, floats and doubles to their learned decimals). With K = 1 there is no mode feature.
  *
  * <p>Features: {@code <column>} (α), {@code <column>#mode} (when K ≥ 2), {@code <column>#null} (when the column had
@@ -31,9 +32,20 @@ public final class ModeEncoder implements ColumnEncoder {
 
     public ModeEncoder(String column, String kind, ColumnType type, double min, double max, double unit, int decimals,
                        long[] stateCounts, GaussianMixture mixture) {
+        this(column, kind, type, min, max, unit, decimals, stateCounts, mixture, -1);
+    }
+
+    /**
+     * @param min      lower bound of the decoded values (the protected bound when {@code extremeK} &gt; 0)
+     * @param max      upper bound of the decoded values
+     * @param extremeK extremes withheld at each end while fitting, −1 for models saved before that protection
+     */
+    public ModeEncoder(String column, String kind, ColumnType type, double min, double max, double unit, int decimals,
+                       long[] stateCounts, GaussianMixture mixture, int extremeK) {
         double[] knots = min < max ? new double[]{min, max} : new double[]{min};
         double[] probabilities = min < max ? new double[]{0, 1} : new double[]{1};
-        this.values = new QuantileEncoder(column, kind, type, knots, probabilities, unit, decimals, stateCounts);
+        this.values = new QuantileEncoder(column, kind, type, knots, probabilities, unit, decimals, stateCounts, null,
+                null, extremeK);
         this.mixture = mixture;
         if (mixture.size() > 1) {
             long[] counts = new long[mixture.size()];
@@ -116,6 +128,12 @@ public final class ModeEncoder implements ColumnEncoder {
             x = ColumnValues.toDouble(type(), value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Column '" + column() + "': " + e.getMessage(), e);
+        }
+        if ((x < min() || x > max()) && values.extremeK() >= 0 && max() > min()) {
+            // a withheld extreme: a random point of the outer 1 % of the range, so the withheld rows form no point
+            // mass at the bound (models saved before extreme-value protection clamp)
+            double w = QuantileEncoder.OUTSIDE_SPREAD * (max() - min()) * rng.nextDouble();
+            x = x > max() ? max() - w : min() + w;
         }
         x = Math.max(min(), Math.min(max(), x));
         if (values.unit() > 0) {
@@ -212,7 +230,7 @@ public final class ModeEncoder implements ColumnEncoder {
         GaussianMixture m = new GaussianMixture(QuantileEncoder.doubles(json.path("weights")),
                 QuantileEncoder.doubles(json.path("means")), QuantileEncoder.doubles(json.path("sigmas")));
         return new ModeEncoder(base.column(), base.kind(), base.type(), min, max, base.unit(), base.decimals(),
-                base.stateCounts(), m);
+                base.stateCounts(), m, base.extremeK());
     }
 
     /**

@@ -14,10 +14,12 @@ import java.util.Random;
 
 /**
  * Quantile-normal encoding of a numeric, date (epoch days) or timestamp (epoch microseconds) column:
- * z = Φ⁻¹(F̂(x)), where F̂ is the monotone piecewise-linear interpolation of the knots (q_j, p_j) of the empirical CDF
- * (approximate quantiles, with exact minimum and maximum at p = 0 and p = 1). u = F̂(x) is mapped affinely onto
- * [1e−6, 1 − 1e−6] (rather than clamped, so the minimum and maximum still decode to themselves); features stay within
- * ±4.753, and decoding maps anything beyond to the observed extremes.
+ * z = Φ⁻¹(F̂(x)), where F̂ is the monotone interpolation of the knots (q_j, p_j) of the empirical CDF (approximate
+ * quantiles, with the bounds at p = 0 and p = 1: the exact minimum and maximum in models fitted without extreme-value
+ * protection, else the protected bounds of {@link ExtremeBounds}), linear between knots except on the outer segments
+ * when they carry a {@link ParetoTail} (then F̂ follows the truncated generalized Pareto law there). u = F̂(x) is
+ * mapped affinely onto [1e−6, 1 − 1e−6] (rather than clamped, so the bounds still decode to themselves); features stay
+ * within ±4.753, and decoding maps anything beyond to the bounds.
  * This is the marginal Gaussianisation of a Gaussian copula (e.g. Liu et al., "The nonparanormal", JMLR 2009).
  *
  * <p>Dequantization, so the flow sees a density rather than point masses:
@@ -38,7 +40,9 @@ import java.util.Random;
  * ({@code <column>#null}) encodes the state {value, null, NaN, +∞, −∞} with {@link FrequencyIntervals}; the value
  * feature of a non-value row is a standard normal draw from {@code rng} and is ignored by decoding. A state not seen
  * while fitting (e.g. a null in a column fitted without nulls) is encoded as a random draw of the value channel.
- * Values below the minimum or above the maximum encode as the clamped extremes.
+ * Values below the lower or above the upper bound encode as a random point of the outer
+ * max({@link #OUTSIDE_SPREAD}, outer segment) of the probabilities (models saved before extreme-value protection: as
+ * the clamped extremes).
  */
 public final class QuantileEncoder implements ColumnEncoder {
     private static final long serialVersionUID = 1L;
@@ -62,6 +66,18 @@ public final class QuantileEncoder implements ColumnEncoder {
     private final long[] stateCounts;
     private final State[] presentStates;
     private final FrequencyIntervals states; // null when only VALUE occurs
+    /** Shapes of the first and last segment (null: linear); their lengths are the segments'. */
+    private final ParetoTail lowerTail;
+    private final ParetoTail upperTail;
+    /**
+     * Extremes withheld at each end while fitting ({@code flowsynth.privacy.extreme-k}), −1 for models saved before
+     * extreme-value protection: they encode values beyond [min, max] as the clamped extremes, newer models as a random
+     * point of the outer {@link #OUTSIDE_SPREAD} of the distribution (see {@link #cdf}).
+     */
+    private final int extremeK;
+
+    /** Probability range over which a value beyond the bounds is encoded (at least the outer segment's). */
+    static final double OUTSIDE_SPREAD = 0.01;
 
     /**
      * @param kind          {@code continuous}, {@code integer} or {@code datetime}
@@ -81,6 +97,19 @@ public final class QuantileEncoder implements ColumnEncoder {
      */
     public QuantileEncoder(String column, String kind, ColumnType type, double[] knots, double[] probabilities,
                            double unit, int decimals, long[] stateCounts) {
+        this(column, kind, type, knots, probabilities, unit, decimals, stateCounts, null, null, -1);
+    }
+
+    /**
+     * @param lowerTail shape of the first segment (a {@link ParetoTail} outwards from the second knot), or null for
+     *                  linear; needs ≥ 3 knots and a first segment of positive length, whose length it takes
+     * @param upperTail shape of the last segment (outwards from the second-to-last knot), or null; likewise
+     * @param extremeK  extremes withheld at each end while fitting (≥ 0), or −1 for the behaviour of models saved
+     *                  before extreme-value protection (values beyond the bounds encode as the clamped extremes)
+     */
+    public QuantileEncoder(String column, String kind, ColumnType type, double[] knots, double[] probabilities,
+                           double unit, int decimals, long[] stateCounts, ParetoTail lowerTail, ParetoTail upperTail,
+                           int extremeK) {
         this.column = requireColumn(column);
         if (decimals < -1 || decimals > MAX_DECIMALS || (decimals >= 0 && !type.isFloatingPoint())) {
             throw new IllegalArgumentException("Column '" + column + "': decimals " + decimals
@@ -137,6 +166,20 @@ public final class QuantileEncoder implements ColumnEncoder {
         this.states = present.size() > 1
                 ? new FrequencyIntervals(counts.stream().mapToLong(Long::longValue).toArray())
                 : null;
+        int n = knots.length;
+        if ((lowerTail != null || upperTail != null) && (n < 3 || (lowerTail != null && !(knots[1] > knots[0]))
+                || (upperTail != null && !(knots[n - 1] > knots[n - 2])))) {
+            throw new IllegalArgumentException("Column '" + column + "': a tail needs ≥ 3 knots and an outer segment "
+                    + "of positive length");
+        }
+        this.lowerTail = lowerTail == null ? null
+                : new ParetoTail(lowerTail.shape(), lowerTail.scale(), knots[1] - knots[0]);
+        this.upperTail = upperTail == null ? null
+                : new ParetoTail(upperTail.shape(), upperTail.scale(), knots[n - 1] - knots[n - 2]);
+        if (extremeK < -1) {
+            throw new IllegalArgumentException("Column '" + column + "': extreme k must be ≥ 0 (or −1), got " + extremeK);
+        }
+        this.extremeK = extremeK;
     }
 
     @Override
@@ -183,7 +226,26 @@ public final class QuantileEncoder implements ColumnEncoder {
         return decimals;
     }
 
-    /** Observed minimum and maximum of the finite values, in the numeric form of {@link ColumnValues#toDouble}. */
+    /** Tail of the first segment, or null when it is linear. */
+    public ParetoTail lowerTail() {
+        return lowerTail;
+    }
+
+    /** Tail of the last segment, or null when it is linear. */
+    public ParetoTail upperTail() {
+        return upperTail;
+    }
+
+    /** Extremes withheld at each end while fitting, −1 when the model predates extreme-value protection. */
+    public int extremeK() {
+        return extremeK;
+    }
+
+    /**
+     * Bounds of the decoded values, in the numeric form of {@link ColumnValues#toDouble}: the observed minimum and
+     * maximum of the finite values for models fitted without protection, else the protected bounds (never beyond the
+     * k-th smallest and k-th largest values, see {@code TableEncoderEstimator}).
+     */
     public double min() {
         return knots[0];
     }
@@ -252,7 +314,11 @@ public final class QuantileEncoder implements ColumnEncoder {
             return c + (x == knots[0] ? 0.0 : OUT_OF_DOMAIN_LOG_PROB);
         }
         if (x < knots[0] || x > knots[n - 1]) {
-            return c + Math.log(slope(x < knots[0] ? 0 : n - 2)) + OUT_OF_DOMAIN_LOG_PROB;
+            if (extremeK < 0) {
+                return c + Math.log(slope(x < knots[0] ? 0 : n - 2)) + OUT_OF_DOMAIN_LOG_PROB;
+            }
+            double u = unsqueeze(StandardNormal.cdf(z));
+            return c + logSlope(segmentOf(u), u) + OUT_OF_DOMAIN_LOG_PROB;
         }
         int first = firstAtLeast(x);
         int last = lastAtMost(x);
@@ -260,7 +326,7 @@ public final class QuantileEncoder implements ColumnEncoder {
             return c + Math.log(probabilities[last] - probabilities[first]);
         }
         double u = unsqueeze(StandardNormal.cdf(z));
-        c += Math.log(slope(segmentOf(u)));
+        c += logSlope(segmentOf(u), u);
         return unit > 0.0 ? c + Math.log(JITTER * unit) : c;
     }
 
@@ -278,6 +344,28 @@ public final class QuantileEncoder implements ColumnEncoder {
             }
         }
         return j;
+    }
+
+    /**
+     * ln F̂' at the point of segment j where F̂ = u: ln of {@link #slope} on linear segments; on a tail segment,
+     * ln(p_{j+1} − p_j) plus the tail's log-density at the point's distance from the inner knot.
+     */
+    private double logSlope(int j, double u) {
+        ParetoTail tail = tailOf(j);
+        if (tail == null) {
+            return Math.log(slope(j));
+        }
+        double mass = probabilities[j + 1] - probabilities[j];
+        double s = Math.max(0.0, Math.min(1.0, (u - probabilities[j]) / mass));
+        return Math.log(mass) + tail.logDensity(tail.inverse(j == 0 ? 1.0 - s : s));
+    }
+
+    /** The tail shaping segment j, or null when it is linear. */
+    private ParetoTail tailOf(int j) {
+        if (j == 0 && lowerTail != null) {
+            return lowerTail;
+        }
+        return j == knots.length - 2 ? upperTail : null;
     }
 
     /** F̂' on segment j: (p_{j+1} − p_j) / (q_{j+1} − q_j); segments of tied knots count as width 1. */
@@ -367,14 +455,24 @@ public final class QuantileEncoder implements ColumnEncoder {
         return Math.max(0.0, Math.min(1.0, v));
     }
 
-    /** F̂(x) with dequantization; not clamped. */
+    /**
+     * F̂(x) with dequantization; not clamped. A value beyond [min, max] gives 0 or 1 in models saved before
+     * extreme-value protection; in newer ones (whose bounds withhold the real extremes) a uniform draw over the outer
+     * max({@link #OUTSIDE_SPREAD}, outer segment's mass) of the probabilities at its end, so the withheld rows stay
+     * extreme without forming a point mass at the bound.
+     */
     double cdf(double x, Random rng) {
         int n = knots.length;
-        if (x < knots[0]) {
-            return 0.0;
-        }
-        if (x > knots[n - 1]) {
-            return 1.0;
+        if (x < knots[0] || x > knots[n - 1]) {
+            boolean below = x < knots[0];
+            if (extremeK < 0 || n == 1) {
+                return below ? 0.0 : 1.0;
+            }
+            double first = probabilities[0];
+            double last = probabilities[n - 1];
+            double outer = below ? probabilities[1] - first : last - probabilities[n - 2];
+            double w = Math.min(last - first, Math.max(OUTSIDE_SPREAD, outer)) * rng.nextDouble();
+            return below ? first + w : last - w;
         }
         int first = firstAtLeast(x);       // q_first ≥ x
         int last = lastAtMost(x);          // q_last ≤ x
@@ -399,7 +497,13 @@ public final class QuantileEncoder implements ColumnEncoder {
         return interpolate(j, Math.max(0.0, Math.min(1.0, t)));
     }
 
+    /** F̂ at the point a fraction t of the way along segment j (shaped by the segment's tail, if any). */
     private double interpolate(int j, double t) {
+        ParetoTail tail = tailOf(j);
+        if (tail != null) {
+            double length = knots[j + 1] - knots[j];
+            t = j == 0 ? 1.0 - tail.cdf((1.0 - t) * length) : tail.cdf(t * length);
+        }
         return probabilities[j] + t * (probabilities[j + 1] - probabilities[j]);
     }
 
@@ -422,7 +526,10 @@ public final class QuantileEncoder implements ColumnEncoder {
             }
             j = Math.min(search.floor(u), n - 2); // p_j ≤ u < p_{j+1}
             double t = (u - probabilities[j]) / (probabilities[j + 1] - probabilities[j]);
-            delta = t * (knots[j + 1] - knots[j]);
+            double length = knots[j + 1] - knots[j];
+            ParetoTail tail = tailOf(j);
+            delta = tail == null ? t * length
+                    : j == 0 ? length - tail.inverse(1.0 - t) : tail.inverse(t);
         }
         emit(knots[j], delta, out, column);
     }
@@ -578,6 +685,16 @@ public final class QuantileEncoder implements ColumnEncoder {
         for (State s : State.values()) {
             counts.put(s.name().toLowerCase(java.util.Locale.ROOT), stateCounts[s.ordinal()]);
         }
+        if (extremeK >= 0) {
+            json.put("extreme_k", extremeK);
+        }
+        for (ParetoTail tail : new ParetoTail[]{lowerTail, upperTail}) {
+            if (tail != null) {
+                ObjectNode t = json.putObject(tail == lowerTail ? "lower_tail" : "upper_tail");
+                t.put("shape", tail.shape());
+                t.put("scale", tail.scale());
+            }
+        }
         ArrayNode p = json.putArray("probabilities");
         ArrayNode q = json.putArray("knots");
         for (int j = 0; j < knots.length; j++) {
@@ -588,7 +705,19 @@ public final class QuantileEncoder implements ColumnEncoder {
     }
 
     static QuantileEncoder fromJson(JsonNode json) {
-        return fromJson(json, doubles(json.path("knots")), doubles(json.path("probabilities")));
+        QuantileEncoder e = fromJson(json, doubles(json.path("knots")), doubles(json.path("probabilities")));
+        ParetoTail lower = tail(json.path("lower_tail"));
+        ParetoTail upper = tail(json.path("upper_tail"));
+        if (lower == null && upper == null) {
+            return e;
+        }
+        return new QuantileEncoder(e.column, e.kind, e.type, e.knots, e.probabilities, e.unit, e.decimals,
+                e.stateCounts, lower, upper, e.extremeK);
+    }
+
+    /** A tail's shape and scale (its length comes from the knots), or null when absent. */
+    private static ParetoTail tail(JsonNode json) {
+        return json.isObject() ? new ParetoTail(json.path("shape").asDouble(), json.path("scale").asDouble(), 1.0) : null;
     }
 
     /** Reads the common fields (column, kind, type, unit, decimals, state counts) with the given knots. */
@@ -599,7 +728,8 @@ public final class QuantileEncoder implements ColumnEncoder {
             counts[s.ordinal()] = json.path("stateCounts").path(s.name().toLowerCase(java.util.Locale.ROOT)).asLong();
         }
         return new QuantileEncoder(column, json.path("kind").asText(), ColumnType.parse(json.path("type").asText()),
-                knots, probabilities, json.path("unit").asDouble(), json.path("decimals").asInt(-1), counts);
+                knots, probabilities, json.path("unit").asDouble(), json.path("decimals").asInt(-1), counts, null, null,
+                json.path("extreme_k").asInt(-1));
     }
 
     static double[] doubles(JsonNode array) {

@@ -72,6 +72,42 @@ final class Fixtures {
         return new QuantileEncoder(column, kind, type, knots, probabilities, unit, states);
     }
 
+    /**
+     * A quantile encoder fitted as the estimator does with extreme-value protection: the raw sketch of
+     * {@link #quantile}, the exact 2k + 1 smallest and largest finite values, then {@link ExtremeBounds#protect}.
+     */
+    static QuantileEncoder protectedQuantile(String column, String kind, ColumnType type, List<?> values,
+                                             int knotCount, int k, double clippedTail) {
+        QuantileEncoder raw = quantile(column, kind, type, values, knotCount);
+        double[] sorted = values.stream().filter(v -> v != null && raw.isValue(v))
+                .mapToDouble(v -> ColumnValues.toDouble(type, v)).sorted().toArray();
+        int m = Math.min(sorted.length, 2 * k + 1);
+        double[] smallest = Arrays.copyOf(sorted, m);
+        double[] largest = new double[m];
+        for (int i = 0; i < m; i++) {
+            largest[i] = sorted[sorted.length - 1 - i];
+        }
+        double[] probabilities = new double[knotCount];
+        for (int j = 0; j < knotCount; j++) {
+            probabilities[j] = (double) j / (knotCount - 1);
+        }
+        if (clippedTail > 0) { // as the estimator asks the sketch for α and 1 − α too
+            probabilities = java.util.stream.DoubleStream.concat(Arrays.stream(probabilities),
+                    java.util.stream.DoubleStream.of(clippedTail, 1 - clippedTail)).sorted().distinct().toArray();
+        }
+        double[] knots = new double[probabilities.length];
+        for (int j = 0; j < knots.length; j++) {
+            int rank = (int) Math.ceil(probabilities[j] * sorted.length) - 1;
+            knots[j] = sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
+        }
+        knots[0] = sorted[0];
+        knots[knots.length - 1] = sorted[sorted.length - 1];
+        ExtremeBounds.Result r = ExtremeBounds.protect(knots, probabilities, smallest, largest, sorted.length, k,
+                clippedTail, raw.unit());
+        return new QuantileEncoder(column, kind, type, r.knots(), r.probabilities(), raw.unit(), -1,
+                raw.stateCounts(), r.lowerTail(), r.upperTail(), k);
+    }
+
     static CategoricalEncoder categorical(String column, ColumnType type, List<?> values, int maxCategories) {
         Map<Object, Long> counts = new HashMap<>();
         for (Object v : values) {

@@ -11,10 +11,13 @@ import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.GaussianMixture;
 import io.flowsynth.encode.IdEncoder;
 import io.flowsynth.encode.ModeEncoder;
+import io.flowsynth.encode.BoundsOptions;
+import io.flowsynth.encode.ExtremeBounds;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.encode.TableEncoder;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
@@ -65,6 +68,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.unix_date;
 import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.udaf;
 
 /**
  * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most three
@@ -73,14 +77,17 @@ import static org.apache.spark.sql.functions.when;
  *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
  *       approximate distinct counts of integer (and, for id detection, string) columns, the precision of timestamps
  *       (whole seconds, milliseconds or microseconds), the rounding precision of float and double columns (for each
- *       d ≤ 6, how many finite values are not multiples of 10^−d: the smallest d with none is kept), and for string
- *       id candidates their length range, shape range and character classes;</li>
+ *       d ≤ 6, how many finite values are not multiples of 10^−d: the smallest d with none is kept), for numeric,
+ *       date and timestamp columns the exact 2k + 1 smallest and largest values (k = extreme-value protection's k;
+ *       {@link ExtremeValues}, a bounded buffer per partition), and for string id candidates their length range,
+ *       shape range and character classes;</li>
  *   <li>for categorical columns, one grouped count of (column, value) pairs, of which at most
  *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the rare values that
  *       "other" samples from);</li>
  *   <li>for quantile-normal and mode-specific columns, one {@code approxQuantile} call for all of them together; the
  *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
- *       ({@link GaussianMixture#fitSketch}), so they cost no further pass.</li>
+ *       ({@link GaussianMixture#fitSketch}), so they cost no further pass. The sketch and the k extremes give the
+ *       stored knots, bounds and tails ({@link ExtremeBounds}): no value among the k smallest or largest is kept.</li>
  * </ol>
  * Nothing else reaches the driver. The table is read up to three times: cache it if it is expensive to recompute.
  *
@@ -121,9 +128,20 @@ public final class TableEncoderEstimator {
     private static final String SUPPORTED = "numeric, decimal, boolean, string, date, timestamp";
 
     private final EncodeOptions options;
+    private final BoundsOptions bounds;
 
     public TableEncoderEstimator(EncodeOptions options) {
+        this(options, BoundsOptions.defaults());
+    }
+
+    /** @param bounds extreme-value protection and bounds of numeric, date and timestamp columns */
+    public TableEncoderEstimator(EncodeOptions options, BoundsOptions bounds) {
         this.options = Objects.requireNonNull(options, "options");
+        this.bounds = Objects.requireNonNull(bounds, "bounds");
+    }
+
+    public BoundsOptions bounds() {
+        return bounds;
     }
 
     public EncodeOptions options() {
@@ -317,6 +335,10 @@ public final class TableEncoderEstimator {
                     aggs.add(count(when(finite(c).and(off), lit(1))));
                 }
             }
+            if (extremesNeeded(p)) {
+                aggs.add(udaf(new ExtremeValues(2 * bounds.extremeK() + 1), Encoders.DOUBLE())
+                        .apply(numeric(c, p.type)));
+            }
             if (stringIdCandidate(p)) {
                 Column shape = regexp_replace(regexp_replace(regexp_replace(c, "[0-9]", "9"), "[a-z]", "a"),
                         "[A-Z]", "A");
@@ -356,6 +378,11 @@ public final class TableEncoderEstimator {
                     }
                 }
             }
+            if (extremesNeeded(p)) {
+                double[][] extremes = ExtremeValues.parse(r.getString(s++));
+                p.smallest = extremes[0];
+                p.largest = extremes[1];
+            }
             if (stringIdCandidate(p)) {
                 p.distinct = r.getLong(s++);
                 p.maxLength = r.isNullAt(s) ? 0 : r.getInt(s);
@@ -368,6 +395,11 @@ public final class TableEncoderEstimator {
             }
         }
         return rows;
+    }
+
+    /** Whether pass 1 collects the 2k + 1 smallest and largest values of the column (numbers, dates, timestamps). */
+    private boolean extremesNeeded(Plan p) {
+        return bounds.extremeK() > 0 && (p.type.isNumeric() || p.type.isDatetime());
     }
 
     private boolean stringIdCandidate(Plan p) {
@@ -717,6 +749,12 @@ public final class TableEncoderEstimator {
             probabilities[j] = (double) j / (n - 1);
         }
         probabilities[n - 1] = 1.0;
+        double alpha = bounds.clippedTail();
+        if (alpha > 0) { // quantile bounds: the sketch's α and 1 − α quantiles are knots too
+            probabilities = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(probabilities),
+                    java.util.stream.DoubleStream.of(alpha, 1.0 - alpha)).sorted().distinct().toArray();
+            n = probabilities.length;
+        }
         double[][] quantiles = t.select(columns).stat()
                 .approxQuantile(names, probabilities, options.quantileRelativeError());
         for (int k = 0; k < qs.size(); k++) {
@@ -733,10 +771,21 @@ public final class TableEncoderEstimator {
             knots[n - 1] = hi;
             long[] states = {p.finite, p.nulls, p.nan, p.positiveInfinity, p.negativeInfinity};
             int decimals = p.type.isFloatingPoint() ? p.decimals : -1;
-            GaussianMixture mixture = mixture(p, knots, probabilities);
+            ExtremeBounds.Result protectedKnots = ExtremeBounds.protect(knots, probabilities, p.smallest, p.largest,
+                    p.finite, bounds.extremeK(), bounds.clippedTail(), unit(p));
+            double[] kept = protectedKnots.knots();
+            double[] keptProbabilities = protectedKnots.probabilities();
+            LOG.info("Column '{}': {} rows withheld below its bounds and {} above, {} knots, tails {} and {}", p.name,
+                    protectedKnots.withheldLow(), protectedKnots.withheldHigh(), kept.length,
+                    protectedKnots.lowerTail(), protectedKnots.upperTail());
+            // the mixture is chosen and fitted on the whole sketch, as before protection (a smooth model stores no
+            // real value); its decoded values are clipped to the protected bounds
+            GaussianMixture mixture = kept.length > 1 ? mixture(p, knots, probabilities) : null;
             p.encoder = mixture != null
-                    ? new ModeEncoder(p.name, p.kind, p.type, lo, hi, unit(p), decimals, states, mixture)
-                    : new QuantileEncoder(p.name, p.kind, p.type, knots, probabilities, unit(p), decimals, states);
+                    ? new ModeEncoder(p.name, p.kind, p.type, protectedKnots.min(), protectedKnots.max(), unit(p),
+                            decimals, states, mixture, bounds.extremeK())
+                    : new QuantileEncoder(p.name, p.kind, p.type, kept, keptProbabilities, unit(p), decimals, states,
+                            protectedKnots.lowerTail(), protectedKnots.upperTail(), bounds.extremeK());
         }
     }
 
@@ -812,6 +861,9 @@ public final class TableEncoderEstimator {
         String encoderOverride;
         Object min;
         Object max;
+        /** The 2k + 1 smallest (ascending) and largest (descending) finite values, as doubles; empty when k = 0. */
+        double[] smallest = new double[0];
+        double[] largest = new double[0];
         Mode mode = Mode.CONSTANT;
         String kind;
         ColumnEncoder encoder;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.encode.BoundsOptions;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
@@ -108,7 +109,11 @@ public final class FitPipeline {
                 c.getInt(ConfigKeys.ENCODE_MAX_MODES, 1),
                 c.getBoolean(ConfigKeys.ENCODE_DETECT_IDS),
                 encoders);
-        TableEncoder encoder = new TableEncoderEstimator(encodeOptions).fit(table);
+        BoundsOptions boundsOptions = new BoundsOptions(
+                c.getInt(ConfigKeys.PRIVACY_EXTREME_K, 0),
+                c.getString(ConfigKeys.ENCODE_BOUNDS),
+                c.getDouble(ConfigKeys.ENCODE_BOUNDS_QUANTILE, 1e-9, 0.499999));
+        TableEncoder encoder = new TableEncoderEstimator(encodeOptions, boundsOptions).fit(table);
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());

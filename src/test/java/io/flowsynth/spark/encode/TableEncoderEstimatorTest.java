@@ -1,6 +1,7 @@
 package io.flowsynth.spark.encode;
 
 import io.flowsynth.config.BadInputException;
+import io.flowsynth.encode.BoundsOptions;
 import io.flowsynth.encode.CategoricalEncoder;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.ConstantEncoder;
@@ -101,13 +102,20 @@ class TableEncoderEstimatorTest {
         assertThat(((CategoricalEncoder) byName.get("small")).categoryCount()).isEqualTo(4);
         assertThat(((ConstantEncoder) byName.get("konst")).value()).isEqualTo("same");
         assertThat(((ConstantEncoder) byName.get("empty")).value()).isNull();
-        double minByte = rows.stream().mapToDouble(r -> r.getByte(0)).min().orElseThrow();
-        assertThat(((QuantileEncoder) byName.get("b")).min()).isEqualTo(minByte);
+        // extreme-value protection (default k = 5): the lower bound is a value above the 5th smallest, not the minimum
+        double[] bytes = rows.stream().mapToDouble(r -> r.getByte(0)).sorted().toArray();
+        assertThat(((QuantileEncoder) byName.get("b")).min()).isGreaterThan(bytes[4]).isLessThanOrEqualTo(bytes[11]);
+        assertThat(((QuantileEncoder) byName.get("b")).extremeK()).isEqualTo(5);
+        TableEncoder unprotected = new TableEncoderEstimator(EncodeOptions.defaults(), BoundsOptions.unprotected())
+                .fit(table);
+        assertThat(((QuantileEncoder) unprotected.columns().get(0)).min()).isEqualTo(bytes[0]);
     }
 
     @Test
     void everyRowRoundTripsThroughTheFittedEncoder() {
-        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(table);
+        // without extreme-value protection (which withholds the extremes, so they cannot round-trip)
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults(), BoundsOptions.unprotected())
+                .fit(table);
         Random rng = new Random(7);
         double[] z = new double[encoder.width()];
         int columns = SCHEMA.fields().length;
