@@ -52,7 +52,7 @@ public final class FlowsynthCli {
     static {
         VALUE_OPTIONS.put("fit", Set.of("input", "model", "format", "conf", "set", "master"));
         VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "output-table", "seed", "partitions", "temperature",
-                "partition-by", "conf", "set", "master"));
+                "partition-by", "real", "conf", "set", "master"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master",
                 "holdout", "fail-under"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under"));
@@ -68,7 +68,7 @@ public final class FlowsynthCli {
             "usage: flowsynth <command> [options]",
             "  fit     --input PATH --model DIR [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite] [--resume]",
             "  sample  --model DIR --rows N --output PATH|--output-table DB.NAME [--seed S] [--partitions P]",
-            "          [--temperature T] [--partition-by COL,...] [--overwrite]",
+            "          [--temperature T] [--partition-by COL,...] [--real PATH] [--overwrite]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR] [--holdout PATH] [--fail-under GATES]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--fail-under GATES]"
                     + " [--overwrite]",
@@ -220,9 +220,15 @@ public final class FlowsynthCli {
         int p = partitions != null ? Math.toIntExact(partitions)
                 : SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows,
                 c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+        String real = a.optional("real"); // the training rows: enables the exact-copy guard
+        SamplePipeline.Guard guard = real == null ? SamplePipeline.Guard.off("no --real PATH (the training rows) given")
+                : !c.getBoolean(ConfigKeys.PRIVACY_DROP_EXACT_COPIES)
+                ? SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)")
+                : new SamplePipeline.Guard(TableReader.read(spark, real, null),
+                c.getInt(ConfigKeys.PRIVACY_COPY_REDRAWS, 0), null);
         SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, seed != null ? seed : SamplePipeline.randomSeed(),
                 p, temperature, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
-                partitionBy, output, table, overwrite));
+                partitionBy, output, table, overwrite), guard);
         System.out.println("synthetic: " + (output != null ? output : "table " + table));
     }
 

@@ -58,13 +58,23 @@ public final class PrivacyEvaluator {
 
     private final int privacyRows;
     private final long seed;
+    private final int attackTargets;
 
     public PrivacyEvaluator(int privacyRows, long seed) {
+        this(privacyRows, seed, io.flowsynth.config.ConfigKeys.REPORT_ATTACK_TARGETS_DEFAULT);
+    }
+
+    /** @param attackTargets attack targets per side and singling-out predicates per kind ({@link AttackEvaluator}) */
+    public PrivacyEvaluator(int privacyRows, long seed, int attackTargets) {
         if (privacyRows < 1) {
             throw new IllegalArgumentException("privacyRows must be >= 1, got " + privacyRows);
         }
+        if (attackTargets < 1) {
+            throw new IllegalArgumentException("attackTargets must be >= 1, got " + attackTargets);
+        }
         this.privacyRows = privacyRows;
         this.seed = seed;
+        this.attackTargets = attackTargets;
     }
 
     /**
@@ -74,7 +84,8 @@ public final class PrivacyEvaluator {
     public record Result(int referenceRows, long holdoutRows, long syntheticRows, double medianSyntheticToTrain,
                          double medianHoldoutToTrain, double medianSyntheticToHoldout, double closerToTrainShare,
                          double overfittingProtection, long syntheticTotal, long exactCopies, double exactCopyRate,
-                         long holdoutTotal, long holdoutExactCopies, double holdoutExactCopyRate) {
+                         long holdoutTotal, long holdoutExactCopies, double holdoutExactCopyRate,
+                         AttackEvaluator.Result attacks) {
         public boolean hasHoldout() {
             return holdoutRows >= 0;
         }
@@ -131,9 +142,25 @@ public final class PrivacyEvaluator {
             int n = continuous.length;
             double total = 0;
             for (int c = 0; c < n; c++) {
-                total += continuous[c] ? numeric(values[c][r], x[c], range[c]) : (codes[c][r] == k[c] ? 0.0 : 1.0);
+                total += column(r, c, x, k);
             }
             return total / n;
+        }
+
+        /** Column {@code c}'s term of the distance of row {@code r} to an encoded row (in [0, 1]). */
+        double column(int r, int c, double[] x, int[] k) {
+            return continuous[c] ? numeric(values[c][r], x[c], range[c]) : (codes[c][r] == k[c] ? 0.0 : 1.0);
+        }
+
+        /** Row {@code r} of this reference, encoded. */
+        void row(int r, double[] x, int[] k) {
+            for (int c = 0; c < continuous.length; c++) {
+                if (continuous[c]) {
+                    x[c] = values[c][r];
+                } else {
+                    k[c] = codes[c][r];
+                }
+            }
         }
 
         /** Distance to the closest row (+∞ for an empty reference). */
@@ -200,15 +227,19 @@ public final class PrivacyEvaluator {
         int referenceSize = holdoutRows == null ? privacyRows : Math.max(1, Math.min(privacyRows, holdoutRows.size()));
         List<Row> trainRows = canonicalSample(train, trainTotal, specs, referenceSize, seed + 2)
                 .collectAsList(); // ≤ privacyRows
+        List<Row> syntheticRows = canonicalSample(synthetic, syntheticTotal, specs, privacyRows, seed + 4)
+                .collectAsList(); // ≤ privacyRows: the attacks' synthetic reference
         double[] range = ranges(trainRows, continuous);
-        Map<String, Integer>[] dictionary = dictionaries(trainRows, holdoutRows, continuous);
+        Map<String, Integer>[] dictionary = dictionaries(List.of(trainRows,
+                holdoutRows == null ? List.of() : holdoutRows, syntheticRows), continuous);
         Reference trainRef = new Reference(continuous, trainRows, range, dictionary);
         Reference holdoutRef = holdoutRows == null ? null : new Reference(continuous, holdoutRows, range, dictionary);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int parallelism = Math.max(1, jsc.defaultParallelism());
         Broadcast<Reference> trainB = jsc.broadcast(trainRef);
         Broadcast<Reference> holdoutB = holdoutRef == null ? null : jsc.broadcast(holdoutRef);
-        JavaRDD<Row> distances = canonicalSample(synthetic, syntheticTotal, specs, privacyRows, seed + 4).javaRDD()
+        JavaRDD<Row> distances = jsc.parallelize(syntheticRows, parallelism)
                 .mapPartitions(it -> dcr(it, SYNTHETIC, trainB.value(), holdoutB == null ? null : holdoutB.value()));
         if (holdoutRows != null) {
             distances = distances.union(jsc.parallelize(holdoutRows, Math.max(1, jsc.defaultParallelism()))
@@ -243,13 +274,23 @@ public final class PrivacyEvaluator {
                 medianHoldoutTrain = row.isNullAt(2) ? Double.NaN : row.getDouble(2);
             }
         }
+        AttackEvaluator.Result attacks = null;
+        if (holdoutRef != null) {
+            spark.sparkContext().setJobDescription("flowsynth report: privacy attacks");
+            boolean[] datetime = new boolean[n];
+            for (FidelityEvaluator.Spec spec : specs) {
+                datetime[spec.index()] = spec.kind() == io.flowsynth.fidelity.ColumnKind.DATETIME;
+            }
+            attacks = AttackEvaluator.evaluate(jsc, trainRef, holdoutRef,
+                    new Reference(continuous, syntheticRows, range, dictionary), names, datetime, attackTargets, seed);
+        }
         long copies = exactCopies(synthetic, train, names);
         long holdoutCopies = holdout == null ? -1 : exactCopies(holdout, train, names);
         Result result = new Result(trainRows.size(), holdoutRows == null ? -1 : holdoutRows.size(), syntheticSampled,
                 medianSynthTrain, medianHoldoutTrain, medianSynthHoldout, closer, overfittingProtection(closer),
                 syntheticTotal, copies, syntheticTotal == 0 ? Double.NaN : (double) copies / syntheticTotal,
                 holdoutTotal, holdoutCopies,
-                holdoutTotal <= 0 ? Double.NaN : (double) holdoutCopies / holdoutTotal);
+                holdoutTotal <= 0 ? Double.NaN : (double) holdoutCopies / holdoutTotal, attacks);
         LOG.info("Privacy: median DCR synthetic→train {}, holdout→train {}, closer to train {}, "
                         + "DCROverfittingProtection {}, exact copies {} of {} ({} ms)", medianSynthTrain,
                 medianHoldoutTrain, closer, result.overfittingProtection(), copies, syntheticTotal,
@@ -296,14 +337,14 @@ public final class PrivacyEvaluator {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Integer>[] dictionaries(List<Row> train, List<Row> holdout, boolean[] continuous) {
+    private static Map<String, Integer>[] dictionaries(List<List<Row>> sides, boolean[] continuous) {
         Map<String, Integer>[] dictionary = new Map[continuous.length];
         for (int c = 0; c < continuous.length; c++) {
             if (continuous[c]) {
                 continue;
             }
             Map<String, Integer> d = new HashMap<>();
-            for (List<Row> rows : holdout == null ? List.of(train) : List.of(train, holdout)) {
+            for (List<Row> rows : sides) {
                 for (Row row : rows) {
                     if (!row.isNullAt(c)) {
                         d.putIfAbsent(row.getString(c), d.size());
