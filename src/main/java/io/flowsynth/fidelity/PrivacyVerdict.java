@@ -16,6 +16,9 @@ import java.util.Locale;
  *   end L of the risks' 95 % intervals, so that the noise of a few hundred targets raises no alarm but a real leak
  *   does. {@code high}: L ≥ {@value #HIGH_ATTACK_RISK}; {@code moderate}: L ≥ {@value #MODERATE_ATTACK_RISK};
  *   {@code low} otherwise.</li>
+ *   <li><b>Rare values</b>: training values seen exactly once (in a categorical column) that the synthetic table
+ *   publishes and no holdout row has (r, {@code rare_values.published_not_in_holdout}): each points at one real person.
+ *   {@code high}: r ≥ {@value #HIGH_RARE_VALUES}; {@code moderate}: r ≥ 1.</li>
  * </ol>
  * {@code unknown}: no holdout, so neither p nor the attacks can be measured (the text still gives the copy rate).
  * These thresholds are a reading aid, not a guarantee; gates ({@link QualityGates}) are what automation should use.
@@ -27,6 +30,7 @@ public record PrivacyVerdict(String level, String text) {
     public static final double MODERATE_EXCESS_COPIES = 0.01;
     public static final double HIGH_ATTACK_RISK = 0.2;
     public static final double MODERATE_ATTACK_RISK = 0.05;
+    public static final long HIGH_RARE_VALUES = 10;
 
     /** The strongest attack: its name and the lower end of its risk interval (NaN when no attack was measured). */
     public record Strongest(String attack, double riskLow, double risk) {
@@ -86,6 +90,16 @@ public record PrivacyVerdict(String level, String text) {
         String numbers = String.format(Locale.ROOT, " (DCROverfittingProtection %.2f;%s, against %s among real rows "
                 + "the model never saw).", protection, copyText, percent(holdoutCopies)) + attackText + guardText;
         double l = Double.isNaN(attack.riskLow()) ? 0 : attack.riskLow();
+        long rare = Math.max(0, privacy.path("rare_values").path("published_not_in_holdout").asLong(0));
+        if (rare > 0) {
+            numbers += String.format(Locale.ROOT, " %d training value%s seen once (and in no holdout row) %s "
+                    + "published.", rare, rare == 1 ? "" : "s", rare == 1 ? "is" : "are");
+        }
+        if (rare >= HIGH_RARE_VALUES) {
+            return new PrivacyVerdict("high", "High risk: the synthetic table publishes values that occur only once "
+                    + "among the training rows, each of which points at one real person. Do not release this table "
+                    + "as is" + numbers);
+        }
         if (l >= HIGH_ATTACK_RISK) {
             return new PrivacyVerdict("high", "High risk: an attacker holding the synthetic table learns clearly more "
                     + "about the training rows than about real rows the model never saw, so the model leaks real "
@@ -96,14 +110,15 @@ public record PrivacyVerdict(String level, String text) {
                     + "unseen real rows, or copy them, so the model may be leaking real records. Do not release this "
                     + "table as is" + numbers);
         }
-        if (protection >= LOW_PROTECTION && excess <= LOW_EXCESS_COPIES && l < MODERATE_ATTACK_RISK) {
+        if (protection >= LOW_PROTECTION && excess <= LOW_EXCESS_COPIES && l < MODERATE_ATTACK_RISK && rare == 0) {
             return new PrivacyVerdict("low", "Low risk: synthetic rows are about as close to the training rows as "
                     + "to real rows the model never saw, and the attacks succeed about as well on unseen rows as on "
                     + "training rows, so the model does not appear to copy or memorize its training data" + numbers);
         }
         return new PrivacyVerdict("moderate", "Some risk: synthetic rows are somewhat closer to the training "
-                + "rows than to unseen real rows, or an attack does somewhat better on training rows. Review the "
-                + "closest rows and the attack results before releasing the table" + numbers);
+                + "rows than to unseen real rows, an attack does somewhat better on training rows, or a value seen "
+                + "once in training is published. Review the closest rows, the attack results and the rare values "
+                + "before releasing the table" + numbers);
     }
 
     private static String percent(double v) {

@@ -119,6 +119,21 @@ public final class ReportPage {
                 + count(p.path("exact_copies")) + " of " + count(p.path("synthetic_rows")) + ")");
         row(h, "Holdout rows that exactly equal a training row (natural duplicates)",
                 pct(p.path("holdout_exact_copy_rate")));
+        JsonNode rare = p.path("rare_values");
+        if (rare.isObject()) {
+            List<String> where = new java.util.ArrayList<>();
+            rare.path("columns").forEach(c -> {
+                long n = c.path("published_not_in_holdout").asLong(-1) >= 0 ? c.path("published_not_in_holdout")
+                        .asLong() : c.path("published").asLong();
+                if (n > 0) {
+                    where.add(c.path("column").asText() + " " + n);
+                }
+            });
+            row(h, "Training values seen only once that the synthetic table publishes (and no holdout row has)",
+                    (rare.path("published_not_in_holdout").asLong(-1) >= 0 ? count(rare.path("published_not_in_holdout"))
+                            : count(rare.path("published"))) + (where.isEmpty() ? "" : " (" + String.join(", ", where)
+                            + ")"));
+        }
         JsonNode guard = p.path("exact_copy_guard");
         if (guard.isObject()) {
             row(h, "Exact-copy guard", guard.path("enabled").asBoolean(false)

@@ -78,6 +78,8 @@ class ReportPageTest {
                    "median_dcr_synthetic_to_holdout": 0.1, "closer_to_train_share": 0.5,
                    "dcr_overfitting_protection": 1.0, "synthetic_rows": 90, "exact_copies": 0, "exact_copy_rate": 0.0,
                    "holdout_exact_copy_rate": 0.0,
+                   "rare_values": {"published": 2, "published_not_in_holdout": 0, "columns": [{"column": "city & region",
+                     "training_singletons": 3, "published": 2, "published_not_in_holdout": 0}]},
                    "exact_copy_guard": {"enabled": true, "first_draw_copies": 0, "dropped": 0, "redraws": 0, "seconds": 0.4},
                    "singling_out": {"measured": true,
                      "univariate": {"success_train": 0.01, "success_control": 0.01, "success_baseline": 0.0,
@@ -145,7 +147,7 @@ class ReportPageTest {
         // attacks, the guard and the protections are shown
         assertThat(html).contains("Privacy attacks").contains("Inference of city &amp; region")
                 .contains("Linkability (age &lt;years&gt; | day)").contains("Exact-copy guard")
-                .contains("protected categories: 3");
+                .contains("protected categories: 3").contains("seen only once");
     }
 
     @Test
@@ -159,6 +161,10 @@ class ReportPageTest {
                 + "\"risk\": 0.15, \"risk_interval\": [0.08, 0.22]}]}}")).level()).isEqualTo("moderate");
         assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"inference\": {\"columns\": [{\"column\": \"x\", "
                 + "\"risk\": 0.04, \"risk_interval\": [0.0, 0.1]}]}}")).level()).isEqualTo("low");
+        assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"rare_values\": {\"published_not_in_holdout\": 1}}"))
+                .level()).isEqualTo("moderate");
+        assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"rare_values\": {\"published_not_in_holdout\": 12}}"))
+                .text()).startsWith("High risk").contains("12 training values seen once");
         PrivacyVerdict guarded = PrivacyVerdict.of(m.readTree("{" + calm + ", \"exact_copy_guard\": {\"enabled\": true, "
                 + "\"first_draw_copies\": 300, \"dropped\": 320}}"));
         assertThat(guarded.level()).isEqualTo("high");

@@ -85,10 +85,19 @@ public final class PrivacyEvaluator {
                          double medianHoldoutToTrain, double medianSyntheticToHoldout, double closerToTrainShare,
                          double overfittingProtection, long syntheticTotal, long exactCopies, double exactCopyRate,
                          long holdoutTotal, long holdoutExactCopies, double holdoutExactCopyRate,
-                         AttackEvaluator.Result attacks) {
+                         AttackEvaluator.Result attacks, List<RareValues> rareValues) {
         public boolean hasHoldout() {
             return holdoutRows >= 0;
         }
+    }
+
+    /**
+     * Rare training values published, per categorical column: {@code singletons} distinct values that occur exactly
+     * once in the training rows, {@code published} of them that the synthetic table contains, and
+     * {@code publishedNotInHoldout} of those that no holdout row has either (without a holdout: −1), i.e. values
+     * that point at one real person rather than at the population.
+     */
+    public record RareValues(String column, long singletons, long published, long publishedNotInHoldout) {
     }
 
     /** DCROverfittingProtection = min(2·(1 − share), 1), NaN for a NaN share. */
@@ -284,13 +293,14 @@ public final class PrivacyEvaluator {
             attacks = AttackEvaluator.evaluate(jsc, trainRef, holdoutRef,
                     new Reference(continuous, syntheticRows, range, dictionary), names, datetime, attackTargets, seed);
         }
+        List<RareValues> rare = rareValues(train, holdout, synthetic, specs);
         long copies = exactCopies(synthetic, train, names);
         long holdoutCopies = holdout == null ? -1 : exactCopies(holdout, train, names);
         Result result = new Result(trainRows.size(), holdoutRows == null ? -1 : holdoutRows.size(), syntheticSampled,
                 medianSynthTrain, medianHoldoutTrain, medianSynthHoldout, closer, overfittingProtection(closer),
                 syntheticTotal, copies, syntheticTotal == 0 ? Double.NaN : (double) copies / syntheticTotal,
                 holdoutTotal, holdoutCopies,
-                holdoutTotal <= 0 ? Double.NaN : (double) holdoutCopies / holdoutTotal, attacks);
+                holdoutTotal <= 0 ? Double.NaN : (double) holdoutCopies / holdoutTotal, attacks, rare);
         LOG.info("Privacy: median DCR synthetic→train {}, holdout→train {}, closer to train {}, "
                         + "DCROverfittingProtection {}, exact copies {} of {} ({} ms)", medianSynthTrain,
                 medianHoldoutTrain, closer, result.overfittingProtection(), copies, syntheticTotal,
@@ -354,6 +364,54 @@ public final class PrivacyEvaluator {
             dictionary[c] = d;
         }
         return dictionary;
+    }
+
+    /**
+     * {@link RareValues} of every categorical column from one aggregation over the whole tables: the three tables'
+     * (column, value) pairs in long format, grouped to (training count, in synthetic, in holdout), the training
+     * singletons counted per column. Collects one row per column.
+     */
+    static List<RareValues> rareValues(Dataset<Row> train, Dataset<Row> holdout, Dataset<Row> synthetic,
+                                       List<FidelityEvaluator.Spec> specs) {
+        List<FidelityEvaluator.Spec> categorical = specs.stream()
+                .filter(s -> s.kind() == io.flowsynth.fidelity.ColumnKind.CATEGORICAL).toList();
+        List<RareValues> out = new ArrayList<>();
+        if (categorical.isEmpty()) {
+            return out;
+        }
+        Dataset<Row> cells = cells(train, categorical, 0).unionAll(cells(synthetic, categorical, 1));
+        if (holdout != null) {
+            cells = cells.unionAll(cells(holdout, categorical, 2));
+        }
+        Column inSynthetic = org.apache.spark.sql.functions.max(when(col("side").equalTo(1), lit(1)).otherwise(lit(0)));
+        Column inHoldout = org.apache.spark.sql.functions.max(when(col("side").equalTo(2), lit(1)).otherwise(lit(0)));
+        Map<Integer, Row> byColumn = new HashMap<>();
+        for (Row r : cells.where(col("v").isNotNull()).groupBy(col("c"), col("v"))
+                .agg(org.apache.spark.sql.functions.sum(when(col("side").equalTo(0), lit(1L)).otherwise(lit(0L)))
+                        .as("nt"), inSynthetic.as("s"), inHoldout.as("h"))
+                .where(col("nt").equalTo(1)).groupBy(col("c"))
+                .agg(count(lit(1)).as("singletons"), count(when(col("s").equalTo(1), lit(1))).as("published"),
+                        count(when(col("s").equalTo(1).and(col("h").equalTo(0)), lit(1))).as("unseen"))
+                .collectAsList()) { // one row per column
+            byColumn.put(r.getInt(0), r);
+        }
+        for (FidelityEvaluator.Spec spec : categorical) {
+            Row r = byColumn.get(spec.index());
+            out.add(r == null ? new RareValues(spec.name(), 0, 0, holdout == null ? -1 : 0)
+                    : new RareValues(spec.name(), r.getLong(1), r.getLong(2), holdout == null ? -1 : r.getLong(3)));
+        }
+        return out;
+    }
+
+    private static Dataset<Row> cells(Dataset<Row> table, List<FidelityEvaluator.Spec> specs, int side) {
+        Column[] cells = new Column[specs.size()];
+        for (int i = 0; i < cells.length; i++) {
+            FidelityEvaluator.Spec spec = specs.get(i);
+            cells[i] = org.apache.spark.sql.functions.struct(lit(spec.index()).as("c"),
+                    col("`" + spec.name().replace("`", "``") + "`").cast(DataTypes.StringType).as("v"));
+        }
+        return table.select(org.apache.spark.sql.functions.explode(org.apache.spark.sql.functions.array(cells))
+                .as("cell")).select(lit(side).as("side"), col("cell.c").as("c"), col("cell.v").as("v"));
     }
 
     /** Rows of {@code table} equal in every column (null-safe) to some row of {@code reference}. */

@@ -195,6 +195,22 @@ public final class ReportPipeline {
         }
         putNumber(o, "holdout_exact_copy_rate", p.holdoutExactCopyRate());
         attacksJson(o, p.attacks());
+        ObjectNode rare = o.putObject("rare_values");
+        rare.put("definition", "per categorical column: distinct values seen exactly once in the training rows "
+                + "(training_singletons), how many the synthetic table contains (published), and how many of those "
+                + "no holdout row has either (published_not_in_holdout; -1 without holdout): values that point at "
+                + "one real person");
+        long published = 0;
+        long unseen = 0;
+        ArrayNode rc = rare.putArray("columns");
+        for (PrivacyEvaluator.RareValues r : p.rareValues()) {
+            rc.addObject().put("column", r.column()).put("training_singletons", r.singletons())
+                    .put("published", r.published()).put("published_not_in_holdout", r.publishedNotInHoldout());
+            published += r.published();
+            unseen += Math.max(0, r.publishedNotInHoldout());
+        }
+        rare.put("published", published);
+        rare.put("published_not_in_holdout", p.hasHoldout() ? unseen : -1);
         return o;
     }
 
