@@ -8,6 +8,11 @@
 #   jobs/bench.sh fidelity [run options]  the demo tables loans, retail, sensors (FIDELITY_ROWS rows each, default
 #                                 50000) through run/report: target/bench/fidelity.json with quality, baseline, lowest
 #                                 column, null-rate gaps and out-of-range values per table (needs jq)
+#   jobs/bench.sh privacy [ROWS] [run options]  a people-like table (ids, names, emails, zip strings with leading
+#                                 zeros, age, log-normal income with 3 extremes, 40 common + 20 once-seen diagnosis
+#                                 codes; default 5,000 rows, e.g. 1000000) through run twice: with the defaults and
+#                                 "unprotected" (the --set keys in PRIVACY_BENCH_UNPROTECTED, default the exact-copy
+#                                 guard off): target/bench/privacy.json with leak counts, attack risks, guard/attack s
 #   jobs/bench.sh density [--rows N] [--test-rows N] [--epochs E] [--types realnvp,maf,spline,linear]
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
@@ -69,6 +74,31 @@ fidelity() {
   jq -r '.tables[] | "\(.table): quality \(.quality | . * 1000 | round / 1000) (baseline \(.baseline | . * 1000 | round / 1000)), min column \(.min_column.name) \(.min_column.score | . * 1000 | round / 1000), max null gap \(.max_null_gap_pp | . * 100 | round / 100) pp, outside range \(.outside_source_range)"' "$bench/fidelity.json"
 }
 
+privacy() {
+  local rows="${1:-5000}"
+  [ $# -gt 0 ] && shift
+  local data="$bench/data/people-$rows.parquet"
+  [ -f "$data/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.PrivacyBench table "$data" "$rows" 24
+  rm -f "$bench/privacy.json"
+  local label
+  for label in default unprotected; do
+    local sets=() s
+    if [ "$label" = unprotected ]; then
+      for s in ${PRIVACY_BENCH_UNPROTECTED:-flowsynth.privacy.drop-exact-copies=false}; do sets+=(--set "$s"); done
+    fi
+    local out="$bench/privacy/$label-$rows" start seconds
+    start=$(date +%s.%N)
+    "$FLOWSYNTH_HOME/jobs/flowsynth" run --input "$data" --output "$out" --overwrite "${sets[@]}" "$@"
+    seconds=$(echo "$(date +%s.%N) - $start" | bc)
+    java_main io.flowsynth.jobs.bench.PrivacyBench leaks "$data" "$out/synthetic" "$out/report/fidelity.json" \
+      "$label" "$seconds" "$bench/privacy.json" > /dev/null
+  done
+  echo "wrote $bench/privacy.json"
+  if command -v jq > /dev/null; then
+    jq -r '.runs[] | "\(.label): once-seen published \(.once_seen_values_published.total), extremes \(.real_extremes_published.total), copies \(.exact_copies_without_customer_id), attack risk max \(.attack_risks.max), verdict \(.verdict), guard \(.guard_seconds) s, attacks \(.attack_seconds) s"' "$bench/privacy.json"
+  fi
+}
+
 case "${1:-}" in
   sample)
     rows="${2:-10000000}"
@@ -99,13 +129,17 @@ case "${1:-}" in
     shift
     fidelity "$@"
     ;;
+  privacy)
+    shift
+    privacy "$@"
+    ;;
   density)
     shift
     cd "$FLOWSYNTH_HOME"
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -108,6 +108,13 @@ public final class ConfigKeys {
     public static final double REPORT_HOLDOUT_FRACTION_DEFAULT = 0.2;
     public static final String REPORT_PRIVACY_ROWS = "flowsynth.report.privacy-rows";
     public static final int REPORT_PRIVACY_ROWS_DEFAULT = 3000;
+    public static final String REPORT_ATTACK_TARGETS = "flowsynth.report.attack-targets";
+    public static final int REPORT_ATTACK_TARGETS_DEFAULT = 1000;
+
+    public static final String PRIVACY_DROP_EXACT_COPIES = "flowsynth.privacy.drop-exact-copies";
+    public static final boolean PRIVACY_DROP_EXACT_COPIES_DEFAULT = true;
+    public static final String PRIVACY_COPY_REDRAWS = "flowsynth.privacy.copy-redraws";
+    public static final int PRIVACY_COPY_REDRAWS_DEFAULT = 20;
 
     /** Prefix of per-column keys: {@code flowsynth.columns.<name>.kind} and {@code flowsynth.columns.<name>.encoder}. */
     public static final String COLUMNS_PREFIX = "flowsynth.columns.";
@@ -161,6 +168,9 @@ public final class ConfigKeys {
         d.put(REPORT_MAX_ROWS, String.valueOf(REPORT_MAX_ROWS_DEFAULT));
         d.put(REPORT_HOLDOUT_FRACTION, String.valueOf(REPORT_HOLDOUT_FRACTION_DEFAULT));
         d.put(REPORT_PRIVACY_ROWS, String.valueOf(REPORT_PRIVACY_ROWS_DEFAULT));
+        d.put(REPORT_ATTACK_TARGETS, String.valueOf(REPORT_ATTACK_TARGETS_DEFAULT));
+        d.put(PRIVACY_DROP_EXACT_COPIES, String.valueOf(PRIVACY_DROP_EXACT_COPIES_DEFAULT));
+        d.put(PRIVACY_COPY_REDRAWS, String.valueOf(PRIVACY_COPY_REDRAWS_DEFAULT));
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
  *   <tr><td>column-pair-trends</td><td>overall.column_pair_trends</td><td>below the value</td></tr>
  *   <tr><td>dcr-overfit</td><td>privacy.dcr_overfitting_protection</td><td>below the value (needs a holdout)</td></tr>
  *   <tr><td>exact-copy-rate</td><td>privacy.exact_copy_rate</td><td><b>above</b> the value (a ceiling)</td></tr>
+ *   <tr><td>privacy-risk</td><td>privacy.attack_risk</td><td><b>above</b> the value (a ceiling; the largest
+ *   attack risk, needs a holdout)</td></tr>
  * </table>
  * Values are in [0, 1]. A gated metric that the report could not compute ({@code null}) fails the gate.
  */
@@ -40,6 +42,7 @@ public final class QualityGates {
         KNOWN.put("column-pair-trends", new String[]{"overall", "column_pair_trends", "min"});
         KNOWN.put("dcr-overfit", new String[]{"privacy", "dcr_overfitting_protection", "min"});
         KNOWN.put("exact-copy-rate", new String[]{"privacy", "exact_copy_rate", "max"});
+        KNOWN.put("privacy-risk", new String[]{"privacy", "attack_risk", "max"});
     }
 
     private QualityGates() {
@@ -90,7 +93,7 @@ public final class QualityGates {
 
     /** True when a gate reads the privacy section's holdout comparison. */
     public static boolean needsHoldout(List<Gate> gates) {
-        return gates.stream().anyMatch(g -> g.name().equals("dcr-overfit"));
+        return gates.stream().anyMatch(g -> g.name().equals("dcr-overfit") || g.name().equals("privacy-risk"));
     }
 
     /** The missed gates as {@code "quality 0.812 < 0.85"}, in the order given; empty when all pass. */

@@ -119,7 +119,102 @@ public final class ReportPage {
                 + count(p.path("exact_copies")) + " of " + count(p.path("synthetic_rows")) + ")");
         row(h, "Holdout rows that exactly equal a training row (natural duplicates)",
                 pct(p.path("holdout_exact_copy_rate")));
-        h.append("</tbody>\n</table>\n</section>\n");
+        JsonNode rare = p.path("rare_values");
+        if (rare.isObject()) {
+            List<String> where = new java.util.ArrayList<>();
+            rare.path("columns").forEach(c -> {
+                long n = c.path("published_not_in_holdout").asLong(-1) >= 0 ? c.path("published_not_in_holdout")
+                        .asLong() : c.path("published").asLong();
+                if (n > 0) {
+                    where.add(c.path("column").asText() + " " + n);
+                }
+            });
+            row(h, "Training values seen only once that the synthetic table publishes (and no holdout row has)",
+                    (rare.path("published_not_in_holdout").asLong(-1) >= 0 ? count(rare.path("published_not_in_holdout"))
+                            : count(rare.path("published"))) + (where.isEmpty() ? "" : " (" + String.join(", ", where)
+                            + ")"));
+        }
+        JsonNode guard = p.path("exact_copy_guard");
+        if (guard.isObject()) {
+            row(h, "Exact-copy guard", guard.path("enabled").asBoolean(false)
+                    ? "dropped and redrew " + count(guard.path("dropped")) + " rows equal to a training row ("
+                    + count(guard.path("first_draw_copies")) + " in the first draw, " + count(guard.path("redraws"))
+                    + " redraw passes, " + fmt(guard.path("seconds"), 1) + " s)"
+                    : "off: " + guard.path("reason").asText(""));
+        }
+        h.append("</tbody>\n</table>\n");
+        attacks(h, p);
+        protections(h, p.path("protections"));
+        h.append("</section>\n");
+    }
+
+    /** The attack table: success on training rows, on control rows, the random baseline, and the risk. */
+    private static void attacks(StringBuilder h, JsonNode p) {
+        if (!p.path("singling_out").path("measured").asBoolean(false)) {
+            if (p.path("singling_out").isObject()) {
+                h.append("<p>Privacy attacks not measured: ").append(esc(p.path("singling_out").path("reason")
+                        .asText(""))).append("</p>\n");
+            }
+            return;
+        }
+        h.append("<table>\n<caption>Privacy attacks (after Anonymeter): success rate of an attacker who holds the "
+                + "synthetic table, on training rows and on control rows the model never saw, and when guessing at "
+                + "random; risk = (training − control) / (1 − control) with its 95% interval. Only the difference "
+                + "between training and control rows is a leak.</caption>\n<thead><tr><th scope=\"col\">attack"
+                + "</th><th scope=\"col\">training rows</th><th scope=\"col\">control rows</th>"
+                + "<th scope=\"col\">random baseline</th><th scope=\"col\">risk [95% interval]</th></tr></thead>\n"
+                + "<tbody>\n");
+        attackRow(h, "Singling-out, univariate", p.path("singling_out").path("univariate"));
+        attackRow(h, "Singling-out, multivariate", p.path("singling_out").path("multivariate"));
+        JsonNode link = p.path("linkability");
+        if (link.path("measured").asBoolean(false)) {
+            attackRow(h, "Linkability (" + join(link.path("columns_a")) + " | " + join(link.path("columns_b")) + ")",
+                    link);
+        }
+        for (JsonNode c : p.path("inference").path("columns")) {
+            attackRow(h, "Inference of " + c.path("column").asText(), c);
+        }
+        h.append("</tbody>\n</table>\n");
+    }
+
+    private static void attackRow(StringBuilder h, String label, JsonNode a) {
+        h.append("<tr><th scope=\"row\">").append(esc(label)).append("</th><td>").append(esc(pct(a.path(
+                "success_train")))).append("</td><td>").append(esc(pct(a.path("success_control")))).append("</td><td>")
+                .append(esc(pct(a.path("success_baseline")))).append("</td><td>").append(esc(fmt(a.path("risk"), 3)
+                        + " [" + fmt(a.path("risk_interval").path(0), 3) + ", " + fmt(a.path("risk_interval").path(1),
+                        3) + "]")).append("</td></tr>\n");
+    }
+
+    private static String join(JsonNode names) {
+        List<String> out = new java.util.ArrayList<>();
+        names.forEach(n -> out.add(n.asText()));
+        return String.join(", ", out);
+    }
+
+    /** What the model's protections did per column (only the columns whose encoder reports something). */
+    private static void protections(StringBuilder h, JsonNode columns) {
+        List<JsonNode> reported = new java.util.ArrayList<>();
+        columns.forEach(c -> {
+            if (c.size() > 2) {
+                reported.add(c);
+            }
+        });
+        if (reported.isEmpty()) {
+            return;
+        }
+        h.append("<table>\n<caption>Protections in the model, per column</caption>\n<thead><tr>"
+                + "<th scope=\"col\">column</th><th scope=\"col\">what was protected</th></tr></thead>\n<tbody>\n");
+        for (JsonNode c : reported) {
+            StringBuilder what = new StringBuilder();
+            c.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("column") && !e.getKey().equals("kind")) {
+                    what.append(what.length() == 0 ? "" : "; ").append(e.getKey().replace('_', ' ')).append(": ")
+                            .append(e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
+                }
+            });
+            row(h, c.path("column").asText(), what.toString());
+        }
+        h.append("</tbody>\n</table>\n");
     }
 
     private static String levelTitle(String level) {

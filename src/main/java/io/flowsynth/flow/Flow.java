@@ -110,6 +110,16 @@ public final class Flow {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (rng.nextGaussian() * temperature);
         }
+        return sampleFrom(x, rows, identity);
+    }
+
+    /**
+     * x = g(f⁻¹(z)) for base-noise rows given row-major in {@code noise} ({@code [rows × features]}, overwritten when the
+     * flow has a fast inverse; the result is returned); with {@code identity} {@code z} itself. Lets a caller draw each
+     * row's noise from its own generator (the sampler's exact-copy redraw does).
+     */
+    public float[] sampleFrom(float[] noise, int rows, boolean identity) {
+        float[] x = noise;
         if (identity) {
             return x;
         }

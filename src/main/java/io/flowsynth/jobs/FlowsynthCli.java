@@ -55,7 +55,7 @@ public final class FlowsynthCli {
     static {
         VALUE_OPTIONS.put("fit", Set.of("input", "model", "format", "conf", "set", "master", "csv-mode", "schema"));
         VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "output-table", "seed", "partitions", "temperature",
-                "partition-by", "conf", "set", "master"));
+                "partition-by", "real", "conf", "set", "master"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master",
                 "holdout", "fail-under", "csv-mode", "schema"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under",
@@ -73,7 +73,7 @@ public final class FlowsynthCli {
             "usage: flowsynth <command> [options]",
             "  fit     --input PATH --model DIR [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite] [--resume]",
             "  sample  --model DIR --rows N --output PATH|--output-table DB.NAME [--seed S] [--partitions P]",
-            "          [--temperature T] [--partition-by COL,...] [--overwrite]",
+            "          [--temperature T] [--partition-by COL,...] [--real PATH] [--overwrite]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR] [--holdout PATH] [--fail-under GATES]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--fail-under GATES]"
                     + " [--overwrite]",
@@ -228,9 +228,15 @@ public final class FlowsynthCli {
         int p = partitions != null ? partitions
                 : SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows,
                 c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+        String real = a.optional("real"); // the training rows: enables the exact-copy guard
+        SamplePipeline.Guard guard = real == null ? SamplePipeline.Guard.off("no --real PATH (the training rows) given")
+                : !c.getBoolean(ConfigKeys.PRIVACY_DROP_EXACT_COPIES)
+                ? SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)")
+                : new SamplePipeline.Guard(TableReader.read(spark, real, null),
+                c.getInt(ConfigKeys.PRIVACY_COPY_REDRAWS, 0), null);
         SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, seed != null ? seed : SamplePipeline.randomSeed(),
                 p, temperature, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
-                partitionBy, output, table, overwrite));
+                partitionBy, output, table, overwrite), guard);
         System.out.println("synthetic: " + (output != null ? output : "table " + table));
     }
 
@@ -248,7 +254,8 @@ public final class FlowsynthCli {
         Dataset<Row> holdoutTable = holdout == null ? null : TableReader.read(spark, holdout, a.optional("format"), csv(a));
         ObjectNode json = ReportPipeline.evaluate(spark, realTable, holdoutTable, synthTable, model,
                 new ReportPipeline.Options(c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1),
-                        c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), c.getLong(ConfigKeys.SEED, Long.MIN_VALUE)),
+                        c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
+                        c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1)),
                 holdout == null ? null : "--holdout " + holdout);
         ReportPipeline.write(output, json, overwrite, conf);
         System.out.println("report: " + output + "/" + ReportPipeline.FIDELITY_JSON);
@@ -368,8 +375,12 @@ public final class FlowsynthCli {
                     throw new BadInputException("Give exactly one of --output PATH and --output-table DB.NAME");
                 }
                 HadoopFiles.requireExists(model, "Model directory", conf);
+                if (a.optional("real") != null) {
+                    HadoopFiles.requireExists(a.optional("real"), "Input --real", conf);
+                }
                 if (output != null) {
-                    PathOverlap.requireDisjoint("--output", output, inputs("--model", model, "--conf", confFile), conf);
+                    PathOverlap.requireDisjoint("--output", output, inputs("--model", model, "--real", a.optional("real"),
+                            "--conf", confFile), conf);
                     HadoopFiles.checkOutput(output, "--output", overwrite, conf);
                 }
             }
@@ -381,8 +392,8 @@ public final class FlowsynthCli {
                 csv(a);
                 if (holdout == null && QualityGates.needsHoldout(QualityGates.parse(a.optional("fail-under"),
                         "--fail-under"))) {
-                    throw new BadInputException("Option --fail-under: gate dcr-overfit needs --holdout (real rows the "
-                            + "model never saw)");
+                    throw new BadInputException("Option --fail-under: gates dcr-overfit and privacy-risk need "
+                            + "--holdout (real rows the model never saw)");
                 }
                 Map<String, String> in = inputs("--real", real, "--synthetic", synthetic, "--holdout", holdout,
                         "--model", a.optional("model"), "--conf", confFile);
@@ -401,7 +412,8 @@ public final class FlowsynthCli {
                 csv(a);
                 if (QualityGates.needsHoldout(QualityGates.parse(a.optional("fail-under"), "--fail-under"))
                         && c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5) == 0) {
-                    throw new BadInputException("Option --fail-under: gate dcr-overfit needs a holdout, but "
+                    throw new BadInputException("Option --fail-under: gates dcr-overfit and privacy-risk need a "
+                            + "holdout, but "
                             + ConfigKeys.REPORT_HOLDOUT_FRACTION + " is 0");
                 }
                 PathOverlap.requireDisjoint("--output", output, inputs("--input", input, "--conf", confFile), conf);

@@ -27,6 +27,17 @@ class QualityGatesTest {
     }
 
     @Test
+    void thePrivacyRiskGateIsACeilingOnTheLargestAttackRiskAndNeedsAHoldout() throws Exception {
+        var gates = QualityGates.parse("privacy-risk=0.1", "--x");
+        assertThat(QualityGates.needsHoldout(gates)).isTrue();
+        assertThat(QualityGates.failures(gates, report("{\"privacy\": {\"attack_risk\": 0.35}}")))
+                .containsExactly("privacy-risk 0.35 > 0.1");
+        assertThat(QualityGates.failures(gates, report("{\"privacy\": {\"attack_risk\": 0.02}}"))).isEmpty();
+        assertThat(QualityGates.failures(gates, report("{\"privacy\": {\"attack_risk\": null}}")))
+                .containsExactly("privacy-risk not computed > 0.1");
+    }
+
+    @Test
     void malformedGatesAreBadInputNamingTheOption() {
         assertThatThrownBy(() -> QualityGates.parse("qualty=0.8", "--fail-under"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("--fail-under").hasMessageContaining("qualty");

@@ -77,7 +77,22 @@ class ReportPageTest {
                    "median_dcr_synthetic_to_train": 0.1, "median_dcr_holdout_to_train": 0.11,
                    "median_dcr_synthetic_to_holdout": 0.1, "closer_to_train_share": 0.5,
                    "dcr_overfitting_protection": 1.0, "synthetic_rows": 90, "exact_copies": 0, "exact_copy_rate": 0.0,
-                   "holdout_exact_copy_rate": 0.0}}
+                   "holdout_exact_copy_rate": 0.0,
+                   "rare_values": {"published": 2, "published_not_in_holdout": 0, "columns": [{"column": "city & region",
+                     "training_singletons": 3, "published": 2, "published_not_in_holdout": 0}]},
+                   "exact_copy_guard": {"enabled": true, "first_draw_copies": 0, "dropped": 0, "redraws": 0, "seconds": 0.4},
+                   "singling_out": {"measured": true,
+                     "univariate": {"success_train": 0.01, "success_control": 0.01, "success_baseline": 0.0,
+                                    "risk": 0.0, "risk_interval": [0.0, 0.02]},
+                     "multivariate": {"success_train": 0.02, "success_control": 0.02, "success_baseline": 0.0,
+                                    "risk": 0.0, "risk_interval": [0.0, 0.03]}},
+                   "linkability": {"measured": true, "columns_a": ["age <years>"], "columns_b": ["day"],
+                     "success_train": 0.01, "success_control": 0.01, "success_baseline": 0.01,
+                     "risk": 0.0, "risk_interval": [0.0, 0.01]},
+                   "inference": {"measured": true, "columns": [{"column": "city & region", "success_train": 0.3,
+                     "success_control": 0.3, "success_baseline": 0.1, "risk": 0.01, "risk_interval": [0.0, 0.04]}]},
+                   "protections": [{"column": "city & region", "kind": "categorical", "protected_categories": 3,
+                     "protected_rows": 4}, {"column": "day", "kind": "datetime"}]}}
                 """;
         ObjectNode report = (ObjectNode) new ObjectMapper().readTree(json);
         PrivacyVerdict v = PrivacyVerdict.of(report.path("privacy"));
@@ -129,6 +144,31 @@ class ReportPageTest {
         // names are escaped, datetimes shown as dates, verdict present
         assertThat(html).contains("age &lt;years&gt;").contains("city &amp; region").contains("2022-01-08");
         assertThat(html).contains("verdict-low");
+        // attacks, the guard and the protections are shown
+        assertThat(html).contains("Privacy attacks").contains("Inference of city &amp; region")
+                .contains("Linkability (age &lt;years&gt; | day)").contains("Exact-copy guard")
+                .contains("protected categories: 3").contains("seen only once");
+    }
+
+    @Test
+    void anAttackThatSucceedsOnTrainingRowsOrAGuardThatDroppedManyCopiesIsNeverLow() throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        String calm = "\"dcr_overfitting_protection\": 0.95, \"exact_copy_rate\": 0.0, \"holdout_exact_copy_rate\": 0.0,"
+                + "\"synthetic_rows\": 1000";
+        assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"linkability\": {\"risk\": 0.6, "
+                + "\"risk_interval\": [0.5, 0.7]}}")).level()).isEqualTo("high");
+        assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"inference\": {\"columns\": [{\"column\": \"x\", "
+                + "\"risk\": 0.15, \"risk_interval\": [0.08, 0.22]}]}}")).level()).isEqualTo("moderate");
+        assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"inference\": {\"columns\": [{\"column\": \"x\", "
+                + "\"risk\": 0.04, \"risk_interval\": [0.0, 0.1]}]}}")).level()).isEqualTo("low");
+        assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"rare_values\": {\"published_not_in_holdout\": 1}}"))
+                .level()).isEqualTo("moderate");
+        assertThat(PrivacyVerdict.of(m.readTree("{" + calm + ", \"rare_values\": {\"published_not_in_holdout\": 12}}"))
+                .text()).startsWith("High risk").contains("12 training values seen once");
+        PrivacyVerdict guarded = PrivacyVerdict.of(m.readTree("{" + calm + ", \"exact_copy_guard\": {\"enabled\": true, "
+                + "\"first_draw_copies\": 300, \"dropped\": 320}}"));
+        assertThat(guarded.level()).isEqualTo("high");
+        assertThat(guarded.text()).contains("guard");
     }
 
     @Test

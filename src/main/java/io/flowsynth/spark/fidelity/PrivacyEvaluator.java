@@ -58,13 +58,23 @@ public final class PrivacyEvaluator {
 
     private final int privacyRows;
     private final long seed;
+    private final int attackTargets;
 
     public PrivacyEvaluator(int privacyRows, long seed) {
+        this(privacyRows, seed, io.flowsynth.config.ConfigKeys.REPORT_ATTACK_TARGETS_DEFAULT);
+    }
+
+    /** @param attackTargets attack targets per side and singling-out predicates per kind ({@link AttackEvaluator}) */
+    public PrivacyEvaluator(int privacyRows, long seed, int attackTargets) {
         if (privacyRows < 1) {
             throw new IllegalArgumentException("privacyRows must be >= 1, got " + privacyRows);
         }
+        if (attackTargets < 1) {
+            throw new IllegalArgumentException("attackTargets must be >= 1, got " + attackTargets);
+        }
         this.privacyRows = privacyRows;
         this.seed = seed;
+        this.attackTargets = attackTargets;
     }
 
     /**
@@ -74,10 +84,20 @@ public final class PrivacyEvaluator {
     public record Result(int referenceRows, long holdoutRows, long syntheticRows, double medianSyntheticToTrain,
                          double medianHoldoutToTrain, double medianSyntheticToHoldout, double closerToTrainShare,
                          double overfittingProtection, long syntheticTotal, long exactCopies, double exactCopyRate,
-                         long holdoutTotal, long holdoutExactCopies, double holdoutExactCopyRate) {
+                         long holdoutTotal, long holdoutExactCopies, double holdoutExactCopyRate,
+                         AttackEvaluator.Result attacks, List<RareValues> rareValues) {
         public boolean hasHoldout() {
             return holdoutRows >= 0;
         }
+    }
+
+    /**
+     * Rare training values published, per categorical column: {@code singletons} distinct values that occur exactly
+     * once in the training rows, {@code published} of them that the synthetic table contains, and
+     * {@code publishedNotInHoldout} of those that no holdout row has either (without a holdout: −1), i.e. values
+     * that point at one real person rather than at the population.
+     */
+    public record RareValues(String column, long singletons, long published, long publishedNotInHoldout) {
     }
 
     /** DCROverfittingProtection = min(2·(1 − share), 1), NaN for a NaN share. */
@@ -131,9 +151,25 @@ public final class PrivacyEvaluator {
             int n = continuous.length;
             double total = 0;
             for (int c = 0; c < n; c++) {
-                total += continuous[c] ? numeric(values[c][r], x[c], range[c]) : (codes[c][r] == k[c] ? 0.0 : 1.0);
+                total += column(r, c, x, k);
             }
             return total / n;
+        }
+
+        /** Column {@code c}'s term of the distance of row {@code r} to an encoded row (in [0, 1]). */
+        double column(int r, int c, double[] x, int[] k) {
+            return continuous[c] ? numeric(values[c][r], x[c], range[c]) : (codes[c][r] == k[c] ? 0.0 : 1.0);
+        }
+
+        /** Row {@code r} of this reference, encoded. */
+        void row(int r, double[] x, int[] k) {
+            for (int c = 0; c < continuous.length; c++) {
+                if (continuous[c]) {
+                    x[c] = values[c][r];
+                } else {
+                    k[c] = codes[c][r];
+                }
+            }
         }
 
         /** Distance to the closest row (+∞ for an empty reference). */
@@ -200,15 +236,19 @@ public final class PrivacyEvaluator {
         int referenceSize = holdoutRows == null ? privacyRows : Math.max(1, Math.min(privacyRows, holdoutRows.size()));
         List<Row> trainRows = canonicalSample(train, trainTotal, specs, referenceSize, seed + 2)
                 .collectAsList(); // ≤ privacyRows
+        List<Row> syntheticRows = canonicalSample(synthetic, syntheticTotal, specs, privacyRows, seed + 4)
+                .collectAsList(); // ≤ privacyRows: the attacks' synthetic reference
         double[] range = ranges(trainRows, continuous);
-        Map<String, Integer>[] dictionary = dictionaries(trainRows, holdoutRows, continuous);
+        Map<String, Integer>[] dictionary = dictionaries(List.of(trainRows,
+                holdoutRows == null ? List.of() : holdoutRows, syntheticRows), continuous);
         Reference trainRef = new Reference(continuous, trainRows, range, dictionary);
         Reference holdoutRef = holdoutRows == null ? null : new Reference(continuous, holdoutRows, range, dictionary);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int parallelism = Math.max(1, jsc.defaultParallelism());
         Broadcast<Reference> trainB = jsc.broadcast(trainRef);
         Broadcast<Reference> holdoutB = holdoutRef == null ? null : jsc.broadcast(holdoutRef);
-        JavaRDD<Row> distances = canonicalSample(synthetic, syntheticTotal, specs, privacyRows, seed + 4).javaRDD()
+        JavaRDD<Row> distances = jsc.parallelize(syntheticRows, parallelism)
                 .mapPartitions(it -> dcr(it, SYNTHETIC, trainB.value(), holdoutB == null ? null : holdoutB.value()));
         if (holdoutRows != null) {
             distances = distances.union(jsc.parallelize(holdoutRows, Math.max(1, jsc.defaultParallelism()))
@@ -243,13 +283,24 @@ public final class PrivacyEvaluator {
                 medianHoldoutTrain = row.isNullAt(2) ? Double.NaN : row.getDouble(2);
             }
         }
+        AttackEvaluator.Result attacks = null;
+        if (holdoutRef != null) {
+            spark.sparkContext().setJobDescription("flowsynth report: privacy attacks");
+            boolean[] datetime = new boolean[n];
+            for (FidelityEvaluator.Spec spec : specs) {
+                datetime[spec.index()] = spec.kind() == io.flowsynth.fidelity.ColumnKind.DATETIME;
+            }
+            attacks = AttackEvaluator.evaluate(jsc, trainRef, holdoutRef,
+                    new Reference(continuous, syntheticRows, range, dictionary), names, datetime, attackTargets, seed);
+        }
+        List<RareValues> rare = rareValues(train, holdout, synthetic, specs);
         long copies = exactCopies(synthetic, train, names);
         long holdoutCopies = holdout == null ? -1 : exactCopies(holdout, train, names);
         Result result = new Result(trainRows.size(), holdoutRows == null ? -1 : holdoutRows.size(), syntheticSampled,
                 medianSynthTrain, medianHoldoutTrain, medianSynthHoldout, closer, overfittingProtection(closer),
                 syntheticTotal, copies, syntheticTotal == 0 ? Double.NaN : (double) copies / syntheticTotal,
                 holdoutTotal, holdoutCopies,
-                holdoutTotal <= 0 ? Double.NaN : (double) holdoutCopies / holdoutTotal);
+                holdoutTotal <= 0 ? Double.NaN : (double) holdoutCopies / holdoutTotal, attacks, rare);
         LOG.info("Privacy: median DCR synthetic→train {}, holdout→train {}, closer to train {}, "
                         + "DCROverfittingProtection {}, exact copies {} of {} ({} ms)", medianSynthTrain,
                 medianHoldoutTrain, closer, result.overfittingProtection(), copies, syntheticTotal,
@@ -296,14 +347,14 @@ public final class PrivacyEvaluator {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Integer>[] dictionaries(List<Row> train, List<Row> holdout, boolean[] continuous) {
+    private static Map<String, Integer>[] dictionaries(List<List<Row>> sides, boolean[] continuous) {
         Map<String, Integer>[] dictionary = new Map[continuous.length];
         for (int c = 0; c < continuous.length; c++) {
             if (continuous[c]) {
                 continue;
             }
             Map<String, Integer> d = new HashMap<>();
-            for (List<Row> rows : holdout == null ? List.of(train) : List.of(train, holdout)) {
+            for (List<Row> rows : sides) {
                 for (Row row : rows) {
                     if (!row.isNullAt(c)) {
                         d.putIfAbsent(row.getString(c), d.size());
@@ -313,6 +364,54 @@ public final class PrivacyEvaluator {
             dictionary[c] = d;
         }
         return dictionary;
+    }
+
+    /**
+     * {@link RareValues} of every categorical column from one aggregation over the whole tables: the three tables'
+     * (column, value) pairs in long format, grouped to (training count, in synthetic, in holdout), the training
+     * singletons counted per column. Collects one row per column.
+     */
+    static List<RareValues> rareValues(Dataset<Row> train, Dataset<Row> holdout, Dataset<Row> synthetic,
+                                       List<FidelityEvaluator.Spec> specs) {
+        List<FidelityEvaluator.Spec> categorical = specs.stream()
+                .filter(s -> s.kind() == io.flowsynth.fidelity.ColumnKind.CATEGORICAL).toList();
+        List<RareValues> out = new ArrayList<>();
+        if (categorical.isEmpty()) {
+            return out;
+        }
+        Dataset<Row> cells = cells(train, categorical, 0).unionAll(cells(synthetic, categorical, 1));
+        if (holdout != null) {
+            cells = cells.unionAll(cells(holdout, categorical, 2));
+        }
+        Column inSynthetic = org.apache.spark.sql.functions.max(when(col("side").equalTo(1), lit(1)).otherwise(lit(0)));
+        Column inHoldout = org.apache.spark.sql.functions.max(when(col("side").equalTo(2), lit(1)).otherwise(lit(0)));
+        Map<Integer, Row> byColumn = new HashMap<>();
+        for (Row r : cells.where(col("v").isNotNull()).groupBy(col("c"), col("v"))
+                .agg(org.apache.spark.sql.functions.sum(when(col("side").equalTo(0), lit(1L)).otherwise(lit(0L)))
+                        .as("nt"), inSynthetic.as("s"), inHoldout.as("h"))
+                .where(col("nt").equalTo(1)).groupBy(col("c"))
+                .agg(count(lit(1)).as("singletons"), count(when(col("s").equalTo(1), lit(1))).as("published"),
+                        count(when(col("s").equalTo(1).and(col("h").equalTo(0)), lit(1))).as("unseen"))
+                .collectAsList()) { // one row per column
+            byColumn.put(r.getInt(0), r);
+        }
+        for (FidelityEvaluator.Spec spec : categorical) {
+            Row r = byColumn.get(spec.index());
+            out.add(r == null ? new RareValues(spec.name(), 0, 0, holdout == null ? -1 : 0)
+                    : new RareValues(spec.name(), r.getLong(1), r.getLong(2), holdout == null ? -1 : r.getLong(3)));
+        }
+        return out;
+    }
+
+    private static Dataset<Row> cells(Dataset<Row> table, List<FidelityEvaluator.Spec> specs, int side) {
+        Column[] cells = new Column[specs.size()];
+        for (int i = 0; i < cells.length; i++) {
+            FidelityEvaluator.Spec spec = specs.get(i);
+            cells[i] = org.apache.spark.sql.functions.struct(lit(spec.index()).as("c"),
+                    col("`" + spec.name().replace("`", "``") + "`").cast(DataTypes.StringType).as("v"));
+        }
+        return table.select(org.apache.spark.sql.functions.explode(org.apache.spark.sql.functions.array(cells))
+                .as("cell")).select(lit(side).as("side"), col("cell.c").as("c"), col("cell.v").as("v"));
     }
 
     /** Rows of {@code table} equal in every column (null-safe) to some row of {@code reference}. */

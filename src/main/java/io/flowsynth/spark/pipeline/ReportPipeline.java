@@ -11,6 +11,7 @@ import io.flowsynth.fidelity.PairDiagnostics;
 import io.flowsynth.fidelity.PrivacyVerdict;
 import io.flowsynth.fidelity.ReportPage;
 import io.flowsynth.fidelity.FidelityReport;
+import io.flowsynth.spark.fidelity.AttackEvaluator;
 import io.flowsynth.spark.fidelity.FidelityEvaluator;
 import io.flowsynth.spark.fidelity.LikelihoodEvaluator;
 import io.flowsynth.spark.fidelity.PrivacyEvaluator;
@@ -46,8 +47,15 @@ public final class ReportPipeline {
     private ReportPipeline() {
     }
 
-    /** Sizes and seed of a report: rows per side for fidelity and likelihood, rows per side for privacy. */
-    public record Options(int maxRows, int privacyRows, long seed) {
+    /**
+     * Sizes and seed of a report: rows per side for fidelity and likelihood, rows per side for privacy, attack
+     * targets per side for the privacy attacks.
+     */
+    public record Options(int maxRows, int privacyRows, long seed, int attackTargets) {
+        /** Attack targets at their default. */
+        public Options(int maxRows, int privacyRows, long seed) {
+            this(maxRows, privacyRows, seed, ConfigKeys.REPORT_ATTACK_TARGETS_DEFAULT);
+        }
     }
 
     /** The fidelity report without holdout, privacy rows at their default. */
@@ -122,9 +130,12 @@ public final class ReportPipeline {
             json.set("likelihood", likelihoodJson(l, holdout != null ? "holdout" : "training"));
         }
         spark.sparkContext().setJobDescription("flowsynth report: privacy");
-        PrivacyEvaluator.Result p = new PrivacyEvaluator(options.privacyRows(), seed).evaluate(spark, real, holdout,
-                synthetic);
+        PrivacyEvaluator.Result p = new PrivacyEvaluator(options.privacyRows(), seed, options.attackTargets())
+                .evaluate(spark, real, holdout, synthetic);
         ObjectNode privacy = privacyJson(p, holdoutSource);
+        if (model != null) {
+            privacy.set("protections", protections(model));
+        }
         PrivacyVerdict verdict = PrivacyVerdict.of(privacy);
         ObjectNode v = privacy.putObject("verdict");
         v.put("level", verdict.level());
@@ -160,7 +171,7 @@ public final class ReportPipeline {
         return o;
     }
 
-    static ObjectNode privacyJson(PrivacyEvaluator.Result p, String holdoutSource) {
+    public static ObjectNode privacyJson(PrivacyEvaluator.Result p, String holdoutSource) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("distance", "SDMetrics DCR: mean over columns of |a-b|/range capped at 1 (numbers, datetimes), "
                 + "0/1 (categories); null vs null 0, null vs value 1");
@@ -183,7 +194,147 @@ public final class ReportPipeline {
             o.put("holdout_exact_copies", p.holdoutExactCopies());
         }
         putNumber(o, "holdout_exact_copy_rate", p.holdoutExactCopyRate());
+        attacksJson(o, p.attacks());
+        ObjectNode rare = o.putObject("rare_values");
+        rare.put("definition", "per categorical column: distinct values seen exactly once in the training rows "
+                + "(training_singletons), how many the synthetic table contains (published), and how many of those "
+                + "no holdout row has either (published_not_in_holdout; -1 without holdout): values that point at "
+                + "one real person");
+        long published = 0;
+        long unseen = 0;
+        ArrayNode rc = rare.putArray("columns");
+        for (PrivacyEvaluator.RareValues r : p.rareValues()) {
+            rc.addObject().put("column", r.column()).put("training_singletons", r.singletons())
+                    .put("published", r.published()).put("published_not_in_holdout", r.publishedNotInHoldout());
+            published += r.published();
+            unseen += Math.max(0, r.publishedNotInHoldout());
+        }
+        rare.put("published", published);
+        rare.put("published_not_in_holdout", p.hasHoldout() ? unseen : -1);
         return o;
+    }
+
+    /**
+     * The attack sections: {@code singling_out} ({@code univariate}, {@code multivariate}), {@code linkability}
+     * (with its column sets {@code columns_a}/{@code columns_b}) and {@code inference} ({@code columns[]}, one per
+     * secret column, and the largest risk), each an {@link io.flowsynth.fidelity.AttackRisk} object; without a holdout
+     * each section is {@code {"measured": false, "reason": …}}.
+     */
+    static void attacksJson(ObjectNode o, AttackEvaluator.Result a) {
+        if (a == null) {
+            for (String section : List.of("singling_out", "linkability", "inference")) {
+                o.putObject(section).put("measured", false)
+                        .put("reason", "no holdout: attacks need real rows the model never saw as controls");
+            }
+            o.putNull("attack_risk");
+            return;
+        }
+        o.put("attack_method", "Anonymeter (Giomi et al., PoPETs 2023): success on training rows vs control "
+                + "(holdout) rows; risk = (train - control) / (1 - control), 95% Wilson intervals");
+        o.put("attack_seconds", a.seconds());
+        ObjectNode so = o.putObject("singling_out");
+        so.put("measured", true);
+        so.set("univariate", a.singlingOutUnivariate().toJson());
+        so.set("multivariate", a.singlingOutMultivariate().toJson());
+        ObjectNode link = o.putObject("linkability");
+        if (a.linkability() == null) {
+            link.put("measured", false).put("reason", "one column: no two disjoint column sets");
+        } else {
+            link.put("measured", true);
+            link.setAll(a.linkability().toJson());
+            ArrayNode ca = link.putArray("columns_a");
+            a.columnsA().forEach(ca::add);
+            ArrayNode cb = link.putArray("columns_b");
+            a.columnsB().forEach(cb::add);
+        }
+        ObjectNode inf = o.putObject("inference");
+        inf.put("measured", true);
+        inf.put("tolerance", AttackEvaluator.TOLERANCE);
+        ArrayNode cols = inf.putArray("columns");
+        double max = Double.NaN;
+        String worst = null;
+        for (int c = 0; c < a.names().size(); c++) {
+            ObjectNode node = cols.addObject();
+            node.put("column", a.names().get(c));
+            node.setAll(a.inference().get(c).toJson());
+            double r = a.inference().get(c).risk();
+            if (Double.isFinite(r) && !(r <= max)) {
+                max = r;
+                worst = a.names().get(c);
+            }
+        }
+        putNumber(inf, "max_risk", max);
+        if (worst != null) {
+            inf.put("max_risk_column", worst);
+        }
+        double all = max;
+        String attack = worst == null ? null : "inference of '" + worst + "'";
+        java.util.Map<String, io.flowsynth.fidelity.AttackRisk> others = new java.util.LinkedHashMap<>();
+        others.put("singling-out (univariate)", a.singlingOutUnivariate());
+        others.put("singling-out (multivariate)", a.singlingOutMultivariate());
+        if (a.linkability() != null) {
+            others.put("linkability", a.linkability());
+        }
+        for (java.util.Map.Entry<String, io.flowsynth.fidelity.AttackRisk> e : others.entrySet()) {
+            double r = e.getValue().risk();
+            if (Double.isFinite(r) && !(r <= all)) {
+                all = r;
+                attack = e.getKey();
+            }
+        }
+        putNumber(o, "attack_risk", all);
+        if (attack != null) {
+            o.put("attack_risk_attack", attack);
+        }
+    }
+
+    /**
+     * What the model's privacy protections did per column, read defensively from the encoder JSON in the model:
+     * every field named {@code protected_*}, {@code extreme_*} or {@code rare_*} of a column's encoder (absent in
+     * models fitted before those protections existed: the column is then listed without them).
+     */
+    static ArrayNode protections(FlowsynthModel model) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (io.flowsynth.encode.ColumnEncoder c : model.encoder().columns()) {
+            ObjectNode node = out.addObject();
+            node.put("column", c.column());
+            node.put("kind", c.kind());
+            ObjectNode json;
+            try {
+                json = c.toJson();
+            } catch (RuntimeException e) {
+                continue;
+            }
+            json.fields().forEachRemaining(e -> {
+                String k = e.getKey();
+                if ((k.startsWith("protected_") || k.startsWith("extreme_") || k.startsWith("rare_"))
+                        && (e.getValue().isValueNode() || e.getValue().isObject())) {
+                    node.set(k, e.getValue());
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Adds the exact-copy guard's outcome ({@code privacy.exact_copy_guard}) to a report made by {@link #evaluate}. */
+    public static void putGuard(ObjectNode report, io.flowsynth.spark.sample.ExactCopyGuard.Result guard,
+                                String offReason) {
+        ObjectNode privacy = (ObjectNode) report.get("privacy");
+        ObjectNode g = privacy.putObject("exact_copy_guard");
+        g.put("enabled", guard != null);
+        if (guard == null) {
+            g.put("reason", offReason);
+        } else {
+            g.put("first_draw_copies", guard.firstDrawCopies());
+            g.put("dropped", guard.dropped());
+            g.put("redraws", guard.redraws());
+            g.put("seconds", guard.seconds());
+        }
+        // the verdict reads the guard too
+        ObjectNode v = privacy.putObject("verdict");
+        PrivacyVerdict verdict = PrivacyVerdict.of(privacy);
+        v.put("level", verdict.level());
+        v.put("text", verdict.text());
     }
 
     private static void putNumber(ObjectNode node, String name, double value) {

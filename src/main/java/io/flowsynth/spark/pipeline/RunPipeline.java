@@ -58,13 +58,18 @@ public final class RunPipeline {
             long n = rows != null ? rows : total;
             int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), n,
                     c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+            SamplePipeline.Guard guard = c.getBoolean(ConfigKeys.PRIVACY_DROP_EXACT_COPIES)
+                    ? new SamplePipeline.Guard(split.train(), c.getInt(ConfigKeys.PRIVACY_COPY_REDRAWS, 0), null)
+                    : SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)");
             SamplePipeline.Summary sample = SamplePipeline.write(spark, model, new SamplePipeline.Request(n, seed,
                     partitions, 1.0, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
-                    List.of(), staging + "/synthetic", null, false));
+                    List.of(), staging + "/synthetic", null, false), guard);
             Dataset<Row> synthetic = spark.read().parquet(staging + "/synthetic");
             ObjectNode report = ReportPipeline.evaluate(spark, split.train(), split.holdout(), synthetic, model,
-                    new ReportPipeline.Options(maxRows, c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), seed),
+                    new ReportPipeline.Options(maxRows, c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), seed,
+                            c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1)),
                     split.holdout() == null ? null : split.description());
+            ReportPipeline.putGuard(report, sample.guard(), guard.reason());
             ReportPipeline.writeInto(staging + "/report", report, conf);
             HadoopFiles.commit(staging, output, overwrite, conf);
             LOG.info("Run complete: {}/model, {}/synthetic, {}/report/fidelity.json and index.html", output, output,

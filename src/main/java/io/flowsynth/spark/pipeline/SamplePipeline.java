@@ -7,6 +7,7 @@ import io.flowsynth.config.BadInputException;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.Version;
+import io.flowsynth.spark.sample.ExactCopyGuard;
 import io.flowsynth.spark.sample.SampleProgress;
 import io.flowsynth.spark.sample.SyntheticSampler;
 import java.security.SecureRandom;
@@ -54,8 +55,22 @@ public final class SamplePipeline {
                           List<String> partitionBy, String output, String outputTable, boolean overwrite) {
     }
 
-    /** What a sample run did. */
-    public record Summary(long rows, long seed, int partitions, double seconds) {
+    /** What a sample run did; {@code guard} is null when the exact-copy guard did not run. */
+    public record Summary(long rows, long seed, int partitions, double seconds, ExactCopyGuard.Result guard) {
+    }
+
+    /**
+     * The exact-copy guard's input: the rows the model was fitted on and the redraw passes allowed; {@code train}
+     * null means the guard does not run and {@code reason} says why (logged and written to {@code _flowsynth.json}).
+     */
+    public record Guard(Dataset<Row> train, int maxRedraws, String reason) {
+        public static Guard off(String reason) {
+            return new Guard(null, 0, reason);
+        }
+    }
+
+    public static Summary write(SparkSession spark, FlowsynthModel model, Request r) {
+        return write(spark, model, r, Guard.off("no training rows given"));
     }
 
     /**
@@ -115,7 +130,8 @@ public final class SamplePipeline {
         return new SecureRandom().nextLong() & Long.MAX_VALUE;
     }
 
-    public static Summary write(SparkSession spark, FlowsynthModel model, Request r) {
+    /** Samples and writes; with {@code guard.train()} no row equal to a training row is published. */
+    public static Summary write(SparkSession spark, FlowsynthModel model, Request r, Guard guard) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if ((r.output() == null) == (r.outputTable() == null)) {
             throw new BadInputException("Give exactly one of --output and --output-table");
@@ -143,23 +159,36 @@ public final class SamplePipeline {
         String staging = r.output() == null ? null : HadoopFiles.stagingPath(r.output());
         try {
             spark.sparkContext().setJobDescription("flowsynth sample: " + r.rows() + " rows");
-            Dataset<Row> df = new SyntheticSampler(r.batchSize())
-                    .sample(spark, model, r.rows(), r.seed(), r.partitions(), r.temperature(), false);
-            DataFrameWriter<Row> writer = df.write().option("compression", r.compression());
-            for (String column : withoutDictionary(model)) {
-                writer = writer.option("parquet.enable.dictionary#" + column, "false");
-            }
-            if (!r.partitionBy().isEmpty()) {
-                writer = writer.partitionBy(r.partitionBy().toArray(new String[0]));
-            }
-            if (staging != null) {
-                writer.parquet(staging);
+            SyntheticSampler sampler = new SyntheticSampler(r.batchSize());
+            ExactCopyGuard.Result guarded = null;
+            if (guard.train() == null) {
+                LOG.info("Exact-copy guard did not run: {}", guard.reason());
+                writePart(sampler.sample(spark, model, r.rows(), r.seed(), r.partitions(), r.temperature(), false),
+                        model, r, staging, false);
             } else {
-                writer.format("parquet").mode(r.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-                        .saveAsTable(r.outputTable());
+                boolean[] appended = {false};
+                guarded = new ExactCopyGuard(model, guard.train(), guard.maxRedraws()).run(spark, model, sampler,
+                        r.rows(), r.seed(), r.partitions(), r.temperature(), part -> {
+                            writePart(part, model, r, staging, appended[0]);
+                            appended[0] = true;
+                        });
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             ObjectNode side = sidecar(model, r, seconds);
+            ObjectNode g = side.putObject("exact_copy_guard");
+            g.put("enabled", guarded != null);
+            if (guarded == null) {
+                g.put("reason", guard.reason());
+            } else {
+                g.put("first_draw_copies", guarded.firstDrawCopies());
+                g.put("dropped", guarded.dropped());
+                g.put("redraws", guarded.redraws());
+                g.put("seconds", guarded.seconds());
+                com.fasterxml.jackson.databind.node.ArrayNode cols = g.putArray("compared_columns");
+                for (String c : guarded.columns()) {
+                    cols.add(c);
+                }
+            }
             if (staging != null) {
                 HadoopFiles.writeString(staging + "/" + SIDECAR,
                         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(side), conf);
@@ -173,7 +202,7 @@ public final class SamplePipeline {
             }
             LOG.info(String.format("Wrote %d rows to %s in %.1f s (%.0f rows/s)", r.rows(),
                     r.output() != null ? r.output() : "table " + r.outputTable(), seconds, r.rows() / Math.max(seconds, 1e-9)));
-            return new Summary(r.rows(), r.seed(), r.partitions(), seconds);
+            return new Summary(r.rows(), r.seed(), r.partitions(), seconds, guarded);
         } catch (Exception e) {
             if (staging != null) {
                 HadoopFiles.deleteQuietly(staging, conf);
@@ -185,6 +214,24 @@ public final class SamplePipeline {
         } finally {
             spark.sparkContext().removeSparkListener(progress);
             spark.sparkContext().setJobDescription(null);
+        }
+    }
+
+    /** Writes one part of the sample: the first creates the output, the later ones ({@code append}) add files. */
+    private static void writePart(Dataset<Row> df, FlowsynthModel model, Request r, String staging, boolean append) {
+        DataFrameWriter<Row> writer = df.write().option("compression", r.compression());
+        for (String column : withoutDictionary(model)) {
+            writer = writer.option("parquet.enable.dictionary#" + column, "false");
+        }
+        if (!r.partitionBy().isEmpty()) {
+            writer = writer.partitionBy(r.partitionBy().toArray(new String[0]));
+        }
+        if (staging != null) {
+            writer.mode(append ? SaveMode.Append : SaveMode.ErrorIfExists).parquet(staging);
+        } else {
+            writer.format("parquet").mode(append ? SaveMode.Append
+                            : r.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                    .saveAsTable(r.outputTable());
         }
     }
 

@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -55,10 +56,35 @@ public final class SyntheticSampler {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
         }
+        return sample(spark, model, rows, seed, partitions, temperature, independent, false);
+    }
+
+    /** Name of the global row index column that {@link #sampleIndexed} and {@link #redraw} append. */
+    public static final String ROW_INDEX = "__flowsynth_row";
+
+    /**
+     * {@link #sample} with the global row index r ∈ [0, rows) appended as a last long column {@link #ROW_INDEX}
+     * (the exact-copy guard uses it to name the rows it drops).
+     */
+    public Dataset<Row> sampleIndexed(SparkSession spark, FlowsynthModel model, long rows, long seed, int partitions,
+                                      double temperature) {
+        return sample(spark, model, rows, seed, partitions, temperature, false, true);
+    }
+
+    private Dataset<Row> sample(SparkSession spark, FlowsynthModel model, long rows, long seed, int partitions,
+                                double temperature, boolean independent, boolean indexed) {
+        if (rows < 0 || partitions < 1) {
+            throw new IllegalArgumentException("rows must be ≥ 0 and partitions ≥ 1");
+        }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a positive number, got " + temperature);
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
-        StructType schema = model.sourceSchema();
-        int[] target = InternalRowSink.targets(schema, model.encoder()); // checked here, on the driver
+        StructType source = model.sourceSchema();
+        int[] target = InternalRowSink.targets(source, model.encoder()); // checked here, on the driver
+        StructType schema = indexed ? source.add(ROW_INDEX, DataTypes.LongType, false) : source;
+        int indexColumn = indexed ? source.size() : -1;
         List<Integer> ids = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             ids.add(p);
@@ -72,11 +98,110 @@ public final class SyntheticSampler {
             long count = rows / partitions + (p < rows % partitions ? 1 : 0);
             long first = p * (rows / partitions) + Math.min(p, rows % partitions);
             return new RowIterator(payload.value(), count, Seeds.mix(seed, p), batch, temperature, independent,
-                    first, rows, seed, new InternalRowSink(schema, target));
+                    first, rows, seed, new InternalRowSink(schema, target), indexColumn);
         });
         // internal rows straight from the decoders: Spark's conversion of external Rows cost ~40% of the inverse.
         // internalCreateDataFrame is private[sql] in Scala, public in bytecode, and unchanged since Spark 2.0
         return spark.internalCreateDataFrame(out.rdd(), schema, false);
+    }
+
+    /**
+     * Fresh draws for the rows whose global indices are given (a one-column long table, e.g. the rows the exact-copy
+     * guard dropped), with the schema of {@link #sampleIndexed}. Row r of redraw {@code attempt} comes from
+     * generators seeded by (seed, attempt, r) alone, so the result does not depend on how the indices are
+     * partitioned; identifier columns are generated for index r of the {@code totalRows}-row table, so they stay
+     * unique across the first draw and every redraw.
+     */
+    public Dataset<Row> redraw(SparkSession spark, FlowsynthModel model, Dataset<Row> indices, long totalRows,
+                               long seed, int attempt, double temperature, int partitions) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
+        StructType source = model.sourceSchema();
+        int[] target = InternalRowSink.targets(source, model.encoder());
+        StructType schema = source.add(ROW_INDEX, DataTypes.LongType, false);
+        int indexColumn = source.size();
+        long redrawSeed = Seeds.mix(seed ^ REDRAW_STREAM, attempt);
+        int batch = batchSize;
+        JavaRDD<InternalRow> out = indices.coalesce(Math.max(1, partitions)).javaRDD().mapPartitions(it ->
+                new RedrawIterator(payload.value(), it, redrawSeed, batch, temperature, totalRows, seed,
+                        new InternalRowSink(schema, target), indexColumn));
+        return spark.internalCreateDataFrame(out.rdd(), schema, false);
+    }
+
+    /** Separates the redraw generators from the first draw's (seed, partition) streams. */
+    static final long REDRAW_STREAM = 0x7E57C0B1E5L;
+
+    /** Rows for given global indices, each from its own generators (see {@link #redraw}). */
+    static final class RedrawIterator implements Iterator<InternalRow> {
+        private final BatchDecoder decoder;
+        private final Flow flow;
+        private final Iterator<Row> indices;
+        private final long redrawSeed;
+        private final int batchSize;
+        private final double temperature;
+        private final long tableRows;
+        private final long tableSeed;
+        private final InternalRowSink sink;
+        private final int indexColumn;
+        private final int features;
+        private final Random decodeRng = new Random();
+        private long[] batch = new long[0];
+        private int batchRows;
+        private int next;
+
+        RedrawIterator(ModelPayload model, Iterator<Row> indices, long redrawSeed, int batchSize, double temperature,
+                       long tableRows, long tableSeed, InternalRowSink sink, int indexColumn) {
+            this.decoder = new BatchDecoder(model.encoder(), false);
+            this.flow = model.flow();
+            this.indices = indices;
+            this.redrawSeed = redrawSeed;
+            this.batchSize = batchSize;
+            this.temperature = temperature;
+            this.tableRows = tableRows;
+            this.tableSeed = tableSeed;
+            this.sink = sink;
+            this.indexColumn = indexColumn;
+            this.features = model.encoder().width();
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < batchRows || indices.hasNext();
+        }
+
+        @Override
+        public InternalRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            if (next == batchRows) {
+                fill();
+            }
+            long row = batch[next];
+            decodeRng.setSeed(Seeds.mix(redrawSeed ^ 0x5DEECE66DL, row));
+            decoder.emit(next++, decodeRng, row, tableRows, tableSeed, sink);
+            sink.row().setLong(indexColumn, row);
+            return sink.row();
+        }
+
+        private void fill() {
+            if (batch.length < batchSize) {
+                batch = new long[batchSize];
+            }
+            batchRows = 0;
+            while (batchRows < batchSize && indices.hasNext()) {
+                batch[batchRows++] = indices.next().getLong(0);
+            }
+            next = 0;
+            float[] z = new float[batchRows * features];
+            for (int r = 0; r < batchRows; r++) {
+                SplittableRandom noise = new SplittableRandom(Seeds.mix(redrawSeed, batch[r]));
+                for (int f = 0; f < features; f++) {
+                    z[r * features + f] = (float) (noise.nextGaussian() * temperature);
+                }
+            }
+            decoder.load(features == 0 ? z : flow.sampleFrom(z, batchRows, false), batchRows);
+        }
     }
 
     /**
@@ -100,10 +225,13 @@ public final class SyntheticSampler {
         private int batchRows;
         private int next;
         private final InternalRowSink sink;
+        private final int indexColumn;
 
         RowIterator(ModelPayload model, long total, long seed, int batchSize, double temperature,
-                    boolean independent, long firstRow, long tableRows, long tableSeed, InternalRowSink sink) {
+                    boolean independent, long firstRow, long tableRows, long tableSeed, InternalRowSink sink,
+                    int indexColumn) {
             this.sink = sink;
+            this.indexColumn = indexColumn;
             this.firstRow = firstRow;
             this.tableRows = tableRows;
             this.tableSeed = tableSeed;
@@ -132,6 +260,9 @@ public final class SyntheticSampler {
                 fill();
             }
             decoder.emit(next++, decodeRng, firstRow + produced, tableRows, tableSeed, sink);
+            if (indexColumn >= 0) {
+                sink.row().setLong(indexColumn, firstRow + produced);
+            }
             produced++;
             return sink.row();
         }

@@ -68,6 +68,22 @@ class PrivacyEvaluatorTest {
     }
 
     @Test
+    void trainingValuesSeenOnceThatTheSyntheticTablePublishesAreCountedApartFromThoseTheHoldoutHasToo() {
+        Dataset<Row> train = table(new Object[]{0.0, "a"}, new Object[]{1.0, "a"}, new Object[]{2.0, "b"},
+                new Object[]{3.0, "q"}, new Object[]{4.0, "r"}, new Object[]{5.0, null}, new Object[]{6.0, null});
+        Dataset<Row> holdout = table(new Object[]{0.5, "a"}, new Object[]{1.5, "r"});
+        Dataset<Row> synthetic = table(new Object[]{0.1, "q"}, new Object[]{0.2, "r"}, new Object[]{0.3, "a"},
+                new Object[]{0.4, null});
+        PrivacyEvaluator.Result r = new PrivacyEvaluator(100, 3L).evaluate(SharedSparkSession.get(), train, holdout,
+                synthetic);
+        // singletons b, q, r (nulls are not values); q and r published; r is also a holdout value
+        assertThat(r.rareValues()).containsExactly(new PrivacyEvaluator.RareValues("c", 3, 2, 1));
+        PrivacyEvaluator.Result noHoldout = new PrivacyEvaluator(100, 3L).evaluate(SharedSparkSession.get(), train,
+                null, synthetic);
+        assertThat(noHoldout.rareValues()).containsExactly(new PrivacyEvaluator.RareValues("c", 3, 2, -1));
+    }
+
+    @Test
     void numericDistanceIsCappedAndHandlesNullsAndConstantColumns() {
         assertThat(PrivacyEvaluator.numeric(0, 30, 10)).isEqualTo(1.0);
         assertThat(PrivacyEvaluator.numeric(Double.NaN, Double.NaN, 10)).isEqualTo(0.0);
