@@ -50,9 +50,10 @@ public final class RunPipeline {
             int maxRows = c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
             spark.sparkContext().setJobDescription("flowsynth run: counting rows");
             long total = table.count();
+            FitPipeline.checkMinRows(total, c);
             Split split = split(table, total, c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5), maxRows, seed);
             FlowsynthModel model = FitPipeline.fit(spark, split.train(), c,
-                    new FitPipeline.Work(staging + "/work", staging + "/work/checkpoint", false));
+                    new FitPipeline.Work(staging + "/work", staging + "/work/checkpoint", false, true));
             HadoopFiles.deleteQuietly(staging + "/work", conf);
             model.save(staging + "/model", false, conf);
             long n = rows != null ? rows : total;
