@@ -159,6 +159,11 @@ public final class TableEncoder implements Serializable {
         return copy;
     }
 
+    /** The real values set by {@link #withRealValues}, or null. */
+    public RealValues realValues() {
+        return realValues;
+    }
+
     /**
      * Sets the generated columns ({@link GeneratedColumn}: identifiers, fake values, text) of synthetic row
      * {@code row}: the second pass of {@link #decodeInto}.

@@ -59,7 +59,11 @@ public final class RunPipeline {
             long n = rows != null ? rows : total;
             int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), n,
                     c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
-            SamplePipeline.Summary sample = SamplePipeline.write(spark, model, new SamplePipeline.Request(n, seed,
+            // generated values equal to a real one (of the whole input) are drawn again; the filter is never saved
+            io.flowsynth.spark.sample.RealValueFilter real = io.flowsynth.spark.sample.RealValueFilter.of(table,
+                    model.encoder(), total);
+            FlowsynthModel sampling = real == null ? model : model.withRealValues(real);
+            SamplePipeline.Summary sample = SamplePipeline.write(spark, sampling, new SamplePipeline.Request(n, seed,
                     partitions, 1.0, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
                     List.of(), staging + "/synthetic", null, false));
             Dataset<Row> synthetic = spark.read().parquet(staging + "/synthetic");
