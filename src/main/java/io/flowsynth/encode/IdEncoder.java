@@ -12,8 +12,9 @@ import java.util.Random;
  * An identifier-like column (unique per row): not learned (no features). Sampling generates <em>fresh</em> unique
  * values of the same type and shape, never copies of real ids, from the synthetic row's global index r ∈ [0, N) through
  * the bijection h(r) = (a·r + b) mod N with a coprime to N, a and b drawn from the sampling seed. <b>No real id is
- * stored</b>: instead of the minimum and maximum, the model keeps fresh bounds beyond them, rounded to two significant
- * digits (an id column of maximum 4,873 stores 4,900: its magnitude, not a value), from which fresh ids count away:
+ * stored</b>: instead of the minimum and maximum, the model keeps fresh bounds beyond them, rounded outwards to a step
+ * of two significant digits less than the ids' spread (ids 1 to 4,873 store 4,900: how far they reach, not an id),
+ * from which fresh ids count away:
  * <ul>
  *   <li>integers: above + h(r) with above = the rounded bound just beyond the observed maximum (or below − h(r) under
  *       the minimum when the type would overflow; null when neither fits, which needs N larger than the type's free
@@ -122,19 +123,22 @@ public final class IdEncoder implements GeneratedColumn {
         return new String(out);
     }
 
-    /** x rounded up (or down) to two significant decimal digits: the stored bound reveals a magnitude, not an id. */
-    static BigInteger roundTwoDigits(BigInteger x, boolean up) {
-        if (x.signum() < 0) {
-            return roundTwoDigits(x.negate(), !up).negate();
-        }
-        int digits = x.toString().length();
+    /**
+     * x rounded up (or down) to a multiple of a step of two significant digits less than the ids' spread
+     * (10^(digits(spread) − 2)): the stored bound tells how far the ids reach, to about 1 % of their range, not an id.
+     */
+    static BigInteger round(BigInteger x, BigInteger spread, boolean up) {
+        int digits = spread.abs().toString().length();
         if (digits <= 2) {
             return x;
         }
         BigInteger step = BigInteger.TEN.pow(digits - 2);
         BigInteger[] qr = x.divideAndRemainder(step);
-        BigInteger down = qr[0].multiply(step);
-        return up && qr[1].signum() > 0 ? down.add(step) : down;
+        BigInteger q = qr[0];
+        if (qr[1].signum() != 0 && up == (qr[1].signum() > 0)) {
+            q = q.add(BigInteger.valueOf(qr[1].signum()));
+        }
+        return q.multiply(step);
     }
 
     /** An integer id column with its observed minimum and maximum (kept only as rounded fresh bounds). */
@@ -142,13 +146,14 @@ public final class IdEncoder implements GeneratedColumn {
         long typeMin = typeMin(type);
         long typeMax = typeMax(type);
         Long above = null;
+        BigInteger spread = BigInteger.valueOf(max).subtract(BigInteger.valueOf(min)).add(BigInteger.ONE);
         if (max < typeMax) {
-            BigInteger a = roundTwoDigits(BigInteger.valueOf(max).add(BigInteger.ONE), true);
+            BigInteger a = round(BigInteger.valueOf(max).add(BigInteger.ONE), spread, true);
             above = a.compareTo(BigInteger.valueOf(typeMax)) <= 0 ? a.longValue() : max + 1;
         }
         Long below = null;
         if (min > typeMin) {
-            BigInteger b = roundTwoDigits(BigInteger.valueOf(min).subtract(BigInteger.ONE), false);
+            BigInteger b = round(BigInteger.valueOf(min).subtract(BigInteger.ONE), spread, false);
             below = b.compareTo(BigInteger.valueOf(typeMin)) >= 0 ? b.longValue() : min - 1;
         }
         return new IdEncoder(column, type, rows, nulls, above, below, null, null, 0, null, (char) 0, (char) 0, null,
@@ -179,11 +184,12 @@ public final class IdEncoder implements GeneratedColumn {
             BigInteger rankMin = plain.rank(minString);
             BigInteger rankMax = plain.rank(maxString);
             if (rankMin != null && rankMax != null) {
-                BigInteger a = roundTwoDigits(rankMax.add(BigInteger.ONE), true);
+                BigInteger spread = rankMax.subtract(rankMin).add(BigInteger.ONE);
+                BigInteger a = round(rankMax.add(BigInteger.ONE), spread, true);
                 if (a.compareTo(plain.shapeCapacity) < 0) {
                     freshAbove = plain.unrank(a);
                 }
-                BigInteger b = roundTwoDigits(rankMin.subtract(BigInteger.ONE), false);
+                BigInteger b = round(rankMin.subtract(BigInteger.ONE), spread, false);
                 if (b.signum() >= 0) {
                     freshBelow = plain.unrank(b);
                 }
