@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  *   <li>person-name: "First Last"; first-name, last-name: one of them;</li>
  *   <li>email: a local part made of a fake first and last name in one of the common styles ({@code first.last},
  *       {@code flast}, {@code first_last}, {@code firstlast} with two digits, {@code first} with four digits), lower
- *       case, at a frequent real domain in proportion to its share of the rows, else at one of datafaker's;</li>
+ *       case, at a frequent real domain in proportion to its share of the rows, else at one of datafaker's (a free-mail domain
+ *       such as gmail.com 3 times in 5, a fake company domain otherwise);</li>
  *   <li>address: a house number and a fake street ("4821 Maple Avenue").</li>
  * </ul>
  * The dictionaries are drawn once per JVM from datafaker with a fixed seed and cached, so a value costs a few array
@@ -147,7 +148,7 @@ public final class FakeEncoder implements GeneratedColumn {
                 return domains[Math.min(i, domains.length - 1)];
             }
         }
-        return pick(dict.domains, rng);
+        return pick(rng.nextInt(5) < 3 ? dict.freeMailDomains : dict.domains, rng);
     }
 
     /** Lower-case letters and digits only (a name such as "O'Connor" or "Zoë" as a mail local part). */
@@ -178,16 +179,18 @@ public final class FakeEncoder implements GeneratedColumn {
         final String[] lastNames;
         final String[] streets;
         final String[] domains;
+        final String[] freeMailDomains;
 
         Dictionaries(String locale) {
             Faker faker = new Faker(Locale.forLanguageTag(locale), new Random(DICTIONARY_SEED));
             firstNames = distinct(() -> faker.name().firstName());
             lastNames = distinct(() -> faker.name().lastName());
             streets = distinct(() -> faker.address().streetName());
-            domains = distinct(() -> {
+            freeMailDomains = distinct(() -> {
                 String e = faker.internet().emailAddress();
                 return e.substring(e.indexOf('@') + 1);
             });
+            domains = distinct(() -> faker.internet().domainName());
         }
 
         private static String[] distinct(Supplier<String> draw) {
