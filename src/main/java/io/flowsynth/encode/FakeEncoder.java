@@ -132,7 +132,8 @@ public final class FakeEncoder implements GeneratedColumn {
         } else if (style < 13) {
             local = first + "_" + last;
         } else if (style < 17) {
-            local = first + last + String.format("%02d", rng.nextInt(100));
+            int d = rng.nextInt(100);
+            local = first + last + (d < 10 ? "0" : "") + d;
         } else {
             local = first + (1000 + rng.nextInt(9000));
         }

@@ -297,17 +297,29 @@ public final class IdEncoder implements GeneratedColumn {
         }
     }
 
+    /** The last permutation's (n, seed) → (a, b): the same for every row of a sampled table. */
+    private record Affine(long n, long seed, long a, long b) {
+    }
+
+    private static final ThreadLocal<Affine> LAST = new ThreadLocal<>();
+
     /** (a·row + b) mod n with a coprime to n: a bijection of [0, n). */
     static long permute(long row, long n, long seed) {
         if (n == 1) {
             return 0;
         }
-        Random r = new Random(seed ^ 0x6A09E667F3BCC909L);
-        long a = 1 + Math.floorMod(r.nextLong(), n - 1);
-        while (BigInteger.valueOf(a).gcd(BigInteger.valueOf(n)).longValue() != 1) {
-            a = a + 1 >= n ? 1 : a + 1;
+        Affine f = LAST.get();
+        if (f == null || f.n() != n || f.seed() != seed) {
+            Random r = new Random(seed ^ 0x6A09E667F3BCC909L);
+            long a0 = 1 + Math.floorMod(r.nextLong(), n - 1);
+            while (BigInteger.valueOf(a0).gcd(BigInteger.valueOf(n)).longValue() != 1) {
+                a0 = a0 + 1 >= n ? 1 : a0 + 1;
+            }
+            f = new Affine(n, seed, a0, Math.floorMod(r.nextLong(), n));
+            LAST.set(f);
         }
-        long b = Math.floorMod(r.nextLong(), n);
+        long a = f.a();
+        long b = f.b();
         long x = Math.floorMod(row, n);
         if (n < 3_000_000_000L) {
             return (a * x + b) % n;
