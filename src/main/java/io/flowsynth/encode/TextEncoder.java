@@ -19,9 +19,14 @@ import java.util.Random;
  *   <li>the frequent words (seen ≥ k times, with their counts) and the share of all words they make up;</li>
  *   <li>the frequent word shapes (each character as its class: digit {@code 9}, lower case {@code a}, upper case
  *       {@code A}, anything else literally; seen ≥ k times, with counts), e.g. {@code (999)}, {@code 999-9999},
- *       {@code Aaaaa}.</li>
+ *       {@code Aaaaa};</li>
+ *   <li>the frequent shapes of whole values (seen ≥ k times, with counts), e.g. {@code (999) 999-9999},
+ *       {@code AA-9999}.</li>
  * </ul>
- * A value is generated as a word count drawn from its distribution, then per word a frequent word (with the frequent
+ * When frequent words make up less than half of the words (codes, numbers), a value is generated, with the share of
+ * the rows whose value has a frequent whole shape, as such a shape filled with random characters of its classes
+ * (phone numbers, codes); otherwise as a bag of words (word order is not modelled):
+ * a word count drawn from its distribution, then per word a frequent word (with the frequent
  * words' share, in proportion to their counts) or a shape (in proportion to its count) whose classes are filled with
  * random characters of the class: the real format (lengths, punctuation, digit groups, capitals, common words), fresh
  * content. Nulls at the source's share.
@@ -30,6 +35,8 @@ public final class TextEncoder implements GeneratedColumn {
     private static final long serialVersionUID = 1L;
     /** Longest value, in words, the format model generates (longer values count as this many). */
     public static final int MAX_WORDS = 64;
+    /** Whole-value shapes are used only when frequent words make up less than this share of the words. */
+    static final double MAX_TOKEN_SHARE_FOR_SHAPES = 0.5;
     private static final String DIGITS = "0123456789";
     private static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
     private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -45,6 +52,9 @@ public final class TextEncoder implements GeneratedColumn {
     private final String[] shapes;
     private final long[] shapeCumulative;
     private final double tokenShare;       // frequent words / all words
+    private final String[] valueShapes;    // frequent shapes of whole values (each seen ≥ k times)
+    private final long[] valueShapeCumulative;
+    private final double valueShapeShare;  // rows whose value has a frequent whole shape / non-null rows
 
     /**
      * @param wordCounts values by number of words (index n: values of n words), at most {@link #MAX_WORDS} + 1 long
@@ -54,6 +64,15 @@ public final class TextEncoder implements GeneratedColumn {
      */
     public TextEncoder(String column, String kind, long rows, long nulls, long[] wordCounts, Map<String, Long> tokens,
                        Map<String, Long> shapes, long totalWords) {
+        this(column, kind, rows, nulls, wordCounts, tokens, shapes, totalWords, Map.of());
+    }
+
+    /**
+     * @param valueShapes frequent shapes of whole values (each seen ≥ k times) with their counts: a value is drawn as
+     *                    one of them (with their share of the non-null rows) before falling back to words
+     */
+    public TextEncoder(String column, String kind, long rows, long nulls, long[] wordCounts, Map<String, Long> tokens,
+                       Map<String, Long> shapes, long totalWords, Map<String, Long> valueShapes) {
         this.column = QuantileEncoder.requireColumn(column);
         if (!EncodeOptions.TEXT.equals(kind) && !EncodeOptions.PHONE.equals(kind)) {
             throw new IllegalArgumentException("Column '" + column + "': not a text kind: " + kind);
@@ -82,6 +101,13 @@ public final class TextEncoder implements GeneratedColumn {
         this.shapeCumulative = cumulative(s.stream().mapToLong(Map.Entry::getValue).toArray());
         long tokenWords = this.tokens.length == 0 ? 0 : tokenCumulative[tokenCumulative.length - 1];
         this.tokenShare = totalWords <= 0 ? 0.0 : Math.min(1.0, (double) tokenWords / totalWords);
+        List<Map.Entry<String, Long>> v = sorted(valueShapes);
+        this.valueShapes = v.stream().map(Map.Entry::getKey).toArray(String[]::new);
+        this.valueShapeCumulative = cumulative(v.stream().mapToLong(Map.Entry::getValue).toArray());
+        long shaped = this.valueShapes.length == 0 ? 0 : valueShapeCumulative[valueShapeCumulative.length - 1];
+        // whole shapes suit codes and numbers; a text of mostly frequent words keeps them instead
+        this.valueShapeShare = rows - nulls <= 0 || tokenShare >= MAX_TOKEN_SHARE_FOR_SHAPES ? 0.0
+                : Math.min(1.0, (double) shaped / (rows - nulls));
     }
 
     private static List<Map.Entry<String, Long>> sorted(Map<String, Long> m) {
@@ -151,6 +177,11 @@ public final class TextEncoder implements GeneratedColumn {
         if (nulls > 0 && rng.nextDouble() < (double) nulls / rows) {
             return null;
         }
+        if (valueShapes.length > 0 && rng.nextDouble() < valueShapeShare) {
+            StringBuilder b = new StringBuilder(16);
+            fill(valueShapes[draw(valueShapeCumulative, rng)], b, rng);
+            return b.toString();
+        }
         int n = draw(wordCumulative, rng);
         StringBuilder b = new StringBuilder(8 * Math.max(1, n));
         for (int w = 0; w < n; w++) {
@@ -160,15 +191,19 @@ public final class TextEncoder implements GeneratedColumn {
             if (tokens.length > 0 && rng.nextDouble() < tokenShare) {
                 b.append(tokens[draw(tokenCumulative, rng)]);
             } else {
-                String shape = shapes[draw(shapeCumulative, rng)];
-                for (int i = 0; i < shape.length(); i++) {
-                    char c = shape.charAt(i);
-                    b.append(c == '9' ? DIGITS.charAt(rng.nextInt(10)) : c == 'a' ? LOWER.charAt(rng.nextInt(26))
-                            : c == 'A' ? UPPER.charAt(rng.nextInt(26)) : c);
-                }
+                fill(shapes[draw(shapeCumulative, rng)], b, rng);
             }
         }
         return b.toString();
+    }
+
+    /** Appends a random string of the shape: each class character replaced by a random one of its class. */
+    private static void fill(String shape, StringBuilder b, Random rng) {
+        for (int i = 0; i < shape.length(); i++) {
+            char c = shape.charAt(i);
+            b.append(c == '9' ? DIGITS.charAt(rng.nextInt(10)) : c == 'a' ? LOWER.charAt(rng.nextInt(26))
+                    : c == 'A' ? UPPER.charAt(rng.nextInt(26)) : c);
+        }
     }
 
     @Override
@@ -183,6 +218,7 @@ public final class TextEncoder implements GeneratedColumn {
         json.put("token_share", tokenShare);
         write(json.putArray("tokens"), tokens, tokenCumulative);
         write(json.putArray("shapes"), shapes, shapeCumulative);
+        write(json.putArray("value_shapes"), valueShapes, valueShapeCumulative);
         return json;
     }
 
@@ -211,6 +247,7 @@ public final class TextEncoder implements GeneratedColumn {
         double share = json.path("token_share").asDouble(0);
         long totalWords = share > 0 ? Math.round(tokenWords / share) : 0;
         return new TextEncoder(json.path("column").asText(), json.path("kind").asText(), json.path("rows").asLong(),
-                json.path("nulls").asLong(), words, tokens, read(json.path("shapes")), totalWords);
+                json.path("nulls").asLong(), words, tokens, read(json.path("shapes")), totalWords,
+                read(json.path("value_shapes")));
     }
 }

@@ -45,7 +45,9 @@ class PrivacyProtectionTest {
         "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez",
         "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill",
         "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts"};
+    private static final String[] WORDS = {"billing", "delivery", "refund", "invoice", "password", "upgrade"};
     private static final int K = 5;
+    private static final int STRINGS = 6;
     private static final int ROWS = 2000;
 
     @TempDir
@@ -67,13 +69,19 @@ class PrivacyProtectionTest {
             String email = first.toLowerCase() + "." + last.toLowerCase() + (100 + r.nextInt(900)) + "@" + domain;
             String diagnosis = i < 20 ? String.format("Q%02d.%d", i, 7) : String.format("D%02d", r.nextInt(40));
             double amount = Math.exp(4 + r.nextGaussian());
-            rows.add(RowFactory.create(String.format("C%06d", i), first + " " + last, email, diagnosis, amount));
+            String note = "called about " + WORDS[r.nextInt(WORDS.length)] + " order " + (10_000 + r.nextInt(90_000))
+                    + (r.nextBoolean() ? " today" : " again");
+            String ref = Integer.toString(46_656 + r.nextInt(2_500), 36) + "-" + r.nextInt(10); // mostly rare codes
+            rows.add(RowFactory.create(String.format("C%06d", i), first + " " + last, email, diagnosis, note, ref,
+                    amount));
         }
         StructType schema = new StructType()
                 .add("customer_id", DataTypes.StringType)
                 .add("full_name", DataTypes.StringType)
                 .add("email", DataTypes.StringType)
                 .add("diagnosis", DataTypes.StringType)
+                .add("note", DataTypes.StringType)
+                .add("ref", DataTypes.StringType)
                 .add("amount", DataTypes.DoubleType);
         input = dir.resolve("people.parquet").toString();
         spark.createDataFrame(rows, schema).repartition(2).write().parquet(input);
@@ -92,7 +100,7 @@ class PrivacyProtectionTest {
     /** Per string column: the input values seen fewer than k times. */
     static Map<Integer, Set<String>> rareValues() {
         Map<Integer, Set<String>> rare = new HashMap<>();
-        for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < STRINGS; c++) {
             Map<String, Integer> counts = new HashMap<>();
             for (Row row : rows) {
                 counts.merge(row.getString(c), 1, Integer::sum);
@@ -123,7 +131,7 @@ class PrivacyProtectionTest {
         assertThat(synthetic).hasSize(2000);
         Set<String> published = new HashSet<>();
         for (Row row : synthetic) {
-            for (int c = 0; c < 4; c++) {
+            for (int c = 0; c < STRINGS; c++) {
                 if (!row.isNullAt(c)) {
                     published.add(row.getString(c));
                 }
@@ -168,6 +176,14 @@ class PrivacyProtectionTest {
         assertThat(byColumn.get("full_name").path("kind").asText()).isEqualTo("person-name");
         assertThat(byColumn.get("email").path("kind").asText()).isEqualTo("email");
         assertThat(byColumn.get("customer_id").path("kind").asText()).isEqualTo("id");
+        // free text (4+ words) and a code column with most rows in rare values: generated from the format model
+        assertThat(byColumn.get("note").path("kind").asText()).isEqualTo("text");
+        assertThat(byColumn.get("ref").path("kind").asText()).isEqualTo("text");
+        // free text: a bag of the frequent words and word shapes (word order is not modelled)
+        assertThat(synthetic.stream().filter(r -> r.getString(4).split(" ").length == 6).count()).isGreaterThan(1900);
+        assertThat(synthetic.stream().filter(r -> r.getString(4).contains("called")).count()).isGreaterThan(1000);
+        assertThat(synthetic.stream().filter(r -> r.getString(5).matches("[0-9a-z]{4}-[0-9]")).count())
+                .isGreaterThan(1900);
         JsonNode diagnosis = byColumn.get("diagnosis");
         assertThat(diagnosis.path("kind").asText()).isEqualTo("categorical");
         assertThat(diagnosis.path("protected_min_count").asInt()).isEqualTo(K);

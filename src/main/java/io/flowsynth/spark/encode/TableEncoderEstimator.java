@@ -197,6 +197,11 @@ public final class TableEncoderEstimator {
                         options.minCategoryCount());
                 p.mode = Mode.TEXT;
                 p.kind = EncodeOptions.TEXT;
+            } else if (p.mode == Mode.CATEGORICAL && p.encoder instanceof CategoricalEncoder c
+                    && c.protection().rows() == p.nonNull && p.nonNull > 0) {
+                LOG.warn("Column '{}': every value is seen fewer than {} times: all protected, the synthetic column is "
+                        + "all nulls (give it a generated kind, e.g. {}{}.kind=text, to generate values)", p.name,
+                        options.minCategoryCount(), ConfigKeys.COLUMNS_PREFIX, p.name);
             }
         }
         fitGenerated(t, plans, rows);
@@ -631,7 +636,8 @@ public final class TableEncoderEstimator {
         WindowSpec byCount = Window.partitionBy("i").orderBy(col("count").desc(), col("v").asc());
         WindowSpec whole = Window.partitionBy("i");
         Column isRare = col("count").lt(lit(minCount));
-        // rows with a value seen fewer than minCount times never reach the driver: only their number per column
+        // a value seen fewer than minCount times never reaches the driver, only their number per column (carried by
+        // every row of the column; a column whose values are all rare sends its first row with the value blanked)
         List<Row> top = t.select(explode(array(pairs)).as("e"))
                 .select(col("e.i").as("i"), col("e.v").as("v"))
                 .where(col("v").isNotNull())
@@ -639,20 +645,12 @@ public final class TableEncoderEstimator {
                 .withColumn("rank", row_number().over(byCount))
                 .withColumn("protectedCategories", sum(when(isRare, lit(1L)).otherwise(lit(0L))).over(whole))
                 .withColumn("protectedRows", sum(when(isRare, col("count")).otherwise(lit(0L))).over(whole))
-                .where(col("rank").leq(keep).and(not(isRare)))
+                .where(col("rank").leq(keep).and(not(isRare)).or(col("rank").equalTo(lit(1))))
+                .withColumn("v", when(isRare, lit(null).cast("string")).otherwise(col("v")))
+                .select("i", "v", "count", "rank", "protectedCategories", "protectedRows")
                 .collectAsList();
         long[] protectedCategories = new long[cats.size()];
         long[] protectedRows = new long[cats.size()];
-        if (minCount > 1 && top.isEmpty()) {
-            // every value of every column is rare: the window columns came with no row, count them apart
-            for (Row r : t.select(explode(array(pairs)).as("e")).select(col("e.i").as("i"), col("e.v").as("v"))
-                    .where(col("v").isNotNull()).groupBy("i", "v").count()
-                    .groupBy("i").agg(count(lit(1)), sum(col("count"))).collectAsList()) {
-                protectedCategories[r.getInt(0)] = r.getLong(1);
-                protectedRows[r.getInt(0)] = r.getLong(2);
-            }
-        }
-
         List<Map<Object, Long>> kept = new ArrayList<>();
         List<Map<Object, Long>> rare = new ArrayList<>();
         for (int k = 0; k < cats.size(); k++) {
@@ -664,6 +662,9 @@ public final class TableEncoderEstimator {
             Plan p = cats.get(k);
             protectedCategories[k] = r.getLong(4);
             protectedRows[k] = r.getLong(5);
+            if (r.isNullAt(1)) {
+                continue; // a blanked rare value: only its column's counts came
+            }
             Object key;
             try {
                 key = ColumnValues.keyFromText(p.type, r.getString(1));
@@ -708,10 +709,7 @@ public final class TableEncoderEstimator {
             others[k] = other;
             onehots[k] = onehot;
             if (categories.isEmpty() && other == 0) {
-                LOG.warn("Column '{}': every value is seen fewer than {} times: all protected, the synthetic column is "
-                        + "all nulls (give it a text kind, e.g. {}{}.kind=text, to generate values)", p.name,
-                        minCount, ConfigKeys.COLUMNS_PREFIX, p.name);
-                categories.put(null, p.nonNull + p.nulls);
+                categories.put(null, p.nonNull + p.nulls); // all protected: null (see fit for the warning)
             }
             plain[k] = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k), onehot, null, Map.of(),
                     protections[k]);
@@ -883,7 +881,8 @@ public final class TableEncoderEstimator {
 
     /**
      * Fits the generated columns: fake-value kinds ({@link FakeEncoder}) and format-modelled text ({@link TextEncoder}).
-     * One grouped count of (column, what, value) over word counts, words and word shapes of the text columns and the
+     * One grouped count of (column, what, value) over word counts, words, word shapes and whole-value shapes of the text
+     * columns and the
      * mail domains of the email columns; only values seen at least {@code minCategoryCount} times (and word counts)
      * reach the driver, at most {@value #MAX_TOKENS} of each per column.
      */
@@ -900,7 +899,8 @@ public final class TableEncoderEstimator {
             if (p.mode == Mode.TEXT) {
                 Column words = filter(split(trim(c), "\\s+"), w -> length(w).gt(0));
                 Column n = least(size(words), lit(TextEncoder.MAX_WORDS)).cast("string");
-                parts.add(when(c.isNotNull(), concat(array(struct(lit(k).as("i"), lit("n").as("w"), n.as("v"))),
+                parts.add(when(c.isNotNull(), concat(array(struct(lit(k).as("i"), lit("n").as("w"), n.as("v")),
+                                struct(lit(k).as("i"), lit("v").as("w"), shapeOf(c).as("v"))),
                         transform(words, w -> struct(lit(k).as("i"), lit("t").as("w"), w.as("v"))),
                         transform(words, w -> struct(lit(k).as("i"), lit("s").as("w"), shapeOf(w).as("v"))))));
             } else if (EncodeOptions.EMAIL.equals(p.kind)) {
@@ -946,7 +946,8 @@ public final class TableEncoderEstimator {
             long[] wordCounts = new long[TextEncoder.MAX_WORDS + 1];
             f.getOrDefault("n", Map.of()).forEach((n, c) -> wordCounts[Integer.parseInt(n)] += c);
             p.encoder = new TextEncoder(p.name, p.kind, rows, rows - p.nonNull, wordCounts,
-                    f.getOrDefault("t", Map.of()), f.getOrDefault("s", Map.of()), totalWords[k]);
+                    f.getOrDefault("t", Map.of()), f.getOrDefault("s", Map.of()), totalWords[k],
+                    f.getOrDefault("v", Map.of()));
         }
     }
 
