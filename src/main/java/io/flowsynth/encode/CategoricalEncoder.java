@@ -18,11 +18,16 @@ import java.util.Random;
  * category k owns [c_k, c_{k+1}) ⊂ [0, 1] with width equal to its frequency; a value encodes to z = Φ⁻¹(u) with u
  * uniform in its interval, and z decodes to the category whose interval holds Φ(z). Null is a category of its own.
  *
- * <p>Only the most frequent categories are kept (at most {@code maxCategories}, chosen by the estimator). Everything
- * else shares one last "other" interval; decoding it samples among a bounded list of further rare values in proportion
- * to their counts, so memory is bounded by the number of kept values, never by the column's cardinality. Encoding a
- * value that is not a kept category goes to "other", or, when the column has no "other" interval (a value never seen
- * while fitting), to the most frequent category.
+ * <p>Only the most frequent categories are kept (at most {@code maxCategories}, chosen by the estimator). Further
+ * values share one last "other" interval; decoding it samples among a bounded list of them in proportion to their
+ * counts, so memory is bounded by the number of kept values, never by the column's cardinality.
+ *
+ * <p><b>Rare-category protection</b> ({@link Protection}): values seen fewer than k times are neither kept nor among
+ * the "other" values; only their number and rows are recorded ({@code protected_categories}, {@code protected_rows}
+ * in the JSON). Such a value (or one never seen) is encoded as an outcome drawn in proportion to the outcomes' counts,
+ * so its rows are redistributed over the kept categories and nothing of it is learned or published. Without
+ * protection (k = 1, and models saved before it existed), a value that is not kept goes to "other", or, when the
+ * column has no "other" interval, to the most frequent category.
  *
  * <p><b>One-hot/argmax layout</b> ({@link #onehot()}): instead of one interval feature, one feature per outcome (kept
  * categories, then "other"); decoding takes the argmax. Encoding outcome k draws v ~ N(0, I), swaps the largest entry

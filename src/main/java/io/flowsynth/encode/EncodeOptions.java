@@ -12,8 +12,9 @@ import java.util.Set;
  * Options of the column encoders (validated, immutable). Their config keys and defaults live in {@link ConfigKeys}.
  *
  * @param maxDiscreteValues     integer columns with at most this many distinct values are categorical
- * @param maxCategories         categories kept per categorical column; the rest share one "other" interval, whose
- *                              decoding samples among up to this many further rare values
+ * @param maxCategories         categories kept per categorical column; further ones share one "other" interval, whose
+ *                              decoding samples among up to this many further values (each seen ≥ minCategoryCount
+ *                              times)
  * @param quantiles             knots of the quantile-normal encoding (≥ 2, including minimum and maximum)
  * @param quantileRelativeError relative error of Spark's approximate quantiles (0 = exact, expensive)
  * @param dropUnsupported       drop columns of unsupported types (with a warning) instead of failing
@@ -24,7 +25,8 @@ import java.util.Set;
  * @param onehotMaxCategories   automatic choice: a categorical with 3 to this many kept categories (null included)
  *                              is one-hot/argmax encoded, others use frequency intervals (0: never one-hot)
  * @param maxModes              most Gaussian components of a mode-specific (mixture) encoding
- * @param detectIds             detect identifier-like columns (unique per row) and generate fresh values for them
+ * @param detectIds             detect identifier-like, personal-data and free-text string columns (and string columns
+ *                              whose rows are mostly in protected values) and generate fresh values for them
  * @param encoderOverrides      column → {@code quantile | mode} (numeric and datetime columns) or
  *                              {@code frequency | onehot} (categorical columns)
  * @param minCategoryCount      rare-category protection: a value seen fewer times than this in a categorical column

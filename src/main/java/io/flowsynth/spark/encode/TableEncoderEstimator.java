@@ -79,7 +79,7 @@ import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most three
+ * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most four
  * Spark jobs over the table, whatever its number of columns:
  * <ol>
  *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
@@ -88,13 +88,16 @@ import static org.apache.spark.sql.functions.when;
  *       d ≤ 6, how many finite values are not multiples of 10^−d: the smallest d with none is kept), and for string
  *       id candidates their length range, shape range and character classes;</li>
  *   <li>for categorical columns, one grouped count of (column, value) pairs, of which at most
- *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the rare values that
- *       "other" samples from);</li>
+ *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the further values that
+ *       "other" samples from), never a value seen fewer than {@code minCategoryCount} times (rare-category protection:
+ *       only their number and rows per column);</li>
+ *   <li>for generated text and email columns, one grouped count of words, word and value shapes and mail domains, of
+ *       which only those seen at least {@code minCategoryCount} times reach the driver;</li>
  *   <li>for quantile-normal and mode-specific columns, one {@code approxQuantile} call for all of them together; the
  *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
  *       ({@link GaussianMixture#fitSketch}), so they cost no further pass.</li>
  * </ol>
- * Nothing else reaches the driver. The table is read up to three times: cache it if it is expensive to recompute.
+ * Nothing else reaches the driver. The table is read up to four times: cache it if it is expensive to recompute.
  *
  * <p>Column kinds: strings and booleans are categorical; integers are categorical with at most
  * {@code maxDiscreteValues} distinct values, else quantile-normal ({@code integer}); float, double and decimal are
