@@ -95,6 +95,14 @@ public final class ConfigKeys {
     public static final String PRIVACY_EXTREME_K = "flowsynth.privacy.extreme-k";
     public static final int PRIVACY_EXTREME_K_DEFAULT = 5;
 
+    public static final String FIT_MIN_ROWS = "flowsynth.fit.min-rows";
+    public static final int FIT_MIN_ROWS_DEFAULT = 100;
+
+    public static final String PRIVACY_PROTECT_RARE_CATEGORIES = "flowsynth.privacy.protect-rare-categories";
+    public static final boolean PRIVACY_PROTECT_RARE_CATEGORIES_DEFAULT = true;
+    public static final String PRIVACY_MIN_CATEGORY_COUNT = "flowsynth.privacy.min-category-count";
+    public static final int PRIVACY_MIN_CATEGORY_COUNT_DEFAULT = 5;
+
     public static final String SAMPLE_BATCH_SIZE = "flowsynth.sample.batch-size";
     public static final int SAMPLE_BATCH_SIZE_DEFAULT = 8192;
     public static final String SAMPLE_TARGET_FILE_MB = "flowsynth.sample.target-file-mb";
@@ -162,6 +170,9 @@ public final class ConfigKeys {
         d.put(ENCODE_BOUNDS, ENCODE_BOUNDS_DEFAULT);
         d.put(ENCODE_BOUNDS_QUANTILE, String.valueOf(ENCODE_BOUNDS_QUANTILE_DEFAULT));
         d.put(PRIVACY_EXTREME_K, String.valueOf(PRIVACY_EXTREME_K_DEFAULT));
+        d.put(FIT_MIN_ROWS, String.valueOf(FIT_MIN_ROWS_DEFAULT));
+        d.put(PRIVACY_PROTECT_RARE_CATEGORIES, String.valueOf(PRIVACY_PROTECT_RARE_CATEGORIES_DEFAULT));
+        d.put(PRIVACY_MIN_CATEGORY_COUNT, String.valueOf(PRIVACY_MIN_CATEGORY_COUNT_DEFAULT));
         d.put(SAMPLE_BATCH_SIZE, String.valueOf(SAMPLE_BATCH_SIZE_DEFAULT));
         d.put(SAMPLE_TARGET_FILE_MB, String.valueOf(SAMPLE_TARGET_FILE_MB_DEFAULT));
         d.put(SAMPLE_COMPRESSION, SAMPLE_COMPRESSION_DEFAULT);

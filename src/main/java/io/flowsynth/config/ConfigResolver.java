@@ -134,6 +134,9 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES, 0);
         c.getInt(ConfigKeys.ENCODE_MAX_MODES, 1);
         c.getBoolean(ConfigKeys.ENCODE_DETECT_IDS);
+        c.getInt(ConfigKeys.FIT_MIN_ROWS, 1);
+        c.getBoolean(ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES);
+        c.getInt(ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT, 1);
         c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1);
         c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6);
         oneOf(c, ConfigKeys.SAMPLE_COMPRESSION, List.of("snappy", "zstd", "gzip", "lz4", "uncompressed"));
@@ -141,9 +144,9 @@ public final class ConfigResolver {
         c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5);
         c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1);
         for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
-            if (!List.of("continuous", "integer", "categorical", "datetime", "id", "ignore").contains(e.getValue())) {
+            if (!io.flowsynth.encode.EncodeOptions.OVERRIDE_KINDS.contains(e.getValue())) {
                 throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"
-                        + e.getValue() + "' (supported: continuous, integer, categorical, datetime, id, ignore)");
+                        + e.getValue() + "' (supported: " + io.flowsynth.encode.EncodeOptions.KIND_LIST + ")");
             }
         }
         for (Map.Entry<String, String> e : c.columnSettings("encoder").entrySet()) {

@@ -22,6 +22,7 @@ public final class BatchDecoder {
     private final List<ColumnEncoder> columns;
     private final int width;
     private final boolean[] ahead;
+    private final boolean[] generated;
     private final Buffer[] buffers;
     private final boolean independent;
     private float[] batch;
@@ -37,9 +38,11 @@ public final class BatchDecoder {
         this.independent = independent;
         this.ahead = new boolean[columns.size()];
         this.buffers = new Buffer[columns.size()];
+        this.generated = new boolean[columns.size()];
         for (int c = 0; c < ahead.length; c++) {
-            ahead[c] = columns.get(c).decodesWithoutRandomness() && !(columns.get(c) instanceof IdEncoder);
+            ahead[c] = columns.get(c).decodesWithoutRandomness() && !(columns.get(c) instanceof GeneratedColumn);
             buffers[c] = ahead[c] ? new Buffer() : null;
+            generated[c] = columns.get(c) instanceof GeneratedColumn;
         }
         this.features = new double[CHUNK * width];
     }
@@ -71,6 +74,8 @@ public final class BatchDecoder {
         for (int k = 0; k < ahead.length; k++) {
             if (ahead[k]) {
                 buffers[k].replay(i, out, k);
+            } else if (generated[k]) {
+                continue; // set by generateIds below
             } else if (independent) {
                 columns.get(k).decodeIndependentInto(features, base + encoder.offset(k), rng, out, k);
             } else {

@@ -18,11 +18,16 @@ import java.util.Random;
  * category k owns [c_k, c_{k+1}) ⊂ [0, 1] with width equal to its frequency; a value encodes to z = Φ⁻¹(u) with u
  * uniform in its interval, and z decodes to the category whose interval holds Φ(z). Null is a category of its own.
  *
- * <p>Only the most frequent categories are kept (at most {@code maxCategories}, chosen by the estimator). Everything
- * else shares one last "other" interval; decoding it samples among a bounded list of further rare values in proportion
- * to their counts, so memory is bounded by the number of kept values, never by the column's cardinality. Encoding a
- * value that is not a kept category goes to "other", or, when the column has no "other" interval (a value never seen
- * while fitting), to the most frequent category.
+ * <p>Only the most frequent categories are kept (at most {@code maxCategories}, chosen by the estimator). Further
+ * values share one last "other" interval; decoding it samples among a bounded list of them in proportion to their
+ * counts, so memory is bounded by the number of kept values, never by the column's cardinality.
+ *
+ * <p><b>Rare-category protection</b> ({@link Protection}): values seen fewer than k times are neither kept nor among
+ * the "other" values; only their number and rows are recorded ({@code protected_categories}, {@code protected_rows}
+ * in the JSON). Such a value (or one never seen) is encoded as an outcome drawn in proportion to the outcomes' counts,
+ * so its rows are redistributed over the kept categories and nothing of it is learned or published. Without
+ * protection (k = 1, and models saved before it existed), a value that is not kept goes to "other", or, when the
+ * column has no "other" interval, to the most frequent category.
  *
  * <p><b>One-hot/argmax layout</b> ({@link #onehot()}): instead of one interval feature, one feature per outcome (kept
  * categories, then "other"); decoding takes the argmax. Encoding outcome k draws v ~ N(0, I), swaps the largest entry
@@ -47,6 +52,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final boolean onehot;
     private final String orderedBy;
     private final int[] groups;             // per kept category: rank of its parent category, or null
+    private final Protection protection;
 
     /** Added to the winning feature of a one-hot encoding. */
     static final double ONEHOT_MARGIN = 1.0;
@@ -76,6 +82,29 @@ public final class CategoricalEncoder implements ColumnEncoder {
     public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
                               Map<Object, Long> rareValues, boolean onehot, String orderedBy,
                               Map<Object, Integer> groups) {
+        this(column, type, categories, otherCount, rareValues, onehot, orderedBy, groups, Protection.NONE);
+    }
+
+    /**
+     * What rare-category protection removed from a column: {@code categories} distinct values seen fewer than
+     * {@code minCount} times, covering {@code rows} rows. None of them is kept; their rows are redistributed over the
+     * outcomes in proportion to the outcomes' counts (when encoding as when decoding), so nothing about them is stored.
+     */
+    public record Protection(int minCount, long categories, long rows) implements java.io.Serializable {
+        public static final Protection NONE = new Protection(1, 0, 0);
+
+        public Protection {
+            if (minCount < 1 || categories < 0 || rows < categories) {
+                throw new IllegalArgumentException("bad protection " + minCount + "/" + categories + "/" + rows);
+            }
+        }
+    }
+
+    /** @param protection what rare-category protection removed (see {@link Protection}) */
+    public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
+                              Map<Object, Long> rareValues, boolean onehot, String orderedBy,
+                              Map<Object, Integer> groups, Protection protection) {
+        this.protection = protection == null ? Protection.NONE : protection;
         this.onehot = onehot;
         this.orderedBy = orderedBy;
         this.column = QuantileEncoder.requireColumn(column);
@@ -213,8 +242,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (width() == 0) {
             return;
         }
-        Integer k = index.get(keyOf(value));
-        int interval = k != null ? k : (otherCount > 0 ? keys.size() : 0);
+        int interval = interval(keyOf(value), rng);
         if (!onehot) {
             out[offset] = intervals.encode(interval, rng);
             return;
@@ -233,6 +261,30 @@ public final class CategoricalEncoder implements ColumnEncoder {
     }
 
     /**
+     * The outcome a value is encoded as: its kept category; "other" for a recorded further value (or any unseen value
+     * when nothing was protected); an outcome drawn in proportion to the counts for a protected (or unseen) value when
+     * rare categories were protected; else the most frequent category.
+     */
+    private int interval(Object key, Random rng) {
+        Integer k = index.get(key);
+        if (k != null) {
+            return k;
+        }
+        if (otherCount > 0 && (protection.rows() == 0 || rareIndex.containsKey(key))) {
+            return keys.size();
+        }
+        if (protection.rows() > 0 && rng != null) {
+            return intervals.decode(StandardNormal.inverseCdf(FrequencyIntervals.clampU(rng.nextDouble())));
+        }
+        return 0;
+    }
+
+    /** Rare-category protection: the threshold and what it removed from this column. */
+    public Protection protection() {
+        return protection;
+    }
+
+    /**
      * ln f_k − ln φ(z) for a kept category k (the dequantization bound); for a value of the "other" bucket, ln f_other
      * − ln φ(z) plus ln(its count / the bucket's count) when it is one of the recorded rare values (decoding samples
      * only those), else {@link #OUT_OF_DOMAIN_LOG_PROB}; a value never seen in a column without "other" is scored as
@@ -247,6 +299,11 @@ public final class CategoricalEncoder implements ColumnEncoder {
         int interval;
         if (k != null) {
             interval = k;
+        } else if (protection.rows() > 0 && !rareIndex.containsKey(key)) {
+            // a protected (or unseen) value was encoded as an outcome drawn in proportion: score it as that outcome
+            interval = width() == 0 ? 0 : onehot ? argmax(features, offset, intervals.size())
+                    : intervals.decode(features[offset]);
+            c += OUT_OF_DOMAIN_LOG_PROB;
         } else if (otherCount > 0) {
             interval = keys.size();
             Integer r = rareIndex.get(key);
@@ -369,6 +426,9 @@ public final class CategoricalEncoder implements ColumnEncoder {
             rareCounts[i] = rareCumulative[i] - (i == 0 ? 0 : rareCumulative[i - 1]);
         }
         writeValues(json.putArray("rareValues"), rareKeys, rareCounts);
+        json.put("protected_min_count", protection.minCount());
+        json.put("protected_categories", protection.categories());
+        json.put("protected_rows", protection.rows());
         return json;
     }
 
@@ -393,7 +453,9 @@ public final class CategoricalEncoder implements ColumnEncoder {
         }
         return new CategoricalEncoder(json.path("column").asText(), type, readValues(json.path("categories"), type),
                 json.path("otherCount").asLong(), readValues(json.path("rareValues"), type),
-                "onehot".equals(json.path("encoding").asText()), orderedBy, groups);
+                "onehot".equals(json.path("encoding").asText()), orderedBy, groups,
+                new Protection(json.path("protected_min_count").asInt(1), json.path("protected_categories").asLong(0),
+                        json.path("protected_rows").asLong(0)));
     }
 
     private static Map<Object, Long> readValues(JsonNode array, ColumnType type) {

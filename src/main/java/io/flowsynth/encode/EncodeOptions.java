@@ -12,8 +12,9 @@ import java.util.Set;
  * Options of the column encoders (validated, immutable). Their config keys and defaults live in {@link ConfigKeys}.
  *
  * @param maxDiscreteValues     integer columns with at most this many distinct values are categorical
- * @param maxCategories         categories kept per categorical column; the rest share one "other" interval, whose
- *                              decoding samples among up to this many further rare values
+ * @param maxCategories         categories kept per categorical column; further ones share one "other" interval, whose
+ *                              decoding samples among up to this many further values (each seen ≥ minCategoryCount
+ *                              times)
  * @param quantiles             knots of the quantile-normal encoding (≥ 2, including minimum and maximum)
  * @param quantileRelativeError relative error of Spark's approximate quantiles (0 = exact, expensive)
  * @param dropUnsupported       drop columns of unsupported types (with a warning) instead of failing
@@ -24,14 +25,19 @@ import java.util.Set;
  * @param onehotMaxCategories   automatic choice: a categorical with 3 to this many kept categories (null included)
  *                              is one-hot/argmax encoded, others use frequency intervals (0: never one-hot)
  * @param maxModes              most Gaussian components of a mode-specific (mixture) encoding
- * @param detectIds             detect identifier-like columns (unique per row) and generate fresh values for them
+ * @param detectIds             detect identifier-like, personal-data and free-text string columns (and string columns
+ *                              whose rows are mostly in protected values) and generate fresh values for them
  * @param encoderOverrides      column → {@code quantile | mode} (numeric and datetime columns) or
  *                              {@code frequency | onehot} (categorical columns)
+ * @param minCategoryCount      rare-category protection: a value seen fewer times than this in a categorical column
+ *                              is neither kept in the model nor published (its rows are redistributed over the kept
+ *                              categories in proportion); 1 switches the protection off. Text kinds keep only tokens
+ *                              seen at least this often.
  */
 public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quantiles, double quantileRelativeError,
                             boolean dropUnsupported, Map<String, String> kindOverrides, double minCategoryFrequency,
                             int onehotMaxCategories, int maxModes, boolean detectIds,
-                            Map<String, String> encoderOverrides) implements Serializable {
+                            Map<String, String> encoderOverrides, int minCategoryCount) implements Serializable {
 
     public static final double QUANTILE_RELATIVE_ERROR_DEFAULT = 1e-3;
 
@@ -41,7 +47,19 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
     public static final String DATETIME = "datetime";
     public static final String ID = "id";
     public static final String IGNORE = "ignore";
-    public static final Set<String> OVERRIDE_KINDS = Set.of(CONTINUOUS, INTEGER, CATEGORICAL, DATETIME, ID, IGNORE);
+    public static final String PERSON_NAME = "person-name";
+    public static final String FIRST_NAME = "first-name";
+    public static final String LAST_NAME = "last-name";
+    public static final String EMAIL = "email";
+    public static final String PHONE = "phone";
+    public static final String ADDRESS = "address";
+    public static final String TEXT = "text";
+    /** Kinds whose values are generated fresh from a fake-value generator ({@link FakeEncoder}). */
+    public static final Set<String> FAKE_KINDS = Set.of(PERSON_NAME, FIRST_NAME, LAST_NAME, EMAIL, PHONE, ADDRESS);
+    public static final Set<String> OVERRIDE_KINDS = Set.of(CONTINUOUS, INTEGER, CATEGORICAL, DATETIME, ID, IGNORE,
+            PERSON_NAME, FIRST_NAME, LAST_NAME, EMAIL, PHONE, ADDRESS, TEXT);
+    public static final String KIND_LIST = "continuous, integer, categorical, datetime, id, person-name, first-name, "
+            + "last-name, email, phone, address, text, ignore";
 
     public static final String QUANTILE = "quantile";
     public static final String MODE = "mode";
@@ -71,11 +89,14 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
         if (maxModes < 1) {
             throw new BadInputException(ConfigKeys.ENCODE_MAX_MODES + ": expected ≥ 1, got " + maxModes);
         }
+        if (minCategoryCount < 1) {
+            throw new BadInputException(ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT + ": expected ≥ 1, got " + minCategoryCount);
+        }
         kindOverrides = Map.copyOf(kindOverrides == null ? Map.of() : kindOverrides);
         for (Map.Entry<String, String> e : kindOverrides.entrySet()) {
             if (!OVERRIDE_KINDS.contains(e.getValue())) {
                 throw new BadInputException("Column '" + e.getKey() + "': unknown kind override '" + e.getValue()
-                        + "' (expected one of continuous, integer, categorical, datetime, id, ignore)");
+                        + "' (expected one of " + KIND_LIST + ")");
             }
         }
         encoderOverrides = Map.copyOf(encoderOverrides == null ? Map.of() : encoderOverrides);
@@ -92,7 +113,7 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
                          boolean dropUnsupported, Map<String, String> kindOverrides) {
         this(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported, kindOverrides,
                 ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY_DEFAULT, ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT, ConfigKeys.ENCODE_MAX_MODES_DEFAULT, ConfigKeys.ENCODE_DETECT_IDS_DEFAULT,
-                Map.of());
+                Map.of(), ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT_DEFAULT);
     }
 
     public static EncodeOptions defaults() {
@@ -102,51 +123,56 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
 
     public EncodeOptions withMaxDiscreteValues(int value) {
         return new EncodeOptions(value, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withMaxCategories(int value) {
         return new EncodeOptions(maxDiscreteValues, value, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withQuantiles(int value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, value, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withDropUnsupported(boolean value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, value,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withKindOverrides(Map<String, String> value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                value, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+                value, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withMinCategoryFrequency(double value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, value, onehotMaxCategories, maxModes, detectIds, encoderOverrides);
+                kindOverrides, value, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withOnehotMaxCategories(int value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, value, maxModes, detectIds, encoderOverrides);
+                kindOverrides, minCategoryFrequency, value, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withMaxModes(int value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, value, detectIds, encoderOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, value, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withDetectIds(boolean value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, value, encoderOverrides);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, value, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withEncoderOverrides(Map<String, String> value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, value);
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, value, minCategoryCount);
+    }
+
+    public EncodeOptions withMinCategoryCount(int value) {
+        return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
+                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, value);
     }
 }

@@ -34,6 +34,7 @@ public final class TableEncoder implements Serializable {
     private final int[] offsets;
     private final int width;
     private final ColumnType[] types;
+    private RealValues realValues; // set only by withRealValues, on a copy; not part of the JSON form
 
     public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns) {
         this.columns = List.copyOf(columns);
@@ -141,15 +142,42 @@ public final class TableEncoder implements Serializable {
      */
     public void decodeInto(double[] features, Random rng, long row, long totalRows, long seed, boolean independent,
                            ValueSink out) {
-        decodeColumns(features, rng, independent, out);
+        decodeColumns(features, rng, independent, true, out);
         generateIds(rng, row, totalRows, seed, out);
     }
 
-    /** Sets the identifier columns of synthetic row {@code row}: the second pass of {@link #decodeInto}. */
+    /** Most draws of a generated value that the real values might contain before the last one is kept. */
+    static final int MAX_REDRAWS = 32;
+
+    /**
+     * This encoder with the real values of its generated columns at hand (in memory only, never saved): a generated
+     * value they might contain is drawn again. Null removes them.
+     */
+    public TableEncoder withRealValues(RealValues values) {
+        TableEncoder copy = new TableEncoder(columns, droppedColumns);
+        copy.realValues = values;
+        return copy;
+    }
+
+    /** The real values set by {@link #withRealValues}, or null. */
+    public RealValues realValues() {
+        return realValues;
+    }
+
+    /**
+     * Sets the generated columns ({@link GeneratedColumn}: identifiers, fake values, text) of synthetic row
+     * {@code row}: the second pass of {@link #decodeInto}.
+     */
     void generateIds(Random rng, long row, long totalRows, long seed, ValueSink out) {
         for (int i = 0; i < columns.size(); i++) {
-            if (columns.get(i) instanceof IdEncoder id) {
-                out.setValue(i, id.generate(row, totalRows, seed, rng));
+            if (columns.get(i) instanceof GeneratedColumn g) {
+                Object v = g.generate(row, totalRows, seed, rng);
+                if (realValues != null && g.mayRepeatRealValues()) {
+                    for (int t = 1; v != null && t < MAX_REDRAWS && realValues.mightContain(i, v); t++) {
+                        v = g.generate(row, totalRows, seed, rng);
+                    }
+                }
+                out.setValue(i, v);
             }
         }
     }
@@ -157,16 +185,21 @@ public final class TableEncoder implements Serializable {
     /** Decodes one row from {@code features[0..width())}; values in {@link #columns()} order. */
     public Object[] decode(double[] features, Random rng) {
         ExternalValues values = new ExternalValues(types);
-        decodeColumns(features, rng, false, values);
+        decodeColumns(features, rng, false, false, values);
         return values.values();
     }
 
-    private void decodeColumns(double[] features, Random rng, boolean independent, ValueSink out) {
+    /** @param skipGenerated leave the generated columns to {@link #generateIds} */
+    private void decodeColumns(double[] features, Random rng, boolean independent, boolean skipGenerated,
+                               ValueSink out) {
         if (features.length < width) {
             throw new IllegalArgumentException("feature vector has " + features.length + " values, need " + width);
         }
         for (int i = 0; i < columns.size(); i++) {
             ColumnEncoder c = columns.get(i);
+            if (skipGenerated && c instanceof GeneratedColumn) {
+                continue;
+            }
             if (independent) {
                 c.decodeIndependentInto(features, offsets[i], rng, out, i);
             } else {
@@ -233,6 +266,15 @@ public final class TableEncoder implements Serializable {
                         ? ModeEncoder.fromJson(json) : QuantileEncoder.fromJson(json);
             case "id":
                 return IdEncoder.fromJson(json);
+            case EncodeOptions.PERSON_NAME:
+            case EncodeOptions.FIRST_NAME:
+            case EncodeOptions.LAST_NAME:
+            case EncodeOptions.EMAIL:
+            case EncodeOptions.ADDRESS:
+                return FakeEncoder.fromJson(json);
+            case EncodeOptions.TEXT:
+            case EncodeOptions.PHONE:
+                return TextEncoder.fromJson(json);
             case "categorical":
                 return CategoricalEncoder.fromJson(json);
             case "constant":

@@ -171,7 +171,7 @@ class EncoderChoicesTest {
         for (long r = 0; r < 5000; r++) {
             Object v = ids.generate(r, 5000, 77, rng);
             assertThat(v).isInstanceOf(Integer.class);
-            assertThat((Integer) v).isBetween(1001, 6000);
+            assertThat((Integer) v).isBetween(1001, 6100); // from the rounded fresh bound 1100: the max is not kept
             assertThat(seen.add(v)).isTrue();
         }
         IdEncoder bytes = IdEncoder.integral("b", ColumnType.of(ColumnType.Base.BYTE), 100, 0, 20, 127);

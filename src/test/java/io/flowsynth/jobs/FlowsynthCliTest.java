@@ -191,7 +191,8 @@ class FlowsynthCliTest {
         List<Row> rows = List.of(RowFactory.create(1.0, new String[]{"a"}), RowFactory.create(2.0, new String[]{"b"}));
         String path = dir.resolve("arrays.parquet").toString();
         spark.createDataFrame(rows, schema).write().parquet(path);
-        Outcome o = cli("fit", "--input", path, "--model", dir.resolve("m2").toString());
+        Outcome o = cli("fit", "--input", path, "--model", dir.resolve("m2").toString(),
+                "--set", "flowsynth.fit.min-rows=1"); // two rows: past the size check, to the column's type
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err()).contains("tags");
         assertThat(o.err().trim().lines().count()).isEqualTo(1);

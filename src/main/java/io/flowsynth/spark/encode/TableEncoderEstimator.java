@@ -8,6 +8,8 @@ import io.flowsynth.encode.ColumnType;
 import io.flowsynth.encode.ColumnValues;
 import io.flowsynth.encode.ConstantEncoder;
 import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.FakeEncoder;
+import io.flowsynth.encode.TextEncoder;
 import io.flowsynth.encode.GaussianMixture;
 import io.flowsynth.encode.IdEncoder;
 import io.flowsynth.encode.ModeEncoder;
@@ -65,13 +67,23 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.unix_date;
 import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.udaf;
 
 /**
- * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most three
+ * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most four
  * Spark jobs over the table, whatever its number of columns:
  * <ol>
  *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
@@ -82,14 +94,17 @@ import static org.apache.spark.sql.functions.udaf;
  *       {@link ExtremeValues}, a bounded buffer per partition), and for string id candidates their length range,
  *       shape range and character classes;</li>
  *   <li>for categorical columns, one grouped count of (column, value) pairs, of which at most
- *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the rare values that
- *       "other" samples from);</li>
+ *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the further values that
+ *       "other" samples from), never a value seen fewer than {@code minCategoryCount} times (rare-category protection:
+ *       only their number and rows per column);</li>
+ *   <li>for generated text and email columns, one grouped count of words, word and value shapes and mail domains, of
+ *       which only those seen at least {@code minCategoryCount} times reach the driver;</li>
  *   <li>for quantile-normal and mode-specific columns, one {@code approxQuantile} call for all of them together; the
  *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
  *       ({@link GaussianMixture#fitSketch}), so they cost no further pass. The sketch and the k extremes give the
  *       stored knots, bounds and tails ({@link ExtremeBounds}): no value among the k smallest or largest is kept.</li>
  * </ol>
- * Nothing else reaches the driver. The table is read up to three times: cache it if it is expensive to recompute.
+ * Nothing else reaches the driver. The table is read up to four times: cache it if it is expensive to recompute.
  *
  * <p>Column kinds: strings and booleans are categorical; integers are categorical with at most
  * {@code maxDiscreteValues} distinct values, else quantile-normal ({@code integer}); float, double and decimal are
@@ -194,6 +209,23 @@ public final class TableEncoderEstimator {
             decide(p, rows);
         }
         countCategories(t, plans, rows);
+        for (Plan p : plans) {
+            if (p.mode == Mode.CATEGORICAL && p.override == null && options.detectIds()
+                    && p.type.base() == ColumnType.Base.STRING && p.encoder instanceof CategoricalEncoder c
+                    && c.protection().rows() > TEXT_FALLBACK_SHARE * p.nonNull) {
+                LOG.info("Column '{}': {} of {} values seen fewer than {} times: generated from a format model "
+                        + "(kind text) instead of categories", p.name, c.protection().rows(), p.nonNull,
+                        options.minCategoryCount());
+                p.mode = Mode.TEXT;
+                p.kind = EncodeOptions.TEXT;
+            } else if (p.mode == Mode.CATEGORICAL && p.encoder instanceof CategoricalEncoder c
+                    && c.protection().rows() == p.nonNull && p.nonNull > 0) {
+                LOG.warn("Column '{}': every value is seen fewer than {} times: all protected, the synthetic column is "
+                        + "all nulls (give it a generated kind, e.g. {}{}.kind=text, to generate values)", p.name,
+                        options.minCategoryCount(), ConfigKeys.COLUMNS_PREFIX, p.name);
+            }
+        }
+        fitGenerated(t, plans, rows);
         fitQuantiles(t, plans);
 
         List<ColumnEncoder> encoders = new ArrayList<>();
@@ -276,6 +308,15 @@ public final class TableEncoderEstimator {
             case EncodeOptions.ID:
                 fits = type.isIntegral() || type.base() == ColumnType.Base.STRING;
                 break;
+            case EncodeOptions.PERSON_NAME:
+            case EncodeOptions.FIRST_NAME:
+            case EncodeOptions.LAST_NAME:
+            case EncodeOptions.EMAIL:
+            case EncodeOptions.PHONE:
+            case EncodeOptions.ADDRESS:
+            case EncodeOptions.TEXT:
+                fits = type.base() == ColumnType.Base.STRING;
+                break;
             default:
                 fits = false;
         }
@@ -293,7 +334,8 @@ public final class TableEncoderEstimator {
         } else if (type.isNumeric()) {
             return "allowed: categorical, continuous, ignore";
         }
-        return type.base() == ColumnType.Base.STRING ? "allowed: categorical, id, ignore"
+        return type.base() == ColumnType.Base.STRING ? "allowed: categorical, id, person-name, first-name, last-name, "
+                + "email, phone, address, text, ignore"
                 : "allowed: categorical, ignore";
     }
 
@@ -349,6 +391,9 @@ public final class TableEncoderEstimator {
                 aggs.add(count(when(c.rlike("[0-9]"), lit(1))));
                 aggs.add(count(when(c.rlike("[a-z]"), lit(1))));
                 aggs.add(count(when(c.rlike("[A-Z]"), lit(1))));
+                for (String valueShape : SHAPES) {
+                    aggs.add(count(when(c.rlike(valueShape), lit(1))));
+                }
             }
         }
         Row r = t.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
@@ -392,6 +437,10 @@ public final class TableEncoderEstimator {
                 p.shape = minShape != null && minShape.equals(maxShape) ? minShape : null;
                 p.classes = (r.getLong(s++) > 0 ? "9" : "") + (r.getLong(s++) > 0 ? "a" : "")
                         + (r.getLong(s++) > 0 ? "A" : "");
+                p.shapeCounts = new long[SHAPES.length];
+                for (int j = 0; j < SHAPES.length; j++) {
+                    p.shapeCounts[j] = r.getLong(s++);
+                }
             }
         }
         return rows;
@@ -403,8 +452,99 @@ public final class TableEncoderEstimator {
     }
 
     private boolean stringIdCandidate(Plan p) {
-        return p.type.base() == ColumnType.Base.STRING
-                && (EncodeOptions.ID.equals(p.override) || (p.override == null && options.detectIds()));
+        return p.type.base() == ColumnType.Base.STRING && (p.override == null ? options.detectIds()
+                : !EncodeOptions.CATEGORICAL.equals(p.override));
+    }
+
+    /** Value shapes counted for the detection of personal-data and text columns (indexes below). */
+    static final String[] SHAPES = {
+        "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}$",               // email
+        "^\\p{Lu}[\\p{L}'’.-]*( \\p{Lu}[\\p{L}'’.-]*){1,3}$",                                 // First Last
+        "^\\p{Lu}[\\p{L}'’-]+$",                                                               // one name
+        "^(?=(\\D*\\d){7,15}\\D*$)\\+?[0-9 ().-]{7,24}$",                                       // phone number
+        "^\\S+\\s+\\S+\\s+\\S+\\s+\\S+",                                                     // ≥ 4 words
+        "^[0-9]+[A-Za-z]?,? +\\p{L}"                                                            // house number, street
+    };
+    private static final int EMAIL_SHAPE = 0;
+    private static final int NAME_SHAPE = 1;
+    private static final int WORD_SHAPE = 2;
+    private static final int PHONE_SHAPE = 3;
+    private static final int TEXT_SHAPE = 4;
+    private static final int ADDRESS_SHAPE = 5;
+    /** Share of the non-null values that must have a kind's shape for it to be detected. */
+    static final double SHAPE_SHARE = 0.8;
+    private static final Set<String> NOT_PERSON = Set.of("product", "company", "brand", "city", "street", "file",
+            "host", "domain", "item", "category", "country", "state", "region", "team", "org", "organization",
+            "business", "store", "shop", "model", "project", "app", "application", "department", "dept", "school",
+            "hospital", "bank", "merchant", "vendor", "supplier", "table", "column", "field", "event", "course");
+
+    /** The column name's words, lower case: {@code customerFullName}, {@code full_name} → full, name. */
+    static List<String> nameWords(String name) {
+        List<String> words = new ArrayList<>();
+        for (String w : name.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT)
+                .split("[^a-z0-9]+")) {
+            if (!w.isEmpty()) {
+                words.add(w);
+            }
+        }
+        return words;
+    }
+
+    /**
+     * The personal-data or text kind of a string column detected from its name and the shape of its values, or null:
+     * email (≥ 80 % of values shaped like an email); phone (a name word phone, tel, mobile, cell, fax, and phone-shaped
+     * values); first-name, last-name, person-name (name words such as first_name, surname, full_name, and capitalised
+     * one- or two-to-four-word values; not product, company, city, … names); address (address, street, addr and values
+     * starting with a house number); text (≥ 80 % of the values of four words or more, half of them distinct). A
+     * detected column has more than {@code maxDiscreteValues} distinct values and at least 5 % of its rows distinct
+     * (an enumeration such as a few sales reps stays categorical, under rare-category protection).
+     */
+    private String detectKind(Plan p) {
+        if (p.shapeCounts == null || p.nonNull == 0
+                || p.distinct <= options.maxDiscreteValues() || p.distinct < 0.05 * p.nonNull) {
+            return null;
+        }
+        double[] share = new double[SHAPES.length];
+        for (int j = 0; j < SHAPES.length; j++) {
+            share[j] = (double) p.shapeCounts[j] / p.nonNull;
+        }
+        List<String> words = nameWords(p.name);
+        String joined = String.join("", words);
+        boolean nameWord = words.contains("name") || joined.endsWith("name");
+        boolean notPerson = words.stream().anyMatch(NOT_PERSON::contains);
+        if (share[EMAIL_SHAPE] >= SHAPE_SHARE) {
+            return EncodeOptions.EMAIL;
+        }
+        if (words.stream().anyMatch(w -> Set.of("phone", "tel", "telephone", "mobile", "cell", "fax", "msisdn",
+                "phonenumber").contains(w)) && share[PHONE_SHAPE] >= SHAPE_SHARE) {
+            return EncodeOptions.PHONE;
+        }
+        if (nameWord && !notPerson) {
+            boolean first = words.stream().anyMatch(w -> Set.of("first", "given", "fore", "firstname", "forename",
+                    "givenname").contains(w));
+            boolean last = words.stream().anyMatch(w -> Set.of("last", "family", "sur", "surname", "lastname",
+                    "familyname").contains(w));
+            if (first && share[WORD_SHAPE] >= SHAPE_SHARE) {
+                return EncodeOptions.FIRST_NAME;
+            }
+            if (last && share[WORD_SHAPE] >= SHAPE_SHARE) {
+                return EncodeOptions.LAST_NAME;
+            }
+            if (share[NAME_SHAPE] >= SHAPE_SHARE) {
+                return EncodeOptions.PERSON_NAME;
+            }
+        }
+        if (words.contains("surname") && share[WORD_SHAPE] >= SHAPE_SHARE) {
+            return EncodeOptions.LAST_NAME;
+        }
+        if (words.stream().anyMatch(w -> w.equals("address") || w.equals("street") || w.equals("addr"))
+                && share[ADDRESS_SHAPE] >= 0.5) {
+            return EncodeOptions.ADDRESS;
+        }
+        if (share[TEXT_SHAPE] >= SHAPE_SHARE && p.distinct >= 0.5 * p.nonNull) {
+            return EncodeOptions.TEXT;
+        }
+        return null;
     }
 
     private static Column finite(Column c) {
@@ -425,6 +565,18 @@ public final class TableEncoderEstimator {
         }
         if (states == 1 && (p.finite == 0 || singleValue)) {
             p.encoder = new ConstantEncoder(p.name, p.type, p.finite > 0 ? p.min : special(p));
+            return;
+        }
+        String generated = p.override != null ? (EncodeOptions.FAKE_KINDS.contains(p.override)
+                || EncodeOptions.TEXT.equals(p.override) || EncodeOptions.PHONE.equals(p.override) ? p.override : null)
+                : options.detectIds() && p.type.base() == ColumnType.Base.STRING ? detectKind(p) : null;
+        if (generated != null) {
+            p.kind = generated;
+            p.mode = EncodeOptions.FAKE_KINDS.contains(generated) ? Mode.FAKE : Mode.TEXT;
+            if (p.override == null) {
+                LOG.info("Column '{}': detected as {} (set {}{}.kind to change): fresh values are generated, no real "
+                        + "value is kept", p.name, generated, ConfigKeys.COLUMNS_PREFIX, p.name);
+            }
             return;
         }
         if (EncodeOptions.ID.equals(p.override) || (p.override == null && options.detectIds() && looksLikeId(p))) {
@@ -515,15 +667,25 @@ public final class TableEncoderEstimator {
             pairs[k] = struct(lit(k).as("i"), keyText(col("c" + p.index), p.type).as("v"));
         }
         long keep = 2L * options.maxCategories();
+        int minCount = options.minCategoryCount();
         WindowSpec byCount = Window.partitionBy("i").orderBy(col("count").desc(), col("v").asc());
+        WindowSpec whole = Window.partitionBy("i");
+        Column isRare = col("count").lt(lit(minCount));
+        // a value seen fewer than minCount times never reaches the driver, only their number per column (carried by
+        // every row of the column; a column whose values are all rare sends its first row with the value blanked)
         List<Row> top = t.select(explode(array(pairs)).as("e"))
                 .select(col("e.i").as("i"), col("e.v").as("v"))
                 .where(col("v").isNotNull())
                 .groupBy("i", "v").count()
                 .withColumn("rank", row_number().over(byCount))
-                .where(col("rank").leq(keep))
+                .withColumn("protectedCategories", sum(when(isRare, lit(1L)).otherwise(lit(0L))).over(whole))
+                .withColumn("protectedRows", sum(when(isRare, col("count")).otherwise(lit(0L))).over(whole))
+                .where(col("rank").leq(keep).and(not(isRare)).or(col("rank").equalTo(lit(1))))
+                .withColumn("v", when(isRare, lit(null).cast("string")).otherwise(col("v")))
+                .select("i", "v", "count", "rank", "protectedCategories", "protectedRows")
                 .collectAsList();
-
+        long[] protectedCategories = new long[cats.size()];
+        long[] protectedRows = new long[cats.size()];
         List<Map<Object, Long>> kept = new ArrayList<>();
         List<Map<Object, Long>> rare = new ArrayList<>();
         for (int k = 0; k < cats.size(); k++) {
@@ -533,6 +695,11 @@ public final class TableEncoderEstimator {
         for (Row r : top) {
             int k = r.getInt(0);
             Plan p = cats.get(k);
+            protectedCategories[k] = r.getLong(4);
+            protectedRows[k] = r.getLong(5);
+            if (r.isNullAt(1)) {
+                continue; // a blanked rare value: only its column's counts came
+            }
             Object key;
             try {
                 key = ColumnValues.keyFromText(p.type, r.getString(1));
@@ -542,19 +709,30 @@ public final class TableEncoderEstimator {
             }
             boolean isKept = r.getInt(3) <= options.maxCategories()
                     && r.getLong(2) >= options.minCategoryFrequency() * rows;
+            // (every collected value is seen at least minCount times)
             Map<Object, Long> target = isKept ? kept.get(k) : rare.get(k);
             target.merge(key, r.getLong(2), Long::sum);
         }
         long[] others = new long[cats.size()];
         boolean[] onehots = new boolean[cats.size()];
         CategoricalEncoder[] plain = new CategoricalEncoder[cats.size()];
+        CategoricalEncoder.Protection[] protections = new CategoricalEncoder.Protection[cats.size()];
         for (int k = 0; k < cats.size(); k++) {
             Plan p = cats.get(k);
             Map<Object, Long> categories = kept.get(k);
             long keptRows = categories.values().stream().mapToLong(Long::longValue).sum();
-            long other = Math.max(0, p.nonNull - keptRows);
+            // with protection, "other" holds only the recorded further values (each seen ≥ minCount times); the
+            // protected rows (and any further values beyond the recorded ones) are redistributed in proportion
+            long other = minCount > 1 ? rare.get(k).values().stream().mapToLong(Long::longValue).sum()
+                    : Math.max(0, p.nonNull - keptRows);
             if (rare.get(k).isEmpty()) {
                 other = 0;
+            }
+            protections[k] = new CategoricalEncoder.Protection(minCount, protectedCategories[k], protectedRows[k]);
+            if (protectedRows[k] > 0) {
+                LOG.info("Column '{}': {} categories seen fewer than {} times ({} rows) protected: not kept, their "
+                        + "rows redistributed over the kept categories", p.name, protectedCategories[k], minCount,
+                        protectedRows[k]);
             }
             if (p.nulls > 0) {
                 categories.put(null, p.nulls);
@@ -565,13 +743,17 @@ public final class TableEncoderEstimator {
                     : outcomes >= 3 && outcomes <= options.onehotMaxCategories();
             others[k] = other;
             onehots[k] = onehot;
-            plain[k] = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k), onehot);
+            if (categories.isEmpty() && other == 0) {
+                categories.put(null, p.nonNull + p.nulls); // all protected: null (see fit for the warning)
+            }
+            plain[k] = new CategoricalEncoder(p.name, p.type, categories, other, rare.get(k), onehot, null, Map.of(),
+                    protections[k]);
             p.encoder = plain[k];
         }
         for (Nesting n : nestings(t, cats, plain, others, onehots, rows)) {
             Plan p = cats.get(n.child);
             p.encoder = new CategoricalEncoder(p.name, p.type, kept.get(n.child), others[n.child], rare.get(n.child),
-                    false, cats.get(n.parent).name, n.groups);
+                    false, cats.get(n.parent).name, n.groups, protections[n.child]);
             LOG.info("Column '{}': its categories nest in '{}' ({}% of rows in their category's most frequent '{}'): "
                     + "intervals laid out by '{}'", p.name, cats.get(n.parent).name,
                     String.format("%.1f", 100 * n.purity), cats.get(n.parent).name, cats.get(n.parent).name);
@@ -725,6 +907,90 @@ public final class TableEncoderEstimator {
         }
     }
 
+    // ---- generated columns: one grouped count for all text columns and email domains --------------------------
+
+    /** A string categorical column with more than this share of its rows protected is generated as text instead. */
+    static final double TEXT_FALLBACK_SHARE = 0.5;
+    /** Most frequent words, word shapes and mail domains kept per column. */
+    static final int MAX_TOKENS = 1000;
+
+    /**
+     * Fits the generated columns: fake-value kinds ({@link FakeEncoder}) and format-modelled text ({@link TextEncoder}).
+     * One grouped count of (column, what, value) over word counts, words, word shapes and whole-value shapes of the text
+     * columns and the
+     * mail domains of the email columns; only values seen at least {@code minCategoryCount} times (and word counts)
+     * reach the driver, at most {@value #MAX_TOKENS} of each per column.
+     */
+    private void fitGenerated(Dataset<Row> t, List<Plan> plans, long rows) {
+        List<Plan> gen = new ArrayList<>();
+        List<Column> parts = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.mode != Mode.FAKE && p.mode != Mode.TEXT) {
+                continue;
+            }
+            int k = gen.size();
+            gen.add(p);
+            Column c = col("c" + p.index);
+            if (p.mode == Mode.TEXT) {
+                Column words = filter(split(trim(c), "\\s+"), w -> length(w).gt(0));
+                Column n = least(size(words), lit(TextEncoder.MAX_WORDS)).cast("string");
+                parts.add(when(c.isNotNull(), concat(array(struct(lit(k).as("i"), lit("n").as("w"), n.as("v")),
+                                struct(lit(k).as("i"), lit("v").as("w"), shapeOf(c).as("v"))),
+                        transform(words, w -> struct(lit(k).as("i"), lit("t").as("w"), w.as("v"))),
+                        transform(words, w -> struct(lit(k).as("i"), lit("s").as("w"), shapeOf(w).as("v"))))));
+            } else if (EncodeOptions.EMAIL.equals(p.kind)) {
+                parts.add(when(c.contains("@"), array(struct(lit(k).as("i"), lit("d").as("w"),
+                        lower(substring_index(c, "@", -1)).as("v")))));
+            }
+        }
+        int minCount = options.minCategoryCount();
+        List<Map<String, Map<String, Long>>> found = new ArrayList<>();
+        long[] totalWords = new long[gen.size()];
+        for (int k = 0; k < gen.size(); k++) {
+            found.add(new HashMap<>());
+        }
+        if (!parts.isEmpty()) {
+            WindowSpec byCount = Window.partitionBy("i", "w").orderBy(col("count").desc(), col("v").asc());
+            List<Row> counted = t.select(explode(array(parts.toArray(new Column[0]))).as("a"))
+                    .where(col("a").isNotNull())
+                    .select(explode(col("a")).as("e"))
+                    .select(col("e.i").as("i"), col("e.w").as("w"), col("e.v").as("v"))
+                    .groupBy("i", "w", "v").count()
+                    .withColumn("total", sum(col("count")).over(Window.partitionBy("i", "w")))
+                    .withColumn("rank", row_number().over(byCount))
+                    .where(col("w").equalTo(lit("n")).or(col("count").geq(lit(minCount))
+                            .and(col("rank").leq(lit(MAX_TOKENS)))))
+                    .collectAsList();
+            for (Row r : counted) {
+                int k = r.getInt(0);
+                String what = r.getString(1);
+                found.get(k).computeIfAbsent(what, x -> new HashMap<>()).put(r.getString(2), r.getLong(3));
+                if (what.equals("t")) {
+                    totalWords[k] = r.getLong(4);
+                }
+            }
+        }
+        for (int k = 0; k < gen.size(); k++) {
+            Plan p = gen.get(k);
+            Map<String, Map<String, Long>> f = found.get(k);
+            if (p.mode == Mode.FAKE) {
+                p.encoder = new FakeEncoder(p.name, p.kind, rows, rows - p.nonNull, "en",
+                        f.getOrDefault("d", Map.of()));
+                continue;
+            }
+            long[] wordCounts = new long[TextEncoder.MAX_WORDS + 1];
+            f.getOrDefault("n", Map.of()).forEach((n, c) -> wordCounts[Integer.parseInt(n)] += c);
+            p.encoder = new TextEncoder(p.name, p.kind, rows, rows - p.nonNull, wordCounts,
+                    f.getOrDefault("t", Map.of()), f.getOrDefault("s", Map.of()), totalWords[k],
+                    f.getOrDefault("v", Map.of()));
+        }
+    }
+
+    /** Each character of a string as its class: digit 9, lower case a, upper case A, others as they are. */
+    private static Column shapeOf(Column c) {
+        return regexp_replace(regexp_replace(regexp_replace(c, "[0-9]", "9"), "[a-z]", "a"), "[A-Z]", "A");
+    }
+
     // ---- pass 3: one approxQuantile call for all quantile columns ------------------------------------------------
 
     private void fitQuantiles(Dataset<Row> t, List<Plan> plans) {
@@ -836,7 +1102,7 @@ public final class TableEncoderEstimator {
         }
     }
 
-    private enum Mode { CONSTANT, CATEGORICAL, QUANTILE }
+    private enum Mode { CONSTANT, CATEGORICAL, QUANTILE, FAKE, TEXT }
 
     /** One column's statistics while fitting (driver only). */
     private static final class Plan {
@@ -858,6 +1124,7 @@ public final class TableEncoderEstimator {
         int maxLength;
         String shape;
         String classes;
+        long[] shapeCounts;
         String encoderOverride;
         Object min;
         Object max;

@@ -86,6 +86,15 @@ public final class FlowsynthModel {
                 training, config, c);
     }
 
+    /**
+     * This model with the real values of its generated columns at hand for sampling ({@link TableEncoder#withRealValues}:
+     * in memory only, never saved).
+     */
+    public FlowsynthModel withRealValues(io.flowsynth.encode.RealValues values) {
+        return new FlowsynthModel(modelId, sourceSchema, sourceRows, encoder.withRealValues(values), flowSpec,
+                parameters, networkJson, training, config, calibration);
+    }
+
     /** The marginal calibration applied after the flow's inverse, or null for none. */
     public MarginalCalibration calibration() {
         return calibration;

@@ -36,6 +36,7 @@ public final class ModelPayload implements Serializable {
     private final String affineScale;
     private final float[] parameters;
     private final String calibrationJson;
+    private final io.flowsynth.encode.RealValues realValues; // run only: never saved
 
     public ModelPayload(FlowsynthModel model) {
         this(model.modelId(), model.encoder(), model.flowSpec(), model.parameters(), model.calibration());
@@ -62,6 +63,7 @@ public final class ModelPayload implements Serializable {
         this.affineScale = spec.affineScale();
         this.parameters = parameters;
         this.calibrationJson = calibration == null ? null : calibration.toJson().toString();
+        this.realValues = encoder.realValues();
     }
 
     public String modelId() {
@@ -74,6 +76,11 @@ public final class ModelPayload implements Serializable {
     }
 
     public TableEncoder encoder() {
+        TableEncoder encoder = parsedEncoder();
+        return realValues == null ? encoder : encoder.withRealValues(realValues);
+    }
+
+    private TableEncoder parsedEncoder() {
         return ENCODERS.computeIfAbsent(modelId, id -> {
             try {
                 return TableEncoder.fromJson(new ObjectMapper().readTree(encoderJson));

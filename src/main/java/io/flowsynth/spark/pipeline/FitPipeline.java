@@ -62,8 +62,47 @@ public final class FitPipeline {
      * @param workDir       a directory on the output's file system for temporary files (DL4J's exports)
      * @param checkpointDir where per-round checkpoints go (null = none); removed after a successful fit
      * @param resume        continue from the newest checkpoint in {@code checkpointDir}, if any
+     * @param rowsChecked   the caller already checked the input's size against {@code flowsynth.fit.min-rows}
+     *                      ({@code run} checks the whole input, of which the fit sees the part left after the holdout)
      */
-    public record Work(String workDir, String checkpointDir, boolean resume) {
+    public record Work(String workDir, String checkpointDir, boolean resume, boolean rowsChecked) {
+        public Work(String workDir, String checkpointDir, boolean resume) {
+            this(workDir, checkpointDir, resume, false);
+        }
+    }
+
+    /**
+     * Refuses a table of fewer than {@code flowsynth.fit.min-rows} rows: on so few rows a flow can memorise them and
+     * the rare-value protections have nothing to hide behind. A setting below the default is honoured with a warning.
+     */
+    public static void checkMinRows(long rows, FlowsynthConfig c) {
+        int min = c.getInt(ConfigKeys.FIT_MIN_ROWS, 1);
+        if (rows < min) {
+            throw new BadInputException("Input has " + rows + " rows, fewer than " + ConfigKeys.FIT_MIN_ROWS + "="
+                    + min + " (a model of so few rows could memorise them; set it lower at your own risk)");
+        }
+        if (min < ConfigKeys.FIT_MIN_ROWS_DEFAULT) {
+            LOG.warn("{}={} is below its default {}: a model fitted on {} rows may reproduce them", ConfigKeys.FIT_MIN_ROWS,
+                    min, ConfigKeys.FIT_MIN_ROWS_DEFAULT, rows);
+        }
+    }
+
+    /**
+     * The rare-category threshold k: {@code flowsynth.privacy.min-category-count} (at least 2) while
+     * {@code flowsynth.privacy.protect-rare-categories} is true, else 1 (every value may be kept).
+     */
+    static int minCategoryCount(FlowsynthConfig c) {
+        if (!c.getBoolean(ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES)) {
+            LOG.warn("{}=false: values seen only once or twice may be stored in the model and published",
+                    ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES);
+            return 1;
+        }
+        int k = c.getInt(ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT, 1);
+        if (k < 2) {
+            throw new BadInputException("Configuration " + ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT + ": must be ≥ 2, got "
+                    + k + " (set " + ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES + "=false to switch the protection off)");
+        }
+        return k;
     }
 
     /** A fit without checkpoints whose temporary files go under the JVM's temporary directory. */
@@ -83,6 +122,9 @@ public final class FitPipeline {
         long rows = table.count();
         if (rows == 0) {
             throw new BadInputException("Input table is empty: nothing to learn");
+        }
+        if (!work.rowsChecked()) {
+            checkMinRows(rows, c);
         }
         LOG.info("Fitting a model of {} rows × {} columns", rows, table.schema().fields().length);
 
@@ -108,7 +150,8 @@ public final class FitPipeline {
                 c.getInt(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES, 0),
                 c.getInt(ConfigKeys.ENCODE_MAX_MODES, 1),
                 c.getBoolean(ConfigKeys.ENCODE_DETECT_IDS),
-                encoders);
+                encoders,
+                minCategoryCount(c));
         BoundsOptions boundsOptions = new BoundsOptions(
                 c.getInt(ConfigKeys.PRIVACY_EXTREME_K, 0),
                 c.getString(ConfigKeys.ENCODE_BOUNDS),

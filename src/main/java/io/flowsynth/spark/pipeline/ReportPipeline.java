@@ -362,11 +362,11 @@ public final class ReportPipeline {
         return real.select(cols.toArray(new Column[0]));
     }
 
-    /** The model's identifier columns. */
+    /** The model's generated columns (identifiers, fake values, text): not learned, so not compared. */
     static List<String> idColumns(FlowsynthModel model) {
         List<String> ids = new ArrayList<>();
         model.encoder().columns().forEach(c -> {
-            if (c.kind().equals("id")) {
+            if (c instanceof io.flowsynth.encode.GeneratedColumn) { // ids, fake values, text: not learned
                 ids.add(c.column());
             }
         });

@@ -50,18 +50,23 @@ public final class RunPipeline {
             int maxRows = c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
             spark.sparkContext().setJobDescription("flowsynth run: counting rows");
             long total = table.count();
+            FitPipeline.checkMinRows(total, c);
             Split split = split(table, total, c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5), maxRows, seed);
             FlowsynthModel model = FitPipeline.fit(spark, split.train(), c,
-                    new FitPipeline.Work(staging + "/work", staging + "/work/checkpoint", false));
+                    new FitPipeline.Work(staging + "/work", staging + "/work/checkpoint", false, true));
             HadoopFiles.deleteQuietly(staging + "/work", conf);
             model.save(staging + "/model", false, conf);
             long n = rows != null ? rows : total;
             int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), n,
                     c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+            // generated values equal to a real one (of the whole input) are drawn again; the filter is never saved
+            io.flowsynth.spark.sample.RealValueFilter real = io.flowsynth.spark.sample.RealValueFilter.of(table,
+                    model.encoder(), total);
+            FlowsynthModel sampling = real == null ? model : model.withRealValues(real);
             SamplePipeline.Guard guard = c.getBoolean(ConfigKeys.PRIVACY_DROP_EXACT_COPIES)
                     ? new SamplePipeline.Guard(split.train(), c.getInt(ConfigKeys.PRIVACY_COPY_REDRAWS, 0), null)
                     : SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)");
-            SamplePipeline.Summary sample = SamplePipeline.write(spark, model, new SamplePipeline.Request(n, seed,
+            SamplePipeline.Summary sample = SamplePipeline.write(spark, sampling, new SamplePipeline.Request(n, seed,
                     partitions, 1.0, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
                     List.of(), staging + "/synthetic", null, false), guard);
             Dataset<Row> synthetic = spark.read().parquet(staging + "/synthetic");
