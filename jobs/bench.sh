@@ -14,7 +14,8 @@
 #                                 per table a seeded 80/20 split, then the ceiling (holdout vs train), independent
 #                                 columns, the Gaussian copula (flow.type=linear) and the defaults; quality, shapes,
 #                                 pairs, std ratios, tail counts, fit seconds: target/bench/fidelity-real.json and .txt
-#                                 (FIDELITY_REAL_MAX_ROWS caps each table, default 50000; FIDELITY_REAL_SEED, default 7)
+#                                 (FIDELITY_REAL_MAX_ROWS caps each table, default 50000; FIDELITY_REAL_SEED, default 7;
+#                                 FIDELITY_REAL_NAME renames the outputs, e.g. to compare settings)
 #   jobs/bench.sh density [--rows N] [--test-rows N] [--epochs E] [--types realnvp,maf,spline,linear]
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
@@ -130,17 +131,18 @@ fidelity_real() {
   [ ${#tables[@]} -gt 0 ] || tables=($MODELDATA_TABLES $VEGA_TABLES)
   local data="$bench/data/real"
   fidelity_real_data "$data" "${tables[@]}"
-  local log="$bench/fidelity-real.log"
+  local name="${FIDELITY_REAL_NAME:-fidelity-real}"
+  local log="$bench/$name.log"
   # a long run reads a copy of the classes, so that compiling meanwhile cannot change them under the running JVM
   local classes; classes=$(mktemp -d "$bench/classes.XXXXXX")
   cp -r "$FLOWSYNTH_HOME/target/classes/." "$classes/"
   trap 'rm -rf "$classes"' EXIT
   echo "fidelity-real: ${tables[*]} on ${FLOWSYNTH_MASTER:-local[2]}, log in $log" >&2
-  FLOWSYNTH_CLASSES="$classes" java_main io.flowsynth.jobs.bench.FidelityRealBench "$data" "$bench/fidelity-real.json" \
+  FLOWSYNTH_CLASSES="$classes" java_main io.flowsynth.jobs.bench.FidelityRealBench "$data" "$bench/$name.json" \
     "${FIDELITY_REAL_MAX_ROWS:-50000}" "${FIDELITY_REAL_SEED:-7}" "${sets[@]}" -- "${tables[@]}" > "$log" 2>&1 \
     || { tail -30 "$log" >&2; exit 1; }
-  cat "$bench/fidelity-real.txt"
-  echo "wrote $bench/fidelity-real.json"
+  cat "$bench/$name.txt"
+  echo "wrote $bench/$name.json"
 }
 
 case "${1:-}" in
@@ -183,7 +185,7 @@ case "${1:-}" in
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

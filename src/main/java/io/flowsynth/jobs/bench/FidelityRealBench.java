@@ -103,7 +103,7 @@ public final class FidelityRealBench {
         sets.forEach(setsNode::put);
         ArrayNode results = out.putArray("tables");
         ArrayNode skipped = out.putArray("skipped");
-        String work = new File(outJson).getParent() + "/fidelity-real";
+        String work = outJson.replaceAll("\\.json$", "") + "-work";
         for (String table : tables) {
             String input = input(dataDir, table);
             if (input == null) {
