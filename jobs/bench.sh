@@ -134,11 +134,11 @@ fidelity_real() {
   local name="${FIDELITY_REAL_NAME:-fidelity-real}"
   local log="$bench/$name.log"
   # a long run reads a copy of the classes, so that compiling meanwhile cannot change them under the running JVM
-  local classes; classes=$(mktemp -d "$bench/classes.XXXXXX")
-  cp -r "$FLOWSYNTH_HOME/target/classes/." "$classes/"
-  trap 'rm -rf "$classes"' EXIT
+  FIDELITY_REAL_CLASSES=$(mktemp -d "$bench/classes.XXXXXX")
+  trap 'rm -rf "$FIDELITY_REAL_CLASSES"' EXIT
+  cp -r "$FLOWSYNTH_HOME/target/classes/." "$FIDELITY_REAL_CLASSES/"
   echo "fidelity-real: ${tables[*]} on ${FLOWSYNTH_MASTER:-local[2]}, log in $log" >&2
-  FLOWSYNTH_CLASSES="$classes" java_main io.flowsynth.jobs.bench.FidelityRealBench "$data" "$bench/$name.json" \
+  FLOWSYNTH_CLASSES="$FIDELITY_REAL_CLASSES" java_main io.flowsynth.jobs.bench.FidelityRealBench "$data" "$bench/$name.json" \
     "${FIDELITY_REAL_MAX_ROWS:-50000}" "${FIDELITY_REAL_SEED:-7}" "${sets[@]}" -- "${tables[@]}" > "$log" 2>&1 \
     || { tail -30 "$log" >&2; exit 1; }
   cat "$bench/$name.txt"
@@ -185,7 +185,7 @@ case "${1:-}" in
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
