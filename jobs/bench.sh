@@ -13,6 +13,14 @@
 #                                 codes; default 5,000 rows, e.g. 1000000) through run twice: with the defaults and
 #                                 "unprotected" (the --set keys in PRIVACY_BENCH_UNPROTECTED, default the exact-copy
 #                                 guard off): target/bench/privacy.json with leak counts, attack risks, guard/attack s
+#   jobs/bench.sh fidelity-real [TABLE...] [-- key=value...]  public real tables (default: ames lending_club
+#                                 credit_data mlc_churn penguins from Debian's r-cran-modeldata, zipcodes movies from
+#                                 npm's vega-datasets; installed once into target/bench/data/real, never committed):
+#                                 per table a seeded 80/20 split, then the ceiling (holdout vs train), independent
+#                                 columns, the Gaussian copula (flow.type=linear) and the defaults; quality, shapes,
+#                                 pairs, std ratios, tail counts, fit seconds: target/bench/fidelity-real.json and .txt
+#                                 (FIDELITY_REAL_MAX_ROWS caps each table, default 50000; FIDELITY_REAL_SEED, default 7;
+#                                 FIDELITY_REAL_NAME renames the outputs, e.g. to compare settings)
 #   jobs/bench.sh density [--rows N] [--test-rows N] [--epochs E] [--types realnvp,maf,spline,linear]
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
@@ -36,7 +44,7 @@ java_main() {
   if [ -n "${FLOWSYNTH_PIN_ONE_CORE:-}" ] && command -v taskset > /dev/null; then pin=(taskset -c 0); fi
   "${pin[@]}" java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" \
     -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
-    -cp "$FLOWSYNTH_HOME/target/classes:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
+    -cp "${FLOWSYNTH_CLASSES:-$FLOWSYNTH_HOME/target/classes}:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
 }
 
 fidelity() {
@@ -99,6 +107,74 @@ privacy() {
   fi
 }
 
+MODELDATA_TABLES="ames lending_club credit_data mlc_churn penguins"
+VEGA_TABLES="zipcodes movies"
+
+# fidelity_real_data DIR TABLE...: exports the tables that are missing from DIR; a table whose package cannot be
+# installed is left missing (the Java step then reports it as skipped)
+fidelity_real_data() {
+  local dir="$1"; shift
+  mkdir -p "$dir"
+  local want_r=() want_vega=() t
+  for t in "$@"; do
+    [ -s "$dir/$t.csv" ] || [ -s "$dir/$t.json" ] && continue
+    if [[ " $MODELDATA_TABLES wa_churn Sacramento stackoverflow " == *" $t "* ]]; then want_r+=("$t"); fi
+    if [[ " $VEGA_TABLES " == *" $t "* ]]; then want_vega+=("$t"); fi
+  done
+  if [ ${#want_r[@]} -gt 0 ]; then
+    if ! Rscript -e 'library(modeldata)' > /dev/null 2>&1; then
+      echo "fidelity-real: installing r-base-core r-cran-modeldata (Debian) ..." >&2
+      local sudo=(); [ "$(id -u)" -ne 0 ] && command -v sudo > /dev/null && sudo=(sudo)
+      { "${sudo[@]}" apt-get update -q && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+          --no-install-recommends r-base-core r-cran-modeldata; } > "$dir/apt.log" 2>&1 \
+        || echo "fidelity-real: could not install r-cran-modeldata (see $dir/apt.log): skipping ${want_r[*]}" >&2
+    fi
+    if Rscript -e 'library(modeldata)' > /dev/null 2>&1; then
+      for t in "${want_r[@]}"; do
+        Rscript -e "data(list='$t', package='modeldata'); write.csv(get('$t'), '$dir/$t.csv.tmp', row.names=FALSE, na='')" \
+          && mv "$dir/$t.csv.tmp" "$dir/$t.csv" || echo "fidelity-real: modeldata has no table $t: skipping it" >&2
+      done
+    fi
+  fi
+  if [ ${#want_vega[@]} -gt 0 ]; then
+    local tmp; tmp=$(mktemp -d)
+    if (cd "$tmp" && npm pack --silent vega-datasets > npm.log 2>&1 && tar xzf vega-datasets-*.tgz); then
+      for t in "${want_vega[@]}"; do
+        if [ -f "$tmp/package/data/$t.csv" ]; then cp "$tmp/package/data/$t.csv" "$dir/$t.csv"
+        elif [ -f "$tmp/package/data/$t.json" ]; then cp "$tmp/package/data/$t.json" "$dir/$t.json"
+        else echo "fidelity-real: vega-datasets has no $t.csv or $t.json: skipping it" >&2; fi
+      done
+    else
+      echo "fidelity-real: npm pack vega-datasets failed ($(tail -1 "$tmp/npm.log" 2>/dev/null)): skipping ${want_vega[*]}" >&2
+    fi
+    rm -rf "$tmp"
+  fi
+}
+
+fidelity_real() {
+  local tables=() sets=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--" ]; then shift; sets=("$@"); break; fi
+    tables+=("$1"); shift
+  done
+  # shellcheck disable=SC2206
+  [ ${#tables[@]} -gt 0 ] || tables=($MODELDATA_TABLES $VEGA_TABLES)
+  local data="$bench/data/real"
+  fidelity_real_data "$data" "${tables[@]}"
+  local name="${FIDELITY_REAL_NAME:-fidelity-real}"
+  local log="$bench/$name.log"
+  # a long run reads a copy of the classes, so that compiling meanwhile cannot change them under the running JVM
+  FIDELITY_REAL_CLASSES=$(mktemp -d "$bench/classes.XXXXXX")
+  trap 'rm -rf "$FIDELITY_REAL_CLASSES"' EXIT
+  cp -r "$FLOWSYNTH_HOME/target/classes/." "$FIDELITY_REAL_CLASSES/"
+  echo "fidelity-real: ${tables[*]} on ${FLOWSYNTH_MASTER:-local[2]}, log in $log" >&2
+  FLOWSYNTH_CLASSES="$FIDELITY_REAL_CLASSES" java_main io.flowsynth.jobs.bench.FidelityRealBench "$data" "$bench/$name.json" \
+    "${FIDELITY_REAL_MAX_ROWS:-50000}" "${FIDELITY_REAL_SEED:-7}" "${sets[@]}" -- "${tables[@]}" > "$log" 2>&1 \
+    || { tail -30 "$log" >&2; exit 1; }
+  cat "$bench/$name.txt"
+  echo "wrote $bench/$name.json"
+}
+
 case "${1:-}" in
   sample)
     rows="${2:-10000000}"
@@ -133,13 +209,17 @@ case "${1:-}" in
     shift
     privacy "$@"
     ;;
+  fidelity-real)
+    shift
+    fidelity_real "$@"
+    ;;
   density)
     shift
     cd "$FLOWSYNTH_HOME"
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

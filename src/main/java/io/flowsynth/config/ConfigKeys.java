@@ -36,7 +36,14 @@ public final class ConfigKeys {
     public static final String TRAIN_ENGINE = "flowsynth.train.engine";
     public static final String TRAIN_ENGINE_DEFAULT = "tree-aggregate";
     public static final String TRAIN_EPOCHS = "flowsynth.train.epochs";
-    public static final int TRAIN_EPOCHS_DEFAULT = 20;
+    /** 0 = budget by {@link #TRAIN_STEPS} (the default); a positive count keeps the epoch budget. */
+    public static final int TRAIN_EPOCHS_DEFAULT = 0;
+    public static final String TRAIN_STEPS = "flowsynth.train.steps";
+    public static final long TRAIN_STEPS_DEFAULT = 3000;
+    public static final String TRAIN_MIN_DELTA = "flowsynth.train.min-delta";
+    public static final double TRAIN_MIN_DELTA_DEFAULT = 0.001;
+    public static final String TRAIN_MAX_MINUTES = "flowsynth.train.max-minutes";
+    public static final double TRAIN_MAX_MINUTES_DEFAULT = 0;
     public static final String TRAIN_BATCH_SIZE = "flowsynth.train.batch-size";
     public static final int TRAIN_BATCH_SIZE_DEFAULT = 512;
     public static final String TRAIN_LEARNING_RATE = "flowsynth.train.learning-rate";
@@ -54,7 +61,7 @@ public final class ConfigKeys {
     public static final String TRAIN_PARTITIONS = "flowsynth.train.partitions";
     public static final int TRAIN_PARTITIONS_DEFAULT = 0;
     public static final String TRAIN_PATIENCE = "flowsynth.train.patience";
-    public static final int TRAIN_PATIENCE_DEFAULT = 0;
+    public static final int TRAIN_PATIENCE_DEFAULT = 8;
 
     public static final String TRAIN_CALIBRATION_KNOTS = "flowsynth.train.calibration-knots";
     public static final int TRAIN_CALIBRATION_KNOTS_DEFAULT = 500;
@@ -143,6 +150,9 @@ public final class ConfigKeys {
         d.put(FLOW_ACTIVATION, FLOW_ACTIVATION_DEFAULT);
         d.put(FLOW_AFFINE_SCALE, FLOW_AFFINE_SCALE_DEFAULT);
         d.put(TRAIN_EPOCHS, String.valueOf(TRAIN_EPOCHS_DEFAULT));
+        d.put(TRAIN_STEPS, String.valueOf(TRAIN_STEPS_DEFAULT));
+        d.put(TRAIN_MIN_DELTA, String.valueOf(TRAIN_MIN_DELTA_DEFAULT));
+        d.put(TRAIN_MAX_MINUTES, String.valueOf(TRAIN_MAX_MINUTES_DEFAULT));
         d.put(TRAIN_BATCH_SIZE, String.valueOf(TRAIN_BATCH_SIZE_DEFAULT));
         d.put(TRAIN_LEARNING_RATE, String.valueOf(TRAIN_LEARNING_RATE_DEFAULT));
         d.put(TRAIN_LEARNING_RATE_DECAY, String.valueOf(TRAIN_LEARNING_RATE_DECAY_DEFAULT));

@@ -47,6 +47,12 @@ class ConfigResolverTest {
         assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.train.epochs", "many")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.epochs")
                 .hasMessageContaining("many");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.train.steps", "0")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.steps");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.train.max-minutes", "-1")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.max-minutes");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.train.epochs", "-1")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.epochs");
         assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.columns.age.kind", "fuzzy")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.columns.age.kind");
     }

@@ -222,6 +222,9 @@ public final class FitPipeline {
                 training.put("validation_rows", result.validationRows());
                 training.put("partitions", result.partitions());
                 training.put("seconds", result.seconds());
+                training.put("budget", options.epochs() > 0 ? options.epochs() + " epochs" : options.steps() + " steps");
+                training.put("steps", (long) result.history().size() * options.localSteps());
+                training.put("stopped", result.stopReason());
                 int knots = c.getInt(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 0);
                 if (knots > 0) {
                     if (knots < 2) {
@@ -250,14 +253,16 @@ public final class FitPipeline {
     static TrainOptions trainOptions(FlowsynthConfig c, String workDir) {
         int localSteps = c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 1);
         int averaging = c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
-        return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 1), c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1),
+        return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 0), c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1),
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10),
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1), localSteps,
                 c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), c.getInt(ConfigKeys.TRAIN_PATIENCE, 0),
                 c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
                 new TrainOptions.Dl4jSettings(averaging == 0 ? localSteps : averaging,
                         c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0), c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER),
-                        c.getString(ConfigKeys.TRAIN_REPARTITION), workDir));
+                        c.getString(ConfigKeys.TRAIN_REPARTITION), workDir),
+                c.getLong(ConfigKeys.TRAIN_STEPS, 1), c.getDouble(ConfigKeys.TRAIN_MIN_DELTA, 0, Double.MAX_VALUE),
+                c.getDouble(ConfigKeys.TRAIN_MAX_MINUTES, 0, Double.MAX_VALUE));
     }
 
     /**
@@ -267,7 +272,8 @@ public final class FitPipeline {
     static String fingerprint(StructType schema, long rows, TableEncoder encoder, FlowSpec spec, TrainOptions o,
                               String engine, int partitions) {
         String text = String.join("|", schema.json(), String.valueOf(rows), encoder.toJson().toString(),
-                spec.toString(), String.valueOf(o.epochs()), String.valueOf(o.batchSize()),
+                spec.toString(), o.epochs() > 0 ? String.valueOf(o.epochs()) : o.steps() + " steps",
+                String.valueOf(o.batchSize()),
                 String.valueOf(o.localSteps()), String.valueOf(o.seed()), engine, String.valueOf(partitions));
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -56,7 +56,7 @@ abstract class AveragingTrainer implements Trainer {
         int partitions = data.getNumPartitions();
         long rowsPerRound = (long) partitions * o.localSteps() * o.batchSize();
         int roundsPerEpoch = (int) Math.max(1, Math.ceil((double) trainRows / rowsPerRound));
-        int totalRounds = o.epochs() * roundsPerEpoch;
+        int totalRounds = o.totalRounds(roundsPerEpoch);
         String networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(o.learningRate(),
                 o.gradientClip(), DataType.FLOAT), FlowNetworks.adam(schedule(o, totalRounds))).toJson();
         double logConstant = 0.5 * spec.features() * StandardNormal.LOG_2PI;
@@ -91,12 +91,17 @@ abstract class AveragingTrainer implements Trainer {
             best = params;
         }
         LOG.info("Training {} parameters with {} on {} rows ({} validation) in {} partitions: {} rounds of {} local "
-                        + "steps × {} rows ({} rounds per epoch)", params.length, name(), trainRows, validationRows,
-                partitions, totalRounds, o.localSteps(), o.batchSize(), roundsPerEpoch);
+                        + "steps × {} rows ({} rounds per epoch; budget {}{}{})", params.length, name(), trainRows,
+                validationRows, partitions, totalRounds, o.localSteps(), o.batchSize(), roundsPerEpoch,
+                o.epochs() > 0 ? o.epochs() + " epochs" : o.steps() + " steps",
+                o.patience() > 0 ? String.format(", stop after %d rounds without a %.4f-nat improvement",
+                        o.patience(), o.minDelta()) : "",
+                o.maxMinutes() > 0 ? ", at most " + o.maxMinutes() + " minutes" : "");
 
         // the ETA counts from here: the row count above encodes and caches the blocks, which a 10M-row table takes
         // minutes over and no later round repeats
         long loopStart = System.nanoTime();
+        String stopReason = TrainingResult.BUDGET;
         try (Session session = open(data, networkJson, o, partitions)) {
             boolean stop = false;
             for (int round = first; round <= totalRounds && !stop; round++) {
@@ -107,14 +112,15 @@ abstract class AveragingTrainer implements Trainer {
                         ? r.validationScore() / r.validationRows() + logConstant : Double.NaN;
                 double trainNll = r.trainScore() / Math.max(1, r.trainSteps()) + logConstant;
                 double score = r.validationRows() > 0 ? validationNll : trainNll;
+                // a plateau: the best moves on any improvement, the patience resets only on one of minDelta or more
+                boolean improvedEnough = Double.isFinite(score) && (Double.isInfinite(bestValidation)
+                        || score < bestValidation - o.minDelta());
                 if (Double.isFinite(score) && score < bestValidation) {
                     bestValidation = score;
                     best = params;
                     bestRound = round - 1;
-                    sinceBest = 0;
-                } else {
-                    sinceBest++;
                 }
+                sinceBest = improvedEnough ? 0 : sinceBest + 1;
                 if (!Double.isFinite(trainNll) || !allFinite(r.params())) {
                     throw new TrainingDivergedException(String.format("Training diverged in round %d/%d (train NLL %s)",
                             round, totalRounds, trainNll), round, round - 1);
@@ -130,9 +136,20 @@ abstract class AveragingTrainer implements Trainer {
                 LOG.info(String.format("round %d/%d (epoch %.2f): train NLL %.4f, validation NLL %.4f, %.0f rows/s, "
                                 + "elapsed %s, ETA %s", round, totalRounds, (double) round / roundsPerEpoch, trainNll,
                         validationNll, rowsPerSecond, duration(elapsed), duration((System.nanoTime() - loopStart) / 1e9 / done * (totalRounds - round))));
-                if (o.patience() > 0 && sinceBest > o.patience()) {
-                    LOG.info("Stopping early after round {}: no better validation NLL for {} rounds", round, sinceBest);
+                if (o.patience() > 0 && sinceBest > o.patience() && round < totalRounds) {
+                    LOG.info("Stopping early after round {}/{}: the validation NLL has not improved by {} for {} rounds "
+                            + "(best {} after round {})", round, totalRounds, o.minDelta(), sinceBest,
+                            String.format("%.4f", bestValidation), bestRound);
                     stop = true;
+                    stopReason = TrainingResult.PLATEAU;
+                } else if (o.maxMinutes() > 0 && (System.nanoTime() - loopStart) / 6e10 >= o.maxMinutes()
+                        && round < totalRounds) {
+                    LOG.info("Stopping after round {}/{}: {} of training crossed flowsynth.train.max-minutes = {} "
+                                    + "(the result now depends on this machine's speed); keeping the best round {}",
+                            round, totalRounds, duration((System.nanoTime() - loopStart) / 1e9), o.maxMinutes(),
+                            bestRound);
+                    stop = true;
+                    stopReason = TrainingResult.MAX_MINUTES;
                 }
                 if (onRound != null) {
                     onRound.accept(new TrainingState(round, totalRounds, params, state, best, bestRound,
@@ -156,10 +173,10 @@ abstract class AveragingTrainer implements Trainer {
         LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d", duration(seconds),
                 bestValidation, bestRound));
         return new TrainingResult(best, bestRound, bestValidation, List.copyOf(history), trainRows, validationRows,
-                partitions, seconds, name(), networkJson);
+                partitions, seconds, name(), networkJson, stopReason);
     }
 
-    /** Exponential decay per step from the initial rate to {@code rate × decay} at the last step. */
+    /** Exponential decay per step from the initial rate to {@code rate × decay} at the last step of the budget. */
     static ISchedule schedule(TrainOptions o, int totalRounds) {
         long steps = Math.max(1L, (long) totalRounds * o.localSteps());
         double gamma = Math.pow(o.learningRateDecay(), 1.0 / steps);

@@ -3,19 +3,55 @@ package io.flowsynth.spark.train;
 /**
  * Plain values that steer a fit (the config object itself stays on the driver).
  *
- * @param epochs              passes over the training rows (each partition's copy sees its share)
+ * <p>The budget: with {@code epochs > 0} a fit runs {@code epochs} passes over the training rows (rounds per pass =
+ * training rows / (partitions × local steps × batch), at least one), as before; with {@code epochs == 0} (the
+ * default) it runs {@code steps} optimizer steps of the averaged model, i.e. ⌈steps / localSteps⌉ rounds, whatever
+ * the table's size. Either way it stops earlier when the validation NLL has not improved by {@code minDelta} for
+ * {@code patience} rounds (a plateau), or after the round that crosses {@code maxMinutes} of wall time; the best round
+ * is kept.
+ *
+ * @param epochs              passes over the training rows (each partition's copy sees its share); 0 = budget by
+ *                            {@code steps}
  * @param batchSize           rows per local step
  * @param learningRate        Adam's initial step size
- * @param learningRateDecay   the step size at the last step as a fraction of the first (exponential decay per step;
- *                            1 = constant)
+ * @param learningRateDecay   the step size at the last step of the budget as a fraction of the first (exponential
+ *                            decay per step; 1 = constant)
  * @param localSteps          steps each partition takes between two averagings (one round)
  * @param gradientClip        per-layer L2 gradient-norm bound (0 = off)
- * @param patience            stop after this many rounds without a better validation NLL (0 = never stop early)
+ * @param patience            stop after this many rounds without a validation NLL better than the best by
+ *                            {@code minDelta} (0 = never stop early)
  * @param seed                seed of batch sampling
  * @param dl4j                settings of the dl4j-spark engine
+ * @param steps               the step budget when {@code epochs == 0}
+ * @param minDelta            nats per row a round must improve the best validation NLL by to reset the patience
+ * @param maxMinutes          wall-time bound in minutes (0 = none): stop after the round that crosses it
  */
 public record TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
-                           double gradientClip, int patience, long seed, Dl4jSettings dl4j) {
+                           double gradientClip, int patience, long seed, Dl4jSettings dl4j, long steps,
+                           double minDelta, double maxMinutes) {
+
+    public TrainOptions {
+        if (epochs < 0 || (epochs == 0 && steps < 1)) {
+            throw new IllegalArgumentException("epochs must be ≥ 1, or 0 with steps ≥ 1; got epochs " + epochs
+                    + ", steps " + steps);
+        }
+        if (minDelta < 0 || maxMinutes < 0) {
+            throw new IllegalArgumentException("minDelta and maxMinutes must be ≥ 0");
+        }
+    }
+
+    /** An epoch-budgeted fit without plateau tolerance or wall-time bound (the options before step budgets). */
+    public TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
+                        double gradientClip, int patience, long seed, Dl4jSettings dl4j) {
+        this(epochs, batchSize, learningRate, learningRateDecay, localSteps, gradientClip, patience, seed, dl4j, 0, 0,
+                0);
+    }
+
+    /** The rounds of the budget for {@code roundsPerEpoch} rounds per pass over the training rows. */
+    public int totalRounds(int roundsPerEpoch) {
+        long rounds = epochs > 0 ? (long) epochs * roundsPerEpoch : (steps + localSteps - 1) / localSteps;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, rounds));
+    }
 
     /**
      * Settings of DL4J's {@code ParameterAveragingTrainingMaster}.

@@ -40,6 +40,13 @@ class TreeAggregateTrainerTest {
                         System.getProperty("java.io.tmpdir") + "/flowsynth-test-export"));
     }
 
+    /** A step-budgeted fit (epochs 0) with the plateau rule and wall-time bound given. */
+    static TrainOptions stepOptions(long steps, int localSteps, int patience, double minDelta, double maxMinutes) {
+        return new TrainOptions(0, 128, 5e-3, 1.0, localSteps, 5, patience, 11,
+                new TrainOptions.Dl4jSettings(localSteps, 0, true, "never",
+                        System.getProperty("java.io.tmpdir") + "/flowsynth-test-export"), steps, minDelta, maxMinutes);
+    }
+
     @BeforeAll
     static void setUp() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSparkSession.get().sparkContext());
@@ -60,6 +67,37 @@ class TreeAggregateTrainerTest {
         assertThat(first).isGreaterThan(TRUE_NLL + 0.5);
         assertThat(r.bestValidationNll()).isLessThan(TRUE_NLL + 0.25).isLessThan(first);
         assertThat(r.history()).allSatisfy(m -> assertThat(m.validationNll()).isGreaterThanOrEqualTo(r.bestValidationNll()));
+    }
+
+    @Test
+    void aStepBudgetRunsStepsOverLocalStepsRoundsWhateverTheTableSize() {
+        // 3,500 rows at 2 × 10 × 128 rows per round: one epoch would be 2 rounds; 45 steps are 5 rounds of 10
+        TrainingResult r = new TreeAggregateTrainer().train(data, SPEC, stepOptions(45, 10, 0, 0, 0), null, null);
+        assertThat(r.history()).hasSize(5);
+        assertThat(r.stopReason()).isEqualTo(TrainingResult.BUDGET);
+        assertThat(new TreeAggregateTrainer().train(data, SPEC, options(1, 128, 5e-3, 10, 11), null, null).history())
+                .hasSize(2);
+    }
+
+    @Test
+    void aPlateauStopsTrainingAfterPatienceRoundsAndKeepsTheBestRound() {
+        // no round can improve the best by 100 nats: the patience of 2 runs out after round 1 + 3 rounds
+        TrainingResult r = new TreeAggregateTrainer().train(data, SPEC, stepOptions(200, 5, 2, 100, 0), null, null);
+        assertThat(r.stopReason()).isEqualTo(TrainingResult.PLATEAU);
+        assertThat(r.history()).hasSize(4);
+        assertThat(r.bestValidationNll()).isLessThan(r.history().get(0).validationNll());
+        TrainingResult patient = new TreeAggregateTrainer().train(data, SPEC, stepOptions(30, 5, 2, 0, 0), null, null);
+        assertThat(patient.stopReason()).isEqualTo(TrainingResult.BUDGET);
+        assertThat(patient.history()).hasSize(6);
+    }
+
+    @Test
+    void theWallTimeBoundStopsAfterTheRoundThatCrossesIt() {
+        // every round takes longer than a nanosecond's worth of minutes
+        TrainingResult r = new TreeAggregateTrainer().train(data, SPEC, stepOptions(200, 5, 0, 0, 1e-12), null, null);
+        assertThat(r.stopReason()).isEqualTo(TrainingResult.MAX_MINUTES);
+        assertThat(r.history()).hasSize(1);
+        assertThat(r.parameters()).isNotEmpty();
     }
 
     @Test

@@ -1,0 +1,376 @@
+package io.flowsynth.jobs.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.ConfigKeys;
+import io.flowsynth.config.ConfigResolver;
+import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.fidelity.ColumnDiagnostics;
+import io.flowsynth.fidelity.ColumnKind;
+import io.flowsynth.fidelity.FidelityReport;
+import io.flowsynth.flow.nn.Dl4jConsole;
+import io.flowsynth.spark.fidelity.FidelityEvaluator;
+import io.flowsynth.spark.io.TableReader;
+import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.spark.pipeline.FitPipeline;
+import io.flowsynth.spark.sample.SyntheticSampler;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real-table fidelity benchmark behind {@code jobs/bench.sh fidelity-real}: for every public table that the script
+ * installed under the data directory ({@code NAME.csv}, or {@code NAME.json} as an array of records), in one JVM,
+ * <ol>
+ *   <li>caps the table at {@code --max-rows} rows (a seeded random subset), splits it 80/20 with a seeded
+ *       {@code rand(seed)} flag and writes both sides as Parquet (so every method reads the same rows);</li>
+ *   <li>scores four "synthetic" tables against the 80 % training side with the report's own evaluator
+ *       ({@link FidelityEvaluator#evaluateDetailed}): the real <b>ceiling</b> (the 20 % holdout itself, i.e. the
+ *       sampling noise of a perfect model), <b>independent</b> columns (the default model's marginals, no flow), the
+ *       Gaussian <b>copula</b> ({@code flowsynth.flow.type=linear}) and the <b>defaults</b>. Every synthetic table has
+ *       as many rows as the holdout, so a perfect model scores the ceiling in expectation;</li>
+ *   <li>records per method quality, column shapes, pair trends, per-numeric-column synthetic/real standard-deviation
+ *       ratio (the report's diagnostics), the count of values beyond the training side's 0.1 %/99.9 % quantiles
+ *       against the holdout's count (same row count), and fit seconds; per table the share of the copula-to-ceiling
+ *       gap the defaults close.</li>
+ * </ol>
+ * Identifier columns (kind {@code id} in the default model) are left out of every score, as in {@code report}.
+ * Arguments: {@code DATA_DIR OUT_JSON MAX_ROWS SEED [key=value]... -- TABLE...}; the {@code key=value} settings go
+ * to both fitted methods (as {@code --set} would), the copula gets {@code flowsynth.flow.type=linear} on top.
+ */
+public final class FidelityRealBench {
+    private static final Logger LOG = LoggerFactory.getLogger(FidelityRealBench.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final double HOLDOUT_FRACTION = 0.2;
+    static final double LOW_TAIL = 0.001;
+    static final double HIGH_TAIL = 0.999;
+    static final List<String> METHODS = List.of("ceiling", "independent", "copula", "defaults");
+
+    private FidelityRealBench() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Dl4jConsole.quiet();
+        String dataDir = args[0];
+        String outJson = args[1];
+        int maxRows = Integer.parseInt(args[2]);
+        long seed = Long.parseLong(args[3]);
+        Map<String, String> sets = new LinkedHashMap<>();
+        List<String> tables = new ArrayList<>();
+        boolean inTables = false;
+        for (int i = 4; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                inTables = true;
+            } else if (inTables) {
+                tables.add(args[i]);
+            } else {
+                int eq = args[i].indexOf('=');
+                sets.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+            }
+        }
+        String master = System.getenv().getOrDefault("FLOWSYNTH_MASTER", "local[2]");
+        SparkSession spark = SparkSession.builder().master(master).appName("flowsynth fidelity-real bench")
+                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                .config("spark.executorEnv.OMP_NUM_THREADS", "1").getOrCreate();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("master", master);
+        out.put("max_rows", maxRows);
+        out.put("seed", seed);
+        out.put("holdout_fraction", HOLDOUT_FRACTION);
+        ObjectNode setsNode = out.putObject("sets");
+        sets.forEach(setsNode::put);
+        ArrayNode results = out.putArray("tables");
+        ArrayNode skipped = out.putArray("skipped");
+        String work = outJson.replaceAll("\\.json$", "") + "-work";
+        for (String table : tables) {
+            String input = input(dataDir, table);
+            if (input == null) {
+                skipped.addObject().put("table", table).put("reason", "no data file " + table + ".csv or .json in "
+                        + dataDir + " (its package could not be installed)");
+                LOG.warn("fidelity-real: skipping {}: no data file in {}", table, dataDir);
+                continue;
+            }
+            try {
+                results.add(benchTable(spark, table, input, work + "/" + table, maxRows, seed, sets));
+            } catch (RuntimeException e) {
+                LOG.error("fidelity-real: table " + table + " failed", e);
+                skipped.addObject().put("table", table).put("reason", "failed: " + e);
+            }
+            JSON.writeValue(new File(outJson), out);
+        }
+        JSON.writeValue(new File(outJson), out);
+        System.out.println(tableText(out));
+        Files.writeString(Path.of(outJson.replaceAll("\\.json$", "") + ".txt"), tableText(out));
+        spark.stop();
+    }
+
+    private static String input(String dataDir, String table) {
+        for (String ext : List.of(".csv", ".json")) {
+            File f = new File(dataDir, table + ext);
+            if (f.isFile() && f.length() > 0) {
+                return f.getPath();
+            }
+        }
+        return null;
+    }
+
+    static Dataset<Row> read(SparkSession spark, String input) {
+        if (input.endsWith(".json")) {
+            // an array of records with nulls and mixed types: Spark widens a mixed column to string
+            return spark.read().option("multiLine", "true").json(input);
+        }
+        return TableReader.read(spark, input, "csv");
+    }
+
+    static ObjectNode benchTable(SparkSession spark, String table, String input, String dir, int maxRows, long seed,
+                                 Map<String, String> sets) {
+        LOG.info("fidelity-real: table {} from {}", table, input);
+        Dataset<Row> raw = read(spark, input);
+        long total = raw.count();
+        if (total > maxRows) {
+            raw = raw.orderBy(functions.rand(seed)).limit(maxRows);
+        }
+        Dataset<Row> flagged = raw.withColumn("__holdout", functions.rand(seed).lt(HOLDOUT_FRACTION));
+        Column[] original = quoted(raw.columns());
+        flagged.where(functions.not(functions.col("__holdout"))).select(original)
+                .write().mode(SaveMode.Overwrite).parquet(dir + "/train");
+        flagged.where(functions.col("__holdout")).select(original)
+                .write().mode(SaveMode.Overwrite).parquet(dir + "/holdout");
+        Dataset<Row> train = spark.read().parquet(dir + "/train").cache();
+        Dataset<Row> holdout = spark.read().parquet(dir + "/holdout").cache();
+        long trainRows = train.count();
+        long holdoutRows = holdout.count();
+
+        ObjectNode result = JSON.createObjectNode();
+        result.put("table", table);
+        result.put("input_rows", total);
+        result.put("rows", Math.min(total, maxRows));
+        result.put("columns", raw.columns().length);
+        result.put("train_rows", trainRows);
+        result.put("holdout_rows", holdoutRows);
+        ObjectNode methods = result.putObject("methods");
+
+        FlowsynthConfig defaults = ConfigResolver.resolve(null, null, null, with(sets, "flowsynth.seed",
+                String.valueOf(seed)));
+        Map<String, String> copulaSets = with(sets, "flowsynth.seed", String.valueOf(seed));
+        copulaSets.put(ConfigKeys.FLOW_TYPE, "linear");
+        FlowsynthConfig copula = ConfigResolver.resolve(null, null, null, copulaSets);
+
+        // the copula first: the first fit of a JVM pays the class loading and JIT warm-up, which the cheap one hides
+        long t0 = System.nanoTime();
+        FlowsynthModel copulaModel = FitPipeline.fit(spark, train, copula);
+        double copulaSeconds = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        FlowsynthModel defaultModel = FitPipeline.fit(spark, train, defaults);
+        double defaultSeconds = (System.nanoTime() - t0) / 1e9;
+
+        List<String> ids = new ArrayList<>();
+        defaultModel.encoder().columns().forEach(c -> {
+            if (c.kind().equals("id")) {
+                ids.add(c.column());
+            }
+        });
+        result.putArray("not_compared").addAll(ids.stream().map(JSON.getNodeFactory()::textNode).toList());
+        Dataset<Row> real = without(train, ids);
+        Dataset<Row> realHoldout = without(holdout, ids);
+        Map<String, double[]> tails = tailQuantiles(real);
+        Map<String, Long> holdoutBeyond = beyond(realHoldout, tails);
+        int partitions = spark.sparkContext().defaultParallelism();
+        SyntheticSampler sampler = new SyntheticSampler(4096);
+        FidelityEvaluator evaluator = new FidelityEvaluator(FidelityEvaluator.MAX_ROWS_DEFAULT, seed);
+        for (String method : METHODS) {
+            Dataset<Row> synthetic = switch (method) {
+                case "ceiling" -> realHoldout;
+                case "independent" -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, true);
+                case "copula" -> sampler.sample(spark, copulaModel, holdoutRows, seed, partitions, false);
+                default -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, false);
+            };
+            synthetic = without(synthetic, ids).cache();
+            FidelityEvaluator.Evaluation e = evaluator.evaluateDetailed(real, synthetic);
+            ObjectNode m = methods.putObject(method);
+            FidelityReport r = e.report();
+            m.put("quality", r.quality());
+            m.put("column_shapes", r.columnShapes());
+            m.put("column_pair_trends", r.columnPairTrends());
+            ObjectNode ratios = m.putObject("std_ratio");
+            double worst = 0;
+            for (ColumnDiagnostics d : e.columns()) {
+                if (d.kind() == ColumnKind.NUMERICAL && d.real().std() > 0) {
+                    double ratio = d.synthetic().std() / d.real().std();
+                    ratios.put(d.name(), ratio);
+                    worst = Math.max(worst, Math.abs(ratio - 1));
+                }
+            }
+            m.put("max_std_error", worst);
+            Map<String, Long> synth = beyond(synthetic, tails);
+            ObjectNode byColumn = m.putObject("beyond_tails_by_column");
+            long sum = 0;
+            long realSum = 0;
+            for (String c : tails.keySet()) {
+                byColumn.putObject(c).put("synthetic", synth.get(c)).put("real", holdoutBeyond.get(c));
+                sum += synth.get(c);
+                realSum += holdoutBeyond.get(c);
+            }
+            m.put("beyond_tails", sum);
+            m.put("beyond_tails_real", realSum);
+            switch (method) {
+                case "copula" -> {
+                    m.put("fit_seconds", copulaSeconds);
+                    training(m, copulaModel);
+                }
+                case "defaults" -> {
+                    m.put("fit_seconds", defaultSeconds);
+                    training(m, defaultModel);
+                }
+                default -> m.putNull("fit_seconds");
+            }
+            synthetic.unpersist();
+            LOG.info(String.format(Locale.ROOT, "fidelity-real %s %s: quality %.4f shapes %.4f pairs %.4f", table,
+                    method, r.quality(), r.columnShapes(), r.columnPairTrends()));
+        }
+        result.put("gap_closed_quality", gapClosed(methods, "quality"));
+        result.put("gap_closed_pairs", gapClosed(methods, "column_pair_trends"));
+        train.unpersist();
+        holdout.unpersist();
+        return result;
+    }
+
+    private static void training(ObjectNode m, FlowsynthModel model) {
+        ObjectNode t = m.putObject("training");
+        t.put("rounds", model.training().path("rounds").asInt());
+        t.put("best_round", model.training().path("best_round").asInt());
+        t.put("best_validation_nll", model.training().path("best_validation_nll").asDouble());
+        t.put("training_seconds", model.training().path("seconds").asDouble());
+        if (model.training().has("stopped")) {
+            t.set("stopped", model.training().get("stopped"));
+        }
+        if (model.training().has("steps")) {
+            t.set("steps", model.training().get("steps"));
+        }
+    }
+
+    /** (defaults − copula) / (ceiling − copula): 1 = as good as real data, 0 = no better than the copula. */
+    static double gapClosed(ObjectNode methods, String metric) {
+        double ceiling = methods.path("ceiling").path(metric).asDouble();
+        double copula = methods.path("copula").path(metric).asDouble();
+        double defaults = methods.path("defaults").path(metric).asDouble();
+        return (defaults - copula) / (ceiling - copula);
+    }
+
+    /** The training side's exact 0.1 % and 99.9 % quantiles of every numeric column (non-null values). */
+    static Map<String, double[]> tailQuantiles(Dataset<Row> real) {
+        List<String> numeric = new ArrayList<>();
+        for (StructField f : real.schema().fields()) {
+            if (f.dataType() instanceof NumericType) {
+                numeric.add(f.name());
+            }
+        }
+        Map<String, double[]> q = new LinkedHashMap<>();
+        if (numeric.isEmpty()) {
+            return q;
+        }
+        Dataset<Row> doubles = real.select(numeric.stream()
+                .map(n -> functions.col("`" + n.replace("`", "``") + "`").cast("double").as(n)).toArray(Column[]::new));
+        double[][] qs = doubles.stat().approxQuantile(numeric.toArray(new String[0]),
+                new double[] {LOW_TAIL, HIGH_TAIL}, 0.0);
+        for (int i = 0; i < numeric.size(); i++) {
+            if (qs[i].length == 2) {
+                q.put(numeric.get(i), qs[i]);
+            }
+        }
+        return q;
+    }
+
+    /** Per column, the values strictly below its low or above its high tail quantile (one aggregation). */
+    static Map<String, Long> beyond(Dataset<Row> table, Map<String, double[]> tails) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        if (tails.isEmpty()) {
+            return counts;
+        }
+        List<Column> aggs = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : tails.entrySet()) {
+            Column c = functions.col("`" + e.getKey().replace("`", "``") + "`").cast("double");
+            aggs.add(functions.sum(functions.when(c.lt(e.getValue()[0]).or(c.gt(e.getValue()[1])), 1).otherwise(0)));
+        }
+        Row row = table.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+        int i = 0;
+        for (String c : tails.keySet()) {
+            counts.put(c, row.isNullAt(i) ? 0L : row.getLong(i));
+            i++;
+        }
+        return counts;
+    }
+
+    private static Dataset<Row> without(Dataset<Row> table, List<String> names) {
+        Set<String> drop = Set.copyOf(names);
+        List<String> keep = new ArrayList<>();
+        for (String n : table.columns()) {
+            if (!drop.contains(n)) {
+                keep.add(n);
+            }
+        }
+        return table.select(quoted(keep.toArray(new String[0])));
+    }
+
+    private static Column[] quoted(String[] names) {
+        Column[] cols = new Column[names.length];
+        for (int i = 0; i < names.length; i++) {
+            cols[i] = functions.col("`" + names[i].replace("`", "``") + "`");
+        }
+        return cols;
+    }
+
+    private static Map<String, String> with(Map<String, String> sets, String key, String value) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(key, value);
+        m.putAll(sets);
+        return m;
+    }
+
+    /** The log's table: one line per table and method. */
+    static String tableText(ObjectNode out) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-13s %-11s %7s %7s %7s %8s %9s %8s%n", "table", "method", "quality",
+                "shapes", "pairs", "max|σ-1|", "tails s/r", "fit s"));
+        out.path("tables").forEach(t -> {
+            for (String method : METHODS) {
+                var m = t.path("methods").path(method);
+                b.append(String.format(Locale.ROOT, "%-13s %-11s %7.4f %7.4f %7.4f %8.3f %9s %8s%n",
+                        t.path("table").asText() + " (" + t.path("train_rows").asLong() + ")", method,
+                        m.path("quality").asDouble(), m.path("column_shapes").asDouble(),
+                        m.path("column_pair_trends").asDouble(), m.path("max_std_error").asDouble(),
+                        m.path("beyond_tails").asLong() + "/" + m.path("beyond_tails_real").asLong(),
+                        m.path("fit_seconds").isNull() ? "-" : String.format(Locale.ROOT, "%.1f",
+                                m.path("fit_seconds").asDouble())));
+            }
+            b.append(String.format(Locale.ROOT, "%-13s gap closed by defaults (copula → ceiling): quality %.0f %%, "
+                            + "pairs %.0f %%%n", t.path("table").asText(), 100 * t.path("gap_closed_quality").asDouble(),
+                    100 * t.path("gap_closed_pairs").asDouble()));
+        });
+        out.path("skipped").forEach(s -> b.append("skipped ").append(s.path("table").asText()).append(": ")
+                .append(s.path("reason").asText()).append('\n'));
+        return b.toString();
+    }
+}

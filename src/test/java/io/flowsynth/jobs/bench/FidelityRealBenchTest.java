@@ -1,0 +1,44 @@
+package io.flowsynth.jobs.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.spark.SharedSparkSession;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+
+class FidelityRealBenchTest {
+
+    @Test
+    void gapClosedIsTheDefaultsShareOfTheCopulaToCeilingGap() {
+        ObjectNode methods = JsonNodeFactory.instance.objectNode();
+        methods.putObject("ceiling").put("quality", 0.99);
+        methods.putObject("copula").put("quality", 0.97);
+        methods.putObject("defaults").put("quality", 0.985);
+        assertThat(FidelityRealBench.gapClosed(methods, "quality")).isCloseTo(0.75, within(1e-9));
+        methods.putObject("defaults").put("quality", 0.96);
+        assertThat(FidelityRealBench.gapClosed(methods, "quality")).isCloseTo(-0.5, within(1e-9));
+    }
+
+    @Test
+    void valuesBeyondTheTailQuantilesAreCountedPerNumericColumn() {
+        SparkSession spark = SharedSparkSession.get();
+        // x = 1..1000: the 0.1 % and 99.9 % quantiles are 1 and 999; the string column has none
+        Dataset<Row> real = spark.range(1, 1001).select(functions.col("id").cast("double").as("x"),
+                functions.lit("a").as("s"));
+        Map<String, double[]> tails = FidelityRealBench.tailQuantiles(real);
+        assertThat(tails).containsOnlyKeys("x");
+        assertThat(tails.get("x")).containsExactly(1.0, 999.0);
+        Dataset<Row> synthetic = spark.range(-2, 1003).select(functions.col("id").cast("double").as("x"),
+                functions.lit("b").as("s"));
+        // below 1: -2, -1, 0; above 999: 1000, 1001, 1002
+        assertThat(FidelityRealBench.beyond(synthetic, tails)).containsEntry("x", 6L);
+        assertThat(FidelityRealBench.beyond(real, tails)).containsEntry("x", 1L);
+    }
+}
