@@ -228,4 +228,14 @@ public final class FakeEncoder implements GeneratedColumn {
         return new FakeEncoder(json.path("column").asText(), json.path("kind").asText(), json.path("rows").asLong(),
                 json.path("nulls").asLong(), json.path("locale").asText("en"), domains);
     }
+
+    @Override
+    public long fittedRows() {
+        return rows;
+    }
+
+    @Override
+    public long fittedNulls() {
+        return nulls;
+    }
 }

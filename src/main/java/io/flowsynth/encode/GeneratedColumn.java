@@ -23,10 +23,24 @@ public interface GeneratedColumn extends ColumnEncoder {
         return true;
     }
 
-    /** Generated values add nothing to a row's log density (they are not modelled). */
+    /** Rows of the column while fitting. */
+    long fittedRows();
+
+    /** Null rows of the column while fitting: sampling draws nulls independently at the rate nulls / rows. */
+    long fittedNulls();
+
+    /**
+     * The log-probability of the value's null indicator under the model: ln(nulls / rows) for null, ln(1 − nulls /
+     * rows) for any non-null value ({@link #OUT_OF_DOMAIN_LOG_PROB} for a state the column never had). The content of a
+     * generated value is not modelled (sampling makes fresh values, independent of the other columns, never learned
+     * from the real ones), so a column's density is measured against its null indicator only, as a probability.
+     */
     @Override
     default double logDensityCorrection(Object value, double[] features, int offset) {
-        return 0.0;
+        long rows = fittedRows();
+        long nulls = fittedNulls();
+        long n = value == null ? nulls : rows - nulls;
+        return n > 0 ? Math.log((double) n / rows) : OUT_OF_DOMAIN_LOG_PROB;
     }
 
     @Override

@@ -456,4 +456,14 @@ public final class IdEncoder implements GeneratedColumn {
     private static String textOrNull(JsonNode n) {
         return n == null || n.isNull() ? null : n.asText();
     }
+
+    @Override
+    public long fittedRows() {
+        return rows;
+    }
+
+    @Override
+    public long fittedNulls() {
+        return nulls;
+    }
 }

@@ -234,13 +234,66 @@ public final class ModeEncoder implements ColumnEncoder {
     }
 
     /**
-     * Exact scoring through the mode-specific encoding (which draws the mode at random) is not implemented: the
-     * column must be refitted with the quantile encoding to be scored. A bad-input error naming the column and the
-     * setting, never a wrong number.
+     * The change of variables of one value (see {@link ColumnEncoder#logDensityCorrection}). The model's density of a
+     * value x is the mixture over the modes, p(x) = Σ_k P(k, α_k(x)) / σ_k with α_k(x) = (x − μ_k)/σ_k, where P(k, α)
+     * is the flow's joint density of α with the mode feature m integrated over mode k's interval I_k. The mode
+     * indicator is handled by <em>dequantization</em>, as for categories: the encoder draws k from the mixture's
+     * responsibilities r(k | x) = π_k N(x; μ_k, σ_k²) / Σ_j π_j N(x; μ_j, σ_j²) and m uniformly (in Φ-space) on I_k
+     * (of width π_k), which gives the bound
+     * <pre>  ln p(x) ≥ ln p_flow(α_k, m) − ln σ_k + ln π_k − ln φ(m) − ln r(k | x)</pre>
+     * evaluated at the encoder's own draw (k, m): this method returns everything but ln p_flow. The bound is tight
+     * (equal for every draw) when the flow's mode feature is exactly as the encoder spreads it: with the identity flow
+     * (features i.i.d. N(0, 1)) it equals ln Σ_k π_k N(x; μ_k, σ_k²), the fitted mixture itself. Further terms, as in
+     * {@link QuantileEncoder#logDensityCorrection}: the state channel's ln f_state − ln φ(z_state) when the column had
+     * nulls, NaN or ±∞; a non-value row's value features are standard normal noise (−ln φ(α) − ln φ(m)); types with a
+     * unit (integers, dates, timestamps, decimals) add ln(0.9 · unit) (the jitter's uniform density), so the result
+     * is a log-probability of the value; a value beyond the bounds (a withheld extreme) or an unseen state adds
+     * {@link #OUT_OF_DOMAIN_LOG_PROB}. x is read back from the features (x = μ_k + σ_k α, the jittered value), so a
+     * value more than 4.753 σ_k from its drawn mode (α clamped, as the flow was trained) is scored at the clamp.
      */
     @Override
     public double logDensityCorrection(Object value, double[] features, int offset) {
-        throw new io.flowsynth.config.BadInputException("Column '" + column() + "': score does not support the "
-                + "mode-specific encoding yet; refit with flowsynth.columns." + column() + ".encoder=quantile");
+        double c = values.stateSeen(value) ? 0.0 : OUT_OF_DOMAIN_LOG_PROB;
+        if (values.hasStates()) {
+            c += values.stateLogCorrection(value, features[offset + stateOffset()]);
+        }
+        double alpha = features[offset];
+        if (!values.isValue(value)) {
+            c -= StandardNormal.logDensity(alpha);
+            return modes != null ? c - StandardNormal.logDensity(features[offset + 1]) : c;
+        }
+        double x;
+        try {
+            x = ColumnValues.toDouble(type(), value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Column '" + column() + "': " + e.getMessage(), e);
+        }
+        if ((x < min() || x > max()) && max() > min()) {
+            c += OUT_OF_DOMAIN_LOG_PROB;
+        }
+        int k = modes != null ? modes.decode(features[offset + 1]) : 0;
+        c -= Math.log(mixture.sigma(k));
+        if (modes != null) {
+            c += modes.logCorrection(k, features[offset + 1]) - logResponsibility(k, mixture.mean(k)
+                    + mixture.sigma(k) * alpha);
+        }
+        return values.unit() > 0.0 ? c + Math.log(QuantileEncoder.JITTER * values.unit()) : c;
+    }
+
+    /** ln r(k | x), the log-responsibility of mode k for x, computed in log space (no underflow far from the modes). */
+    double logResponsibility(int k, double x) {
+        int n = mixture.size();
+        double[] l = new double[n];
+        double top = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            double t = (x - mixture.mean(j)) / mixture.sigma(j);
+            l[j] = Math.log(mixture.weight(j)) - Math.log(mixture.sigma(j)) - 0.5 * t * t;
+            top = Math.max(top, l[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += Math.exp(l[j] - top);
+        }
+        return l[k] - top - Math.log(sum);
     }
 }

@@ -414,6 +414,20 @@ public final class QuantileEncoder implements ColumnEncoder {
         return presentStates[states.decode(z)];
     }
 
+    /** Whether the value's state (value, null, NaN, ±∞) occurred while fitting. */
+    boolean stateSeen(Object value) {
+        return indexOf(stateOf(value)) >= 0;
+    }
+
+    /**
+     * The state channel's term of {@link #logDensityCorrection} (needs {@link #hasStates()}): ln f_state − ln φ(z) for
+     * the state the value was encoded as (an unseen state is encoded as VALUE).
+     */
+    double stateLogCorrection(Object value, double zState) {
+        int stateIndex = indexOf(stateOf(value));
+        return states.logCorrection(stateIndex >= 0 ? stateIndex : indexOf(State.VALUE), zState);
+    }
+
     /** Whether {@code value} is a finite value (not null, NaN or ±∞). */
     boolean isValue(Object value) {
         return stateOf(value) == State.VALUE;

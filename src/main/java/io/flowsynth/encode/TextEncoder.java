@@ -250,4 +250,14 @@ public final class TextEncoder implements GeneratedColumn {
                 json.path("nulls").asLong(), words, tokens, read(json.path("shapes")), totalWords,
                 read(json.path("value_shapes")));
     }
+
+    @Override
+    public long fittedRows() {
+        return rows;
+    }
+
+    @Override
+    public long fittedNulls() {
+        return nulls;
+    }
 }

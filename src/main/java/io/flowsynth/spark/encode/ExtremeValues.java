@@ -70,7 +70,7 @@ final class ExtremeValues extends Aggregator<Double, ExtremeValues.Buffer, Strin
     @Override
     public Buffer reduce(Buffer b, Double x) {
         if (x != null && Double.isFinite(x)) {
-            b.add(x);
+            b.add(x + 0.0); // −0.0 as 0.0: which of two equal zeros a buffer keeps would depend on the merge order
         }
         return b;
     }

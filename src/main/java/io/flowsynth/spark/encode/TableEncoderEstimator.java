@@ -99,12 +99,17 @@ import static org.apache.spark.sql.functions.udaf;
  *       only their number and rows per column);</li>
  *   <li>for generated text and email columns, one grouped count of words, word and value shapes and mail domains, of
  *       which only those seen at least {@code minCategoryCount} times reach the driver;</li>
- *   <li>for quantile-normal and mode-specific columns, one {@code approxQuantile} call for all of them together; the
+ *   <li>for quantile-normal and mode-specific columns, one pass of Greenwald–Khanna summaries (those of Spark's
+ *       {@code approxQuantile}) for all of them together, merged in partition order ({@link OrderedQuantiles}); the
  *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
  *       ({@link GaussianMixture#fitSketch}), so they cost no further pass. The sketch and the k extremes give the
  *       stored knots, bounds and tails ({@link ExtremeBounds}): no value among the k smallest or largest is kept.</li>
  * </ol>
  * Nothing else reaches the driver. The table is read up to four times: cache it if it is expensive to recompute.
+ *
+ * <p><b>Determinism</b>: every statistic is exact (counts, min/max, extremes, grouped counts ordered by count then
+ * value) or merged in partition order (quantile summaries; HyperLogLog registers merge by maximum), so the fitted
+ * encoder's JSON is byte-identical for the same input, partitioning and settings, whatever order tasks finish in.
  *
  * <p>Column kinds: strings and booleans are categorical; integers are categorical with at most
  * {@code maxDiscreteValues} distinct values, else quantile-normal ({@code integer}); float, double and decimal are
@@ -991,7 +996,7 @@ public final class TableEncoderEstimator {
         return regexp_replace(regexp_replace(regexp_replace(c, "[0-9]", "9"), "[a-z]", "a"), "[A-Z]", "A");
     }
 
-    // ---- pass 3: one approxQuantile call for all quantile columns ------------------------------------------------
+    // ---- pass 3: one quantile-summary pass for all quantile columns -----------------------------------------------
 
     private void fitQuantiles(Dataset<Row> t, List<Plan> plans) {
         List<Plan> qs = new ArrayList<>();
@@ -1021,8 +1026,10 @@ public final class TableEncoderEstimator {
                     java.util.stream.DoubleStream.of(alpha, 1.0 - alpha)).sorted().distinct().toArray();
             n = probabilities.length;
         }
-        double[][] quantiles = t.select(columns).stat()
-                .approxQuantile(names, probabilities, options.quantileRelativeError());
+        // merged in partition order, not task completion order (Spark's approxQuantile): the same table gives the same
+        // knots under any scheduling
+        double[][] quantiles = OrderedQuantiles.approxQuantiles(t.select(columns), probabilities,
+                options.quantileRelativeError());
         for (int k = 0; k < qs.size(); k++) {
             Plan p = qs.get(k);
             double lo = ColumnValues.toDouble(p.type, p.min);

@@ -156,7 +156,11 @@ public final class FitPipeline {
                 c.getInt(ConfigKeys.PRIVACY_EXTREME_K, 0),
                 c.getString(ConfigKeys.ENCODE_BOUNDS),
                 c.getDouble(ConfigKeys.ENCODE_BOUNDS_QUANTILE, 1e-9, 0.499999));
-        TableEncoder encoder = new TableEncoderEstimator(encodeOptions, boundsOptions).fit(table);
+        TableEncoder stored = work.resume() && work.checkpointDir() != null
+                && c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT)
+                ? checkpointEncoder(work.checkpointDir(), c, spark.sparkContext().hadoopConfiguration()) : null;
+        TableEncoder encoder = stored != null ? stored
+                : new TableEncoderEstimator(encodeOptions, boundsOptions).fit(table);
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
@@ -248,6 +252,44 @@ public final class FitPipeline {
         spark.sparkContext().setJobDescription(null);
         return new FlowsynthModel(modelId, outputSchema, rows, encoder, spec, parameters, networkJson, training,
                 c.asMap()).withCalibration(calibration);
+    }
+
+    /** Settings (keys starting so, or these keys) that decide the fitted encoders: a resumed fit must have the same. */
+    static final List<String> ENCODER_SETTINGS = List.of("flowsynth.encode.", ConfigKeys.COLUMNS_PREFIX,
+            ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES, ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT,
+            ConfigKeys.PRIVACY_EXTREME_K);
+
+    /**
+     * {@code fit --resume}: the encoders stored with the newest complete checkpoint (its {@code model/}), so the resumed
+     * fit trains on exactly the features the interrupted one did (refitting could differ, e.g. on another
+     * partitioning); null when there is no complete checkpoint or its model cannot be read (then the encoders are
+     * refitted and the checkpoint's fingerprint decides). A checkpoint made with other encoder settings is refused.
+     */
+    static TableEncoder checkpointEncoder(String root, FlowsynthConfig c, org.apache.hadoop.conf.Configuration conf) {
+        String dir = Checkpoints.latestComplete(root, conf);
+        if (dir == null) {
+            return null;
+        }
+        FlowsynthModel stored;
+        try {
+            stored = FlowsynthModel.load(dir + "/model", conf);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot read the model of checkpoint {} ({}): refitting the column encoders", dir, e.getMessage());
+            return null;
+        }
+        Map<String, String> now = c.asMap();
+        Set<String> keys = new java.util.TreeSet<>();
+        for (Map<String, String> m : List.of(now, stored.config())) {
+            m.keySet().stream().filter(k -> ENCODER_SETTINGS.stream().anyMatch(k::startsWith)).forEach(keys::add);
+        }
+        for (String k : keys) {
+            if (!java.util.Objects.equals(now.get(k), stored.config().get(k))) {
+                throw new BadInputException("Checkpoint " + dir + " was made with " + k + "=" + stored.config().get(k)
+                        + ", this fit has " + now.get(k) + "; remove " + root + " or fit without --resume");
+            }
+        }
+        LOG.info("Resuming: reusing the column encoders of checkpoint {} (not refitted)", dir);
+        return stored.encoder();
     }
 
     static TrainOptions trainOptions(FlowsynthConfig c, String workDir) {

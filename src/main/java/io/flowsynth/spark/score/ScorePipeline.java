@@ -59,11 +59,26 @@ public final class ScorePipeline {
                         + ", the input has " + schema.fields()[fieldIndex[i]].dataType().simpleString());
             }
         }
+        ModelPayload driverPayload = new ModelPayload(model);
+        checkScores(driverPayload, model, columns.size(), seed);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
+        Broadcast<ModelPayload> payload = jsc.broadcast(driverPayload);
         JavaRDD<Row> out = table.javaRDD().mapPartitions(it -> new ScoredRows(it, payload.value(), fieldIndex, seed));
         return spark.createDataFrame(out, schema.add(new StructField(LOG_PROB, DataTypes.DoubleType, true,
                 org.apache.spark.sql.types.Metadata.empty())));
+    }
+
+    /**
+     * Whatever the model cannot score fails here, on the driver, before any Spark job, as one bad-input line: a row of
+     * nulls goes through the whole scoring path (every column's encoding and log-density term, the flow, its
+     * calibration), which is what every executor task does with each batch.
+     */
+    static void checkScores(ModelPayload payload, FlowsynthModel model, int columns, long seed) {
+        try {
+            new RowScorer(payload.encoder(), payload.flow(), seed).score(java.util.Collections.singletonList(new Object[columns]));
+        } catch (RuntimeException e) {
+            throw new BadInputException("Model " + model.modelId() + " cannot score rows: " + e.getMessage());
+        }
     }
 
     /** Scores {@code table} and writes it as Parquet to {@code output}; returns the seconds taken. */

@@ -118,6 +118,22 @@ public final class Checkpoints {
         return null;
     }
 
+    /**
+     * The directory of the newest complete round under {@code root} (one with a {@code state.json}), or null when there
+     * is none; its fingerprint is not checked here (see {@link #latest}).
+     */
+    public static String latestComplete(String root, Configuration conf) {
+        Checkpoints c = new Checkpoints(root, "", conf);
+        List<Integer> rounds = c.rounds();
+        for (int i = rounds.size() - 1; i >= 0; i--) {
+            String dir = c.roundDir(rounds.get(i));
+            if (HadoopFiles.exists(dir + "/" + STATE, conf)) {
+                return dir;
+            }
+        }
+        return null;
+    }
+
     private static final double NaN = Double.NaN;
 
     /** Round numbers present under the root, ascending. */
