@@ -1,16 +1,14 @@
 package io.flowsynth.spark.encode;
 
-import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.util.QuantileSummaries;
 import scala.Option;
-import scala.Tuple2;
+import io.flowsynth.spark.OrderedReduce;
 
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 
@@ -21,22 +19,13 @@ import java.util.List;
  * merges them in <em>partition order</em> instead of task completion order ({@code approxQuantile} combines through
  * {@code treeAggregate}, whose final fold merges results as tasks finish, so two fits of one table could store
  * different knots on a loaded machine or a cluster):
- * <ol>
- *   <li>every partition summarises its rows (all columns at once; nulls and NaN skipped) and compresses the summaries;</li>
- *   <li>while there are more than {@value #FAN_IN} summaries, they are grouped by partition index ÷ {@value #FAN_IN}
- *       (one shuffle stage of the same job) and each group is merged in ascending partition index;</li>
- *   <li>the at most {@value #FAN_IN} group results come back to the driver in partition order ({@code collect}) and
- *       are merged in that order.</li>
- * </ol>
- * GK merges are deterministic for a fixed sequence of inputs, so the quantiles depend only on the table's partitions and
- * the rows' order within them (fixed for a given input and partitioning), never on scheduling. Cost: one pass; the
- * driver and each merging task hold at most {@value #FAN_IN} summaries per column (each O(1/ε) entries), never the
- * column.
+ * every partition summarises its rows (all columns at once; nulls and NaN skipped) and compresses the summaries, and
+ * {@link OrderedReduce} merges them in ascending partition index. GK merges are deterministic for a fixed sequence of
+ * inputs, so the quantiles depend only on the table's partitions and the rows' order within them (fixed for a given
+ * input and partitioning), never on scheduling. Cost: one pass; the driver and each merging task hold at most
+ * {@value OrderedReduce#FAN_IN} summaries per column (each O(1/ε) entries), never the column.
  */
 final class OrderedQuantiles {
-    /** Most summaries merged by one task or by the driver. */
-    static final int FAN_IN = 16;
-
     private OrderedQuantiles() {
     }
 
@@ -47,34 +36,12 @@ final class OrderedQuantiles {
      */
     static double[][] approxQuantiles(Dataset<Row> doubles, double[] probabilities, double relativeError) {
         int columns = doubles.schema().fields().length;
-        JavaRDD<Row> rows = doubles.javaRDD();
-        int parts = rows.getNumPartitions();
-        JavaRDD<Tuple2<Integer, Sketch[]>> level = rows.mapPartitionsWithIndex(
-                (p, it) -> List.of(new Tuple2<>(p, summarise(it, columns, relativeError))).iterator(), true);
-        while (parts > FAN_IN) {
-            int groups = (parts + FAN_IN - 1) / FAN_IN;
-            level = level.mapToPair(t -> new Tuple2<>(t._1() / FAN_IN, t))
-                    .partitionBy(new HashPartitioner(groups))
-                    .mapPartitions(it -> {
-                        List<Tuple2<Integer, Sketch[]>> group = new ArrayList<>();
-                        int key = -1;
-                        while (it.hasNext()) {
-                            Tuple2<Integer, Tuple2<Integer, Sketch[]>> e = it.next();
-                            key = e._1();
-                            group.add(e._2());
-                        }
-                        if (group.isEmpty()) {
-                            return java.util.Collections.<Tuple2<Integer, Sketch[]>>emptyIterator();
-                        }
-                        return List.of(new Tuple2<>(key, merge(group, columns, relativeError))).iterator();
-                    }, true);
-            parts = groups;
-        }
-        List<Tuple2<Integer, Sketch[]>> top = new ArrayList<>(level.collect());
-        Sketch[] merged = merge(top, columns, relativeError);
+        JavaRDD<Sketch[]> summaries = doubles.javaRDD().mapPartitions(
+                it -> Collections.singletonList(summarise(it, columns, relativeError)).iterator(), true);
+        Sketch[] merged = OrderedReduce.reduce(summaries, (a, b) -> merge(a, b, relativeError));
         double[][] out = new double[columns][];
         for (int c = 0; c < columns; c++) {
-            QuantileSummaries s = merged[c].summaries(relativeError);
+            QuantileSummaries s = merged == null ? empty(relativeError) : merged[c].summaries(relativeError);
             if (s.count() == 0) {
                 out[c] = new double[0];
                 continue;
@@ -112,17 +79,11 @@ final class OrderedQuantiles {
         return out;
     }
 
-    /** Merges (partition index, summaries) pairs in ascending partition index. */
-    static Sketch[] merge(List<Tuple2<Integer, Sketch[]>> parts, int columns, double relativeError) {
-        List<Tuple2<Integer, Sketch[]>> sorted = new ArrayList<>(parts);
-        sorted.sort(Comparator.comparingInt(Tuple2::_1));
-        Sketch[] out = new Sketch[columns];
-        for (int c = 0; c < columns; c++) {
-            QuantileSummaries m = empty(relativeError);
-            for (Tuple2<Integer, Sketch[]> p : sorted) {
-                m = m.merge(p._2()[c].summaries(relativeError));
-            }
-            out[c] = Sketch.of(m);
+    /** Merges two partitions' summaries, column by column (the earlier partition first). */
+    static Sketch[] merge(Sketch[] a, Sketch[] b, double relativeError) {
+        Sketch[] out = new Sketch[a.length];
+        for (int c = 0; c < a.length; c++) {
+            out[c] = Sketch.of(a[c].summaries(relativeError).merge(b[c].summaries(relativeError)));
         }
         return out;
     }

@@ -5,6 +5,7 @@ import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.StandardNormal;
+import io.flowsynth.spark.OrderedReduce;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
 import java.io.Serializable;
@@ -129,7 +130,8 @@ public final class LikelihoodEvaluator {
         long s = seed;
         JavaRDD<Sums> sums = sample.javaRDD().mapPartitionsWithIndex((partition, it) ->
                 List.of(score(it, payload.value(), groupRanges, s, partition)).iterator(), false);
-        Sums total = sums.fold(new Sums(groupRanges.length), Sums::merge);
+        Sums merged = OrderedReduce.reduce(sums, Sums::merge); // in partition order: the same bits on any schedule
+        Sums total = merged == null ? new Sums(groupRanges.length) : merged;
         payload.destroy();
         double[] groupMeans = new double[groupRanges.length];
         for (int g = 0; g < groupMeans.length; g++) {
