@@ -597,8 +597,8 @@ public final class TableEncoderEstimator {
         }
         String kind = p.override != null ? p.override : defaultKind(p);
         p.why = p.override != null ? "set by " + ConfigKeys.COLUMNS_PREFIX + p.name + ".kind"
-                : p.type.isIntegral() ? p.distinct + (kind.equals(EncodeOptions.CATEGORICAL) ? " ≤ " : " > ")
-                        + options.maxDiscreteValues() + " distinct values (flowsynth.encode.max-discrete-values)"
+                : p.type.isIntegral() ? p.distinct + " distinct values " + (kind.equals(EncodeOptions.CATEGORICAL) ? "≤ " : "> ")
+                        + ConfigKeys.ENCODE_MAX_DISCRETE_VALUES + " = " + options.maxDiscreteValues()
                 : p.type.isNumeric() ? "a fractional number type"
                 : p.type.isDatetime() ? "a date/time type"
                 : "a " + p.type + " type";
