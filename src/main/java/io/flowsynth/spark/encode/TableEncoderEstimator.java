@@ -1096,8 +1096,8 @@ public final class TableEncoderEstimator {
                 : use ? String.format(java.util.Locale.ROOT, "multi-modal: %d modes fit its quantiles within KS %.3f",
                         m.size(), ks)
                 : !multiModal ? "one peak: quantiles suffice"
-                : String.format(java.util.Locale.ROOT, "%d peaks, but a mixture fits its quantiles only within KS %.3f",
-                        m.size(), ks);
+                : String.format(java.util.Locale.ROOT, "multi-modal, but a %d-mode mixture fits its quantiles only within "
+                        + "KS %.3f > %.3f", m.size(), ks, MODE_MAX_KS);
         return use ? m : null;
     }
 
