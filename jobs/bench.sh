@@ -21,6 +21,10 @@
 #                                 pairs, std ratios, tail counts, fit seconds: target/bench/fidelity-real.json and .txt
 #                                 (FIDELITY_REAL_MAX_ROWS caps each table, default 50000; FIDELITY_REAL_SEED, default 7;
 #                                 FIDELITY_REAL_NAME renames the outputs, e.g. to compare settings)
+#   jobs/bench.sh cli [RUNS]      the first minutes with the CLI, interleaved RUNS times (default 3), median seconds:
+#                                 no command, a usage error (sample without --rows), an existing output, --help,
+#                                 config, and a 1,000-row sample of a small model (fitted once on a 2,000-row demo
+#                                 table, 100 steps); ratios to the no-command time: target/bench/cli.json
 #   jobs/bench.sh density [--rows N] [--test-rows N] [--epochs E] [--types realnvp,maf,spline,linear]
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
@@ -175,6 +179,49 @@ fidelity_real() {
   echo "wrote $bench/$name.json"
 }
 
+# cli [RUNS]: wall seconds of short CLI calls, each case once per round so all share the machine's load
+cli() {
+  local runs="${1:-3}" data="$bench/data/cli-loans-2000.parquet" model="$bench/data/cli-model" out="$bench/cli"
+  local fl="$FLOWSYNTH_HOME/jobs/flowsynth"
+  mkdir -p "$out" "$out/exists"
+  [ -f "$data/_SUCCESS" ] || "$fl" generate-demo --rows 2000 --output "$data" --overwrite > /dev/null
+  [ -f "$model/metadata.json" ] || "$fl" fit --input "$data" --model "$model" --overwrite \
+    --set flowsynth.train.steps=100 > /dev/null
+  local names=(no_command usage_error existing_output help config sample_1000)
+  declare -A times
+  local r i
+  for ((r = 0; r < runs; r++)); do
+    for i in "${!names[@]}"; do
+      local args=()
+      case "${names[$i]}" in
+        no_command) args=() ;;
+        usage_error) args=(sample --model "$model" --output "$out/s") ;;
+        existing_output) args=(sample --model "$model" --rows 1000 --output "$out/exists") ;;
+        help) args=(--help) ;;
+        config) args=(config) ;;
+        sample_1000) args=(sample --model "$model" --rows 1000 --output "$out/sample" --seed 1 --overwrite) ;;
+      esac
+      local t0 t1 code=0
+      t0=$(date +%s.%N)
+      "$fl" "${args[@]}" > "$out/${names[$i]}.out" 2> "$out/${names[$i]}.err" || code=$?
+      t1=$(date +%s.%N)
+      local secs; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+      echo "cli ${names[$i]} (round $((r + 1))/$runs): exit $code, $secs s" >&2
+      times[${names[$i]}]+="$secs "
+    done
+  done
+  local json="{\"runs\": $runs"
+  for i in "${names[@]}"; do
+    json+=", \"$i\": [${times[$i]// /, }]"
+  done
+  json="${json//, ]/]}}"
+  echo "$json" | jq '(del(.runs) | map_values(sort | .[(length / 2 | floor)])) as $m
+    | {runs, machine_load: "'"$(cut -d' ' -f1-3 /proc/loadavg)"'", median_seconds: $m,
+       ratio_to_no_command: ($m | map_values(. / $m.no_command * 100 | round / 100)),
+       targets: {usage_error: 3, sample_1000: 8}, all_seconds: del(.runs)}' > "$bench/cli.json"
+  cat "$bench/cli.json"
+}
+
 case "${1:-}" in
   sample)
     rows="${2:-10000000}"
@@ -212,6 +259,9 @@ case "${1:-}" in
   fidelity-real)
     shift
     fidelity_real "$@"
+    ;;
+  cli)
+    cli "${2:-3}"
     ;;
   density)
     shift

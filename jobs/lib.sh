@@ -29,7 +29,7 @@ flowsynth_build_if_needed() {
   if [ ! -f "$cp" ] || [ ! -d "$FLOWSYNTH_HOME/target/classes/io" ] \
      || [ -n "$(find "$FLOWSYNTH_HOME/src/main" "$FLOWSYNTH_HOME/pom.xml" -newer "$cp" -print -quit)" ]; then
     echo "flowsynth: building (mvn compile) ..." >&2
-    (cd "$FLOWSYNTH_HOME" && mvn -q -B -DskipTests compile) >&2
+    (cd "$FLOWSYNTH_HOME" && mvn -q -B -Dstyle.color=never -DskipTests compile) >&2
     touch "$cp"
   fi
 }

@@ -44,7 +44,7 @@ done
 if [ -z "${FLOWSYNTH_JOB_JAR:-}" ] && [ "${FLOWSYNTH_NO_BUILD:-0}" != 1 ] && { [ ! -f "$JOB_JAR" ] \
      || [ -n "$(find "$FLOWSYNTH_HOME/src/main" "$FLOWSYNTH_HOME/pom.xml" -newer "$JOB_JAR" -print -quit)" ]; }; then
   echo "submit.sh: building the job jar (mvn package) ..." >&2
-  (cd "$FLOWSYNTH_HOME" && mvn -q -B -DskipTests package) >&2
+  (cd "$FLOWSYNTH_HOME" && mvn -q -B -Dstyle.color=never -DskipTests package) >&2
 fi
 [ -f "$JOB_JAR" ] || { echo "submit.sh: job jar not found: $JOB_JAR (run mvn -DskipTests package)" >&2; exit 1; }
 

@@ -34,17 +34,40 @@ public final class ConfigResolver {
      * @param sets         the {@code --set} pairs in command-line order
      */
     public static FlowsynthConfig resolve(String siteDefaults, String jobFile, String jobFileName, Map<String, String> sets) {
+        return resolveWithSources(siteDefaults, jobFile, jobFileName, sets).config();
+    }
+
+    /** A resolved configuration and, per key, where its value came from. */
+    public record Resolved(FlowsynthConfig config, Map<String, String> sources) {
+    }
+
+    /** Source of a value that no file or {@code --set} changed. */
+    public static final String SOURCE_DEFAULT = "default";
+    /** Source of a value from the site defaults file. */
+    public static final String SOURCE_SITE = "flowsynth-defaults.conf";
+    /** Source of a value from a {@code --set} option. */
+    public static final String SOURCE_SET = "--set";
+
+    /**
+     * {@link #resolve} that also says where each value came from: {@link #SOURCE_DEFAULT}, {@link #SOURCE_SITE},
+     * {@code --conf FILE} or {@link #SOURCE_SET} (the last one that set it). The site file repeats every built-in
+     * default to document it; only its values that differ from the built-in ones count as {@link #SOURCE_SITE}.
+     */
+    public static Resolved resolveWithSources(String siteDefaults, String jobFile, String jobFileName,
+                                              Map<String, String> sets) {
         Map<String, String> values = new LinkedHashMap<>(ConfigKeys.DEFAULTS);
+        Map<String, String> sources = new LinkedHashMap<>();
+        ConfigKeys.DEFAULTS.keySet().forEach(k -> sources.put(k, SOURCE_DEFAULT));
         if (siteDefaults != null) {
-            merge(values, parse(siteDefaults, "flowsynth-defaults.conf"), "flowsynth-defaults.conf");
+            merge(values, parse(siteDefaults, SOURCE_SITE), SOURCE_SITE, sources, SOURCE_SITE);
         }
         if (jobFile != null) {
-            merge(values, parse(jobFile, jobFileName), jobFileName);
+            merge(values, parse(jobFile, jobFileName), jobFileName, sources, "--conf " + jobFileName);
         }
-        merge(values, sets, "--set");
+        merge(values, sets, SOURCE_SET, sources, SOURCE_SET);
         FlowsynthConfig config = new FlowsynthConfig(values);
         validate(config);
-        return config;
+        return new Resolved(config, java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sources)));
     }
 
     public static Map<String, String> parse(String text, String source) {
@@ -61,7 +84,8 @@ public final class ConfigResolver {
         return out;
     }
 
-    private static void merge(Map<String, String> into, Map<String, String> from, String source) {
+    private static void merge(Map<String, String> into, Map<String, String> from, String source,
+                              Map<String, String> sources, String sourceName) {
         for (Map.Entry<String, String> e : from.entrySet()) {
             String key = e.getKey();
             if (!ConfigKeys.DEFAULTS.containsKey(key) && !isColumnKey(key)) {
@@ -69,6 +93,9 @@ public final class ConfigResolver {
                         + " (known keys: see conf/flowsynth-defaults.conf)");
             }
             into.put(key, e.getValue());
+            boolean builtIn = sourceName.equals(SOURCE_SITE)
+                    && e.getValue().trim().equals(ConfigKeys.DEFAULTS.get(key));
+            sources.put(key, builtIn ? SOURCE_DEFAULT : sourceName);
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.Objects;
  *  "real": {"rows", "null_rate", "distinct"?, "min", "max", "mean", "std", "quantiles": {"p05", "p25", "p50", "p75", "p95"}},
  *  "synthetic": {…},
  *  "boundary_adherence", "range_coverage", "wasserstein", "wasserstein_normalized",           (continuous)
- *  "histogram": {"edges": [..], "real": [counts], "synthetic": [counts]},                      (continuous)
+ *  "histogram": {"scale": "linear"|"log", "edges": [..], "real": [counts], "synthetic": [counts]} (continuous;
+ *               log: log-spaced edges for skewed real values, see {@link HistogramAxis})
  *  "category_adherence", "category_coverage",                                                  (discrete)
  *  "top_categories": [{"value" (null = missing), "real", "synthetic"}],  frequencies per side  (discrete)
  *  "other_categories": {"real", "synthetic"}}                            the rest's frequencies (discrete)</pre>
@@ -71,6 +72,7 @@ public record ColumnDiagnostics(String name, ColumnKind kind, String unit, SideS
             putNumber(node, "wasserstein_normalized", wassersteinNormalized);
             if (histogram != null) {
                 ObjectNode h = node.putObject("histogram");
+                h.put("scale", HistogramAxis.scale(histogram.edges()));
                 ArrayNode edges = h.putArray("edges");
                 for (double e : histogram.edges()) {
                     edges.add(e);

@@ -322,6 +322,11 @@ public final class ReportPage {
         h.append("</div>\n</section>\n");
     }
 
+    /** {@link #histogram} for tests of the axis. */
+    static void histogramForTest(StringBuilder h, String name, JsonNode d, int id) {
+        histogram(h, name, d, id);
+    }
+
     private static void histogram(StringBuilder h, String name, JsonNode d, int id) {
         JsonNode hist = d.path("histogram");
         int bins = hist.path("real").size();
@@ -338,12 +343,13 @@ public final class ReportPage {
         String unit = d.path("unit").asText("");
         String lo = value(hist.path("edges").get(0).asDouble(), unit);
         String hi = value(hist.path("edges").get(bins).asDouble(), unit);
+        boolean log = hist.path("scale").asText("linear").equals("log");
         h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(width)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ')
                 .append(height).append("\" aria-labelledby=\"t").append(id).append(" d").append(id).append("\">\n")
                 .append("<title id=\"t").append(id).append("\">Histogram of ").append(esc(name))
                 .append(", real and synthetic</title>\n<desc id=\"d").append(id).append("\">").append(bins)
-                .append(" equal-width bins from ").append(esc(lo)).append(" to ").append(esc(hi))
+                .append(log ? " log-spaced bins from " : " equal-width bins from ").append(esc(lo)).append(" to ").append(esc(hi))
                 .append("; tallest bar ").append(pctValue(top)).append(" of rows.</desc>\n");
         for (int k = 0; k < bins; k++) {
             double x = 10 + k * bw;
@@ -352,10 +358,23 @@ public final class ReportPage {
         }
         h.append("<line x1=\"10\" y1=\"").append(plot + 5).append("\" x2=\"").append(width - 10).append("\" y2=\"")
                 .append(plot + 5).append("\" stroke=\"#555\"/>\n");
-        h.append("<text x=\"10\" y=\"").append(height - 8).append("\" font-size=\"11\">").append(esc(lo))
-                .append("</text>\n<text x=\"").append(width - 10).append("\" y=\"").append(height - 8)
-                .append("\" font-size=\"11\" text-anchor=\"end\">").append(esc(hi)).append("</text>\n</svg>\n");
-        h.append("<figcaption>").append(esc(name)).append(": real (blue) vs synthetic (orange) histogram; ")
+        // ticks at every quarter of the bins, labelled with the edge value there (on a log axis the labels show
+        // the uneven spacing; the end labels are anchored inside the plot)
+        int step = "epoch_micros".equals(unit) ? 2 : 1; // long timestamp labels: 3 ticks, else 5
+        for (int q = 0; q <= 4; q += step) {
+            int k = q * bins / 4;
+            double x = 10 + k * bw;
+            String anchor = q == 0 ? "start" : q == 4 ? "end" : "middle";
+            h.append("<line x1=\"").append(num(x)).append("\" y1=\"").append(plot + 5).append("\" x2=\"")
+                    .append(num(x)).append("\" y2=\"").append(plot + 9).append("\" stroke=\"#555\"/>\n")
+                    .append("<text x=\"").append(num(x)).append("\" y=\"").append(height - 8)
+                    .append("\" font-size=\"10\" text-anchor=\"").append(anchor).append("\">")
+                    .append(esc(value(hist.path("edges").get(k).asDouble(), unit))).append("</text>\n");
+        }
+        h.append("</svg>\n");
+        h.append("<figcaption>").append(esc(name)).append(": real (blue) vs synthetic (orange) histogram")
+                .append(log ? " on a log axis (the real values are skewed: bins are equal in log distance from "
+                        + "where they crowd)" : "").append("; ")
                 .append("normalized Wasserstein distance ").append(fmt(d.path("wasserstein_normalized"), 3))
                 .append(".</figcaption>\n</figure>\n");
     }

@@ -63,10 +63,12 @@ public final class FlowsynthCli {
         VALUE_OPTIONS.put("score", Set.of("model", "input", "output", "format", "conf", "set", "master", "csv-mode",
                 "schema"));
         VALUE_OPTIONS.put("generate-demo", Set.of("output", "rows", "seed", "table", "master"));
+        VALUE_OPTIONS.put("config", Set.of("conf", "set"));
         for (String c : VALUE_OPTIONS.keySet()) {
             FLAG_OPTIONS.put(c, Set.of("overwrite"));
         }
         FLAG_OPTIONS.put("fit", Set.of("overwrite", "resume"));
+        FLAG_OPTIONS.put("config", Set.of());
     }
 
     private static final String USAGE = String.join("\n",
@@ -75,16 +77,19 @@ public final class FlowsynthCli {
             "  sample  --model DIR --rows N --output PATH|--output-table DB.NAME [--seed S] [--partitions P]",
             "          [--temperature T] [--partition-by COL,...] [--real PATH] [--overwrite]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR] [--holdout PATH] [--fail-under GATES]",
+            "          [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--fail-under GATES]"
                     + " [--overwrite]",
             "  score   --model DIR --input PATH --output PATH [--format parquet|csv] [--overwrite]",
             "  generate-demo --output PATH [--rows N] [--seed S] [--table loans|retail|sensors] [--overwrite]",
+            "  config  [--conf FILE] [--set key=value]...   every configuration key, its value and its source",
             "CSV input (fit, run, score, report): [--csv-mode failfast|permissive|dropmalformed]"
                     + " [--schema \"col TYPE, ...\"]",
             "GATES: name=value[,name=value]... with quality, column-shapes, column-pair-trends, dcr-overfit",
             "       (minimums) and exact-copy-rate (a maximum), e.g. --fail-under quality=0.85,dcr-overfit=0.9",
             "common: --master URL (or FLOWSYNTH_MASTER); exit codes 0 ok, 2 bad input, 1 failure,",
-            "        3 a --fail-under gate was missed (the report is written first)");
+            "        3 a --fail-under gate was missed (the report is written first)",
+            "flowsynth COMMAND --help: every option of COMMAND with its default, and the configuration keys it reads");
 
     /** Upper bound of {@code --partitions}: more tasks than this is a typo, not a plan. */
     static final int MAX_PARTITIONS = 1_000_000;
@@ -93,24 +98,44 @@ public final class FlowsynthCli {
     }
 
     public static void main(String[] args) {
-        int code = execute(args, FlowsynthCli::sparkSession, System.err);
+        int code = execute(args, FlowsynthCli::sparkSession, System.out, System.err);
         System.exit(code);
     }
 
     /** Runs one command with a session from {@code sessions} (given the requested master, or null). */
     static int execute(String[] args, Function<String, SparkSession> sessions, PrintStream err) {
-        if (args.length >= 1 && (isHelp(args[0]) || (args.length == 2 && isHelp(args[1])))) {
-            System.out.println(USAGE);
+        return execute(args, sessions, System.out, err);
+    }
+
+    /**
+     * Runs one command: help and {@code config} print on {@code out} and start nothing; every other command first
+     * makes all checks that need no data (twice: on local paths without Hadoop, then through Hadoop's file systems),
+     * and only then asks {@code sessions} for a session.
+     */
+    static int execute(String[] args, Function<String, SparkSession> sessions, PrintStream out, PrintStream err) {
+        if (args.length >= 1 && isHelp(args[0])) {
+            out.print(args.length >= 2 && CliHelp.options().containsKey(args[1]) ? CliHelp.command(args[1]) : USAGE + "\n");
             return OK;
         }
-        String command = args.length > 0 ? args[0] : "flowsynth";
+        if (args.length >= 2 && CliHelp.options().containsKey(args[0])
+                && Arrays.stream(args).skip(1).anyMatch(x -> x.equals("--help") || x.equals("-h"))) {
+            out.print(CliHelp.command(args[0]));
+            return OK;
+        }
+        String prefix = args.length > 0 ? "flowsynth " + args[0] : "flowsynth";
         try {
             CliArgs a = CliArgs.parse(args, VALUE_OPTIONS, FLAG_OPTIONS);
+            if (a.command().equals("config")) {
+                printConfig(a, out);
+                return OK;
+            }
             String master = a.optional("master");
             if (master == null) {
                 master = System.getenv("FLOWSYNTH_MASTER");
             }
-            FlowsynthConfig config = a.command().equals("generate-demo") ? FlowsynthConfig.defaults() : resolveConfig(a);
+            FlowsynthConfig config = a.command().equals("generate-demo") ? FlowsynthConfig.defaults()
+                    : resolveConfig(a).config();
+            preflight(a, config, LocalPathChecks.INSTANCE);
             preflight(a, config, SparkHadoopUtil.get().newConfiguration(new SparkConf()));
             SparkSession spark = sessions.apply(master);
             switch (a.command()) {
@@ -124,20 +149,33 @@ public final class FlowsynthCli {
             }
             return OK;
         } catch (GateFailedException g) {
-            err.println("flowsynth " + command + ": " + g.getMessage());
+            err.println(prefix + ": " + g.getMessage());
             return GATE_FAILED;
         } catch (Throwable t) {
             BadInputException bad = badInput(t);
             if (bad != null) {
-                err.println("flowsynth " + command + ": " + bad.getMessage());
+                err.println(prefix + ": " + bad.getMessage());
                 if (bad.getMessage() != null && bad.getMessage().startsWith("No command")) {
                     err.println(USAGE);
                 }
                 return BAD_INPUT;
             }
-            err.println("flowsynth " + command + " failed: " + t.getClass().getSimpleName() + ": " + firstLine(t.getMessage()));
+            err.println(prefix + " failed: " + t.getClass().getSimpleName() + ": " + firstLine(t.getMessage()));
             t.printStackTrace(err);
             return FAILED;
+        }
+    }
+
+    /** {@code config}: every key, its resolved value and its source, one per line ({@code key = value  # source}). */
+    private static void printConfig(CliArgs a, PrintStream out) {
+        ConfigResolver.Resolved r = resolveConfig(a);
+        int width = r.config().asMap().keySet().stream().mapToInt(String::length).max().orElse(10);
+        out.println("# flowsynth configuration as a job would resolve it (--set > --conf FILE > "
+                + "flowsynth-defaults.conf > built-in default)");
+        for (Map.Entry<String, String> e : r.config().asMap().entrySet()) {
+            String line = e.getKey() + " ".repeat(width - e.getKey().length()) + " = " + e.getValue();
+            out.println(line + " ".repeat(Math.max(1, width + 26 - line.length())) + "# "
+                    + r.sources().getOrDefault(e.getKey(), ConfigResolver.SOURCE_DEFAULT));
         }
     }
 
@@ -169,7 +207,7 @@ public final class FlowsynthCli {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private static FlowsynthConfig resolveConfig(CliArgs a) {
+    private static ConfigResolver.Resolved resolveConfig(CliArgs a) {
         String site = null;
         String confDir = System.getenv("FLOWSYNTH_CONF_DIR");
         if (confDir != null) {
@@ -187,7 +225,7 @@ public final class FlowsynthCli {
             }
             jobFile = readLocal(p, "--conf");
         }
-        return ConfigResolver.resolve(site, jobFile, jobName, a.sets());
+        return ConfigResolver.resolveWithSources(site, jobFile, jobName, a.sets());
     }
 
     private static String readLocal(Path p, String what) {
@@ -260,7 +298,7 @@ public final class FlowsynthCli {
         ReportPipeline.write(output, json, overwrite, conf);
         System.out.println("report: " + output + "/" + ReportPipeline.FIDELITY_JSON);
         System.out.println("page: " + output + "/" + ReportPipeline.INDEX_HTML);
-        System.out.println("quality: " + json.path("overall").path("quality").asDouble());
+        System.out.println("quality: " + round3(json.path("overall").path("quality").asDouble()));
         checkGates(gates, json);
     }
 
@@ -296,12 +334,12 @@ public final class FlowsynthCli {
         System.out.println("synthetic: " + output + "/synthetic");
         System.out.println("report: " + output + "/report/" + ReportPipeline.FIDELITY_JSON);
         System.out.println("page: " + output + "/report/" + ReportPipeline.INDEX_HTML);
-        System.out.println("quality: " + r.report().path("overall").path("quality").asDouble());
+        System.out.println("quality: " + round3(r.report().path("overall").path("quality").asDouble()));
         if (r.report().has("baseline")) {
             System.out.println("baseline quality (independent columns): "
-                    + r.report().path("baseline").path("quality").asDouble());
+                    + round3(r.report().path("baseline").path("quality").asDouble()));
         }
-        System.out.println("privacy: " + r.report().path("privacy").path("verdict").path("level").asText());
+        System.out.println("privacy risk: " + r.report().path("privacy").path("verdict").path("level").asText());
         checkGates(gates, r.report());
     }
 
@@ -315,7 +353,16 @@ public final class FlowsynthCli {
         FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
         Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
         ScorePipeline.write(spark, model, table, c.getLong(ConfigKeys.SEED, Long.MIN_VALUE), output, overwrite);
-        System.out.println("scored: " + output);
+        Row s = spark.read().parquet(output).agg(org.apache.spark.sql.functions.count("*"),
+                org.apache.spark.sql.functions.count(ScorePipeline.LOG_PROB),
+                org.apache.spark.sql.functions.avg(ScorePipeline.LOG_PROB),
+                org.apache.spark.sql.functions.min(ScorePipeline.LOG_PROB),
+                org.apache.spark.sql.functions.max(ScorePipeline.LOG_PROB)).first();
+        System.out.println("scored: " + output + " (" + s.getLong(0) + " rows"
+                + (s.getLong(1) == 0 ? ", no finite log_prob"
+                : String.format(java.util.Locale.ROOT, "; log_prob mean %.3f, min %.3f, max %.3f%s", s.getDouble(2),
+                s.getDouble(3), s.getDouble(4), s.getLong(1) < s.getLong(0)
+                        ? ", " + (s.getLong(0) - s.getLong(1)) + " rows without a finite one" : "")) + ")");
     }
 
     private static void generateDemo(SparkSession spark, CliArgs a) {
@@ -346,6 +393,11 @@ public final class FlowsynthCli {
      * session ({@code spark.hadoop.*} settings included).
      */
     static void preflight(CliArgs a, FlowsynthConfig c, Configuration conf) {
+        preflight(a, c, new HadoopPathChecks(conf));
+    }
+
+    /** {@link #preflight(CliArgs, FlowsynthConfig, Configuration)} with the path checks of {@code files}. */
+    static void preflight(CliArgs a, FlowsynthConfig c, PathChecks files) {
         boolean overwrite = a.flag("overwrite");
         String confFile = a.optional("conf");
         switch (a.command()) {
@@ -354,10 +406,10 @@ public final class FlowsynthCli {
                 String model = a.required("model");
                 csv(a);
                 Map<String, String> in = inputs("--input", input, "--conf", confFile);
-                PathOverlap.requireDisjoint("--model", model, in, conf);
-                PathOverlap.requireDisjoint("--model (its checkpoint directory)", model + ".checkpoint", in, conf);
-                HadoopFiles.requireExists(input, "Input", conf);
-                HadoopFiles.checkOutput(model, "--model", overwrite, conf);
+                files.requireDisjoint("--model", model, in);
+                files.requireDisjoint("--model (its checkpoint directory)", model + ".checkpoint", in);
+                files.requireExists(input, "Input");
+                files.checkOutput(model, "--model", overwrite);
             }
             case "sample" -> {
                 String model = a.required("model");
@@ -374,14 +426,14 @@ public final class FlowsynthCli {
                 if ((output == null) == (a.optional("output-table") == null)) {
                     throw new BadInputException("Give exactly one of --output PATH and --output-table DB.NAME");
                 }
-                HadoopFiles.requireExists(model, "Model directory", conf);
+                files.requireExists(model, "Model directory");
                 if (a.optional("real") != null) {
-                    HadoopFiles.requireExists(a.optional("real"), "Input --real", conf);
+                    files.requireExists(a.optional("real"), "Input --real");
                 }
                 if (output != null) {
-                    PathOverlap.requireDisjoint("--output", output, inputs("--model", model, "--real", a.optional("real"),
-                            "--conf", confFile), conf);
-                    HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+                    files.requireDisjoint("--output", output, inputs("--model", model, "--real", a.optional("real"),
+                            "--conf", confFile));
+                    files.checkOutput(output, "--output", overwrite);
                 }
             }
             case "report" -> {
@@ -397,13 +449,13 @@ public final class FlowsynthCli {
                 }
                 Map<String, String> in = inputs("--real", real, "--synthetic", synthetic, "--holdout", holdout,
                         "--model", a.optional("model"), "--conf", confFile);
-                PathOverlap.requireDisjoint("--output", output, in, conf);
+                files.requireDisjoint("--output", output, in);
                 for (Map.Entry<String, String> e : in.entrySet()) {
                     if (e.getValue() != null && !e.getKey().equals("--conf")) {
-                        HadoopFiles.requireExists(e.getValue(), "Input " + e.getKey(), conf);
+                        files.requireExists(e.getValue(), "Input " + e.getKey());
                     }
                 }
-                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+                files.checkOutput(output, "--output", overwrite);
             }
             case "run" -> {
                 String input = a.required("input");
@@ -416,34 +468,124 @@ public final class FlowsynthCli {
                             + "holdout, but "
                             + ConfigKeys.REPORT_HOLDOUT_FRACTION + " is 0");
                 }
-                PathOverlap.requireDisjoint("--output", output, inputs("--input", input, "--conf", confFile), conf);
-                HadoopFiles.requireExists(input, "Input", conf);
-                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+                files.requireDisjoint("--output", output, inputs("--input", input, "--conf", confFile));
+                files.requireExists(input, "Input");
+                files.checkOutput(output, "--output", overwrite);
             }
             case "score" -> {
                 String model = a.required("model");
                 String input = a.required("input");
                 String output = a.required("output");
                 csv(a);
-                PathOverlap.requireDisjoint("--output", output, inputs("--model", model, "--input", input,
-                        "--conf", confFile), conf);
-                HadoopFiles.requireExists(model, "Model directory", conf);
-                HadoopFiles.requireExists(input, "Input", conf);
-                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+                files.requireDisjoint("--output", output, inputs("--model", model, "--input", input,
+                        "--conf", confFile));
+                files.requireExists(model, "Model directory");
+                files.requireExists(input, "Input");
+                files.checkOutput(output, "--output", overwrite);
             }
             case "generate-demo" -> {
                 String output = a.required("output");
                 a.longOption("rows", 1);
                 a.longOption("seed", Long.MIN_VALUE);
-                HadoopFiles.checkOutput(output, "--output", overwrite, conf);
+                files.checkOutput(output, "--output", overwrite);
             }
             default -> throw new BadInputException("Unknown command " + a.command());
+        }
+    }
+
+    /** The file system checks of {@link #preflight}: inputs exist, outputs do not overlap them or exist. */
+    interface PathChecks {
+        void requireExists(String path, String what);
+
+        void requireDisjoint(String option, String output, Map<String, String> inputs);
+
+        void checkOutput(String path, String option, boolean overwrite);
+    }
+
+    /** Through Hadoop's file systems (any URI), with stale staging clean-up; loads Hadoop and its logging. */
+    record HadoopPathChecks(Configuration conf) implements PathChecks {
+        @Override
+        public void requireExists(String path, String what) {
+            HadoopFiles.requireExists(path, what, conf);
+        }
+
+        @Override
+        public void requireDisjoint(String option, String output, Map<String, String> inputs) {
+            PathOverlap.requireDisjoint(option, output, inputs, conf);
+        }
+
+        @Override
+        public void checkOutput(String path, String option, boolean overwrite) {
+            HadoopFiles.checkOutput(path, option, overwrite, conf);
+        }
+    }
+
+    /**
+     * The same checks with {@code java.nio} on paths that are surely local ({@code file://} URIs, or plain paths when
+     * the default file system is the local one), so the usual mistakes (a missing input, an existing output) fail in
+     * about a JVM start instead of the seconds that loading Hadoop and its logging takes. Other paths, and overlaps,
+     * are left to {@link HadoopPathChecks}, which runs next; the messages are the same as its.
+     */
+    static final class LocalPathChecks implements PathChecks {
+        static final LocalPathChecks INSTANCE = new LocalPathChecks();
+
+        @Override
+        public void requireExists(String path, String what) {
+            Path p = local(path);
+            if (p != null && !Files.exists(p)) {
+                throw new BadInputException(what + " does not exist: " + path);
+            }
+        }
+
+        @Override
+        public void requireDisjoint(String option, String output, Map<String, String> inputs) {
+            // needs qualified paths: left to Hadoop
+        }
+
+        @Override
+        public void checkOutput(String path, String option, boolean overwrite) {
+            Path p = local(path);
+            if (p != null && !overwrite && Files.exists(p)) {
+                throw new BadInputException("Output " + option + " " + path
+                        + " already exists (pass --overwrite to replace it)");
+            }
+        }
+
+        /** The local file of {@code path}, or null when it may name another file system. */
+        static Path local(String path) {
+            try {
+                if (path.startsWith("file:///") || path.startsWith("file:/") && !path.startsWith("file://")) {
+                    return Path.of(java.net.URI.create(path));
+                }
+                if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") || path.isEmpty() || !defaultFsIsLocal()) {
+                    return null;
+                }
+                return Path.of(path);
+            } catch (RuntimeException e) { // not a valid local path or URI: Hadoop's check decides
+                return null;
+            }
+        }
+
+        /**
+         * True when Hadoop's {@code fs.defaultFS} is surely {@code file:///}: no {@code core-site.xml} on the class
+         * path (spark-submit puts {@code $HADOOP_CONF_DIR} there) and no {@code spark.hadoop.fs.defaultFS} property.
+         */
+        static boolean defaultFsIsLocal() {
+            ClassLoader cl = Thread.currentThread().getContextClassLoader();
+            return (cl == null || cl.getResource("core-site.xml") == null)
+                    && System.getProperty("spark.hadoop.fs.defaultFS") == null
+                    && System.getProperty("spark.hadoop.fs.default.name") == null;
         }
     }
 
     /** How CSV inputs are read: {@code --csv-mode} and {@code --schema}. */
     private static TableReader.CsvOptions csv(CliArgs a) {
         return new TableReader.CsvOptions(TableReader.CsvMode.parse(a.optional("csv-mode")), a.optional("schema"));
+    }
+
+    /** A score rounded to 3 decimals for the console (fidelity.json keeps full precision). */
+    static String round3(double v) {
+        return String.format(java.util.Locale.ROOT, "%.3f", v);
     }
 
     private static boolean isHelp(String arg) {

@@ -92,4 +92,21 @@ class ConfigResolverTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.columns.price.encoder")
                 .hasMessageContaining("wavelet");
     }
+
+    @Test
+    void sourcesNameWhereEachValueCameFromAndTheSiteFileOnlyWhereItDiffers() {
+        String site = "flowsynth.seed = 42\nflowsynth.flow.layers = 9\nflowsynth.train.steps = 500\n";
+        String job = "flowsynth.train.steps = 200\n";
+        ConfigResolver.Resolved r = ConfigResolver.resolveWithSources(site, job, "job.conf",
+                Map.of("flowsynth.flow.hidden-features", "16"));
+        assertThat(r.sources()).containsEntry("flowsynth.seed", "default") // the site file repeats the default
+                .containsEntry("flowsynth.flow.layers", "flowsynth-defaults.conf")
+                .containsEntry("flowsynth.train.steps", "--conf job.conf")
+                .containsEntry("flowsynth.flow.hidden-features", "--set")
+                .containsEntry("flowsynth.flow.type", "default");
+        assertThat(r.sources().keySet()).containsAll(ConfigKeys.DEFAULTS.keySet());
+        assertThat(r.config().getInt("flowsynth.train.steps", 1)).isEqualTo(200);
+        assertThat(r.config().asMap()).isEqualTo(ConfigResolver.resolve(site, job, "job.conf",
+                Map.of("flowsynth.flow.hidden-features", "16")).asMap());
+    }
 }

@@ -236,8 +236,10 @@ public final class TableEncoderEstimator {
         List<ColumnEncoder> encoders = new ArrayList<>();
         for (Plan p : plans) {
             encoders.add(p.encoder);
-            LOG.info("Column '{}': {} {} (width {}, {} of {} rows null)", p.name, p.encoder.kind(), p.type,
-                    p.encoder.width(), p.nulls, rows);
+            LOG.info("Column '{}' ({}): {} ({}); {}{}; {} feature{}, {} of {} rows null", p.name, p.type,
+                    p.encoder.kind(), p.why == null ? "its type" : p.why, encoderName(p.encoder),
+                    p.encoding == null ? "" : " (" + p.encoding + ")", p.encoder.width(),
+                    p.encoder.width() == 1 ? "" : "s", p.nulls, rows);
         }
         return new TableEncoder(encoders, dropped);
     }
@@ -565,10 +567,12 @@ public final class TableEncoderEstimator {
         int states = (p.finite > 0 ? 1 : 0) + (p.nulls > 0 ? 1 : 0) + (p.nan > 0 ? 1 : 0)
                 + (p.positiveInfinity > 0 ? 1 : 0) + (p.negativeInfinity > 0 ? 1 : 0);
         if (p.nonNull == 0) {
+            p.why = "every value is null";
             p.encoder = new ConstantEncoder(p.name, p.type, null);
             return;
         }
         if (states == 1 && (p.finite == 0 || singleValue)) {
+            p.why = "a single value";
             p.encoder = new ConstantEncoder(p.name, p.type, p.finite > 0 ? p.min : special(p));
             return;
         }
@@ -577,6 +581,8 @@ public final class TableEncoderEstimator {
                 : options.detectIds() && p.type.base() == ColumnType.Base.STRING ? detectKind(p) : null;
         if (generated != null) {
             p.kind = generated;
+            p.why = p.override != null ? "set by " + ConfigKeys.COLUMNS_PREFIX + p.name + ".kind"
+                    : "detected from the values' shape; fresh values are generated";
             p.mode = EncodeOptions.FAKE_KINDS.contains(generated) ? Mode.FAKE : Mode.TEXT;
             if (p.override == null) {
                 LOG.info("Column '{}': detected as {} (set {}{}.kind to change): fresh values are generated, no real "
@@ -585,6 +591,8 @@ public final class TableEncoderEstimator {
             return;
         }
         if (EncodeOptions.ID.equals(p.override) || (p.override == null && options.detectIds() && looksLikeId(p))) {
+            p.why = p.override != null ? "set by " + ConfigKeys.COLUMNS_PREFIX + p.name + ".kind"
+                    : "unique per row (" + p.distinct + " distinct of " + p.nonNull + "); fresh ids are generated";
             p.encoder = p.type.isIntegral()
                     ? IdEncoder.integral(p.name, p.type, rows, p.nulls, ((Number) p.min).longValue(),
                             ((Number) p.max).longValue())
@@ -593,9 +601,16 @@ public final class TableEncoderEstimator {
             return;
         }
         String kind = p.override != null ? p.override : defaultKind(p);
+        p.why = p.override != null ? "set by " + ConfigKeys.COLUMNS_PREFIX + p.name + ".kind"
+                : p.type.isIntegral() ? p.distinct + " distinct values " + (kind.equals(EncodeOptions.CATEGORICAL) ? "≤ " : "> ")
+                        + ConfigKeys.ENCODE_MAX_DISCRETE_VALUES + " = " + options.maxDiscreteValues()
+                : p.type.isNumeric() ? "a fractional number type"
+                : p.type.isDatetime() ? "a date/time type"
+                : "a " + p.type + " type";
         boolean degenerate = !kind.equals(EncodeOptions.CATEGORICAL) && (p.finite == 0 || singleValue);
         if (degenerate) {
             kind = EncodeOptions.CATEGORICAL; // degenerate quantile column: a few states, no continuous part
+            p.why = "a single finite value besides nulls or non-finite values";
         }
         p.mode = kind.equals(EncodeOptions.CATEGORICAL) ? Mode.CATEGORICAL : Mode.QUANTILE;
         p.kind = kind;
@@ -626,6 +641,12 @@ public final class TableEncoderEstimator {
         }
         double range = ((Number) p.max).doubleValue() - ((Number) p.min).doubleValue() + 1.0;
         return range <= 2.0 * p.nonNull;
+    }
+
+    /** The encoder's name for the per-column log line: {@code ModeEncoder} → "mode encoder". */
+    private static String encoderName(ColumnEncoder e) {
+        String n = e.getClass().getSimpleName().replace("Encoder", "");
+        return n.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT) + " encoder";
     }
 
     private String defaultKind(Plan p) {
@@ -1048,7 +1069,7 @@ public final class TableEncoderEstimator {
                     p.finite, bounds.extremeK(), bounds.clippedTail(), unit(p));
             double[] kept = protectedKnots.knots();
             double[] keptProbabilities = protectedKnots.probabilities();
-            LOG.info("Column '{}': {} rows withheld below its bounds and {} above, {} knots, tails {} and {}", p.name,
+            LOG.debug("Column '{}': {} rows withheld below its bounds and {} above, {} knots, tails {} and {}", p.name,
                     protectedKnots.withheldLow(), protectedKnots.withheldHigh(), kept.length,
                     protectedKnots.lowerTail(), protectedKnots.upperTail());
             // the mixture is chosen and fitted on the whole sketch, as before protection (a smooth model stores no
@@ -1075,9 +1096,16 @@ public final class TableEncoderEstimator {
         double ks = m.ksDistance(knots, probabilities);
         boolean multiModal = m.size() >= 2 && GaussianMixture.sketchPeaks(knots, probabilities) >= 2
                 && m.peaks(knots[0], knots[knots.length - 1]) >= 2;
-        LOG.info("Column '{}': mixture of {} modes, KS distance {} to its quantiles, {}", p.name, m.size(),
+        LOG.debug("Column '{}': a fitted mixture has {} modes, KS distance {} to its quantiles, {}", p.name, m.size(),
                 String.format("%.4f", ks), multiModal ? "multi-modal" : "uni-modal");
-        return forced || (multiModal && ks <= MODE_MAX_KS) ? m : null;
+        boolean use = forced || (multiModal && ks <= MODE_MAX_KS);
+        p.encoding = forced ? "set by " + ConfigKeys.COLUMNS_PREFIX + p.name + ".encoder"
+                : use ? String.format(java.util.Locale.ROOT, "multi-modal: %d modes fit its quantiles within KS %.3f",
+                        m.size(), ks)
+                : !multiModal ? "one peak: quantiles suffice"
+                : String.format(java.util.Locale.ROOT, "multi-modal, but a %d-mode mixture fits its quantiles only within "
+                        + "KS %.3f > %.3f", m.size(), ks, MODE_MAX_KS);
+        return use ? m : null;
     }
 
     /** The number {@link ColumnValues#toDouble} gives, computed by Spark; NaN and ±∞ become null. */
@@ -1141,6 +1169,10 @@ public final class TableEncoderEstimator {
         Mode mode = Mode.CONSTANT;
         String kind;
         ColumnEncoder encoder;
+        /** Why the column got its kind, for the one log line per column. */
+        String why;
+        /** Why a numeric column got its encoder (mode or quantile), or null. */
+        String encoding;
 
         Plan(int index, String name, ColumnType type, String override) {
             this.index = index;

@@ -402,14 +402,18 @@ public final class FidelityEvaluator {
         return scores;
     }
 
-    /** Histogram edges over the union of both sides' ranges, or null when neither side has values. */
+    /**
+     * Histogram edges over the union of both sides' ranges (log-spaced when the real values are skewed, see
+     * {@link io.flowsynth.fidelity.HistogramAxis}), or null when neither side has values.
+     */
     private static double[] histogramEdges(Totals totals, int c) {
         double lo = Math.min(orInf(totals.min()[REAL][c], true), orInf(totals.min()[SYNTHETIC][c], true));
         double hi = Math.max(orInf(totals.max()[REAL][c], false), orInf(totals.max()[SYNTHETIC][c], false));
         if (Double.isInfinite(lo) || Double.isInfinite(hi)) {
             return null;
         }
-        return Metrics.equalWidthEdges(lo, hi, HISTOGRAM_BINS);
+        return io.flowsynth.fidelity.HistogramAxis.edges(lo, hi, totals.mean()[REAL][c], totals.std()[REAL][c],
+                HISTOGRAM_BINS);
     }
 
     private static double orInf(double v, boolean forMin) {
