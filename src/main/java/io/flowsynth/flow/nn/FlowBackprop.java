@@ -18,8 +18,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * buffers allocated once per batch size) and one fused element-wise pass per layer and direction (bias + activation;
  * the affine scale, shift, log-det, ActNorm and permutation; and their derivatives), instead of hundreds of graph ops.
  *
- * <p>Families: {@code realnvp} (affine coupling) and {@code maf} (MADE affine autoregressive), with either
- * activation and either affine scale form ({@link #supports}). The loss of a batch is
+ * <p>Families: {@code realnvp} (affine coupling), {@code maf} (MADE affine autoregressive) and {@code spline}
+ * (rational-quadratic spline coupling, per element in {@link SplineElement}), with either activation and either
+ * affine scale form ({@link #supports}); not {@code linear}. The loss of a batch is
  * Σ_rows [½‖z‖² − log|det J|] (the NLL without the constant (D/2)·ln 2π), and {@link #lossAndGradient} leaves its
  * gradient in {@link #gradient()}, both in DL4J's flat parameter layout ({@link #dl4jOffsets}), so parameters and Adam
  * state move between this and a {@code MultiLayerNetwork} unchanged.
@@ -46,6 +47,10 @@ public final class FlowBackprop {
     private final int depth;
     private final boolean relu;
     private final boolean sigmoid;
+    private final boolean spline;
+    private final int bins;
+    private final SplineElement element;
+    private final double[][] splineBiasGrad;
     private final INDArray params;
     private final INDArray gradient;
     private final Buf p;
@@ -79,6 +84,11 @@ public final class FlowBackprop {
         int asOff;
         int abOff;
         double[] e = null;
+        // spline heads: widths, heights, derivatives
+        INDArray[] sw;
+        INDArray[] dsw;
+        int[] swOff;
+        int[] sbOff;
     }
 
     /** Scratch and forward caches for one batch size. */
@@ -100,6 +110,8 @@ public final class FlowBackprop {
         final Buf[] gradB;
         final INDArray[] dh;     // ping-pong ∂L/∂h, [n, H]
         final Buf[] dhB;
+        final INDArray[][] su;   // spline: raw head values per layer and head, then their gradients
+        final Buf[][] sub;
 
         Buffers(int n) {
             this.n = n;
@@ -134,12 +146,20 @@ public final class FlowBackprop {
             gradB = new Buf[]{Buf.of(grad[0]), Buf.of(grad[1])};
             dh = new INDArray[]{Nd4j.create(dt, n, hidden), Nd4j.create(dt, n, hidden)};
             dhB = new Buf[]{Buf.of(dh[0]), Buf.of(dh[1])};
+            su = new INDArray[spline ? layersCount : 0][3];
+            sub = new Buf[spline ? layersCount : 0][3];
+            for (int k = 0; k < su.length; k++) {
+                for (int m = 0; m < 3; m++) {
+                    su[k][m] = Nd4j.create(dt, n, (long) d * (m == 2 ? bins - 1 : bins));
+                    sub[k][m] = Buf.of(su[k][m]);
+                }
+            }
         }
     }
 
     /** Whether a spec's family has a hand-derived gradient here. */
     public static boolean supports(FlowSpec spec) {
-        return "realnvp".equals(spec.type()) || "maf".equals(spec.type());
+        return "realnvp".equals(spec.type()) || "maf".equals(spec.type()) || "spline".equals(spec.type());
     }
 
     /**
@@ -175,6 +195,11 @@ public final class FlowBackprop {
         this.relu = "relu".equals(spec.activation());
         this.sigmoid = "sigmoid".equals(spec.affineScale());
         boolean maf = "maf".equals(spec.type());
+        this.spline = "spline".equals(spec.type());
+        this.bins = spec.bins();
+        this.element = spline ? new SplineElement(bins, spec.tailBound()) : null;
+        this.splineBiasGrad = spline ? new double[][]{new double[d * bins], new double[d * bins],
+                new double[d * (bins - 1)]} : null;
         int count = (int) spec.parameterCount();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             this.params = Nd4j.create(dt, 1, count);
@@ -218,6 +243,25 @@ public final class FlowBackprop {
                     }
                     l.w[j] = l.wMask[j] == null ? view(params, l.wOff[j], s) : Nd4j.create(dt, s[0], s[1]);
                 }
+                l.asOff = off.get(FlowSpec.actNormLogScale(k));
+                l.abOff = off.get(FlowSpec.actNormShift(k));
+                l.e = new double[d];
+                layers[k] = l;
+                if (spline) {
+                    char[] parts = {'w', 'h', 'd'};
+                    l.sw = new INDArray[3];
+                    l.dsw = new INDArray[3];
+                    l.swOff = new int[3];
+                    l.sbOff = new int[3];
+                    for (int m = 0; m < 3; m++) {
+                        String name = FlowSpec.splineWeight(k, parts[m]);
+                        l.swOff[m] = off.get(name);
+                        l.sbOff[m] = off.get(FlowSpec.splineBias(k, parts[m]));
+                        l.sw[m] = view(params, l.swOff[m], shapes.get(name));
+                        l.dsw[m] = view(gradient, l.swOff[m], shapes.get(name));
+                    }
+                    continue;
+                }
                 long[] head = shapes.get(FlowSpec.scaleWeight(k));
                 l.wsOff = off.get(FlowSpec.scaleWeight(k));
                 l.wtOff = off.get(FlowSpec.shiftWeight(k));
@@ -228,10 +272,6 @@ public final class FlowBackprop {
                 l.wt = maf ? Nd4j.create(dt, head[0], head[1]) : view(params, l.wtOff, head);
                 l.dws = view(gradient, l.wsOff, head);
                 l.dwt = view(gradient, l.wtOff, head);
-                l.asOff = off.get(FlowSpec.actNormLogScale(k));
-                l.abOff = off.get(FlowSpec.actNormShift(k));
-                l.e = new double[d];
-                layers[k] = l;
             }
         }
         accA = new double[d];
@@ -395,6 +435,10 @@ public final class FlowBackprop {
                 }
             }
             INDArray last = b.h[k][depth - 1];
+            if (spline) {
+                logDet += splineForward(b, k, l, last);
+                continue;
+            }
             Nd4j.gemm(last, l.ws, b.raw, false, false, 1.0, 0.0);
             Nd4j.gemm(last, l.wt, b.shift, false, false, 1.0, 0.0);
             double[] bs = accA;
@@ -456,6 +500,51 @@ public final class FlowBackprop {
         return 0.5 * sq - logDet;
     }
 
+    /** Heads, spline, ActNorm and permutation of spline layer k; returns its Σ log|det|. */
+    private double splineForward(Buffers b, int k, Layer l, INDArray last) {
+        int n = b.n;
+        double logDet = 0;
+        for (int m = 0; m < 3; m++) {
+            Nd4j.gemm(last, l.sw[m], b.su[k][m], false, false, 1.0, 0.0);
+        }
+        double[] an = accC;
+        for (int i = 0; i < d; i++) {
+            an[i] = p.get(l.abOff + i);
+            logDet += n * p.get(l.asOff + i);
+        }
+        Buf xin = b.xb[k];
+        Buf out = b.xb[k + 1];
+        Buf uw = b.sub[k][0];
+        Buf uh = b.sub[k][1];
+        Buf ud = b.sub[k][2];
+        int kw = bins * d;
+        int kd = (bins - 1) * d;
+        for (int r = 0; r < n; r++) {
+            int row = r * d;
+            for (int j = 0; j < d; j++) {
+                int i = l.perm[j];
+                double x = xin.get(row + i);
+                double y = x;
+                if (l.transformed[i]) {
+                    int wo = r * kw + i * bins;
+                    int dof = r * kd + i * (bins - 1);
+                    for (int c = 0; c < bins; c++) {
+                        uw.set(wo + c, uw.get(wo + c) + p.get(l.sbOff[0] + i * bins + c));
+                        uh.set(wo + c, uh.get(wo + c) + p.get(l.sbOff[1] + i * bins + c));
+                    }
+                    for (int c = 0; c < bins - 1; c++) {
+                        ud.set(dof + c, ud.get(dof + c) + p.get(l.sbOff[2] + i * (bins - 1) + c));
+                    }
+                    element.forward(x, uw, wo, uh, wo, ud, dof);
+                    y = element.y;
+                    logDet += element.logDeriv;
+                }
+                out.set(row + j, y * l.e[i] + an[i]);
+            }
+        }
+        return logDet;
+    }
+
     private void backward(Buffers b) {
         int n = b.n;
         INDArray gOut = b.x[layers.length]; // ∂L/∂z = z
@@ -471,65 +560,69 @@ public final class FlowBackprop {
             Buf dsh = b.shiftB;
             Buf sg = b.sb[k];
             Buf aux = b.ab[k];
-            double[] das = accA;
-            double[] dab = accB;
-            double[] dbs = accC;
-            double[] dbt = accD;
-            java.util.Arrays.fill(das, 0);
-            java.util.Arrays.fill(dab, 0);
-            java.util.Arrays.fill(dbs, 0);
-            java.util.Arrays.fill(dbt, 0);
-            int[] perm = l.perm;
-            boolean[] tr = l.transformed;
-            double[] e = l.e;
-            double[] an = new double[d];
-            for (int i = 0; i < d; i++) {
-                an[i] = p.get(l.abOff + i);
-            }
-            for (int r = 0; r < n; r++) {
-                int row = r * d;
-                for (int j = 0; j < d; j++) {
-                    int i = perm[j];
-                    double gv = gOutB.get(row + j);
-                    dab[i] += gv;
-                    das[i] += gv * (out.get(row + j) - an[i]);
-                    double dy = gv * e[i];
-                    int idx = row + i;
-                    if (tr[i]) {
-                        double x = xin.get(idx);
-                        double scale = sg.get(idx);
-                        double a = aux.get(idx);
-                        double dv = sigmoid
-                                ? (dy * x - 1.0 / scale) * (2 - 2 * SIGMOID_A) * a * (1 - a)
-                                : (dy * x * scale - 1.0) * (1 - a * a);
-                        draw.set(idx, dv);
-                        dsh.set(idx, dy);
-                        gInB.set(idx, dy * scale);
-                        dbs[i] += dv;
-                        dbt[i] += dy;
-                    } else {
-                        draw.set(idx, 0.0);
-                        dsh.set(idx, 0.0);
-                        gInB.set(idx, dy);
+            if (spline) {
+                splineBackward(b, k, l, gOutB, gInB);
+            } else {
+                double[] das = accA;
+                double[] dab = accB;
+                double[] dbs = accC;
+                double[] dbt = accD;
+                java.util.Arrays.fill(das, 0);
+                java.util.Arrays.fill(dab, 0);
+                java.util.Arrays.fill(dbs, 0);
+                java.util.Arrays.fill(dbt, 0);
+                int[] perm = l.perm;
+                boolean[] tr = l.transformed;
+                double[] e = l.e;
+                double[] an = new double[d];
+                for (int i = 0; i < d; i++) {
+                    an[i] = p.get(l.abOff + i);
+                }
+                for (int r = 0; r < n; r++) {
+                    int row = r * d;
+                    for (int j = 0; j < d; j++) {
+                        int i = perm[j];
+                        double gv = gOutB.get(row + j);
+                        dab[i] += gv;
+                        das[i] += gv * (out.get(row + j) - an[i]);
+                        double dy = gv * e[i];
+                        int idx = row + i;
+                        if (tr[i]) {
+                            double x = xin.get(idx);
+                            double scale = sg.get(idx);
+                            double a = aux.get(idx);
+                            double dv = sigmoid
+                                    ? (dy * x - 1.0 / scale) * (2 - 2 * SIGMOID_A) * a * (1 - a)
+                                    : (dy * x * scale - 1.0) * (1 - a * a);
+                            draw.set(idx, dv);
+                            dsh.set(idx, dy);
+                            gInB.set(idx, dy * scale);
+                            dbs[i] += dv;
+                            dbt[i] += dy;
+                        } else {
+                            draw.set(idx, 0.0);
+                            dsh.set(idx, 0.0);
+                            gInB.set(idx, dy);
+                        }
                     }
                 }
-            }
-            for (int i = 0; i < d; i++) {
-                g.set(l.asOff + i, das[i] - n);
-                g.set(l.abOff + i, dab[i]);
-                g.set(l.bsOff + i, dbs[i]);
-                g.set(l.btOff + i, dbt[i]);
-            }
-            INDArray last = b.h[k][depth - 1];
-            Nd4j.gemm(last, b.raw, l.dws, true, false, 1.0, 0.0);
-            Nd4j.gemm(last, b.shift, l.dwt, true, false, 1.0, 0.0);
-            if (l.headMask != null) {
-                maskGradient(l.wsOff, l.headMask);
-                maskGradient(l.wtOff, l.headMask);
+                for (int i = 0; i < d; i++) {
+                    g.set(l.asOff + i, das[i] - n);
+                    g.set(l.abOff + i, dab[i]);
+                    g.set(l.bsOff + i, dbs[i]);
+                    g.set(l.btOff + i, dbt[i]);
+                }
+                INDArray last = b.h[k][depth - 1];
+                Nd4j.gemm(last, b.raw, l.dws, true, false, 1.0, 0.0);
+                Nd4j.gemm(last, b.shift, l.dwt, true, false, 1.0, 0.0);
+                if (l.headMask != null) {
+                    maskGradient(l.wsOff, l.headMask);
+                    maskGradient(l.wtOff, l.headMask);
+                }
+                Nd4j.gemm(b.raw, l.ws, b.dh[0], false, true, 1.0, 0.0);
+                Nd4j.gemm(b.shift, l.wt, b.dh[0], false, true, 1.0, 1.0);
             }
             int dhi = 0;
-            Nd4j.gemm(b.raw, l.ws, b.dh[dhi], false, true, 1.0, 0.0);
-            Nd4j.gemm(b.shift, l.wt, b.dh[dhi], false, true, 1.0, 1.0);
             for (int j = depth - 1; j >= 0; j--) {
                 Buf dhB = b.dhB[dhi];
                 Buf hb = b.hb[k][j];
@@ -560,6 +653,79 @@ public final class FlowBackprop {
             gOut = gIn;
             gOutB = gInB;
             ping = 1 - ping;
+        }
+    }
+
+    /** ActNorm, permutation, spline and heads of spline layer k, backward: leaves ∂L/∂h in {@code b.dh[0]}. */
+    private void splineBackward(Buffers b, int k, Layer l, Buf gOutB, Buf gInB) {
+        int n = b.n;
+        double[] das = accA;
+        double[] dab = accB;
+        double[] an = accC;
+        java.util.Arrays.fill(das, 0);
+        java.util.Arrays.fill(dab, 0);
+        for (double[] a : splineBiasGrad) {
+            java.util.Arrays.fill(a, 0);
+        }
+        for (int i = 0; i < d; i++) {
+            an[i] = p.get(l.abOff + i);
+        }
+        Buf xin = b.xb[k];
+        Buf out = b.xb[k + 1];
+        Buf uw = b.sub[k][0];
+        Buf uh = b.sub[k][1];
+        Buf ud = b.sub[k][2];
+        int kw = bins * d;
+        int kd = (bins - 1) * d;
+        double[] gbw = splineBiasGrad[0];
+        double[] gbh = splineBiasGrad[1];
+        double[] gbd = splineBiasGrad[2];
+        for (int r = 0; r < n; r++) {
+            int row = r * d;
+            for (int j = 0; j < d; j++) {
+                int i = l.perm[j];
+                double gv = gOutB.get(row + j);
+                dab[i] += gv;
+                das[i] += gv * (out.get(row + j) - an[i]);
+                double dy = gv * l.e[i];
+                int wo = r * kw + i * bins;
+                int dof = r * kd + i * (bins - 1);
+                if (l.transformed[i]) {
+                    element.forward(xin.get(row + i), uw, wo, uh, wo, ud, dof);
+                    gInB.set(row + i, element.backward(dy, uw, wo, uh, wo, ud, dof));
+                    for (int c = 0; c < bins; c++) {
+                        gbw[i * bins + c] += uw.get(wo + c);
+                        gbh[i * bins + c] += uh.get(wo + c);
+                    }
+                    for (int c = 0; c < bins - 1; c++) {
+                        gbd[i * (bins - 1) + c] += ud.get(dof + c);
+                    }
+                } else {
+                    gInB.set(row + i, dy);
+                    for (int c = 0; c < bins; c++) {
+                        uw.set(wo + c, 0.0);
+                        uh.set(wo + c, 0.0);
+                    }
+                    for (int c = 0; c < bins - 1; c++) {
+                        ud.set(dof + c, 0.0);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            g.set(l.asOff + i, das[i] - n);
+            g.set(l.abOff + i, dab[i]);
+        }
+        for (int m = 0; m < 3; m++) {
+            double[] gb = splineBiasGrad[m];
+            for (int c = 0; c < gb.length; c++) {
+                g.set(l.sbOff[m] + c, gb[c]);
+            }
+        }
+        INDArray last = b.h[k][depth - 1];
+        for (int m = 0; m < 3; m++) {
+            Nd4j.gemm(last, b.su[k][m], l.dsw[m], true, false, 1.0, 0.0);
+            Nd4j.gemm(b.su[k][m], l.sw[m], b.dh[0], false, true, 1.0, m == 0 ? 0.0 : 1.0);
         }
     }
 

@@ -12,7 +12,7 @@ import org.apache.spark.broadcast.Broadcast;
  * weighted by the partitions' training rows (McDonald et al. 2010; Zhang et al. 2015). One Spark job per round.
  *
  * <p>Partitions take their steps with the hand-derived gradient and fused Adam step
- * ({@link io.flowsynth.flow.nn.AnalyticTrainer}) where the flow family has one (realnvp, maf), else, or with
+ * ({@link io.flowsynth.flow.nn.AnalyticTrainer}) where the flow family has one (realnvp, maf, spline), else, or with
  * {@code flowsynth.train.gradient = samediff}, with the SameDiff network's {@code fit}.
  */
 public final class TreeAggregateTrainer extends AveragingTrainer {
