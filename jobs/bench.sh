@@ -6,7 +6,7 @@
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
 #                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling
 #   jobs/bench.sh train-step      training step speed on one pinned core (taskset -c 0): SameDiff vs the hand-derived
-#                                 path at batch 512 and 2048 per family (TRAIN_STEP_FAMILIES, default realnvp,maf),
+#                                 path at batch 512 and 2048 per family (TRAIN_STEP_FAMILIES, default realnvp,maf,spline),
 #                                 a profile of the hand-derived step, and a PyTorch reference of the same model
 #                                 (jobs/train_step_torch.py with Debian's python3-torch; skipped with a message when
 #                                 absent): target/bench/train-step.json (also the first part of `train`)
@@ -54,7 +54,7 @@ java_main() {
 
 # train_step: per-step training speed of both gradient paths and PyTorch in one run, each pinned to core 0
 train_step() {
-  local families="${TRAIN_STEP_FAMILIES:-realnvp,maf}" batches="${TRAIN_STEP_BATCHES:-512,2048}"
+  local families="${TRAIN_STEP_FAMILIES:-realnvp,maf,spline}" batches="${TRAIN_STEP_BATCHES:-512,2048}"
   local seconds="${TRAIN_STEP_SECONDS:-6}" torch_json="$bench/train-step-torch.json" py=/usr/bin/python3
   local pin=()
   command -v taskset > /dev/null && pin=(taskset -c 0)
