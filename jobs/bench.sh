@@ -55,16 +55,24 @@ java_main() {
 # train_step: per-step training speed of both gradient paths and PyTorch in one run, each pinned to core 0
 train_step() {
   local families="${TRAIN_STEP_FAMILIES:-realnvp,maf,spline}" batches="${TRAIN_STEP_BATCHES:-512,2048}"
-  local seconds="${TRAIN_STEP_SECONDS:-6}" torch_json="$bench/train-step-torch.json" py=/usr/bin/python3
+  local seconds="${TRAIN_STEP_SECONDS:-6}" py=/usr/bin/python3 torch=0
   local pin=()
   command -v taskset > /dev/null && pin=(taskset -c 0)
-  rm -f "$torch_json"
+  rm -f "$bench"/train-step-torch-*.json
   if [ -x "$py" ] && "$py" -c 'import torch' 2> /dev/null; then
-    OMP_NUM_THREADS=1 "${pin[@]}" "$py" "$FLOWSYNTH_HOME/jobs/train_step_torch.py" "$torch_json" "$families" "$batches" "$seconds"
+    torch=1
   else
     echo "train-step: no PyTorch reference: 'import torch' fails for $py (apt-get install python3-torch)" >&2
   fi
-  one_core java_main io.flowsynth.jobs.bench.TrainStepBench "$bench/train-step.json" "$torch_json" "$families" "$batches" "$seconds"
+  # PyTorch before and after the JVM (the load of a shared machine drifts; the JVM takes the better figure)
+  [ "$torch" = 1 ] && OMP_NUM_THREADS=1 "${pin[@]}" "$py" "$FLOWSYNTH_HOME/jobs/train_step_torch.py" \
+    "$bench/train-step-torch-1.json" "$families" "$batches" "$seconds"
+  one_core java_main io.flowsynth.jobs.bench.TrainStepBench "$bench/train-step.json" \
+    "$bench/train-step-torch-1.json,$bench/train-step-torch-2.json" "$families" "$batches" "$seconds"
+  [ "$torch" = 1 ] && OMP_NUM_THREADS=1 "${pin[@]}" "$py" "$FLOWSYNTH_HOME/jobs/train_step_torch.py" \
+    "$bench/train-step-torch-2.json" "$families" "$batches" "$seconds"
+  [ "$torch" = 1 ] && one_core java_main io.flowsynth.jobs.bench.TrainStepBench merge-torch "$bench/train-step.json" \
+    "$bench/train-step-torch-1.json,$bench/train-step-torch-2.json"
   if command -v jq > /dev/null; then
     jq -r '.results[] | [.family, .batch, .samediff_rows_per_s, .analytic_rows_per_s, .analytic_vs_samediff,
       (.torch_rows_per_s // "-"), (.analytic_vs_torch // "-")] | @tsv' "$bench/train-step.json" |

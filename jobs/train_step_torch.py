@@ -3,7 +3,9 @@
 realnvp: per layer an affine coupling (the first D//2 features condition an MLP, relu hidden layers, heads
 raw-scale and shift; scale = a + (2 - 2a) * sigmoid(raw), a = e^-3; only the other features move), then ActNorm
 (per-feature log-scale and shift), then a fixed permutation. maf: the same with a MADE conditioner (masked weights,
-flowsynth's degrees) transforming every feature. Loss: mean over rows of 0.5*|z|^2 - log|det J|; Adam, global L2
+flowsynth's degrees) transforming every feature. spline: the coupling's elementwise map is a rational-quadratic
+spline (8 bins on [-3, 3], identity outside; floors 1e-3 on widths, heights and derivatives; bin lookup by
+comparison count and gather, as neural-spline-flow code does it) of the transformed features. Loss: mean over rows of 0.5*|z|^2 - log|det J|; Adam, global L2
 gradient clipping at 5, float32, one thread. Prints one JSON object: rows/s per family and batch size.
 
 usage: train_step_torch.py OUT_JSON FAMILIES BATCHES SECONDS [FEATURES LAYERS HIDDEN DEPTH]
@@ -17,6 +19,34 @@ import torch
 
 torch.set_num_threads(1)
 A = math.exp(-3.0)
+BINS = 8
+TAIL = 3.0
+MIN_W = MIN_H = MIN_D = 1e-3
+SHIFT = math.log(math.expm1(1.0 - MIN_D))
+
+
+def rq_spline(x, uw, uh, ud):
+    """x [n, m]; uw, uh [n, m, K]; ud [n, m, K-1]. Returns (y, log dy/dx)."""
+    k = uw.shape[-1]
+    inside = (x >= -TAIL) & (x < TAIL)
+    xc = x.clamp(-TAIL, TAIL)
+    w = MIN_W + (1 - MIN_W * k) * torch.softmax(uw, -1)
+    h = MIN_H + (1 - MIN_H * k) * torch.softmax(uh, -1)
+    cw = torch.nn.functional.pad(torch.cumsum(w, -1), (1, 0)) * (2 * TAIL) - TAIL
+    ch = torch.nn.functional.pad(torch.cumsum(h, -1), (1, 0)) * (2 * TAIL) - TAIL
+    d = torch.nn.functional.pad(MIN_D + torch.nn.functional.softplus(ud + SHIFT), (1, 1), value=1.0)
+    idx = ((xc[..., None] >= cw[..., 1:-1]).sum(-1, keepdim=True))
+    g = lambda t: t.gather(-1, idx)[..., 0]
+    xk, wk = g(cw[..., :-1]), g(w) * (2 * TAIL)
+    yk, hk = g(ch[..., :-1]), g(h) * (2 * TAIL)
+    dk, dk1 = g(d[..., :-1]), g(d[..., 1:])
+    s = hk / wk
+    xi = (xc - xk) / wk
+    om = xi * (1 - xi)
+    den = s + (dk1 + dk - 2 * s) * om
+    y = yk + hk * (s * xi * xi + dk * om) / den
+    deriv = s * s * (dk1 * xi * xi + 2 * s * om + dk * (1 - xi) ** 2) / (den * den)
+    return torch.where(inside, y, x), torch.where(inside, torch.log(deriv), torch.zeros_like(x))
 
 
 def made_masks(d, h):
@@ -28,18 +58,25 @@ def made_masks(d, h):
 
 
 class Layer(torch.nn.Module):
-    def __init__(self, d, h, depth, maf, perm):
+    def __init__(self, d, h, depth, family, perm):
         super().__init__()
+        maf = family == "maf"
         self.maf = maf
+        self.spline = family == "spline"
+        self.d = d
         ins = [d] + [h] * (depth - 1)
         self.w = torch.nn.ParameterList([torch.nn.Parameter(torch.empty(i, h)) for i in ins])
         for w in self.w:
             torch.nn.init.xavier_uniform_(w)
         self.b = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(h)) for _ in ins])
-        self.ws = torch.nn.Parameter(torch.zeros(h, d))
-        self.bs = torch.nn.Parameter(torch.zeros(d))
-        self.wt = torch.nn.Parameter(torch.zeros(h, d))
-        self.bt = torch.nn.Parameter(torch.zeros(d))
+        if self.spline:
+            self.hw = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(h, d * c)) for c in (BINS, BINS, BINS - 1)])
+            self.hb = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(d * c)) for c in (BINS, BINS, BINS - 1)])
+        else:
+            self.ws = torch.nn.Parameter(torch.zeros(h, d))
+            self.bs = torch.nn.Parameter(torch.zeros(d))
+            self.wt = torch.nn.Parameter(torch.zeros(h, d))
+            self.bt = torch.nn.Parameter(torch.zeros(d))
         self.a_s = torch.nn.Parameter(torch.zeros(d))
         self.a_b = torch.nn.Parameter(torch.zeros(d))
         self.register_buffer("perm", torch.tensor(perm))
@@ -59,6 +96,12 @@ class Layer(torch.nn.Module):
             if self.maf:
                 w = w * (self.m_in if j == 0 else self.m_hid)
             hcur = torch.relu(hcur @ w + b)
+        if self.spline:
+            n, c = x.shape[0], self.d // 2
+            u = [(hcur @ w + b).view(n, self.d, -1)[:, c:, :] for w, b in zip(self.hw, self.hb)]
+            yt, ld = rq_spline(x[:, c:], u[0], u[1], u[2])
+            y = torch.cat([x[:, :c], yt], 1) * torch.exp(self.a_s) + self.a_b
+            return y[:, self.perm], ld.sum(1) + self.a_s.sum()
         ws, wt = (self.ws * self.m_out, self.wt * self.m_out) if self.maf else (self.ws, self.wt)
         raw = hcur @ ws + self.bs
         shift = hcur @ wt + self.bt
@@ -79,7 +122,7 @@ class Flow(torch.nn.Module):
         gen = torch.Generator().manual_seed(1)
         perms = [list(range(d - 1, -1, -1)) if k % 2 == 0 else torch.randperm(d, generator=gen).tolist()
                  for k in range(layers)]
-        self.layers = torch.nn.ModuleList([Layer(d, h, depth, family == "maf", perms[k]) for k in range(layers)])
+        self.layers = torch.nn.ModuleList([Layer(d, h, depth, family, perms[k]) for k in range(layers)])
 
     def forward(self, x):
         total = torch.zeros(x.shape[0])
@@ -125,7 +168,7 @@ def main():
     d, layers, h, depth = (int(v) for v in (sys.argv[5:9] if len(sys.argv) >= 9 else (16, 6, 64, 2)))
     results = []
     for family in families:
-        if family not in ("realnvp", "maf"):
+        if family not in ("realnvp", "maf", "spline"):
             continue
         for b in batches:
             rps, steps = rows_per_second(family, int(b), seconds, d, layers, h, depth)

@@ -110,6 +110,8 @@ public final class FlowBackprop {
         final Buf[] gradB;
         final INDArray[] dh;     // ping-pong ∂L/∂h, [n, H]
         final Buf[] dhB;
+        final float[] heapH;     // float only: heap copies of an [n, H] buffer for vectorizable loops
+        final float[] heapD;
         final INDArray[][] su;   // spline: raw head values per layer and head, then their gradients
         final Buf[][] sub;
 
@@ -146,6 +148,8 @@ public final class FlowBackprop {
             gradB = new Buf[]{Buf.of(grad[0]), Buf.of(grad[1])};
             dh = new INDArray[]{Nd4j.create(dt, n, hidden), Nd4j.create(dt, n, hidden)};
             dhB = new Buf[]{Buf.of(dh[0]), Buf.of(dh[1])};
+            heapH = dt == DataType.FLOAT ? new float[n * hidden] : null;
+            heapD = dt == DataType.FLOAT ? new float[n * hidden] : null;
             su = new INDArray[spline ? layersCount : 0][3];
             sub = new Buf[spline ? layersCount : 0][3];
             for (int k = 0; k < su.length; k++) {
@@ -427,6 +431,10 @@ public final class FlowBackprop {
                 for (int o = 0; o < hidden; o++) {
                     accH[o] = p.get(bo + o);
                 }
+                if (b.heapH != null) {
+                    biasActivationFloat(b, b.h[k][j]);
+                    continue;
+                }
                 for (int r = 0, idx = 0; r < n; r++) {
                     for (int o = 0; o < hidden; o++, idx++) {
                         double v = hb.get(idx) + accH[o];
@@ -628,12 +636,16 @@ public final class FlowBackprop {
                 Buf hb = b.hb[k][j];
                 double[] db = accH;
                 java.util.Arrays.fill(db, 0);
-                for (int r = 0, idx = 0; r < n; r++) {
-                    for (int o = 0; o < hidden; o++, idx++) {
-                        double hv = hb.get(idx);
-                        double dv = dhB.get(idx) * (relu ? (hv > 0 ? 1.0 : 0.0) : 1 - hv * hv);
-                        dhB.set(idx, dv);
-                        db[o] += dv;
+                if (b.heapH != null) {
+                    activationBackwardFloat(b, b.h[k][j], b.dh[dhi]);
+                } else {
+                    for (int r = 0, idx = 0; r < n; r++) {
+                        for (int o = 0; o < hidden; o++, idx++) {
+                            double hv = hb.get(idx);
+                            double dv = dhB.get(idx) * (relu ? (hv > 0 ? 1.0 : 0.0) : 1 - hv * hv);
+                            dhB.set(idx, dv);
+                            db[o] += dv;
+                        }
                     }
                 }
                 for (int o = 0; o < hidden; o++) {
@@ -646,7 +658,8 @@ public final class FlowBackprop {
                 if (j > 0) {
                     Nd4j.gemm(b.dh[dhi], l.w[j], b.dh[1 - dhi], false, true, 1.0, 0.0);
                     dhi = 1 - dhi;
-                } else {
+                } else if (k > 0) {
+                    // ∂L/∂x through the conditioner (layer 0's input gradient is never used)
                     Nd4j.gemm(b.dh[dhi], l.w[0], gIn, false, true, 1.0, 1.0);
                 }
             }
@@ -727,6 +740,60 @@ public final class FlowBackprop {
             Nd4j.gemm(last, b.su[k][m], l.dsw[m], true, false, 1.0, 0.0);
             Nd4j.gemm(b.su[k][m], l.sw[m], b.dh[0], false, true, 1.0, m == 0 ? 0.0 : 1.0);
         }
+    }
+
+    /** h = φ(h + b) with b in {@code accH}, on a heap copy (float): one bulk copy each way, a loop the JIT vectorizes. */
+    private void biasActivationFloat(Buffers b, INDArray h) {
+        float[] a = b.heapH;
+        int n = b.n;
+        float[] bias = new float[hidden];
+        for (int o = 0; o < hidden; o++) {
+            bias[o] = (float) accH[o];
+        }
+        java.nio.FloatBuffer fb = h.data().asNioFloat();
+        fb.get(0, a, 0, n * hidden);
+        for (int r = 0; r < n; r++) {
+            int row = r * hidden;
+            if (relu) {
+                for (int o = 0; o < hidden; o++) {
+                    a[row + o] = Math.max(a[row + o] + bias[o], 0f);
+                }
+            } else {
+                for (int o = 0; o < hidden; o++) {
+                    a[row + o] = (float) Math.tanh(a[row + o] + bias[o]);
+                }
+            }
+        }
+        fb.put(0, a, 0, n * hidden);
+    }
+
+    /** δ = ∂h ⊙ φ'(h) in place in {@code dh}, and its column sums into {@code accH} (float, heap copies). */
+    private void activationBackwardFloat(Buffers b, INDArray h, INDArray dh) {
+        float[] hv = b.heapH;
+        float[] dv = b.heapD;
+        int n = b.n;
+        h.data().asNioFloat().get(0, hv, 0, n * hidden);
+        java.nio.FloatBuffer dfb = dh.data().asNioFloat();
+        dfb.get(0, dv, 0, n * hidden);
+        double[] db = accH;
+        for (int r = 0; r < n; r++) {
+            int row = r * hidden;
+            if (relu) {
+                for (int o = 0; o < hidden; o++) {
+                    float v = hv[row + o] > 0f ? dv[row + o] : 0f;
+                    dv[row + o] = v;
+                    db[o] += v;
+                }
+            } else {
+                for (int o = 0; o < hidden; o++) {
+                    float x = hv[row + o];
+                    float v = dv[row + o] * (1f - x * x);
+                    dv[row + o] = v;
+                    db[o] += v;
+                }
+            }
+        }
+        dfb.put(0, dv, 0, n * hidden);
     }
 
     private void maskGradient(int offset, double[] mask) {
