@@ -154,6 +154,18 @@ class TreeAggregateTrainerTest {
     }
 
     @Test
+    void aCheckpointOfTheSameDiffPathResumesOnTheAnalyticPath() {
+        TrainOptions o = options(1, 64, 5e-3, 5, 9);
+        List<TrainingState> graphStates = new ArrayList<>();
+        TrainingResult graph = new TreeAggregateTrainer(false).train(data, SPEC, o, null, graphStates::add);
+        TrainingResult resumed = new TreeAggregateTrainer(true).train(data, SPEC, o, graphStates.get(1), null);
+        assertThat(resumed.history()).hasSameSizeAs(graph.history());
+        int last = graph.history().size() - 1;
+        assertThat(resumed.history().get(last).validationNll())
+                .isCloseTo(graph.history().get(last).validationNll(), org.assertj.core.data.Offset.offset(2e-3));
+    }
+
+    @Test
     void analyticAndSameDiffGradientPathsTrainAlike() {
         TrainOptions o = options(1, 64, 5e-3, 5, 5);
         TrainingResult analytic = new TreeAggregateTrainer(true).train(data, SPEC, o, null, null);
