@@ -5,6 +5,11 @@
 #                                 write rows/s, and local[1] vs local[2] end to end (4,000,000 rows each)
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
 #                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling
+#   jobs/bench.sh train-step      training step speed on one pinned core (taskset -c 0): SameDiff vs the hand-derived
+#                                 path at batch 512 and 2048 per family (TRAIN_STEP_FAMILIES, default realnvp,maf,spline),
+#                                 a profile of the hand-derived step, and a PyTorch reference of the same model
+#                                 (jobs/train_step_torch.py with Debian's python3-torch; skipped with a message when
+#                                 absent): target/bench/train-step.json (also the first part of `train`)
 #   jobs/bench.sh fidelity [run options]  the demo tables loans, retail, sensors (FIDELITY_ROWS rows each, default
 #                                 50000) through run/report: target/bench/fidelity.json with quality, baseline, lowest
 #                                 column, null-rate gaps and out-of-range values per table (needs jq)
@@ -49,6 +54,34 @@ java_main() {
   "${pin[@]}" java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" \
     -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
     -cp "${FLOWSYNTH_CLASSES:-$FLOWSYNTH_HOME/target/classes}:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
+}
+
+# train_step: per-step training speed of both gradient paths and PyTorch in one run, each pinned to core 0
+train_step() {
+  local families="${TRAIN_STEP_FAMILIES:-realnvp,maf,spline}" batches="${TRAIN_STEP_BATCHES:-512,2048}"
+  local seconds="${TRAIN_STEP_SECONDS:-6}" py=/usr/bin/python3 torch=0
+  local pin=()
+  command -v taskset > /dev/null && pin=(taskset -c 0)
+  rm -f "$bench"/train-step-torch-*.json
+  if [ -x "$py" ] && "$py" -c 'import torch' 2> /dev/null; then
+    torch=1
+  else
+    echo "train-step: no PyTorch reference: 'import torch' fails for $py (apt-get install python3-torch)" >&2
+  fi
+  # PyTorch before and after the JVM (the load of a shared machine drifts; the JVM takes the better figure)
+  [ "$torch" = 1 ] && OMP_NUM_THREADS=1 "${pin[@]}" "$py" "$FLOWSYNTH_HOME/jobs/train_step_torch.py" \
+    "$bench/train-step-torch-1.json" "$families" "$batches" "$seconds"
+  one_core java_main io.flowsynth.jobs.bench.TrainStepBench "$bench/train-step.json" \
+    "$bench/train-step-torch-1.json,$bench/train-step-torch-2.json" "$families" "$batches" "$seconds"
+  [ "$torch" = 1 ] && OMP_NUM_THREADS=1 "${pin[@]}" "$py" "$FLOWSYNTH_HOME/jobs/train_step_torch.py" \
+    "$bench/train-step-torch-2.json" "$families" "$batches" "$seconds"
+  [ "$torch" = 1 ] && one_core java_main io.flowsynth.jobs.bench.TrainStepBench merge-torch "$bench/train-step.json" \
+    "$bench/train-step-torch-1.json,$bench/train-step-torch-2.json"
+  if command -v jq > /dev/null; then
+    jq -r '.results[] | [.family, .batch, .samediff_rows_per_s, .analytic_rows_per_s, .analytic_vs_samediff,
+      (.torch_rows_per_s // "-"), (.analytic_vs_torch // "-")] | @tsv' "$bench/train-step.json" |
+      { echo -e "family\tbatch\tsamediff/s\tanalytic/s\tvs-samediff\ttorch/s\tvs-torch"; cat; }
+  fi
 }
 
 fidelity() {
@@ -231,7 +264,11 @@ case "${1:-}" in
     one_core java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local1.json" 4000000 'local[1]'
     java_main io.flowsynth.jobs.bench.SampleBench "$model" "$bench/sample-local2.json" 4000000 'local[2]'
     ;;
+  train-step)
+    train_step
+    ;;
   train)
+    train_step
     rows="${2:-1000000}"
     table="$bench/train-table.parquet"
     [ -f "$table/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.TrainBench table "$table" "$rows"
@@ -269,7 +306,7 @@ case "${1:-}" in
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

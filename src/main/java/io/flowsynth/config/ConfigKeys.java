@@ -35,6 +35,9 @@ public final class ConfigKeys {
 
     public static final String TRAIN_ENGINE = "flowsynth.train.engine";
     public static final String TRAIN_ENGINE_DEFAULT = "tree-aggregate";
+    /** tree-aggregate: analytic (hand-derived gradient where the family has one) or samediff (always the graph). */
+    public static final String TRAIN_GRADIENT = "flowsynth.train.gradient";
+    public static final String TRAIN_GRADIENT_DEFAULT = "analytic";
     public static final String TRAIN_EPOCHS = "flowsynth.train.epochs";
     /** 0 = budget by {@link #TRAIN_STEPS} (the default); a positive count keeps the epoch budget. */
     public static final int TRAIN_EPOCHS_DEFAULT = 0;
@@ -145,6 +148,7 @@ public final class ConfigKeys {
         d.put(FLOW_HIDDEN_FEATURES, String.valueOf(FLOW_HIDDEN_FEATURES_DEFAULT));
         d.put(FLOW_HIDDEN_LAYERS, String.valueOf(FLOW_HIDDEN_LAYERS_DEFAULT));
         d.put(TRAIN_ENGINE, TRAIN_ENGINE_DEFAULT);
+        d.put(TRAIN_GRADIENT, TRAIN_GRADIENT_DEFAULT);
         d.put(FLOW_BINS, String.valueOf(FLOW_BINS_DEFAULT));
         d.put(FLOW_TAIL_BOUND, String.valueOf(FLOW_TAIL_BOUND_DEFAULT));
         d.put(FLOW_ACTIVATION, FLOW_ACTIVATION_DEFAULT);

@@ -131,6 +131,7 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
         oneOf(c, ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark"));
+        oneOf(c, ConfigKeys.TRAIN_GRADIENT, List.of("analytic", "samediff"));
         if (c.getInt(ConfigKeys.FLOW_BINS, 2) > MAX_BINS) {
             throw new BadInputException("Configuration " + ConfigKeys.FLOW_BINS + ": at most " + MAX_BINS
                     + " bins, got " + c.getInt(ConfigKeys.FLOW_BINS, 2));

@@ -211,7 +211,8 @@ public final class FitPipeline {
                 };
                 TrainingResult result;
                 try {
-                    result = Trainer.forEngine(engine).train(blocks, spec, options, resume, onRound);
+                    result = Trainer.forEngine(engine, c.getString(ConfigKeys.TRAIN_GRADIENT))
+                            .train(blocks, spec, options, resume, onRound);
                 } catch (TrainingDivergedException e) {
                     String where = checkpoints == null || e.lastGoodRound == 0 ? "no checkpoint was written"
                             : "the last good checkpoint is " + checkpoints.roundDir(e.lastGoodRound)

@@ -40,6 +40,11 @@ abstract class AveragingTrainer implements Trainer {
 
     protected abstract Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions);
 
+    /** Whether partitions score (and, for engines that use {@link PartitionRound}, train) with the hand-derived path. */
+    protected boolean analyticGradient() {
+        return false;
+    }
+
     @Override
     public final TrainingResult train(JavaRDD<FeatureBlock> data, FlowSpec spec, TrainOptions o, TrainingState resume,
                                       Consumer<TrainingState> onRound) {
@@ -158,7 +163,7 @@ abstract class AveragingTrainer implements Trainer {
             }
             // score the final parameters too
             jsc.setJobDescription("flowsynth fit: final validation");
-            double finalScore = validate(data, networkJson, params, state, o);
+            double finalScore = validate(data, networkJson, params, state, o, analyticGradient());
             double finalNll = finalScore + logConstant;
             int lastRound = history.isEmpty() ? 0 : history.get(history.size() - 1).round();
             if (Double.isFinite(finalNll) && finalNll < bestValidation) {
@@ -184,11 +189,12 @@ abstract class AveragingTrainer implements Trainer {
     }
 
     /** Mean validation score (NLL without the constant) of {@code params}, or the training score if no validation rows. */
-    static double validate(JavaRDD<FeatureBlock> data, String networkJson, float[] params, float[] state, TrainOptions o) {
+    static double validate(JavaRDD<FeatureBlock> data, String networkJson, float[] params, float[] state, TrainOptions o,
+                           boolean analytic) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
         Broadcast<PartitionRound.Input> bc = jsc.broadcast(new PartitionRound.Input(params, state, 0, 0, 0));
         try {
-            PartitionRound.Result r = data.mapPartitionsWithIndex(new PartitionRound(bc, networkJson, o.batchSize(), o.seed()), false)
+            PartitionRound.Result r = data.mapPartitionsWithIndex(new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false)
                     .treeAggregate(new PartitionRound.Result(), PartitionRound.Result::merge, PartitionRound.Result::merge, 2);
             return r.validationRows > 0 ? r.validationLossSum / r.validationRows : Double.NaN;
         } finally {

@@ -69,7 +69,7 @@ public final class Dl4jSparkTrainer extends AveragingTrainer {
         return new Session() {
             @Override
             public RoundOutcome round(int round, int totalRounds, float[] params, float[] state) {
-                double validation = validate(data, networkJson, params, state, o);
+                double validation = validate(data, networkJson, params, state, o, analyticGradient());
                 MultiLayerNetwork n = sparkNet.getNetwork();
                 n.setParams(Nd4j.createFromArray(params).reshape(1, params.length));
                 n.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(state).reshape(1, state.length));

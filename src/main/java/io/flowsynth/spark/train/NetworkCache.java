@@ -1,9 +1,12 @@
 package io.flowsynth.spark.train;
 
+import io.flowsynth.flow.nn.AnalyticTrainer;
 import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.flow.nn.FlowNetworks;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -12,6 +15,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  */
 final class NetworkCache {
     private static final ThreadLocal<Map<String, MultiLayerNetwork>> NETS = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<String, Optional<AnalyticTrainer>>> ANALYTIC =
+            ThreadLocal.withInitial(HashMap::new);
 
     private NetworkCache() {
     }
@@ -19,5 +24,13 @@ final class NetworkCache {
     static MultiLayerNetwork get(String configurationJson) {
         Dl4jConsole.quiet();
         return NETS.get().computeIfAbsent(configurationJson, FlowNetworks::network);
+    }
+
+    /** This thread's hand-derived trainer of a configuration, or null if its flow family or optimizer has none. */
+    static AnalyticTrainer analytic(String configurationJson) {
+        return ANALYTIC.get().computeIfAbsent(configurationJson, json -> {
+            MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(json);
+            return AnalyticTrainer.supports(conf) ? Optional.of(new AnalyticTrainer(conf)) : Optional.empty();
+        }).orElse(null);
     }
 }

@@ -1,5 +1,6 @@
 package io.flowsynth.spark.train;
 
+import io.flowsynth.flow.nn.AnalyticTrainer;
 import io.flowsynth.flow.nn.FlowNetworks;
 import java.io.Serializable;
 import java.util.Iterator;
@@ -16,6 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * network, score the partition's validation rows, then take {@code localSteps} Adam steps on mini-batches drawn from
  * its training rows. Everything random comes from (seed, round, partition), so a retried task returns exactly the
  * same result — which is what makes Spark's task retries and lost executors harmless to the average.
+ *
+ * <p>With {@code analytic} (the default, {@code flowsynth.train.gradient = analytic}) and a flow family that has a
+ * hand-derived gradient ({@link AnalyticTrainer#supports}), the steps and scores run on this thread's
+ * {@link AnalyticTrainer} instead of the SameDiff network: the same parameters, Adam state and iteration count in
+ * DL4J's layout, so the two are interchangeable between rounds.
  */
 final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>, Iterator<PartitionRound.Result>> {
     private static final int SCORE_CHUNK = 4096;
@@ -24,12 +30,14 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
     private final String configurationJson;
     private final int batchSize;
     private final long seed;
+    private final boolean analytic;
 
-    PartitionRound(Broadcast<Input> input, String configurationJson, int batchSize, long seed) {
+    PartitionRound(Broadcast<Input> input, String configurationJson, int batchSize, long seed, boolean analytic) {
         this.input = input;
         this.configurationJson = configurationJson;
         this.batchSize = batchSize;
         this.seed = seed;
+        this.analytic = analytic;
     }
 
     /** What the driver broadcasts each round (a plain class: Kryo cannot serialize records). */
@@ -114,6 +122,10 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
     @Override
     public Iterator<Result> call(Integer partition, Iterator<FeatureBlock> blocks) {
         Input in = input.value();
+        AnalyticTrainer fast = analytic ? NetworkCache.analytic(configurationJson) : null;
+        if (fast != null) {
+            return analyticRound(partition, blocks, in, fast);
+        }
         MultiLayerNetwork net = NetworkCache.get(configurationJson);
         Result out = new Result();
         while (blocks.hasNext()) {
@@ -142,6 +154,39 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             }
             out.paramSum = scaled(net.params().toFloatVector(), b.trainRows);
             out.stateSum = scaled(net.getUpdater().getStateViewArray().toFloatVector(), b.trainRows);
+            out.weight = b.trainRows;
+        }
+        return List.of(out).iterator();
+    }
+
+    private Iterator<Result> analyticRound(int partition, Iterator<FeatureBlock> blocks, Input in,
+                                           AnalyticTrainer fast) {
+        Result out = new Result();
+        while (blocks.hasNext()) {
+            FeatureBlock b = blocks.next();
+            fast.load(in.params, in.state, in.iteration);
+            float[] part = null;
+            for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
+                int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
+                if (part == null || part.length != rows * b.features) {
+                    part = new float[rows * b.features];
+                }
+                System.arraycopy(b.validation, from * b.features, part, 0, part.length);
+                out.validationLossSum += fast.score(part, rows) * rows;
+                out.validationRows += rows;
+            }
+            if (in.localSteps == 0 || b.trainRows == 0) {
+                continue;
+            }
+            SplittableRandom rng = batchRandom(seed, in.round, partition);
+            float[] batch = new float[batchSize * b.features];
+            for (int step = 0; step < in.localSteps; step++) {
+                drawBatch(b, rng, batch, batchSize);
+                out.trainLossSum += fast.fit(batch, batchSize);
+                out.trainSteps++;
+            }
+            out.paramSum = scaled(fast.params(), b.trainRows);
+            out.stateSum = scaled(fast.state(), b.trainRows);
             out.weight = b.trainRows;
         }
         return List.of(out).iterator();

@@ -22,8 +22,16 @@ public interface Trainer {
                          Consumer<TrainingState> onRound);
 
     static Trainer forEngine(String engine) {
+        return forEngine(engine, TreeAggregateTrainer.ANALYTIC);
+    }
+
+    /** @param gradient {@code flowsynth.train.gradient}: analytic or samediff (tree-aggregate only) */
+    static Trainer forEngine(String engine, String gradient) {
+        if (!TreeAggregateTrainer.ANALYTIC.equals(gradient) && !TreeAggregateTrainer.SAMEDIFF.equals(gradient)) {
+            throw new IllegalArgumentException("Unknown gradient path '" + gradient + "'");
+        }
         return switch (engine) {
-            case TreeAggregateTrainer.NAME -> new TreeAggregateTrainer();
+            case TreeAggregateTrainer.NAME -> new TreeAggregateTrainer(TreeAggregateTrainer.ANALYTIC.equals(gradient));
             case Dl4jSparkTrainer.NAME -> new Dl4jSparkTrainer();
             default -> throw new IllegalArgumentException("Unknown training engine '" + engine + "'");
         };

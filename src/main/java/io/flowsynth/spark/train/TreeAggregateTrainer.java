@@ -10,9 +10,33 @@ import org.apache.spark.broadcast.Broadcast;
  * scores its validation rows, takes {@code localSteps} Adam steps on mini-batches drawn from its training rows with a
  * generator seeded by (seed, round, partition), and returns its parameters and Adam state; the driver averages them
  * weighted by the partitions' training rows (McDonald et al. 2010; Zhang et al. 2015). One Spark job per round.
+ *
+ * <p>Partitions take their steps with the hand-derived gradient and fused Adam step
+ * ({@link io.flowsynth.flow.nn.AnalyticTrainer}) where the flow family has one (realnvp, maf, spline), else, or with
+ * {@code flowsynth.train.gradient = samediff}, with the SameDiff network's {@code fit}.
  */
 public final class TreeAggregateTrainer extends AveragingTrainer {
     public static final String NAME = "tree-aggregate";
+    /** {@code flowsynth.train.gradient} values. */
+    public static final String ANALYTIC = "analytic";
+    public static final String SAMEDIFF = "samediff";
+
+    private final boolean analytic;
+
+    /** The default: the hand-derived path where the family has one. */
+    public TreeAggregateTrainer() {
+        this(true);
+    }
+
+    /** @param analytic false: always SameDiff's {@code fit} (the pre-existing path, for comparison and fallback) */
+    public TreeAggregateTrainer(boolean analytic) {
+        this.analytic = analytic;
+    }
+
+    @Override
+    protected boolean analyticGradient() {
+        return analytic;
+    }
 
     @Override
     public String name() {
@@ -29,7 +53,7 @@ public final class TreeAggregateTrainer extends AveragingTrainer {
                         new PartitionRound.Input(params, state, (round - 1) * o.localSteps(), round, o.localSteps()));
                 try {
                     PartitionRound.Result r = data.mapPartitionsWithIndex(
-                                    new PartitionRound(bc, networkJson, o.batchSize(), o.seed()), false)
+                                    new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false)
                             .treeAggregate(new PartitionRound.Result(), PartitionRound.Result::merge,
                                     PartitionRound.Result::merge, 2);
                     if (r.weight == 0) {

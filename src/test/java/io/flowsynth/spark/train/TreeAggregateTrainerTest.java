@@ -142,13 +142,46 @@ class TreeAggregateTrainerTest {
         var net = io.flowsynth.flow.nn.FlowNetworks.network(json);
         var bc = jsc.broadcast(new PartitionRound.Input(net.params().toFloatVector(),
                 net.getUpdater().getStateViewArray().toFloatVector(), 0, 1, 5));
-        PartitionRound task = new PartitionRound(bc, json, 64, 3);
         FeatureBlock b = block(1, 500, 50);
-        PartitionRound.Result first = task.call(1, List.of(b).iterator()).next();
-        PartitionRound.Result retry = task.call(1, List.of(b).iterator()).next();
-        assertThat(retry.paramSum).containsExactly(first.paramSum);
-        assertThat(retry.stateSum).containsExactly(first.stateSum);
-        assertThat(retry.validationLossSum).isEqualTo(first.validationLossSum);
+        for (boolean analytic : new boolean[]{true, false}) {
+            PartitionRound task = new PartitionRound(bc, json, 64, 3, analytic);
+            PartitionRound.Result first = task.call(1, List.of(b).iterator()).next();
+            PartitionRound.Result retry = task.call(1, List.of(b).iterator()).next();
+            assertThat(retry.paramSum).containsExactly(first.paramSum);
+            assertThat(retry.stateSum).containsExactly(first.stateSum);
+            assertThat(retry.validationLossSum).isEqualTo(first.validationLossSum);
+        }
+    }
+
+    @Test
+    void aCheckpointOfTheSameDiffPathResumesOnTheAnalyticPath() {
+        TrainOptions o = options(1, 64, 5e-3, 5, 9);
+        List<TrainingState> graphStates = new ArrayList<>();
+        TrainingResult graph = new TreeAggregateTrainer(false).train(data, SPEC, o, null, graphStates::add);
+        TrainingResult resumed = new TreeAggregateTrainer(true).train(data, SPEC, o, graphStates.get(1), null);
+        assertThat(resumed.history()).hasSameSizeAs(graph.history());
+        int last = graph.history().size() - 1;
+        assertThat(resumed.history().get(last).validationNll())
+                .isCloseTo(graph.history().get(last).validationNll(), org.assertj.core.data.Offset.offset(2e-3));
+    }
+
+    @Test
+    void analyticAndSameDiffGradientPathsTrainAlike() {
+        TrainOptions o = options(1, 64, 5e-3, 5, 5);
+        TrainingResult analytic = new TreeAggregateTrainer(true).train(data, SPEC, o, null, null);
+        TrainingResult graph = new TreeAggregateTrainer(false).train(data, SPEC, o, null, null);
+        assertThat(analytic.history()).hasSameSizeAs(graph.history()).hasSizeGreaterThan(3);
+        for (int i = 0; i < analytic.history().size(); i++) {
+            assertThat(analytic.history().get(i).validationNll()).as("round %d", i + 1)
+                    .isCloseTo(graph.history().get(i).validationNll(), org.assertj.core.data.Offset.offset(2e-3));
+        }
+        assertThat(analytic.history().get(analytic.history().size() - 1).validationNll())
+                .isLessThan(analytic.history().get(0).validationNll() - 0.1);
+        float[] a = analytic.parameters();
+        float[] g = graph.parameters();
+        for (int i = 0; i < a.length; i++) {
+            assertThat(a[i]).as("parameter %d", i).isCloseTo(g[i], org.assertj.core.data.Offset.offset(5e-3f));
+        }
     }
 
     @Test

@@ -1,0 +1,811 @@
+package io.flowsynth.flow.nn;
+
+import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.transforms.AffineBijection;
+import io.flowsynth.flow.transforms.MadeMasks;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The negative log-likelihood of a flow and its gradient, derived by hand: the same function and the same parameter
+ * vector as {@link FlowOutputLayer}'s SameDiff graph, computed as a few matrix products per layer (ND4J GEMMs into
+ * buffers allocated once per batch size) and one fused element-wise pass per layer and direction (bias + activation;
+ * the affine scale, shift, log-det, ActNorm and permutation; and their derivatives), instead of hundreds of graph ops.
+ *
+ * <p>Families: {@code realnvp} (affine coupling), {@code maf} (MADE affine autoregressive) and {@code spline}
+ * (rational-quadratic spline coupling, per element in {@link SplineElement}), with either activation and either
+ * affine scale form ({@link #supports}); not {@code linear}. The loss of a batch is
+ * Σ_rows [½‖z‖² − log|det J|] (the NLL without the constant (D/2)·ln 2π), and {@link #lossAndGradient} leaves its
+ * gradient in {@link #gradient()}, both in DL4J's flat parameter layout ({@link #dl4jOffsets}), so parameters and Adam
+ * state move between this and a {@code MultiLayerNetwork} unchanged.
+ *
+ * <p>Backward pass, per layer in reverse, with g = ∂L/∂(layer output) (∂L/∂z = z at the top):
+ * <ul>
+ *   <li>permutation: g is un-permuted; ActNorm y₂ = y·eˢ + b: ∂b = Σ_rows g, ∂s = Σ_rows g·(y₂ − b) − n, ∂y = g·eˢ;</li>
+ *   <li>affine y = x·σ(v) + t on transformed features: ∂t = ∂y, ∂x = ∂y·σ, and ∂v = (∂y·x − 1/σ)·σ'(v) (the −1/σ from
+ *       −log σ in the log-det), with σ' = (2 − 2a)·sg·(1 − sg) for the sigmoid form and, for the clamp form
+ *       σ = exp(c·tanh(v/c)), ∂v = (∂y·x·σ − 1)·(1 − tanh²);</li>
+ *   <li>heads and hidden layers: the usual products (∂W = hᵀ·δ, ∂h = δ·Wᵀ, δ = ∂h ⊙ φ'), masks applied to the
+ *       gradients of masked weights (the coupling's conditioning mask on the first layer, MADE masks for maf).</li>
+ * </ul>
+ * Not thread-safe: one instance per thread.
+ */
+public final class FlowBackprop {
+    private static final double SIGMOID_A = AffineBijection.SIGMOID_SCALE_FLOOR;
+    private static final double CLAMP = AffineBijection.SCALE_CLAMP;
+
+    private final FlowSpec spec;
+    private final DataType dt;
+    private final int d;
+    private final int hidden;
+    private final int depth;
+    private final boolean relu;
+    private final boolean sigmoid;
+    private final boolean spline;
+    private final int bins;
+    private final SplineElement element;
+    private final double[][] splineBiasGrad;
+    private final INDArray params;
+    private final INDArray gradient;
+    private final Buf p;
+    private final Buf g;
+    private final Layer[] layers;
+    private final Map<Integer, Buffers> buffers = new LinkedHashMap<>();
+    private final double[] accA;
+    private final double[] accB;
+    private final double[] accC;
+    private final double[] accD;
+    private final double[] accH;
+
+    /** One coupling/autoregressive layer with its ActNorm and permutation. */
+    private static final class Layer {
+        int[] perm;
+        boolean[] transformed;
+        INDArray[] w;       // hidden weights as used (masked copies or parameter views)
+        double[][] wMask;   // per hidden weight: row-major 0/1 mask, or null
+        int[] wOff;
+        int[] bOff;
+        INDArray[] dw;      // gradient views
+        INDArray ws;
+        INDArray wt;
+        double[] headMask;
+        int wsOff;
+        int wtOff;
+        int bsOff;
+        int btOff;
+        INDArray dws;
+        INDArray dwt;
+        int asOff;
+        int abOff;
+        double[] e = null;
+        // spline heads: widths, heights, derivatives
+        INDArray[] sw;
+        INDArray[] dsw;
+        int[] swOff;
+        int[] sbOff;
+    }
+
+    /** Scratch and forward caches for one batch size. */
+    private final class Buffers {
+        final int n;
+        final INDArray[] x;      // input of layer k (x[0] the rows, x[L] = z), [n, D]
+        final Buf[] xb;
+        final INDArray[][] h;    // hidden activations [n, H]
+        final Buf[][] hb;
+        final INDArray[] sigma;  // σ per layer, [n, D]
+        final Buf[] sb;
+        final INDArray[] aux;    // sigmoid(v) or tanh(v/c) per layer
+        final Buf[] ab;
+        final INDArray raw;
+        final INDArray shift;
+        final Buf rawB;
+        final Buf shiftB;
+        final INDArray[] grad;   // ping-pong ∂L/∂x, [n, D]
+        final Buf[] gradB;
+        final INDArray[] dh;     // ping-pong ∂L/∂h, [n, H]
+        final Buf[] dhB;
+        final float[] heapH;     // float only: heap copies of an [n, H] buffer for vectorizable loops
+        final float[] heapD;
+        final INDArray[][] su;   // spline: raw head values per layer and head, then their gradients
+        final Buf[][] sub;
+
+        Buffers(int n) {
+            this.n = n;
+            int layersCount = layers.length;
+            x = new INDArray[layersCount + 1];
+            xb = new Buf[layersCount + 1];
+            for (int k = 0; k <= layersCount; k++) {
+                x[k] = Nd4j.create(dt, n, d);
+                xb[k] = Buf.of(x[k]);
+            }
+            h = new INDArray[layersCount][depth];
+            hb = new Buf[layersCount][depth];
+            sigma = new INDArray[layersCount];
+            sb = new Buf[layersCount];
+            aux = new INDArray[layersCount];
+            ab = new Buf[layersCount];
+            for (int k = 0; k < layersCount; k++) {
+                for (int j = 0; j < depth; j++) {
+                    h[k][j] = Nd4j.create(dt, n, hidden);
+                    hb[k][j] = Buf.of(h[k][j]);
+                }
+                sigma[k] = Nd4j.create(dt, n, d);
+                sb[k] = Buf.of(sigma[k]);
+                aux[k] = Nd4j.create(dt, n, d);
+                ab[k] = Buf.of(aux[k]);
+            }
+            raw = Nd4j.create(dt, n, d);
+            shift = Nd4j.create(dt, n, d);
+            rawB = Buf.of(raw);
+            shiftB = Buf.of(shift);
+            grad = new INDArray[]{Nd4j.create(dt, n, d), Nd4j.create(dt, n, d)};
+            gradB = new Buf[]{Buf.of(grad[0]), Buf.of(grad[1])};
+            dh = new INDArray[]{Nd4j.create(dt, n, hidden), Nd4j.create(dt, n, hidden)};
+            dhB = new Buf[]{Buf.of(dh[0]), Buf.of(dh[1])};
+            heapH = dt == DataType.FLOAT ? new float[n * hidden] : null;
+            heapD = dt == DataType.FLOAT ? new float[n * hidden] : null;
+            su = new INDArray[spline ? layersCount : 0][3];
+            sub = new Buf[spline ? layersCount : 0][3];
+            for (int k = 0; k < su.length; k++) {
+                for (int m = 0; m < 3; m++) {
+                    su[k][m] = Nd4j.create(dt, n, (long) d * (m == 2 ? bins - 1 : bins));
+                    sub[k][m] = Buf.of(su[k][m]);
+                }
+            }
+        }
+    }
+
+    /** Whether a spec's family has a hand-derived gradient here. */
+    public static boolean supports(FlowSpec spec) {
+        return "realnvp".equals(spec.type()) || "maf".equals(spec.type()) || "spline".equals(spec.type());
+    }
+
+    /**
+     * Offsets of every parameter in DL4J's flat vector of {@link FlowOutputLayer}: the weight parameters (first
+     * dimension ≠ 1) in {@link FlowSpec#paramShapes()} order, then the bias parameters (first dimension 1) in that
+     * order, each row-major. (The layer registers them as weights and biases; DL4J lays weights first.)
+     */
+    public static Map<String, Integer> dl4jOffsets(FlowSpec spec) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        int off = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (Map.Entry<String, long[]> e : spec.paramShapes().entrySet()) {
+                boolean bias = e.getValue()[0] == 1;
+                if (bias == (pass == 1)) {
+                    out.put(e.getKey(), off);
+                    off += (int) (e.getValue()[0] * e.getValue()[1]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @param dataType FLOAT for training; DOUBLE for gradient checks */
+    public FlowBackprop(FlowSpec spec, DataType dataType) {
+        if (!supports(spec)) {
+            throw new IllegalArgumentException("No hand-derived gradient for flow type '" + spec.type() + "'");
+        }
+        this.spec = spec;
+        this.dt = dataType;
+        this.d = spec.features();
+        this.hidden = spec.hiddenFeatures();
+        this.depth = spec.hiddenLayers();
+        this.relu = "relu".equals(spec.activation());
+        this.sigmoid = "sigmoid".equals(spec.affineScale());
+        boolean maf = "maf".equals(spec.type());
+        this.spline = "spline".equals(spec.type());
+        this.bins = spec.bins();
+        this.element = spline ? new SplineElement(bins, spec.tailBound()) : null;
+        this.splineBiasGrad = spline ? new double[][]{new double[d * bins], new double[d * bins],
+                new double[d * (bins - 1)]} : null;
+        int count = (int) spec.parameterCount();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            this.params = Nd4j.create(dt, 1, count);
+            this.gradient = Nd4j.create(dt, 1, count);
+            this.p = Buf.of(params);
+            this.g = Buf.of(gradient);
+            Map<String, Integer> off = dl4jOffsets(spec);
+            Map<String, long[]> shapes = spec.paramShapes();
+            int cond = spec.conditioningFeatures();
+            double[][] madeIn = maf ? MadeMasks.input(d, hidden) : null;
+            double[][] madeHidden = maf ? MadeMasks.hidden(d, hidden) : null;
+            double[][] madeOut = maf ? MadeMasks.output(d, hidden) : null;
+            layers = new Layer[spec.numLayers()];
+            for (int k = 0; k < layers.length; k++) {
+                Layer l = new Layer();
+                l.perm = spec.permutation(k);
+                l.transformed = new boolean[d];
+                for (int i = 0; i < d; i++) {
+                    l.transformed[i] = maf || i >= cond;
+                }
+                l.w = new INDArray[depth];
+                l.wMask = new double[depth][];
+                l.wOff = new int[depth];
+                l.bOff = new int[depth];
+                l.dw = new INDArray[depth];
+                for (int j = 0; j < depth; j++) {
+                    String name = FlowSpec.hiddenWeight(k, j);
+                    long[] s = shapes.get(name);
+                    l.wOff[j] = off.get(name);
+                    l.bOff[j] = off.get(FlowSpec.hiddenBias(k, j));
+                    l.dw[j] = view(gradient, l.wOff[j], s);
+                    if (maf) {
+                        l.wMask[j] = flat(j == 0 ? madeIn : madeHidden);
+                    } else if (j == 0) {
+                        // a coupling's conditioner sees x·m: rows of the transformed features never act
+                        double[] m = new double[d * hidden];
+                        for (int i = 0; i < cond; i++) {
+                            java.util.Arrays.fill(m, i * hidden, (i + 1) * hidden, 1.0);
+                        }
+                        l.wMask[j] = m;
+                    }
+                    l.w[j] = l.wMask[j] == null ? view(params, l.wOff[j], s) : Nd4j.create(dt, s[0], s[1]);
+                }
+                l.asOff = off.get(FlowSpec.actNormLogScale(k));
+                l.abOff = off.get(FlowSpec.actNormShift(k));
+                l.e = new double[d];
+                layers[k] = l;
+                if (spline) {
+                    char[] parts = {'w', 'h', 'd'};
+                    l.sw = new INDArray[3];
+                    l.dsw = new INDArray[3];
+                    l.swOff = new int[3];
+                    l.sbOff = new int[3];
+                    for (int m = 0; m < 3; m++) {
+                        String name = FlowSpec.splineWeight(k, parts[m]);
+                        l.swOff[m] = off.get(name);
+                        l.sbOff[m] = off.get(FlowSpec.splineBias(k, parts[m]));
+                        l.sw[m] = view(params, l.swOff[m], shapes.get(name));
+                        l.dsw[m] = view(gradient, l.swOff[m], shapes.get(name));
+                    }
+                    continue;
+                }
+                long[] head = shapes.get(FlowSpec.scaleWeight(k));
+                l.wsOff = off.get(FlowSpec.scaleWeight(k));
+                l.wtOff = off.get(FlowSpec.shiftWeight(k));
+                l.bsOff = off.get(FlowSpec.scaleBias(k));
+                l.btOff = off.get(FlowSpec.shiftBias(k));
+                l.headMask = maf ? flat(madeOut) : null;
+                l.ws = maf ? Nd4j.create(dt, head[0], head[1]) : view(params, l.wsOff, head);
+                l.wt = maf ? Nd4j.create(dt, head[0], head[1]) : view(params, l.wtOff, head);
+                l.dws = view(gradient, l.wsOff, head);
+                l.dwt = view(gradient, l.wtOff, head);
+            }
+        }
+        accA = new double[d];
+        accB = new double[d];
+        accC = new double[d];
+        accD = new double[d];
+        accH = new double[hidden];
+    }
+
+    private static double[] flat(double[][] m) {
+        double[] out = new double[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) {
+            System.arraycopy(m[i], 0, out, i * m[0].length, m[0].length);
+        }
+        return out;
+    }
+
+    private INDArray view(INDArray flat, int offset, long[] shape) {
+        return flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + shape[0] * shape[1]))
+                .reshape('c', shape[0], shape[1]);
+    }
+
+    public FlowSpec spec() {
+        return spec;
+    }
+
+    /** The parameters, {@code [1, N]} in DL4J's flat layout; write them in place (e.g. {@code assign}). */
+    public INDArray params() {
+        return params;
+    }
+
+    /** The gradient of the last {@link #lossAndGradient} call (of the summed loss), same layout as {@link #params()}. */
+    public INDArray gradient() {
+        return gradient;
+    }
+
+    public void setParams(float[] flat) {
+        if (flat.length != params.length()) {
+            throw new IllegalArgumentException("Parameter vector has " + flat.length + " values; the flow needs "
+                    + params.length());
+        }
+        if (dt == DataType.FLOAT) {
+            params.data().asNioFloat().put(flat, 0, flat.length);
+        } else {
+            for (int i = 0; i < flat.length; i++) {
+                p.set(i, flat[i]);
+            }
+        }
+    }
+
+    private Buffers buffers(int n) {
+        Buffers b = buffers.get(n);
+        if (b == null) {
+            if (buffers.size() >= 3) {
+                buffers.clear();
+            }
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                b = new Buffers(n);
+            }
+            buffers.put(n, b);
+        }
+        return b;
+    }
+
+    /** Σ_rows NLL (without the constant) of the {@code n} rows of {@code rows} (row-major, n × D). */
+    public double loss(float[] rows, int n) {
+        Buffers b = load(rows, n);
+        prepareWeights();
+        return forward(b);
+    }
+
+    /** Σ_rows NLL (without the constant) of {@code x} {@code [n, D]}. */
+    public double loss(INDArray x) {
+        Buffers b = load(x);
+        prepareWeights();
+        return forward(b);
+    }
+
+    /** The summed NLL of the rows, leaving its gradient in {@link #gradient()}. */
+    public double lossAndGradient(float[] rows, int n) {
+        Buffers b = load(rows, n);
+        prepareWeights();
+        double loss = forward(b);
+        backward(b);
+        return loss;
+    }
+
+    public double lossAndGradient(INDArray x) {
+        Buffers b = load(x);
+        prepareWeights();
+        double loss = forward(b);
+        backward(b);
+        return loss;
+    }
+
+    private Buffers load(float[] rows, int n) {
+        Buffers b = buffers(n);
+        if (dt == DataType.FLOAT) {
+            b.x[0].data().asNioFloat().put(rows, 0, n * d);
+        } else {
+            for (int i = 0; i < n * d; i++) {
+                b.xb[0].set(i, rows[i]);
+            }
+        }
+        return b;
+    }
+
+    private Buffers load(INDArray x) {
+        if (x.rank() != 2 || x.size(1) != d) {
+            throw new IllegalArgumentException("Expected rows of " + d + " features, got shape "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        Buffers b = buffers((int) x.size(0));
+        b.x[0].assign(x);
+        return b;
+    }
+
+    /** Masked weights as the graph uses them: W ⊙ M into their own buffers. */
+    private void prepareWeights() {
+        for (Layer l : layers) {
+            for (int j = 0; j < depth; j++) {
+                if (l.wMask[j] != null) {
+                    masked(l.wOff[j], l.wMask[j], l.w[j]);
+                }
+            }
+            if (l.headMask != null) {
+                masked(l.wsOff, l.headMask, l.ws);
+                masked(l.wtOff, l.headMask, l.wt);
+            }
+            for (int i = 0; i < d; i++) {
+                l.e[i] = Math.exp(p.get(l.asOff + i));
+            }
+        }
+    }
+
+    private void masked(int offset, double[] mask, INDArray out) {
+        Buf o = Buf.of(out);
+        for (int i = 0; i < mask.length; i++) {
+            o.set(i, mask[i] == 0 ? 0.0 : p.get(offset + i));
+        }
+    }
+
+    private double forward(Buffers b) {
+        int n = b.n;
+        double logDet = 0;
+        for (int k = 0; k < layers.length; k++) {
+            Layer l = layers[k];
+            INDArray in = b.x[k];
+            for (int j = 0; j < depth; j++) {
+                Nd4j.gemm(j == 0 ? in : b.h[k][j - 1], l.w[j], b.h[k][j], false, false, 1.0, 0.0);
+                Buf hb = b.hb[k][j];
+                int bo = l.bOff[j];
+                for (int o = 0; o < hidden; o++) {
+                    accH[o] = p.get(bo + o);
+                }
+                if (b.heapH != null) {
+                    biasActivationFloat(b, b.h[k][j]);
+                    continue;
+                }
+                for (int r = 0, idx = 0; r < n; r++) {
+                    for (int o = 0; o < hidden; o++, idx++) {
+                        double v = hb.get(idx) + accH[o];
+                        hb.set(idx, relu ? (v > 0 ? v : 0.0) : Math.tanh(v));
+                    }
+                }
+            }
+            INDArray last = b.h[k][depth - 1];
+            if (spline) {
+                logDet += splineForward(b, k, l, last);
+                continue;
+            }
+            Nd4j.gemm(last, l.ws, b.raw, false, false, 1.0, 0.0);
+            Nd4j.gemm(last, l.wt, b.shift, false, false, 1.0, 0.0);
+            double[] bs = accA;
+            double[] bt = accB;
+            double[] an = accC;
+            for (int i = 0; i < d; i++) {
+                bs[i] = p.get(l.bsOff + i);
+                bt[i] = p.get(l.btOff + i);
+                an[i] = p.get(l.abOff + i);
+                logDet += n * p.get(l.asOff + i);
+            }
+            Buf xin = b.xb[k];
+            Buf out = b.xb[k + 1];
+            Buf raw = b.rawB;
+            Buf sh = b.shiftB;
+            Buf sg = b.sb[k];
+            Buf aux = b.ab[k];
+            int[] perm = l.perm;
+            boolean[] tr = l.transformed;
+            double[] e = l.e;
+            for (int r = 0; r < n; r++) {
+                int row = r * d;
+                for (int j = 0; j < d; j++) {
+                    int i = perm[j];
+                    int idx = row + i;
+                    double x = xin.get(idx);
+                    double y;
+                    if (tr[i]) {
+                        double v = raw.get(idx) + bs[i];
+                        double s;
+                        double scale;
+                        if (sigmoid) {
+                            double sv = 1.0 / (1.0 + Math.exp(-v));
+                            scale = SIGMOID_A + (2 - 2 * SIGMOID_A) * sv;
+                            s = Math.log(scale);
+                            aux.set(idx, sv);
+                        } else {
+                            double th = Math.tanh(v / CLAMP);
+                            s = CLAMP * th;
+                            scale = Math.exp(s);
+                            aux.set(idx, th);
+                        }
+                        sg.set(idx, scale);
+                        logDet += s;
+                        y = x * scale + sh.get(idx) + bt[i];
+                    } else {
+                        y = x;
+                    }
+                    out.set(row + j, y * e[i] + an[i]);
+                }
+            }
+        }
+        Buf z = b.xb[layers.length];
+        double sq = 0;
+        for (int i = 0, m = n * d; i < m; i++) {
+            double v = z.get(i);
+            sq += v * v;
+        }
+        return 0.5 * sq - logDet;
+    }
+
+    /** Heads, spline, ActNorm and permutation of spline layer k; returns its Σ log|det|. */
+    private double splineForward(Buffers b, int k, Layer l, INDArray last) {
+        int n = b.n;
+        double logDet = 0;
+        for (int m = 0; m < 3; m++) {
+            Nd4j.gemm(last, l.sw[m], b.su[k][m], false, false, 1.0, 0.0);
+        }
+        double[] an = accC;
+        for (int i = 0; i < d; i++) {
+            an[i] = p.get(l.abOff + i);
+            logDet += n * p.get(l.asOff + i);
+        }
+        Buf xin = b.xb[k];
+        Buf out = b.xb[k + 1];
+        Buf uw = b.sub[k][0];
+        Buf uh = b.sub[k][1];
+        Buf ud = b.sub[k][2];
+        int kw = bins * d;
+        int kd = (bins - 1) * d;
+        for (int r = 0; r < n; r++) {
+            int row = r * d;
+            for (int j = 0; j < d; j++) {
+                int i = l.perm[j];
+                double x = xin.get(row + i);
+                double y = x;
+                if (l.transformed[i]) {
+                    int wo = r * kw + i * bins;
+                    int dof = r * kd + i * (bins - 1);
+                    for (int c = 0; c < bins; c++) {
+                        uw.set(wo + c, uw.get(wo + c) + p.get(l.sbOff[0] + i * bins + c));
+                        uh.set(wo + c, uh.get(wo + c) + p.get(l.sbOff[1] + i * bins + c));
+                    }
+                    for (int c = 0; c < bins - 1; c++) {
+                        ud.set(dof + c, ud.get(dof + c) + p.get(l.sbOff[2] + i * (bins - 1) + c));
+                    }
+                    element.forward(x, uw, wo, uh, wo, ud, dof);
+                    y = element.y;
+                    logDet += element.logDeriv;
+                }
+                out.set(row + j, y * l.e[i] + an[i]);
+            }
+        }
+        return logDet;
+    }
+
+    private void backward(Buffers b) {
+        int n = b.n;
+        INDArray gOut = b.x[layers.length]; // ∂L/∂z = z
+        Buf gOutB = b.xb[layers.length];
+        int ping = 0;
+        for (int k = layers.length - 1; k >= 0; k--) {
+            Layer l = layers[k];
+            INDArray gIn = b.grad[ping];
+            Buf gInB = b.gradB[ping];
+            Buf xin = b.xb[k];
+            Buf out = b.xb[k + 1];
+            Buf draw = b.rawB;
+            Buf dsh = b.shiftB;
+            Buf sg = b.sb[k];
+            Buf aux = b.ab[k];
+            if (spline) {
+                splineBackward(b, k, l, gOutB, gInB);
+            } else {
+                double[] das = accA;
+                double[] dab = accB;
+                double[] dbs = accC;
+                double[] dbt = accD;
+                java.util.Arrays.fill(das, 0);
+                java.util.Arrays.fill(dab, 0);
+                java.util.Arrays.fill(dbs, 0);
+                java.util.Arrays.fill(dbt, 0);
+                int[] perm = l.perm;
+                boolean[] tr = l.transformed;
+                double[] e = l.e;
+                double[] an = new double[d];
+                for (int i = 0; i < d; i++) {
+                    an[i] = p.get(l.abOff + i);
+                }
+                for (int r = 0; r < n; r++) {
+                    int row = r * d;
+                    for (int j = 0; j < d; j++) {
+                        int i = perm[j];
+                        double gv = gOutB.get(row + j);
+                        dab[i] += gv;
+                        das[i] += gv * (out.get(row + j) - an[i]);
+                        double dy = gv * e[i];
+                        int idx = row + i;
+                        if (tr[i]) {
+                            double x = xin.get(idx);
+                            double scale = sg.get(idx);
+                            double a = aux.get(idx);
+                            double dv = sigmoid
+                                    ? (dy * x - 1.0 / scale) * (2 - 2 * SIGMOID_A) * a * (1 - a)
+                                    : (dy * x * scale - 1.0) * (1 - a * a);
+                            draw.set(idx, dv);
+                            dsh.set(idx, dy);
+                            gInB.set(idx, dy * scale);
+                            dbs[i] += dv;
+                            dbt[i] += dy;
+                        } else {
+                            draw.set(idx, 0.0);
+                            dsh.set(idx, 0.0);
+                            gInB.set(idx, dy);
+                        }
+                    }
+                }
+                for (int i = 0; i < d; i++) {
+                    g.set(l.asOff + i, das[i] - n);
+                    g.set(l.abOff + i, dab[i]);
+                    g.set(l.bsOff + i, dbs[i]);
+                    g.set(l.btOff + i, dbt[i]);
+                }
+                INDArray last = b.h[k][depth - 1];
+                Nd4j.gemm(last, b.raw, l.dws, true, false, 1.0, 0.0);
+                Nd4j.gemm(last, b.shift, l.dwt, true, false, 1.0, 0.0);
+                if (l.headMask != null) {
+                    maskGradient(l.wsOff, l.headMask);
+                    maskGradient(l.wtOff, l.headMask);
+                }
+                Nd4j.gemm(b.raw, l.ws, b.dh[0], false, true, 1.0, 0.0);
+                Nd4j.gemm(b.shift, l.wt, b.dh[0], false, true, 1.0, 1.0);
+            }
+            int dhi = 0;
+            for (int j = depth - 1; j >= 0; j--) {
+                Buf dhB = b.dhB[dhi];
+                Buf hb = b.hb[k][j];
+                double[] db = accH;
+                java.util.Arrays.fill(db, 0);
+                if (b.heapH != null) {
+                    activationBackwardFloat(b, b.h[k][j], b.dh[dhi]);
+                } else {
+                    for (int r = 0, idx = 0; r < n; r++) {
+                        for (int o = 0; o < hidden; o++, idx++) {
+                            double hv = hb.get(idx);
+                            double dv = dhB.get(idx) * (relu ? (hv > 0 ? 1.0 : 0.0) : 1 - hv * hv);
+                            dhB.set(idx, dv);
+                            db[o] += dv;
+                        }
+                    }
+                }
+                for (int o = 0; o < hidden; o++) {
+                    g.set(l.bOff[j] + o, db[o]);
+                }
+                Nd4j.gemm(j == 0 ? b.x[k] : b.h[k][j - 1], b.dh[dhi], l.dw[j], true, false, 1.0, 0.0);
+                if (l.wMask[j] != null) {
+                    maskGradient(l.wOff[j], l.wMask[j]);
+                }
+                if (j > 0) {
+                    Nd4j.gemm(b.dh[dhi], l.w[j], b.dh[1 - dhi], false, true, 1.0, 0.0);
+                    dhi = 1 - dhi;
+                } else if (k > 0) {
+                    // ∂L/∂x through the conditioner (layer 0's input gradient is never used)
+                    Nd4j.gemm(b.dh[dhi], l.w[0], gIn, false, true, 1.0, 1.0);
+                }
+            }
+            gOut = gIn;
+            gOutB = gInB;
+            ping = 1 - ping;
+        }
+    }
+
+    /** ActNorm, permutation, spline and heads of spline layer k, backward: leaves ∂L/∂h in {@code b.dh[0]}. */
+    private void splineBackward(Buffers b, int k, Layer l, Buf gOutB, Buf gInB) {
+        int n = b.n;
+        double[] das = accA;
+        double[] dab = accB;
+        double[] an = accC;
+        java.util.Arrays.fill(das, 0);
+        java.util.Arrays.fill(dab, 0);
+        for (double[] a : splineBiasGrad) {
+            java.util.Arrays.fill(a, 0);
+        }
+        for (int i = 0; i < d; i++) {
+            an[i] = p.get(l.abOff + i);
+        }
+        Buf xin = b.xb[k];
+        Buf out = b.xb[k + 1];
+        Buf uw = b.sub[k][0];
+        Buf uh = b.sub[k][1];
+        Buf ud = b.sub[k][2];
+        int kw = bins * d;
+        int kd = (bins - 1) * d;
+        double[] gbw = splineBiasGrad[0];
+        double[] gbh = splineBiasGrad[1];
+        double[] gbd = splineBiasGrad[2];
+        for (int r = 0; r < n; r++) {
+            int row = r * d;
+            for (int j = 0; j < d; j++) {
+                int i = l.perm[j];
+                double gv = gOutB.get(row + j);
+                dab[i] += gv;
+                das[i] += gv * (out.get(row + j) - an[i]);
+                double dy = gv * l.e[i];
+                int wo = r * kw + i * bins;
+                int dof = r * kd + i * (bins - 1);
+                if (l.transformed[i]) {
+                    element.forward(xin.get(row + i), uw, wo, uh, wo, ud, dof);
+                    gInB.set(row + i, element.backward(dy, uw, wo, uh, wo, ud, dof));
+                    for (int c = 0; c < bins; c++) {
+                        gbw[i * bins + c] += uw.get(wo + c);
+                        gbh[i * bins + c] += uh.get(wo + c);
+                    }
+                    for (int c = 0; c < bins - 1; c++) {
+                        gbd[i * (bins - 1) + c] += ud.get(dof + c);
+                    }
+                } else {
+                    gInB.set(row + i, dy);
+                    for (int c = 0; c < bins; c++) {
+                        uw.set(wo + c, 0.0);
+                        uh.set(wo + c, 0.0);
+                    }
+                    for (int c = 0; c < bins - 1; c++) {
+                        ud.set(dof + c, 0.0);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            g.set(l.asOff + i, das[i] - n);
+            g.set(l.abOff + i, dab[i]);
+        }
+        for (int m = 0; m < 3; m++) {
+            double[] gb = splineBiasGrad[m];
+            for (int c = 0; c < gb.length; c++) {
+                g.set(l.sbOff[m] + c, gb[c]);
+            }
+        }
+        INDArray last = b.h[k][depth - 1];
+        for (int m = 0; m < 3; m++) {
+            Nd4j.gemm(last, b.su[k][m], l.dsw[m], true, false, 1.0, 0.0);
+            Nd4j.gemm(b.su[k][m], l.sw[m], b.dh[0], false, true, 1.0, m == 0 ? 0.0 : 1.0);
+        }
+    }
+
+    /** h = φ(h + b) with b in {@code accH}, on a heap copy (float): one bulk copy each way, a loop the JIT vectorizes. */
+    private void biasActivationFloat(Buffers b, INDArray h) {
+        float[] a = b.heapH;
+        int n = b.n;
+        float[] bias = new float[hidden];
+        for (int o = 0; o < hidden; o++) {
+            bias[o] = (float) accH[o];
+        }
+        java.nio.FloatBuffer fb = h.data().asNioFloat();
+        fb.get(0, a, 0, n * hidden);
+        for (int r = 0; r < n; r++) {
+            int row = r * hidden;
+            if (relu) {
+                for (int o = 0; o < hidden; o++) {
+                    a[row + o] = Math.max(a[row + o] + bias[o], 0f);
+                }
+            } else {
+                for (int o = 0; o < hidden; o++) {
+                    a[row + o] = (float) Math.tanh(a[row + o] + bias[o]);
+                }
+            }
+        }
+        fb.put(0, a, 0, n * hidden);
+    }
+
+    /** δ = ∂h ⊙ φ'(h) in place in {@code dh}, and its column sums into {@code accH} (float, heap copies). */
+    private void activationBackwardFloat(Buffers b, INDArray h, INDArray dh) {
+        float[] hv = b.heapH;
+        float[] dv = b.heapD;
+        int n = b.n;
+        h.data().asNioFloat().get(0, hv, 0, n * hidden);
+        java.nio.FloatBuffer dfb = dh.data().asNioFloat();
+        dfb.get(0, dv, 0, n * hidden);
+        double[] db = accH;
+        for (int r = 0; r < n; r++) {
+            int row = r * hidden;
+            if (relu) {
+                for (int o = 0; o < hidden; o++) {
+                    float v = hv[row + o] > 0f ? dv[row + o] : 0f;
+                    dv[row + o] = v;
+                    db[o] += v;
+                }
+            } else {
+                for (int o = 0; o < hidden; o++) {
+                    float x = hv[row + o];
+                    float v = dv[row + o] * (1f - x * x);
+                    dv[row + o] = v;
+                    db[o] += v;
+                }
+            }
+        }
+        dfb.put(0, dv, 0, n * hidden);
+    }
+
+    private void maskGradient(int offset, double[] mask) {
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] == 0) {
+                g.set(offset + i, 0.0);
+            }
+        }
+    }
+
+    /** The names of the parameters in DL4J's flat order (for messages and tests). */
+    public List<String> dl4jOrder() {
+        return List.copyOf(dl4jOffsets(spec).keySet());
+    }
+}
