@@ -194,8 +194,8 @@ abstract class AveragingTrainer implements Trainer {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
         Broadcast<PartitionRound.Input> bc = jsc.broadcast(new PartitionRound.Input(params, state, 0, 0, 0));
         try {
-            PartitionRound.Result r = data.mapPartitionsWithIndex(new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false)
-                    .treeAggregate(new PartitionRound.Result(), PartitionRound.Result::merge, PartitionRound.Result::merge, 2);
+            PartitionRound.Result r = PartitionRound.Result.sum(
+                    data.mapPartitionsWithIndex(new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false));
             return r.validationRows > 0 ? r.validationLossSum / r.validationRows : Double.NaN;
         } finally {
             bc.destroy();

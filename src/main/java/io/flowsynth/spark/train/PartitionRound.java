@@ -2,10 +2,12 @@ package io.flowsynth.spark.train;
 
 import io.flowsynth.flow.nn.AnalyticTrainer;
 import io.flowsynth.flow.nn.FlowNetworks;
+import io.flowsynth.spark.OrderedReduce;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -66,6 +68,16 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         long trainSteps;
         double validationLossSum;
         long validationRows;
+
+        /**
+         * The sum of the partitions' results, merged in partition order ({@link OrderedReduce}): Spark's
+         * {@code treeAggregate} adds the doubles in the order tasks finish, so the averaged parameters could differ in
+         * their last bits from run to run on a loaded machine or a cluster.
+         */
+        static Result sum(JavaRDD<Result> perPartition) {
+            Result r = OrderedReduce.reduce(perPartition, Result::merge);
+            return r == null ? new Result() : r;
+        }
 
         Result merge(Result o) {
             paramSum = add(paramSum, o.paramSum);

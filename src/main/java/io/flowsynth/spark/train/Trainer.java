@@ -7,7 +7,7 @@ import org.apache.spark.api.java.JavaRDD;
 /**
  * Trains a flow data-parallel on encoded rows held in Spark: one {@link FeatureBlock} per partition, each partition
  * training a copy whose parameters are averaged every round. Engines: {@link TreeAggregateTrainer} ("tree-aggregate",
- * Spark's own treeAggregate) and {@link Dl4jSparkTrainer} ("dl4j-spark", DL4J's ParameterAveragingTrainingMaster).
+ * a tree aggregation in partition order) and {@link Dl4jSparkTrainer} ("dl4j-spark", DL4J's ParameterAveragingTrainingMaster).
  */
 public interface Trainer {
     /** The engine's name as in {@code flowsynth.train.engine}. */

@@ -5,11 +5,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Data-parallel training by parameter averaging through Spark's own {@code treeAggregate}. Every round the driver
+ * Data-parallel training by parameter averaging through a tree aggregation in Spark. Every round the driver
  * broadcasts the parameters and Adam's state; each partition's task loads them into its (cached) DL4J network,
  * scores its validation rows, takes {@code localSteps} Adam steps on mini-batches drawn from its training rows with a
  * generator seeded by (seed, round, partition), and returns its parameters and Adam state; the driver averages them
- * weighted by the partitions' training rows (McDonald et al. 2010; Zhang et al. 2015). One Spark job per round.
+ * weighted by the partitions' training rows (McDonald et al. 2010; Zhang et al. 2015). One Spark job per round. The
+ * partitions' results are merged in partition order ({@link io.flowsynth.spark.OrderedReduce}, the shape of Spark's
+ * {@code treeAggregate} with groups of 16), never in the order tasks finish, so a fit gives the same bits on a loaded
+ * machine or a cluster as on an idle one.
  *
  * <p>Partitions take their steps with the hand-derived gradient and fused Adam step
  * ({@link io.flowsynth.flow.nn.AnalyticTrainer}) where the flow family has one (realnvp, maf, spline), else, or with
@@ -52,10 +55,8 @@ public final class TreeAggregateTrainer extends AveragingTrainer {
                 Broadcast<PartitionRound.Input> bc = jsc.broadcast(
                         new PartitionRound.Input(params, state, (round - 1) * o.localSteps(), round, o.localSteps()));
                 try {
-                    PartitionRound.Result r = data.mapPartitionsWithIndex(
-                                    new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false)
-                            .treeAggregate(new PartitionRound.Result(), PartitionRound.Result::merge,
-                                    PartitionRound.Result::merge, 2);
+                    PartitionRound.Result r = PartitionRound.Result.sum(data.mapPartitionsWithIndex(
+                            new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false));
                     if (r.weight == 0) {
                         throw new IllegalStateException("No partition has training rows");
                     }
