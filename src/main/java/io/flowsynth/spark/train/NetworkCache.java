@@ -2,6 +2,7 @@ package io.flowsynth.spark.train;
 
 import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.flow.nn.FlowNetworks;
+import io.flowsynth.flow.nn.NativeMemory;
 import java.util.HashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -18,6 +19,7 @@ final class NetworkCache {
 
     static MultiLayerNetwork get(String configurationJson) {
         Dl4jConsole.quiet();
+        NativeMemory.bound(); // an executor's first ND4J use: bound its native memory unless its launcher did
         return NETS.get().computeIfAbsent(configurationJson, FlowNetworks::network);
     }
 }
