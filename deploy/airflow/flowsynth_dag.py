@@ -48,7 +48,8 @@ REPORT = BASE + "/reports/{{ ds }}"
 SPARK_CONF = {
     "spark.executorEnv.OMP_NUM_THREADS": "1",
     "spark.executor.memoryOverhead": "1g",
-    "spark.executor.extraJavaOptions": "-Dorg.bytedeco.javacpp.maxbytes=1G",
+    # resident memory (heap included) capped 256 MB below executor memory + overhead (2g + 1g)
+    "spark.executor.extraJavaOptions": "-Dorg.bytedeco.javacpp.maxbytes=1G -Dorg.bytedeco.javacpp.maxphysicalbytes=2816M",
     "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
     "spark.kryo.registrator": "org.nd4j.kryo.Nd4jRegistrator",
 }
