@@ -53,8 +53,7 @@ final class OutOfMemoryLine {
         boolean onExecutor = exhausted != null ? exhausted.onExecutor() : !local && oom == null;
         String work = exhausted != null ? exhausted.workload() : MemoryExhaustedException.currentWork();
         String what = work != null ? " while " + work : "";
-        String detail = firstLine(oom != null ? oom.getMessage()
-                : exhausted.getCause() != null ? exhausted.getCause().getMessage() : exhausted.getMessage());
+        String detail = firstLine(exhausted != null ? exhausted.error() : oom.getMessage());
         if (nativeLimit) {
             String where = onExecutor
                     ? "raise it on the executors with spark.executor.extraJavaOptions=-D" + NativeMemory.MAX_PHYSICAL_BYTES

@@ -12,20 +12,52 @@ public final class MemoryExhaustedException extends RuntimeException {
     private static volatile String current;
 
     private final String workload;
+    private final String error;
     private final boolean nativeLimit;
     private final boolean onExecutor;
 
     /**
      * @param workload   what was running, e.g. "training 12 features × batch 512 on 50000 rows"
-     * @param cause      the error
+     * @param thrown     the {@link OutOfMemoryError}, or an exception caused by one (DL4J wraps it)
      * @param onExecutor true in a task on a cluster executor (not in the driver's JVM)
      */
-    public MemoryExhaustedException(String workload, OutOfMemoryError cause, boolean onExecutor) {
-        super("Out of " + (NativeMemory.isNativeLimit(cause) ? "native" : "Java heap") + " memory while " + workload
-                + (onExecutor ? " on an executor" : "") + ": " + cause.getMessage(), cause);
+    public MemoryExhaustedException(String workload, Throwable thrown, boolean onExecutor) {
+        this(workload, outOfMemory(thrown), onExecutor, 0);
+    }
+
+    // The error is not kept as the cause: Spark looks for fatal errors down the cause chain (depth 5) and would end
+    // the JVM all the same. Its message and stack trace are kept instead.
+    private MemoryExhaustedException(String workload, Throwable oom, boolean onExecutor, int unused) {
+        super("Out of " + (NativeMemory.isNativeLimit(oom) ? "native" : "Java heap") + " memory while " + workload
+                + (onExecutor ? " on an executor" : "") + ": " + oom.getMessage());
         this.workload = workload;
-        this.nativeLimit = NativeMemory.isNativeLimit(cause);
+        this.error = oom.getMessage();
+        this.nativeLimit = NativeMemory.isNativeLimit(oom);
         this.onExecutor = onExecutor;
+        setStackTrace(oom.getStackTrace());
+    }
+
+    /** The {@link OutOfMemoryError} in {@code t}'s cause chain, or {@code t} itself. */
+    public static Throwable outOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return c;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return t;
+    }
+
+    /** True when {@code t} is an {@link OutOfMemoryError} or was caused by one. */
+    public static boolean causedByOutOfMemory(Throwable t) {
+        return outOfMemory(t) instanceof OutOfMemoryError;
+    }
+
+    /** The out-of-memory error's message. */
+    public String error() {
+        return error;
     }
 
     /**

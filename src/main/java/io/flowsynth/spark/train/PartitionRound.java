@@ -116,8 +116,12 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         int[] shape = new int[2]; // features, rows of the block being trained: what an out-of-memory line reports
         try {
             return round(partition, blocks, shape);
-        } catch (OutOfMemoryError e) {
-            // Spark would end the JVM (exit 52, the driver's too in local mode) without a word: fail the task instead
+        } catch (OutOfMemoryError | RuntimeException e) {
+            // Spark would end the JVM (exit 52 or 50, the driver's too in local mode) without a word of ours when an
+            // OutOfMemoryError is anywhere in the cause chain (DL4J wraps it): fail the task with one line instead
+            if (!io.flowsynth.flow.nn.MemoryExhaustedException.causedByOutOfMemory(e)) {
+                throw e;
+            }
             org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
             boolean onExecutor = env != null && !"driver".equals(env.executorId());
             throw new io.flowsynth.flow.nn.MemoryExhaustedException(String.format("training %d features × batch %d on "
