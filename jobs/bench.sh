@@ -34,6 +34,9 @@
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
 #                                 target/bench/density.json and density.txt (held-out NLL, gap to the optimum, fit time)
+#   jobs/bench.sh memory [ROUNDS] [STEPS] [BATCH]  resident and native memory per training round for each flow family
+#                                 (realnvp maf spline linear; 2 columns, 4 layers, MLP 64x64; default 12 rounds of 50
+#                                 steps x 512 rows), one capped JVM per family: target/bench/memory.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -51,7 +54,9 @@ one_core() {
 java_main() {
   local pin=()
   if [ -n "${FLOWSYNTH_PIN_ONE_CORE:-}" ] && command -v taskset > /dev/null; then pin=(taskset -c 0); fi
-  "${pin[@]}" java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" \
+  local heap="${FLOWSYNTH_DRIVER_MEMORY:-6g}"
+  # shellcheck disable=SC2046
+  "${pin[@]}" java "${JAVA17_OPENS[@]}" -Xmx"$heap" $(flowsynth_native_opts "$heap") \
     -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
     -cp "${FLOWSYNTH_CLASSES:-$FLOWSYNTH_HOME/target/classes}:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
 }
@@ -255,7 +260,24 @@ cli() {
   cat "$bench/cli.json"
 }
 
+memory() {
+  local rounds="${1:-12}" steps="${2:-50}" batch="${3:-512}" files=() t
+  for t in realnvp maf spline linear; do
+    FLOWSYNTH_DRIVER_MEMORY="${FLOWSYNTH_DRIVER_MEMORY:-2g}" java_main io.flowsynth.jobs.bench.MemoryBench \
+      "$t" "$rounds" "$steps" "$batch" 2 "$bench/memory-$t.json"
+    files+=("$bench/memory-$t.json")
+  done
+  jq -s '{families: .}' "${files[@]}" > "$bench/memory.json"
+  rm -f "${files[@]}"
+  echo "wrote $bench/memory.json"
+  jq -r '.families[] | "\(.family): resident max \(.resident_mb_max) MB (limit \(.max_physical_bytes_mb) MB), native after warm-up \(.rounds[.warm_up_rounds - 1].native_mb) MB -> \(.rounds[-1].native_mb) MB, \(.native_growth_mb_per_round_after_warm_up | . * 10 | round / 10) MB/round"' "$bench/memory.json"
+}
+
 case "${1:-}" in
+  memory)
+    shift
+    memory "$@"
+    ;;
   sample)
     rows="${2:-10000000}"
     model="$FLOWSYNTH_HOME/target/demo/model"
@@ -306,7 +328,7 @@ case "${1:-}" in
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
     exit 2
     ;;
 esac

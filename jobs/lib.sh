@@ -33,3 +33,27 @@ flowsynth_build_if_needed() {
     touch "$cp"
   fi
 }
+
+# flowsynth_mib SIZE: a JVM size (6g, 3072m, 1536M, 2147483648) in MiB.
+flowsynth_mib() {
+  local s="${1,,}" n
+  n="${s%[kmgt]}"
+  case "$s" in
+    *t) echo $(( n * 1024 * 1024 )) ;;
+    *g) echo $(( n * 1024 )) ;;
+    *m) echo "$n" ;;
+    *k) echo $(( n / 1024 )) ;;
+    *) echo $(( s / 1024 / 1024 )) ;;
+  esac
+}
+
+# flowsynth_native_opts HEAP: the JavaCPP limits for a JVM with heap HEAP (issue 25; NativeMemory.physicalLimit):
+# maxbytes = the heap, maxphysicalbytes (the process's resident memory, heap included) = heap + max(heap/2, 1 GiB).
+# Above it ND4J's next allocation fails with an OutOfMemoryError naming maxPhysicalBytes, instead of the machine
+# thrashing. An explicit -Dorg.bytedeco.javacpp.* in FLOWSYNTH_JAVA_OPTS comes later on the line and wins.
+flowsynth_native_opts() {
+  local heap extra
+  heap=$(flowsynth_mib "$1")
+  extra=$(( heap / 2 > 1024 ? heap / 2 : 1024 ))
+  echo "-Dorg.bytedeco.javacpp.maxbytes=${heap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( heap + extra ))m"
+}

@@ -13,7 +13,9 @@
 #
 # Environment (optional): FLOWSYNTH_MASTER (default master, else spark://127.0.0.1:7077), FLOWSYNTH_EXECUTOR_MEMORY
 # (1g), FLOWSYNTH_DRIVER_MEMORY (2g), FLOWSYNTH_CONF_DIR (conf/), FLOWSYNTH_JOB_JAR (the jar to submit),
-# FLOWSYNTH_NO_BUILD=1 (never run Maven; fail if the jar is missing).
+# FLOWSYNTH_NO_BUILD=1 (never run Maven; fail if the jar is missing), FLOWSYNTH_LOG_FILE (the driver's log file, default
+# logs/flowsynth.log). JavaCPP's native limits (maxbytes, maxphysicalbytes) are set from the driver's and the executors'
+# heaps (lib.sh flowsynth_native_opts).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -63,6 +65,10 @@ if [ "$loopback" = 1 ]; then
   set_conf spark.driver.host 127.0.0.1
 fi
 for kv in "${spark_confs[@]+"${spark_confs[@]}"}"; do set_conf "${kv%%=*}" "${kv#*=}"; done
+# JavaCPP's native limits on the executors, from their heap (flowsynth_native_opts in lib.sh), before any
+# extraJavaOptions of the caller's (a -Dorg.bytedeco.javacpp.* of theirs comes later and wins)
+executor_native="$(flowsynth_native_opts "${conf[spark.executor.memory]}")"
+set_conf spark.executor.extraJavaOptions "$executor_native${conf[spark.executor.extraJavaOptions]:+ ${conf[spark.executor.extraJavaOptions]}}"
 submit_confs=()
 for k in "${order[@]}"; do submit_confs+=(--conf "$k=${conf[$k]}"); done
 
@@ -70,10 +76,12 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"   # the driver samples and trains
 export FLOWSYNTH_MASTER="$master"                  # the CLI reads it when no --master is on its own line
 driver_memory="${FLOWSYNTH_DRIVER_MEMORY:-2g}"
 log4j="-Dlog4j2.configurationFile=file:$FLOWSYNTH_CONF_DIR/log4j2.properties"
+log4j="$log4j -Dflowsynth.log.file=${FLOWSYNTH_LOG_FILE:-$FLOWSYNTH_HOME/logs/flowsynth.log}"
+driver_opts="$log4j $(flowsynth_native_opts "$driver_memory")"
 
 if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   exec "$SPARK_HOME/bin/spark-submit" --master "$master" --deploy-mode client --class "$MAIN_CLASS" \
-    --driver-memory "$driver_memory" --driver-java-options "$log4j" "${submit_confs[@]}" \
+    --driver-memory "$driver_memory" --driver-java-options "$driver_opts" "${submit_confs[@]}" \
     "$JOB_JAR" "${cli_args[@]}"
 fi
 
@@ -86,5 +94,6 @@ else
 fi
 # What bin/spark-submit does, by hand: in client mode the driver is this JVM, so its heap, Java 17 flags and log
 # configuration go on the java command line.
-exec java "${JAVA17_OPENS[@]}" -Xmx"$driver_memory" "$log4j" -cp "$spark_cp" org.apache.spark.deploy.SparkSubmit \
+# shellcheck disable=SC2086
+exec java "${JAVA17_OPENS[@]}" -Xmx"$driver_memory" $driver_opts -cp "$spark_cp" org.apache.spark.deploy.SparkSubmit \
   --master "$master" --deploy-mode client --class "$MAIN_CLASS" "${submit_confs[@]}" "$JOB_JAR" "${cli_args[@]}"

@@ -48,7 +48,8 @@ REPORT = BASE + "/reports/{{ ds }}"
 SPARK_CONF = {
     "spark.executorEnv.OMP_NUM_THREADS": "1",
     "spark.executor.memoryOverhead": "1g",
-    "spark.executor.extraJavaOptions": "-Dorg.bytedeco.javacpp.maxbytes=768M",
+    # JavaCPP: off-heap buffers below the overhead (1g); resident memory (heap included) 256 MB below memory + overhead
+    "spark.executor.extraJavaOptions": "-Dorg.bytedeco.javacpp.maxbytes=768M -Dorg.bytedeco.javacpp.maxphysicalbytes=2816M",
     "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
     "spark.kryo.registrator": "org.nd4j.kryo.Nd4jRegistrator",
 }

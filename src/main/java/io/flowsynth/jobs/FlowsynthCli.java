@@ -6,6 +6,7 @@ import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.fidelity.QualityGates;
+import io.flowsynth.flow.nn.NativeMemory;
 import io.flowsynth.spark.demo.DemoLoans;
 import io.flowsynth.spark.demo.DemoTables;
 import io.flowsynth.spark.io.HadoopFiles;
@@ -33,6 +34,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The flowsynth command line: {@code fit}, {@code sample}, {@code report}, {@code run}, {@code score} and
@@ -94,10 +97,14 @@ public final class FlowsynthCli {
     /** Upper bound of {@code --partitions}: more tasks than this is a typo, not a plan. */
     static final int MAX_PARTITIONS = 1_000_000;
 
+    /** Stack traces behind a one-line failure: to the log file only (conf/log4j2.properties), never the console. */
+    private static final Logger TRACES = LoggerFactory.getLogger("io.flowsynth.traces");
+
     private FlowsynthCli() {
     }
 
     public static void main(String[] args) {
+        NativeMemory.bound(); // before ND4J's first array: JavaCPP reads its limits once (jobs/flowsynth passes them too)
         int code = execute(args, FlowsynthCli::sparkSession, System.out, System.err);
         System.exit(code);
     }
@@ -123,13 +130,14 @@ public final class FlowsynthCli {
             return OK;
         }
         String prefix = args.length > 0 ? "flowsynth " + args[0] : "flowsynth";
+        String master = null;
         try {
             CliArgs a = CliArgs.parse(args, VALUE_OPTIONS, FLAG_OPTIONS);
             if (a.command().equals("config")) {
                 printConfig(a, out);
                 return OK;
             }
-            String master = a.optional("master");
+            master = a.optional("master");
             if (master == null) {
                 master = System.getenv("FLOWSYNTH_MASTER");
             }
@@ -152,6 +160,12 @@ public final class FlowsynthCli {
             err.println(prefix + ": " + g.getMessage());
             return GATE_FAILED;
         } catch (Throwable t) {
+            String outOfMemory = OutOfMemoryLine.describe(t, master == null || master.startsWith("local"));
+            if (outOfMemory != null) {
+                err.println(prefix + ": " + outOfMemory);
+                TRACES.error("{} ran out of memory", prefix, t);
+                return FAILED;
+            }
             BadInputException bad = badInput(t);
             if (bad != null) {
                 err.println(prefix + ": " + bad.getMessage());

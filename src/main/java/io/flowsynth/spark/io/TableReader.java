@@ -3,6 +3,7 @@ package io.flowsynth.spark.io;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import io.flowsynth.config.BadInputException;
+import io.flowsynth.flow.nn.MemoryExhaustedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,8 +110,13 @@ public final class TableReader {
             throw new BadInputException("Option --schema applies to CSV input; " + path + " is read as Parquet "
                     + "(its types come from the file)");
         }
+        if (f.equals("parquet")) {
+            requireParquet(path, format == null, conf);
+        }
+        MemoryExhaustedException.working("reading " + path + " as " + f);
         try {
             Dataset<Row> df = f.equals("parquet") ? spark.read().parquet(path) : readCsv(spark, path, csv, conf);
+            MemoryExhaustedException.working("processing " + path + " (" + df.schema().fields().length + " columns)");
             if (df.schema().fields().length == 0) {
                 throw new BadInputException("Input " + path + " has no columns");
             }
@@ -314,6 +320,98 @@ public final class TableReader {
         } catch (CharacterCodingException e) {
             return false;
         }
+    }
+
+    /** Most data files whose magic bytes are checked on the driver before Spark reads a Parquet input. */
+    static final int MAX_MAGIC_CHECKS = 1000;
+    private static final byte[] PARQUET_MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Refuses, on the driver and before any Spark job, a Parquet input whose data files do not start and end with
+     * Parquet's magic bytes {@code PAR1} (a text file named {@code x.parquet}, an empty or truncated file), naming the
+     * file and what it starts with. Spark would fail inside a task, logging an ERROR and stack frames per attempt. A
+     * directory's visible files are checked recursively (partition directories included, names starting with
+     * {@code _} or {@code .} skipped as Spark does), at most {@link #MAX_MAGIC_CHECKS} of them in name order.
+     */
+    static void requireParquet(String path, boolean formatInferred, Configuration conf) {
+        List<org.apache.hadoop.fs.FileStatus> files = new ArrayList<>();
+        try {
+            org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fs(path, conf);
+            Path root = new Path(path);
+            org.apache.hadoop.fs.FileStatus top = fs.getFileStatus(root);
+            if (top.isFile()) {
+                files.add(top);
+            } else {
+                collectVisible(fs, root, files);
+                files.sort(null);
+            }
+            String rootPath = fs.makeQualified(root).toUri().getPath();
+            for (org.apache.hadoop.fs.FileStatus st : files.subList(0, Math.min(files.size(), MAX_MAGIC_CHECKS))) {
+                String file = st.getPath().toUri().getPath();
+                String name = top.isFile() ? path : file.startsWith(rootPath)
+                        ? path.replaceAll("/+$", "") + file.substring(rootPath.replaceAll("/+$", "").length())
+                        : st.getPath().toString();
+                checkMagic(fs, st, name, formatInferred);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + path, e);
+        }
+    }
+
+    private static void collectVisible(org.apache.hadoop.fs.FileSystem fs, Path dir,
+                                       List<org.apache.hadoop.fs.FileStatus> out) throws IOException {
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+            String n = st.getPath().getName();
+            if (n.startsWith(".") || n.startsWith("_")) {
+                continue;
+            }
+            if (st.isDirectory()) {
+                collectVisible(fs, st.getPath(), out);
+            } else {
+                out.add(st);
+            }
+        }
+    }
+
+    private static void checkMagic(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.FileStatus st, String name,
+                                   boolean formatInferred) throws IOException {
+        long length = st.getLen();
+        String hint = formatInferred ? "; for a CSV file give --format csv" : "";
+        if (length == 0) {
+            throw new BadInputException(name + " is not a Parquet file (it is empty)");
+        }
+        byte[] head = new byte[(int) Math.min(4, length)];
+        byte[] tail = new byte[4];
+        try (org.apache.hadoop.fs.FSDataInputStream in = fs.open(st.getPath())) {
+            in.readFully(0, head);
+            if (!java.util.Arrays.equals(head, PARQUET_MAGIC)) {
+                throw new BadInputException(name + " is not a Parquet file (it starts with \"" + printable(head) + "\")"
+                        + hint);
+            }
+            if (length < 12) {
+                throw new BadInputException(name + " is not a complete Parquet file (" + length + " bytes: too short "
+                        + "for a footer); it may be truncated");
+            }
+            in.readFully(length - 4, tail);
+        }
+        if (!java.util.Arrays.equals(tail, PARQUET_MAGIC)) {
+            throw new BadInputException(name + " is not a complete Parquet file (it does not end with PAR1, ends with \""
+                    + printable(tail) + "\"); it may be truncated or still being written");
+        }
+    }
+
+    /** Bytes as text, non-printable ones as \xNN. */
+    static String printable(byte[] bytes) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : bytes) {
+            int c = x & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                b.append((char) c);
+            } else {
+                b.append(String.format(Locale.ROOT, "\\x%02x", c));
+            }
+        }
+        return b.toString();
     }
 
     /** The CSV files of a path (a file, or the visible files of a directory), in name order. */

@@ -3,6 +3,7 @@ package io.flowsynth.spark.train;
 import io.flowsynth.flow.nn.AnalyticTrainer;
 import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.flow.nn.FlowNetworks;
+import io.flowsynth.flow.nn.NativeMemory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,7 @@ final class NetworkCache {
 
     static MultiLayerNetwork get(String configurationJson) {
         Dl4jConsole.quiet();
+        NativeMemory.bound(); // an executor's first ND4J use: bound its native memory unless its launcher did
         return NETS.get().computeIfAbsent(configurationJson, FlowNetworks::network);
     }
 

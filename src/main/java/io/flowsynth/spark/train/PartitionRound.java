@@ -133,6 +133,23 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
 
     @Override
     public Iterator<Result> call(Integer partition, Iterator<FeatureBlock> blocks) {
+        int[] shape = new int[2]; // features, rows of the block being trained: what an out-of-memory line reports
+        try {
+            return round(partition, blocks, shape);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            // Spark would end the JVM (exit 52 or 50, the driver's too in local mode) without a word of ours when an
+            // OutOfMemoryError is anywhere in the cause chain (DL4J wraps it): fail the task with one line instead
+            if (!io.flowsynth.flow.nn.MemoryExhaustedException.causedByOutOfMemory(e)) {
+                throw e;
+            }
+            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+            boolean onExecutor = env != null && !"driver".equals(env.executorId());
+            throw new io.flowsynth.flow.nn.MemoryExhaustedException(String.format("training %d features × batch %d on "
+                    + "%d rows (partition %d)", shape[0], batchSize, shape[1], partition), e, onExecutor);
+        }
+    }
+
+    private Iterator<Result> round(Integer partition, Iterator<FeatureBlock> blocks, int[] shape) {
         Input in = input.value();
         AnalyticTrainer fast = analytic ? NetworkCache.analytic(configurationJson) : null;
         if (fast != null) {
@@ -142,6 +159,10 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         Result out = new Result();
         while (blocks.hasNext()) {
             FeatureBlock b = blocks.next();
+            shape[0] = b.features;
+            shape[1] = b.trainRows + b.validationRows;
+            io.flowsynth.flow.nn.MemoryExhaustedException.working(String.format("training %d features × batch %d on "
+                    + "%d rows (partition %d)", b.features, batchSize, shape[1], partition));
             net.setParams(Nd4j.createFromArray(in.params).reshape(1, in.params.length));
             net.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(in.state).reshape(1, in.state.length));
             net.setIterationCount(in.iteration);
