@@ -20,7 +20,8 @@
 #                                 columns, the Gaussian copula (flow.type=linear) and the defaults; quality, shapes,
 #                                 pairs, std ratios, tail counts, fit seconds: target/bench/fidelity-real.json and .txt
 #                                 (FIDELITY_REAL_MAX_ROWS caps each table, default 50000; FIDELITY_REAL_SEED, default 7;
-#                                 FIDELITY_REAL_NAME renames the outputs, e.g. to compare settings)
+#                                 FIDELITY_REAL_NAME renames the outputs, e.g. to compare settings;
+#                                 FIDELITY_REAL_VARIANTS="NAME:key=value,...;NAME2:..." fits candidates in the same run)
 #   jobs/bench.sh density [--rows N] [--test-rows N] [--epochs E] [--types realnvp,maf,spline,linear]
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
@@ -219,7 +220,7 @@ case "${1:-}" in
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
