@@ -27,6 +27,14 @@ class AutoSizingTest {
     }
 
     @Test
+    void autoLocalStepsKeepThePatienceInSteps() {
+        assertThat(AutoSizing.patience(8, 0, 5)).isEqualTo(40);
+        assertThat(AutoSizing.patience(8, 0, 25)).isEqualTo(8);
+        assertThat(AutoSizing.patience(8, 5, 5)).isEqualTo(8);
+        assertThat(AutoSizing.patience(0, 0, 5)).isZero();
+    }
+
+    @Test
     void theDefaultsAreAutoAndAutoIsAValidValue() {
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
         assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0)).isZero();

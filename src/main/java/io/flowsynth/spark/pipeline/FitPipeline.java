@@ -261,13 +261,15 @@ public final class FitPipeline {
     static TrainOptions trainOptions(FlowsynthConfig c, String workDir, long rows, int partitions) {
         double validation = rows <= 0 ? 0 : Math.min(c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
                 c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0) / (double) rows);
-        int localSteps = AutoSizing.localSteps(c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0),
+        int configuredLocalSteps = c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0);
+        int localSteps = AutoSizing.localSteps(configuredLocalSteps,
                 Math.round(rows * (1 - validation)), partitions, c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1));
+        int patience = AutoSizing.patience(c.getInt(ConfigKeys.TRAIN_PATIENCE, 0), configuredLocalSteps, localSteps);
         int averaging = c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
         return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 0), c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1),
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10),
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1), localSteps,
-                c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), c.getInt(ConfigKeys.TRAIN_PATIENCE, 0),
+                c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), patience,
                 c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
                 new TrainOptions.Dl4jSettings(averaging == 0 ? localSteps : averaging,
                         c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0), c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER),
