@@ -19,9 +19,9 @@ public final class ConfigKeys {
     public static final String FLOW_TYPE = "flowsynth.flow.type";
     public static final String FLOW_TYPE_DEFAULT = "realnvp";
     public static final String FLOW_LAYERS = "flowsynth.flow.layers";
-    public static final int FLOW_LAYERS_DEFAULT = 6;
+    public static final int FLOW_LAYERS_DEFAULT = 0;
     public static final String FLOW_HIDDEN_FEATURES = "flowsynth.flow.hidden-features";
-    public static final int FLOW_HIDDEN_FEATURES_DEFAULT = 64;
+    public static final int FLOW_HIDDEN_FEATURES_DEFAULT = 0;
     public static final String FLOW_HIDDEN_LAYERS = "flowsynth.flow.hidden-layers";
     public static final int FLOW_HIDDEN_LAYERS_DEFAULT = 2;
     public static final String FLOW_BINS = "flowsynth.flow.bins";
@@ -54,7 +54,7 @@ public final class ConfigKeys {
     public static final String TRAIN_LEARNING_RATE_DECAY = "flowsynth.train.learning-rate-decay";
     public static final double TRAIN_LEARNING_RATE_DECAY_DEFAULT = 0.1;
     public static final String TRAIN_LOCAL_STEPS = "flowsynth.train.local-steps";
-    public static final int TRAIN_LOCAL_STEPS_DEFAULT = 25;
+    public static final int TRAIN_LOCAL_STEPS_DEFAULT = 0;
     public static final String TRAIN_GRADIENT_CLIP = "flowsynth.train.gradient-clip";
     public static final double TRAIN_GRADIENT_CLIP_DEFAULT = 5.0;
     public static final String TRAIN_VALIDATION_FRACTION = "flowsynth.train.validation-fraction";

@@ -127,8 +127,8 @@ public final class ConfigResolver {
             throw new BadInputException("Configuration " + ConfigKeys.FLOW_TYPE + ": unknown flow type '" + type
                     + "' (supported: " + String.join(", ", FLOW_TYPES) + ")");
         }
-        c.getInt(ConfigKeys.FLOW_LAYERS, 1);
-        c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1);
+        c.getInt(ConfigKeys.FLOW_LAYERS, 0);
+        c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0);
         c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
         oneOf(c, ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark"));
         oneOf(c, ConfigKeys.TRAIN_GRADIENT, List.of("analytic", "samediff"));
@@ -151,7 +151,7 @@ public final class ConfigResolver {
         oneOf(c, ConfigKeys.TRAIN_REPARTITION, List.of("always", "never", "num-partitions-workers-differs"));
         c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1);
         c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10);
-        c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 1);
+        c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0);
         c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE);
         c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5);
         c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0);

@@ -24,12 +24,16 @@ import java.util.Random;
  *
  * <p>Dequantization, so the flow sees a density rather than point masses:
  * <ul>
- *   <li>A value equal to a run of ≥ 2 tied knots (a point mass, e.g. 30 % zeros) gets u uniform over the run's
- *       probability range [p_first, p_last].</li>
- *   <li>Otherwise, for types with a unit (integers and dates: 1; timestamps: the observed precision of 1 s, 1 ms or
- *       1 µs; decimals: 10^−scale) the value is jittered uniformly by ±0.45 unit before interpolation; decoding rounds
- *       back to whole units, so the round trip is exact up to the float precision of F̂ (a wide sparse tail of
- *       microsecond timestamps can move a value by a few µs).</li>
+ *   <li>A value equal to a knot, or to a run of ≥ 2 tied knots (a point mass, e.g. 30 % zeros), gets u uniform
+ *       over its cell: the run's probability range [p_first, p_last] widened by what the neighbouring segments give
+ *       to values within ±0.45 r, r the column's resolution ({@link #resolution()}: the unit, or 10^−d for floats
+ *       with d learned decimals). On a table with fewer rows than knots every distinct value is a knot or a run;
+ *       without the widening the feature is a comb of spikes and empty gaps that a flow memorizes.</li>
+ *   <li>Any other value of a column with a resolution (integers and dates: 1; timestamps: the observed precision of
+ *       1 s, 1 ms or 1 µs; decimals: 10^−scale; floats and doubles with d learned decimals: 10^−d) is jittered
+ *       uniformly by ±0.45 r before interpolation; decoding rounds back to the resolution, so the round trip is exact
+ *       up to the float precision of F̂ (a wide sparse tail of microsecond timestamps can move a value by a few
+ *       µs).</li>
  * </ul>
  * Decoding maps z → Φ(z) → F̂⁻¹ → clip to the observed [min, max] → round: integers, dates and timestamps to whole units
  * (timestamps to the observed precision), decimals to the type's scale (HALF_UP, never beyond its precision), floats to
@@ -281,11 +285,12 @@ public final class QuantileEncoder implements ColumnEncoder {
      * <ul>
      *   <li>state channel (when present): ln f_state − ln φ(z_state), the dequantization bound of the row's state;</li>
      *   <li>a non-value row (null, NaN, ±∞): its value feature is standard normal noise, so −ln φ(z);</li>
-     *   <li>a value in a run of tied knots (a point mass): u is uniform on [p_first, p_last], so
-     *       ln(p_last − p_first) + ln(1 − 2·U_MIN) − ln φ(z);</li>
+     *   <li>a value equal to a knot or a run of tied knots: u is uniform on its cell [lo, hi] (see the class
+     *       comment), so ln(hi − lo) + ln(1 − 2·U_MIN) − ln φ(z);</li>
      *   <li>otherwise ln F̂'(v) + ln(1 − 2·U_MIN) − ln φ(z), the slope of the interpolated CDF on the segment holding
-     *       u = F̂(v); for types with a unit (integers, dates, timestamps, decimals) v is the jittered value and
-     *       ln(0.9·unit) is added (the jitter's uniform density), so the result is a log-probability of the value.</li>
+     *       u = F̂(v); for columns with a resolution r (integers, dates, timestamps, decimals, floats with learned
+     *       decimals) v is the jittered value and ln(0.9·r) is added (the jitter's uniform density), so the result is
+     *       a log-probability of the value.</li>
      * </ul>
      * Values below the minimum or above the maximum are scored at the clamped extreme plus
      * {@link #OUT_OF_DOMAIN_LOG_PROB}; so is a state the column never had.
@@ -322,12 +327,15 @@ public final class QuantileEncoder implements ColumnEncoder {
         }
         int first = firstAtLeast(x);
         int last = lastAtMost(x);
-        if (first < last) {
-            return c + Math.log(probabilities[last] - probabilities[first]);
+        if (first <= last) {
+            double[] cell = cell(first, last);
+            if (cell[1] > cell[0]) {
+                return c + Math.log(cell[1] - cell[0]);
+            }
         }
         double u = unsqueeze(StandardNormal.cdf(z));
         c += logSlope(segmentOf(u), u);
-        return unit > 0.0 ? c + Math.log(JITTER * unit) : c;
+        return resolution() > 0.0 ? c + Math.log(JITTER * resolution()) : c;
     }
 
     /** The segment j with p_j ≤ u ≤ p_{j+1} and q_j < q_{j+1} (tied segments skipped to a neighbour). */
@@ -490,25 +498,53 @@ public final class QuantileEncoder implements ColumnEncoder {
         }
         int first = firstAtLeast(x);       // q_first ≥ x
         int last = lastAtMost(x);          // q_last ≤ x
-        if (first < last) {                // a run of tied knots equal to x
-            return probabilities[first] + rng.nextDouble() * (probabilities[last] - probabilities[first]);
+        if (first <= last) {               // x is a knot, or a run of tied knots: its cell
+            double[] cell = cell(first, last);
+            return cell[0] + rng.nextDouble() * (cell[1] - cell[0]);
         }
-        double offset = unit > 0.0 ? (rng.nextDouble() - 0.5) * JITTER * unit : 0.0;
-        if (first == last) {               // x is a single knot
-            int j = first;
-            if (offset < 0.0 && j > 0) {
-                double t = 1.0 + offset / (knots[j] - knots[j - 1]);
-                return interpolate(j - 1, Math.max(0.0, t));
-            }
-            if (offset > 0.0 && j < n - 1) {
-                double t = offset / (knots[j + 1] - knots[j]);
-                return interpolate(j, Math.min(1.0, t));
-            }
-            return probabilities[j];
-        }
+        double r = resolution();
+        double offset = r > 0.0 ? (rng.nextDouble() - 0.5) * JITTER * r : 0.0;
         int j = last;                      // q_j < x < q_{j+1}
         double t = ((x - knots[j]) + offset) / (knots[j + 1] - knots[j]);
         return interpolate(j, Math.max(0.0, Math.min(1.0, t)));
+    }
+
+    /**
+     * The probability cell [lo, hi] of the knot value x = q_first = … = q_last (one knot, or a run of tied ones): the
+     * run's range [p_first, p_last] widened to F̂(x − 0.45 r) and F̂(x + 0.45 r), r the column's {@link #resolution()}
+     * (never past the middle of the neighbouring segment). Every value within ±0.45 r decodes back to x, so the round
+     * trip stays exact, while a value on the column's grid (0.1 mm, whole years) is spread over its share of the
+     * neighbouring segments instead of sitting on a point or a run with empty gaps between, which a flow memorizes on
+     * small tables (training NLL falling without bound while the validation NLL rises). lo = hi for a single knot of a
+     * column without resolution.
+     */
+    private double[] cell(int first, int last) {
+        double lo = probabilities[first];
+        double hi = probabilities[last];
+        double r = resolution();
+        if (r > 0.0) {
+            if (first > 0) {
+                double t = 1.0 - JITTER * 0.5 * r / (knots[first] - knots[first - 1]);
+                lo = interpolate(first - 1, Math.max(0.5, t));
+            }
+            if (last < knots.length - 1) {
+                double t = JITTER * 0.5 * r / (knots[last + 1] - knots[last]);
+                hi = interpolate(last, Math.min(0.5, t));
+            }
+        }
+        return new double[]{lo, hi};
+    }
+
+    /**
+     * The grid the column's decoded values are rounded to: the unit of integers, dates, timestamps and decimals, and
+     * 10^−d for float and double columns with d learned decimals ({@link #decimals()}); 0 for floats without.
+     * Values are dequantized over ±0.45 r.
+     */
+    double resolution() {
+        if (unit > 0.0) {
+            return unit;
+        }
+        return decimals >= 0 ? Math.pow(10.0, -decimals) : 0.0;
     }
 
     /** F̂ at the point a fraction t of the way along segment j (shaped by the segment's tail, if any). */

@@ -37,7 +37,7 @@ class ConfigResolverTest {
         assertThat(c.getInt(ConfigKeys.TRAIN_EPOCHS, 1)).isEqualTo(7);
         assertThat(c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1)).isEqualTo(64);
         assertThat(c.getInt(ConfigKeys.FLOW_LAYERS, 1)).isEqualTo(4);
-        assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1)).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
+        assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0)).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
     }
 
     @Test

@@ -12,6 +12,15 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** The knot probabilities j/(n − 1) of {@link #quantile}. */
+    static double[] probabilities(int knotCount) {
+        double[] p = new double[knotCount];
+        for (int j = 0; j < knotCount; j++) {
+            p[j] = (double) j / (knotCount - 1);
+        }
+        return p;
+    }
+
     static QuantileEncoder quantile(String column, String kind, ColumnType type, List<?> values, int knotCount) {
         long[] states = new long[QuantileEncoder.State.values().length];
         List<Double> finite = new ArrayList<>();

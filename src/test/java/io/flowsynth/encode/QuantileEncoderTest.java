@@ -179,6 +179,45 @@ class QuantileEncoderTest {
     }
 
     @Test
+    void gridValuesOfASmallTableFillTheirCellsAndRoundTripExactly() {
+        // 240 rows of a 1-decimal measurement (like bill lengths in mm): fewer rows than knots, so every distinct
+        // value is a run of tied knots with an empty segment to the next one
+        Random rng = new Random(23);
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < 240; i++) {
+            values.add(Math.round((45 + rng.nextGaussian()) * 10) / 10.0);
+        }
+        QuantileEncoder raw = Fixtures.quantile("x", "continuous", DOUBLE, values, 500);
+        QuantileEncoder encoder = new QuantileEncoder("x", "continuous", DOUBLE, raw.knots(),
+                Fixtures.probabilities(500), 0.0, 1, raw.stateCounts());
+        assertThat(encoder.resolution()).isCloseTo(0.1, within(1e-12));
+        int bins = 1000;
+        int[] hits = new int[bins];
+        double[] z = new double[1];
+        for (int rep = 0; rep < 200; rep++) {
+            for (Object v : values) {
+                encoder.encode(v, z, 0, rng);
+                hits[Math.min(bins - 1, (int) (StandardNormal.cdf(z[0]) * bins))]++;
+                assertThat(encoder.decode(z, 0, rng)).as("round trip of %s", v).isEqualTo(v);
+            }
+        }
+        // u fills [0, 1] evenly: no spikes at the values, no empty gaps between them (a comb of runs and gaps left
+        // about half of these bins empty or doubled)
+        int expected = 200 * values.size() / bins;
+        for (int b = 300; b < 700; b++) { // the centre, where neighbouring values are one grid step apart
+            assertThat(hits[b]).as("bin %d", b).isBetween(expected / 4, expected * 4);
+        }
+        // a grid value's log-probability is that of its cell: the cells of the distinct values carry nearly all the
+        // mass (the rest is the 10 % of each gap between neighbouring values that no cell reaches)
+        double total = 0;
+        for (Object v : values.stream().distinct().toList()) {
+            encoder.encode(v, z, 0, rng);
+            total += Math.exp(encoder.logDensityCorrection(v, z, 0) + StandardNormal.logDensity(z[0]));
+        }
+        assertThat(total).isBetween(0.85, 1.0);
+    }
+
+    @Test
     void pointMassIsSpreadUniformlyAcrossItsRunOfTiedKnots() {
         Random rng = new Random(19);
         List<Object> values = skewedDoubles(10_000, rng);

@@ -64,6 +64,12 @@ public final class FidelityRealBench {
     static final double LOW_TAIL = 0.001;
     static final double HIGH_TAIL = 0.999;
     static final List<String> METHODS = List.of("ceiling", "independent", "copula", "defaults");
+    /**
+     * Extra settings fitted in the same run as the defaults, for comparing candidate defaults against the same split,
+     * ceiling and copula: {@code FIDELITY_REAL_VARIANTS="NAME:key=value,key=value;NAME2:..."}; each is scored like the
+     * defaults under method {@code NAME} with its own gap share.
+     */
+    static final String VARIANTS_ENV = "FIDELITY_REAL_VARIANTS";
 
     private FidelityRealBench() {
     }
@@ -113,7 +119,8 @@ public final class FidelityRealBench {
                 continue;
             }
             try {
-                results.add(benchTable(spark, table, input, work + "/" + table, maxRows, seed, sets));
+                results.add(benchTable(spark, table, input, work + "/" + table, maxRows, seed, sets,
+                        variants(System.getenv(VARIANTS_ENV))));
             } catch (RuntimeException e) {
                 LOG.error("fidelity-real: table " + table + " failed", e);
                 skipped.addObject().put("table", table).put("reason", "failed: " + e);
@@ -124,6 +131,35 @@ public final class FidelityRealBench {
         System.out.println(tableText(out));
         Files.writeString(Path.of(outJson.replaceAll("\\.json$", "") + ".txt"), tableText(out));
         spark.stop();
+    }
+
+    /** Parses {@link #VARIANTS_ENV}: name → settings, in order. */
+    static Map<String, Map<String, String>> variants(String spec) {
+        Map<String, Map<String, String>> v = new LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return v;
+        }
+        for (String part : spec.split(";")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int colon = part.indexOf(':');
+            String name = (colon < 0 ? part : part.substring(0, colon)).trim();
+            Map<String, String> kv = new LinkedHashMap<>();
+            if (colon >= 0) {
+                for (String s : part.substring(colon + 1).split(",")) {
+                    if (!s.isBlank()) {
+                        int eq = s.indexOf('=');
+                        kv.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+                    }
+                }
+            }
+            if (METHODS.contains(name)) {
+                throw new IllegalArgumentException(VARIANTS_ENV + ": variant name '" + name + "' is a method's name");
+            }
+            v.put(name, kv);
+        }
+        return v;
     }
 
     private static String input(String dataDir, String table) {
@@ -145,7 +181,7 @@ public final class FidelityRealBench {
     }
 
     static ObjectNode benchTable(SparkSession spark, String table, String input, String dir, int maxRows, long seed,
-                                 Map<String, String> sets) {
+                                 Map<String, String> sets, Map<String, Map<String, String>> variants) {
         LOG.info("fidelity-real: table {} from {}", table, input);
         Dataset<Row> raw = read(spark, input);
         long total = raw.count();
@@ -185,6 +221,15 @@ public final class FidelityRealBench {
         t0 = System.nanoTime();
         FlowsynthModel defaultModel = FitPipeline.fit(spark, train, defaults);
         double defaultSeconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, FlowsynthModel> variantModels = new LinkedHashMap<>();
+        Map<String, Double> variantSeconds = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
+            Map<String, String> vs = with(sets, "flowsynth.seed", String.valueOf(seed));
+            vs.putAll(v.getValue());
+            t0 = System.nanoTime();
+            variantModels.put(v.getKey(), FitPipeline.fit(spark, train, ConfigResolver.resolve(null, null, null, vs)));
+            variantSeconds.put(v.getKey(), (System.nanoTime() - t0) / 1e9);
+        }
 
         List<String> ids = new ArrayList<>();
         defaultModel.encoder().columns().forEach(c -> {
@@ -200,12 +245,15 @@ public final class FidelityRealBench {
         int partitions = spark.sparkContext().defaultParallelism();
         SyntheticSampler sampler = new SyntheticSampler(4096);
         FidelityEvaluator evaluator = new FidelityEvaluator(FidelityEvaluator.MAX_ROWS_DEFAULT, seed);
-        for (String method : METHODS) {
+        List<String> allMethods = new ArrayList<>(METHODS);
+        allMethods.addAll(variantModels.keySet());
+        for (String method : allMethods) {
             Dataset<Row> synthetic = switch (method) {
                 case "ceiling" -> realHoldout;
                 case "independent" -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, true);
                 case "copula" -> sampler.sample(spark, copulaModel, holdoutRows, seed, partitions, false);
-                default -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, false);
+                case "defaults" -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, false);
+                default -> sampler.sample(spark, variantModels.get(method), holdoutRows, seed, partitions, false);
             };
             synthetic = without(synthetic, ids).cache();
             FidelityEvaluator.Evaluation e = evaluator.evaluateDetailed(real, synthetic);
@@ -244,7 +292,16 @@ public final class FidelityRealBench {
                     m.put("fit_seconds", defaultSeconds);
                     training(m, defaultModel);
                 }
-                default -> m.putNull("fit_seconds");
+                default -> {
+                    if (variantModels.containsKey(method)) {
+                        m.put("fit_seconds", variantSeconds.get(method));
+                        training(m, variantModels.get(method));
+                        m.put("gap_closed_quality", gapClosed(methods, "quality", method));
+                        m.put("gap_closed_pairs", gapClosed(methods, "column_pair_trends", method));
+                    } else {
+                        m.putNull("fit_seconds");
+                    }
+                }
             }
             synthetic.unpersist();
             LOG.info(String.format(Locale.ROOT, "fidelity-real %s %s: quality %.4f shapes %.4f pairs %.4f", table,
@@ -273,9 +330,14 @@ public final class FidelityRealBench {
 
     /** (defaults − copula) / (ceiling − copula): 1 = as good as real data, 0 = no better than the copula. */
     static double gapClosed(ObjectNode methods, String metric) {
+        return gapClosed(methods, metric, "defaults");
+    }
+
+    /** (method − copula) / (ceiling − copula). */
+    static double gapClosed(ObjectNode methods, String metric, String method) {
         double ceiling = methods.path("ceiling").path(metric).asDouble();
         double copula = methods.path("copula").path(metric).asDouble();
-        double defaults = methods.path("defaults").path(metric).asDouble();
+        double defaults = methods.path(method).path(metric).asDouble();
         return (defaults - copula) / (ceiling - copula);
     }
 
@@ -355,7 +417,9 @@ public final class FidelityRealBench {
         b.append(String.format(Locale.ROOT, "%-13s %-11s %7s %7s %7s %8s %9s %8s%n", "table", "method", "quality",
                 "shapes", "pairs", "max|σ-1|", "tails s/r", "fit s"));
         out.path("tables").forEach(t -> {
-            for (String method : METHODS) {
+            List<String> names = new ArrayList<>();
+            t.path("methods").fieldNames().forEachRemaining(names::add);
+            for (String method : names) {
                 var m = t.path("methods").path(method);
                 b.append(String.format(Locale.ROOT, "%-13s %-11s %7.4f %7.4f %7.4f %8.3f %9s %8s%n",
                         t.path("table").asText() + " (" + t.path("train_rows").asLong() + ")", method,
@@ -364,10 +428,23 @@ public final class FidelityRealBench {
                         m.path("beyond_tails").asLong() + "/" + m.path("beyond_tails_real").asLong(),
                         m.path("fit_seconds").isNull() ? "-" : String.format(Locale.ROOT, "%.1f",
                                 m.path("fit_seconds").asDouble())));
+                if (m.has("gap_closed_quality")) {
+                    var tr = m.path("training");
+                    b.append(String.format(Locale.ROOT, "%-13s   %s closes quality %.0f %%, pairs %.0f %%; best round %d"
+                                    + "/%d, validation NLL %.4f%n", "", method,
+                            100 * m.path("gap_closed_quality").asDouble(), 100 * m.path("gap_closed_pairs").asDouble(),
+                            tr.path("best_round").asInt(), tr.path("rounds").asInt(),
+                            tr.path("best_validation_nll").asDouble()));
+                }
             }
+            var dt = t.path("methods").path("defaults").path("training");
+            var ct = t.path("methods").path("copula").path("training");
             b.append(String.format(Locale.ROOT, "%-13s gap closed by defaults (copula → ceiling): quality %.0f %%, "
-                            + "pairs %.0f %%%n", t.path("table").asText(), 100 * t.path("gap_closed_quality").asDouble(),
-                    100 * t.path("gap_closed_pairs").asDouble()));
+                            + "pairs %.0f %%; validation NLL defaults %.4f (best round %d/%d), copula %.4f%n",
+                    t.path("table").asText(), 100 * t.path("gap_closed_quality").asDouble(),
+                    100 * t.path("gap_closed_pairs").asDouble(), dt.path("best_validation_nll").asDouble(),
+                    dt.path("best_round").asInt(), dt.path("rounds").asInt(),
+                    ct.path("best_validation_nll").asDouble()));
         });
         out.path("skipped").forEach(s -> b.append("skipped ").append(s.path("table").asText()).append(": ")
                 .append(s.path("reason").asText()).append('\n'));

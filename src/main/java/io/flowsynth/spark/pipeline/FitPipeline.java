@@ -3,6 +3,7 @@ package io.flowsynth.spark.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.AutoSizing;
 import io.flowsynth.config.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
@@ -165,15 +166,17 @@ public final class FitPipeline {
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
 
+        // 0 = auto: a smaller network for small tables (AutoSizing, chosen by the fidelity-real benchmark)
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
-                c.getInt(ConfigKeys.FLOW_LAYERS, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1),
+                AutoSizing.layers(c.getInt(ConfigKeys.FLOW_LAYERS, 0), rows),
+                AutoSizing.hiddenFeatures(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0), rows),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
                 c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed, c.getString(ConfigKeys.FLOW_ACTIVATION),
                 c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
-        TrainOptions options = trainOptions(c, work.workDir());
         String engine = c.getString(ConfigKeys.TRAIN_ENGINE);
         int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
         int partitions = configured > 0 ? configured : spark.sparkContext().defaultParallelism();
+        TrainOptions options = trainOptions(c, work.workDir(), rows, partitions);
         String modelId = UUID.randomUUID().toString();
 
         ObjectNode training = JSON.createObjectNode();
@@ -229,6 +232,7 @@ public final class FitPipeline {
                 training.put("seconds", result.seconds());
                 training.put("budget", options.epochs() > 0 ? options.epochs() + " epochs" : options.steps() + " steps");
                 training.put("steps", (long) result.history().size() * options.localSteps());
+                training.put("local_steps", options.localSteps());
                 training.put("stopped", result.stopReason());
                 int knots = c.getInt(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 0);
                 if (knots > 0) {
@@ -293,13 +297,22 @@ public final class FitPipeline {
         return stored.encoder();
     }
 
-    static TrainOptions trainOptions(FlowsynthConfig c, String workDir) {
-        int localSteps = c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 1);
+    /**
+     * The training options of a fit of a {@code rows}-row table over {@code partitions} partitions; local steps 0
+     * (auto) become about one pass over a partition's training rows per round ({@link AutoSizing#localSteps}).
+     */
+    static TrainOptions trainOptions(FlowsynthConfig c, String workDir, long rows, int partitions) {
+        double validation = rows <= 0 ? 0 : Math.min(c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
+                c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0) / (double) rows);
+        int configuredLocalSteps = c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0);
+        int localSteps = AutoSizing.localSteps(configuredLocalSteps,
+                Math.round(rows * (1 - validation)), partitions, c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1));
+        int patience = AutoSizing.patience(c.getInt(ConfigKeys.TRAIN_PATIENCE, 0), configuredLocalSteps, localSteps);
         int averaging = c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
         return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 0), c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1),
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10),
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1), localSteps,
-                c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), c.getInt(ConfigKeys.TRAIN_PATIENCE, 0),
+                c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), patience,
                 c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
                 new TrainOptions.Dl4jSettings(averaging == 0 ? localSteps : averaging,
                         c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0), c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER),

@@ -153,16 +153,13 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         Input in = input.value();
         AnalyticTrainer fast = analytic ? NetworkCache.analytic(configurationJson) : null;
         if (fast != null) {
-            return analyticRound(partition, blocks, in, fast);
+            return analyticRound(partition, blocks, in, fast, shape);
         }
         MultiLayerNetwork net = NetworkCache.get(configurationJson);
         Result out = new Result();
         while (blocks.hasNext()) {
             FeatureBlock b = blocks.next();
-            shape[0] = b.features;
-            shape[1] = b.trainRows + b.validationRows;
-            io.flowsynth.flow.nn.MemoryExhaustedException.working(String.format("training %d features × batch %d on "
-                    + "%d rows (partition %d)", b.features, batchSize, shape[1], partition));
+            working(b, partition, shape);
             net.setParams(Nd4j.createFromArray(in.params).reshape(1, in.params.length));
             net.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(in.state).reshape(1, in.state.length));
             net.setIterationCount(in.iteration);
@@ -192,11 +189,20 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         return List.of(out).iterator();
     }
 
+    /** Records the block being trained, for the out-of-memory line. */
+    private void working(FeatureBlock b, int partition, int[] shape) {
+        shape[0] = b.features;
+        shape[1] = b.trainRows + b.validationRows;
+        io.flowsynth.flow.nn.MemoryExhaustedException.working(String.format("training %d features × batch %d on "
+                + "%d rows (partition %d)", b.features, batchSize, shape[1], partition));
+    }
+
     private Iterator<Result> analyticRound(int partition, Iterator<FeatureBlock> blocks, Input in,
-                                           AnalyticTrainer fast) {
+                                           AnalyticTrainer fast, int[] shape) {
         Result out = new Result();
         while (blocks.hasNext()) {
             FeatureBlock b = blocks.next();
+            working(b, partition, shape);
             fast.load(in.params, in.state, in.iteration);
             float[] part = null;
             for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
