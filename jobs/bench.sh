@@ -25,6 +25,11 @@
 #                         [--datasets checkerboard,eight-gaussians,two-moons] [--set key=value]...
 #                                 each flow type on 2-d toy densities through the fit/score code users run:
 #                                 target/bench/density.json and density.txt (held-out NLL, gap to the optimum, fit time)
+#   jobs/bench.sh wide [COLUMNS...] [-- key=value...]  wide tables of WIDE_ROWS rows (default 10000) × COLUMNS mixed
+#                                 columns (default 50 200 1000: doubles, small ints, 30-level strings, dates, bigints
+#                                 on 8 latent factors): fit (WIDE_FIT_SETS, default 1 epoch), sample WIDE_ROWS rows,
+#                                 report; wall seconds per phase, seconds per column, peak driver heap (GC log),
+#                                 quality vs the independent-columns baseline: target/bench/wide.json (needs jq)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -175,7 +180,69 @@ fidelity_real() {
   echo "wrote $bench/$name.json"
 }
 
+# wide_phase NAME LOG_PREFIX cmd...: runs one CLI phase with a GC log; prints "seconds peak_heap_mb"
+wide_phase() {
+  local gclog="$1.gc.log"; shift
+  local start; start=$(date +%s.%N)
+  FLOWSYNTH_JAVA_OPTS="${FLOWSYNTH_JAVA_OPTS:-} -Xlog:gc:file=$gclog" "$@" > "${gclog%.gc.log}.log" 2>&1 \
+    || { echo "wide: failed: $* (see ${gclog%.gc.log}.log)" >&2; tail -5 "${gclog%.gc.log}.log" >&2; return 1; }
+  local seconds; seconds=$(echo "$(date +%s.%N) - $start" | bc)
+  # peak heap in use: the largest "before" figure of the GC log's pause lines (e.g. "Pause Young ... 812M->95M(3072M)")
+  local peak; peak=$(grep -o '[0-9]*M->' "$gclog" | tr -d 'M->' | sort -n | tail -1)
+  echo "$seconds ${peak:-0}"
+}
+
+wide() {
+  local columns=() sets=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--" ]; then shift; sets=("$@"); break; fi
+    columns+=("$1"); shift
+  done
+  [ ${#columns[@]} -gt 0 ] || columns=(50 200 1000)
+  local rows="${WIDE_ROWS:-10000}" results=() n
+  local fit_sets=() s
+  for s in ${WIDE_FIT_SETS:-flowsynth.train.epochs=1}; do fit_sets+=(--set "$s"); done
+  for s in "${sets[@]}"; do fit_sets+=(--set "$s"); done
+  for n in "${columns[@]}"; do
+    local data="$bench/data/wide-$rows-$n.parquet" out="$bench/wide/$n"
+    [ -f "$data/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.WideBench table "$data" "$rows" "$n" 7
+    rm -rf "$out"; mkdir -p "$out"
+    local cli="$FLOWSYNTH_HOME/jobs/flowsynth" fit sample report
+    echo "wide: $n columns: fit ..." >&2
+    fit=$(wide_phase "$out/fit" "$cli" fit --input "$data" --model "$out/model" --overwrite "${fit_sets[@]}")
+    echo "wide: $n columns: fit $fit; sample ..." >&2
+    sample=$(wide_phase "$out/sample" "$cli" sample --model "$out/model" --rows "$rows" --output "$out/synthetic" --overwrite)
+    echo "wide: $n columns: sample $sample; report ..." >&2
+    report=$(wide_phase "$out/report" "$cli" report --real "$data" --synthetic "$out/synthetic" --model "$out/model" \
+      --output "$out/report")
+    echo "wide: $n columns: report $report" >&2
+    results+=("$(jq -c --argjson n "$n" --argjson rows "$rows" --arg fit "$fit" --arg sample "$sample" --arg report "$report" \
+      --slurpfile meta "$out/model/metadata.json" '
+      def s(x): x | split(" ") | .[0] | tonumber;
+      def h(x): x | split(" ") | .[1] | tonumber;
+      {columns: $n, rows: $rows,
+       fit_seconds: s($fit), sample_seconds: s($sample), report_seconds: s($report),
+       total_seconds: (s($fit) + s($sample) + s($report)),
+       seconds_per_column: ((s($fit) + s($sample) + s($report)) / $n),
+       fit_seconds_per_column: (s($fit) / $n),
+       peak_heap_mb: {fit: h($fit), sample: h($sample), report: h($report)},
+       features: $meta[0].flow.features, hidden_features: $meta[0].flow.hidden_features,
+       quality: .overall.quality, baseline: .baseline.quality, above_baseline: (.overall.quality - .baseline.quality),
+       column_pair_trends: .overall.column_pair_trends, pairs: .pairs_evaluated}' "$out/report/fidelity.json")")
+  done
+  printf '%s\n' "${results[@]}" | jq -s --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    '{runs: ., load_average: $load,
+      per_column_growth: (if length > 1 then ((.[-1].seconds_per_column) / (.[-2].seconds_per_column)) else null end)}' \
+    > "$bench/wide.json"
+  echo "wrote $bench/wide.json"
+  jq -r '.runs[] | "\(.columns) columns: fit \(.fit_seconds) s, sample \(.sample_seconds) s, report \(.report_seconds) s, \(.seconds_per_column | . * 100 | round / 100) s/column, peak heap \(.peak_heap_mb), quality \(.quality) vs baseline \(.baseline)"' "$bench/wide.json"
+}
+
 case "${1:-}" in
+  wide)
+    shift
+    wide "$@"
+    ;;
   sample)
     rows="${2:-10000000}"
     model="$FLOWSYNTH_HOME/target/demo/model"
@@ -219,7 +286,7 @@ case "${1:-}" in
     java_main io.flowsynth.jobs.DensityBench --out "$bench" "$@"
     ;;
   *)
-    sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

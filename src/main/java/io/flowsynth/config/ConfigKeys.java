@@ -21,7 +21,8 @@ public final class ConfigKeys {
     public static final String FLOW_LAYERS = "flowsynth.flow.layers";
     public static final int FLOW_LAYERS_DEFAULT = 6;
     public static final String FLOW_HIDDEN_FEATURES = "flowsynth.flow.hidden-features";
-    public static final int FLOW_HIDDEN_FEATURES_DEFAULT = 64;
+    /** {@code auto}: derived from the number of features ({@link io.flowsynth.flow.FlowSpec#autoHiddenFeatures}). */
+    public static final String FLOW_HIDDEN_FEATURES_DEFAULT = "auto";
     public static final String FLOW_HIDDEN_LAYERS = "flowsynth.flow.hidden-layers";
     public static final int FLOW_HIDDEN_LAYERS_DEFAULT = 2;
     public static final String FLOW_BINS = "flowsynth.flow.bins";

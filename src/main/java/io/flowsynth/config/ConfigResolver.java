@@ -101,7 +101,7 @@ public final class ConfigResolver {
                     + "' (supported: " + String.join(", ", FLOW_TYPES) + ")");
         }
         c.getInt(ConfigKeys.FLOW_LAYERS, 1);
-        c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1);
+        c.hiddenFeatures(1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
         oneOf(c, ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark"));
         if (c.getInt(ConfigKeys.FLOW_BINS, 2) > MAX_BINS) {

@@ -33,6 +33,16 @@ public final class FlowsynthConfig {
         return v.trim();
     }
 
+    /**
+     * The conditioners' hidden width ({@link ConfigKeys#FLOW_HIDDEN_FEATURES}) for a flow of {@code features} features:
+     * the configured integer, or for {@code auto} {@link io.flowsynth.flow.FlowSpec#autoHiddenFeatures}.
+     */
+    public int hiddenFeatures(int features) {
+        String v = getString(ConfigKeys.FLOW_HIDDEN_FEATURES);
+        return v.equalsIgnoreCase("auto") ? io.flowsynth.flow.FlowSpec.autoHiddenFeatures(features)
+                : getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1);
+    }
+
     public int getInt(String key, int min) {
         String v = getString(key);
         try {

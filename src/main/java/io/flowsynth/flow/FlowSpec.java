@@ -100,6 +100,22 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
         this(type, features, numLayers, hiddenFeatures, hiddenLayers, BINS_DEFAULT, TAIL_BOUND_DEFAULT, seed);
     }
 
+    /** Fewest and most hidden features of {@link #autoHiddenFeatures}. */
+    public static final int AUTO_HIDDEN_MIN = 64;
+    public static final int AUTO_HIDDEN_MAX = 256;
+
+    /**
+     * The conditioners' hidden width for {@code flowsynth.flow.hidden-features = auto}: the number of features rounded
+     * up to a multiple of 32, at least {@value #AUTO_HIDDEN_MIN} and at most {@value #AUTO_HIDDEN_MAX}. Narrow tables
+     * keep the former fixed 64; a wide table's conditioners grow with it (a coupling layer's conditioner maps D/2
+     * inputs to D outputs, so its first and last weights grow with D whatever the width) until 256, where a 1,000-feature
+     * RealNVP of 6 layers has ~2.7 M parameters (~43 MB with Adam's two moments in float): neither starved nor enormous.
+     */
+    public static int autoHiddenFeatures(int features) {
+        int rounded = 32 * (int) Math.ceil(Math.max(1, features) / 32.0);
+        return Math.max(AUTO_HIDDEN_MIN, Math.min(AUTO_HIDDEN_MAX, rounded));
+    }
+
     /** This spec with another hidden activation and affine scale. */
     public FlowSpec withConditioner(String activation, String affineScale) {
         return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,

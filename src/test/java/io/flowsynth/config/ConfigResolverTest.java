@@ -37,7 +37,10 @@ class ConfigResolverTest {
         assertThat(c.getInt(ConfigKeys.TRAIN_EPOCHS, 1)).isEqualTo(7);
         assertThat(c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1)).isEqualTo(64);
         assertThat(c.getInt(ConfigKeys.FLOW_LAYERS, 1)).isEqualTo(4);
-        assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1)).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
+        assertThat(c.getString(ConfigKeys.FLOW_HIDDEN_FEATURES)).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
+        assertThat(c.hiddenFeatures(16)).isEqualTo(64);
+        assertThat(c.hiddenFeatures(200)).isEqualTo(224);
+        assertThat(c.hiddenFeatures(1000)).isEqualTo(256);
     }
 
     @Test

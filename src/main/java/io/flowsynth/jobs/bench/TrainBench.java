@@ -177,7 +177,7 @@ public final class TrainBench {
         Dl4jConsole.quiet();
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), features, c.getInt(ConfigKeys.FLOW_LAYERS, 1),
-                c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),
+                c.hiddenFeatures(features), c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),
                 c.getInt(ConfigKeys.FLOW_BINS, 2), c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), 1,
                 c.getString(ConfigKeys.FLOW_ACTIVATION), c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 5, DataType.FLOAT)).toJson();

@@ -162,10 +162,16 @@ public final class FitPipeline {
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
 
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
-                c.getInt(ConfigKeys.FLOW_LAYERS, 1), c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 1),
+                c.getInt(ConfigKeys.FLOW_LAYERS, 1), c.hiddenFeatures(Math.max(1, width)),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
                 c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed, c.getString(ConfigKeys.FLOW_ACTIVATION),
                 c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
+        long parameterCount = spec.parameterCount();
+        LOG.info("Flow: {} of {} layers over {} features, conditioners {} × {} hidden ({}): {} parameters, {} MB "
+                + "(float) plus {} MB of Adam state", spec.type(), spec.numLayers(), spec.features(), spec.hiddenLayers(),
+                spec.hiddenFeatures(), c.getString(ConfigKeys.FLOW_HIDDEN_FEATURES).equalsIgnoreCase("auto")
+                        ? "auto from the features" : "configured", parameterCount,
+                String.format("%.1f", parameterCount * 4 / 1e6), String.format("%.1f", 2 * parameterCount * 4 / 1e6));
         TrainOptions options = trainOptions(c, work.workDir());
         String engine = c.getString(ConfigKeys.TRAIN_ENGINE);
         int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
