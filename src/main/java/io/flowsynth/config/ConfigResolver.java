@@ -146,6 +146,7 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
         c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5);
         c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1);
+        c.getInt(ConfigKeys.REPORT_MAX_PAIRS, 1);
         for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
             if (!io.flowsynth.encode.EncodeOptions.OVERRIDE_KINDS.contains(e.getValue())) {
                 throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"

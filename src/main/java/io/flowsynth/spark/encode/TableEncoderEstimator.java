@@ -760,32 +760,54 @@ public final class TableEncoderEstimator {
         }
         LOG.info("Encoder pass 2b: nesting of categorical columns, {} (child, parent) candidate pairs (one Spark job)",
                 pairs.size());
-        Column[] structs = new Column[pairs.size()];
+        // the key texts of the involved columns come from one projection; the (child, parent) counts are folded per
+        // partition in plain maps (a SQL explode of one struct per pair outgrew code generation's 64 KB limit and ran
+        // interpreted: minutes at 200 columns)
+        Map<Integer, Integer> slot = new java.util.LinkedHashMap<>();
+        for (int[] pair : pairs) {
+            slot.putIfAbsent(pair[0], slot.size());
+            slot.putIfAbsent(pair[1], slot.size());
+        }
+        Column[] keys = new Column[slot.size()];
+        for (Map.Entry<Integer, Integer> e : slot.entrySet()) {
+            Plan p = cats.get(e.getKey());
+            keys[e.getValue()] = keyText(col("c" + p.index), p.type).cast("string");
+        }
+        int[][] pairSlots = new int[pairs.size()][];
+        List<Set<String>> keptChild = new ArrayList<>();
+        List<Set<String>> keptParent = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            Plan child = cats.get(pairs.get(i)[0]);
-            Plan parent = cats.get(pairs.get(i)[1]);
-            Column childKey = keyText(col("c" + child.index), child.type);
-            Column parentKey = keyText(col("c" + parent.index), parent.type);
-            structs[i] = struct(lit(i).as("i"),
-                    when(childKey.isin(keptTexts(plain[pairs.get(i)[0]], child.type)), childKey).as("a"),
-                    when(parentKey.isNull(), lit(null))
-                            .when(parentKey.isin(keptTexts(plain[pairs.get(i)[1]], parent.type)), parentKey)
-                            .otherwise(lit(OTHER_TEXT)).as("b"));
+            int[] pair = pairs.get(i);
+            pairSlots[i] = new int[]{slot.get(pair[0]), slot.get(pair[1])};
+            keptChild.add(textSet(plain[pair[0]], cats.get(pair[0]).type));
+            keptParent.add(textSet(plain[pair[1]], cats.get(pair[1]).type));
         }
-        List<Row> counts = t.select(explode(array(structs)).as("e"))
-                .select(col("e.i").as("i"), col("e.a").as("a"), col("e.b").as("b"))
-                .where(col("a").isNotNull())
-                .groupBy("i", "a", "b").count()
-                .collectAsList();
-        // per pair: child key text → (parent key text → rows)
-        List<Map<String, Map<String, Long>>> table = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            table.add(new HashMap<>());
-        }
-        for (Row r : counts) {
-            table.get(r.getInt(0)).computeIfAbsent(r.getString(1), k -> new HashMap<>())
-                    .merge(r.isNullAt(2) ? NULL_TEXT : r.getString(2), r.getLong(3), Long::sum);
-        }
+        List<Map<String, Map<String, Long>>> table = t.select(keys).javaRDD().mapPartitions(it -> {
+            List<Map<String, Map<String, Long>>> counts = new ArrayList<>();
+            for (int i = 0; i < pairSlots.length; i++) {
+                counts.add(new HashMap<>());
+            }
+            while (it.hasNext()) {
+                Row r = it.next();
+                for (int i = 0; i < pairSlots.length; i++) {
+                    String a = r.getString(pairSlots[i][0]);
+                    if (a == null || !keptChild.get(i).contains(a)) {
+                        continue;
+                    }
+                    String b = r.getString(pairSlots[i][1]);
+                    String parent = b == null ? NULL_TEXT : keptParent.get(i).contains(b) ? b : OTHER_TEXT;
+                    counts.get(i).computeIfAbsent(a, k -> new HashMap<>()).merge(parent, 1L, Long::sum);
+                }
+            }
+            return java.util.Collections.singletonList(counts).iterator();
+        }).treeReduce((x, y) -> {
+            for (int i = 0; i < x.size(); i++) {
+                Map<String, Map<String, Long>> into = x.get(i);
+                y.get(i).forEach((a, parents) -> parents.forEach((b, n) ->
+                        into.computeIfAbsent(a, k -> new HashMap<>()).merge(b, n, Long::sum)));
+            }
+            return x;
+        });
         double[] purity = new double[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
             long inMode = 0;
@@ -849,6 +871,14 @@ public final class TableEncoderEstimator {
             parentsUsed.add(q);
         }
         return out;
+    }
+
+    private static Set<String> textSet(CategoricalEncoder e, ColumnType type) {
+        Set<String> texts = new java.util.HashSet<>();
+        for (Object text : keptTexts(e, type)) {
+            texts.add((String) text);
+        }
+        return texts;
     }
 
     private static Object[] keptTexts(CategoricalEncoder e, ColumnType type) {
