@@ -180,11 +180,15 @@ fidelity_real() {
   echo "wrote $bench/$name.json"
 }
 
-# wide_phase NAME LOG_PREFIX cmd...: runs one CLI phase with a GC log; prints "seconds peak_heap_mb"
+# wide_phase PREFIX cli-args...: runs one CLI phase (on the copy of the classes in $WIDE_CLASSES, with the launcher's
+# heap FLOWSYNTH_DRIVER_MEMORY, default 6g) with a GC log; prints "seconds peak_heap_mb"
 wide_phase() {
   local gclog="$1.gc.log"; shift
   local start; start=$(date +%s.%N)
-  FLOWSYNTH_JAVA_OPTS="${FLOWSYNTH_JAVA_OPTS:-} -Xlog:gc:file=$gclog" "$@" > "${gclog%.gc.log}.log" 2>&1 \
+  java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" -Xlog:gc:file="$gclog" \
+    -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
+    -cp "$WIDE_CLASSES:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" io.flowsynth.jobs.FlowsynthCli "$@" \
+    > "${gclog%.gc.log}.log" 2>&1 \
     || { echo "wide: failed: $* (see ${gclog%.gc.log}.log)" >&2; tail -5 "${gclog%.gc.log}.log" >&2; return 1; }
   local seconds; seconds=$(echo "$(date +%s.%N) - $start" | bc)
   # peak heap in use: the largest "before" figure of the GC log's pause lines (e.g. "Pause Young ... 812M->95M(3072M)")
@@ -203,17 +207,21 @@ wide() {
   local fit_sets=() s
   for s in ${WIDE_FIT_SETS:-flowsynth.train.epochs=1}; do fit_sets+=(--set "$s"); done
   for s in "${sets[@]}"; do fit_sets+=(--set "$s"); done
+  # the runs read a copy of target/classes, so compiling meanwhile is safe
+  WIDE_CLASSES=$(mktemp -d "$bench/classes.XXXXXX")
+  cp -r "$FLOWSYNTH_HOME/target/classes/." "$WIDE_CLASSES/"
+  export FLOWSYNTH_CONF_DIR="${FLOWSYNTH_CONF_DIR:-$FLOWSYNTH_HOME/conf}"
   for n in "${columns[@]}"; do
     local data="$bench/data/wide-$rows-$n.parquet" out="$bench/wide/$n"
     [ -f "$data/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.WideBench table "$data" "$rows" "$n" 7
     rm -rf "$out"; mkdir -p "$out"
-    local cli="$FLOWSYNTH_HOME/jobs/flowsynth" fit sample report
+    local fit sample report
     echo "wide: $n columns: fit ..." >&2
-    fit=$(wide_phase "$out/fit" "$cli" fit --input "$data" --model "$out/model" --overwrite "${fit_sets[@]}")
+    fit=$(wide_phase "$out/fit" fit --input "$data" --model "$out/model" --overwrite "${fit_sets[@]}")
     echo "wide: $n columns: fit $fit; sample ..." >&2
-    sample=$(wide_phase "$out/sample" "$cli" sample --model "$out/model" --rows "$rows" --output "$out/synthetic" --overwrite)
+    sample=$(wide_phase "$out/sample" sample --model "$out/model" --rows "$rows" --output "$out/synthetic" --overwrite)
     echo "wide: $n columns: sample $sample; report ..." >&2
-    report=$(wide_phase "$out/report" "$cli" report --real "$data" --synthetic "$out/synthetic" --model "$out/model" \
+    report=$(wide_phase "$out/report" report --real "$data" --synthetic "$out/synthetic" --model "$out/model" \
       --output "$out/report")
     echo "wide: $n columns: report $report" >&2
     results+=("$(jq -c --argjson n "$n" --argjson rows "$rows" --arg fit "$fit" --arg sample "$sample" --arg report "$report" \
@@ -228,8 +236,9 @@ wide() {
        peak_heap_mb: {fit: h($fit), sample: h($sample), report: h($report)},
        features: $meta[0].flow.features, hidden_features: $meta[0].flow.hidden_features,
        quality: .overall.quality, baseline: .baseline.quality, above_baseline: (.overall.quality - .baseline.quality),
-       column_pair_trends: .overall.column_pair_trends, pairs: .pairs_evaluated}' "$out/report/fidelity.json")")
+       column_pair_trends: .overall.column_pair_trends, pair_sampling}' "$out/report/fidelity.json")")
   done
+  rm -rf "$WIDE_CLASSES"
   printf '%s\n' "${results[@]}" | jq -s --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
     '{runs: ., load_average: $load,
       per_column_growth: (if length > 1 then ((.[-1].seconds_per_column) / (.[-2].seconds_per_column)) else null end)}' \

@@ -41,7 +41,7 @@ public final class WideBench {
     }
 
     static String name(int j) {
-        return "dibst".charAt(j % 5) + "_" + j;
+        return "distb".charAt(j % 5) + "_" + j;
     }
 
     static DataType type(int j) {
