@@ -30,8 +30,7 @@ class WideTableTest {
         Dataset<Row> table = WideBench.generate(spark, 400, COLUMNS, 3, 2).cache();
         FlowsynthModel model = FitPipeline.fit(spark, table, ConfigResolver.resolve(null, null, null, Map.of(
                 "flowsynth.train.steps", "10", "flowsynth.train.local-steps", "5", "flowsynth.train.batch-size", "64",
-                "flowsynth.flow.layers", "2", "flowsynth.train.calibration-knots", "0",
-                "flowsynth.privacy.min-category-count", "1")));
+                "flowsynth.flow.layers", "2", "flowsynth.train.calibration-knots", "0")));
         assertThat(model.encoder().columns()).hasSize(COLUMNS);
         int features = model.flowSpec().features();
         assertThat(features).isGreaterThanOrEqualTo(COLUMNS);
