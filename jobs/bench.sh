@@ -38,6 +38,11 @@
 #   jobs/bench.sh memory [ROUNDS] [STEPS] [BATCH]  resident and native memory per training round for each flow family
 #                                 (realnvp maf spline linear; 2 columns, 4 layers, MLP 64x64; default 12 rounds of 50
 #                                 steps x 512 rows), one capped JVM per family: target/bench/memory.json
+#   jobs/bench.sh wide [COLUMNS...] [-- key=value...]  wide tables of WIDE_ROWS rows (default 10000) × COLUMNS mixed
+#                                 columns (default 50 200 1000: doubles, small ints, 30-level strings, dates, bigints
+#                                 on 8 latent factors): fit (WIDE_FIT_SETS, default 1 epoch), sample WIDE_ROWS rows,
+#                                 report; wall seconds per phase, seconds per column, peak driver heap (GC log),
+#                                 quality vs the independent-columns baseline: target/bench/wide.json (needs jq)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -274,7 +279,78 @@ memory() {
   jq -r '.families[] | "\(.family): resident max \(.resident_mb_max) MB (limit \(.max_physical_bytes_mb) MB), native after warm-up \(.rounds[.warm_up_rounds - 1].native_mb) MB -> \(.rounds[-1].native_mb) MB, \(.native_growth_mb_per_round_after_warm_up | . * 10 | round / 10) MB/round"' "$bench/memory.json"
 }
 
+# wide_phase PREFIX cli-args...: runs one CLI phase (on the copy of the classes in $WIDE_CLASSES, with the launcher's
+# heap FLOWSYNTH_DRIVER_MEMORY, default 6g) with a GC log; prints "seconds peak_heap_mb"
+wide_phase() {
+  local gclog="$1.gc.log"; shift
+  local start; start=$(date +%s.%N)
+  java "${JAVA17_OPENS[@]}" -Xmx"${FLOWSYNTH_DRIVER_MEMORY:-6g}" -Xlog:gc:file="$gclog" \
+    -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
+    -cp "$WIDE_CLASSES:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" io.flowsynth.jobs.FlowsynthCli "$@" \
+    > "${gclog%.gc.log}.log" 2>&1 \
+    || { echo "wide: failed: $* (see ${gclog%.gc.log}.log)" >&2; tail -5 "${gclog%.gc.log}.log" >&2; return 1; }
+  local seconds; seconds=$(echo "$(date +%s.%N) - $start" | bc)
+  # peak heap in use: the largest "before" figure of the GC log's pause lines (e.g. "Pause Young ... 812M->95M(3072M)")
+  local peak; peak=$(grep -o '[0-9]*M->' "$gclog" | tr -d 'M->' | sort -n | tail -1)
+  echo "$seconds ${peak:-0}"
+}
+
+wide() {
+  local columns=() sets=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--" ]; then shift; sets=("$@"); break; fi
+    columns+=("$1"); shift
+  done
+  [ ${#columns[@]} -gt 0 ] || columns=(50 200 1000)
+  local rows="${WIDE_ROWS:-10000}" results=() n
+  local fit_sets=() s
+  for s in ${WIDE_FIT_SETS:-flowsynth.train.epochs=1}; do fit_sets+=(--set "$s"); done
+  for s in "${sets[@]}"; do fit_sets+=(--set "$s"); done
+  # the runs read a copy of target/classes, so compiling meanwhile is safe
+  WIDE_CLASSES=$(mktemp -d "$bench/classes.XXXXXX")
+  cp -r "$FLOWSYNTH_HOME/target/classes/." "$WIDE_CLASSES/"
+  export FLOWSYNTH_CONF_DIR="${FLOWSYNTH_CONF_DIR:-$FLOWSYNTH_HOME/conf}"
+  for n in "${columns[@]}"; do
+    local data="$bench/data/wide-$rows-$n.parquet" out="$bench/wide/$n"
+    [ -f "$data/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.WideBench table "$data" "$rows" "$n" 7
+    rm -rf "$out"; mkdir -p "$out"
+    local fit sample report
+    echo "wide: $n columns: fit ..." >&2
+    fit=$(wide_phase "$out/fit" fit --input "$data" --model "$out/model" --overwrite "${fit_sets[@]}")
+    echo "wide: $n columns: fit $fit; sample ..." >&2
+    sample=$(wide_phase "$out/sample" sample --model "$out/model" --rows "$rows" --output "$out/synthetic" --overwrite)
+    echo "wide: $n columns: sample $sample; report ..." >&2
+    report=$(wide_phase "$out/report" report --real "$data" --synthetic "$out/synthetic" --model "$out/model" \
+      --output "$out/report")
+    echo "wide: $n columns: report $report" >&2
+    results+=("$(jq -c --argjson n "$n" --argjson rows "$rows" --arg fit "$fit" --arg sample "$sample" --arg report "$report" \
+      --slurpfile meta "$out/model/metadata.json" '
+      def s(x): x | split(" ") | .[0] | tonumber;
+      def h(x): x | split(" ") | .[1] | tonumber;
+      {columns: $n, rows: $rows,
+       fit_seconds: s($fit), sample_seconds: s($sample), report_seconds: s($report),
+       total_seconds: (s($fit) + s($sample) + s($report)),
+       seconds_per_column: ((s($fit) + s($sample) + s($report)) / $n),
+       fit_seconds_per_column: (s($fit) / $n),
+       peak_heap_mb: {fit: h($fit), sample: h($sample), report: h($report)},
+       features: $meta[0].flow.features, hidden_features: $meta[0].flow.hidden_features,
+       quality: .overall.quality, baseline: .baseline.quality, above_baseline: (.overall.quality - .baseline.quality),
+       column_pair_trends: .overall.column_pair_trends, pair_sampling}' "$out/report/fidelity.json")")
+  done
+  rm -rf "$WIDE_CLASSES"
+  printf '%s\n' "${results[@]}" | jq -s --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    '{runs: ., load_average: $load,
+      per_column_growth: (if length > 1 then ((.[-1].seconds_per_column) / (.[-2].seconds_per_column)) else null end)}' \
+    > "$bench/wide.json"
+  echo "wrote $bench/wide.json"
+  jq -r '.runs[] | "\(.columns) columns: fit \(.fit_seconds) s, sample \(.sample_seconds) s, report \(.report_seconds) s, \(.seconds_per_column | . * 100 | round / 100) s/column, peak heap \(.peak_heap_mb), quality \(.quality) vs baseline \(.baseline)"' "$bench/wide.json"
+}
+
 case "${1:-}" in
+  wide)
+    shift
+    wide "$@"
+    ;;
   memory)
     shift
     memory "$@"

@@ -21,6 +21,7 @@ public final class ConfigKeys {
     public static final String FLOW_LAYERS = "flowsynth.flow.layers";
     public static final int FLOW_LAYERS_DEFAULT = 0;
     public static final String FLOW_HIDDEN_FEATURES = "flowsynth.flow.hidden-features";
+    /** 0 or {@code auto}: from the rows and features ({@link AutoSizing#hiddenFeatures}). */
     public static final int FLOW_HIDDEN_FEATURES_DEFAULT = 0;
     public static final String FLOW_HIDDEN_LAYERS = "flowsynth.flow.hidden-layers";
     public static final int FLOW_HIDDEN_LAYERS_DEFAULT = 2;
@@ -122,6 +123,8 @@ public final class ConfigKeys {
 
     public static final String REPORT_MAX_ROWS = "flowsynth.report.max-rows";
     public static final int REPORT_MAX_ROWS_DEFAULT = 50_000;
+    public static final String REPORT_MAX_PAIRS = "flowsynth.report.max-pairs";
+    public static final int REPORT_MAX_PAIRS_DEFAULT = 2000;
     public static final String REPORT_HOLDOUT_FRACTION = "flowsynth.report.holdout-fraction";
     public static final double REPORT_HOLDOUT_FRACTION_DEFAULT = 0.2;
     public static final String REPORT_PRIVACY_ROWS = "flowsynth.report.privacy-rows";
@@ -191,6 +194,7 @@ public final class ConfigKeys {
         d.put(SAMPLE_TARGET_FILE_MB, String.valueOf(SAMPLE_TARGET_FILE_MB_DEFAULT));
         d.put(SAMPLE_COMPRESSION, SAMPLE_COMPRESSION_DEFAULT);
         d.put(REPORT_MAX_ROWS, String.valueOf(REPORT_MAX_ROWS_DEFAULT));
+        d.put(REPORT_MAX_PAIRS, String.valueOf(REPORT_MAX_PAIRS_DEFAULT));
         d.put(REPORT_HOLDOUT_FRACTION, String.valueOf(REPORT_HOLDOUT_FRACTION_DEFAULT));
         d.put(REPORT_PRIVACY_ROWS, String.valueOf(REPORT_PRIVACY_ROWS_DEFAULT));
         d.put(REPORT_ATTACK_TARGETS, String.valueOf(REPORT_ATTACK_TARGETS_DEFAULT));

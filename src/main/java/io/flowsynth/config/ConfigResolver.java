@@ -128,7 +128,7 @@ public final class ConfigResolver {
                     + "' (supported: " + String.join(", ", FLOW_TYPES) + ")");
         }
         c.getInt(ConfigKeys.FLOW_LAYERS, 0);
-        c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0);
+        c.hiddenFeatures(1, 1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
         oneOf(c, ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark"));
         oneOf(c, ConfigKeys.TRAIN_GRADIENT, List.of("analytic", "samediff"));
@@ -174,6 +174,7 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
         c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5);
         c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1);
+        c.getInt(ConfigKeys.REPORT_MAX_PAIRS, 1);
         for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
             if (!io.flowsynth.encode.EncodeOptions.OVERRIDE_KINDS.contains(e.getValue())) {
                 throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"

@@ -33,6 +33,21 @@ public final class FlowsynthConfig {
         return v.trim();
     }
 
+    /**
+     * The conditioners' hidden width ({@link ConfigKeys#FLOW_HIDDEN_FEATURES}) for a flow of {@code features} features
+     * fitted on {@code rows} rows: the configured integer, or for 0 or {@code auto} {@link AutoSizing#hiddenFeatures}.
+     */
+    public int hiddenFeatures(int features, long rows) {
+        return AutoSizing.hiddenFeatures(hiddenFeaturesAuto() ? 0 : getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0), rows,
+                features);
+    }
+
+    /** True when the hidden width is left to {@link AutoSizing} (0 or {@code auto}). */
+    public boolean hiddenFeaturesAuto() {
+        String v = getString(ConfigKeys.FLOW_HIDDEN_FEATURES).trim();
+        return v.equalsIgnoreCase("auto") || v.equals("0");
+    }
+
     public int getInt(String key, int min) {
         String v = getString(key);
         try {

@@ -461,41 +461,79 @@ public final class ReportPage {
         h.append("</tbody>\n</table>\n");
     }
 
+    /** Most columns drawn in the pair heat map; a wider table shows the columns of its worst pairs. */
+    static final int HEAT_MAX_COLUMNS = 30;
+
     private static void heatMap(StringBuilder h, JsonNode report) {
         h.append("<section aria-labelledby=\"pairs\">\n<h2 id=\"pairs\">Column pair trends</h2>\n");
-        List<String> names = new ArrayList<>();
+        List<String> allNames = new ArrayList<>();
         for (JsonNode c : report.path("columns")) {
-            names.add(c.path("name").asText());
+            allNames.add(c.path("name").asText());
         }
         JsonNode pairs = report.path("pairs");
-        if (names.size() < 2 || !pairs.isArray() || pairs.isEmpty()) {
+        if (allNames.size() < 2 || !pairs.isArray() || pairs.isEmpty()) {
             h.append("<p>Fewer than two columns: no pairs.</p>\n</section>\n");
             return;
+        }
+        JsonNode sampling = report.path("pair_sampling");
+        if (sampling.path("scored_pairs").asLong(0) < sampling.path("total_pairs").asLong(0)) {
+            h.append("<p>This table has ").append(String.format(Locale.ROOT, "%,d", sampling.path("total_pairs").asLong()))
+                    .append(" column pairs: the pair trends are scored on a uniform sample of ")
+                    .append(String.format(Locale.ROOT, "%,d", sampling.path("scored_pairs").asLong()))
+                    .append(" of them (<code>flowsynth.report.max-pairs</code>), seeded by <code>flowsynth.seed</code> = ")
+                    .append(esc(sampling.path("seed").asText())).append(".</p>\n");
         }
         Map<String, JsonNode> correlations = new HashMap<>();
         for (JsonNode p : report.path("diagnostics").path("pairs")) {
             correlations.put(p.path("columns").get(0).asText() + "\u0000" + p.path("columns").get(1).asText(), p);
+        }
+        List<JsonNode> sorted = new ArrayList<>();
+        pairs.forEach(sorted::add);
+        sorted.sort((x, y) -> Double.compare(number(x.path("score")), number(y.path("score"))));
+        // a wide table: the columns of the worst pairs, in the table's order, so the map stays readable
+        List<String> names = allNames;
+        if (allNames.size() > HEAT_MAX_COLUMNS) {
+            java.util.Set<String> worst = new java.util.HashSet<>();
+            for (JsonNode p : sorted) {
+                for (JsonNode c : p.path("columns")) {
+                    if (worst.size() < HEAT_MAX_COLUMNS) {
+                        worst.add(c.asText());
+                    }
+                }
+                if (worst.size() >= HEAT_MAX_COLUMNS) {
+                    break;
+                }
+            }
+            names = new ArrayList<>();
+            for (String name : allNames) {
+                if (worst.contains(name)) {
+                    names.add(name);
+                }
+            }
+            h.append("<p>The map shows the ").append(names.size()).append(" of ").append(allNames.size())
+                    .append(" columns that occur in the pairs with the lowest scores; grey cells are pairs that were "
+                            + "not scored.</p>\n");
         }
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < names.size(); i++) {
             index.put(names.get(i), i);
         }
         int n = names.size();
-        int cell = Math.max(6, Math.min(34, 620 / n));
-        boolean labels = n <= 40;
-        int margin = labels ? 130 : 10;
+        int cell = Math.max(14, Math.min(34, 620 / n));
+        int margin = 130;
+        int top = 10;
         int size = Math.max(margin + n * cell + 10, 330);
-        int height = 10 + n * cell + 40;
+        int height = top + n * cell + margin + 30;
         h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(size)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(size).append(' ')
                 .append(height)
                 .append("\" aria-labelledby=\"heat-t heat-d\">\n<title id=\"heat-t\">Pair-trend differences between "
                         + "real and synthetic data</title>\n<desc id=\"heat-d\">Lower-triangular matrix of ")
-                .append(pairs.size()).append(" column pairs; darker red means a larger difference (1 − pair score). "
+                .append(n * (n - 1) / 2).append(" column pairs of ").append(n)
+                .append(" columns; darker red means a larger difference (1 − pair score). "
                         + "The worst pairs are listed in the table below.</desc>\n");
-        List<JsonNode> sorted = new ArrayList<>();
-        for (JsonNode p : pairs) {
-            sorted.add(p);
+        boolean[][] drawn = new boolean[n][n];
+        for (JsonNode p : sorted) {
             String a = p.path("columns").get(0).asText();
             String b = p.path("columns").get(1).asText();
             Integer ia = index.get(a);
@@ -505,20 +543,42 @@ public final class ReportPage {
             }
             int row = Math.max(ia, ib);
             int col = Math.min(ia, ib);
+            drawn[row][col] = true;
             double diff = 1 - number(p.path("score"));
             JsonNode corr = correlations.get(a + "\u0000" + b);
             String tip = a + " × " + b + ": " + p.path("metric").asText() + " " + fmt(p.path("score"), 3)
                     + (corr != null && corr.path("real_correlation").isNumber() ? ", r real "
                     + fmt(corr.path("real_correlation"), 3) + ", r synthetic " + fmt(corr.path("synthetic_correlation"), 3)
                     : "");
-            h.append("<rect x=\"").append(margin + col * cell).append("\" y=\"").append(10 + row * cell)
+            h.append("<rect x=\"").append(margin + col * cell).append("\" y=\"").append(top + row * cell)
                     .append("\" width=\"").append(cell - 1).append("\" height=\"").append(cell - 1)
                     .append("\" fill=\"").append(heat(diff)).append("\"><title>").append(esc(tip))
                     .append("</title></rect>\n");
         }
+        for (int row = 1; row < n; row++) {
+            for (int col = 0; col < row; col++) {
+                if (!drawn[row][col]) {
+                    h.append("<rect x=\"").append(margin + col * cell).append("\" y=\"").append(top + row * cell)
+                            .append("\" width=\"").append(cell - 1).append("\" height=\"").append(cell - 1)
+                            .append("\" fill=\"#ddd\"><title>").append(esc(names.get(row) + " × " + names.get(col)
+                                    + ": not scored")).append("</title></rect>\n");
+                }
+            }
+        }
+        // axis labels: rows on the left, columns below the matrix (rotated)
+        for (int i = 0; i < n; i++) {
+            h.append("<text x=\"").append(margin - 4).append("\" y=\"").append(top + i * cell + cell / 2 + 4)
+                    .append("\" font-size=\"10\" text-anchor=\"end\">").append(esc(shorten(names.get(i), 20)))
+                    .append("</text>\n");
+            int x = margin + i * cell + cell / 2 + 3;
+            int y = top + n * cell + 4;
+            h.append("<text x=\"").append(x).append("\" y=\"").append(y).append("\" font-size=\"10\" "
+                    + "text-anchor=\"end\" transform=\"rotate(-90 ").append(x).append(' ').append(y).append(")\">")
+                    .append(esc(shorten(names.get(i), 20))).append("</text>\n");
+        }
         // colour legend
         double[] marks = {0, 0.05, 0.1, 0.15, 0.2, HEAT_SATURATION};
-        int ly = 10 + n * cell + 14;
+        int ly = top + n * cell + margin + 8;
         for (int k = 0; k < marks.length; k++) {
             int lx = margin + k * 34;
             h.append("<rect x=\"").append(lx).append("\" y=\"").append(ly).append("\" width=\"12\" height=\"12\" fill=\"")
@@ -526,19 +586,11 @@ public final class ReportPage {
                     .append(ly + 10).append("\" font-size=\"9\">").append(k == marks.length - 1 ? "≥" : "")
                     .append(String.format(Locale.ROOT, "%.2f", marks[k]).replaceAll("0$", "")).append("</text>\n");
         }
-        if (labels) {
-            for (int i = 0; i < n; i++) {
-                h.append("<text x=\"").append(margin - 4).append("\" y=\"").append(10 + i * cell + cell / 2 + 4)
-                        .append("\" font-size=\"10\" text-anchor=\"end\">").append(esc(shorten(names.get(i), 20)))
-                        .append("</text>\n");
-            }
-        }
-        h.append("</svg>\n<figcaption>Pair-trend difference 1 − score for every column pair (row × column): "
+        h.append("</svg>\n<figcaption>Pair-trend difference 1 − score for every column pair shown (row × column): "
                 + "for two numeric columns |r<sub>real</sub> − r<sub>synthetic</sub>|/2 (Pearson), otherwise the "
                 + "total-variation distance of the joint category frequencies. White = identical, dark red = "
                 + "a difference of " + HEAT_SATURATION + " or more (see the legend). Hover a cell for its values."
                 + "</figcaption>\n</figure>\n");
-        sorted.sort((x, y) -> Double.compare(number(x.path("score")), number(y.path("score"))));
         h.append("<table>\n<caption>The ").append(Math.min(WORST_PAIRS, sorted.size()))
                 .append(" pairs with the lowest scores</caption>\n<thead><tr><th scope=\"col\">Pair</th>"
                         + "<th scope=\"col\">Metric</th><th scope=\"col\">Score</th><th scope=\"col\">r real</th>"

@@ -307,7 +307,7 @@ public final class FlowsynthCli {
         ObjectNode json = ReportPipeline.evaluate(spark, realTable, holdoutTable, synthTable, model,
                 new ReportPipeline.Options(c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1),
                         c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
-                        c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1)),
+                        c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1), c.getInt(ConfigKeys.REPORT_MAX_PAIRS, 1)),
                 holdout == null ? null : "--holdout " + holdout);
         ReportPipeline.write(output, json, overwrite, conf);
         System.out.println("report: " + output + "/" + ReportPipeline.FIDELITY_JSON);

@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AutoSizingTest {
     @Test
     void smallTablesGetTheSmallNetworkAndExplicitValuesWin() {
-        assertThat(AutoSizing.hiddenFeatures(0, 266)).isEqualTo(32);
+        assertThat(AutoSizing.hiddenFeatures(0, 266, 16)).isEqualTo(32);
         assertThat(AutoSizing.layers(0, 266)).isEqualTo(4);
-        assertThat(AutoSizing.hiddenFeatures(0, 3_554)).isEqualTo(64);
+        assertThat(AutoSizing.hiddenFeatures(0, 3_554, 16)).isEqualTo(64);
         assertThat(AutoSizing.layers(0, 3_554)).isEqualTo(6);
-        assertThat(AutoSizing.hiddenFeatures(128, 266)).isEqualTo(128);
+        assertThat(AutoSizing.hiddenFeatures(128, 266, 16)).isEqualTo(128);
         assertThat(AutoSizing.layers(2, 1_000_000)).isEqualTo(2);
     }
 

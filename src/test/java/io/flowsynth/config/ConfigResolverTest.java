@@ -38,6 +38,10 @@ class ConfigResolverTest {
         assertThat(c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1)).isEqualTo(64);
         assertThat(c.getInt(ConfigKeys.FLOW_LAYERS, 1)).isEqualTo(4);
         assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0)).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
+        assertThat(c.hiddenFeatures(16, 5_000)).isEqualTo(64);
+        assertThat(c.hiddenFeatures(200, 5_000)).isEqualTo(224);
+        assertThat(c.hiddenFeatures(1000, 5_000)).isEqualTo(256);
+        assertThat(c.hiddenFeatures(16, 500)).isEqualTo(32);
     }
 
     @Test

@@ -180,7 +180,7 @@ public final class TrainBench {
         // the network of a large table (the auto sizes' default for tables of AutoSizing.SMALL_TABLE_ROWS or more)
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), features,
                 AutoSizing.layers(c.getInt(ConfigKeys.FLOW_LAYERS, 0), Long.MAX_VALUE),
-                AutoSizing.hiddenFeatures(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0), Long.MAX_VALUE),
+                c.hiddenFeatures(features, Long.MAX_VALUE),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),
                 c.getInt(ConfigKeys.FLOW_BINS, 2), c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), 1,
                 c.getString(ConfigKeys.FLOW_ACTIVATION), c.getString(ConfigKeys.FLOW_AFFINE_SCALE));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.AutoSizing;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.nn.AnalyticTrainer;
@@ -55,8 +56,8 @@ public final class TrainStepBench {
         double seconds = Double.parseDouble(args[4]);
         ObjectNode root = JSON.createObjectNode();
         root.put("features", FEATURES);
-        root.put("layers", ConfigKeys.FLOW_LAYERS_DEFAULT);
-        root.put("hidden_features", ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
+        root.put("layers", AutoSizing.LAYERS);
+        root.put("hidden_features", AutoSizing.HIDDEN);
         root.put("hidden_layers", ConfigKeys.FLOW_HIDDEN_LAYERS_DEFAULT);
         root.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", ""));
         root.put("note", "one JVM thread on one pinned core; SameDiff and analytic measured in the same run, "
@@ -71,8 +72,8 @@ public final class TrainStepBench {
         // JIT warm-up of the hand-derived path for every family first, so that the first measured family does not
         // pay for compiling the shared loops
         for (String family : families) {
-            FlowSpec spec = new FlowSpec(family, FEATURES, ConfigKeys.FLOW_LAYERS_DEFAULT,
-                    ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT, ConfigKeys.FLOW_HIDDEN_LAYERS_DEFAULT, 42);
+            FlowSpec spec = new FlowSpec(family, FEATURES, AutoSizing.LAYERS,
+                    AutoSizing.HIDDEN, ConfigKeys.FLOW_HIDDEN_LAYERS_DEFAULT, 42);
             MultiLayerConfiguration conf = configuration(spec);
             if (AnalyticTrainer.supports(conf)) {
                 AnalyticTrainer warm = new AnalyticTrainer(conf);
@@ -89,8 +90,8 @@ public final class TrainStepBench {
             }
         }
         for (String family : families) {
-            FlowSpec spec = new FlowSpec(family, FEATURES, ConfigKeys.FLOW_LAYERS_DEFAULT,
-                    ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT, ConfigKeys.FLOW_HIDDEN_LAYERS_DEFAULT, 42);
+            FlowSpec spec = new FlowSpec(family, FEATURES, AutoSizing.LAYERS,
+                    AutoSizing.HIDDEN, ConfigKeys.FLOW_HIDDEN_LAYERS_DEFAULT, 42);
             for (String b : batches) {
                 int batch = Integer.parseInt(b);
                 ObjectNode r = results.addObject();

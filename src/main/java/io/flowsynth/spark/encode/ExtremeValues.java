@@ -46,6 +46,26 @@ final class ExtremeValues extends Aggregator<Double, ExtremeValues.Buffer, Strin
             nHigh = insert(high, nHigh, x, false);
         }
 
+        /** Adds the other buffer's values (same m). */
+        void merge(Buffer b) {
+            for (int i = 0; i < b.nLow; i++) {
+                nLow = insert(low, nLow, b.low[i], true);
+            }
+            for (int i = 0; i < b.nHigh; i++) {
+                nHigh = insert(high, nHigh, b.high[i], false);
+            }
+        }
+
+        /** The smallest values, ascending. */
+        double[] smallest() {
+            return Arrays.copyOf(low, nLow);
+        }
+
+        /** The largest values, descending. */
+        double[] largest() {
+            return Arrays.copyOf(high, nHigh);
+        }
+
         /** Inserts x into the sorted prefix a[0..n) (ascending or descending), dropping the last one when full. */
         private static int insert(double[] a, int n, double x, boolean ascending) {
             int cap = a.length;

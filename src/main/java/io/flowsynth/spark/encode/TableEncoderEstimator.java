@@ -349,105 +349,57 @@ public final class TableEncoderEstimator {
     // ---- pass 1: one aggregate ------------------------------------------------------------------------------------
 
     private long aggregate(Dataset<Row> t, List<Plan> plans) {
-        List<Column> aggs = new ArrayList<>();
-        aggs.add(count(lit(1)));
-        for (Plan p : plans) {
-            Column c = col("c" + p.index);
-            p.slot = aggs.size();
-            aggs.add(count(c));
-            if (p.type.isFloatingPoint()) {
-                Column finite = when(finite(c), c);
-                aggs.add(min(finite));
-                aggs.add(max(finite));
-                aggs.add(count(when(isnan(c), lit(1))));
-                aggs.add(count(when(c.equalTo(lit(Double.POSITIVE_INFINITY)), lit(1))));
-                aggs.add(count(when(c.equalTo(lit(Double.NEGATIVE_INFINITY)), lit(1))));
-            } else {
-                aggs.add(min(c));
-                aggs.add(max(c));
-            }
-            if (p.type.isIntegral()) {
-                aggs.add(approx_count_distinct(c, DISTINCT_RSD));
-            }
-            if (p.type.base() == ColumnType.Base.TIMESTAMP) {
-                Column micros = unix_micros(c);
-                aggs.add(count(when(pmod(micros, lit(1_000_000L)).notEqual(lit(0L)), lit(1))));
-                aggs.add(count(when(pmod(micros, lit(1_000L)).notEqual(lit(0L)), lit(1))));
-            }
-            if (p.type.isFloatingPoint()) {
-                Column x = c.cast("double");
-                double tolerance = p.type.base() == ColumnType.Base.FLOAT ? 1e-6 : 1e-9;
-                for (int d = 0; d <= QuantileEncoder.MAX_DECIMALS; d++) {
-                    Column scaled = x.multiply(lit(Math.pow(10, d)));
-                    Column off = abs(scaled.minus(rint(scaled)))
-                            .gt(greatest(lit(1.0), abs(scaled)).multiply(lit(tolerance)));
-                    aggs.add(count(when(finite(c).and(off), lit(1))));
-                }
-            }
-            if (extremesNeeded(p)) {
-                aggs.add(udaf(new ExtremeValues(2 * bounds.extremeK() + 1), Encoders.DOUBLE())
-                        .apply(numeric(c, p.type)));
-            }
-            if (stringIdCandidate(p)) {
-                Column shape = regexp_replace(regexp_replace(regexp_replace(c, "[0-9]", "9"), "[a-z]", "a"),
-                        "[A-Z]", "A");
-                aggs.add(approx_count_distinct(c, DISTINCT_RSD));
-                aggs.add(max(length(c)));
-                aggs.add(min(shape));
-                aggs.add(max(shape));
-                aggs.add(count(when(c.rlike("[0-9]"), lit(1))));
-                aggs.add(count(when(c.rlike("[a-z]"), lit(1))));
-                aggs.add(count(when(c.rlike("[A-Z]"), lit(1))));
-                for (String valueShape : SHAPES) {
-                    aggs.add(count(when(c.rlike(valueShape), lit(1))));
-                }
-            }
+        StructField[] fields = t.schema().fields();
+        ColumnStatistics.Spec[] specs = new ColumnStatistics.Spec[plans.size()];
+        for (int k = 0; k < plans.size(); k++) {
+            Plan p = plans.get(k);
+            specs[k] = new ColumnStatistics.Spec(p.index, p.type, fields[p.index].dataType(),
+                    extremesNeeded(p) ? 2 * bounds.extremeK() + 1 : 0,
+                    p.type.isIntegral() || stringIdCandidate(p), stringIdCandidate(p));
         }
-        Row r = t.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
-        long rows = r.getLong(0);
-        for (Plan p : plans) {
-            int s = p.slot;
-            p.nonNull = r.getLong(s++);
-            p.min = r.get(s++);
-            p.max = r.get(s++);
+        LOG.info("Encoder pass 1 of 4: counts, bounds, distinct counts and extremes of {} columns (one Spark job)",
+                plans.size());
+        long started = System.nanoTime();
+        ColumnStatistics.Result[] results = new ColumnStatistics.Result[plans.size()];
+        long rows = ColumnStatistics.compute(t, specs, DISTINCT_RSD, SHAPES, results);
+        LOG.info("Encoder pass 1 done in {} s ({} rows)", String.format("%.1f", (System.nanoTime() - started) / 1e9),
+                rows);
+        for (int k = 0; k < plans.size(); k++) {
+            Plan p = plans.get(k);
+            ColumnStatistics.Result r = results[k];
+            p.nonNull = r.nonNull;
+            p.min = r.min;
+            p.max = r.max;
             if (p.type.isFloatingPoint()) {
-                p.nan = r.getLong(s++);
-                p.positiveInfinity = r.getLong(s++);
-                p.negativeInfinity = r.getLong(s++);
+                p.nan = r.nan;
+                p.positiveInfinity = r.positiveInfinity;
+                p.negativeInfinity = r.negativeInfinity;
             }
             if (p.type.isIntegral()) {
-                p.distinct = r.getLong(s++);
+                p.distinct = r.distinct;
             }
             if (p.type.base() == ColumnType.Base.TIMESTAMP) {
-                p.subSecond = r.getLong(s++);
-                p.subMilli = r.getLong(s++);
+                p.subSecond = r.subSecond;
+                p.subMilli = r.subMilli;
             }
             if (p.type.isFloatingPoint()) {
                 p.decimals = -1;
                 for (int d = 0; d <= QuantileEncoder.MAX_DECIMALS; d++) {
-                    if (r.getLong(s++) == 0 && p.decimals < 0) {
+                    if (r.offDecimals[d] == 0 && p.decimals < 0) {
                         p.decimals = d;
                     }
                 }
             }
             if (extremesNeeded(p)) {
-                double[][] extremes = ExtremeValues.parse(r.getString(s++));
-                p.smallest = extremes[0];
-                p.largest = extremes[1];
+                p.smallest = r.smallest;
+                p.largest = r.largest;
             }
             if (stringIdCandidate(p)) {
-                p.distinct = r.getLong(s++);
-                p.maxLength = r.isNullAt(s) ? 0 : r.getInt(s);
-                s++;
-                String minShape = r.getString(s++);
-                String maxShape = r.getString(s++);
-                p.shape = minShape != null && minShape.equals(maxShape) ? minShape : null;
-                p.classes = (r.getLong(s++) > 0 ? "9" : "") + (r.getLong(s++) > 0 ? "a" : "")
-                        + (r.getLong(s++) > 0 ? "A" : "");
-                p.shapeCounts = new long[SHAPES.length];
-                for (int j = 0; j < SHAPES.length; j++) {
-                    p.shapeCounts[j] = r.getLong(s++);
-                }
+                p.distinct = r.distinct;
+                p.maxLength = r.maxLength;
+                p.shape = r.minShape != null && r.minShape.equals(r.maxShape) ? r.minShape : null;
+                p.classes = (r.digits > 0 ? "9" : "") + (r.lower > 0 ? "a" : "") + (r.upper > 0 ? "A" : "");
+                p.shapeCounts = r.shapeCounts;
             }
         }
         return rows;
@@ -672,6 +624,12 @@ public final class TableEncoderEstimator {
     static final int NEST_MIN_CHILD_CATEGORIES = 20;
     /** Most outcomes a parent column may have. */
     static final int NEST_MAX_PARENT_OUTCOMES = 64;
+    /**
+     * Most candidate parents per child column: the categorical columns nearest to it in the table's column order.
+     * Keeps the nesting pass linear in the number of columns (all pairs would be quadratic: 3,160 pairs on a table of
+     * 40 30-level strings and 40 small integers, 80,000 at 1,000 such columns).
+     */
+    static final int NEST_MAX_PARENTS = 8;
     /** How far the share of rows in their category's modal parent value must beat the parent's largest category. */
     static final double NEST_MIN_GAIN = 0.2;
     private static final String OTHER_TEXT = "\u0000other";
@@ -692,6 +650,7 @@ public final class TableEncoderEstimator {
             Plan p = cats.get(k);
             pairs[k] = struct(lit(k).as("i"), keyText(col("c" + p.index), p.type).as("v"));
         }
+        LOG.info("Encoder pass 2 of 4: category counts of {} categorical columns (one Spark job)", cats.size());
         long keep = 2L * options.maxCategories();
         int minCount = options.minCategoryCount();
         WindowSpec byCount = Window.partitionBy("i").orderBy(col("count").desc(), col("v").asc());
@@ -792,7 +751,8 @@ public final class TableEncoderEstimator {
 
     /**
      * Finds categorical columns with many categories whose categories (nearly) nest in a column with few (products in
-     * categories, cities in states), with one grouped count of (child, parent) pairs over the kept categories only,
+     * categories, cities in states) among its {@link #NEST_MAX_PARENTS} nearest categorical columns, with one grouped
+     * count of (child, parent) pairs over the kept categories only,
      * so at most kept(child) × outcomes(parent) rows per pair reach the driver. A child takes the parent that holds
      * the largest share of its rows in each category's most frequent parent value (its purity), if that share beats
      * the parent's own largest category by {@link #NEST_MIN_GAIN}; a column used as a parent is not reordered itself.
@@ -805,42 +765,75 @@ public final class TableEncoderEstimator {
             if (onehots[c] || levels < NEST_MIN_CHILD_CATEGORIES) {
                 continue;
             }
-            for (int q = 0; q < cats.size(); q++) {
-                int outcomes = plain[q].categories().size() + (others[q] > 0 ? 1 : 0);
-                if (q != c && outcomes >= 2 && outcomes <= NEST_MAX_PARENT_OUTCOMES && outcomes < levels) {
-                    pairs.add(new int[]{c, q});
+            // candidate parents nearest in column order first (left before right at equal distance), at most
+            // NEST_MAX_PARENTS of them: the pass costs rows × pairs, which must stay linear in the width
+            int taken = 0;
+            for (int d = 1; d < cats.size() && taken < NEST_MAX_PARENTS; d++) {
+                for (int q : new int[]{c - d, c + d}) {
+                    if (q < 0 || q >= cats.size() || taken >= NEST_MAX_PARENTS) {
+                        continue;
+                    }
+                    int outcomes = plain[q].categories().size() + (others[q] > 0 ? 1 : 0);
+                    if (outcomes >= 2 && outcomes <= NEST_MAX_PARENT_OUTCOMES && outcomes < levels) {
+                        pairs.add(new int[]{c, q});
+                        taken++;
+                    }
                 }
             }
         }
         if (pairs.isEmpty()) {
             return List.of();
         }
-        Column[] structs = new Column[pairs.size()];
+        LOG.info("Encoder pass 2b: nesting of categorical columns, {} (child, parent) candidate pairs (one Spark job)",
+                pairs.size());
+        // the key texts of the involved columns come from one projection; the (child, parent) counts are folded per
+        // partition in plain maps (a SQL explode of one struct per pair outgrew code generation's 64 KB limit and ran
+        // interpreted: minutes at 200 columns)
+        Map<Integer, Integer> slot = new java.util.LinkedHashMap<>();
+        for (int[] pair : pairs) {
+            slot.putIfAbsent(pair[0], slot.size());
+            slot.putIfAbsent(pair[1], slot.size());
+        }
+        Column[] keys = new Column[slot.size()];
+        for (Map.Entry<Integer, Integer> e : slot.entrySet()) {
+            Plan p = cats.get(e.getKey());
+            keys[e.getValue()] = keyText(col("c" + p.index), p.type).cast("string");
+        }
+        int[][] pairSlots = new int[pairs.size()][];
+        List<Set<String>> keptChild = new ArrayList<>();
+        List<Set<String>> keptParent = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            Plan child = cats.get(pairs.get(i)[0]);
-            Plan parent = cats.get(pairs.get(i)[1]);
-            Column childKey = keyText(col("c" + child.index), child.type);
-            Column parentKey = keyText(col("c" + parent.index), parent.type);
-            structs[i] = struct(lit(i).as("i"),
-                    when(childKey.isin(keptTexts(plain[pairs.get(i)[0]], child.type)), childKey).as("a"),
-                    when(parentKey.isNull(), lit(null))
-                            .when(parentKey.isin(keptTexts(plain[pairs.get(i)[1]], parent.type)), parentKey)
-                            .otherwise(lit(OTHER_TEXT)).as("b"));
+            int[] pair = pairs.get(i);
+            pairSlots[i] = new int[]{slot.get(pair[0]), slot.get(pair[1])};
+            keptChild.add(textSet(plain[pair[0]], cats.get(pair[0]).type));
+            keptParent.add(textSet(plain[pair[1]], cats.get(pair[1]).type));
         }
-        List<Row> counts = t.select(explode(array(structs)).as("e"))
-                .select(col("e.i").as("i"), col("e.a").as("a"), col("e.b").as("b"))
-                .where(col("a").isNotNull())
-                .groupBy("i", "a", "b").count()
-                .collectAsList();
-        // per pair: child key text → (parent key text → rows)
-        List<Map<String, Map<String, Long>>> table = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            table.add(new HashMap<>());
-        }
-        for (Row r : counts) {
-            table.get(r.getInt(0)).computeIfAbsent(r.getString(1), k -> new HashMap<>())
-                    .merge(r.isNullAt(2) ? NULL_TEXT : r.getString(2), r.getLong(3), Long::sum);
-        }
+        List<Map<String, Map<String, Long>>> table = t.select(keys).javaRDD().mapPartitions(it -> {
+            List<Map<String, Map<String, Long>>> counts = new ArrayList<>();
+            for (int i = 0; i < pairSlots.length; i++) {
+                counts.add(new HashMap<>());
+            }
+            while (it.hasNext()) {
+                Row r = it.next();
+                for (int i = 0; i < pairSlots.length; i++) {
+                    String a = r.getString(pairSlots[i][0]);
+                    if (a == null || !keptChild.get(i).contains(a)) {
+                        continue;
+                    }
+                    String b = r.getString(pairSlots[i][1]);
+                    String parent = b == null ? NULL_TEXT : keptParent.get(i).contains(b) ? b : OTHER_TEXT;
+                    counts.get(i).computeIfAbsent(a, k -> new HashMap<>()).merge(parent, 1L, Long::sum);
+                }
+            }
+            return java.util.Collections.singletonList(counts).iterator();
+        }).treeReduce((x, y) -> {
+            for (int i = 0; i < x.size(); i++) {
+                Map<String, Map<String, Long>> into = x.get(i);
+                y.get(i).forEach((a, parents) -> parents.forEach((b, n) ->
+                        into.computeIfAbsent(a, k -> new HashMap<>()).merge(b, n, Long::sum)));
+            }
+            return x;
+        });
         double[] purity = new double[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
             long inMode = 0;
@@ -904,6 +897,14 @@ public final class TableEncoderEstimator {
             parentsUsed.add(q);
         }
         return out;
+    }
+
+    private static Set<String> textSet(CategoricalEncoder e, ColumnType type) {
+        Set<String> texts = new java.util.HashSet<>();
+        for (Object text : keptTexts(e, type)) {
+            texts.add((String) text);
+        }
+        return texts;
     }
 
     private static Object[] keptTexts(CategoricalEncoder e, ColumnType type) {
@@ -976,6 +977,8 @@ public final class TableEncoderEstimator {
             found.add(new HashMap<>());
         }
         if (!parts.isEmpty()) {
+            LOG.info("Encoder pass 3 of 4: words and shapes of {} generated text and email columns (one Spark job)",
+                    parts.size());
             WindowSpec byCount = Window.partitionBy("i", "w").orderBy(col("count").desc(), col("v").asc());
             List<Row> counted = t.select(explode(array(parts.toArray(new Column[0]))).as("a"))
                     .where(col("a").isNotNull())
@@ -1047,6 +1050,8 @@ public final class TableEncoderEstimator {
                     java.util.stream.DoubleStream.of(alpha, 1.0 - alpha)).sorted().distinct().toArray();
             n = probabilities.length;
         }
+        LOG.info("Encoder pass 4 of 4: quantile sketches of {} numeric, date and timestamp columns (one Spark job)",
+                qs.size());
         // merged in partition order, not task completion order (Spark's approxQuantile): the same table gives the same
         // knots under any scheduling
         double[][] quantiles = OrderedQuantiles.approxQuantiles(t.select(columns), probabilities,

@@ -98,15 +98,36 @@ public final class FidelityEvaluator {
     private static final int SYNTHETIC = 1;
     private static final String SIDE = "side";
 
+    /**
+     * Default cap on the column pairs scored ({@code flowsynth.report.max-pairs}): all pairs up to 63 columns
+     * (1,953 pairs), a seeded sample beyond.
+     */
+    public static final int MAX_PAIRS_DEFAULT = 2000;
+    /** Pairs per pair-trend aggregation: bounds the size of each Spark plan (a few jobs per report, whatever the width). */
+    static final int PAIR_BATCH = 500;
+
     private final int maxRows;
     private final long seed;
+    private final int maxPairs;
 
     public FidelityEvaluator(int maxRows, long seed) {
+        this(maxRows, seed, MAX_PAIRS_DEFAULT);
+    }
+
+    /**
+     * @param maxPairs most column pairs scored: with more pairs than this, a uniform sample of {@code maxPairs} pairs
+     *                 without replacement, seeded by {@code seed} ({@link #pairsToScore})
+     */
+    public FidelityEvaluator(int maxRows, long seed, int maxPairs) {
         if (maxRows < 1) {
             throw new IllegalArgumentException("maxRows must be >= 1, got " + maxRows);
         }
+        if (maxPairs < 1) {
+            throw new IllegalArgumentException("maxPairs must be >= 1, got " + maxPairs);
+        }
         this.maxRows = maxRows;
         this.seed = seed;
+        this.maxPairs = maxPairs;
     }
 
     /** An evaluator with {@link #MAX_ROWS_DEFAULT} rows per side. */
@@ -143,7 +164,12 @@ public final class FidelityEvaluator {
      * The full result: the report plus per-column {@link ColumnDiagnostics} (in report column order) and the Pearson
      * coefficients of the correlation pairs (one {@link PairDiagnostics} per pair, in report pair order).
      */
-    public record Evaluation(FidelityReport report, List<ColumnDiagnostics> columns, List<PairDiagnostics> pairs) {
+    public record Evaluation(FidelityReport report, List<ColumnDiagnostics> columns, List<PairDiagnostics> pairs,
+                             long totalPairs) {
+        /** Whether the pairs are a sample of all pairs. */
+        public boolean pairsSampled() {
+            return pairs.size() < totalPairs;
+        }
     }
 
     /**
@@ -181,13 +207,19 @@ public final class FidelityEvaluator {
             List<ColumnDiagnostics> diagnostics = new ArrayList<>();
             List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics);
             List<PairDiagnostics> correlations = new ArrayList<>();
-            List<PairScore> pairs = pairTrends(both, specs, totals, correlations);
+            long totalPairs = (long) specs.size() * (specs.size() - 1) / 2;
+            List<int[]> chosen = pairsToScore(specs.size(), maxPairs, seed);
+            if (chosen.size() < totalPairs) {
+                LOG.info("Fidelity: scoring a seeded sample of {} of the {} column pairs ({} = {})", chosen.size(),
+                        totalPairs, "flowsynth.report.max-pairs", maxPairs);
+            }
+            List<PairScore> pairs = pairTrends(both, specs, chosen, totals, correlations);
             FidelityReport report = FidelityReport.of(columns, pairs, realCount, syntheticCount,
                     totals.rows()[REAL], totals.rows()[SYNTHETIC]);
             LOG.info("Fidelity: quality {} (column shapes {}, column pair trends {}) over {} columns and {} pairs "
                             + "in {} ms", report.quality(), report.columnShapes(), report.columnPairTrends(),
                     columns.size(), pairs.size(), (System.nanoTime() - start) / 1_000_000);
-            return new Evaluation(report, diagnostics, correlations);
+            return new Evaluation(report, diagnostics, correlations, totalPairs);
         } finally {
             both.unpersist();
         }
@@ -460,46 +492,93 @@ public final class FidelityEvaluator {
         return rows == 0 ? Double.NaN : (double) (rows - totals.nonNull()[side][c]) / rows;
     }
 
-    private static List<PairScore> pairTrends(Dataset<Row> both, List<Spec> specs, Totals totals,
+    /**
+     * The column pairs (i, j), i &lt; j, to score, in (i, j) order: all of them when there are at most
+     * {@code maxPairs}, else a uniform sample of {@code maxPairs} pairs without replacement (a partial Fisher–Yates
+     * shuffle of the pair indexes with {@code new Random(seed)}), so the same table and seed score the same pairs.
+     */
+    static List<int[]> pairsToScore(int columns, int maxPairs, long seed) {
+        long total = (long) columns * (columns - 1) / 2;
+        List<int[]> out = new ArrayList<>();
+        if (total <= maxPairs) {
+            for (int i = 0; i < columns; i++) {
+                for (int j = i + 1; j < columns; j++) {
+                    out.add(new int[]{i, j});
+                }
+            }
+            return out;
+        }
+        // partial Fisher–Yates over the pair indexes 0..total-1 (sparse: only the swapped slots are stored)
+        java.util.Random random = new java.util.Random(seed);
+        Map<Long, Long> swapped = new HashMap<>();
+        long[] picked = new long[maxPairs];
+        for (int k = 0; k < maxPairs; k++) {
+            long r = k + (long) (random.nextDouble() * (total - k));
+            long atR = swapped.getOrDefault(r, r);
+            long atK = swapped.getOrDefault((long) k, (long) k);
+            swapped.put(r, atK);
+            picked[k] = atR;
+        }
+        Arrays.sort(picked);
+        int i = 0;
+        long rowStart = 0; // index of pair (i, i + 1)
+        for (long index : picked) {
+            while (index >= rowStart + (columns - 1 - i)) {
+                rowStart += columns - 1 - i;
+                i++;
+            }
+            out.add(new int[]{i, (int) (i + 1 + index - rowStart)});
+        }
+        return out;
+    }
+
+    private static List<PairScore> pairTrends(Dataset<Row> both, List<Spec> specs, List<int[]> chosen, Totals totals,
                                               List<PairDiagnostics> correlations) {
         List<Spec[]> correlationPairs = new ArrayList<>();
         List<Spec[]> contingencyPairs = new ArrayList<>();
-        for (int i = 0; i < specs.size(); i++) {
-            for (int j = i + 1; j < specs.size(); j++) {
-                Spec[] pair = {specs.get(i), specs.get(j)};
-                if (ColumnKind.pairMetric(pair[0].kind(), pair[1].kind()).equals(Metrics.CORRELATION_SIMILARITY)) {
-                    correlationPairs.add(pair);
-                } else {
-                    contingencyPairs.add(pair);
-                }
+        for (int[] ij : chosen) {
+            Spec[] pair = {specs.get(ij[0]), specs.get(ij[1])};
+            if (ColumnKind.pairMetric(pair[0].kind(), pair[1].kind()).equals(Metrics.CORRELATION_SIMILARITY)) {
+                correlationPairs.add(pair);
+            } else {
+                contingencyPairs.add(pair);
             }
         }
         Map<String, Double> scoreByPair = new HashMap<>();
         Map<String, double[]> rByPair = new HashMap<>();
-        if (!correlationPairs.isEmpty()) {
-            double[][] r = new double[2][correlationPairs.size()];
-            double[] scores = correlationScores(both, correlationPairs, r);
+        int batches = (correlationPairs.size() + PAIR_BATCH - 1) / PAIR_BATCH
+                + (contingencyPairs.size() + PAIR_BATCH - 1) / PAIR_BATCH;
+        int batch = 0;
+        for (int from = 0; from < correlationPairs.size(); from += PAIR_BATCH) {
+            List<Spec[]> part = correlationPairs.subList(from, Math.min(correlationPairs.size(), from + PAIR_BATCH));
+            if (batches > 1) {
+                LOG.info("Fidelity pair trends: batch {} of {} ({} correlation pairs)", ++batch, batches, part.size());
+            }
+            double[][] r = new double[2][part.size()];
+            double[] scores = correlationScores(both, part, r);
             for (int p = 0; p < scores.length; p++) {
-                scoreByPair.put(key(correlationPairs.get(p)), scores[p]);
-                rByPair.put(key(correlationPairs.get(p)), new double[]{r[REAL][p], r[SYNTHETIC][p]});
+                scoreByPair.put(key(part.get(p)), scores[p]);
+                rByPair.put(key(part.get(p)), new double[]{r[REAL][p], r[SYNTHETIC][p]});
             }
         }
-        if (!contingencyPairs.isEmpty()) {
-            double[] scores = contingencyScores(both, specs, contingencyPairs, totals);
+        for (int from = 0; from < contingencyPairs.size(); from += PAIR_BATCH) {
+            List<Spec[]> part = contingencyPairs.subList(from, Math.min(contingencyPairs.size(), from + PAIR_BATCH));
+            if (batches > 1) {
+                LOG.info("Fidelity pair trends: batch {} of {} ({} contingency pairs)", ++batch, batches, part.size());
+            }
+            double[] scores = contingencyScores(both, specs, part, totals);
             for (int p = 0; p < scores.length; p++) {
-                scoreByPair.put(key(contingencyPairs.get(p)), scores[p]);
+                scoreByPair.put(key(part.get(p)), scores[p]);
             }
         }
         List<PairScore> pairs = new ArrayList<>();
-        for (int i = 0; i < specs.size(); i++) {
-            for (int j = i + 1; j < specs.size(); j++) {
-                Spec a = specs.get(i);
-                Spec b = specs.get(j);
-                pairs.add(new PairScore(a.name(), b.name(), ColumnKind.pairMetric(a.kind(), b.kind()),
-                        scoreByPair.get(key(new Spec[]{a, b}))));
-                double[] r = rByPair.getOrDefault(key(new Spec[]{a, b}), new double[]{Double.NaN, Double.NaN});
-                correlations.add(new PairDiagnostics(a.name(), b.name(), r[0], r[1]));
-            }
+        for (int[] ij : chosen) {
+            Spec a = specs.get(ij[0]);
+            Spec b = specs.get(ij[1]);
+            pairs.add(new PairScore(a.name(), b.name(), ColumnKind.pairMetric(a.kind(), b.kind()),
+                    scoreByPair.get(key(new Spec[]{a, b}))));
+            double[] r = rByPair.getOrDefault(key(new Spec[]{a, b}), new double[]{Double.NaN, Double.NaN});
+            correlations.add(new PairDiagnostics(a.name(), b.name(), r[0], r[1]));
         }
         return pairs;
     }

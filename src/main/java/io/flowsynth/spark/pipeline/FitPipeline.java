@@ -169,10 +169,16 @@ public final class FitPipeline {
         // 0 = auto: a smaller network for small tables (AutoSizing, chosen by the fidelity-real benchmark)
         FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
                 AutoSizing.layers(c.getInt(ConfigKeys.FLOW_LAYERS, 0), rows),
-                AutoSizing.hiddenFeatures(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0), rows),
+                c.hiddenFeatures(Math.max(1, width), rows),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
                 c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed, c.getString(ConfigKeys.FLOW_ACTIVATION),
                 c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
+        long parameterCount = spec.parameterCount();
+        LOG.info("Flow: {} of {} layers over {} features, conditioners {} × {} hidden ({}): {} parameters, {} MB "
+                + "(float) plus {} MB of Adam state", spec.type(), spec.numLayers(), spec.features(), spec.hiddenLayers(),
+                spec.hiddenFeatures(), c.hiddenFeaturesAuto() ? "auto from the rows and features" : "configured",
+                parameterCount, String.format("%.1f", parameterCount * 4 / 1e6),
+                String.format("%.1f", 2 * parameterCount * 4 / 1e6));
         String engine = c.getString(ConfigKeys.TRAIN_ENGINE);
         int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
         int partitions = configured > 0 ? configured : spark.sparkContext().defaultParallelism();

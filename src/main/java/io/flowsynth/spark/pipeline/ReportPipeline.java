@@ -51,10 +51,15 @@ public final class ReportPipeline {
      * Sizes and seed of a report: rows per side for fidelity and likelihood, rows per side for privacy, attack
      * targets per side for the privacy attacks.
      */
-    public record Options(int maxRows, int privacyRows, long seed, int attackTargets) {
+    public record Options(int maxRows, int privacyRows, long seed, int attackTargets, int maxPairs) {
         /** Attack targets at their default. */
         public Options(int maxRows, int privacyRows, long seed) {
             this(maxRows, privacyRows, seed, ConfigKeys.REPORT_ATTACK_TARGETS_DEFAULT);
+        }
+
+        /** Column pairs ({@code flowsynth.report.max-pairs}) at their default. */
+        public Options(int maxRows, int privacyRows, long seed, int attackTargets) {
+            this(maxRows, privacyRows, seed, attackTargets, ConfigKeys.REPORT_MAX_PAIRS_DEFAULT);
         }
     }
 
@@ -90,9 +95,18 @@ public final class ReportPipeline {
                 holdout = withoutColumns(columnsOf(holdout, model), ids);
             }
         }
-        FidelityEvaluator.Evaluation evaluation = new FidelityEvaluator(maxRows, seed).evaluateDetailed(real, synthetic);
+        FidelityEvaluator.Evaluation evaluation = new FidelityEvaluator(maxRows, seed, options.maxPairs())
+                .evaluateDetailed(real, synthetic);
         FidelityReport report = evaluation.report();
         ObjectNode json = report.toJson();
+        ObjectNode sampling = json.putObject("pair_sampling");
+        sampling.put("total_pairs", evaluation.totalPairs());
+        sampling.put("scored_pairs", evaluation.pairs().size());
+        sampling.put("max_pairs", options.maxPairs());
+        sampling.put("method", evaluation.pairsSampled()
+                ? "uniform sample without replacement of max_pairs pairs, seeded by seed (column_pair_trends is the "
+                        + "mean over the sample)" : "all pairs");
+        sampling.put("seed", seed);
         if (!ids.isEmpty()) {
             com.fasterxml.jackson.databind.node.ArrayNode skipped = json.putArray("not_compared");
             for (String id : ids) {
@@ -115,7 +129,8 @@ public final class ReportPipeline {
             spark.sparkContext().setJobDescription("flowsynth report: independent-columns baseline");
             Dataset<Row> independent = new SyntheticSampler(4096).sample(spark, model,
                     Math.min(maxRows, Math.max(1, model.sourceRows())), seed, spark.sparkContext().defaultParallelism(), true);
-            FidelityReport floor = new FidelityEvaluator(maxRows, seed).evaluate(real, withoutColumns(independent, ids));
+            FidelityReport floor = new FidelityEvaluator(maxRows, seed, options.maxPairs())
+                    .evaluate(real, withoutColumns(independent, ids));
             ObjectNode b = json.putObject("baseline");
             b.put("method", "independent-columns");
             b.put("quality", floor.quality());

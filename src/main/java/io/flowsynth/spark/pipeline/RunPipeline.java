@@ -72,7 +72,7 @@ public final class RunPipeline {
             Dataset<Row> synthetic = spark.read().parquet(staging + "/synthetic");
             ObjectNode report = ReportPipeline.evaluate(spark, split.train(), split.holdout(), synthetic, model,
                     new ReportPipeline.Options(maxRows, c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), seed,
-                            c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1)),
+                            c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1), c.getInt(ConfigKeys.REPORT_MAX_PAIRS, 1)),
                     split.holdout() == null ? null : split.description());
             ReportPipeline.putGuard(report, sample.guard(), guard.reason());
             ReportPipeline.writeInto(staging + "/report", report, conf);
