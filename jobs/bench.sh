@@ -291,7 +291,7 @@ wide_phase() {
     || { echo "wide: failed: $* (see ${gclog%.gc.log}.log)" >&2; tail -5 "${gclog%.gc.log}.log" >&2; return 1; }
   local seconds; seconds=$(echo "$(date +%s.%N) - $start" | bc)
   # peak heap in use: the largest "before" figure of the GC log's pause lines (e.g. "Pause Young ... 812M->95M(3072M)")
-  local peak; peak=$(grep -o '[0-9]*M->' "$gclog" | tr -d 'M->' | sort -n | tail -1)
+  local peak; peak=$(grep -o '[0-9]*M->' "$gclog" | sed 's/M->//' | sort -n | tail -1)
   echo "$seconds ${peak:-0}"
 }
 
