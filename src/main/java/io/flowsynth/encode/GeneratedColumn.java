@@ -29,6 +29,18 @@ public interface GeneratedColumn extends ColumnEncoder {
     /** Null rows of the column while fitting: sampling draws nulls independently at the rate nulls / rows. */
     long fittedNulls();
 
+    /** Whether this synthetic value is null: drawn at the fitted rate nulls / rows (no draw when there were none). */
+    default boolean drawsNull(Random rng) {
+        long nulls = fittedNulls();
+        return nulls > 0 && rng.nextDouble() < (double) nulls / fittedRows();
+    }
+
+    /** A value drawn without a row index (the learned features carry nothing for a generated column). */
+    @Override
+    default Object decode(double[] z, int offset, Random rng) {
+        return generate(0, 1, 0, rng);
+    }
+
     /**
      * The log-probability of the value's null indicator under the model: ln(nulls / rows) for null, ln(1 − nulls /
      * rows) for any non-null value ({@link #OUT_OF_DOMAIN_LOG_PROB} for a state the column never had). The content of a

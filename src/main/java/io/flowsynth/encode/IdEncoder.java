@@ -243,7 +243,7 @@ public final class IdEncoder implements GeneratedColumn {
      */
     @Override
     public Object generate(long row, long totalRows, long seed, Random rng) {
-        if (nulls > 0 && rng.nextDouble() < (double) nulls / rows) {
+        if (drawsNull(rng)) {
             return null;
         }
         long n = Math.max(1, totalRows);

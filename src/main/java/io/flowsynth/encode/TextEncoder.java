@@ -168,13 +168,8 @@ public final class TextEncoder implements GeneratedColumn {
     }
 
     @Override
-    public Object decode(double[] z, int offset, Random rng) {
-        return generate(0, 1, 0, rng);
-    }
-
-    @Override
     public Object generate(long row, long totalRows, long seed, Random rng) {
-        if (nulls > 0 && rng.nextDouble() < (double) nulls / rows) {
+        if (drawsNull(rng)) {
             return null;
         }
         if (valueShapes.length > 0 && rng.nextDouble() < valueShapeShare) {
