@@ -4,7 +4,9 @@
 #                                 model FLOP utilization, end-to-end Parquet rows/s (default 10,000,000 rows), Spark-only
 #                                 write rows/s, and local[1] vs local[2] end to end (4,000,000 rows each)
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
-#                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling
+#                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling,
+#                                 and where each round's core time goes (tasks, waiting for the slowest partition, the
+#                                 averaging overhead); FLOWSYNTH_BENCH_LOCAL_STEPS (default 20) sets the round length
 #   jobs/bench.sh train-step      training step speed on one pinned core (taskset -c 0): SameDiff vs the hand-derived
 #                                 path at batch 512 and 2048 per family (TRAIN_STEP_FAMILIES, default realnvp,maf,spline),
 #                                 a profile of the hand-derived step, and a PyTorch reference of the same model

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
@@ -42,8 +43,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>{@code table PATH ROWS}: writes the benchmark table (the demo loans plus four more columns: 16 mixed columns).</li>
  *   <li>{@code fit PATH ENGINE MASTER EPOCHS OUT_JSON}: fits it with one engine on one master; records the validation
- *       NLL history with elapsed time, rows/s, per-core rows/s, driver peak heap, and the averaging overhead (share of
- *       round wall time the cores were not running tasks).</li>
+ *       NLL history with elapsed time, rows/s, per-core rows/s, driver peak heap, the share of round wall time the
+ *       cores were not running tasks, and its breakdown ({@link RoundJobs}): waiting for the slowest partition and
+ *       the averaging overhead proper (scheduling, result transfer and merge, the driver between rounds).</li>
  *   <li>{@code ceiling RUN_JSON OUT_JSON}: Adam steps/s of the same network (features from a run) without Spark, on one
  *       thread and on every core at once: the library's own limit on scaling.</li>
  *   <li>{@code merge OUT_JSON RUN_JSON...}: takes the worst final NLL of all runs plus 0.02 nats as the common target
@@ -53,6 +55,9 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class TrainBench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int BATCH = 2048;
+    /** Local steps per round ({@code FLOWSYNTH_BENCH_LOCAL_STEPS}, default 20): the round length the overhead divides. */
+    private static final int LOCAL_STEPS = Integer.parseInt(System.getenv().getOrDefault("FLOWSYNTH_BENCH_LOCAL_STEPS",
+            "20"));
 
     private TrainBench() {
     }
@@ -93,6 +98,7 @@ public final class TrainBench {
         AtomicLong taskNanos = new AtomicLong();
         AtomicLong roundTaskNanos = new AtomicLong();
         Set<Integer> roundStages = ConcurrentHashMap.newKeySet();
+        RoundJobs roundJobs = new RoundJobs();
         spark.sparkContext().addSparkListener(new SparkListener() {
             @Override
             public void onJobStart(SparkListenerJobStart e) {
@@ -100,8 +106,15 @@ public final class TrainBench {
                 if (d != null && d.startsWith("flowsynth fit: round")) {
                     for (Object id : scala.collection.JavaConverters.seqAsJavaList(e.stageIds())) {
                         roundStages.add((Integer) id);
+                        roundJobs.stageOf(e.jobId(), (Integer) id);
                     }
+                    roundJobs.start(e.jobId(), e.time());
                 }
+            }
+
+            @Override
+            public void onJobEnd(SparkListenerJobEnd e) {
+                roundJobs.end(e.jobId(), e.time());
             }
 
             @Override
@@ -111,6 +124,8 @@ public final class TrainBench {
                     taskNanos.addAndGet(nanos);
                     if (roundStages.contains(e.stageId())) {
                         roundTaskNanos.addAndGet(nanos);
+                        roundJobs.task(e.stageId(), e.taskInfo().launchTime(), e.taskInfo().finishTime(),
+                                e.taskMetrics().executorRunTime());
                     }
                 }
             }
@@ -119,7 +134,7 @@ public final class TrainBench {
         sets.put("flowsynth.train.engine", engine);
         sets.put("flowsynth.train.epochs", String.valueOf(epochs));
         sets.put("flowsynth.train.batch-size", String.valueOf(BATCH));
-        sets.put("flowsynth.train.local-steps", "20");
+        sets.put("flowsynth.train.local-steps", String.valueOf(LOCAL_STEPS));
         sets.put("flowsynth.train.learning-rate", "0.003");
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, sets);
         Dataset<Row> table = spark.read().parquet(path);
@@ -147,9 +162,11 @@ public final class TrainBench {
         for (JsonNode h : t.path("history")) {
             roundSeconds += h.path("seconds").asDouble();
         }
-        // share of the rounds' wall time in which the cores ran no round task: broadcast, scheduling, the driver's
-        // averaging, waiting for the slowest partition
-        out.put("averaging_overhead_share", Math.max(0, 1 - roundTaskNanos.get() / 1e9 / (cores * roundSeconds)));
+        // share of the rounds' wall time (first round included) in which the cores ran no round task: broadcast,
+        // scheduling, the driver's averaging, waiting for the slowest partition; round_breakdown splits it
+        out.put("idle_core_share_rounds", Math.max(0, 1 - roundTaskNanos.get() / 1e9 / (cores * roundSeconds)));
+        out.put("local_steps", LOCAL_STEPS);
+        out.set("round_breakdown", roundJobs.breakdown(cores));
         // the same over the whole fit (encoder fitting, encoding, counting and calibration included)
         out.put("idle_core_share_whole_fit", Math.max(0, 1 - taskNanos.get() / 1e9 / (cores * seconds)));
         ArrayNode curve = out.putArray("curve");
@@ -167,6 +184,81 @@ public final class TrainBench {
         JSON.writeValue(new File(outJson), out);
         System.out.println(JSON.writeValueAsString(out));
         spark.stop();
+    }
+
+    /**
+     * Where the cores' time goes in the round jobs after the first (the first pays one-time costs: JIT, building each
+     * thread's trainer), from the listener's job and task times: the tasks' run time (training steps and validation
+     * scores), waiting for the slowest task of a round (a synchronous average cannot start before its last partition),
+     * and the averaging overhead proper: between a round's job start and its last task's launch, after its last task
+     * ends (result transfer, the ordered merge on the driver) and between rounds (the driver's averaging, broadcast of
+     * the next parameters, logging). Shares of cores × wall time from the first round job's start to the last one's end.
+     */
+    static final class RoundJobs {
+        private final Map<Integer, long[]> jobTimes = new ConcurrentHashMap<>(); // job → {start, end}
+        private final Map<Integer, Integer> stageJob = new ConcurrentHashMap<>();
+        private final Map<Integer, java.util.List<long[]>> tasks = new ConcurrentHashMap<>(); // job → {launch, finish, run}
+
+        void stageOf(int job, int stage) {
+            stageJob.put(stage, job);
+        }
+
+        void start(int job, long time) {
+            jobTimes.put(job, new long[]{time, -1});
+        }
+
+        void end(int job, long time) {
+            long[] t = jobTimes.get(job);
+            if (t != null) {
+                t[1] = time;
+            }
+        }
+
+        void task(int stage, long launch, long finish, long runMs) {
+            Integer job = stageJob.get(stage);
+            if (job != null) {
+                tasks.computeIfAbsent(job, j -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()))
+                        .add(new long[]{launch, finish, runMs});
+            }
+        }
+
+        ObjectNode breakdown(int cores) {
+            java.util.List<Integer> jobs = new java.util.ArrayList<>(jobTimes.keySet());
+            java.util.Collections.sort(jobs);
+            ObjectNode out = JSON.createObjectNode();
+            if (jobs.size() < 2) {
+                out.put("note", "fewer than two rounds");
+                return out;
+            }
+            long start = jobTimes.get(jobs.get(1))[0];
+            long end = jobTimes.get(jobs.get(jobs.size() - 1))[1];
+            double run = 0;
+            double straggler = 0;
+            double inJob = 0;
+            for (int job : jobs.subList(1, jobs.size())) {
+                long[] jt = jobTimes.get(job);
+                java.util.List<long[]> ts = tasks.getOrDefault(job, java.util.List.of());
+                long lastFinish = jt[0];
+                for (long[] t : ts) {
+                    lastFinish = Math.max(lastFinish, t[1]);
+                }
+                for (long[] t : ts) {
+                    run += t[2];
+                    straggler += lastFinish - t[1];
+                }
+                inJob += (double) cores * (jt[1] - jt[0]);
+            }
+            double coreMs = (double) cores * (end - start);
+            out.put("rounds", jobs.size() - 1);
+            out.put("wall_ms_per_round", (double) (end - start) / (jobs.size() - 1));
+            out.put("task_run_share", run / coreMs);
+            out.put("waiting_for_slowest_partition_share", straggler / coreMs);
+            // in-job time not covered by running or waiting tasks: launch, deserialization, result transfer, merge
+            out.put("scheduling_and_result_share", Math.max(0, inJob - run - straggler) / coreMs);
+            out.put("driver_between_rounds_share", (coreMs - inJob) / coreMs);
+            out.put("averaging_overhead_share", Math.max(0, coreMs - run - straggler) / coreMs);
+            return out;
+        }
     }
 
     /**

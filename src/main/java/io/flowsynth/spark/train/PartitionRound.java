@@ -59,10 +59,16 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         }
     }
 
-    /** Sums over partitions; parameters and state weighted by training rows. */
+    /**
+     * Sums over partitions; parameters and state weighted by training rows. A partition's task returns its parameters
+     * and Adam state as floats with its weight (half the bytes of the weighted double sums); they become weighted
+     * double sums at the first merge (the same products, in the same order, as summing them in the task).
+     */
     static final class Result implements Serializable {
         double[] paramSum;
         double[] stateSum;
+        float[] params;
+        float[] state;
         long weight;
         double trainLossSum;
         long trainSteps;
@@ -79,7 +85,16 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             return r == null ? new Result() : r;
         }
 
+        /** This partition's trained parameters and state, weighted by its training rows in {@link #merge}. */
+        void trained(float[] params, float[] state, long weight) {
+            this.params = params;
+            this.state = state;
+            this.weight = weight;
+        }
+
         Result merge(Result o) {
+            weighted();
+            o.weighted();
             paramSum = add(paramSum, o.paramSum);
             stateSum = add(stateSum, o.stateSum);
             weight += o.weight;
@@ -88,6 +103,16 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             validationLossSum += o.validationLossSum;
             validationRows += o.validationRows;
             return this;
+        }
+
+        /** Turns one partition's floats into weighted double sums (before its weight is added to another's). */
+        private void weighted() {
+            if (params != null) {
+                paramSum = scaled(params, weight);
+                stateSum = scaled(state, weight);
+                params = null;
+                state = null;
+            }
         }
 
         private static double[] add(double[] a, double[] b) {
@@ -103,10 +128,12 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         }
 
         float[] averageParams() {
+            weighted();
             return divide(paramSum);
         }
 
         float[] averageState() {
+            weighted();
             return divide(stateSum);
         }
 
@@ -182,9 +209,8 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.trainLossSum += net.score();
                 out.trainSteps++;
             }
-            out.paramSum = scaled(net.params().toFloatVector(), b.trainRows);
-            out.stateSum = scaled(net.getUpdater().getStateViewArray().toFloatVector(), b.trainRows);
-            out.weight = b.trainRows;
+            out.trained(net.params().toFloatVector(), net.getUpdater().getStateViewArray().toFloatVector(),
+                    b.trainRows);
         }
         return List.of(out).iterator();
     }
@@ -224,9 +250,7 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.trainLossSum += fast.fit(batch, batchSize);
                 out.trainSteps++;
             }
-            out.paramSum = scaled(fast.params(), b.trainRows);
-            out.stateSum = scaled(fast.state(), b.trainRows);
-            out.weight = b.trainRows;
+            out.trained(fast.params(), fast.state(), b.trainRows);
         }
         return List.of(out).iterator();
     }

@@ -147,10 +147,29 @@ class TreeAggregateTrainerTest {
             PartitionRound task = new PartitionRound(bc, json, 64, 3, analytic);
             PartitionRound.Result first = task.call(1, List.of(b).iterator()).next();
             PartitionRound.Result retry = task.call(1, List.of(b).iterator()).next();
-            assertThat(retry.paramSum).containsExactly(first.paramSum);
-            assertThat(retry.stateSum).containsExactly(first.stateSum);
+            assertThat(first.params).isNotEmpty();
+            assertThat(retry.params).containsExactly(first.params);
+            assertThat(retry.state).containsExactly(first.state);
+            assertThat(retry.weight).isEqualTo(first.weight).isPositive();
             assertThat(retry.validationLossSum).isEqualTo(first.validationLossSum);
         }
+    }
+
+    @Test
+    void partitionResultsAverageWeightedByTrainingRowsInDouble() {
+        PartitionRound.Result a = new PartitionRound.Result();
+        a.trained(new float[]{1f, 0.1f}, new float[]{2f}, 3);
+        PartitionRound.Result b = new PartitionRound.Result();
+        b.trained(new float[]{4f, 0.2f}, new float[]{5f}, 1);
+        PartitionRound.Result c = new PartitionRound.Result(); // a partition without training rows
+        PartitionRound.Result sum = a.merge(c).merge(b);
+        assertThat(sum.weight).isEqualTo(4);
+        assertThat(sum.averageParams()).containsExactly((float) ((1.0 * 3 + 4.0) / 4),
+                (float) (((double) 0.1f * 3 + (double) 0.2f) / 4));
+        assertThat(sum.averageState()).containsExactly((float) ((2.0 * 3 + 5.0) / 4));
+        PartitionRound.Result alone = new PartitionRound.Result();
+        alone.trained(new float[]{0.3f}, new float[]{0.7f}, 5);
+        assertThat(alone.averageParams()).containsExactly(0.3f);
     }
 
     @Test
