@@ -144,7 +144,9 @@ public final class FlowsynthCli {
             FlowsynthConfig config = a.command().equals("generate-demo") ? FlowsynthConfig.defaults()
                     : resolveConfig(a).config();
             preflight(a, config, LocalPathChecks.INSTANCE);
-            preflight(a, config, SparkHadoopUtil.get().newConfiguration(new SparkConf()));
+            Configuration hadoop = SparkHadoopUtil.get().newConfiguration(new SparkConf());
+            requireLogFileApart(a, hadoop);
+            preflight(a, config, hadoop);
             SparkSession spark = sessions.apply(master);
             switch (a.command()) {
                 case "fit" -> fit(spark, a, config);
@@ -505,6 +507,30 @@ public final class FlowsynthCli {
             }
             default -> throw new BadInputException("Unknown command " + a.command());
         }
+    }
+
+    /** Options that name a path a command reads or writes. */
+    private static final List<String> PATH_OPTIONS = List.of("input", "model", "output", "real", "synthetic",
+            "holdout", "conf");
+
+    /**
+     * Refuses a log file ({@code -Dflowsynth.log.file}, which jobs/flowsynth and jobs/submit.sh set from
+     * {@code FLOWSYNTH_LOG_FILE}; else {@code flowsynth.log} in the working directory, conf/log4j2.properties) that is,
+     * or lies inside, a path of the command (the model directory's checkpoint too). The appender creates the file at
+     * its first line, and nothing is logged before this check, so a refused log file is never written.
+     */
+    static void requireLogFileApart(CliArgs a, Configuration conf) {
+        String log = System.getProperty("flowsynth.log.file", "flowsynth.log");
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (String o : PATH_OPTIONS) {
+            if (a.optional(o) != null) {
+                paths.put("--" + o, a.optional(o));
+            }
+        }
+        if (a.command().equals("fit") && a.optional("model") != null) {
+            paths.put("--model (its checkpoint directory)", a.optional("model") + ".checkpoint");
+        }
+        PathOverlap.requireFileApart("Log file (FLOWSYNTH_LOG_FILE)", log, paths, conf);
     }
 
     /** The file system checks of {@link #preflight}: inputs exist, outputs do not overlap them or exist. */

@@ -37,16 +37,44 @@ public final class PathOverlap {
             if (in.getValue() == null) {
                 continue;
             }
-            String inp = canonical(in.getValue(), conf);
-            String relation = out.equals(inp) ? "is the same path as"
-                    : isInside(out, inp) ? "lies inside"
-                    : isInside(inp, out) ? "contains" : null;
+            String relation = relation(out, canonical(in.getValue(), conf));
             if (relation != null) {
                 throw new BadInputException("Output " + outputOption + " " + output + " " + relation + " input "
                         + in.getKey() + " " + in.getValue() + ": refusing, it would destroy or corrupt the input "
                         + "(choose an output outside every input)");
             }
         }
+    }
+
+    /**
+     * Refuses a local file that the job writes on its own, outside its options' outputs (the log file), when it is,
+     * lies inside or contains a path the command reads or writes: log lines appended to an input CSV, a log file
+     * planted in an input or output table's directory (a Parquet reader then fails on it), or a log deleted with an
+     * overwritten output.
+     *
+     * @param what  how the message names the file, e.g. {@code Log file (FLOWSYNTH_LOG_FILE)}
+     * @param file  a local path (relative paths against the working directory)
+     * @param paths option → path of everything the command reads or writes; null paths are skipped
+     */
+    public static void requireFileApart(String what, String file, Map<String, String> paths, Configuration conf) {
+        String f = canonical(Paths.get(file).toAbsolutePath().toUri().toString(), conf);
+        for (Map.Entry<String, String> e : paths.entrySet()) {
+            if (e.getValue() == null) {
+                continue;
+            }
+            String relation = relation(f, canonical(e.getValue(), conf));
+            if (relation != null) {
+                throw new BadInputException(what + " " + file + " " + relation + " " + e.getKey() + " " + e.getValue()
+                        + ": refusing to write it there (move it outside every path the command reads or writes)");
+            }
+        }
+    }
+
+    /** How canonical path {@code a} relates to canonical path {@code b}, or null when they are apart. */
+    private static String relation(String a, String b) {
+        return a.equals(b) ? "is the same path as"
+                : isInside(a, b) ? "lies inside"
+                : isInside(b, a) ? "contains" : null;
     }
 
     private static boolean isInside(String child, String parent) {
