@@ -1,6 +1,7 @@
 package io.flowsynth.spark.sample;
 
 import io.flowsynth.spark.Seeds;
+import io.flowsynth.spark.TaskMemory;
 import io.flowsynth.encode.BatchDecoder;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -97,8 +98,10 @@ public final class SyntheticSampler {
             int p = it.next();
             long count = rows / partitions + (p < rows % partitions ? 1 : 0);
             long first = p * (rows / partitions) + Math.min(p, rows % partitions);
-            return new RowIterator(payload.value(), count, Seeds.mix(seed, p), batch, temperature, independent,
-                    first, rows, seed, new InternalRowSink(schema, target), indexColumn);
+            return TaskMemory.guard(String.format("sampling %d rows of %d columns in batches of %d (partition %d)",
+                    count, schema.size(), batch, p), () -> new RowIterator(payload.value(), count, Seeds.mix(seed, p),
+                    batch, temperature, independent, first, rows, seed, new InternalRowSink(schema, target),
+                    indexColumn));
         });
         // internal rows straight from the decoders: Spark's conversion of external Rows cost ~40% of the inverse.
         // internalCreateDataFrame is private[sql] in Scala, public in bytecode, and unchanged since Spark 2.0
@@ -123,8 +126,10 @@ public final class SyntheticSampler {
         long redrawSeed = Seeds.mix(seed ^ REDRAW_STREAM, attempt);
         int batch = batchSize;
         JavaRDD<InternalRow> out = indices.coalesce(Math.max(1, partitions)).javaRDD().mapPartitions(it ->
-                new RedrawIterator(payload.value(), it, redrawSeed, batch, temperature, totalRows, seed,
-                        new InternalRowSink(schema, target), indexColumn));
+                TaskMemory.guard(String.format("redrawing rows of %d columns in batches of %d (partition %d)",
+                        schema.size(), batch, org.apache.spark.TaskContext.getPartitionId()),
+                        () -> new RedrawIterator(payload.value(), it, redrawSeed, batch, temperature, totalRows, seed,
+                                new InternalRowSink(schema, target), indexColumn)));
         return spark.internalCreateDataFrame(out.rdd(), schema, false);
     }
 

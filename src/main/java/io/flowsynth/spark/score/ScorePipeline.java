@@ -2,6 +2,7 @@ package io.flowsynth.spark.score;
 
 import io.flowsynth.config.BadInputException;
 import io.flowsynth.encode.ColumnEncoder;
+import io.flowsynth.spark.TaskMemory;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
@@ -63,7 +64,10 @@ public final class ScorePipeline {
         checkScores(driverPayload, model, columns.size(), seed);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(driverPayload);
-        JavaRDD<Row> out = table.javaRDD().mapPartitions(it -> new ScoredRows(it, payload.value(), fieldIndex, seed));
+        int width = columns.size();
+        JavaRDD<Row> out = table.javaRDD().mapPartitions(it -> TaskMemory.guard(String.format("scoring rows of %d "
+                + "columns (partition %d)", width, org.apache.spark.TaskContext.getPartitionId()),
+                () -> new ScoredRows(it, payload.value(), fieldIndex, seed)));
         return spark.createDataFrame(out, schema.add(new StructField(LOG_PROB, DataTypes.DoubleType, true,
                 org.apache.spark.sql.types.Metadata.empty())));
     }

@@ -3,6 +3,7 @@ package io.flowsynth.spark.train;
 import io.flowsynth.flow.nn.AnalyticTrainer;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.OrderedReduce;
+import io.flowsynth.spark.TaskMemory;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
@@ -169,10 +170,8 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             if (!io.flowsynth.flow.nn.MemoryExhaustedException.causedByOutOfMemory(e)) {
                 throw e;
             }
-            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
-            boolean onExecutor = env != null && !"driver".equals(env.executorId());
-            throw new io.flowsynth.flow.nn.MemoryExhaustedException(String.format("training %d features × batch %d on "
-                    + "%d rows (partition %d)", shape[0], batchSize, shape[1], partition), e, onExecutor);
+            throw TaskMemory.exhausted(String.format("training %d features × batch %d on %d rows (partition %d)",
+                    shape[0], batchSize, shape[1], partition), e);
         }
     }
 
