@@ -90,11 +90,23 @@ class ConfigBoundsTest {
         }
     }
 
+    /**
+     * A value the resolver accepts is accepted by every record built from it later too (here the flow spec, built at
+     * fit time once the width and rows are known): no value can pass one read and fail another.
+     */
     @Test
-    void theBoundaryValuesAreAccepted() {
+    void theBoundaryValuesAreAcceptedHereAndByTheFlowSpecBuiltFromThem() {
         for (Bound b : BOUNDS) {
-            assertThatCode(() -> ConfigResolver.resolve(null, null, null, Map.of(b.key(), b.edge())))
-                    .as(b.key() + " = " + b.edge()).doesNotThrowAnyException();
+            assertThatCode(() -> {
+                FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of(b.key(), b.edge()));
+                for (String type : ConfigResolver.FLOW_TYPES) {
+                    FlowSettings f = new FlowSettings(type, c.flow().layers(), c.flow().hiddenFeatures(),
+                            c.flow().hiddenLayers(), c.flow().bins(), c.flow().tailBound(), c.flow().activation(),
+                            c.flow().affineScale());
+                    f.spec(1, 1, c.seed());
+                    f.spec(300, 1_000_000, c.seed());
+                }
+            }).as(b.key() + " = " + b.edge()).doesNotThrowAnyException();
         }
     }
 
