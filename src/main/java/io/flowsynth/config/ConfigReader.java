@@ -1,5 +1,6 @@
 package io.flowsynth.config;
 
+import io.flowsynth.error.BadInputException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;

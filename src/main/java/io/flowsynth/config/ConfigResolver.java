@@ -1,5 +1,6 @@
 package io.flowsynth.config;
 
+import io.flowsynth.error.BadInputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;

@@ -1,5 +1,6 @@
 package io.flowsynth.config;
 
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.BoundsOptions;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.flow.FlowSpec;

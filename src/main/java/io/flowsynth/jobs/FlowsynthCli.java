@@ -1,7 +1,7 @@
 package io.flowsynth.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;

@@ -1,5 +1,6 @@
 package io.flowsynth.config;
 
+import io.flowsynth.error.BadInputException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

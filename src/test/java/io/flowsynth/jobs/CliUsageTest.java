@@ -3,7 +3,7 @@ package io.flowsynth.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.FlowsynthConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

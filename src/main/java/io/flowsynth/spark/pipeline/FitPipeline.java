@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.AutoSizing;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.config.TrainSettings;

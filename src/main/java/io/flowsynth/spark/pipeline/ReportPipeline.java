@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ReportSettings;
 import io.flowsynth.fidelity.PairDiagnostics;

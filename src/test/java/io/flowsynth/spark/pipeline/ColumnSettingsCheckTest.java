@@ -3,7 +3,7 @@ package io.flowsynth.spark.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.spark.SharedSparkSession;
