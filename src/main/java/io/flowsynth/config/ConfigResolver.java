@@ -1,5 +1,6 @@
 package io.flowsynth.config;
 
+import io.flowsynth.error.BadInputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -19,7 +20,9 @@ import java.util.Properties;
  * </ol>
  * Every key must be a known key or a per-column key {@code flowsynth.columns.<name>.kind} or
  * {@code flowsynth.columns.<name>.encoder}; an unknown key is an
- * error naming it (a typo must not be silently ignored).
+ * error naming it (a typo must not be silently ignored). Every value is then checked once, against its accepted
+ * range, while the typed options of {@link FlowsynthConfig} are built: a bad value fails here, before any Spark work,
+ * whichever command would read it.
  */
 public final class ConfigResolver {
     private static final List<String> COLUMN_SETTINGS = List.of("kind", "encoder");
@@ -65,8 +68,7 @@ public final class ConfigResolver {
             merge(values, parse(jobFile, jobFileName), jobFileName, sources, "--conf " + jobFileName);
         }
         merge(values, sets, SOURCE_SET, sources, SOURCE_SET);
-        FlowsynthConfig config = new FlowsynthConfig(values);
-        validate(config);
+        FlowsynthConfig config = new FlowsynthConfig(values); // checks every value and builds the typed options
         return new Resolved(config, java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sources)));
     }
 
@@ -107,86 +109,10 @@ public final class ConfigResolver {
         return dot > ConfigKeys.COLUMNS_PREFIX.length() && COLUMN_SETTINGS.contains(key.substring(dot + 1));
     }
 
-    private static void oneOf(FlowsynthConfig c, String key, List<String> allowed) {
-        String v = c.getString(key);
-        if (!allowed.contains(v)) {
-            throw new BadInputException("Configuration " + key + ": unknown value '" + v + "' (supported: "
-                    + String.join(", ", allowed) + ")");
-        }
-    }
     /** Flow families (see {@code io.flowsynth.flow.FlowSpec}). */
     static final List<String> FLOW_TYPES = List.of("realnvp", "maf", "spline", "linear");
     /** Spline bins: the minimal bin width 1e−3 needs K·1e−3 &lt; 1; beyond a few hundred bins only cost grows. */
     static final int MAX_BINS = 256;
-
-    /** Checks every value once, so a bad value fails before any Spark work starts. */
-    private static void validate(FlowsynthConfig c) {
-        c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
-        String type = c.getString(ConfigKeys.FLOW_TYPE);
-        if (!FLOW_TYPES.contains(type)) {
-            throw new BadInputException("Configuration " + ConfigKeys.FLOW_TYPE + ": unknown flow type '" + type
-                    + "' (supported: " + String.join(", ", FLOW_TYPES) + ")");
-        }
-        c.getInt(ConfigKeys.FLOW_LAYERS, 0);
-        c.hiddenFeatures(1, 1);
-        c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);
-        oneOf(c, ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark"));
-        oneOf(c, ConfigKeys.TRAIN_GRADIENT, List.of("analytic", "samediff"));
-        if (c.getInt(ConfigKeys.FLOW_BINS, 2) > MAX_BINS) {
-            throw new BadInputException("Configuration " + ConfigKeys.FLOW_BINS + ": at most " + MAX_BINS
-                    + " bins, got " + c.getInt(ConfigKeys.FLOW_BINS, 2));
-        }
-        c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3);
-        oneOf(c, ConfigKeys.FLOW_ACTIVATION, io.flowsynth.flow.FlowSpec.ACTIVATIONS);
-        oneOf(c, ConfigKeys.FLOW_AFFINE_SCALE, io.flowsynth.flow.FlowSpec.AFFINE_SCALES);
-        c.getInt(ConfigKeys.TRAIN_EPOCHS, 0);
-        c.getLong(ConfigKeys.TRAIN_STEPS, 1);
-        c.getDouble(ConfigKeys.TRAIN_MIN_DELTA, 0, Double.MAX_VALUE);
-        c.getDouble(ConfigKeys.TRAIN_MAX_MINUTES, 0, Double.MAX_VALUE);
-        c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1);
-        c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT);
-        c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
-        c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0);
-        c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER);
-        oneOf(c, ConfigKeys.TRAIN_REPARTITION, List.of("always", "never", "num-partitions-workers-differs"));
-        c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1);
-        c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10);
-        c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0);
-        c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE);
-        c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5);
-        c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0);
-        c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
-        c.getInt(ConfigKeys.TRAIN_PATIENCE, 0);
-        c.getInt(ConfigKeys.ENCODE_MAX_DISCRETE_VALUES, 0);
-        c.getInt(ConfigKeys.ENCODE_MAX_CATEGORIES, 1);
-        c.getInt(ConfigKeys.ENCODE_QUANTILES, 2);
-        c.getBoolean(ConfigKeys.ENCODE_DROP_UNSUPPORTED);
-        c.getDouble(ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY, 0, 0.999999);
-        c.getInt(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES, 0);
-        c.getInt(ConfigKeys.ENCODE_MAX_MODES, 1);
-        c.getBoolean(ConfigKeys.ENCODE_DETECT_IDS);
-        c.getInt(ConfigKeys.FIT_MIN_ROWS, 1);
-        c.getBoolean(ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES);
-        c.getInt(ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT, 1);
-        c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1);
-        c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6);
-        oneOf(c, ConfigKeys.SAMPLE_COMPRESSION, List.of("snappy", "zstd", "gzip", "lz4", "uncompressed"));
-        c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
-        c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5);
-        c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1);
-        c.getInt(ConfigKeys.REPORT_MAX_PAIRS, 1);
-        for (Map.Entry<String, String> e : c.columnSettings("kind").entrySet()) {
-            if (!io.flowsynth.encode.EncodeOptions.OVERRIDE_KINDS.contains(e.getValue())) {
-                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"
-                        + e.getValue() + "' (supported: " + io.flowsynth.encode.EncodeOptions.KIND_LIST + ")");
-            }
-        }
-        for (Map.Entry<String, String> e : c.columnSettings("encoder").entrySet()) {
-            if (!List.of("quantile", "mode", "frequency", "onehot").contains(e.getValue())) {
-                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey()
-                        + ".encoder: unknown encoder '" + e.getValue() + "' (supported: quantile, mode for numeric and "
-                        + "datetime columns; frequency, onehot for categorical columns)");
-            }
-        }
-    }
+    /** Parquet codecs of {@code flowsynth.sample.compression}. */
+    static final List<String> COMPRESSIONS = List.of("snappy", "zstd", "gzip", "lz4", "uncompressed");
 }

@@ -1,19 +1,56 @@
 package io.flowsynth.config;
 
+import io.flowsynth.error.BadInputException;
+import io.flowsynth.encode.BoundsOptions;
+import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.flow.FlowSpec;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * An immutable, resolved configuration: every key of {@link ConfigKeys#DEFAULTS} with its value, plus per-column
- * keys. Typed getters validate the value and throw {@link BadInputException} naming the key when it is malformed.
+ * keys, and the typed, validated options built from them once, when it is made ({@link ConfigResolver} makes it
+ * before any Spark work): {@link #flow()}, {@link #train()}, {@link #encode()}, {@link #bounds()}, {@link #sample()},
+ * {@link #report()}. Every bound of every key is checked there, so a bad value fails with one line naming the key, the
+ * value and the accepted range ({@link BadInputException}) before a job starts, whatever command reads it.
  */
 public final class FlowsynthConfig {
     private final Map<String, String> values;
+    private final long seed;
+    private final int fitMinRows;
+    private final FlowSettings flow;
+    private final TrainSettings train;
+    private final EncodeOptions encode;
+    private final BoundsOptions bounds;
+    private final SampleSettings sample;
+    private final ReportSettings report;
 
     FlowsynthConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+        ConfigReader r = new ConfigReader(this.values);
+        seed = r.longAtLeast(ConfigKeys.SEED, Long.MIN_VALUE);
+        flow = flow(r);
+        train = train(r);
+        encode = encode(r);
+        bounds = new BoundsOptions(
+                r.integer(ConfigKeys.PRIVACY_EXTREME_K, 0, BoundsOptions.MAX_EXTREME_K),
+                r.oneOf(ConfigKeys.ENCODE_BOUNDS, List.of(BoundsOptions.OBSERVED, BoundsOptions.QUANTILE)),
+                r.number(ConfigKeys.ENCODE_BOUNDS_QUANTILE, 1e-9, 0.499999));
+        fitMinRows = r.integer(ConfigKeys.FIT_MIN_ROWS, 1);
+        sample = new SampleSettings(
+                r.integer(ConfigKeys.SAMPLE_BATCH_SIZE, 1),
+                r.number(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6),
+                r.oneOf(ConfigKeys.SAMPLE_COMPRESSION, ConfigResolver.COMPRESSIONS),
+                r.bool(ConfigKeys.PRIVACY_DROP_EXACT_COPIES),
+                r.integer(ConfigKeys.PRIVACY_COPY_REDRAWS, 0));
+        report = new ReportSettings(
+                r.integer(ConfigKeys.REPORT_MAX_ROWS, 1),
+                r.integer(ConfigKeys.REPORT_MAX_PAIRS, 1),
+                r.number(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5),
+                r.integer(ConfigKeys.REPORT_PRIVACY_ROWS, 1),
+                r.integer(ConfigKeys.REPORT_ATTACK_TARGETS, 1));
     }
 
     public static FlowsynthConfig defaults() {
@@ -25,94 +62,128 @@ public final class FlowsynthConfig {
         return values;
     }
 
-    public String getString(String key) {
-        String v = values.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("No value for configuration key " + key);
-        }
-        return v.trim();
+    /** {@link ConfigKeys#SEED}. */
+    public long seed() {
+        return seed;
+    }
+
+    /** {@link ConfigKeys#FIT_MIN_ROWS}: fewest input rows a fit accepts. */
+    public int fitMinRows() {
+        return fitMinRows;
+    }
+
+    public FlowSettings flow() {
+        return flow;
+    }
+
+    public TrainSettings train() {
+        return train;
     }
 
     /**
-     * The conditioners' hidden width ({@link ConfigKeys#FLOW_HIDDEN_FEATURES}) for a flow of {@code features} features
-     * fitted on {@code rows} rows: the configured integer, or for 0 or {@code auto} {@link AutoSizing#hiddenFeatures}.
+     * The column encoders' options; {@link EncodeOptions#minCategoryCount()} is the rare-category threshold k:
+     * {@code flowsynth.privacy.min-category-count} (at least 2) while {@code flowsynth.privacy.protect-rare-categories}
+     * is true, else 1 (every value may be kept).
      */
-    public int hiddenFeatures(int features, long rows) {
-        return AutoSizing.hiddenFeatures(hiddenFeaturesAuto() ? 0 : getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0), rows,
-                features);
+    public EncodeOptions encode() {
+        return encode;
     }
 
-    /** True when the hidden width is left to {@link AutoSizing} (0 or {@code auto}). */
-    public boolean hiddenFeaturesAuto() {
-        String v = getString(ConfigKeys.FLOW_HIDDEN_FEATURES).trim();
-        return v.equalsIgnoreCase("auto") || v.equals("0");
+    public BoundsOptions bounds() {
+        return bounds;
     }
 
-    public int getInt(String key, int min) {
-        String v = getString(key);
-        try {
-            int i = Integer.parseInt(v);
-            if (i < min) {
-                throw new BadInputException("Configuration " + key + ": must be ≥ " + min + ", got " + v);
+    public SampleSettings sample() {
+        return sample;
+    }
+
+    public ReportSettings report() {
+        return report;
+    }
+
+    private static FlowSettings flow(ConfigReader r) {
+        String hidden = r.text(ConfigKeys.FLOW_HIDDEN_FEATURES);
+        return new FlowSettings(
+                r.oneOf(ConfigKeys.FLOW_TYPE, ConfigResolver.FLOW_TYPES),
+                r.integer(ConfigKeys.FLOW_LAYERS, 0),
+                hidden.equalsIgnoreCase("auto") ? 0 : r.integer(ConfigKeys.FLOW_HIDDEN_FEATURES, 0),
+                r.integer(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),
+                r.integer(ConfigKeys.FLOW_BINS, 2, ConfigResolver.MAX_BINS),
+                r.number(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3),
+                r.oneOf(ConfigKeys.FLOW_ACTIVATION, FlowSpec.ACTIVATIONS),
+                r.oneOf(ConfigKeys.FLOW_AFFINE_SCALE, FlowSpec.AFFINE_SCALES));
+    }
+
+    private static TrainSettings train(ConfigReader r) {
+        return new TrainSettings(
+                r.oneOf(ConfigKeys.TRAIN_ENGINE, List.of("tree-aggregate", "dl4j-spark")),
+                r.oneOf(ConfigKeys.TRAIN_GRADIENT, List.of("analytic", "samediff")),
+                r.integer(ConfigKeys.TRAIN_EPOCHS, 0),
+                r.longAtLeast(ConfigKeys.TRAIN_STEPS, 1),
+                r.numberAtLeast(ConfigKeys.TRAIN_MIN_DELTA, 0),
+                r.numberAtLeast(ConfigKeys.TRAIN_MAX_MINUTES, 0),
+                r.integer(ConfigKeys.TRAIN_BATCH_SIZE, 1),
+                r.number(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10),
+                r.number(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1),
+                r.integer(ConfigKeys.TRAIN_LOCAL_STEPS, 0),
+                r.numberAtLeast(ConfigKeys.TRAIN_GRADIENT_CLIP, 0),
+                r.number(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
+                r.integer(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0),
+                r.integer(ConfigKeys.TRAIN_PARTITIONS, 0),
+                r.integer(ConfigKeys.TRAIN_PATIENCE, 0),
+                r.offOrAtLeast(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 2),
+                r.integer(ConfigKeys.TRAIN_CALIBRATION_ROWS, 2),
+                r.bool(ConfigKeys.TRAIN_CHECKPOINT),
+                r.integer(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0),
+                r.integer(ConfigKeys.TRAIN_WORKER_PREFETCH, 0),
+                r.bool(ConfigKeys.TRAIN_SAVE_UPDATER),
+                r.oneOf(ConfigKeys.TRAIN_REPARTITION, List.of("always", "never", "num-partitions-workers-differs")));
+    }
+
+    private static EncodeOptions encode(ConfigReader r) {
+        Map<String, String> kinds = r.columnSettings("kind");
+        for (Map.Entry<String, String> e : kinds.entrySet()) {
+            if (!EncodeOptions.OVERRIDE_KINDS.contains(e.getValue())) {
+                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey() + ".kind: unknown kind '"
+                        + e.getValue() + "' (supported: " + EncodeOptions.KIND_LIST + ")");
             }
-            return i;
-        } catch (NumberFormatException e) {
-            throw new BadInputException("Configuration " + key + ": expected an integer, got '" + v + "'");
         }
-    }
-
-    public long getLong(String key, long min) {
-        String v = getString(key);
-        try {
-            long i = Long.parseLong(v);
-            if (i < min) {
-                throw new BadInputException("Configuration " + key + ": must be ≥ " + min + ", got " + v);
+        Map<String, String> encoders = r.columnSettings("encoder");
+        for (Map.Entry<String, String> e : encoders.entrySet()) {
+            if (!EncodeOptions.ENCODERS.contains(e.getValue())) {
+                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + e.getKey()
+                        + ".encoder: unknown encoder '" + e.getValue() + "' (supported: quantile, mode for numeric and "
+                        + "datetime columns; frequency, onehot for categorical columns)");
             }
-            return i;
-        } catch (NumberFormatException e) {
-            throw new BadInputException("Configuration " + key + ": expected an integer, got '" + v + "'");
         }
-    }
-
-    /** A finite double in [min, max]. */
-    public double getDouble(String key, double min, double max) {
-        String v = getString(key);
-        double d;
-        try {
-            d = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new BadInputException("Configuration " + key + ": expected a number, got '" + v + "'");
-        }
-        if (!(d >= min && d <= max)) {
-            throw new BadInputException("Configuration " + key + ": must be in [" + min + ", " + max + "], got " + v);
-        }
-        return d;
-    }
-
-    public boolean getBoolean(String key) {
-        String v = getString(key).toLowerCase();
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new BadInputException("Configuration " + key + ": expected true or false, got '" + v + "'");
+        return new EncodeOptions(
+                r.integer(ConfigKeys.ENCODE_MAX_DISCRETE_VALUES, 0),
+                r.integer(ConfigKeys.ENCODE_MAX_CATEGORIES, 1),
+                r.integer(ConfigKeys.ENCODE_QUANTILES, 2),
+                EncodeOptions.QUANTILE_RELATIVE_ERROR_DEFAULT,
+                r.bool(ConfigKeys.ENCODE_DROP_UNSUPPORTED),
+                kinds,
+                r.number(ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY, 0, 0.999999),
+                r.integer(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES, 0),
+                r.integer(ConfigKeys.ENCODE_MAX_MODES, 1),
+                r.bool(ConfigKeys.ENCODE_DETECT_IDS),
+                encoders,
+                minCategoryCount(r));
     }
 
     /**
-     * Per-column settings {@code flowsynth.columns.<name>.<setting>} for one setting (e.g. "kind"), by column name.
-     * Column names may contain dots; the setting is the part after the last dot.
+     * The rare-category threshold k: {@code flowsynth.privacy.min-category-count} (at least 2) while
+     * {@code flowsynth.privacy.protect-rare-categories} is true, else 1 (the count is still checked to be ≥ 1).
      */
-    public Map<String, String> columnSettings(String setting) {
-        Map<String, String> out = new LinkedHashMap<>();
-        String suffix = "." + setting;
-        for (Map.Entry<String, String> e : values.entrySet()) {
-            String k = e.getKey();
-            if (k.startsWith(ConfigKeys.COLUMNS_PREFIX) && k.endsWith(suffix)) {
-                String column = k.substring(ConfigKeys.COLUMNS_PREFIX.length(), k.length() - suffix.length());
-                if (!column.isEmpty()) {
-                    out.put(column, e.getValue().trim());
-                }
-            }
+    private static int minCategoryCount(ConfigReader r) {
+        int k = r.integer(ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT, 1);
+        if (!r.bool(ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES)) {
+            return 1;
         }
-        return out;
+        if (k < 2) {
+            throw new BadInputException("Configuration " + ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT + ": must be ≥ 2, got "
+                    + k + " (set " + ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES + "=false to switch the protection off)");
+        }
+        return k;
     }
 }

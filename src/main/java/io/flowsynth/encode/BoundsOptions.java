@@ -1,6 +1,6 @@
 package io.flowsynth.encode;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 
 import java.io.Serializable;

@@ -2,7 +2,7 @@ package io.flowsynth.encode;
 
 import io.flowsynth.config.ConfigKeys;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 
 import java.io.Serializable;
 import java.util.Map;

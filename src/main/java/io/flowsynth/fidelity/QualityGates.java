@@ -1,7 +1,7 @@
 package io.flowsynth.fidelity;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

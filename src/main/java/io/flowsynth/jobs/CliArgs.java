@@ -1,6 +1,6 @@
 package io.flowsynth.jobs;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.flowsynth.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
@@ -280,16 +280,15 @@ public final class FlowsynthCli {
         List<String> partitionBy = a.optional("partition-by") == null ? List.of()
                 : Arrays.stream(a.optional("partition-by").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
         int p = partitions != null ? partitions
-                : SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows,
-                c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+                : SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows, c.sample().targetFileMb());
         String real = a.optional("real"); // the training rows: enables the exact-copy guard
         SamplePipeline.Guard guard = real == null ? SamplePipeline.Guard.off("no --real PATH (the training rows) given")
-                : !c.getBoolean(ConfigKeys.PRIVACY_DROP_EXACT_COPIES)
+                : !c.sample().dropExactCopies()
                 ? SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)")
                 : new SamplePipeline.Guard(TableReader.read(spark, real, null),
-                c.getInt(ConfigKeys.PRIVACY_COPY_REDRAWS, 0), null);
+                c.sample().copyRedraws(), null);
         SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, seed != null ? seed : SamplePipeline.randomSeed(),
-                p, temperature, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
+                p, temperature, c.sample().batchSize(), c.sample().compression(),
                 partitionBy, output, table, overwrite), guard);
         System.out.println("synthetic: " + (output != null ? output : "table " + table));
     }
@@ -307,9 +306,7 @@ public final class FlowsynthCli {
         Dataset<Row> synthTable = TableReader.read(spark, synthetic, null);
         Dataset<Row> holdoutTable = holdout == null ? null : TableReader.read(spark, holdout, a.optional("format"), csv(a));
         ObjectNode json = ReportPipeline.evaluate(spark, realTable, holdoutTable, synthTable, model,
-                new ReportPipeline.Options(c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1),
-                        c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
-                        c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1), c.getInt(ConfigKeys.REPORT_MAX_PAIRS, 1)),
+                ReportPipeline.Options.of(c.report(), c.seed()),
                 holdout == null ? null : "--holdout " + holdout);
         ReportPipeline.write(output, json, overwrite, conf);
         System.out.println("report: " + output + "/" + ReportPipeline.FIDELITY_JSON);
@@ -368,7 +365,7 @@ public final class FlowsynthCli {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
         Dataset<Row> table = TableReader.read(spark, input, a.optional("format"), csv(a));
-        ScorePipeline.write(spark, model, table, c.getLong(ConfigKeys.SEED, Long.MIN_VALUE), output, overwrite);
+        ScorePipeline.write(spark, model, table, c.seed(), output, overwrite);
         Row s = spark.read().parquet(output).agg(org.apache.spark.sql.functions.count("*"),
                 org.apache.spark.sql.functions.count(ScorePipeline.LOG_PROB),
                 org.apache.spark.sql.functions.avg(ScorePipeline.LOG_PROB),
@@ -479,7 +476,7 @@ public final class FlowsynthCli {
                 a.longOption("rows", 0);
                 csv(a);
                 if (QualityGates.needsHoldout(QualityGates.parse(a.optional("fail-under"), "--fail-under"))
-                        && c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5) == 0) {
+                        && c.report().holdoutFraction() == 0) {
                     throw new BadInputException("Option --fail-under: gates dcr-overfit and privacy-risk need a "
                             + "holdout, but "
                             + ConfigKeys.REPORT_HOLDOUT_FRACTION + " is 0");

@@ -37,8 +37,9 @@ class AutoSizingTest {
     @Test
     void theDefaultsAreAutoAndAutoIsAValidValue() {
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
-        assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0)).isZero();
-        assertThat(c.getInt(ConfigKeys.FLOW_LAYERS, 0)).isZero();
-        assertThat(c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0)).isZero();
+        assertThat(c.flow().hiddenFeatures()).isZero();
+        assertThat(c.flow().hiddenFeaturesAuto()).isTrue();
+        assertThat(c.flow().layers()).isZero();
+        assertThat(c.train().localSteps()).isZero();
     }
 }

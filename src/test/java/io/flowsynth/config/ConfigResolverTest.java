@@ -1,5 +1,6 @@
 package io.flowsynth.config;
 
+import io.flowsynth.error.BadInputException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,14 +35,14 @@ class ConfigResolverTest {
         FlowsynthConfig c = ConfigResolver.resolve("flowsynth.train.epochs = 3\nflowsynth.flow.layers = 4",
                 "flowsynth.train.epochs = 5\nflowsynth.train.batch-size = 64", "job.conf",
                 Map.of("flowsynth.train.epochs", "7"));
-        assertThat(c.getInt(ConfigKeys.TRAIN_EPOCHS, 1)).isEqualTo(7);
-        assertThat(c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1)).isEqualTo(64);
-        assertThat(c.getInt(ConfigKeys.FLOW_LAYERS, 1)).isEqualTo(4);
-        assertThat(c.getInt(ConfigKeys.FLOW_HIDDEN_FEATURES, 0)).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
-        assertThat(c.hiddenFeatures(16, 5_000)).isEqualTo(64);
-        assertThat(c.hiddenFeatures(200, 5_000)).isEqualTo(224);
-        assertThat(c.hiddenFeatures(1000, 5_000)).isEqualTo(256);
-        assertThat(c.hiddenFeatures(16, 500)).isEqualTo(32);
+        assertThat(c.train().epochs()).isEqualTo(7);
+        assertThat(c.train().batchSize()).isEqualTo(64);
+        assertThat(c.flow().layers()).isEqualTo(4);
+        assertThat(c.flow().hiddenFeatures()).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
+        assertThat(c.flow().spec(16, 5_000, 1).hiddenFeatures()).isEqualTo(64);
+        assertThat(c.flow().spec(200, 5_000, 1).hiddenFeatures()).isEqualTo(224);
+        assertThat(c.flow().spec(1000, 5_000, 1).hiddenFeatures()).isEqualTo(256);
+        assertThat(c.flow().spec(16, 500, 1).hiddenFeatures()).isEqualTo(32);
     }
 
     @Test
@@ -65,14 +66,15 @@ class ConfigResolverTest {
     void perColumnKindsAreCollectedByColumnName() {
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null,
                 Map.of("flowsynth.columns.zip.code.kind", "categorical", "flowsynth.columns.age.kind", "continuous"));
-        assertThat(c.columnSettings("kind")).containsEntry("zip.code", "categorical").containsEntry("age", "continuous");
+        assertThat(c.encode().kindOverrides()).containsEntry("zip.code", "categorical")
+                .containsEntry("age", "continuous");
     }
 
     @Test
     void everyFlowFamilyIsAcceptedAndBadSplineSettingsAreRejectedNamingTheKey() {
         for (String type : new String[]{"realnvp", "maf", "spline", "linear"}) {
             assertThat(ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TYPE, type))
-                    .getString(ConfigKeys.FLOW_TYPE)).isEqualTo(type);
+                    .flow().type()).isEqualTo(type);
         }
         assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TYPE, "glow")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining(ConfigKeys.FLOW_TYPE).hasMessageContaining("spline");
@@ -89,8 +91,8 @@ class ConfigResolverTest {
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null,
                 Map.of("flowsynth.columns.price.encoder", "mode", "flowsynth.columns.city.encoder", "onehot",
                         "flowsynth.columns.order_id.kind", "id"));
-        assertThat(c.columnSettings("encoder")).containsEntry("price", "mode").containsEntry("city", "onehot");
-        assertThat(c.columnSettings("kind")).containsEntry("order_id", "id");
+        assertThat(c.encode().encoderOverrides()).containsEntry("price", "mode").containsEntry("city", "onehot");
+        assertThat(c.encode().kindOverrides()).containsEntry("order_id", "id");
         assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null,
                 Map.of("flowsynth.columns.price.encoder", "wavelet")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.columns.price.encoder")
@@ -109,7 +111,7 @@ class ConfigResolverTest {
                 .containsEntry("flowsynth.flow.hidden-features", "--set")
                 .containsEntry("flowsynth.flow.type", "default");
         assertThat(r.sources().keySet()).containsAll(ConfigKeys.DEFAULTS.keySet());
-        assertThat(r.config().getInt("flowsynth.train.steps", 1)).isEqualTo(200);
+        assertThat(r.config().train().steps()).isEqualTo(200);
         assertThat(r.config().asMap()).isEqualTo(ConfigResolver.resolve(site, job, "job.conf",
                 Map.of("flowsynth.flow.hidden-features", "16")).asMap());
     }

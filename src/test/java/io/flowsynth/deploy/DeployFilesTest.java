@@ -2,7 +2,6 @@ package io.flowsynth.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,8 +103,8 @@ class DeployFilesTest {
     void exampleJobConfigResolvesWithOnlyKnownKeys() throws Exception {
         var config = ConfigResolver.resolve(null, read("conf/examples/loans.conf"), "conf/examples/loans.conf",
                 Map.of());
-        assertThat(config.getInt(ConfigKeys.FLOW_LAYERS, 1)).isEqualTo(8);
-        assertThat(config.columnSettings("kind")).containsEntry("term_months", "categorical");
+        assertThat(config.flow().layers()).isEqualTo(8);
+        assertThat(config.encode().kindOverrides()).containsEntry("term_months", "categorical");
     }
 
     @Test

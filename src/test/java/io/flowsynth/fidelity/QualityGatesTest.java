@@ -2,7 +2,7 @@ package io.flowsynth.fidelity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -3,7 +3,7 @@ package io.flowsynth.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.FlowsynthConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -62,8 +62,11 @@ class CliUsageTest {
             {"sample", "--model", model.toString(), "--output", dir.resolve("out").toString()},
             {"sample", "--model", model.toString(), "--rows", "1000", "--output", existing.toString()},
             {"fit", "--input", dir.resolve("missing.parquet").toString(), "--model", dir.resolve("m").toString()},
+            {"fit", "--input", existing.toString(), "--model", dir.resolve("m").toString(),
+                "--set", "flowsynth.train.calibration-knots=1"},
         };
-        String[] expected = {"Missing required option --rows", "already exists (pass --overwrite", "does not exist"};
+        String[] expected = {"Missing required option --rows", "already exists (pass --overwrite", "does not exist",
+            "Configuration flowsynth.train.calibration-knots: must be 0 (off) or in [2, 2147483647], got 1"};
         for (int i = 0; i < cases.length; i++) {
             Path classLog = dir.resolve("classes-" + i + ".log");
             Outcome o = childJvm(classLog, cases[i]);
@@ -100,6 +103,32 @@ class CliUsageTest {
         Outcome none = cli();
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).startsWith("flowsynth: No command given").doesNotContain("flowsynth flowsynth");
+    }
+
+    @Test
+    void everyCommandRefusesAnOutOfRangeValueBeforeAskingForASession() throws Exception {
+        Path existing = Files.createDirectories(dir.resolve("existing"));
+        String in = existing.toString();
+        String[][] commands = {
+            {"fit", "--input", in, "--model", dir.resolve("m").toString()},
+            {"sample", "--model", in, "--rows", "10", "--output", dir.resolve("s").toString()},
+            {"report", "--real", in, "--synthetic", in, "--output", dir.resolve("r").toString()},
+            {"run", "--input", in, "--output", dir.resolve("o").toString()},
+            {"score", "--model", in, "--input", in, "--output", dir.resolve("p").toString()},
+        };
+        for (String[] command : commands) {
+            for (String set : List.of("flowsynth.train.calibration-knots=1", "flowsynth.flow.tail-bound=0",
+                    "flowsynth.report.attack-targets=0", "flowsynth.privacy.extreme-k=1001")) {
+                List<String> args = new ArrayList<>(List.of(command));
+                args.addAll(List.of("--set", set));
+                Outcome o = cli(args.toArray(String[]::new));
+                String key = set.substring(0, set.indexOf('='));
+                assertThat(o.code()).as(String.join(" ", args) + ": " + o.err()).isEqualTo(2);
+                assertThat(o.err().trim()).as(String.join(" ", args))
+                        .startsWith("flowsynth " + command[0] + ": Configuration " + key + ": must be ")
+                        .endsWith(", got " + set.substring(set.indexOf('=') + 1)).doesNotContain("\n");
+            }
+        }
     }
 
     @Test

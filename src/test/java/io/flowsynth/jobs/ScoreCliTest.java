@@ -96,7 +96,7 @@ class ScoreCliTest {
         Flow flow = Flows.build(model.flowSpec(), FlowNetworks.unflatten(model.flowSpec(), model.parameters(), DataType.FLOAT))
                 .withCalibration(model.calibration());
         assertThat(model.calibration()).as("scores go through the marginal calibration").isNotNull();
-        RowScorer scorer = new RowScorer(model.encoder(), flow, config.getLong("flowsynth.seed", Long.MIN_VALUE));
+        RowScorer scorer = new RowScorer(model.encoder(), flow, config.seed());
         List<Object[]> values = new ArrayList<>();
         for (Row r : out) {
             values.add(new Object[]{r.get(1), r.get(2), r.get(3), r.get(4)});

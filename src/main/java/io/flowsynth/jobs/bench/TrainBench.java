@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flowsynth.config.AutoSizing;
-import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.flow.FlowSpec;
@@ -270,12 +268,7 @@ public final class TrainBench {
         Dl4jConsole.quiet();
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
         // the network of a large table (the auto sizes' default for tables of AutoSizing.SMALL_TABLE_ROWS or more)
-        FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), features,
-                AutoSizing.layers(c.getInt(ConfigKeys.FLOW_LAYERS, 0), Long.MAX_VALUE),
-                c.hiddenFeatures(features, Long.MAX_VALUE),
-                c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),
-                c.getInt(ConfigKeys.FLOW_BINS, 2), c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), 1,
-                c.getString(ConfigKeys.FLOW_ACTIVATION), c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
+        FlowSpec spec = c.flow().spec(features, Long.MAX_VALUE, 1);
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 5, DataType.FLOAT)).toJson();
         int threads = Runtime.getRuntime().availableProcessors();
         ObjectNode out = JSON.createObjectNode();

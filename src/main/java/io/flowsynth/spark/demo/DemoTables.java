@@ -1,6 +1,6 @@
 package io.flowsynth.spark.demo;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Date;

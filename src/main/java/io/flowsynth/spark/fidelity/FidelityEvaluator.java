@@ -1,6 +1,6 @@
 package io.flowsynth.spark.fidelity;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.fidelity.CategoryProfileAccumulator;
 import io.flowsynth.fidelity.ColumnDiagnostics;
 import io.flowsynth.fidelity.ColumnKind;

@@ -1,6 +1,6 @@
 package io.flowsynth.spark.fidelity;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;

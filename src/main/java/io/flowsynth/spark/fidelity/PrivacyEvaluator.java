@@ -1,6 +1,6 @@
 package io.flowsynth.spark.fidelity;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.flowsynth.spark.io;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

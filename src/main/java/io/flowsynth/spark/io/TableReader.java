@@ -2,7 +2,7 @@ package io.flowsynth.spark.io;
 
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.flow.nn.MemoryExhaustedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.AutoSizing;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
-import io.flowsynth.encode.BoundsOptions;
+import io.flowsynth.config.TrainSettings;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
@@ -76,8 +76,7 @@ public final class FitPipeline {
      * Refuses a table of fewer than {@code flowsynth.fit.min-rows} rows: on so few rows a flow can memorise them and
      * the rare-value protections have nothing to hide behind. A setting below the default is honoured with a warning.
      */
-    public static void checkMinRows(long rows, FlowsynthConfig c) {
-        int min = c.getInt(ConfigKeys.FIT_MIN_ROWS, 1);
+    public static void checkMinRows(long rows, int min) {
         if (rows < min) {
             throw new BadInputException("Input has " + rows + " rows, fewer than " + ConfigKeys.FIT_MIN_ROWS + "="
                     + min + " (a model of so few rows could memorise them; set it lower at your own risk)");
@@ -86,24 +85,6 @@ public final class FitPipeline {
             LOG.warn("{}={} is below its default {}: a model fitted on {} rows may reproduce them", ConfigKeys.FIT_MIN_ROWS,
                     min, ConfigKeys.FIT_MIN_ROWS_DEFAULT, rows);
         }
-    }
-
-    /**
-     * The rare-category threshold k: {@code flowsynth.privacy.min-category-count} (at least 2) while
-     * {@code flowsynth.privacy.protect-rare-categories} is true, else 1 (every value may be kept).
-     */
-    static int minCategoryCount(FlowsynthConfig c) {
-        if (!c.getBoolean(ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES)) {
-            LOG.warn("{}=false: values seen only once or twice may be stored in the model and published",
-                    ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES);
-            return 1;
-        }
-        int k = c.getInt(ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT, 1);
-        if (k < 2) {
-            throw new BadInputException("Configuration " + ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT + ": must be ≥ 2, got "
-                    + k + " (set " + ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES + "=false to switch the protection off)");
-        }
-        return k;
     }
 
     /** A fit without checkpoints whose temporary files go under the JVM's temporary directory. */
@@ -118,71 +99,53 @@ public final class FitPipeline {
 
     public static FlowsynthModel fit(SparkSession spark, Dataset<Row> table, FlowsynthConfig c, Work work) {
         long start = System.nanoTime();
-        long seed = c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
+        long seed = c.seed();
         spark.sparkContext().setJobDescription("flowsynth fit: counting rows");
         long rows = table.count();
         if (rows == 0) {
             throw new BadInputException("Input table is empty: nothing to learn");
         }
         if (!work.rowsChecked()) {
-            checkMinRows(rows, c);
+            checkMinRows(rows, c.fitMinRows());
         }
         LOG.info("Fitting a model of {} rows × {} columns", rows, table.schema().fields().length);
 
         spark.sparkContext().setJobDescription("flowsynth fit: fitting column encoders");
-        Map<String, String> kinds = c.columnSettings("kind");
-        Map<String, String> encoders = c.columnSettings("encoder");
+        EncodeOptions encodeOptions = c.encode();
+        Map<String, String> kinds = encodeOptions.kindOverrides();
         for (String setting : List.of("kind", "encoder")) {
-            for (String column : c.columnSettings(setting).keySet()) {
+            Map<String, String> overrides = setting.equals("kind") ? kinds : encodeOptions.encoderOverrides();
+            for (String column : new java.util.TreeSet<>(overrides.keySet())) {
                 if (!Set.of(table.schema().fieldNames()).contains(column)) {
                     throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + column
                             + "." + setting + ": no column '" + column + "' in the input");
                 }
             }
         }
-        EncodeOptions encodeOptions = new EncodeOptions(
-                c.getInt(ConfigKeys.ENCODE_MAX_DISCRETE_VALUES, 0),
-                c.getInt(ConfigKeys.ENCODE_MAX_CATEGORIES, 1),
-                c.getInt(ConfigKeys.ENCODE_QUANTILES, 2),
-                EncodeOptions.QUANTILE_RELATIVE_ERROR_DEFAULT,
-                c.getBoolean(ConfigKeys.ENCODE_DROP_UNSUPPORTED),
-                kinds,
-                c.getDouble(ConfigKeys.ENCODE_MIN_CATEGORY_FREQUENCY, 0, 0.999999),
-                c.getInt(ConfigKeys.ENCODE_ONEHOT_MAX_CATEGORIES, 0),
-                c.getInt(ConfigKeys.ENCODE_MAX_MODES, 1),
-                c.getBoolean(ConfigKeys.ENCODE_DETECT_IDS),
-                encoders,
-                minCategoryCount(c));
-        BoundsOptions boundsOptions = new BoundsOptions(
-                c.getInt(ConfigKeys.PRIVACY_EXTREME_K, 0),
-                c.getString(ConfigKeys.ENCODE_BOUNDS),
-                c.getDouble(ConfigKeys.ENCODE_BOUNDS_QUANTILE, 1e-9, 0.499999));
-        TableEncoder stored = work.resume() && work.checkpointDir() != null
-                && c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT)
+        if (encodeOptions.minCategoryCount() == 1) { // the protection is off (FlowsynthConfig#encode)
+            LOG.warn("{}=false: values seen only once or twice may be stored in the model and published",
+                    ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES);
+        }
+        TrainSettings train = c.train();
+        TableEncoder stored = work.resume() && work.checkpointDir() != null && train.checkpoint()
                 ? checkpointEncoder(work.checkpointDir(), c, spark.sparkContext().hadoopConfiguration()) : null;
         TableEncoder encoder = stored != null ? stored
-                : new TableEncoderEstimator(encodeOptions, boundsOptions).fit(table);
+                : new TableEncoderEstimator(encodeOptions, c.bounds()).fit(table);
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
 
         // 0 = auto: a smaller network for small tables (AutoSizing, chosen by the fidelity-real benchmark)
-        FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
-                AutoSizing.layers(c.getInt(ConfigKeys.FLOW_LAYERS, 0), rows),
-                c.hiddenFeatures(Math.max(1, width), rows),
-                c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
-                c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed, c.getString(ConfigKeys.FLOW_ACTIVATION),
-                c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
+        FlowSpec spec = c.flow().spec(Math.max(1, width), rows, seed);
         long parameterCount = spec.parameterCount();
         LOG.info("Flow: {} of {} layers over {} features, conditioners {} × {} hidden ({}): {} parameters, {} MB "
                 + "(float) plus {} MB of Adam state", spec.type(), spec.numLayers(), spec.features(), spec.hiddenLayers(),
-                spec.hiddenFeatures(), c.hiddenFeaturesAuto() ? "auto from the rows and features" : "configured",
+                spec.hiddenFeatures(), c.flow().hiddenFeaturesAuto() ? "auto from the rows and features" : "configured",
                 parameterCount, String.format("%.1f", parameterCount * 4 / 1e6),
                 String.format("%.1f", 2 * parameterCount * 4 / 1e6));
-        String engine = c.getString(ConfigKeys.TRAIN_ENGINE);
-        int configured = c.getInt(ConfigKeys.TRAIN_PARTITIONS, 0);
-        int partitions = configured > 0 ? configured : spark.sparkContext().defaultParallelism();
-        TrainOptions options = trainOptions(c, work.workDir(), rows, partitions);
+        String engine = train.engine();
+        int partitions = train.partitions() > 0 ? train.partitions() : spark.sparkContext().defaultParallelism();
+        TrainOptions options = trainOptions(train, seed, work.workDir(), rows, partitions);
         String modelId = UUID.randomUUID().toString();
 
         ObjectNode training = JSON.createObjectNode();
@@ -196,9 +159,8 @@ public final class FitPipeline {
             parameters = FlowNetworks.specOrder(FlowNetworks.network(networkJson));
             training.put("skipped", "no features to learn");
         } else {
-            double validationFraction = Math.min(c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
-                    c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0) / (double) rows);
-            Checkpoints checkpoints = work.checkpointDir() == null || !c.getBoolean(ConfigKeys.TRAIN_CHECKPOINT) ? null
+            double validationFraction = train.validationShare(rows);
+            Checkpoints checkpoints = work.checkpointDir() == null || !train.checkpoint() ? null
                     : new Checkpoints(work.checkpointDir(), fingerprint(table.schema(), rows, encoder, spec, options,
                     engine, partitions), spark.sparkContext().hadoopConfiguration());
             TrainingState resume = null;
@@ -220,7 +182,7 @@ public final class FitPipeline {
                 };
                 TrainingResult result;
                 try {
-                    result = Trainer.forEngine(engine, c.getString(ConfigKeys.TRAIN_GRADIENT))
+                    result = Trainer.forEngine(engine, train.gradient())
                             .train(blocks, spec, options, resume, onRound);
                 } catch (TrainingDivergedException e) {
                     String where = checkpoints == null || e.lastGoodRound == 0 ? "no checkpoint was written"
@@ -240,15 +202,11 @@ public final class FitPipeline {
                 training.put("steps", (long) result.history().size() * options.localSteps());
                 training.put("local_steps", options.localSteps());
                 training.put("stopped", result.stopReason());
-                int knots = c.getInt(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 0);
+                int knots = train.calibrationKnots(); // 0 (off) or ≥ 2, checked when the config was resolved
                 if (knots > 0) {
-                    if (knots < 2) {
-                        throw new BadInputException(ConfigKeys.TRAIN_CALIBRATION_KNOTS + " must be 0 (off) or ≥ 2, got "
-                                + knots);
-                    }
                     spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");
                     calibration = CalibrationFit.fit(blocks, result.trainRows(), spec, parameters, knots,
-                            c.getInt(ConfigKeys.TRAIN_CALIBRATION_ROWS, 2), seed);
+                            train.calibrationRows(), seed);
                 }
                 training.put("calibration_knots", calibration == null ? 0 : knots);
                 if (checkpoints != null) {
@@ -307,24 +265,16 @@ public final class FitPipeline {
      * The training options of a fit of a {@code rows}-row table over {@code partitions} partitions; local steps 0
      * (auto) become about one pass over a partition's training rows per round ({@link AutoSizing#localSteps}).
      */
-    static TrainOptions trainOptions(FlowsynthConfig c, String workDir, long rows, int partitions) {
-        double validation = rows <= 0 ? 0 : Math.min(c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
-                c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0) / (double) rows);
-        int configuredLocalSteps = c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0);
-        int localSteps = AutoSizing.localSteps(configuredLocalSteps,
-                Math.round(rows * (1 - validation)), partitions, c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1));
-        int patience = AutoSizing.patience(c.getInt(ConfigKeys.TRAIN_PATIENCE, 0), configuredLocalSteps, localSteps);
-        int averaging = c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
-        return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 0), c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1),
-                c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10),
-                c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1), localSteps,
-                c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), patience,
-                c.getLong(ConfigKeys.SEED, Long.MIN_VALUE),
-                new TrainOptions.Dl4jSettings(averaging == 0 ? localSteps : averaging,
-                        c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0), c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER),
-                        c.getString(ConfigKeys.TRAIN_REPARTITION), workDir),
-                c.getLong(ConfigKeys.TRAIN_STEPS, 1), c.getDouble(ConfigKeys.TRAIN_MIN_DELTA, 0, Double.MAX_VALUE),
-                c.getDouble(ConfigKeys.TRAIN_MAX_MINUTES, 0, Double.MAX_VALUE));
+    static TrainOptions trainOptions(TrainSettings t, long seed, String workDir, long rows, int partitions) {
+        double validation = t.validationShare(rows);
+        int localSteps = AutoSizing.localSteps(t.localSteps(), Math.round(rows * (1 - validation)), partitions,
+                t.batchSize());
+        int patience = AutoSizing.patience(t.patience(), t.localSteps(), localSteps);
+        return new TrainOptions(t.epochs(), t.batchSize(), t.learningRate(), t.learningRateDecay(), localSteps,
+                t.gradientClip(), patience, seed,
+                new TrainOptions.Dl4jSettings(t.averagingFrequency() == 0 ? localSteps : t.averagingFrequency(),
+                        t.workerPrefetch(), t.saveUpdater(), t.repartition(), workDir),
+                t.steps(), t.minDelta(), t.maxMinutes());
     }
 
     /**

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigKeys;
+import io.flowsynth.config.ReportSettings;
 import io.flowsynth.fidelity.PairDiagnostics;
 import io.flowsynth.fidelity.PrivacyVerdict;
 import io.flowsynth.fidelity.ReportPage;
@@ -60,6 +61,11 @@ public final class ReportPipeline {
         /** Column pairs ({@code flowsynth.report.max-pairs}) at their default. */
         public Options(int maxRows, int privacyRows, long seed, int attackTargets) {
             this(maxRows, privacyRows, seed, attackTargets, ConfigKeys.REPORT_MAX_PAIRS_DEFAULT);
+        }
+
+        /** The options of a configuration's report settings and seed. */
+        public static Options of(ReportSettings report, long seed) {
+            return new Options(report.maxRows(), report.privacyRows(), seed, report.attackTargets(), report.maxPairs());
         }
     }
 

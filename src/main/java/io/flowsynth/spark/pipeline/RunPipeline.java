@@ -1,8 +1,8 @@
 package io.flowsynth.spark.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.config.SampleSettings;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import java.util.List;
@@ -46,33 +46,33 @@ public final class RunPipeline {
         HadoopFiles.checkOutput(output, "--output", overwrite, conf);
         String staging = HadoopFiles.stagingPath(output);
         try {
-            long seed = c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
-            int maxRows = c.getInt(ConfigKeys.REPORT_MAX_ROWS, 1);
+            long seed = c.seed();
+            int maxRows = c.report().maxRows();
+            SampleSettings sampleSettings = c.sample();
             spark.sparkContext().setJobDescription("flowsynth run: counting rows");
             long total = table.count();
-            FitPipeline.checkMinRows(total, c);
-            Split split = split(table, total, c.getDouble(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5), maxRows, seed);
+            FitPipeline.checkMinRows(total, c.fitMinRows());
+            Split split = split(table, total, c.report().holdoutFraction(), maxRows, seed);
             FlowsynthModel model = FitPipeline.fit(spark, split.train(), c,
                     new FitPipeline.Work(staging + "/work", staging + "/work/checkpoint", false, true));
             HadoopFiles.deleteQuietly(staging + "/work", conf);
             model.save(staging + "/model", false, conf);
             long n = rows != null ? rows : total;
             int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), n,
-                    c.getDouble(ConfigKeys.SAMPLE_TARGET_FILE_MB, 1e-3, 1e6));
+                    sampleSettings.targetFileMb());
             // generated values equal to a real one (of the whole input) are drawn again; the filter is never saved
             io.flowsynth.spark.sample.RealValueFilter real = io.flowsynth.spark.sample.RealValueFilter.of(table,
                     model.encoder(), total);
             FlowsynthModel sampling = real == null ? model : model.withRealValues(real);
-            SamplePipeline.Guard guard = c.getBoolean(ConfigKeys.PRIVACY_DROP_EXACT_COPIES)
-                    ? new SamplePipeline.Guard(split.train(), c.getInt(ConfigKeys.PRIVACY_COPY_REDRAWS, 0), null)
+            SamplePipeline.Guard guard = sampleSettings.dropExactCopies()
+                    ? new SamplePipeline.Guard(split.train(), sampleSettings.copyRedraws(), null)
                     : SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)");
             SamplePipeline.Summary sample = SamplePipeline.write(spark, sampling, new SamplePipeline.Request(n, seed,
-                    partitions, 1.0, c.getInt(ConfigKeys.SAMPLE_BATCH_SIZE, 1), c.getString(ConfigKeys.SAMPLE_COMPRESSION),
+                    partitions, 1.0, sampleSettings.batchSize(), sampleSettings.compression(),
                     List.of(), staging + "/synthetic", null, false), guard);
             Dataset<Row> synthetic = spark.read().parquet(staging + "/synthetic");
             ObjectNode report = ReportPipeline.evaluate(spark, split.train(), split.holdout(), synthetic, model,
-                    new ReportPipeline.Options(maxRows, c.getInt(ConfigKeys.REPORT_PRIVACY_ROWS, 1), seed,
-                            c.getInt(ConfigKeys.REPORT_ATTACK_TARGETS, 1), c.getInt(ConfigKeys.REPORT_MAX_PAIRS, 1)),
+                    ReportPipeline.Options.of(c.report(), seed),
                     split.holdout() == null ? null : split.description());
             ReportPipeline.putGuard(report, sample.guard(), guard.reason());
             ReportPipeline.writeInto(staging + "/report", report, conf);

@@ -1,6 +1,6 @@
 package io.flowsynth.spark.sample;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.spark.model.FlowsynthModel;
 import java.util.ArrayList;
 import java.util.List;

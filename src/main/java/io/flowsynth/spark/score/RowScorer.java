@@ -1,7 +1,7 @@
 package io.flowsynth.spark.score;
 
 import io.flowsynth.spark.Seeds;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.flowsynth.spark.score;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.spark.TaskMemory;
 import io.flowsynth.spark.io.HadoopFiles;

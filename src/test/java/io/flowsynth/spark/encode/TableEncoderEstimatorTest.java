@@ -1,6 +1,6 @@
 package io.flowsynth.spark.encode;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.BoundsOptions;
 import io.flowsynth.encode.CategoricalEncoder;
 import io.flowsynth.encode.ColumnEncoder;

@@ -1,6 +1,6 @@
 package io.flowsynth.spark.fidelity;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.fidelity.ColumnScore;
 import io.flowsynth.fidelity.FidelityReport;
 import io.flowsynth.fidelity.Metrics;

@@ -1,7 +1,7 @@
 package io.flowsynth.spark.fidelity;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;

@@ -3,7 +3,7 @@ package io.flowsynth.spark.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.spark.SharedSparkSession;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.flowsynth.spark.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flowsynth.config.BadInputException;
+import io.flowsynth.error.BadInputException;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.spark.SharedSparkSession;
@@ -79,7 +79,7 @@ class ExactCopyGuardTest {
         unguarded = m.readTree(dir.resolve("off/report/fidelity.json").toFile());
         guardedRows = spark.read().parquet(dir.resolve("on/synthetic").toString()).cache();
         unguardedRows = spark.read().parquet(dir.resolve("off/synthetic").toString()).cache();
-        train = RunPipeline.split(table, table.count(), on.getDouble("flowsynth.report.holdout-fraction", 0, 0.5),
+        train = RunPipeline.split(table, table.count(), on.report().holdoutFraction(),
                 2000, 5).train();
     }
 

@@ -1,4 +1,4 @@
-package io.flowsynth.config;
+package io.flowsynth.error;
 
 /**
  * The user's input is wrong: a missing or existing path, a bad option value, an unsupported column type.
