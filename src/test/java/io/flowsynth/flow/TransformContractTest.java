@@ -2,7 +2,7 @@ package io.flowsynth.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.conditioner.Mlp;
 import io.flowsynth.flow.transforms.AffineBijection;
 import io.flowsynth.flow.transforms.AffineCouplingTransform;
 import io.flowsynth.flow.transforms.PermutationTransform;

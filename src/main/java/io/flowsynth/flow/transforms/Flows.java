@@ -5,7 +5,7 @@ import io.flowsynth.flow.FastInverse;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.Transform;
-import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.conditioner.Mlp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
