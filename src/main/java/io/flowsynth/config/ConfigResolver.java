@@ -114,19 +114,13 @@ public final class ConfigResolver {
                     + String.join(", ", allowed) + ")");
         }
     }
-    /** Flow families (see {@code io.flowsynth.flow.FlowSpec}). */
-    static final List<String> FLOW_TYPES = List.of("realnvp", "maf", "spline", "linear");
     /** Spline bins: the minimal bin width 1e−3 needs K·1e−3 &lt; 1; beyond a few hundred bins only cost grows. */
     static final int MAX_BINS = 256;
 
     /** Checks every value once, so a bad value fails before any Spark work starts. */
     private static void validate(FlowsynthConfig c) {
         c.getLong(ConfigKeys.SEED, Long.MIN_VALUE);
-        String type = c.getString(ConfigKeys.FLOW_TYPE);
-        if (!FLOW_TYPES.contains(type)) {
-            throw new BadInputException("Configuration " + ConfigKeys.FLOW_TYPE + ": unknown flow type '" + type
-                    + "' (supported: " + String.join(", ", FLOW_TYPES) + ")");
-        }
+        c.flowType();
         c.getInt(ConfigKeys.FLOW_LAYERS, 0);
         c.hiddenFeatures(1, 1);
         c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1);

@@ -1,5 +1,6 @@
 package io.flowsynth.config;
 
+import io.flowsynth.flow.FlowType;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +32,19 @@ public final class FlowsynthConfig {
             throw new IllegalArgumentException("No value for configuration key " + key);
         }
         return v.trim();
+    }
+
+    /**
+     * The flow family ({@link ConfigKeys#FLOW_TYPE}); an unknown name is a bad-input error naming the key, the value
+     * and the accepted names.
+     */
+    public FlowType flowType() {
+        String v = getString(ConfigKeys.FLOW_TYPE);
+        try {
+            return FlowType.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("Configuration " + ConfigKeys.FLOW_TYPE + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flowsynth.flow.transforms;
 
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,7 +15,7 @@ public final class RealNvp {
     }
 
     public static Flow build(FlowSpec spec, Map<String, INDArray> params) {
-        if (!"realnvp".equals(spec.type())) {
+        if (spec.type() != FlowType.REALNVP) {
             throw new IllegalArgumentException("Not a realnvp spec: " + spec.type());
         }
         return Flows.build(spec, params);

@@ -178,7 +178,7 @@ public final class TrainBench {
         Dl4jConsole.quiet();
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
         // the network of a large table (the auto sizes' default for tables of AutoSizing.SMALL_TABLE_ROWS or more)
-        FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), features,
+        FlowSpec spec = new FlowSpec(c.flowType(), features,
                 AutoSizing.layers(c.getInt(ConfigKeys.FLOW_LAYERS, 0), Long.MAX_VALUE),
                 c.hiddenFeatures(features, Long.MAX_VALUE),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),

@@ -167,7 +167,7 @@ public final class FitPipeline {
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
 
         // 0 = auto: a smaller network for small tables (AutoSizing, chosen by the fidelity-real benchmark)
-        FlowSpec spec = new FlowSpec(c.getString(ConfigKeys.FLOW_TYPE), Math.max(1, width),
+        FlowSpec spec = new FlowSpec(c.flowType(), Math.max(1, width),
                 AutoSizing.layers(c.getInt(ConfigKeys.FLOW_LAYERS, 0), rows),
                 c.hiddenFeatures(Math.max(1, width), rows),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
@@ -373,13 +373,7 @@ public final class FitPipeline {
         double secs = 0;
         ArrayNode h = t.putArray("history");
         for (RoundMetrics m : history) {
-            ObjectNode o = h.addObject();
-            o.put("round", m.round());
-            o.put("epoch", m.epoch());
-            o.put("train_nll", m.trainNll());
-            o.put("validation_nll", m.validationNll());
-            o.put("rows_per_second", m.rowsPerSecond());
-            o.put("seconds", m.seconds());
+            h.add(m.toJson());
             rowsTrained += m.rowsPerSecond() * m.seconds();
             secs += m.seconds();
         }

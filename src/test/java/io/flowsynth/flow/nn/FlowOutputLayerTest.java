@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.StandardNormal;
 import java.util.Map;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
@@ -39,13 +40,13 @@ class FlowOutputLayerTest {
     private static FlowSpec spec(String type, int features, int layers, int hidden, int hiddenLayers, int bins,
                                  double tailBound, long seed) {
         String[] parts = type.split(" ");
-        FlowSpec spec = new FlowSpec(parts[0], features, layers, hidden, hiddenLayers, bins, tailBound, seed);
+        FlowSpec spec = new FlowSpec(FlowType.parse(parts[0]), features, layers, hidden, hiddenLayers, bins, tailBound, seed);
         return parts.length == 3 ? spec.withConditioner(parts[1], parts[2]) : spec;
     }
 
     @Test
     void aConfigurationSavedBeforeTheConditionerFieldsReadsAsTanhAndClamp() {
-        FlowSpec spec = new FlowSpec("realnvp", 4, 2, 6, 2, 1);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, 4, 2, 6, 2, 1);
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 0, DataType.FLOAT)).toJson();
         assertThat(json).contains("\"activation\" : \"relu\"").contains("\"affineScale\" : \"sigmoid\"");
         String old = json.replaceAll("\"activation\" : \"relu\",?", "").replaceAll("\"affineScale\" : \"sigmoid\",?", "");
@@ -111,7 +112,7 @@ class FlowOutputLayerTest {
     void trainingLowersNllOfCorrelatedGaussianTowardsItsEntropy() {
         // x = L e with e ~ N(0, I): true NLL = (D/2) ln 2πe + ln|det L|
         int d = 3;
-        FlowSpec spec = new FlowSpec("realnvp", d, 4, 32, 2, 2);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, d, 4, 32, 2, 2);
         var opt = new FlowNetworks.Optimizer(3e-3, 5, DataType.FLOAT);
         MultiLayerNetwork net = new MultiLayerNetwork(FlowNetworks.configuration(spec, opt));
         net.init();
