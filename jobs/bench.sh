@@ -48,6 +48,18 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
+
+# The benchmark classes (src/bench/java) compile with the tests into target/test-classes, so the job jar holds none
+bench_build_if_needed() {
+  local stamp="$FLOWSYNTH_HOME/target/test-classes/.bench-built"
+  if [ ! -f "$stamp" ] || [ -n "$(find "$FLOWSYNTH_HOME/src/main" "$FLOWSYNTH_HOME/src/bench" "$FLOWSYNTH_HOME/pom.xml" \
+       -newer "$stamp" -print -quit)" ]; then
+    echo "flowsynth: building the benchmarks (mvn test-compile) ..." >&2
+    (cd "$FLOWSYNTH_HOME" && mvn -q -B -Dstyle.color=never -DskipTests test-compile) >&2
+    touch "$stamp"
+  fi
+}
+bench_build_if_needed
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 bench="$FLOWSYNTH_HOME/target/bench"
@@ -66,7 +78,7 @@ java_main() {
   # shellcheck disable=SC2046
   "${pin[@]}" java "${JAVA17_OPENS[@]}" -Xmx"$heap" $(flowsynth_native_opts "$heap") \
     -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
-    -cp "${FLOWSYNTH_CLASSES:-$FLOWSYNTH_HOME/target/classes}:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
+    -cp "${FLOWSYNTH_CLASSES:-$FLOWSYNTH_HOME/target/classes:$FLOWSYNTH_HOME/target/test-classes}:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" "$@"
 }
 
 # train_step: per-step training speed of both gradient paths and PyTorch in one run, each pinned to core 0
@@ -113,8 +125,8 @@ fidelity() {
     local ids; ids=$(jq -r '[.not_compared[]?.name] | join(" ")' "$report")
     # shellcheck disable=SC2086
     local ranges; ranges=$(java "${JAVA17_OPENS[@]}" -Dlog4j2.configurationFile="$FLOWSYNTH_HOME/conf/log4j2.properties" \
-      -cp "$FLOWSYNTH_HOME/target/classes:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" \
-      io.flowsynth.spark.demo.RangeCheck "$data" "$out/synthetic" $ids 2>/dev/null | tail -1)
+      -cp "$FLOWSYNTH_HOME/target/classes:$FLOWSYNTH_HOME/target/test-classes:$(cat "$FLOWSYNTH_HOME/target/classpath.txt")" \
+      io.flowsynth.jobs.bench.RangeCheck "$data" "$out/synthetic" $ids 2>/dev/null | tail -1)
     results+=("$(jq -c --arg t "$t" --argjson s "$seconds" --argjson r "$ranges" '{
         table: $t, seconds: $s,
         quality: .overall.quality, column_shapes: .overall.column_shapes, column_pair_trends: .overall.column_pair_trends,
@@ -216,7 +228,7 @@ fidelity_real() {
   # a long run reads a copy of the classes, so that compiling meanwhile cannot change them under the running JVM
   FIDELITY_REAL_CLASSES=$(mktemp -d "$bench/classes.XXXXXX")
   trap 'rm -rf "$FIDELITY_REAL_CLASSES"' EXIT
-  cp -r "$FLOWSYNTH_HOME/target/classes/." "$FIDELITY_REAL_CLASSES/"
+  cp -r "$FLOWSYNTH_HOME/target/classes/." "$FLOWSYNTH_HOME/target/test-classes/." "$FIDELITY_REAL_CLASSES/"
   echo "fidelity-real: ${tables[*]} on ${FLOWSYNTH_MASTER:-local[2]}, log in $log" >&2
   FLOWSYNTH_CLASSES="$FIDELITY_REAL_CLASSES" java_main io.flowsynth.jobs.bench.FidelityRealBench "$data" "$bench/$name.json" \
     "${FIDELITY_REAL_MAX_ROWS:-50000}" "${FIDELITY_REAL_SEED:-7}" "${sets[@]}" -- "${tables[@]}" > "$log" 2>&1 \

@@ -109,8 +109,6 @@ public final class ConfigResolver {
         return dot > ConfigKeys.COLUMNS_PREFIX.length() && COLUMN_SETTINGS.contains(key.substring(dot + 1));
     }
 
-    /** Flow families (see {@code io.flowsynth.flow.FlowSpec}). */
-    static final List<String> FLOW_TYPES = List.of("realnvp", "maf", "spline", "linear");
     /** Spline bins: the minimal bin width 1e−3 needs K·1e−3 &lt; 1; beyond a few hundred bins only cost grows. */
     static final int MAX_BINS = 256;
     /** Parquet codecs of {@code flowsynth.sample.compression}. */

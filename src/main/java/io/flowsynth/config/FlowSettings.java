@@ -1,6 +1,7 @@
 package io.flowsynth.config;
 
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 
 /**
  * The flow settings of a configuration ({@code flowsynth.flow.*}), validated: what a {@link FlowSpec} needs besides
@@ -15,7 +16,7 @@ import io.flowsynth.flow.FlowSpec;
  * @param activation     hidden activation of the conditioners
  * @param affineScale    how an affine layer's raw head becomes its scale
  */
-public record FlowSettings(String type, int layers, int hiddenFeatures, int hiddenLayers, int bins, double tailBound,
+public record FlowSettings(FlowType type, int layers, int hiddenFeatures, int hiddenLayers, int bins, double tailBound,
                            String activation, String affineScale) {
 
     /** True when the hidden width is left to {@link AutoSizing} (0 or {@code auto}). */

@@ -4,6 +4,8 @@ import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.BoundsOptions;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +106,8 @@ public final class FlowsynthConfig {
     private static FlowSettings flow(ConfigReader r) {
         String hidden = r.text(ConfigKeys.FLOW_HIDDEN_FEATURES);
         return new FlowSettings(
-                r.oneOf(ConfigKeys.FLOW_TYPE, ConfigResolver.FLOW_TYPES),
+                FlowType.parse(r.oneOf(ConfigKeys.FLOW_TYPE,
+                        Arrays.stream(FlowType.values()).map(FlowType::id).toList())),
                 r.integer(ConfigKeys.FLOW_LAYERS, 0),
                 hidden.equalsIgnoreCase("auto") ? 0 : r.integer(ConfigKeys.FLOW_HIDDEN_FEATURES, 0),
                 r.integer(ConfigKeys.FLOW_HIDDEN_LAYERS, 1),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.flowsynth.math.StandardNormal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

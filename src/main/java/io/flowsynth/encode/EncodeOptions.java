@@ -121,18 +121,8 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
                 QUANTILE_RELATIVE_ERROR_DEFAULT, ConfigKeys.ENCODE_DROP_UNSUPPORTED_DEFAULT, Map.of());
     }
 
-    public EncodeOptions withMaxDiscreteValues(int value) {
-        return new EncodeOptions(value, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
-    }
-
     public EncodeOptions withMaxCategories(int value) {
         return new EncodeOptions(maxDiscreteValues, value, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
-    }
-
-    public EncodeOptions withQuantiles(int value) {
-        return new EncodeOptions(maxDiscreteValues, maxCategories, value, quantileRelativeError, dropUnsupported,
                 kindOverrides, minCategoryFrequency, onehotMaxCategories, maxModes, detectIds, encoderOverrides, minCategoryCount);
     }
 
@@ -154,11 +144,6 @@ public record EncodeOptions(int maxDiscreteValues, int maxCategories, int quanti
     public EncodeOptions withOnehotMaxCategories(int value) {
         return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
                 kindOverrides, minCategoryFrequency, value, maxModes, detectIds, encoderOverrides, minCategoryCount);
-    }
-
-    public EncodeOptions withMaxModes(int value) {
-        return new EncodeOptions(maxDiscreteValues, maxCategories, quantiles, quantileRelativeError, dropUnsupported,
-                kindOverrides, minCategoryFrequency, onehotMaxCategories, value, detectIds, encoderOverrides, minCategoryCount);
     }
 
     public EncodeOptions withDetectIds(boolean value) {

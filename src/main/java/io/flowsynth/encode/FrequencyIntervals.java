@@ -1,6 +1,7 @@
 package io.flowsynth.encode;
 
 import io.flowsynth.math.GuidedSearch;
+import io.flowsynth.math.StandardNormal;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Random;

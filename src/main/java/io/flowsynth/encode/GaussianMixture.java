@@ -1,5 +1,6 @@
 package io.flowsynth.encode;
 
+import io.flowsynth.math.StandardNormal;
 import java.util.Arrays;
 
 /**

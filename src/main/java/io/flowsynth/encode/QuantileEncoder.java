@@ -1,6 +1,7 @@
 package io.flowsynth.encode;
 
 import io.flowsynth.math.GuidedSearch;
+import io.flowsynth.math.StandardNormal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -28,7 +28,7 @@ public final class Flow {
     private static final String SAMPLE_WORKSPACE_ID = "flowsynth-sample";
 
     private final Transform transform;
-    private final StandardNormal base;
+    private final StandardNormalBase base;
     private final MarginalCalibration calibration;
     private final FastInverse fastInverse;
     private final ThreadLocal<FastInverse.Evaluator> evaluators;
@@ -48,7 +48,7 @@ public final class Flow {
                     + transform.features());
         }
         this.transform = transform;
-        this.base = new StandardNormal(transform.features());
+        this.base = new StandardNormalBase(transform.features());
         this.calibration = calibration;
         this.fastInverse = fastInverse;
         this.evaluators = fastInverse == null ? null : ThreadLocal.withInitial(fastInverse::newEvaluator);

@@ -1,5 +1,8 @@
 package io.flowsynth.flow;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +28,7 @@ import java.util.Random;
  * Permutations rather than LU layers mix the coupling/autoregressive families: they are exact, free and keep the
  * parameter count of a layer independent of D²; the LU layer is the whole of {@code linear}.
  *
- * @param type           flow family: realnvp, maf, spline or linear
+ * @param type           flow family ({@link FlowType}: realnvp, maf, spline or linear)
  * @param features       dimension D of the encoded rows
  * @param numLayers      number of coupling / autoregressive layers (ignored by linear)
  * @param hiddenFeatures width of each hidden layer of a conditioner
@@ -40,9 +43,8 @@ import java.util.Random;
  *                       scale = exp(3·tanh(v/3)) (models saved before the field existed). Both are 1 at v = 0, so
  *                       zero-initialized heads start every layer as the identity.
  */
-public record FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
+public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
                        double tailBound, long seed, String activation, String affineScale) {
-    public static final List<String> TYPES = List.of("realnvp", "maf", "spline", "linear");
     public static final int BINS_DEFAULT = 8;
     public static final double TAIL_BOUND_DEFAULT = 3.0;
     public static final List<String> ACTIVATIONS = List.of("relu", "tanh");
@@ -62,8 +64,8 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
     }
 
     public FlowSpec {
-        if (!TYPES.contains(type)) {
-            throw new IllegalArgumentException("Unknown flow type '" + type + "' (supported: " + String.join(", ", TYPES) + ")");
+        if (type == null) {
+            throw new IllegalArgumentException("A flow spec needs a flow type (supported: " + FlowType.ids() + ")");
         }
         if (features < 1) {
             throw new IllegalArgumentException("A flow needs at least one feature, got " + features);
@@ -89,14 +91,14 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
     }
 
     /** A spec with the default activation and affine scale. */
-    public FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
+    public FlowSpec(FlowType type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
                     double tailBound, long seed) {
         this(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, ACTIVATION_DEFAULT,
                 AFFINE_SCALE_DEFAULT);
     }
 
     /** A spec with the default spline settings (they matter only for {@code spline}), activation and affine scale. */
-    public FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, long seed) {
+    public FlowSpec(FlowType type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, long seed) {
         this(type, features, numLayers, hiddenFeatures, hiddenLayers, BINS_DEFAULT, TAIL_BOUND_DEFAULT, seed);
     }
 
@@ -106,9 +108,55 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
                 affineScale);
     }
 
+    /**
+     * The spec's one JSON form, as in {@code metadata.json}'s {@code "flow"} object: {@code type}, {@code features},
+     * {@code layers}, {@code hidden_features}, {@code hidden_layers}, {@code bins}, {@code tail_bound}, {@code seed},
+     * {@code activation}, {@code affine_scale}, in this order. Read back by {@link #fromJson}.
+     */
+    public ObjectNode toJson() {
+        ObjectNode flow = JsonNodeFactory.instance.objectNode();
+        flow.put("type", type.id());
+        flow.put("features", features);
+        flow.put("layers", numLayers);
+        flow.put("hidden_features", hiddenFeatures);
+        flow.put("hidden_layers", hiddenLayers);
+        flow.put("bins", bins);
+        flow.put("tail_bound", tailBound);
+        flow.put("seed", seed);
+        flow.put("activation", activation);
+        flow.put("affine_scale", affineScale);
+        return flow;
+    }
+
+    /**
+     * The spec of {@link #toJson}'s form (other fields, such as the parameter layout beside it in
+     * {@code metadata.json}, are ignored). Fields that older models lack take the values those models used: bins and
+     * tail bound their defaults, activation {@link #ACTIVATION_LEGACY}, affine scale {@link #AFFINE_SCALE_LEGACY}.
+     *
+     * @throws IllegalArgumentException naming a missing or invalid field
+     */
+    public static FlowSpec fromJson(JsonNode flow) {
+        if (flow == null || !flow.isObject()) {
+            throw new IllegalArgumentException("the flow spec is not a JSON object");
+        }
+        return new FlowSpec(FlowType.parse(required(flow, "type").asText()), required(flow, "features").asInt(),
+                required(flow, "layers").asInt(), required(flow, "hidden_features").asInt(),
+                required(flow, "hidden_layers").asInt(), flow.path("bins").asInt(BINS_DEFAULT),
+                flow.path("tail_bound").asDouble(TAIL_BOUND_DEFAULT), required(flow, "seed").asLong(),
+                flow.path("activation").asText(ACTIVATION_LEGACY), flow.path("affine_scale").asText(AFFINE_SCALE_LEGACY));
+    }
+
+    private static JsonNode required(JsonNode flow, String field) {
+        JsonNode v = flow.get(field);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("the flow spec has no '" + field + "'");
+        }
+        return v;
+    }
+
     /** Number of coupling/autoregressive layers actually built (0 for linear). */
     public int bodyLayers() {
-        return "linear".equals(type) ? 0 : numLayers;
+        return type.layered() ? numLayers : 0;
     }
 
     /**
@@ -220,7 +268,7 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
 
     private void layout(Map<String, long[]> shapes, Map<String, Init> inits) {
         long d = features;
-        if ("linear".equals(type)) {
+        if (!type.layered()) {
             put(shapes, inits, actNormLogScale(0), 1, d, Init.ZERO);
             put(shapes, inits, actNormShift(0), 1, d, Init.ZERO);
             put(shapes, inits, luLower(0), d, d, Init.ZERO);
@@ -235,7 +283,7 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
                 put(shapes, inits, hiddenBias(k, j), 1, hiddenFeatures, Init.ZERO);
                 in = hiddenFeatures;
             }
-            if ("spline".equals(type)) {
+            if (type == FlowType.SPLINE) {
                 for (char part : new char[]{'w', 'h', 'd'}) {
                     long out = d * (part == 'd' ? bins - 1 : bins);
                     put(shapes, inits, splineWeight(k, part), hiddenFeatures, out, Init.ZERO);

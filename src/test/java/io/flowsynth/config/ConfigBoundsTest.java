@@ -1,6 +1,7 @@
 package io.flowsynth.config;
 
 import io.flowsynth.error.BadInputException;
+import io.flowsynth.flow.FlowType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,7 +101,7 @@ class ConfigBoundsTest {
         for (Bound b : BOUNDS) {
             assertThatCode(() -> {
                 FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of(b.key(), b.edge()));
-                for (String type : ConfigResolver.FLOW_TYPES) {
+                for (FlowType type : FlowType.values()) {
                     FlowSettings f = new FlowSettings(type, c.flow().layers(), c.flow().hiddenFeatures(),
                             c.flow().hiddenLayers(), c.flow().bins(), c.flow().tailBound(), c.flow().activation(),
                             c.flow().affineScale());

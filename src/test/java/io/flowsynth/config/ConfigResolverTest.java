@@ -74,7 +74,7 @@ class ConfigResolverTest {
     void everyFlowFamilyIsAcceptedAndBadSplineSettingsAreRejectedNamingTheKey() {
         for (String type : new String[]{"realnvp", "maf", "spline", "linear"}) {
             assertThat(ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TYPE, type))
-                    .flow().type()).isEqualTo(type);
+                    .flow().type().id()).isEqualTo(type);
         }
         assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(ConfigKeys.FLOW_TYPE, "glow")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining(ConfigKeys.FLOW_TYPE).hasMessageContaining("spline");

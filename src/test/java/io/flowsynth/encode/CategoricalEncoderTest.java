@@ -1,5 +1,6 @@
 package io.flowsynth.encode;
 
+import io.flowsynth.math.StandardNormal;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

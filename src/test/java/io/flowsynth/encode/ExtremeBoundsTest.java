@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.math.StandardNormal;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;

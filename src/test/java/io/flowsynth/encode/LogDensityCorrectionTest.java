@@ -3,6 +3,7 @@ package io.flowsynth.encode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.flowsynth.math.StandardNormal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -35,7 +35,7 @@ class FastInverseTest {
     @ParameterizedTest(name = "{0}/{1}, D={2}, hidden layers {3}")
     @CsvSource({"relu, sigmoid, 7, 2", "tanh, clamp, 6, 2", "relu, sigmoid, 1, 1", "tanh, sigmoid, 5, 3"})
     void compiledInverseMatchesTheComposedInverse(String activation, String scale, int d, int hiddenLayers) {
-        FlowSpec spec = new FlowSpec("realnvp", d, 4, 16, hiddenLayers, 11).withConditioner(activation, scale);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, d, 4, 16, hiddenLayers, 11).withConditioner(activation, scale);
         Flow flow = Flows.build(spec, params(spec, 5));
         assertThat(flow.fastInverse()).isNotNull();
         FastInverse.Evaluator fast = flow.fastInverse().newEvaluator();
@@ -59,12 +59,12 @@ class FastInverseTest {
 
     @org.junit.jupiter.api.Test
     void sampleIsReproducibleFromTheSeedAndOnlyRealnvpIsCompiled() {
-        FlowSpec spec = new FlowSpec("realnvp", 4, 2, 8, 2, 3);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, 4, 2, 8, 2, 3);
         Flow flow = Flows.build(spec, params(spec, 1));
         float[] a = flow.sample(50, 0.8, new SplittableRandom(4), false);
         float[] b = flow.sample(50, 0.8, new SplittableRandom(4), false);
         assertThat(a).containsExactly(b);
-        FlowSpec maf = new FlowSpec("maf", 4, 2, 8, 2, 3);
+        FlowSpec maf = new FlowSpec(FlowType.MAF, 4, 2, 8, 2, 3);
         assertThat(Flows.build(maf, params(maf, 1)).fastInverse()).isNull();
     }
 }

@@ -105,7 +105,7 @@ class MarginalCalibrationTest {
 
     @Test
     void calibratedFlowDensityStillIntegratesToOne() {
-        FlowSpec spec = new FlowSpec("realnvp", 2, 2, 8, 1, 4, 3.0, 5);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, 2, 2, 8, 1, 4, 3.0, 5);
         MultiLayerNetwork net = new MultiLayerNetwork(FlowNetworks.configuration(spec,
                 new FlowNetworks.Optimizer(1e-3, 5, DataType.FLOAT)));
         net.init();

@@ -2,7 +2,7 @@ package io.flowsynth.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.conditioner.Mlp;
 import io.flowsynth.flow.transforms.AffineBijection;
 import io.flowsynth.flow.transforms.AffineCouplingTransform;
 import io.flowsynth.flow.transforms.PermutationTransform;
@@ -73,7 +73,7 @@ class TransformContractTest {
     }
 
     static Transform coupling(String activation, String scale) {
-        FlowSpec spec = new FlowSpec("realnvp", D, 1, 8, 2, 3);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, D, 1, 8, 2, 3);
         Map<String, INDArray> p = randomParams(spec, 11, 0.7);
         Mlp mlp = new Mlp(activation, List.of(p.get("c0w0"), p.get("c0w1")), List.of(p.get("c0b0"), p.get("c0b1")),
                 p.get("c0ws"), p.get("c0bs"), p.get("c0wt"), p.get("c0bt"));
@@ -81,12 +81,12 @@ class TransformContractTest {
     }
 
     static Transform legacyFlow() {
-        FlowSpec spec = new FlowSpec("realnvp", D, 3, 8, 2, 5, 2.0, 5).withConditioner("tanh", "clamp");
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, D, 3, 8, 2, 5, 2.0, 5).withConditioner("tanh", "clamp");
         return Flows.build(spec, randomParams(spec, 12, 0.5)).transform();
     }
 
     static Transform splineCoupling() {
-        FlowSpec spec = new FlowSpec("spline", D, 1, 8, 2, 6, 2.5, 3);
+        FlowSpec spec = new FlowSpec(FlowType.SPLINE, D, 1, 8, 2, 6, 2.5, 3);
         Map<String, INDArray> p = randomParams(spec, 13, 0.7);
         Mlp mlp = new Mlp("relu", List.of(p.get("c0w0"), p.get("c0w1")), List.of(p.get("c0b0"), p.get("c0b1")),
                 List.of(p.get("c0ww"), p.get("c0wh"), p.get("c0wd")), List.of(p.get("c0bw"), p.get("c0bh"), p.get("c0bd")));
@@ -95,12 +95,12 @@ class TransformContractTest {
 
     static Transform mafLayer() {
         // one MAF layer is the first part of a one-layer maf flow
-        FlowSpec spec = new FlowSpec("maf", D, 1, 12, 2, 3);
+        FlowSpec spec = new FlowSpec(FlowType.MAF, D, 1, 12, 2, 3);
         return ((CompositeTransform) Flows.build(spec, randomParams(spec, 14, 0.6)).transform()).parts().get(0);
     }
 
     static Transform flow(String type) {
-        FlowSpec spec = new FlowSpec(type, D, 3, 8, 2, 5, 2.0, 5);
+        FlowSpec spec = new FlowSpec(FlowType.parse(type), D, 3, 8, 2, 5, 2.0, 5);
         // random relu heads at scale 0.5 give bins so extreme that the spline's quadratic-root inverse loses 1e-8 in
         // double (tanh saturates and hides it); 0.3 keeps the spline flow well inside its conditioning
         return Flows.build(spec, randomParams(spec, 12, "spline".equals(type) ? 0.3 : 0.5)).transform();

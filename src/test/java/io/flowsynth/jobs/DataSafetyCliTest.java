@@ -126,6 +126,17 @@ class DataSafetyCliTest {
         assertRefused(cli("score", "--model", badJson.toString(), "--input", input, "--output", out),
                 "is damaged", "not valid JSON");
 
+        Path badSpec = copyModel("bad-spec");
+        ObjectNode specMeta = (ObjectNode) new ObjectMapper().readTree(badSpec.resolve("metadata.json").toFile());
+        ((ObjectNode) specMeta.path("flow")).put("type", "glow");
+        Files.writeString(badSpec.resolve("metadata.json"), specMeta.toString());
+        assertRefused(cli("sample", "--model", badSpec.toString(), "--rows", "5", "--output", out),
+                "is damaged", "invalid flow spec", "unknown flow type 'glow' (supported: realnvp, maf, spline, linear)");
+        ((ObjectNode) specMeta.path("flow")).put("type", "maf").remove("features");
+        Files.writeString(badSpec.resolve("metadata.json"), specMeta.toString());
+        assertRefused(cli("sample", "--model", badSpec.toString(), "--rows", "5", "--output", out),
+                "is damaged", "invalid flow spec", "the flow spec has no 'features'");
+
         Path noNetwork = copyModel("no-network");
         Files.delete(noNetwork.resolve("network.json"));
         assertRefused(cli("sample", "--model", noNetwork.toString(), "--rows", "5", "--output", out),

@@ -1,6 +1,7 @@
 package io.flowsynth.flow.nn;
 
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.transforms.AffineBijection;
 import io.flowsynth.flow.transforms.MadeMasks;
 import java.util.LinkedHashMap;
@@ -163,7 +164,7 @@ public final class FlowBackprop {
 
     /** Whether a spec's family has a hand-derived gradient here. */
     public static boolean supports(FlowSpec spec) {
-        return "realnvp".equals(spec.type()) || "maf".equals(spec.type()) || "spline".equals(spec.type());
+        return spec.type().layered();
     }
 
     /**
@@ -198,8 +199,8 @@ public final class FlowBackprop {
         this.depth = spec.hiddenLayers();
         this.relu = "relu".equals(spec.activation());
         this.sigmoid = "sigmoid".equals(spec.affineScale());
-        boolean maf = "maf".equals(spec.type());
-        this.spline = "spline".equals(spec.type());
+        boolean maf = spec.type() == FlowType.MAF;
+        this.spline = spec.type() == FlowType.SPLINE;
         this.bins = spec.bins();
         this.element = spline ? new SplineElement(bins, spec.tailBound()) : null;
         this.splineBiasGrad = spline ? new double[][]{new double[d * bins], new double[d * bins],

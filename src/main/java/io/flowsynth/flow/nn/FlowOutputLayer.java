@@ -1,6 +1,7 @@
 package io.flowsynth.flow.nn;
 
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.transforms.AffineBijection;
 import io.flowsynth.flow.transforms.MadeMasks;
 import io.flowsynth.flow.transforms.RationalQuadraticSpline;
@@ -34,7 +35,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public class FlowOutputLayer extends SameDiffOutputLayer {
     private static final String Z = "flowz";
 
-    private String type = "realnvp";
+    // DL4J writes a layer's fields as its JSON (network.json): the type stays its FlowType id, as saved models hold it
+    private String type = FlowType.REALNVP.id();
     private int features;
     private int numLayers;
     private int hiddenFeatures;
@@ -51,7 +53,7 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     }
 
     public FlowOutputLayer(FlowSpec spec) {
-        this.type = spec.type();
+        this.type = spec.type().id();
         this.features = spec.features();
         this.numLayers = spec.numLayers();
         this.hiddenFeatures = spec.hiddenFeatures();
@@ -64,7 +66,7 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     }
 
     public FlowSpec spec() {
-        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed,
+        return new FlowSpec(FlowType.parse(type), features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed,
                 activation, affineScale);
     }
 
@@ -74,7 +76,7 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
         DataType dt = input.dataType();
         Graph g = new Graph(sd, dt, input);
         SDVariable x = input;
-        if ("linear".equals(type)) {
+        if (!spec.type().layered()) {
             x = g.actNorm(x, p, 0);
             x = g.lu(x, p, spec);
         } else {
@@ -82,11 +84,11 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
             SDVariable mask = sd.constant("mask", maskArr);
             SDVariable transformed = sd.constant("transformedmask", maskArr.rsub(1.0));
             for (int k = 0; k < numLayers; k++) {
-                switch (type) {
-                    case "realnvp" -> x = g.affineCoupling(x, p, k, mask, transformed);
-                    case "maf" -> x = g.maf(x, p, k);
-                    case "spline" -> x = g.splineCoupling(x, p, k, mask, transformed);
-                    default -> throw new IllegalStateException("Unknown flow type " + type);
+                switch (spec.type()) {
+                    case REALNVP -> x = g.affineCoupling(x, p, k, mask, transformed);
+                    case MAF -> x = g.maf(x, p, k);
+                    case SPLINE -> x = g.splineCoupling(x, p, k, mask, transformed);
+                    case LINEAR -> throw new IllegalStateException("linear has no layers");
                 }
                 x = g.actNorm(x, p, k);
                 x = x.mmul(sd.constant("perm" + k, permutationMatrix(spec.permutation(k), dt)));

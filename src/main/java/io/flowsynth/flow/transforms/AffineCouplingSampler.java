@@ -2,6 +2,7 @@ package io.flowsynth.flow.transforms;
 
 import io.flowsynth.flow.FastInverse;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ public final class AffineCouplingSampler implements FastInverse {
 
     /** @param params the flow's parameters by name ({@link FlowSpec#paramShapes()}), any floating type */
     public AffineCouplingSampler(FlowSpec spec, Map<String, INDArray> params) {
-        if (!"realnvp".equals(spec.type())) {
+        if (spec.type() != FlowType.REALNVP) {
             throw new IllegalArgumentException("The compiled sampler inverts realnvp flows, not " + spec.type());
         }
         this.d = spec.features();

@@ -1,6 +1,6 @@
 package io.flowsynth.flow.transforms;
 
-import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.conditioner.Mlp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

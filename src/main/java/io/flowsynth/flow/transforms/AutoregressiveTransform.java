@@ -2,7 +2,7 @@ package io.flowsynth.flow.transforms;
 
 import io.flowsynth.flow.Transform;
 import io.flowsynth.flow.TransformResult;
-import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.conditioner.Mlp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

@@ -4,7 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A strictly increasing scalar map y = g(x; θ) applied to every element of a {@code [batch, D]} array, with its
- * parameters θ given per element by a conditioner (the heads of an {@link io.flowsynth.flow.nn.Mlp}). Coupling and
+ * parameters θ given per element by a conditioner (the heads of an {@link io.flowsynth.flow.conditioner.Mlp}). Coupling and
  * autoregressive layers are templates over this strategy: {@link AffineBijection} (RealNVP, MAF) and
  * {@link RationalQuadraticSpline} (neural spline flows).
  */

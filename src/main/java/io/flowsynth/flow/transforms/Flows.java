@@ -4,8 +4,9 @@ import io.flowsynth.flow.CompositeTransform;
 import io.flowsynth.flow.FastInverse;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.Transform;
-import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.conditioner.Mlp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ public final class Flows {
             }
         }
         List<Transform> parts = new ArrayList<>();
-        if ("linear".equals(spec.type())) {
+        if (!spec.type().layered()) {
             parts.add(actNorm(params, 0));
             parts.add(new LuLinearTransform(params.get(FlowSpec.luLower(0)), params.get(FlowSpec.luUpper(0)),
                     params.get(FlowSpec.luLogDiagonal(0)), spec.luPermutation()));
@@ -57,18 +58,18 @@ public final class Flows {
         INDArray mask = Nd4j.createFromArray(spec.conditioningMask()).castTo(dt).reshape(1, spec.features());
         for (int k = 0; k < spec.numLayers(); k++) {
             switch (spec.type()) {
-                case "realnvp" -> parts.add(new AffineCouplingTransform(mask, affineConditioner(spec, params, k, false),
+                case REALNVP -> parts.add(new AffineCouplingTransform(mask, affineConditioner(spec, params, k, false),
                         AffineBijection.of(spec.affineScale())));
-                case "maf" -> parts.add(new MaskedAffineAutoregressiveTransform(spec.features(),
+                case MAF -> parts.add(new MaskedAffineAutoregressiveTransform(spec.features(),
                         affineConditioner(spec, params, k, true), AffineBijection.of(spec.affineScale())));
-                case "spline" -> parts.add(new RationalQuadraticSplineCouplingTransform(mask,
+                case SPLINE -> parts.add(new RationalQuadraticSplineCouplingTransform(mask,
                         splineConditioner(spec, params, k), spec.bins(), spec.tailBound()));
-                default -> throw new IllegalArgumentException("Unknown flow type " + spec.type());
+                case LINEAR -> throw new IllegalStateException("linear has no layers");
             }
             parts.add(actNorm(params, k));
             parts.add(new PermutationTransform(spec.permutation(k)));
         }
-        FastInverse fast = "realnvp".equals(spec.type()) ? new AffineCouplingSampler(spec, params) : null;
+        FastInverse fast = spec.type() == FlowType.REALNVP ? new AffineCouplingSampler(spec, params) : null;
         return new Flow(new CompositeTransform(parts), fast);
     }
 

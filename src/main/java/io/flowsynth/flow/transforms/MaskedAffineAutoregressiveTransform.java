@@ -1,6 +1,6 @@
 package io.flowsynth.flow.transforms;
 
-import io.flowsynth.flow.nn.Mlp;
+import io.flowsynth.flow.conditioner.Mlp;
 
 /**
  * MAF layer (Papamakarios et al. 2017): the {@link AutoregressiveTransform} template with the

@@ -4,7 +4,7 @@ import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.Flow;
-import io.flowsynth.flow.StandardNormal;
+import io.flowsynth.flow.StandardNormalBase;
 import io.flowsynth.spark.OrderedReduce;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
@@ -166,7 +166,7 @@ public final class LikelihoodEvaluator {
             for (int g = 0; g < groups.length; g++) {
                 double term = 0;
                 for (int j = groups[g][0]; j < groups[g][1]; j++) {
-                    term += -0.5 * x[j] * x[j] - 0.5 * StandardNormal.LOG_2PI;
+                    term += -0.5 * x[j] * x[j] - 0.5 * StandardNormalBase.LOG_2PI;
                 }
                 sums.groupSums[g] += term;
                 sums.baseSum += term;

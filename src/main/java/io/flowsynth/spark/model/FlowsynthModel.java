@@ -183,17 +183,8 @@ public final class FlowsynthModel {
             throw new UncheckedIOException(e);
         }
         m.set("encoder", encoder.toJson());
-        ObjectNode flow = m.putObject("flow");
-        flow.put("type", flowSpec.type());
-        flow.put("features", flowSpec.features());
-        flow.put("layers", flowSpec.numLayers());
-        flow.put("hidden_features", flowSpec.hiddenFeatures());
-        flow.put("hidden_layers", flowSpec.hiddenLayers());
-        flow.put("bins", flowSpec.bins());
-        flow.put("tail_bound", flowSpec.tailBound());
-        flow.put("seed", flowSpec.seed());
-        flow.put("activation", flowSpec.activation());
-        flow.put("affine_scale", flowSpec.affineScale());
+        ObjectNode flow = flowSpec.toJson();
+        m.set("flow", flow);
         ObjectNode params = flow.putObject("parameters");
         params.put("file", PARAMS);
         params.put("dtype", "float32");
@@ -257,13 +248,8 @@ public final class FlowsynthModel {
         JsonNode flow = m.get("flow");
         FlowSpec spec;
         try {
-            spec = new FlowSpec(flow.get("type").asText(), flow.get("features").asInt(), flow.get("layers").asInt(),
-                    flow.get("hidden_features").asInt(), flow.get("hidden_layers").asInt(),
-                    flow.path("bins").asInt(FlowSpec.BINS_DEFAULT),
-                    flow.path("tail_bound").asDouble(FlowSpec.TAIL_BOUND_DEFAULT), flow.get("seed").asLong(),
-                    flow.path("activation").asText(FlowSpec.ACTIVATION_LEGACY),
-                    flow.path("affine_scale").asText(FlowSpec.AFFINE_SCALE_LEGACY));
-        } catch (IllegalArgumentException | NullPointerException e) {
+            spec = FlowSpec.fromJson(flow);
+        } catch (IllegalArgumentException e) {
             throw damaged(dir, "invalid flow spec: " + e.getMessage());
         }
         byte[] paramBytes = readFile(dir, PARAMS, m, conf);

@@ -14,26 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * What executors need of a model, as plain fields (Kryo-safe: no records, encoder as JSON text). Broadcast once per
+ * What executors need of a model, as plain fields (Kryo-safe: no records; encoder and flow spec as JSON text). Broadcast once per
  * job; {@link #encoder()} and {@link #flow()} rebuild the objects once per executor JVM and model.
  */
 public final class ModelPayload implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final ConcurrentHashMap<String, TableEncoder> ENCODERS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Flow> FLOWS = new ConcurrentHashMap<>();
 
     private final String modelId;
     private final String encoderJson;
-    private final String flowType;
-    private final int features;
-    private final int numLayers;
-    private final int hiddenFeatures;
-    private final int hiddenLayers;
-    private final int bins;
-    private final double tailBound;
-    private final long flowSeed;
-    private final String activation;
-    private final String affineScale;
+    private final String flowSpecJson; // FlowSpec#toJson, the model metadata's form
     private final float[] parameters;
     private final String calibrationJson;
     private final io.flowsynth.encode.RealValues realValues; // run only: never saved
@@ -51,16 +42,7 @@ public final class ModelPayload implements Serializable {
                         MarginalCalibration calibration) {
         this.modelId = modelId;
         this.encoderJson = encoder.toJson().toString();
-        this.flowType = spec.type();
-        this.features = spec.features();
-        this.numLayers = spec.numLayers();
-        this.hiddenFeatures = spec.hiddenFeatures();
-        this.hiddenLayers = spec.hiddenLayers();
-        this.bins = spec.bins();
-        this.tailBound = spec.tailBound();
-        this.flowSeed = spec.seed();
-        this.activation = spec.activation();
-        this.affineScale = spec.affineScale();
+        this.flowSpecJson = spec.toJson().toString();
         this.parameters = parameters;
         this.calibrationJson = calibration == null ? null : calibration.toJson().toString();
         this.realValues = encoder.realValues();
@@ -71,8 +53,11 @@ public final class ModelPayload implements Serializable {
     }
 
     public FlowSpec spec() {
-        return new FlowSpec(flowType, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed,
-                activation, affineScale);
+        try {
+            return FlowSpec.fromJson(new ObjectMapper().readTree(flowSpecJson));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Corrupt flow spec of model " + modelId, e);
+        }
     }
 
     public TableEncoder encoder() {
@@ -94,7 +79,8 @@ public final class ModelPayload implements Serializable {
     public Flow flow() {
         String key = calibrationJson == null ? modelId : modelId + "#calibrated-" + calibrationJson.hashCode();
         return FLOWS.computeIfAbsent(key, id -> {
-            Flow flow = Flows.build(spec(), FlowNetworks.unflatten(spec(), parameters, DataType.FLOAT));
+            FlowSpec spec = spec();
+            Flow flow = Flows.build(spec, FlowNetworks.unflatten(spec, parameters, DataType.FLOAT));
             try {
                 return calibrationJson == null ? flow
                         : flow.withCalibration(MarginalCalibration.fromJson(new ObjectMapper().readTree(calibrationJson)));

@@ -323,13 +323,7 @@ public final class FitPipeline {
         double secs = 0;
         ArrayNode h = t.putArray("history");
         for (RoundMetrics m : history) {
-            ObjectNode o = h.addObject();
-            o.put("round", m.round());
-            o.put("epoch", m.epoch());
-            o.put("train_nll", m.trainNll());
-            o.put("validation_nll", m.validationNll());
-            o.put("rows_per_second", m.rowsPerSecond());
-            o.put("seconds", m.seconds());
+            h.add(m.toJson());
             rowsTrained += m.rowsPerSecond() * m.seconds();
             secs += m.seconds();
         }

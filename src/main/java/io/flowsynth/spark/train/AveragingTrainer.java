@@ -1,7 +1,7 @@
 package io.flowsynth.spark.train;
 
 import io.flowsynth.flow.FlowSpec;
-import io.flowsynth.flow.StandardNormal;
+import io.flowsynth.flow.StandardNormalBase;
 import io.flowsynth.flow.nn.FlowNetworks;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +64,7 @@ abstract class AveragingTrainer implements Trainer {
         int totalRounds = o.totalRounds(roundsPerEpoch);
         String networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(o.learningRate(),
                 o.gradientClip(), DataType.FLOAT), FlowNetworks.adam(schedule(o, totalRounds))).toJson();
-        double logConstant = 0.5 * spec.features() * StandardNormal.LOG_2PI;
+        double logConstant = 0.5 * spec.features() * StandardNormalBase.LOG_2PI;
 
         float[] params;
         float[] state;

@@ -68,13 +68,7 @@ public final class Checkpoints {
         j.put("rounds_since_best", s.roundsSinceBest);
         ArrayNode h = j.putArray("history");
         for (RoundMetrics m : s.history) {
-            ObjectNode o = h.addObject();
-            o.put("round", m.round());
-            o.put("epoch", m.epoch());
-            o.put("train_nll", m.trainNll());
-            o.put("validation_nll", m.validationNll());
-            o.put("rows_per_second", m.rowsPerSecond());
-            o.put("seconds", m.seconds());
+            h.add(m.toJson());
         }
         HadoopFiles.writeString(roundDir(s.round) + "/" + STATE, j.toString(), conf);
         for (int r : rounds()) {
@@ -100,9 +94,7 @@ public final class Checkpoints {
                 }
                 List<RoundMetrics> history = new ArrayList<>();
                 for (JsonNode o : j.path("history")) {
-                    history.add(new RoundMetrics(o.get("round").asInt(), o.get("epoch").asDouble(),
-                            o.get("train_nll").asDouble(), o.get("validation_nll").asDouble(NaN),
-                            o.get("rows_per_second").asDouble(), o.get("seconds").asDouble()));
+                    history.add(RoundMetrics.fromJson(o));
                 }
                 return new TrainingState(j.get("round").asInt(), j.get("total_rounds").asInt(),
                         FloatArrays.fromBytes(HadoopFiles.readBytes(dir + "/params.bin", conf)),
@@ -133,8 +125,6 @@ public final class Checkpoints {
         }
         return null;
     }
-
-    private static final double NaN = Double.NaN;
 
     /** Round numbers present under the root, ascending. */
     List<Integer> rounds() {

@@ -3,6 +3,7 @@ package io.flowsynth.flow.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -30,7 +31,7 @@ class FlowBackpropTest {
     /** "family" or "family activation affine-scale"; odd D so the coupling halves differ in size. */
     private static FlowSpec spec(String type, int features, int layers, int hidden, int hiddenLayers, long seed) {
         String[] parts = type.split(" ");
-        FlowSpec spec = new FlowSpec(parts[0], features, layers, hidden, hiddenLayers, seed);
+        FlowSpec spec = new FlowSpec(FlowType.parse(parts[0]), features, layers, hidden, hiddenLayers, seed);
         return parts.length == 3 ? spec.withConditioner(parts[1], parts[2]) : spec;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.transforms.Flows;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,7 @@ class FlowDensityIntegratesToOneTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"realnvp", "maf", "spline", "linear"})
     void densityOnAGridIntegratesToOneAfterShortTraining(String type) {
-        FlowSpec spec = new FlowSpec(type, 2, 2, 16, 2, 6, 3.0, 11);
+        FlowSpec spec = new FlowSpec(FlowType.parse(type), 2, 2, 16, 2, 6, 3.0, 11);
         MultiLayerNetwork net = new MultiLayerNetwork(FlowNetworks.configuration(spec,
                 new FlowNetworks.Optimizer(5e-3, 5, DataType.FLOAT)));
         net.init();

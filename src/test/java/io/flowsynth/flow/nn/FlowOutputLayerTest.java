@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
-import io.flowsynth.flow.StandardNormal;
+import io.flowsynth.flow.FlowType;
+import io.flowsynth.flow.StandardNormalBase;
 import java.util.Map;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -39,13 +40,13 @@ class FlowOutputLayerTest {
     private static FlowSpec spec(String type, int features, int layers, int hidden, int hiddenLayers, int bins,
                                  double tailBound, long seed) {
         String[] parts = type.split(" ");
-        FlowSpec spec = new FlowSpec(parts[0], features, layers, hidden, hiddenLayers, bins, tailBound, seed);
+        FlowSpec spec = new FlowSpec(FlowType.parse(parts[0]), features, layers, hidden, hiddenLayers, bins, tailBound, seed);
         return parts.length == 3 ? spec.withConditioner(parts[1], parts[2]) : spec;
     }
 
     @Test
     void aConfigurationSavedBeforeTheConditionerFieldsReadsAsTanhAndClamp() {
-        FlowSpec spec = new FlowSpec("realnvp", 4, 2, 6, 2, 1);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, 4, 2, 6, 2, 1);
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 0, DataType.FLOAT)).toJson();
         assertThat(json).contains("\"activation\" : \"relu\"").contains("\"affineScale\" : \"sigmoid\"");
         String old = json.replaceAll("\"activation\" : \"relu\",?", "").replaceAll("\"affineScale\" : \"sigmoid\",?", "");
@@ -89,7 +90,7 @@ class FlowOutputLayerTest {
         // the network's score is the mean NLL without the constant (D/2) ln 2π
         double score = net.score(FlowNetworks.dataSet(x));
         double nll = -flow.logProb(x).meanNumber().doubleValue();
-        assertThat(score + 0.5 * 5 * StandardNormal.LOG_2PI).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(score + 0.5 * 5 * StandardNormalBase.LOG_2PI).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-9));
         // every parameter array receives a gradient
         net.setInput(x);
         net.setLabels(Nd4j.zeros(DataType.DOUBLE, 16, 1));
@@ -111,7 +112,7 @@ class FlowOutputLayerTest {
     void trainingLowersNllOfCorrelatedGaussianTowardsItsEntropy() {
         // x = L e with e ~ N(0, I): true NLL = (D/2) ln 2πe + ln|det L|
         int d = 3;
-        FlowSpec spec = new FlowSpec("realnvp", d, 4, 32, 2, 2);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, d, 4, 32, 2, 2);
         var opt = new FlowNetworks.Optimizer(3e-3, 5, DataType.FLOAT);
         MultiLayerNetwork net = new MultiLayerNetwork(FlowNetworks.configuration(spec, opt));
         net.init();

@@ -3,6 +3,7 @@ package io.flowsynth.flow.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class NativeMemoryTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"spline", "realnvp", "maf", "linear"})
     void nativeMemoryStaysFlatAfterWarmUp(String type) {
-        FlowSpec spec = new FlowSpec(type, FEATURES, 1, 8, 1, 11L);
+        FlowSpec spec = new FlowSpec(FlowType.parse(type), FEATURES, 1, 8, 1, 11L);
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 5.0, DataType.FLOAT)).toJson();
         MultiLayerNetwork net = FlowNetworks.network(json);
         float[] params = net.params().toFloatVector();

@@ -5,6 +5,7 @@ import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.spark.SharedSparkSession;
 import io.flowsynth.spark.encode.TableEncoderEstimator;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -41,7 +42,7 @@ class LikelihoodEvaluatorTest {
         }
         Dataset<Row> table = spark.createDataFrame(rows, schema);
         TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(table);
-        FlowSpec spec = new FlowSpec("realnvp", encoder.width(), 2, 8, 1, 1L);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, encoder.width(), 2, 8, 1, 1L);
         FlowsynthModel model = new FlowsynthModel("likelihood-test", schema, 60, encoder, spec,
                 new float[Math.toIntExact(spec.parameterCount())], "{}", JsonNodeFactory.instance.objectNode(), Map.of());
 
@@ -72,7 +73,7 @@ class LikelihoodEvaluatorTest {
         Dataset<Row> table = spark.createDataFrame(rows, schema);
         TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()
                 .withKindOverrides(Map.of("order_id", "id"))).fit(table);
-        FlowSpec spec = new FlowSpec("realnvp", encoder.width(), 2, 8, 1, 1L);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, encoder.width(), 2, 8, 1, 1L);
         FlowsynthModel model = new FlowsynthModel("likelihood-ids", schema, 50, encoder, spec,
                 new float[Math.toIntExact(spec.parameterCount())], "{}", JsonNodeFactory.instance.objectNode(), Map.of());
 

@@ -11,6 +11,7 @@ import io.flowsynth.encode.ColumnType;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -37,7 +38,7 @@ class ResumeEncoderTest {
 
     /** A checkpoint round holding a complete model with the given encoder and config (no training needed). */
     private void writeCheckpoint(String root, int round, TableEncoder encoder, FlowsynthConfig c, boolean complete) {
-        FlowSpec spec = new FlowSpec("realnvp", encoder.width(), 2, 8, 1, 7L);
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, encoder.width(), 2, 8, 1, 7L);
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 0, DataType.FLOAT)).toJson();
         float[] parameters = FlowNetworks.specOrder(FlowNetworks.network(json));
         String roundDir = root + "/" + String.format("round-%06d", round);

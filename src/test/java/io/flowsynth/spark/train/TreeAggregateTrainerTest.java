@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.spark.SharedSparkSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Both training engines on a correlated pair whose true NLL is known. */
 class TreeAggregateTrainerTest {
     static final double TRUE_NLL = Math.log(2 * Math.PI * Math.E) + Math.log(0.3);
-    static final FlowSpec SPEC = new FlowSpec("realnvp", 2, 4, 16, 2, 3);
+    static final FlowSpec SPEC = new FlowSpec(FlowType.REALNVP, 2, 4, 16, 2, 3);
     static JavaRDD<FeatureBlock> data;
 
     /** x2 = 0.9·x1 + 0.3·e: true NLL = ln 2πe + ln 0.3 ≈ 1.6336. */

@@ -3,12 +3,15 @@ package io.flowsynth.flow;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The base distribution N(0, I) of a flow: log p(z) = −½‖z‖² − (D/2)·ln 2π. */
-public final class StandardNormal {
+/**
+ * The base distribution N(0, I) of a flow: log p(z) = −½‖z‖² − (D/2)·ln 2π, per row of a batch. (The scalar φ, Φ and
+ * Φ⁻¹ of the column encoders are {@code io.flowsynth.math.StandardNormal}.)
+ */
+public final class StandardNormalBase {
     public static final double LOG_2PI = Math.log(2 * Math.PI);
     private final int features;
 
-    public StandardNormal(int features) {
+    public StandardNormalBase(int features) {
         this.features = features;
     }
 

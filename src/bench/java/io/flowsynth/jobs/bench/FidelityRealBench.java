@@ -10,6 +10,7 @@ import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.fidelity.ColumnDiagnostics;
 import io.flowsynth.fidelity.ColumnKind;
 import io.flowsynth.fidelity.FidelityReport;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.spark.fidelity.FidelityEvaluator;
 import io.flowsynth.spark.io.TableReader;
@@ -211,7 +212,7 @@ public final class FidelityRealBench {
         FlowsynthConfig defaults = ConfigResolver.resolve(null, null, null, with(sets, "flowsynth.seed",
                 String.valueOf(seed)));
         Map<String, String> copulaSets = with(sets, "flowsynth.seed", String.valueOf(seed));
-        copulaSets.put(ConfigKeys.FLOW_TYPE, "linear");
+        copulaSets.put(ConfigKeys.FLOW_TYPE, FlowType.LINEAR.id());
         FlowsynthConfig copula = ConfigResolver.resolve(null, null, null, copulaSets);
 
         // the copula first: the first fit of a JVM pays the class loading and JIT warm-up, which the cheap one hides

@@ -1,4 +1,4 @@
-package io.flowsynth.spark.demo;
+package io.flowsynth.jobs.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

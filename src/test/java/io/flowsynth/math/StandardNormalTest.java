@@ -1,4 +1,4 @@
-package io.flowsynth.encode;
+package io.flowsynth.math;
 
 import org.junit.jupiter.api.Test;
 

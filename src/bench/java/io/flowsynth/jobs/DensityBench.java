@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.spark.demo.ToyDensities;
 import io.flowsynth.spark.score.ScorePipeline;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +40,7 @@ public final class DensityBench {
         int rows = 20_000;
         int testRows = 10_000;
         int epochs = 20;
-        List<String> types = List.of("realnvp", "maf", "spline", "linear");
+        List<String> types = Arrays.stream(FlowType.values()).map(FlowType::id).toList();
         List<String> datasets = ToyDensities.NAMES;
         List<String> sets = new ArrayList<>();
         for (int i = 0; i < args.length; i += 2) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.AutoSizing;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.nn.AnalyticTrainer;
 import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.flow.nn.FlowBackprop;
@@ -72,7 +73,7 @@ public final class TrainStepBench {
         // JIT warm-up of the hand-derived path for every family first, so that the first measured family does not
         // pay for compiling the shared loops
         for (String family : families) {
-            FlowSpec spec = new FlowSpec(family, FEATURES, AutoSizing.LAYERS,
+            FlowSpec spec = new FlowSpec(FlowType.parse(family), FEATURES, AutoSizing.LAYERS,
                     AutoSizing.HIDDEN, ConfigKeys.FLOW_HIDDEN_LAYERS_DEFAULT, 42);
             MultiLayerConfiguration conf = configuration(spec);
             if (AnalyticTrainer.supports(conf)) {
@@ -90,7 +91,7 @@ public final class TrainStepBench {
             }
         }
         for (String family : families) {
-            FlowSpec spec = new FlowSpec(family, FEATURES, AutoSizing.LAYERS,
+            FlowSpec spec = new FlowSpec(FlowType.parse(family), FEATURES, AutoSizing.LAYERS,
                     AutoSizing.HIDDEN, ConfigKeys.FLOW_HIDDEN_LAYERS_DEFAULT, 42);
             for (String b : batches) {
                 int batch = Integer.parseInt(b);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.flow.nn.NativeMemory;
@@ -36,7 +37,7 @@ public final class MemoryBench {
         int batch = Integer.parseInt(args[3]);
         int features = Integer.parseInt(args[4]);
         File out = new File(args[5]);
-        FlowSpec spec = new FlowSpec(type, features, 4, 64, 2, 7L);
+        FlowSpec spec = new FlowSpec(FlowType.parse(type), features, 4, 64, 2, 7L);
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 5.0, DataType.FLOAT)).toJson();
         MultiLayerNetwork net = FlowNetworks.network(json);
         float[] params = net.params().toFloatVector();

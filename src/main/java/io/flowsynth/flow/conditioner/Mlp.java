@@ -1,4 +1,4 @@
-package io.flowsynth.flow.nn;
+package io.flowsynth.flow.conditioner;
 
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -8,7 +8,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * A conditioner network evaluated in plain ND4J: hidden layers h_{j+1} = φ(h_j W_j + b_j) with φ = relu or tanh, then linear heads
  * read from the last hidden layer (affine layers: raw log-scale and shift; spline layers: widths, heights and
  * derivatives). Weights are {@code [in, out]}, biases {@code [1, out]}. MADE conditioners pass weights already
- * multiplied by their masks. This is the inference twin of the graph that {@link FlowOutputLayer} trains.
+ * multiplied by their masks. This is the inference twin of the graph that {@code io.flowsynth.flow.nn.FlowOutputLayer}
+ * trains; it sits below both the transforms and that DL4J adapter, and imports nothing of flowsynth.
  */
 public final class Mlp {
     private final List<INDArray> weights;

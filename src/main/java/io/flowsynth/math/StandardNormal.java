@@ -1,4 +1,4 @@
-package io.flowsynth.encode;
+package io.flowsynth.math;
 
 import org.apache.commons.math3.special.Erf;
 import org.apache.commons.numbers.gamma.Erfc;
