@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -92,6 +93,7 @@ class FlowBackpropTest {
         }
     }
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void gradientMatchesCentralFiniteDifferencesInDouble(String type) {
@@ -124,6 +126,7 @@ class FlowBackpropTest {
         assertThat(checked).isGreaterThan(theta.length / 3);
     }
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void fiftyAdamStepsFollowTheSameLossCurveAsMultiLayerNetworkFit(String type) {
