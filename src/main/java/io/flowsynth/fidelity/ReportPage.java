@@ -39,13 +39,15 @@ public final class ReportPage {
         h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
                 .append("<meta charset=\"utf-8\"/>\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-                .append("<title>flowsynth report: quality ").append(fmt(report.path("overall").path("quality"), 3))
+                .append("<title>flowsynth report: quality ")
+                .append(fmt(report.path(ReportKeys.OVERALL).path(ReportKeys.QUALITY), 3))
                 .append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
         h.append("<header>\n<h1>Synthetic data report</h1>\n<p>");
-        JsonNode rows = report.path("rows");
-        h.append("Real table: ").append(count(rows.path("real"))).append(" rows (")
-                .append(count(rows.path("sampled_real"))).append(" sampled); synthetic table: ")
-                .append(count(rows.path("synthetic"))).append(" rows (").append(count(rows.path("sampled_synthetic")))
+        JsonNode rows = report.path(ReportKeys.ROWS);
+        h.append("Real table: ").append(count(rows.path(ReportKeys.REAL))).append(" rows (")
+                .append(count(rows.path(ReportKeys.SAMPLED_REAL))).append(" sampled); synthetic table: ")
+                .append(count(rows.path(ReportKeys.SYNTHETIC))).append(" rows (")
+                .append(count(rows.path(ReportKeys.SAMPLED_SYNTHETIC)))
                 .append(" sampled). Scores run from 0 (worst) to 1 (best).</p>\n</header>\n<main>\n");
         overall(h, report);
         privacy(h, report.path("privacy"));
@@ -59,7 +61,7 @@ public final class ReportPage {
     }
 
     private static void overall(StringBuilder h, JsonNode report) {
-        JsonNode o = report.path("overall");
+        JsonNode o = report.path(ReportKeys.OVERALL);
         JsonNode b = report.path("baseline");
         h.append("<section aria-labelledby=\"overall\">\n<h2 id=\"overall\">Overall scores</h2>\n");
         h.append("<table class=\"scores\">\n<caption>SDMetrics-style quality: the mean of the column shapes and column "
@@ -69,8 +71,8 @@ public final class ReportPage {
             h.append("<th scope=\"col\">Independent-columns baseline</th>");
         }
         h.append("</tr></thead>\n<tbody>\n");
-        String[][] rows = {{"Quality", "quality"}, {"Column shapes", "column_shapes"},
-            {"Column pair trends", "column_pair_trends"}};
+        String[][] rows = {{"Quality", ReportKeys.QUALITY}, {"Column shapes", ReportKeys.COLUMN_SHAPES},
+            {"Column pair trends", ReportKeys.COLUMN_PAIR_TRENDS}};
         for (String[] r : rows) {
             h.append("<tr><th scope=\"row\">").append(r[0]).append("</th><td class=\"big\">")
                     .append(fmt(o.path(r[1]), 3)).append("</td>");
@@ -268,19 +270,19 @@ public final class ReportPage {
                     .append(heads[i]).append("</button></th>");
         }
         h.append("</tr></thead>\n<tbody>\n");
-        for (JsonNode c : report.path("columns")) {
-            String name = c.path("name").asText();
+        for (JsonNode c : report.path(ReportKeys.COLUMNS)) {
+            String name = c.path(ReportKeys.NAME).asText();
             JsonNode d = diagnostics.getOrDefault(name, missing());
             boolean continuous = d.has("boundary_adherence");
             JsonNode adherence = continuous ? d.path("boundary_adherence") : d.path("category_adherence");
             JsonNode coverage = continuous ? d.path("range_coverage") : d.path("category_coverage");
             h.append("<tr><th scope=\"row\" data-value=\"").append(esc(name)).append("\"><a href=\"#col-")
                     .append(anchor(name)).append("\">").append(esc(name)).append("</a></th>");
-            cell(h, c.path("kind").asText(), c.path("kind").asText());
-            numberCell(h, c.path("score"));
-            cell(h, c.path("metric").asText(), c.path("metric").asText());
-            numberCell(h, c.path("real_null_rate"));
-            numberCell(h, c.path("synthetic_null_rate"));
+            cell(h, c.path(ReportKeys.KIND).asText(), c.path(ReportKeys.KIND).asText());
+            numberCell(h, c.path(ReportKeys.SCORE));
+            cell(h, c.path(ReportKeys.METRIC).asText(), c.path(ReportKeys.METRIC).asText());
+            numberCell(h, c.path(ReportKeys.REAL_NULL_RATE));
+            numberCell(h, c.path(ReportKeys.SYNTHETIC_NULL_RATE));
             numberCell(h, adherence);
             numberCell(h, coverage);
             numberCell(h, d.path("wasserstein_normalized"));
@@ -297,12 +299,12 @@ public final class ReportPage {
                 .append("\"></span> synthetic (bar heights are shares of each side's sampled rows)</p>\n")
                 .append("<div class=\"grid\">\n");
         int i = 0;
-        for (JsonNode c : report.path("columns")) {
-            String name = c.path("name").asText();
+        for (JsonNode c : report.path(ReportKeys.COLUMNS)) {
+            String name = c.path(ReportKeys.NAME).asText();
             JsonNode d = diagnostics.get(name);
             h.append("<article id=\"col-").append(anchor(name)).append("\" class=\"column\">\n<h3>").append(esc(name))
-                    .append(" <span class=\"kind\">").append(esc(c.path("kind").asText())).append(", ")
-                    .append(esc(c.path("metric").asText())).append(" ").append(fmt(c.path("score"), 3))
+                    .append(" <span class=\"kind\">").append(esc(c.path(ReportKeys.KIND).asText())).append(", ")
+                    .append(esc(c.path(ReportKeys.METRIC).asText())).append(" ").append(fmt(c.path(ReportKeys.SCORE), 3))
                     .append("</span></h3>\n");
             if (d == null) {
                 h.append("<p>No diagnostics.</p>\n");
@@ -344,9 +346,8 @@ public final class ReportPage {
         String lo = value(hist.path("edges").get(0).asDouble(), unit);
         String hi = value(hist.path("edges").get(bins).asDouble(), unit);
         boolean log = hist.path("scale").asText("linear").equals("log");
-        h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(width)
-                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ')
-                .append(height).append("\" aria-labelledby=\"t").append(id).append(" d").append(id).append("\">\n")
+        h.append("<figure>\n");
+        Svg.open(h, width, height, "t" + id, "d" + id)
                 .append("<title id=\"t").append(id).append("\">Histogram of ").append(esc(name))
                 .append(", real and synthetic</title>\n<desc id=\"d").append(id).append("\">").append(bins)
                 .append(log ? " log-spaced bins from " : " equal-width bins from ").append(esc(lo)).append(" to ").append(esc(hi))
@@ -356,8 +357,7 @@ public final class ReportPage {
             bar(h, x + 0.5, bw / 2 - 0.5, real[k], top, plot, REAL_COLOR);
             bar(h, x + bw / 2, bw / 2 - 0.5, synthetic[k], top, plot, SYNTHETIC_COLOR);
         }
-        h.append("<line x1=\"10\" y1=\"").append(plot + 5).append("\" x2=\"").append(width - 10).append("\" y2=\"")
-                .append(plot + 5).append("\" stroke=\"#555\"/>\n");
+        Svg.line(h, "10", String.valueOf(plot + 5), String.valueOf(width - 10), String.valueOf(plot + 5), "#555");
         // ticks at every quarter of the bins, labelled with the edge value there (on a log axis the labels show
         // the uneven spacing; the end labels are anchored inside the plot)
         int step = "epoch_micros".equals(unit) ? 2 : 1; // long timestamp labels: 3 ticks, else 5
@@ -365,9 +365,8 @@ public final class ReportPage {
             int k = q * bins / 4;
             double x = 10 + k * bw;
             String anchor = q == 0 ? "start" : q == 4 ? "end" : "middle";
-            h.append("<line x1=\"").append(num(x)).append("\" y1=\"").append(plot + 5).append("\" x2=\"")
-                    .append(num(x)).append("\" y2=\"").append(plot + 9).append("\" stroke=\"#555\"/>\n")
-                    .append("<text x=\"").append(num(x)).append("\" y=\"").append(height - 8)
+            Svg.line(h, num(x), String.valueOf(plot + 5), num(x), String.valueOf(plot + 9), "#555");
+            h.append("<text x=\"").append(num(x)).append("\" y=\"").append(height - 8)
                     .append("\" font-size=\"10\" text-anchor=\"").append(anchor).append("\">")
                     .append(esc(value(hist.path("edges").get(k).asDouble(), unit))).append("</text>\n");
         }
@@ -381,9 +380,7 @@ public final class ReportPage {
 
     private static void bar(StringBuilder h, double x, double w, double share, double top, int plot, String color) {
         double bh = top > 0 ? share / top * (plot - 5) : 0;
-        h.append("<rect x=\"").append(num(x)).append("\" y=\"").append(num(plot + 5 - bh)).append("\" width=\"")
-                .append(num(Math.max(w, 0.5))).append("\" height=\"").append(num(bh)).append("\" fill=\"")
-                .append(color).append("\"/>\n");
+        Svg.rect(h, x, plot + 5 - bh, Math.max(w, 0.5), bh, color);
     }
 
     private static void categories(StringBuilder h, String name, JsonNode d, int id) {
@@ -407,9 +404,8 @@ public final class ReportPage {
         int labelWidth = 120;
         int height = Math.max(rowHeight, values.size() * rowHeight) + 6;
         double plot = width - labelWidth - 90;
-        h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(width)
-                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ')
-                .append(height).append("\" aria-labelledby=\"t").append(id).append(" d").append(id).append("\">\n")
+        h.append("<figure>\n");
+        Svg.open(h, width, height, "t" + id, "d" + id)
                 .append("<title id=\"t").append(id).append("\">Category frequencies of ").append(esc(name))
                 .append(", real and synthetic</title>\n<desc id=\"d").append(id).append("\">");
         for (int k = 0; k < labels.size(); k++) {
@@ -467,10 +463,10 @@ public final class ReportPage {
     private static void heatMap(StringBuilder h, JsonNode report) {
         h.append("<section aria-labelledby=\"pairs\">\n<h2 id=\"pairs\">Column pair trends</h2>\n");
         List<String> allNames = new ArrayList<>();
-        for (JsonNode c : report.path("columns")) {
-            allNames.add(c.path("name").asText());
+        for (JsonNode c : report.path(ReportKeys.COLUMNS)) {
+            allNames.add(c.path(ReportKeys.NAME).asText());
         }
-        JsonNode pairs = report.path("pairs");
+        JsonNode pairs = report.path(ReportKeys.PAIRS);
         if (allNames.size() < 2 || !pairs.isArray() || pairs.isEmpty()) {
             h.append("<p>Fewer than two columns: no pairs.</p>\n</section>\n");
             return;
@@ -489,13 +485,13 @@ public final class ReportPage {
         }
         List<JsonNode> sorted = new ArrayList<>();
         pairs.forEach(sorted::add);
-        sorted.sort((x, y) -> Double.compare(number(x.path("score")), number(y.path("score"))));
+        sorted.sort((x, y) -> Double.compare(number(x.path(ReportKeys.SCORE)), number(y.path(ReportKeys.SCORE))));
         // a wide table: the columns of the worst pairs, in the table's order, so the map stays readable
         List<String> names = allNames;
         if (allNames.size() > HEAT_MAX_COLUMNS) {
             java.util.Set<String> worst = new java.util.HashSet<>();
             for (JsonNode p : sorted) {
-                for (JsonNode c : p.path("columns")) {
+                for (JsonNode c : p.path(ReportKeys.COLUMNS)) {
                     if (worst.size() < HEAT_MAX_COLUMNS) {
                         worst.add(c.asText());
                     }
@@ -524,18 +520,17 @@ public final class ReportPage {
         int top = 10;
         int size = Math.max(margin + n * cell + 10, 330);
         int height = top + n * cell + margin + 30;
-        h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(size)
-                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(size).append(' ')
-                .append(height)
-                .append("\" aria-labelledby=\"heat-t heat-d\">\n<title id=\"heat-t\">Pair-trend differences between "
+        h.append("<figure>\n");
+        Svg.open(h, size, height, "heat-t", "heat-d")
+                .append("<title id=\"heat-t\">Pair-trend differences between "
                         + "real and synthetic data</title>\n<desc id=\"heat-d\">Lower-triangular matrix of ")
                 .append(n * (n - 1) / 2).append(" column pairs of ").append(n)
                 .append(" columns; darker red means a larger difference (1 − pair score). "
                         + "The worst pairs are listed in the table below.</desc>\n");
         boolean[][] drawn = new boolean[n][n];
         for (JsonNode p : sorted) {
-            String a = p.path("columns").get(0).asText();
-            String b = p.path("columns").get(1).asText();
+            String a = p.path(ReportKeys.COLUMNS).get(0).asText();
+            String b = p.path(ReportKeys.COLUMNS).get(1).asText();
             Integer ia = index.get(a);
             Integer ib = index.get(b);
             if (ia == null || ib == null) {
@@ -544,9 +539,10 @@ public final class ReportPage {
             int row = Math.max(ia, ib);
             int col = Math.min(ia, ib);
             drawn[row][col] = true;
-            double diff = 1 - number(p.path("score"));
+            double diff = 1 - number(p.path(ReportKeys.SCORE));
             JsonNode corr = correlations.get(a + "\u0000" + b);
-            String tip = a + " × " + b + ": " + p.path("metric").asText() + " " + fmt(p.path("score"), 3)
+            String tip = a + " × " + b + ": " + p.path(ReportKeys.METRIC).asText() + " "
+                    + fmt(p.path(ReportKeys.SCORE), 3)
                     + (corr != null && corr.path("real_correlation").isNumber() ? ", r real "
                     + fmt(corr.path("real_correlation"), 3) + ", r synthetic " + fmt(corr.path("synthetic_correlation"), 3)
                     : "");
@@ -596,11 +592,12 @@ public final class ReportPage {
                         + "<th scope=\"col\">Metric</th><th scope=\"col\">Score</th><th scope=\"col\">r real</th>"
                         + "<th scope=\"col\">r synthetic</th></tr></thead>\n<tbody>\n");
         for (JsonNode p : sorted.subList(0, Math.min(WORST_PAIRS, sorted.size()))) {
-            String a = p.path("columns").get(0).asText();
-            String b = p.path("columns").get(1).asText();
+            String a = p.path(ReportKeys.COLUMNS).get(0).asText();
+            String b = p.path(ReportKeys.COLUMNS).get(1).asText();
             JsonNode corr = correlations.getOrDefault(a + "\u0000" + b, missing());
             h.append("<tr><th scope=\"row\">").append(esc(a)).append(" × ").append(esc(b)).append("</th><td>")
-                    .append(esc(p.path("metric").asText())).append("</td><td>").append(fmt(p.path("score"), 3))
+                    .append(esc(p.path(ReportKeys.METRIC).asText())).append("</td><td>")
+                    .append(fmt(p.path(ReportKeys.SCORE), 3))
                     .append("</td><td>").append(fmt(corr.path("real_correlation"), 3)).append("</td><td>")
                     .append(fmt(corr.path("synthetic_correlation"), 3)).append("</td></tr>\n");
         }
@@ -723,7 +720,7 @@ public final class ReportPage {
     }
 
     private static String num(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
+        return Svg.num(v);
     }
 
     private static double number(JsonNode v) {
@@ -768,56 +765,18 @@ public final class ReportPage {
         return b.toString();
     }
 
-    private static final String CSS = String.join("\n",
-            "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}",
-            "header,main,footer{max-width:1200px;margin:0 auto;padding:0 1.2rem}",
-            "h1{margin:1.2rem 0 .3rem}h2{margin-top:2rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}",
-            "h3{font-size:1rem;margin:.2rem 0 .4rem}.kind{font-weight:normal;color:#555;font-size:.85rem}",
-            "table{border-collapse:collapse;margin:.6rem 0;background:#fff}caption{text-align:left;color:#444;"
-                    + "font-size:.85rem;padding:.3rem 0;caption-side:top}",
-            "th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;font-size:.9rem}"
-                    + "td{font-variant-numeric:tabular-nums}",
-            "thead th{background:#eef2f6}th button{font:inherit;font-weight:bold;background:none;border:0;"
-                    + "padding:0;cursor:pointer;color:#0b3d6b}th[aria-sort=ascending] button::after{content:' \\25B2'}"
-                    + "th[aria-sort=descending] button::after{content:' \\25BC'}",
-            ".scores .big{font-size:1.4rem;font-weight:bold}",
-            ".verdict{padding:.8rem 1rem;border-radius:6px;border-left:6px solid #888;background:#f0f0f0;max-width:70rem}",
-            ".verdict-low{border-color:#1a7f37;background:#e9f6ec}.verdict-moderate{border-color:#b58100;"
-                    + "background:#fff6dd}.verdict-high{border-color:#b3261e;background:#fdeceb}",
-            ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:1rem}",
-            ".column{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6rem}",
-            "figure{margin:.3rem 0}figcaption{font-size:.8rem;color:#444}",
-            ".stats th,.stats td{font-size:.8rem;padding:.1rem .4rem}",
-            ".legend .swatch{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin:0 .2rem 0 .6rem}",
-            "a{color:#0b3d6b}",
-            "");
+    /** The page's style sheet and table-sorting script, inlined from classpath resources next to this class. */
+    private static final String CSS = resource("report.css");
+    private static final String SORT_JS = resource("report-sort.js");
 
-    private static final String SORT_JS = String.join("\n",
-            "(function () {",
-            "  var table = document.getElementById('column-table');",
-            "  if (!table) { return; }",
-            "  var heads = table.tHead.rows[0].cells;",
-            "  Array.prototype.forEach.call(heads, function (th) {",
-            "    var button = th.querySelector('button');",
-            "    button.addEventListener('click', function () {",
-            "      var col = Number(button.getAttribute('data-col'));",
-            "      var ascending = th.getAttribute('aria-sort') !== 'ascending';",
-            "      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });",
-            "      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');",
-            "      var body = table.tBodies[0];",
-            "      var rows = Array.prototype.slice.call(body.rows);",
-            "      rows.sort(function (r1, r2) {",
-            "        var a = r1.cells[col].getAttribute('data-value'), b = r2.cells[col].getAttribute('data-value');",
-            "        var x = parseFloat(a), y = parseFloat(b), c;",
-            "        if (isNaN(x) || isNaN(y)) {",
-            "          if (a === '' || b === '') { return a === b ? 0 : (a === '' ? 1 : -1); }",
-            "          c = String(a).localeCompare(String(b));",
-            "        } else { c = x - y; }",
-            "        return ascending ? c : -c;",
-            "      });",
-            "      rows.forEach(function (r) { body.appendChild(r); });",
-            "    });",
-            "  });",
-            "})();",
-            "");
+    private static String resource(String name) {
+        try (java.io.InputStream in = ReportPage.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing classpath resource io/flowsynth/fidelity/" + name);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Failed to read classpath resource io/flowsynth/fidelity/" + name, e);
+        }
+    }
 }
