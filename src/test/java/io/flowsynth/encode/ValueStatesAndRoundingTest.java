@@ -90,4 +90,23 @@ class ValueStatesAndRoundingTest {
         ValueRounding seconds = new ValueRounding("t", ColumnType.of(ColumnType.Base.TIMESTAMP), 0, 1e7, 1e6, -1);
         assertThat(seconds.resolution()).isEqualTo(1e6);
     }
+
+    @Test
+    void aModeEncoderWritesTheModelJsonOfBeforeTheSplitAndReadsItBack() {
+        // the exact JSON of the former ModeEncoder (over a two-knot QuantileEncoder), field order included
+        GaussianMixture m = new GaussianMixture(new double[]{0.3, 0.7}, new double[]{-5, 10}, new double[]{0.5, 2});
+        ModeEncoder e = new ModeEncoder("x", "continuous", DOUBLE, -6.5, 17.25, 0.0, 2, new long[]{90, 5, 3, 2, 0}, m,
+                5);
+        String json = "{\"column\":\"x\",\"kind\":\"continuous\",\"type\":\"double\",\"unit\":0.0,\"decimals\":2,"
+                + "\"stateCounts\":{\"value\":90,\"null\":5,\"nan\":3,\"positive_infinity\":2,\"negative_infinity\":0},"
+                + "\"extreme_k\":5,\"encoding\":\"mode\",\"min\":-6.5,\"max\":17.25,\"weights\":[0.3,0.7],"
+                + "\"means\":[-5.0,10.0],\"sigmas\":[0.5,2.0]}";
+        assertThat(e.toJson().toString()).isEqualTo(json);
+        assertThat(ModeEncoder.fromJson(e.toJson()).toJson().toString()).isEqualTo(json);
+        ModeEncoder old = new ModeEncoder("n", "integer", INT, 1, 99, 1.0, -1, new long[]{100, 7, 0, 0, 0}, m, -1);
+        assertThat(old.toJson().toString()).as("no extreme_k before extreme-value protection")
+                .doesNotContain("extreme_k");
+        assertThatThrownBy(() -> new ModeEncoder("n", "integer", INT, 5, 1, 1.0, -1, new long[]{1, 0, 0, 0, 0}, m))
+                .hasMessageContaining("Column 'n': bounds");
+    }
 }
