@@ -21,13 +21,22 @@ import java.util.Random;
  * their scale, floats and doubles to their learned decimals). With K = 1 there is no mode feature.
  *
  * <p>Features: {@code <column>} (α), {@code <column>#mode} (when K ≥ 2), {@code <column>#null} (when the column had
- * nulls, NaN or ±∞: the same side channel as {@link QuantileEncoder}).
+ * nulls, NaN or ±∞: the same side channel as {@link QuantileEncoder}, {@link ValueStates}). Rounding and clipping:
+ * {@link ValueRounding}, as in {@link QuantileEncoder}.
  */
 public final class ModeEncoder implements ColumnEncoder {
     private static final long serialVersionUID = 1L;
     private static final double MAX_ALPHA = 4.753;
 
-    private final QuantileEncoder values; // min, max, unit, decimals and the state channel (knots: min and max only)
+    private final String column;
+    private final String kind;
+    private final ColumnType type;
+    /** Rounding and clipping of decoded values to the source type and [min, max]. */
+    private final ValueRounding rounding;
+    /** The null/NaN/±∞ side channel. */
+    private final ValueStates valueStates;
+    /** Extremes withheld at each end while fitting, −1 for models saved before that protection. */
+    private final int extremeK;
     private final GaussianMixture mixture;
     private final FrequencyIntervals modes; // null when K = 1
 
@@ -43,10 +52,20 @@ public final class ModeEncoder implements ColumnEncoder {
      */
     public ModeEncoder(String column, String kind, ColumnType type, double min, double max, double unit, int decimals,
                        long[] stateCounts, GaussianMixture mixture, int extremeK) {
-        double[] knots = min < max ? new double[]{min, max} : new double[]{min};
-        double[] probabilities = min < max ? new double[]{0, 1} : new double[]{1};
-        this.values = new QuantileEncoder(column, kind, type, knots, probabilities, unit, decimals, stateCounts, null,
-                null, extremeK);
+        this.column = QuantileEncoder.requireColumn(column);
+        QuantileEncoder.checkKindAndType(column, kind, type);
+        if (!Double.isFinite(min) || !Double.isFinite(max) || max < min) {
+            throw new IllegalArgumentException("Column '" + column + "': bounds must be finite with min ≤ max, got ["
+                    + min + ", " + max + "]");
+        }
+        if (extremeK < -1) {
+            throw new IllegalArgumentException("Column '" + column + "': extreme k must be ≥ 0 (or −1), got " + extremeK);
+        }
+        this.kind = kind;
+        this.type = type;
+        this.rounding = new ValueRounding(column, type, min, max, unit, decimals);
+        this.valueStates = new ValueStates(column, type, stateCounts);
+        this.extremeK = extremeK;
         this.mixture = mixture;
         if (mixture.size() > 1) {
             long[] counts = new long[mixture.size()];
@@ -61,17 +80,17 @@ public final class ModeEncoder implements ColumnEncoder {
 
     @Override
     public String column() {
-        return values.column();
+        return column;
     }
 
     @Override
     public String kind() {
-        return values.kind();
+        return kind;
     }
 
     @Override
     public ColumnType type() {
-        return values.type();
+        return type;
     }
 
     public GaussianMixture mixture() {
@@ -79,20 +98,20 @@ public final class ModeEncoder implements ColumnEncoder {
     }
 
     public double min() {
-        return values.min();
+        return rounding.min();
     }
 
     public double max() {
-        return values.max();
+        return rounding.max();
     }
 
     public int decimals() {
-        return values.decimals();
+        return rounding.decimals();
     }
 
     @Override
     public int width() {
-        return 1 + (modes != null ? 1 : 0) + (values.hasStates() ? 1 : 0);
+        return 1 + (modes != null ? 1 : 0) + (valueStates.hasStates() ? 1 : 0);
     }
 
     @Override
@@ -102,7 +121,7 @@ public final class ModeEncoder implements ColumnEncoder {
         if (modes != null) {
             names.add(column() + "#mode");
         }
-        if (values.hasStates()) {
+        if (valueStates.hasStates()) {
             names.add(column() + "#null");
         }
         return names;
@@ -114,10 +133,10 @@ public final class ModeEncoder implements ColumnEncoder {
 
     @Override
     public void encode(Object value, double[] out, int offset, Random rng) {
-        if (values.hasStates()) {
-            out[offset + stateOffset()] = values.encodeState(value, rng);
+        if (valueStates.hasStates()) {
+            out[offset + stateOffset()] = valueStates.encodeState(value, rng);
         }
-        if (!values.isValue(value)) {
+        if (!valueStates.isValue(value)) {
             out[offset] = rng.nextGaussian();
             if (modes != null) {
                 out[offset + 1] = rng.nextGaussian();
@@ -130,15 +149,15 @@ public final class ModeEncoder implements ColumnEncoder {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Column '" + column() + "': " + e.getMessage(), e);
         }
-        if ((x < min() || x > max()) && values.extremeK() >= 0 && max() > min()) {
+        if ((x < min() || x > max()) && extremeK >= 0 && max() > min()) {
             // a withheld extreme: a random point of the outer 1 % of the range, so the withheld rows form no point
             // mass at the bound (models saved before extreme-value protection clamp)
             double w = QuantileEncoder.OUTSIDE_SPREAD * (max() - min()) * rng.nextDouble();
             x = x > max() ? max() - w : min() + w;
         }
         x = Math.max(min(), Math.min(max(), x));
-        if (values.unit() > 0) {
-            x += (rng.nextDouble() - 0.5) * QuantileEncoder.JITTER * values.unit();
+        if (rounding.unit() > 0) {
+            x += (rng.nextDouble() - 0.5) * QuantileEncoder.JITTER * rounding.unit();
         }
         int k = pickMode(x, rng);
         double alpha = (x - mixture.mean(k)) / mixture.sigma(k);
@@ -187,16 +206,16 @@ public final class ModeEncoder implements ColumnEncoder {
 
     @Override
     public void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        if (values.hasStates()) {
-            QuantileEncoder.State state = values.decodeState(z[offset + stateOffset()]);
-            if (state != QuantileEncoder.State.VALUE) {
-                values.special(state, out, column);
+        if (valueStates.hasStates()) {
+            ValueStates.State state = valueStates.decodeState(z[offset + stateOffset()]);
+            if (state != ValueStates.State.VALUE) {
+                valueStates.special(state, out, column);
                 return;
             }
         }
         int k = modes != null ? modes.decode(z[offset + 1]) : 0;
         double alpha = Double.isNaN(z[offset]) ? 0.0 : z[offset];
-        values.valueOf(mixture.mean(k) + mixture.sigma(k) * alpha, out, column);
+        rounding.valueOf(mixture.mean(k) + mixture.sigma(k) * alpha, out, column);
     }
 
     @Override
@@ -206,9 +225,13 @@ public final class ModeEncoder implements ColumnEncoder {
 
     @Override
     public ObjectNode toJson() {
-        ObjectNode json = values.toJson();
-        json.remove("knots");
-        json.remove("probabilities");
+        ObjectNode json = jsonHeader();
+        json.put("unit", rounding.unit());
+        json.put("decimals", rounding.decimals());
+        valueStates.toJson(json);
+        if (extremeK >= 0) {
+            json.put("extreme_k", extremeK);
+        }
         json.put("encoding", "mode");
         json.put("min", min());
         json.put("max", max());
@@ -226,12 +249,11 @@ public final class ModeEncoder implements ColumnEncoder {
     static ModeEncoder fromJson(JsonNode json) {
         double min = json.path("min").asDouble();
         double max = json.path("max").asDouble();
-        QuantileEncoder base = QuantileEncoder.fromJson(json, min < max ? new double[]{min, max} : new double[]{min},
-                min < max ? new double[]{0, 1} : new double[]{1});
         GaussianMixture m = new GaussianMixture(QuantileEncoder.doubles(json.path("weights")),
                 QuantileEncoder.doubles(json.path("means")), QuantileEncoder.doubles(json.path("sigmas")));
-        return new ModeEncoder(base.column(), base.kind(), base.type(), min, max, base.unit(), base.decimals(),
-                base.stateCounts(), m, base.extremeK());
+        return new ModeEncoder(json.path("column").asText(), json.path("kind").asText(),
+                ColumnType.parse(json.path("type").asText()), min, max, json.path("unit").asDouble(),
+                json.path("decimals").asInt(-1), ValueStates.countsFromJson(json), m, json.path("extreme_k").asInt(-1));
     }
 
     /**
@@ -254,12 +276,12 @@ public final class ModeEncoder implements ColumnEncoder {
      */
     @Override
     public double logDensityCorrection(Object value, double[] features, int offset) {
-        double c = values.stateSeen(value) ? 0.0 : OUT_OF_DOMAIN_LOG_PROB;
-        if (values.hasStates()) {
-            c += values.stateLogCorrection(value, features[offset + stateOffset()]);
+        double c = valueStates.stateSeen(value) ? 0.0 : OUT_OF_DOMAIN_LOG_PROB;
+        if (valueStates.hasStates()) {
+            c += valueStates.stateLogCorrection(value, features[offset + stateOffset()]);
         }
         double alpha = features[offset];
-        if (!values.isValue(value)) {
+        if (!valueStates.isValue(value)) {
             c -= StandardNormal.logDensity(alpha);
             return modes != null ? c - StandardNormal.logDensity(features[offset + 1]) : c;
         }
@@ -278,7 +300,7 @@ public final class ModeEncoder implements ColumnEncoder {
             c += modes.logCorrection(k, features[offset + 1]) - logResponsibility(k, mixture.mean(k)
                     + mixture.sigma(k) * alpha);
         }
-        return values.unit() > 0.0 ? c + Math.log(QuantileEncoder.JITTER * values.unit()) : c;
+        return rounding.unit() > 0.0 ? c + Math.log(QuantileEncoder.JITTER * rounding.unit()) : c;
     }
 
     /** ln r(k | x), the log-responsibility of mode k for x, computed in log space (no underflow far from the modes). */

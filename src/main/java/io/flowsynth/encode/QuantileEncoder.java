@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,11 +36,13 @@ import java.util.Random;
  * </ul>
  * Decoding maps z → Φ(z) → F̂⁻¹ → clip to the observed [min, max] → round: integers, dates and timestamps to whole units
  * (timestamps to the observed precision), decimals to the type's scale (HALF_UP, never beyond its precision), floats to
- * {@code Float}. Float and double columns whose finite values all had at most d ≤ 6 decimals ({@link #decimals()},
- * found by the estimator; −1 when none was found) are rounded to d decimals (HALF_EVEN on the double), then clipped.
+ * {@code Float} ({@link ValueRounding}, shared with {@link ModeEncoder}). Float and double columns whose finite values
+ * all had at most d ≤ 6 decimals ({@link #decimals()}, found by the estimator; −1 when none was found) are rounded to
+ * d decimals (HALF_EVEN on the double), then clipped.
  *
- * <p><b>Nulls, NaN and ±∞</b> form a side channel: when the column had any of them, a second feature
- * ({@code <column>#null}) encodes the state {value, null, NaN, +∞, −∞} with {@link FrequencyIntervals}; the value
+ * <p><b>Nulls, NaN and ±∞</b> form a side channel ({@link ValueStates}, shared with {@link ModeEncoder}): when the
+ * column had any of them, a second feature ({@code <column>#null}) encodes the state {value, null, NaN, +∞, −∞} with
+ * {@link FrequencyIntervals}; the value
  * feature of a non-value row is a standard normal draw from {@code rng} and is ignored by decoding. A state not seen
  * while fitting (e.g. a null in a column fitted without nulls) is encoded as a random draw of the value channel.
  * Values below the lower or above the upper bound encode as a random point of the outer
@@ -56,21 +56,17 @@ public final class QuantileEncoder implements ColumnEncoder {
     static final double JITTER = 0.9;
 
     /** Most decimals a float or double column's rounding precision is learned to. */
-    public static final int MAX_DECIMALS = 6;
-
-    /** Row states of the side channel, in JSON order. */
-    public enum State { VALUE, NULL, NAN, POSITIVE_INFINITY, NEGATIVE_INFINITY }
+    public static final int MAX_DECIMALS = ValueRounding.MAX_DECIMALS;
 
     private final String column;
     private final String kind;
     private final ColumnType type;
     private final double[] knots;
     private final double[] probabilities;
-    private final double unit;
-    private final int decimals;
-    private final long[] stateCounts;
-    private final State[] presentStates;
-    private final FrequencyIntervals states; // null when only VALUE occurs
+    /** Rounding and clipping of decoded values to the source type and [min, max]. */
+    private final ValueRounding rounding;
+    /** The null/NaN/±∞ side channel. */
+    private final ValueStates valueStates;
     /** Shapes of the first and last segment (null: linear); their lengths are the segments'. */
     private final ParetoTail lowerTail;
     private final ParetoTail upperTail;
@@ -89,7 +85,7 @@ public final class QuantileEncoder implements ColumnEncoder {
      * @param knots         non-decreasing quantiles of the finite values; first = exact minimum, last = exact maximum
      * @param probabilities strictly increasing, from 0 to 1, same length as knots (a single knot needs {0} or {1})
      * @param unit          the dequantization and rounding unit, 0 for float and double
-     * @param stateCounts   rows per {@link State}, in enum order; the VALUE count must be positive
+     * @param stateCounts   rows per {@link ValueStates.State}, in enum order; the VALUE count must be positive
      */
     public QuantileEncoder(String column, String kind, ColumnType type, double[] knots, double[] probabilities,
                            double unit, long[] stateCounts) {
@@ -116,18 +112,7 @@ public final class QuantileEncoder implements ColumnEncoder {
                            double unit, int decimals, long[] stateCounts, ParetoTail lowerTail, ParetoTail upperTail,
                            int extremeK) {
         this.column = requireColumn(column);
-        if (decimals < -1 || decimals > MAX_DECIMALS || (decimals >= 0 && !type.isFloatingPoint())) {
-            throw new IllegalArgumentException("Column '" + column + "': decimals " + decimals
-                    + " (expected -1, or 0.." + MAX_DECIMALS + " for float and double)");
-        }
-        this.decimals = decimals;
-        if (!List.of("continuous", "integer", "datetime").contains(kind)) {
-            throw new IllegalArgumentException("Column '" + column + "': quantile encoding has no kind '" + kind + "'");
-        }
-        if (!(type.isNumeric() || type.isDatetime())) {
-            throw new IllegalArgumentException("Column '" + column + "': quantile encoding needs a numeric, date or "
-                    + "timestamp type, got " + type);
-        }
+        checkKindAndType(column, kind, type);
         if (knots.length == 0 || knots.length != probabilities.length) {
             throw new IllegalArgumentException("Column '" + column + "': need as many knots as probabilities (≥ 1)");
         }
@@ -141,36 +126,12 @@ public final class QuantileEncoder implements ColumnEncoder {
                         "Column '" + column + "': probabilities must increase strictly within [0, 1]");
             }
         }
-        if (!(unit >= 0.0) || Double.isInfinite(unit)) {
-            throw new IllegalArgumentException("Column '" + column + "': unit must be finite and ≥ 0, got " + unit);
-        }
-        if (stateCounts.length != State.values().length || stateCounts[0] <= 0) {
-            throw new IllegalArgumentException("Column '" + column + "': need one count per state, with values");
-        }
-        if (!type.isFloatingPoint() && (stateCounts[2] != 0 || stateCounts[3] != 0 || stateCounts[4] != 0)) {
-            throw new IllegalArgumentException("Column '" + column + "': NaN/infinity counts on type " + type);
-        }
         this.kind = kind;
         this.type = type;
         this.knots = knots.clone();
         this.probabilities = probabilities.clone();
-        this.unit = unit;
-        this.stateCounts = stateCounts.clone();
-        List<State> present = new ArrayList<>();
-        List<Long> counts = new ArrayList<>();
-        for (State s : State.values()) {
-            if (stateCounts[s.ordinal()] < 0) {
-                throw new IllegalArgumentException("Column '" + column + "': negative count for " + s);
-            }
-            if (stateCounts[s.ordinal()] > 0) {
-                present.add(s);
-                counts.add(stateCounts[s.ordinal()]);
-            }
-        }
-        this.presentStates = present.toArray(new State[0]);
-        this.states = present.size() > 1
-                ? new FrequencyIntervals(counts.stream().mapToLong(Long::longValue).toArray())
-                : null;
+        this.rounding = new ValueRounding(column, type, knots[0], knots[knots.length - 1], unit, decimals);
+        this.valueStates = new ValueStates(column, type, stateCounts);
         int n = knots.length;
         if ((lowerTail != null || upperTail != null) && (n < 3 || (lowerTail != null && !(knots[1] > knots[0]))
                 || (upperTail != null && !(knots[n - 1] > knots[n - 2])))) {
@@ -204,12 +165,12 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     @Override
     public int width() {
-        return states == null ? 1 : 2;
+        return valueStates.hasStates() ? 2 : 1;
     }
 
     @Override
     public List<String> featureNames() {
-        return states == null ? List.of(column) : List.of(column, column + "#null");
+        return valueStates.hasStates() ? List.of(column, column + "#null") : List.of(column);
     }
 
     /** Knots q_j (copy). */
@@ -218,17 +179,17 @@ public final class QuantileEncoder implements ColumnEncoder {
     }
 
     public double unit() {
-        return unit;
+        return rounding.unit();
     }
 
-    /** Rows per {@link State} while fitting, in enum order (copy). */
+    /** Rows per {@link ValueStates.State} while fitting, in enum order (copy). */
     public long[] stateCounts() {
-        return stateCounts.clone();
+        return valueStates.stateCounts();
     }
 
     /** Decimals decoded float/double values are rounded to, −1 for none. */
     public int decimals() {
-        return decimals;
+        return rounding.decimals();
     }
 
     /** Tail of the first segment, or null when it is linear. */
@@ -261,14 +222,10 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     @Override
     public void encode(Object value, double[] out, int offset, Random rng) {
-        State state = stateOf(value);
-        int stateIndex = indexOf(state);
-        if (states != null && stateIndex >= 0) {
-            out[offset + 1] = states.encode(stateIndex, rng);
-        } else if (states != null) {
-            out[offset + 1] = states.encode(indexOf(State.VALUE), rng);
+        if (valueStates.hasStates()) {
+            out[offset + 1] = valueStates.encodeState(value, rng);
         }
-        if (state == State.VALUE) {
+        if (valueStates.isValue(value)) {
             double x;
             try {
                 x = ColumnValues.toDouble(type, value);
@@ -298,15 +255,13 @@ public final class QuantileEncoder implements ColumnEncoder {
      */
     @Override
     public double logDensityCorrection(Object value, double[] features, int offset) {
-        State state = stateOf(value);
-        int stateIndex = indexOf(state);
         double c = 0.0;
-        if (states != null) {
-            c += states.logCorrection(stateIndex >= 0 ? stateIndex : indexOf(State.VALUE), features[offset + 1]);
+        if (valueStates.hasStates()) {
+            c += valueStates.stateLogCorrection(value, features[offset + 1]);
         }
         double z = features[offset];
-        if (state != State.VALUE) {
-            return c - StandardNormal.logDensity(z) + (stateIndex >= 0 ? 0.0 : OUT_OF_DOMAIN_LOG_PROB);
+        if (!valueStates.isValue(value)) {
+            return c - StandardNormal.logDensity(z) + (valueStates.stateSeen(value) ? 0.0 : OUT_OF_DOMAIN_LOG_PROB);
         }
         double x;
         try {
@@ -390,10 +345,10 @@ public final class QuantileEncoder implements ColumnEncoder {
 
     @Override
     public void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        if (states != null) {
-            State state = presentStates[states.decode(z[offset + 1])];
-            if (state != State.VALUE) {
-                special(state, out, column);
+        if (valueStates.hasStates()) {
+            ValueStates.State state = valueStates.decodeState(z[offset + 1]);
+            if (state != ValueStates.State.VALUE) {
+                valueStates.special(state, out, column);
                 return;
             }
         }
@@ -407,64 +362,9 @@ public final class QuantileEncoder implements ColumnEncoder {
         return true;
     }
 
-    /** Whether the column has the state side channel (a second feature). */
-    boolean hasStates() {
-        return states != null;
-    }
-
-    /** The state feature of a value (any state not seen while fitting is encoded as VALUE). */
-    double encodeState(Object value, Random rng) {
-        int stateIndex = indexOf(stateOf(value));
-        return states.encode(stateIndex >= 0 ? stateIndex : indexOf(State.VALUE), rng);
-    }
-
-    /** The state a state feature decodes to. */
-    State decodeState(double z) {
-        return presentStates[states.decode(z)];
-    }
-
-    /** Whether the value's state (value, null, NaN, ±∞) occurred while fitting. */
-    boolean stateSeen(Object value) {
-        return indexOf(stateOf(value)) >= 0;
-    }
-
-    /**
-     * The state channel's term of {@link #logDensityCorrection} (needs {@link #hasStates()}): ln f_state − ln φ(z) for
-     * the state the value was encoded as (an unseen state is encoded as VALUE).
-     */
-    double stateLogCorrection(Object value, double zState) {
-        int stateIndex = indexOf(stateOf(value));
-        return states.logCorrection(stateIndex >= 0 ? stateIndex : indexOf(State.VALUE), zState);
-    }
-
     /** Whether {@code value} is a finite value (not null, NaN or ±∞). */
     boolean isValue(Object value) {
-        return stateOf(value) == State.VALUE;
-    }
-
-    /** The value of a non-VALUE state into a sink: null, or NaN, ±∞ of the column's floating-point type. */
-    void special(State state, ValueSink out, int column) {
-        switch (state) {
-            case NULL -> out.setNull(column);
-            case NAN -> out.setDouble(column, Double.NaN);
-            case POSITIVE_INFINITY -> out.setDouble(column, Double.POSITIVE_INFINITY);
-            case NEGATIVE_INFINITY -> out.setDouble(column, Double.NEGATIVE_INFINITY);
-            default -> throw new IllegalArgumentException("not a special state: " + state);
-        }
-    }
-
-    /** The number x as a value of the source type into a sink: rounded to the unit or decimals, clipped to [min, max]. */
-    void valueOf(double x, ValueSink out, int column) {
-        if (!Double.isFinite(x)) {
-            x = Double.isNaN(x) ? min() : x > 0 ? max() : min();
-        }
-        if (type.isFloatingPoint() || type.base() == ColumnType.Base.DECIMAL) {
-            emit(x, 0.0, out, column);
-            return;
-        }
-        long u = unit >= 1.0 ? Math.round(unit) : 1L;
-        double clipped = clip(x);
-        emit((double) (Math.round(clipped / u) * u), 0.0, out, column);
+        return valueStates.isValue(value);
     }
 
     /** [0, 1] → [U_MIN, 1 − U_MIN], affinely. */
@@ -542,10 +442,7 @@ public final class QuantileEncoder implements ColumnEncoder {
      * Values are dequantized over ±0.45 r.
      */
     double resolution() {
-        if (unit > 0.0) {
-            return unit;
-        }
-        return decimals >= 0 ? Math.pow(10.0, -decimals) : 0.0;
+        return rounding.resolution();
     }
 
     /** F̂ at the point a fraction t of the way along segment j (shaped by the segment's tail, if any). */
@@ -582,94 +479,11 @@ public final class QuantileEncoder implements ColumnEncoder {
             delta = tail == null ? t * length
                     : j == 0 ? length - tail.inverse(1.0 - t) : tail.inverse(t);
         }
-        emit(knots[j], delta, out, column);
-    }
-
-    /** The value base + delta of the source type, rounded to the unit and clipped to [min, max], into a sink. */
-    private void emit(double base, double delta, ValueSink out, int column) {
-        switch (type.base()) {
-            case FLOAT, DOUBLE -> out.setDouble(column, clip(round(base + delta)));
-            case DECIMAL -> emitDecimal(base, delta, out, column);
-            case BYTE, SHORT, INT, LONG, DATE, TIMESTAMP -> {
-                long u = unit >= 1.0 ? Math.round(unit) : 1L;
-                long b = (long) base; // knots of integral, date and timestamp columns are whole numbers
-                long v = b + Math.round(delta / u) * u;
-                out.setLong(column, Math.max((long) min(), Math.min((long) max(), v)));
-            }
-            default -> throw new IllegalStateException("unhandled type " + type);
-        }
-    }
-
-    private void emitDecimal(double base, double delta, ValueSink out, int column) {
-        int scale = type.scale();
-        double scaled = (base + delta) * (scale < POWERS_OF_TEN.length ? POWERS_OF_TEN[scale] : Double.NaN);
-        BigDecimal[] bounds = decimalBounds();
-        if (Math.abs(scaled) < 0x1p52) {
-            // the sum rounded to the scale in double, exact whenever the unscaled value fits 52 bits (ties aside,
-            // which a continuous delta never hits): no decimal expansion of two doubles per value
-            long unscaled = Math.round(scaled);
-            if (type.precision() <= MAX_LONG_DECIMAL_PRECISION) {
-                long[] limits = unscaledBounds;
-                out.setUnscaledDecimal(column, Math.max(limits[0], Math.min(limits[1], unscaled)));
-                return;
-            }
-            out.setValue(column, BigDecimal.valueOf(unscaled, scale).max(bounds[0]).min(bounds[1]));
-            return;
-        }
-        BigDecimal v = BigDecimal.valueOf(base).add(new BigDecimal(delta)).setScale(scale, RoundingMode.HALF_UP);
-        out.setValue(column, v.max(bounds[0]).min(bounds[1]));
-    }
-
-    /** Decimals of at most this precision have unscaled values that fit a long. */
-    private static final int MAX_LONG_DECIMAL_PRECISION = 18;
-
-    /**
-     * [lower, upper] clip of decoded decimals: the fitted range at the column's scale, within its precision; also
-     * {@link #unscaledBounds} for precisions up to 18. Built on first use.
-     */
-    private BigDecimal[] decimalBounds() {
-        BigDecimal[] bounds = decimalBounds;
-        if (bounds == null) {
-            int scale = type.scale();
-            BigDecimal limit = BigDecimal.ONE.movePointRight(type.precision() - scale)
-                    .subtract(BigDecimal.ONE.movePointLeft(scale)); // largest value with this precision and scale
-            bounds = new BigDecimal[]{BigDecimal.valueOf(min()).setScale(scale, RoundingMode.HALF_UP).max(limit.negate()),
-                    BigDecimal.valueOf(max()).setScale(scale, RoundingMode.HALF_UP).min(limit)};
-            if (type.precision() <= MAX_LONG_DECIMAL_PRECISION) {
-                unscaledBounds = new long[]{bounds[0].unscaledValue().longValueExact(),
-                        bounds[1].unscaledValue().longValueExact()};
-            }
-            decimalBounds = bounds; // racy but idempotent: immutable values, same result on every thread
-        }
-        return bounds;
+        rounding.emit(knots[j], delta, out, column);
     }
 
     /** Finds u's segment of {@link #probabilities} in {@link #inverse}; built on first use. */
     private transient GuidedSearch probabilitySearch;
-    private transient volatile BigDecimal[] decimalBounds;
-    /** {@link #decimalBounds} as unscaled values, for precisions up to 18; set before it. */
-    private transient long[] unscaledBounds;
-
-    /** x rounded to {@link #decimals} decimals (unchanged when −1, or when too large to round in a double). */
-    double round(double x) {
-        if (decimals < 0) {
-            return x;
-        }
-        double scale = POWERS_OF_TEN[decimals];
-        double scaled = x * scale;
-        if (!(Math.abs(scaled) < 0x1p52)) {
-            return x;
-        }
-        return Math.rint(scaled) / scale;
-    }
-
-    /** 10^k, exact in double, for rounding to learned decimals (k ≤ {@link #MAX_DECIMALS}) and decimal scales. */
-    static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
-        1e15, 1e16, 1e17, 1e18};
-
-    private double clip(double x) {
-        return Math.max(min(), Math.min(max(), x));
-    }
 
     private int firstAtLeast(double x) {
         int lo = 0;
@@ -699,43 +513,12 @@ public final class QuantileEncoder implements ColumnEncoder {
         return lo - 1;
     }
 
-    State stateOf(Object value) {
-        if (value == null) {
-            return State.NULL;
-        }
-        if (value instanceof Double || value instanceof Float) {
-            double d = ((Number) value).doubleValue();
-            if (Double.isNaN(d)) {
-                return State.NAN;
-            }
-            if (d == Double.POSITIVE_INFINITY) {
-                return State.POSITIVE_INFINITY;
-            }
-            if (d == Double.NEGATIVE_INFINITY) {
-                return State.NEGATIVE_INFINITY;
-            }
-        }
-        return State.VALUE;
-    }
-
-    private int indexOf(State state) {
-        for (int k = 0; k < presentStates.length; k++) {
-            if (presentStates[k] == state) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
     @Override
     public ObjectNode toJson() {
         ObjectNode json = jsonHeader();
-        json.put("unit", unit);
-        json.put("decimals", decimals);
-        ObjectNode counts = json.putObject("stateCounts");
-        for (State s : State.values()) {
-            counts.put(s.name().toLowerCase(java.util.Locale.ROOT), stateCounts[s.ordinal()]);
-        }
+        json.put("unit", rounding.unit());
+        json.put("decimals", rounding.decimals());
+        valueStates.toJson(json);
         if (extremeK >= 0) {
             json.put("extreme_k", extremeK);
         }
@@ -762,8 +545,8 @@ public final class QuantileEncoder implements ColumnEncoder {
         if (lower == null && upper == null) {
             return e;
         }
-        return new QuantileEncoder(e.column, e.kind, e.type, e.knots, e.probabilities, e.unit, e.decimals,
-                e.stateCounts, lower, upper, e.extremeK);
+        return new QuantileEncoder(e.column, e.kind, e.type, e.knots, e.probabilities, e.unit(), e.decimals(),
+                e.stateCounts(), lower, upper, e.extremeK);
     }
 
     /** A tail's shape and scale (its length comes from the knots), or null when absent. */
@@ -774,10 +557,7 @@ public final class QuantileEncoder implements ColumnEncoder {
     /** Reads the common fields (column, kind, type, unit, decimals, state counts) with the given knots. */
     static QuantileEncoder fromJson(JsonNode json, double[] knots, double[] probabilities) {
         String column = json.path("column").asText();
-        long[] counts = new long[State.values().length];
-        for (State s : State.values()) {
-            counts[s.ordinal()] = json.path("stateCounts").path(s.name().toLowerCase(java.util.Locale.ROOT)).asLong();
-        }
+        long[] counts = ValueStates.countsFromJson(json);
         return new QuantileEncoder(column, json.path("kind").asText(), ColumnType.parse(json.path("type").asText()),
                 knots, probabilities, json.path("unit").asDouble(), json.path("decimals").asInt(-1), counts, null, null,
                 json.path("extreme_k").asInt(-1));
@@ -789,6 +569,17 @@ public final class QuantileEncoder implements ColumnEncoder {
             out[i] = array.get(i).doubleValue();
         }
         return out;
+    }
+
+    /** Refuses a kind other than continuous, integer or datetime, or a type that is not numeric, date or timestamp. */
+    static void checkKindAndType(String column, String kind, ColumnType type) {
+        if (!List.of("continuous", "integer", "datetime").contains(kind)) {
+            throw new IllegalArgumentException("Column '" + column + "': quantile encoding has no kind '" + kind + "'");
+        }
+        if (!(type.isNumeric() || type.isDatetime())) {
+            throw new IllegalArgumentException("Column '" + column + "': quantile encoding needs a numeric, date or "
+                    + "timestamp type, got " + type);
+        }
     }
 
     static String requireColumn(String column) {

@@ -52,32 +52,32 @@ public record FidelityReport(double quality, double columnShapes, double columnP
     public ObjectNode toJson() {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
-        ObjectNode overall = root.putObject("overall");
-        putNumber(overall, "quality", quality);
-        putNumber(overall, "column_shapes", columnShapes);
-        putNumber(overall, "column_pair_trends", columnPairTrends);
-        ArrayNode columnArray = root.putArray("columns");
+        ObjectNode overall = root.putObject(ReportKeys.OVERALL);
+        putNumber(overall, ReportKeys.QUALITY, quality);
+        putNumber(overall, ReportKeys.COLUMN_SHAPES, columnShapes);
+        putNumber(overall, ReportKeys.COLUMN_PAIR_TRENDS, columnPairTrends);
+        ArrayNode columnArray = root.putArray(ReportKeys.COLUMNS);
         for (ColumnScore column : columns) {
             ObjectNode node = columnArray.addObject();
-            node.put("name", column.name());
-            node.put("kind", column.kind());
-            node.put("metric", column.metric());
-            putNumber(node, "score", column.score());
-            putNumber(node, "real_null_rate", column.realNullRate());
-            putNumber(node, "synthetic_null_rate", column.syntheticNullRate());
+            node.put(ReportKeys.NAME, column.name());
+            node.put(ReportKeys.KIND, column.kind());
+            node.put(ReportKeys.METRIC, column.metric());
+            putNumber(node, ReportKeys.SCORE, column.score());
+            putNumber(node, ReportKeys.REAL_NULL_RATE, column.realNullRate());
+            putNumber(node, ReportKeys.SYNTHETIC_NULL_RATE, column.syntheticNullRate());
         }
-        ArrayNode pairArray = root.putArray("pairs");
+        ArrayNode pairArray = root.putArray(ReportKeys.PAIRS);
         for (PairScore pair : pairs) {
             ObjectNode node = pairArray.addObject();
-            node.putArray("columns").add(pair.columnA()).add(pair.columnB());
-            node.put("metric", pair.metric());
-            putNumber(node, "score", pair.score());
+            node.putArray(ReportKeys.COLUMNS).add(pair.columnA()).add(pair.columnB());
+            node.put(ReportKeys.METRIC, pair.metric());
+            putNumber(node, ReportKeys.SCORE, pair.score());
         }
-        ObjectNode rows = root.putObject("rows");
-        rows.put("real", realRows);
-        rows.put("synthetic", syntheticRows);
-        rows.put("sampled_real", sampledRealRows);
-        rows.put("sampled_synthetic", sampledSyntheticRows);
+        ObjectNode rows = root.putObject(ReportKeys.ROWS);
+        rows.put(ReportKeys.REAL, realRows);
+        rows.put(ReportKeys.SYNTHETIC, syntheticRows);
+        rows.put(ReportKeys.SAMPLED_REAL, sampledRealRows);
+        rows.put(ReportKeys.SAMPLED_SYNTHETIC, sampledSyntheticRows);
         return root;
     }
 
@@ -87,36 +87,39 @@ public record FidelityReport(double quality, double columnShapes, double columnP
      * @throws IllegalArgumentException naming the first missing or mistyped field
      */
     public static FidelityReport fromJson(JsonNode json) {
-        JsonNode overall = field(json, "overall", "");
+        JsonNode overall = field(json, ReportKeys.OVERALL, "");
         List<ColumnScore> columns = new ArrayList<>();
-        JsonNode columnArray = field(json, "columns", "");
+        JsonNode columnArray = field(json, ReportKeys.COLUMNS, "");
         for (int i = 0; i < columnArray.size(); i++) {
             JsonNode node = columnArray.get(i);
             String where = "columns[" + i + "].";
-            columns.add(new ColumnScore(text(node, "name", where), text(node, "kind", where),
-                    text(node, "metric", where), number(node, "score", where),
-                    number(node, "real_null_rate", where), number(node, "synthetic_null_rate", where)));
+            columns.add(new ColumnScore(text(node, ReportKeys.NAME, where), text(node, ReportKeys.KIND, where),
+                    text(node, ReportKeys.METRIC, where), number(node, ReportKeys.SCORE, where),
+                    number(node, ReportKeys.REAL_NULL_RATE, where),
+                    number(node, ReportKeys.SYNTHETIC_NULL_RATE, where)));
         }
         List<PairScore> pairs = new ArrayList<>();
-        JsonNode pairArray = field(json, "pairs", "");
+        JsonNode pairArray = field(json, ReportKeys.PAIRS, "");
         for (int i = 0; i < pairArray.size(); i++) {
             JsonNode node = pairArray.get(i);
             String where = "pairs[" + i + "].";
-            JsonNode names = field(node, "columns", where);
+            JsonNode names = field(node, ReportKeys.COLUMNS, where);
             if (!names.isArray() || names.size() != 2 || !names.get(0).isTextual() || !names.get(1).isTextual()) {
                 throw new IllegalArgumentException("Fidelity JSON field '" + where + "columns' must be two column names");
             }
-            pairs.add(new PairScore(names.get(0).asText(), names.get(1).asText(), text(node, "metric", where),
-                    number(node, "score", where)));
+            pairs.add(new PairScore(names.get(0).asText(), names.get(1).asText(), text(node, ReportKeys.METRIC, where),
+                    number(node, ReportKeys.SCORE, where)));
         }
-        JsonNode rows = field(json, "rows", "");
-        long realRows = integer(rows, "real", "rows.");
-        long syntheticRows = integer(rows, "synthetic", "rows.");
-        long sampledReal = rows.has("sampled_real") ? integer(rows, "sampled_real", "rows.") : realRows;
-        long sampledSynthetic = rows.has("sampled_synthetic")
-                ? integer(rows, "sampled_synthetic", "rows.") : syntheticRows;
-        return new FidelityReport(number(overall, "quality", "overall."),
-                number(overall, "column_shapes", "overall."), number(overall, "column_pair_trends", "overall."),
+        JsonNode rows = field(json, ReportKeys.ROWS, "");
+        long realRows = integer(rows, ReportKeys.REAL, "rows.");
+        long syntheticRows = integer(rows, ReportKeys.SYNTHETIC, "rows.");
+        long sampledReal = rows.has(ReportKeys.SAMPLED_REAL) ? integer(rows, ReportKeys.SAMPLED_REAL, "rows.")
+                : realRows;
+        long sampledSynthetic = rows.has(ReportKeys.SAMPLED_SYNTHETIC)
+                ? integer(rows, ReportKeys.SAMPLED_SYNTHETIC, "rows.") : syntheticRows;
+        return new FidelityReport(number(overall, ReportKeys.QUALITY, "overall."),
+                number(overall, ReportKeys.COLUMN_SHAPES, "overall."),
+                number(overall, ReportKeys.COLUMN_PAIR_TRENDS, "overall."),
                 columns, pairs, realRows, syntheticRows, sampledReal, sampledSynthetic);
     }
 

@@ -19,8 +19,7 @@ public final class Flow {
     /**
      * Scratch memory for {@link #sample} through the composed inverse (flows without a {@link FastInverse}): the
      * first batch learns how much the inverse needs, later batches reuse it
-     * instead of allocating and freeing off-heap arrays op by op (measured outside Spark at batch 4096: 44k → 51k
-     * rows/s on one thread).
+     * instead of allocating and freeing off-heap arrays op by op ({@code jobs/bench.sh sample} measures the inverse).
      */
     private static final WorkspaceConfiguration SAMPLE_WORKSPACE = WorkspaceConfiguration.builder()
             .initialSize(0).policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.FIRST_LOOP)

@@ -22,7 +22,7 @@ final class Fixtures {
     }
 
     static QuantileEncoder quantile(String column, String kind, ColumnType type, List<?> values, int knotCount) {
-        long[] states = new long[QuantileEncoder.State.values().length];
+        long[] states = new long[ValueStates.State.values().length];
         List<Double> finite = new ArrayList<>();
         long subSecond = 0;
         long subMilli = 0;

@@ -55,8 +55,8 @@ class ReportPageHeatMapTest {
                 (t.hasAttribute("transform") ? columnLabels : rowLabels).add(t.getTextContent());
             }
         }
-        assertThat(rowLabels).hasSizeLessThanOrEqualTo(ReportPage.HEAT_MAX_COLUMNS).isEqualTo(columnLabels)
-                .hasSize(ReportPage.HEAT_MAX_COLUMNS).contains("col50", "col60", "col70").doesNotContain("col100", "col119");
+        assertThat(rowLabels).hasSizeLessThanOrEqualTo(PairHeatMap.HEAT_MAX_COLUMNS).isEqualTo(columnLabels)
+                .hasSize(PairHeatMap.HEAT_MAX_COLUMNS).contains("col50", "col60", "col70").doesNotContain("col100", "col119");
         // readable cells: at least 14 px
         NodeList rects = heat.getElementsByTagName("rect");
         Element first = (Element) rects.item(0);

@@ -151,6 +151,22 @@ class ReportPageTest {
     }
 
     @Test
+    void styleSheetAndSortScriptAreInlinedWholeFromTheirClasspathResources() throws Exception {
+        String css;
+        String js;
+        try (var in = ReportPage.class.getResourceAsStream("report.css");
+             var script = ReportPage.class.getResourceAsStream("report-sort.js")) {
+            css = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            js = new String(script.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(css).contains("th[aria-sort=ascending] button::after{content:' \\25B2'}").endsWith("}\n");
+        assertThat(js).contains("getElementById('column-table')").endsWith("})();\n");
+        String html = ReportPage.render(sampleReport());
+        assertThat(html).contains("<style>\n" + css + "</style>")
+                .contains("<script>//<![CDATA[\n" + js + "//]]></script>");
+    }
+
+    @Test
     void anAttackThatSucceedsOnTrainingRowsOrAGuardThatDroppedManyCopiesIsNeverLow() throws Exception {
         ObjectMapper m = new ObjectMapper();
         String calm = "\"dcr_overfitting_protection\": 0.95, \"exact_copy_rate\": 0.0, \"holdout_exact_copy_rate\": 0.0,"

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -103,6 +104,7 @@ class MarginalCalibrationTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void calibratedFlowDensityStillIntegratesToOne() {
         FlowSpec spec = new FlowSpec(FlowType.REALNVP, 2, 2, 8, 1, 4, 3.0, 5);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,7 @@ class CliFailureTest {
         assertThat(dir.resolve("m")).doesNotExist();
     }
 
+    @Tag("slow")
     @Test
     void javacppsNativeLimitInATrainingTaskEndsTheCommandWithOneLineNamingItAndExit1() throws Exception {
         StringBuilder csv = new StringBuilder("a,b\n");

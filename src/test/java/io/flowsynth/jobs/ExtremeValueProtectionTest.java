@@ -27,6 +27,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +88,7 @@ class ExtremeValueProtectionTest {
         }).sorted().toArray();
     }
 
+    @Tag("slow")
     @Test
     void sampledValuesStayWithinTheKthExtremesAndTheModelFilesHoldNoRealExtreme() throws IOException {
         SparkSession spark = SharedSparkSession.get();

@@ -22,10 +22,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command-line contract end to end on real Spark, DL4J and Parquet, with a small table and a small model. */
+@Tag("slow")
 class FlowsynthCliTest {
     private static final String[] SMALL_MODEL = {
         "--set", "flowsynth.train.epochs=12", "--set", "flowsynth.flow.layers=4",

@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +117,7 @@ class PrivacyProtectionTest {
         return rare;
     }
 
+    @Tag("slow")
     @Test
     void noValueSeenFewerThanKTimesReachesTheSyntheticTableOrTheModelFiles() throws IOException {
         String out = dir.resolve("run").toString();

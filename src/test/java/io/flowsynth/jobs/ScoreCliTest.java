@@ -29,6 +29,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -68,6 +69,7 @@ class ScoreCliTest {
         return rows;
     }
 
+    @Tag("slow")
     @Test
     void savedAndLoadedModelsScoreRowsAlikeAndStrangeRowsGetFiniteLowScores() {
         Dataset<Row> train = spark.createDataFrame(rows(2000, 1, 0), SCHEMA).drop("id");

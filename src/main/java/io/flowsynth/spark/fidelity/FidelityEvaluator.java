@@ -13,25 +13,15 @@ import io.flowsynth.fidelity.Metrics;
 import io.flowsynth.fidelity.PairDiagnostics;
 import io.flowsynth.fidelity.PairScore;
 import io.flowsynth.fidelity.TotalVariationAccumulator;
+import io.flowsynth.spark.SparkTypes;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.BooleanType;
-import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
-import org.apache.spark.sql.types.DecimalType;
-import org.apache.spark.sql.types.DoubleType;
-import org.apache.spark.sql.types.FloatType;
-import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.sql.types.LongType;
-import org.apache.spark.sql.types.ShortType;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.types.TimestampNTZType;
-import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,23 +215,9 @@ public final class FidelityEvaluator {
         }
     }
 
-    /** The kind of a Spark type, or null if the fidelity report does not support it. */
+    /** The kind of a Spark type, or null if the fidelity report does not support it ({@link SparkTypes#reportKind}). */
     static ColumnKind kindOf(DataType type) {
-        if (type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType
-                || type instanceof LongType || type instanceof FloatType || type instanceof DoubleType
-                || type instanceof DecimalType) {
-            return ColumnKind.NUMERICAL;
-        }
-        if (type instanceof DateType || type instanceof TimestampType || type instanceof TimestampNTZType) {
-            return ColumnKind.DATETIME;
-        }
-        if (type instanceof StringType) {
-            return ColumnKind.CATEGORICAL;
-        }
-        if (type instanceof BooleanType) {
-            return ColumnKind.BOOLEAN;
-        }
-        return null;
+        return SparkTypes.reportKind(type);
     }
 
     static List<Spec> resolveColumns(StructType real, StructType synthetic) {

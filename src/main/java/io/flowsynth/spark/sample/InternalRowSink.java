@@ -40,9 +40,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  *
  * <p>The row is reused: Spark copies each row the sampler hands it into its own unsafe row before asking for the next
  * (the scan of an RDD of internal rows projects every row), so one mutable row per partition is safe there and only
- * there. With {@code BatchDecoder} feeding it, decoding runs at 1.7–1.8M rows/s per thread in {@code jobs/bench.sh
- * sample}, against 1.32M for decoding into external values before (boxing, java.sql.Date and BigDecimal round trips),
- * which then still had to be converted.
+ * there. It spares the decoders' external values (boxing, java.sql.Date and BigDecimal round trips) and Spark's
+ * conversion of them; {@code jobs/bench.sh sample} measures decoding.
  */
 public final class InternalRowSink implements ValueSink {
     private static final int BYTE = 0;

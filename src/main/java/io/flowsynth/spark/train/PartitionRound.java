@@ -4,6 +4,7 @@ import io.flowsynth.flow.nn.AnalyticTrainer;
 import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.OrderedReduce;
 import io.flowsynth.spark.TaskMemory;
+import io.flowsynth.spark.TaskProgress;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
@@ -202,11 +203,13 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             }
             SplittableRandom rng = batchRandom(seed, in.round, partition);
             float[] batch = new float[batchSize * b.features];
+            TaskProgress progress = progress(in, partition);
             for (int step = 0; step < in.localSteps; step++) {
                 drawBatch(b, rng, batch, batchSize);
                 net.fit(FlowNetworks.dataSet(Nd4j.createFromArray(batch).reshape(batchSize, b.features)));
                 out.trainLossSum += net.score();
                 out.trainSteps++;
+                progress.advance(step + 1);
             }
             out.trained(net.params().toFloatVector(), net.getUpdater().getStateViewArray().toFloatVector(),
                     b.trainRows);
@@ -244,14 +247,25 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             }
             SplittableRandom rng = batchRandom(seed, in.round, partition);
             float[] batch = new float[batchSize * b.features];
+            TaskProgress progress = progress(in, partition);
             for (int step = 0; step < in.localSteps; step++) {
                 drawBatch(b, rng, batch, batchSize);
                 out.trainLossSum += fast.fit(batch, batchSize);
                 out.trainSteps++;
+                progress.advance(step + 1);
             }
             out.trained(fast.params(), fast.state(), b.trainRows);
         }
         return List.of(out).iterator();
+    }
+
+    /**
+     * The progress of a round's local steps in this task, logged from the task at most every 30 s (the driver logs
+     * once per round, when every task has ended; a long round is otherwise silent).
+     */
+    private static TaskProgress progress(Input in, int partition) {
+        return new TaskProgress("Round " + in.round + ", partition " + partition + ": local Adam", in.localSteps,
+                "steps");
     }
 
     private static double[] scaled(float[] v, double w) {

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -93,6 +94,7 @@ class FlowBackpropTest {
         }
     }
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void gradientMatchesCentralFiniteDifferencesInDouble(String type) {
@@ -125,6 +127,7 @@ class FlowBackpropTest {
         assertThat(checked).isGreaterThan(theta.length / 3);
     }
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void fiftyAdamStepsFollowTheSameLossCurveAsMultiLayerNetworkFit(String type) {

@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.junit.jupiter.api.Tag;
 
 /** After a short training run on a 2-d mixture, each family's density integrates to 1 over a grid (midpoint rule). */
 class FlowDensityIntegratesToOneTest {
@@ -28,6 +29,7 @@ class FlowDensityIntegratesToOneTest {
         return x;
     }
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"realnvp", "maf", "spline", "linear"})
     void densityOnAGridIntegratesToOneAfterShortTraining(String type) {

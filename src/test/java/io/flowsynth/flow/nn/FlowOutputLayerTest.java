@@ -10,6 +10,7 @@ import java.util.Map;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -54,6 +55,7 @@ class FlowOutputLayerTest {
         assertThat(read).isEqualTo(spec.withConditioner("tanh", "clamp"));
     }
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void gradientOfNegativeLogLikelihoodMatchesFiniteDifferencesInDouble(String type) {
@@ -108,6 +110,7 @@ class FlowOutputLayerTest {
         assertThat(rebuilt.transform().forward(x).output().sub(zPlain).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 
+    @Tag("slow")
     @Test
     void trainingLowersNllOfCorrelatedGaussianTowardsItsEntropy() {
         // x = L e with e ~ N(0, I): true NLL = (D/2) ln 2πe + ln|det L|

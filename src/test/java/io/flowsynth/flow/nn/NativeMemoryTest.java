@@ -6,6 +6,7 @@ import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.FlowType;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +30,7 @@ class NativeMemoryTest {
     private static final int WARM_UP_ROUNDS = 2;
     private static final int MEASURED_ROUNDS = 4;
 
+    @Tag("slow")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"spline", "realnvp", "maf", "linear"})
     void nativeMemoryStaysFlatAfterWarmUp(String type) {

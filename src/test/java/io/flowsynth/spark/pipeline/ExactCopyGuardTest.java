@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,6 +119,7 @@ class ExactCopyGuardTest {
                 .contains("drop-exact-copies=false");
     }
 
+    @Tag("slow")
     @Test
     void theGuardedSampleIsAFunctionOfTheSeedAndPartitions() {
         SparkSession spark = SharedSparkSession.get();

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fidelity report with a tiny budget: the regression guard of the wide-table work (a 200-column table used to run out
  * of memory in the encoder fit; the report scored all 44,850 pairs).
  */
+@Tag("slow")
 class WideTableTest {
     private static final int COLUMNS = 300;
 

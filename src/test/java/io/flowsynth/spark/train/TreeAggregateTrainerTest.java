@@ -12,6 +12,7 @@ import java.util.Random;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Both training engines on a correlated pair whose true NLL is known. */
@@ -101,6 +102,7 @@ class TreeAggregateTrainerTest {
         assertThat(r.parameters()).isNotEmpty();
     }
 
+    @Tag("slow")
     @Test
     void dl4jSparkEngineTrainsTheSameFlowTowardsTheTrueNll() {
         TrainingResult r = new Dl4jSparkTrainer().train(data, SPEC, options(2, 128, 5e-3, 10, 11), null, null);

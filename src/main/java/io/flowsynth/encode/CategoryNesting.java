@@ -1,0 +1,177 @@
+package io.flowsynth.encode;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Spark-free half of the category nesting of {@code TableEncoderEstimator} (pass 2b): which (child, parent) pairs
+ * of categorical columns are candidates, and, from their counted (child category, parent value) table, which children
+ * nest in which parent and the parent rank of each kept child category (a {@link CategoricalEncoder} then lays the
+ * child's intervals out in that order, so the flow sees the nesting as a monotone relation).
+ *
+ * <p>Finds categorical columns with many categories whose categories (nearly) nest in a column with few (products in
+ * categories, cities in states) among its {@link #NEST_MAX_PARENTS} nearest categorical columns, with one grouped
+ * count of (child, parent) pairs over the kept categories only,
+ * so at most kept(child) × outcomes(parent) rows per pair reach the driver. A child takes the parent that holds
+ * the largest share of its rows in each category's most frequent parent value (its purity), if that share beats
+ * the parent's own largest category by {@link #NEST_MIN_GAIN}; a column used as a parent is not reordered itself.
+ */
+public final class CategoryNesting {
+    /** Fewest kept categories for a column to be laid out by a parent column. */
+    public static final int NEST_MIN_CHILD_CATEGORIES = 20;
+    /** Most outcomes a parent column may have. */
+    public static final int NEST_MAX_PARENT_OUTCOMES = 64;
+    /**
+     * Most candidate parents per child column: the categorical columns nearest to it in the table's column order.
+     * Keeps the nesting pass linear in the number of columns (all pairs would be quadratic: 3,160 pairs on a table of
+     * 40 30-level strings and 40 small integers, 80,000 at 1,000 such columns).
+     */
+    public static final int NEST_MAX_PARENTS = 8;
+    /** How far the share of rows in their category's modal parent value must beat the parent's largest category. */
+    public static final double NEST_MIN_GAIN = 0.2;
+    public static final String OTHER_TEXT = "\u0000other";
+    public static final String NULL_TEXT = "\u0000null";
+
+    private CategoryNesting() {
+    }
+
+    /** A categorical column whose categories nest in another's, with each kept category's parent rank. */
+    public record Nesting(int child, int parent, double purity, Map<Object, Integer> groups) {
+    }
+
+    /**
+     * The candidate (child, parent) pairs, as {@code {child, parent}} indexes into the categorical columns: a child
+     * has at least {@link #NEST_MIN_CHILD_CATEGORIES} kept categories and is not one-hot; its candidate parents are
+     * the {@link #NEST_MAX_PARENTS} nearest categorical columns in column order (left before right at equal
+     * distance) with 2 to {@link #NEST_MAX_PARENT_OUTCOMES} outcomes, fewer than the child's.
+     *
+     * @param plain  every categorical column's encoder without nesting
+     * @param others each column's "other" row count
+     * @param onehots whether each column is one-hot encoded
+     */
+    public static List<int[]> candidatePairs(CategoricalEncoder[] plain, long[] others, boolean[] onehots) {
+        int columns = plain.length;
+        List<int[]> pairs = new ArrayList<>();
+        for (int c = 0; c < columns; c++) {
+            int levels = plain[c].categories().size();
+            if (onehots[c] || levels < NEST_MIN_CHILD_CATEGORIES) {
+                continue;
+            }
+            // candidate parents nearest in column order first (left before right at equal distance), at most
+            // NEST_MAX_PARENTS of them: the pass costs rows × pairs, which must stay linear in the width
+            int taken = 0;
+            for (int d = 1; d < columns && taken < NEST_MAX_PARENTS; d++) {
+                for (int q : new int[]{c - d, c + d}) {
+                    if (q < 0 || q >= columns || taken >= NEST_MAX_PARENTS) {
+                        continue;
+                    }
+                    int outcomes = plain[q].categories().size() + (others[q] > 0 ? 1 : 0);
+                    if (outcomes >= 2 && outcomes <= NEST_MAX_PARENT_OUTCOMES && outcomes < levels) {
+                        pairs.add(new int[]{c, q});
+                        taken++;
+                    }
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /**
+     * The nestings chosen from the counted pairs (see the class comment).
+     *
+     * @param pairs  the candidate pairs of {@link #candidatePairs}
+     * @param table  per pair: child category key text → parent key text ({@link #NULL_TEXT} for null,
+     *               {@link #OTHER_TEXT} for a value the parent does not keep) → rows, over the child's kept
+     *               categories
+     * @param cats   the categorical columns' plans
+     * @param rows   the table's row count
+     */
+    public static List<Nesting> choose(List<int[]> pairs, List<Map<String, Map<String, Long>>> table,
+                                       List<ColumnPlan> cats, CategoricalEncoder[] plain, long[] others, long rows) {
+        double[] purity = new double[pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            long inMode = 0;
+            long total = 0;
+            for (Map<String, Long> parents : table.get(i).values()) {
+                long best = 0;
+                for (long n : parents.values()) {
+                    best = Math.max(best, n);
+                    total += n;
+                }
+                inMode += best;
+            }
+            CategoricalEncoder parent = plain[pairs.get(i)[1]];
+            long largest = 0;
+            for (Object key : parent.categories()) {
+                largest = Math.max(largest, parent.count(key));
+            }
+            largest = Math.max(largest, others[pairs.get(i)[1]]);
+            double gain = total == 0 ? 0 : (double) inMode / total - (double) largest / Math.max(1, rows);
+            purity[i] = gain >= NEST_MIN_GAIN ? (double) inMode / total : -1;
+        }
+        List<Nesting> out = new ArrayList<>();
+        Set<Integer> parentsUsed = new java.util.HashSet<>();
+        Set<Integer> nested = new java.util.HashSet<>();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            order.add(i);
+        }
+        // children with the most categories choose first; ties by purity
+        order.sort((x, y) -> {
+            int byLevels = Integer.compare(plain[pairs.get(y)[0]].categories().size(),
+                    plain[pairs.get(x)[0]].categories().size());
+            return byLevels != 0 ? byLevels : Double.compare(purity[y], purity[x]);
+        });
+        for (int i : order) {
+            int c = pairs.get(i)[0];
+            int q = pairs.get(i)[1];
+            if (purity[i] < 0 || nested.contains(c) || parentsUsed.contains(c) || nested.contains(q)) {
+                continue;
+            }
+            CategoricalEncoder parent = plain[q];
+            ColumnPlan parentPlan = cats.get(q);
+            Map<String, Integer> rank = new HashMap<>();
+            List<Object> parentOrder = parent.categories();
+            for (int r = 0; r < parentOrder.size(); r++) {
+                Object key = parentOrder.get(r);
+                rank.put(key == null ? NULL_TEXT : ColumnValues.keyToText(parentPlan.type, key), r);
+            }
+            rank.put(OTHER_TEXT, parentOrder.size());
+            Map<Object, Integer> groups = new HashMap<>();
+            ColumnPlan childPlan = cats.get(c);
+            for (Map.Entry<String, Map<String, Long>> e : table.get(i).entrySet()) {
+                String modal = e.getValue().entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
+                        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                        .orElseThrow().getKey();
+                groups.put(ColumnValues.keyFromText(childPlan.type, e.getKey()), rank.getOrDefault(modal,
+                        parentOrder.size()));
+            }
+            out.add(new Nesting(c, q, purity[i], groups));
+            nested.add(c);
+            parentsUsed.add(q);
+        }
+        return out;
+    }
+
+    /** The key texts ({@link ColumnValues#keyToText}) of an encoder's kept categories, null excluded. */
+    public static Set<String> textSet(CategoricalEncoder e, ColumnType type) {
+        Set<String> texts = new java.util.HashSet<>();
+        for (Object text : keptTexts(e, type)) {
+            texts.add((String) text);
+        }
+        return texts;
+    }
+
+    private static Object[] keptTexts(CategoricalEncoder e, ColumnType type) {
+        List<Object> texts = new ArrayList<>();
+        for (Object key : e.categories()) {
+            if (key != null) {
+                texts.add(ColumnValues.keyToText(type, key));
+            }
+        }
+        return texts.toArray();
+    }
+}
