@@ -248,7 +248,8 @@ public final class FitPipeline {
                     }
                     spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");
                     calibration = CalibrationFit.fit(blocks, result.trainRows(), spec, parameters, knots,
-                            c.getInt(ConfigKeys.TRAIN_CALIBRATION_ROWS, 2), seed);
+                            CalibrationFit.rows(c.getInt(ConfigKeys.TRAIN_CALIBRATION_ROWS, 2), spec.features(),
+                                    c.getLong(ConfigKeys.TRAIN_CALIBRATION_MAX_VALUES, 1)), seed);
                 }
                 training.put("calibration_knots", calibration == null ? 0 : knots);
                 if (checkpoints != null) {
