@@ -49,7 +49,8 @@ public final class ConfigKeys {
     public static final String TRAIN_MAX_MINUTES = "flowsynth.train.max-minutes";
     public static final double TRAIN_MAX_MINUTES_DEFAULT = 0;
     public static final String TRAIN_BATCH_SIZE = "flowsynth.train.batch-size";
-    public static final int TRAIN_BATCH_SIZE_DEFAULT = 512;
+    /** 0 = auto ({@link AutoSizing#batchSize}). */
+    public static final int TRAIN_BATCH_SIZE_DEFAULT = 0;
     public static final String TRAIN_LEARNING_RATE = "flowsynth.train.learning-rate";
     public static final double TRAIN_LEARNING_RATE_DEFAULT = 2e-3;
     public static final String TRAIN_LEARNING_RATE_DECAY = "flowsynth.train.learning-rate-decay";

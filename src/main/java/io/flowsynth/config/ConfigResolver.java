@@ -149,7 +149,7 @@ public final class ConfigResolver {
         c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0);
         c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER);
         oneOf(c, ConfigKeys.TRAIN_REPARTITION, List.of("always", "never", "num-partitions-workers-differs"));
-        c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1);
+        c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 0);
         c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10);
         c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0);
         c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE);

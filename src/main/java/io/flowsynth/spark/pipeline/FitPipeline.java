@@ -239,6 +239,7 @@ public final class FitPipeline {
                 training.put("budget", options.epochs() > 0 ? options.epochs() + " epochs" : options.steps() + " steps");
                 training.put("steps", (long) result.history().size() * options.localSteps());
                 training.put("local_steps", options.localSteps());
+                training.put("batch_size", options.batchSize());
                 training.put("stopped", result.stopReason());
                 int knots = c.getInt(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 0);
                 if (knots > 0) {
@@ -312,11 +313,13 @@ public final class FitPipeline {
         double validation = rows <= 0 ? 0 : Math.min(c.getDouble(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
                 c.getInt(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0) / (double) rows);
         int configuredLocalSteps = c.getInt(ConfigKeys.TRAIN_LOCAL_STEPS, 0);
-        int localSteps = AutoSizing.localSteps(configuredLocalSteps,
-                Math.round(rows * (1 - validation)), partitions, c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1));
+        long trainRows = Math.round(rows * (1 - validation));
+        int batchSize = AutoSizing.batchSize(c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 0),
+                c.getInt(ConfigKeys.TRAIN_EPOCHS, 0), trainRows, partitions);
+        int localSteps = AutoSizing.localSteps(configuredLocalSteps, trainRows, partitions, batchSize);
         int patience = AutoSizing.patience(c.getInt(ConfigKeys.TRAIN_PATIENCE, 0), configuredLocalSteps, localSteps);
         int averaging = c.getInt(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0);
-        return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 0), c.getInt(ConfigKeys.TRAIN_BATCH_SIZE, 1),
+        return new TrainOptions(c.getInt(ConfigKeys.TRAIN_EPOCHS, 0), batchSize,
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE, 1e-9, 10),
                 c.getDouble(ConfigKeys.TRAIN_LEARNING_RATE_DECAY, 1e-6, 1), localSteps,
                 c.getDouble(ConfigKeys.TRAIN_GRADIENT_CLIP, 0, Double.MAX_VALUE), patience,
