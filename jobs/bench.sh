@@ -38,6 +38,9 @@
 #   jobs/bench.sh memory [ROUNDS] [STEPS] [BATCH]  resident and native memory per training round for each flow family
 #                                 (realnvp maf spline linear; 2 columns, 4 layers, MLP 64x64; default 12 rounds of 50
 #                                 steps x 512 rows), one capped JVM per family: target/bench/memory.json
+#   jobs/bench.sh guard [ROWS] [COLUMNS] [new|both]  exact-copy match of ROWS (10000) x COLUMNS (1000) wide rows, a
+#                                 tenth copies: hash join + exact check vs the former <=> join, same JVM:
+#                                 target/bench/guard-COLUMNS.json
 #   jobs/bench.sh wide [COLUMNS...] [-- key=value...]  wide tables of WIDE_ROWS rows (default 10000) × COLUMNS mixed
 #                                 columns (default 50 200 1000: doubles, small ints, 30-level strings, dates, bigints
 #                                 on 8 latent factors): fit (WIDE_FIT_SETS, default 1 epoch), sample WIDE_ROWS rows,
@@ -359,7 +362,18 @@ wide() {
   jq -r '.runs[] | "\(.columns) columns: fit \(.fit_seconds) s, sample \(.sample_seconds) s, report \(.report_seconds) s, score \(.score_seconds) s, run \(.run_seconds // "-") s, \(.seconds_per_column | . * 100 | round / 100) s/column, peak heap \(.peak_heap_mb), quality \(.quality) vs baseline \(.baseline)"' "$bench/wide.json"
 }
 
+# guard [ROWS] [COLUMNS] [new|both]: exact-copy match, hash join vs the former <=> join, same JVM and inputs
+guard() {
+  local rows="${1:-10000}" columns="${2:-1000}" which="${3:-both}"
+  java_main io.flowsynth.jobs.bench.GuardBench "$bench/guard-$columns.json" "$rows" "$columns" "$which"
+  cat "$bench/guard-$columns.json"
+}
+
 case "${1:-}" in
+  guard)
+    shift
+    guard "$@"
+    ;;
   wide)
     shift
     wide "$@"
