@@ -40,11 +40,15 @@
 #   jobs/bench.sh memory [ROUNDS] [STEPS] [BATCH]  resident and native memory per training round for each flow family
 #                                 (realnvp maf spline linear; 2 columns, 4 layers, MLP 64x64; default 12 rounds of 50
 #                                 steps x 512 rows), one capped JVM per family: target/bench/memory.json
+#   jobs/bench.sh guard [ROWS] [COLUMNS] [new|both]  exact-copy match of ROWS (10000) x COLUMNS (1000) wide rows, a
+#                                 tenth copies: hash join + exact check vs the former <=> join, same JVM:
+#                                 target/bench/guard-COLUMNS.json
 #   jobs/bench.sh wide [COLUMNS...] [-- key=value...]  wide tables of WIDE_ROWS rows (default 10000) × COLUMNS mixed
 #                                 columns (default 50 200 1000: doubles, small ints, 30-level strings, dates, bigints
 #                                 on 8 latent factors): fit (WIDE_FIT_SETS, default 1 epoch), sample WIDE_ROWS rows,
-#                                 report; wall seconds per phase, seconds per column, peak driver heap (GC log),
-#                                 quality vs the independent-columns baseline: target/bench/wide.json (needs jq)
+#                                 report, score the table (and with WIDE_RUN=1 also `run`: fit, guarded sample and
+#                                 report in one JVM); wall seconds per phase, seconds per column, peak driver heap (GC
+#                                 log), quality vs the independent-columns baseline: target/bench/wide.json (needs jq)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -336,9 +340,18 @@ wide() {
     echo "wide: $n columns: sample $sample; report ..." >&2
     report=$(wide_phase "$out/report" report --real "$data" --synthetic "$out/synthetic" --model "$out/model" \
       --output "$out/report")
-    echo "wide: $n columns: report $report" >&2
+    echo "wide: $n columns: report $report; score ..." >&2
+    local score run="0 0" guard=null
+    score=$(wide_phase "$out/score" score --model "$out/model" --input "$data" --output "$out/scored" --overwrite)
+    echo "wide: $n columns: score $score" >&2
+    if [ -n "${WIDE_RUN:-}" ]; then
+      echo "wide: $n columns: run (fit, guarded sample, report in one JVM) ..." >&2
+      run=$(wide_phase "$out/run" run --input "$data" --output "$out/run" --rows "$rows" --overwrite "${fit_sets[@]}")
+      guard=$(jq '.privacy.exact_copy_guard.seconds // null' "$out/run/report/fidelity.json")
+      echo "wide: $n columns: run $run (exact-copy guard $guard s)" >&2
+    fi
     results+=("$(jq -c --argjson n "$n" --argjson rows "$rows" --arg fit "$fit" --arg sample "$sample" --arg report "$report" \
-      --slurpfile meta "$out/model/metadata.json" '
+      --arg score "$score" --arg run "$run" --argjson guard "$guard" --slurpfile meta "$out/model/metadata.json" '
       def s(x): x | split(" ") | .[0] | tonumber;
       def h(x): x | split(" ") | .[1] | tonumber;
       {columns: $n, rows: $rows,
@@ -346,7 +359,10 @@ wide() {
        total_seconds: (s($fit) + s($sample) + s($report)),
        seconds_per_column: ((s($fit) + s($sample) + s($report)) / $n),
        fit_seconds_per_column: (s($fit) / $n),
-       peak_heap_mb: {fit: h($fit), sample: h($sample), report: h($report)},
+       score_seconds: s($score), score_seconds_per_column: (s($score) / $n),
+       run_seconds: (if s($run) > 0 then s($run) else null end), run_guard_seconds: $guard,
+       peak_heap_mb: {fit: h($fit), sample: h($sample), report: h($report), score: h($score),
+                      run: (if s($run) > 0 then h($run) else null end)},
        features: $meta[0].flow.features, hidden_features: $meta[0].flow.hidden_features,
        quality: .overall.quality, baseline: .baseline.quality, above_baseline: (.overall.quality - .baseline.quality),
        column_pair_trends: .overall.column_pair_trends, pair_sampling}' "$out/report/fidelity.json")")
@@ -357,10 +373,21 @@ wide() {
       per_column_growth: (if length > 1 then ((.[-1].seconds_per_column) / (.[-2].seconds_per_column)) else null end)}' \
     > "$bench/wide.json"
   echo "wrote $bench/wide.json"
-  jq -r '.runs[] | "\(.columns) columns: fit \(.fit_seconds) s, sample \(.sample_seconds) s, report \(.report_seconds) s, \(.seconds_per_column | . * 100 | round / 100) s/column, peak heap \(.peak_heap_mb), quality \(.quality) vs baseline \(.baseline)"' "$bench/wide.json"
+  jq -r '.runs[] | "\(.columns) columns: fit \(.fit_seconds) s, sample \(.sample_seconds) s, report \(.report_seconds) s, score \(.score_seconds) s, run \(.run_seconds // "-") s, \(.seconds_per_column | . * 100 | round / 100) s/column, peak heap \(.peak_heap_mb), quality \(.quality) vs baseline \(.baseline)"' "$bench/wide.json"
+}
+
+# guard [ROWS] [COLUMNS] [new|both]: exact-copy match, hash join vs the former <=> join, same JVM and inputs
+guard() {
+  local rows="${1:-10000}" columns="${2:-1000}" which="${3:-both}"
+  java_main io.flowsynth.jobs.bench.GuardBench "$bench/guard-$columns.json" "$rows" "$columns" "$which"
+  cat "$bench/guard-$columns.json"
 }
 
 case "${1:-}" in
+  guard)
+    shift
+    guard "$@"
+    ;;
   wide)
     shift
     wide "$@"

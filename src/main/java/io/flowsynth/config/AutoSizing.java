@@ -14,7 +14,9 @@ package io.flowsynth.config;
  *       {@value #HIDDEN} and at most {@value #MAX_HIDDEN} ({@link #width}), halved below {@value #SMALL_TABLE_ROWS}
  *       rows ({@value #SMALL_HIDDEN} for a narrow small table);</li>
  *   <li>{@code flowsynth.flow.layers}: {@value #SMALL_LAYERS} below {@value #SMALL_TABLE_ROWS} rows, else
- *       {@value #LAYERS}.</li>
+ *       {@value #LAYERS};</li>
+ *   <li>{@code flowsynth.train.batch-size}: {@value #BATCH}, smaller under an epoch budget so that an epoch is at
+ *       least {@value #MIN_EPOCH_STEPS} steps ({@link #batchSize}).</li>
  * </ul>
  * An explicit value (≥ 1) always wins.
  */
@@ -74,6 +76,32 @@ public final class AutoSizing {
             return patience;
         }
         return (int) Math.ceil((double) patience * MAX_LOCAL_STEPS / Math.max(1, localSteps));
+    }
+
+    /** Rows per step of a steps budget (and the most of an epoch budget) when {@code flowsynth.train.batch-size} is auto. */
+    public static final int BATCH = 512;
+    /** Fewest optimizer steps one epoch of an epoch budget takes when the batch size is auto. */
+    public static final int MIN_EPOCH_STEPS = 100;
+    /** Smallest auto batch. */
+    public static final int MIN_BATCH = 32;
+
+    /**
+     * Rows per optimizer step ({@code configured} if ≥ 1): {@value #BATCH}; under an epoch budget ({@code epochs} ≥ 1)
+     * at most ⌈trainRows / (partitions × {@value #MIN_EPOCH_STEPS})⌉ and at least {@value #MIN_BATCH}, so that an
+     * epoch is at least {@value #MIN_EPOCH_STEPS} steps where the rows allow. One epoch of a 10,000-row table in 512-row
+     * batches is 9 steps per partition at 2 partitions, too few to move a flow off its initialization: the wide
+     * benchmark's 200-column table then scored like the independent-columns baseline.
+     */
+    public static int batchSize(int configured, int epochs, long trainRows, int partitions) {
+        if (configured > 0) {
+            return configured;
+        }
+        if (epochs <= 0) {
+            return BATCH;
+        }
+        long perEpochStep = (long) Math.ceil((double) Math.max(0, trainRows)
+                / ((double) Math.max(1, partitions) * MIN_EPOCH_STEPS));
+        return (int) Math.max(MIN_BATCH, Math.min(BATCH, perEpochStep));
     }
 
     /**

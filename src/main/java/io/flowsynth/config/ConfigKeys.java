@@ -49,7 +49,8 @@ public final class ConfigKeys {
     public static final String TRAIN_MAX_MINUTES = "flowsynth.train.max-minutes";
     public static final double TRAIN_MAX_MINUTES_DEFAULT = 0;
     public static final String TRAIN_BATCH_SIZE = "flowsynth.train.batch-size";
-    public static final int TRAIN_BATCH_SIZE_DEFAULT = 512;
+    /** 0 = auto ({@link AutoSizing#batchSize}). */
+    public static final int TRAIN_BATCH_SIZE_DEFAULT = 0;
     public static final String TRAIN_LEARNING_RATE = "flowsynth.train.learning-rate";
     public static final double TRAIN_LEARNING_RATE_DEFAULT = 2e-3;
     public static final String TRAIN_LEARNING_RATE_DECAY = "flowsynth.train.learning-rate-decay";
@@ -71,6 +72,9 @@ public final class ConfigKeys {
     public static final int TRAIN_CALIBRATION_KNOTS_DEFAULT = 500;
     public static final String TRAIN_CALIBRATION_ROWS = "flowsynth.train.calibration-rows";
     public static final int TRAIN_CALIBRATION_ROWS_DEFAULT = 200_000;
+    /** Cap of calibration rows × features (the flow samples and the training rows each hold that many floats). */
+    public static final String TRAIN_CALIBRATION_MAX_VALUES = "flowsynth.train.calibration-max-values";
+    public static final long TRAIN_CALIBRATION_MAX_VALUES_DEFAULT = 25_000_000L;
 
     public static final String TRAIN_CHECKPOINT = "flowsynth.train.checkpoint";
     public static final boolean TRAIN_CHECKPOINT_DEFAULT = true;
@@ -171,6 +175,7 @@ public final class ConfigKeys {
         d.put(TRAIN_PATIENCE, String.valueOf(TRAIN_PATIENCE_DEFAULT));
         d.put(TRAIN_CALIBRATION_KNOTS, String.valueOf(TRAIN_CALIBRATION_KNOTS_DEFAULT));
         d.put(TRAIN_CALIBRATION_ROWS, String.valueOf(TRAIN_CALIBRATION_ROWS_DEFAULT));
+        d.put(TRAIN_CALIBRATION_MAX_VALUES, String.valueOf(TRAIN_CALIBRATION_MAX_VALUES_DEFAULT));
         d.put(TRAIN_CHECKPOINT, String.valueOf(TRAIN_CHECKPOINT_DEFAULT));
         d.put(TRAIN_AVERAGING_FREQUENCY, String.valueOf(TRAIN_AVERAGING_FREQUENCY_DEFAULT));
         d.put(TRAIN_WORKER_PREFETCH, String.valueOf(TRAIN_WORKER_PREFETCH_DEFAULT));

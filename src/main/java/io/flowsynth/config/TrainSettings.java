@@ -11,7 +11,7 @@ package io.flowsynth.config;
  * @param steps              optimizer steps of the averaged model (≥ 1)
  * @param minDelta           nats per row a round must improve the best validation NLL by
  * @param maxMinutes         wall-time bound (0 = none)
- * @param batchSize          rows per local step
+ * @param batchSize          rows per local step; 0 = auto ({@link AutoSizing#batchSize})
  * @param learningRate       Adam's initial step size
  * @param learningRateDecay  step size at the end of the budget as a fraction of the first
  * @param localSteps         steps per partition between averagings; 0 = auto
@@ -22,6 +22,7 @@ package io.flowsynth.config;
  * @param patience           rounds without improvement before stopping (0 = never)
  * @param calibrationKnots   knots of the marginal calibration per feature; 0 = off, else ≥ 2
  * @param calibrationRows    rows the calibration is fitted on
+ * @param calibrationMaxValues most calibration rows × features (wide tables get fewer rows)
  * @param checkpoint         write per-round checkpoints
  * @param averagingFrequency dl4j-spark: local steps between averagings (0 = local steps)
  * @param workerPrefetch     dl4j-spark: mini-batches prefetched per worker
@@ -31,7 +32,8 @@ package io.flowsynth.config;
 public record TrainSettings(String engine, String gradient, int epochs, long steps, double minDelta, double maxMinutes,
                             int batchSize, double learningRate, double learningRateDecay, int localSteps,
                             double gradientClip, double validationFraction, int maxValidationRows, int partitions,
-                            int patience, int calibrationKnots, int calibrationRows, boolean checkpoint,
+                            int patience, int calibrationKnots, int calibrationRows, long calibrationMaxValues,
+                            boolean checkpoint,
                             int averagingFrequency, int workerPrefetch, boolean saveUpdater, String repartition) {
 
     /** The share of a {@code rows}-row table held out for validation: the fraction, capped at the most rows. */

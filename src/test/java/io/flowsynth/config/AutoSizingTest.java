@@ -41,5 +41,21 @@ class AutoSizingTest {
         assertThat(c.flow().hiddenFeaturesAuto()).isTrue();
         assertThat(c.flow().layers()).isZero();
         assertThat(c.train().localSteps()).isZero();
+        assertThat(c.train().batchSize()).isZero();
+    }
+
+    @Test
+    void autoBatchIs512ButGivesAnEpochAtLeast100Steps() {
+        // steps budget: always 512
+        assertThat(AutoSizing.batchSize(0, 0, 9_000, 2)).isEqualTo(512);
+        // one epoch of 9,000 rows on 2 partitions: 45-row batches, 100 steps
+        assertThat(AutoSizing.batchSize(0, 1, 9_000, 2)).isEqualTo(45);
+        assertThat(Math.ceil(9_000 / 2.0 / AutoSizing.batchSize(0, 1, 9_000, 2))).isGreaterThanOrEqualTo(100);
+        // large tables keep 512; tiny ones do not go below 32
+        assertThat(AutoSizing.batchSize(0, 1, 10_000_000, 8)).isEqualTo(512);
+        assertThat(AutoSizing.batchSize(0, 3, 500, 2)).isEqualTo(32);
+        // an explicit batch always wins
+        assertThat(AutoSizing.batchSize(256, 1, 9_000, 2)).isEqualTo(256);
+        assertThat(AutoSizing.batchSize(1024, 0, 9_000, 2)).isEqualTo(1024);
     }
 }

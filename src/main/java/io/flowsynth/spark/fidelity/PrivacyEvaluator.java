@@ -414,23 +414,11 @@ public final class PrivacyEvaluator {
                 .as("cell")).select(lit(side).as("side"), col("cell.c").as("c"), col("cell.v").as("v"));
     }
 
-    /** Rows of {@code table} equal in every column (null-safe) to some row of {@code reference}. */
+    /**
+     * Rows of {@code table} equal in every column (null-safe) to some row of {@code reference}: a join on row hashes
+     * verified exactly ({@link io.flowsynth.spark.sample.ExactCopyGuard#countEqualRows}), linear in the columns.
+     */
     static long exactCopies(Dataset<Row> table, Dataset<Row> reference, String[] names) {
-        Dataset<Row> left = table.select(columns(names, "l"));
-        Dataset<Row> right = reference.select(columns(names, "r"));
-        Column on = null;
-        for (int c = 0; c < names.length; c++) {
-            Column eq = col("l" + c).eqNullSafe(col("r" + c));
-            on = on == null ? eq : on.and(eq);
-        }
-        return left.join(right, on, "left_semi").count();
-    }
-
-    private static Column[] columns(String[] names, String prefix) {
-        Column[] cols = new Column[names.length];
-        for (int c = 0; c < names.length; c++) {
-            cols[c] = col("`" + names[c].replace("`", "``") + "`").as(prefix + c);
-        }
-        return cols;
+        return io.flowsynth.spark.sample.ExactCopyGuard.countEqualRows(table, reference, names);
     }
 }

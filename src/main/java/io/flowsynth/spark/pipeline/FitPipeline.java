@@ -201,12 +201,14 @@ public final class FitPipeline {
                 training.put("budget", options.epochs() > 0 ? options.epochs() + " epochs" : options.steps() + " steps");
                 training.put("steps", (long) result.history().size() * options.localSteps());
                 training.put("local_steps", options.localSteps());
+                training.put("batch_size", options.batchSize());
                 training.put("stopped", result.stopReason());
                 int knots = train.calibrationKnots(); // 0 (off) or ≥ 2, checked when the config was resolved
                 if (knots > 0) {
                     spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");
                     calibration = CalibrationFit.fit(blocks, result.trainRows(), spec, parameters, knots,
-                            train.calibrationRows(), seed);
+                            CalibrationFit.rows(train.calibrationRows(), spec.features(), train.calibrationMaxValues()),
+                            seed);
                 }
                 training.put("calibration_knots", calibration == null ? 0 : knots);
                 if (checkpoints != null) {
@@ -267,10 +269,11 @@ public final class FitPipeline {
      */
     static TrainOptions trainOptions(TrainSettings t, long seed, String workDir, long rows, int partitions) {
         double validation = t.validationShare(rows);
-        int localSteps = AutoSizing.localSteps(t.localSteps(), Math.round(rows * (1 - validation)), partitions,
-                t.batchSize());
+        long trainRows = Math.round(rows * (1 - validation));
+        int batchSize = AutoSizing.batchSize(t.batchSize(), t.epochs(), trainRows, partitions);
+        int localSteps = AutoSizing.localSteps(t.localSteps(), trainRows, partitions, batchSize);
         int patience = AutoSizing.patience(t.patience(), t.localSteps(), localSteps);
-        return new TrainOptions(t.epochs(), t.batchSize(), t.learningRate(), t.learningRateDecay(), localSteps,
+        return new TrainOptions(t.epochs(), batchSize, t.learningRate(), t.learningRateDecay(), localSteps,
                 t.gradientClip(), patience, seed,
                 new TrainOptions.Dl4jSettings(t.averagingFrequency() == 0 ? localSteps : t.averagingFrequency(),
                         t.workerPrefetch(), t.saveUpdater(), t.repartition(), workDir),

@@ -7,7 +7,6 @@ import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -42,15 +41,19 @@ public final class ScorePipeline {
     /** The scored table (lazy). Checks on the driver that the input has every modelled column with its type. */
     public static Dataset<Row> score(SparkSession spark, FlowsynthModel model, Dataset<Row> table, long seed) {
         StructType schema = table.schema();
-        List<String> names = Arrays.asList(schema.fieldNames());
-        if (names.contains(LOG_PROB)) {
+        java.util.Map<String, Integer> names = new java.util.HashMap<>();
+        String[] fieldNames = schema.fieldNames();
+        for (int i = fieldNames.length - 1; i >= 0; i--) {
+            names.put(fieldNames[i], i); // the first of equal names, as indexOf found it
+        }
+        if (names.containsKey(LOG_PROB)) {
             throw new BadInputException("Input already has a column '" + LOG_PROB + "'");
         }
         List<ColumnEncoder> columns = model.encoder().columns();
         int[] fieldIndex = new int[columns.size()];
         for (int i = 0; i < fieldIndex.length; i++) {
             String name = columns.get(i).column();
-            fieldIndex[i] = names.indexOf(name);
+            fieldIndex[i] = names.getOrDefault(name, -1);
             if (fieldIndex[i] < 0) {
                 throw new BadInputException("Input has no column '" + name + "' (the model was fitted with it)");
             }

@@ -25,7 +25,22 @@ public final class CalibrationFit {
     /** Keeps the calibration's generators apart from the other users of the job seed. */
     private static final long CALIBRATION_STREAM = 0x632BE59BD9B4E019L;
 
+    /** Fewest calibration rows the value cap leaves (500 knots need a few rows each). */
+    public static final int MIN_ROWS = 1_000;
+
     private CalibrationFit() {
+    }
+
+    /**
+     * Rows of flow samples and of training rows the calibration matches: {@code configured}
+     * ({@code flowsynth.train.calibration-rows}), but at most {@code maxValues / features}
+     * ({@code flowsynth.train.calibration-max-values}: both sets are held on the driver as rows × features floats)
+     * and, of that cap, at least {@value #MIN_ROWS}. Narrow tables keep {@code configured}: with the defaults every
+     * table of up to 125 features; a 1,000-feature one gets 25,000 rows (200 MB rather than 1.6 GB).
+     */
+    public static int rows(int configured, int features, long maxValues) {
+        long cap = Math.max(MIN_ROWS, maxValues / Math.max(1, features));
+        return (int) Math.min(configured, cap);
     }
 
     /**
