@@ -139,6 +139,7 @@ public final class ConfigResolver {
         c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3);
         oneOf(c, ConfigKeys.FLOW_ACTIVATION, io.flowsynth.flow.FlowSpec.ACTIVATIONS);
         oneOf(c, ConfigKeys.FLOW_AFFINE_SCALE, io.flowsynth.flow.FlowSpec.AFFINE_SCALES);
+        c.getBoolean(ConfigKeys.FLOW_COPULA_INIT);
         c.getInt(ConfigKeys.TRAIN_EPOCHS, 0);
         c.getLong(ConfigKeys.TRAIN_STEPS, 1);
         c.getDouble(ConfigKeys.TRAIN_MIN_DELTA, 0, Double.MAX_VALUE);

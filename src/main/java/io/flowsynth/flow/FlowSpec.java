@@ -39,9 +39,15 @@ import java.util.Random;
  *                       a + (2 − 2a)·σ(v) with a = e⁻³ (default; one exponential to invert), or {@code clamp},
  *                       scale = exp(3·tanh(v/3)) (models saved before the field existed). Both are 1 at v = 0, so
  *                       zero-initialized heads start every layer as the identity.
+ * @param copulaLayer    realnvp, maf, spline: the flow starts with a shift and an LU linear layer,
+ *                       y = (x + b)·L·U·P ({@link #copulaShift()}, {@link #luLower} etc. of layer 0), before its first
+ *                       coupling/autoregressive layer. Training initialises it to whiten the training rows
+ *                       ({@link GaussianInit}), so that with the zero-initialised layers after it the untrained flow
+ *                       is the Gaussian copula of the encoded table. False for models saved before it existed and
+ *                       for {@code linear} (which is that layer).
  */
 public record FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
-                       double tailBound, long seed, String activation, String affineScale) {
+                       double tailBound, long seed, String activation, String affineScale, boolean copulaLayer) {
     public static final List<String> TYPES = List.of("realnvp", "maf", "spline", "linear");
     public static final int BINS_DEFAULT = 8;
     public static final double TAIL_BOUND_DEFAULT = 3.0;
@@ -86,6 +92,16 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
             throw new IllegalArgumentException("Unknown affine scale '" + affineScale + "' (supported: "
                     + String.join(", ", AFFINE_SCALES) + ")");
         }
+        if (copulaLayer && "linear".equals(type)) {
+            throw new IllegalArgumentException("A linear flow is itself the copula layer: copulaLayer must be false");
+        }
+    }
+
+    /** A spec without the copula layer (the layout of models saved before it existed). */
+    public FlowSpec(String type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
+                    double tailBound, long seed, String activation, String affineScale) {
+        this(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation, affineScale,
+                false);
     }
 
     /** A spec with the default activation and affine scale. */
@@ -103,7 +119,18 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
     /** This spec with another hidden activation and affine scale. */
     public FlowSpec withConditioner(String activation, String affineScale) {
         return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
-                affineScale);
+                affineScale, copulaLayer);
+    }
+
+    /** This spec with or without the copula layer (always without for linear, which is that layer). */
+    public FlowSpec withCopulaLayer(boolean on) {
+        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
+                affineScale, on && !"linear".equals(type));
+    }
+
+    /** Whether the flow starts with a linear layer that {@link GaussianInit} can set to the Gaussian copula. */
+    public boolean hasLinearInput() {
+        return copulaLayer || "linear".equals(type);
     }
 
     /** Number of coupling/autoregressive layers actually built (0 for linear). */
@@ -204,6 +231,11 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
         return "l" + layer + "d";
     }
 
+    /** The copula layer's shift b {@code [1, D]}, added before its LU map. */
+    public static String copulaShift() {
+        return "l0b";
+    }
+
     /** Every trainable parameter with its shape, in the order of the flattened parameter vector. */
     public Map<String, long[]> paramShapes() {
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -227,6 +259,12 @@ public record FlowSpec(String type, int features, int numLayers, int hiddenFeatu
             put(shapes, inits, luUpper(0), d, d, Init.ZERO);
             put(shapes, inits, luLogDiagonal(0), 1, d, Init.ZERO);
             return;
+        }
+        if (copulaLayer) {
+            put(shapes, inits, copulaShift(), 1, d, Init.ZERO);
+            put(shapes, inits, luLower(0), d, d, Init.ZERO);
+            put(shapes, inits, luUpper(0), d, d, Init.ZERO);
+            put(shapes, inits, luLogDiagonal(0), 1, d, Init.ZERO);
         }
         for (int k = 0; k < numLayers; k++) {
             long in = d;

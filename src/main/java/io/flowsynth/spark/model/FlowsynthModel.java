@@ -194,6 +194,7 @@ public final class FlowsynthModel {
         flow.put("seed", flowSpec.seed());
         flow.put("activation", flowSpec.activation());
         flow.put("affine_scale", flowSpec.affineScale());
+        flow.put("copula_layer", flowSpec.copulaLayer());
         ObjectNode params = flow.putObject("parameters");
         params.put("file", PARAMS);
         params.put("dtype", "float32");
@@ -262,7 +263,8 @@ public final class FlowsynthModel {
                     flow.path("bins").asInt(FlowSpec.BINS_DEFAULT),
                     flow.path("tail_bound").asDouble(FlowSpec.TAIL_BOUND_DEFAULT), flow.get("seed").asLong(),
                     flow.path("activation").asText(FlowSpec.ACTIVATION_LEGACY),
-                    flow.path("affine_scale").asText(FlowSpec.AFFINE_SCALE_LEGACY));
+                    flow.path("affine_scale").asText(FlowSpec.AFFINE_SCALE_LEGACY),
+                    flow.path("copula_layer").asBoolean(false));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw damaged(dir, "invalid flow spec: " + e.getMessage());
         }

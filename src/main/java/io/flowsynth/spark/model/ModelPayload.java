@@ -34,6 +34,7 @@ public final class ModelPayload implements Serializable {
     private final long flowSeed;
     private final String activation;
     private final String affineScale;
+    private final boolean copulaLayer;
     private final float[] parameters;
     private final String calibrationJson;
     private final io.flowsynth.encode.RealValues realValues; // run only: never saved
@@ -61,6 +62,7 @@ public final class ModelPayload implements Serializable {
         this.flowSeed = spec.seed();
         this.activation = spec.activation();
         this.affineScale = spec.affineScale();
+        this.copulaLayer = spec.copulaLayer();
         this.parameters = parameters;
         this.calibrationJson = calibration == null ? null : calibration.toJson().toString();
         this.realValues = encoder.realValues();
@@ -72,7 +74,7 @@ public final class ModelPayload implements Serializable {
 
     public FlowSpec spec() {
         return new FlowSpec(flowType, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed,
-                activation, affineScale);
+                activation, affineScale, copulaLayer);
     }
 
     public TableEncoder encoder() {

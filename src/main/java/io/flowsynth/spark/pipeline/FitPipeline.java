@@ -172,7 +172,7 @@ public final class FitPipeline {
                 c.hiddenFeatures(Math.max(1, width), rows),
                 c.getInt(ConfigKeys.FLOW_HIDDEN_LAYERS, 1), c.getInt(ConfigKeys.FLOW_BINS, 2),
                 c.getDouble(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3), seed, c.getString(ConfigKeys.FLOW_ACTIVATION),
-                c.getString(ConfigKeys.FLOW_AFFINE_SCALE));
+                c.getString(ConfigKeys.FLOW_AFFINE_SCALE)).withCopulaLayer(c.getBoolean(ConfigKeys.FLOW_COPULA_INIT));
         long parameterCount = spec.parameterCount();
         LOG.info("Flow: {} of {} layers over {} features, conditioners {} × {} hidden ({}): {} parameters, {} MB "
                 + "(float) plus {} MB of Adam state", spec.type(), spec.numLayers(), spec.features(), spec.hiddenLayers(),
@@ -324,7 +324,8 @@ public final class FitPipeline {
                         c.getInt(ConfigKeys.TRAIN_WORKER_PREFETCH, 0), c.getBoolean(ConfigKeys.TRAIN_SAVE_UPDATER),
                         c.getString(ConfigKeys.TRAIN_REPARTITION), workDir),
                 c.getLong(ConfigKeys.TRAIN_STEPS, 1), c.getDouble(ConfigKeys.TRAIN_MIN_DELTA, 0, Double.MAX_VALUE),
-                c.getDouble(ConfigKeys.TRAIN_MAX_MINUTES, 0, Double.MAX_VALUE));
+                c.getDouble(ConfigKeys.TRAIN_MAX_MINUTES, 0, Double.MAX_VALUE),
+                c.getBoolean(ConfigKeys.FLOW_COPULA_INIT));
     }
 
     /**
