@@ -33,6 +33,13 @@ public final class ConfigKeys {
     public static final String FLOW_ACTIVATION_DEFAULT = io.flowsynth.flow.FlowSpec.ACTIVATION_DEFAULT;
     public static final String FLOW_AFFINE_SCALE = "flowsynth.flow.affine-scale";
     public static final String FLOW_AFFINE_SCALE_DEFAULT = io.flowsynth.flow.FlowSpec.AFFINE_SCALE_DEFAULT;
+    /**
+     * Start the flow at the Gaussian copula of the training rows: realnvp/maf/spline get a copula layer (shift + LU)
+     * before their first layer, set to whiten the rows; linear starts at its fitted Gaussian (GaussianInit). Off by
+     * default: measured (jobs/bench.sh fidelity-real, README) it fixes mlc_churn's flow but regresses the demo.
+     */
+    public static final String FLOW_COPULA_INIT = "flowsynth.flow.copula-init";
+    public static final boolean FLOW_COPULA_INIT_DEFAULT = false;
 
     public static final String TRAIN_ENGINE = "flowsynth.train.engine";
     public static final String TRAIN_ENGINE_DEFAULT = "tree-aggregate";
@@ -160,6 +167,7 @@ public final class ConfigKeys {
         d.put(FLOW_TAIL_BOUND, String.valueOf(FLOW_TAIL_BOUND_DEFAULT));
         d.put(FLOW_ACTIVATION, FLOW_ACTIVATION_DEFAULT);
         d.put(FLOW_AFFINE_SCALE, FLOW_AFFINE_SCALE_DEFAULT);
+        d.put(FLOW_COPULA_INIT, String.valueOf(FLOW_COPULA_INIT_DEFAULT));
         d.put(TRAIN_EPOCHS, String.valueOf(TRAIN_EPOCHS_DEFAULT));
         d.put(TRAIN_STEPS, String.valueOf(TRAIN_STEPS_DEFAULT));
         d.put(TRAIN_MIN_DELTA, String.valueOf(TRAIN_MIN_DELTA_DEFAULT));

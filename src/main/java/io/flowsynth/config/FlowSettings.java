@@ -15,9 +15,12 @@ import io.flowsynth.flow.FlowType;
  * @param tailBound      spline interval half-width
  * @param activation     hidden activation of the conditioners
  * @param affineScale    how an affine layer's raw head becomes its scale
+ * @param copulaInit     start at the Gaussian copula of the training rows ({@link ConfigKeys#FLOW_COPULA_INIT}):
+ *                       realnvp/maf/spline get the copula layer ({@link FlowSpec#copulaLayer()}), linear starts at
+ *                       its fitted Gaussian
  */
 public record FlowSettings(FlowType type, int layers, int hiddenFeatures, int hiddenLayers, int bins, double tailBound,
-                           String activation, String affineScale) {
+                           String activation, String affineScale, boolean copulaInit) {
 
     /** True when the hidden width is left to {@link AutoSizing} (0 or {@code auto}). */
     public boolean hiddenFeaturesAuto() {
@@ -28,6 +31,6 @@ public record FlowSettings(FlowType type, int layers, int hiddenFeatures, int hi
     public FlowSpec spec(int features, long rows, long seed) {
         return new FlowSpec(type, features, AutoSizing.layers(layers, rows),
                 AutoSizing.hiddenFeatures(hiddenFeatures, rows, features), hiddenLayers, bins, tailBound, seed,
-                activation, affineScale);
+                activation, affineScale).withCopulaLayer(copulaInit);
     }
 }

@@ -114,7 +114,8 @@ public final class FlowsynthConfig {
                 r.integer(ConfigKeys.FLOW_BINS, 2, ConfigResolver.MAX_BINS),
                 r.number(ConfigKeys.FLOW_TAIL_BOUND, 1e-3, 1e3),
                 r.oneOf(ConfigKeys.FLOW_ACTIVATION, FlowSpec.ACTIVATIONS),
-                r.oneOf(ConfigKeys.FLOW_AFFINE_SCALE, FlowSpec.AFFINE_SCALES));
+                r.oneOf(ConfigKeys.FLOW_AFFINE_SCALE, FlowSpec.AFFINE_SCALES),
+                r.bool(ConfigKeys.FLOW_COPULA_INIT));
     }
 
     private static TrainSettings train(ConfigReader r) {

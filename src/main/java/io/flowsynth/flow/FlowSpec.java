@@ -42,9 +42,15 @@ import java.util.Random;
  *                       a + (2 − 2a)·σ(v) with a = e⁻³ (default; one exponential to invert), or {@code clamp},
  *                       scale = exp(3·tanh(v/3)) (models saved before the field existed). Both are 1 at v = 0, so
  *                       zero-initialized heads start every layer as the identity.
+ * @param copulaLayer    realnvp, maf, spline: the flow starts with a shift and an LU linear layer,
+ *                       y = (x + b)·L·U·P ({@link #copulaShift()}, {@link #luLower} etc. of layer 0), before its first
+ *                       coupling/autoregressive layer. Training initialises it to whiten the training rows
+ *                       ({@link GaussianInit}), so that with the zero-initialised layers after it the untrained flow
+ *                       is the Gaussian copula of the encoded table. False for models saved before it existed and
+ *                       for {@code linear} (which is that layer).
  */
 public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
-                       double tailBound, long seed, String activation, String affineScale) {
+                       double tailBound, long seed, String activation, String affineScale, boolean copulaLayer) {
     public static final int BINS_DEFAULT = 8;
     public static final double TAIL_BOUND_DEFAULT = 3.0;
     public static final List<String> ACTIVATIONS = List.of("relu", "tanh");
@@ -88,6 +94,16 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
             throw new IllegalArgumentException("Unknown affine scale '" + affineScale + "' (supported: "
                     + String.join(", ", AFFINE_SCALES) + ")");
         }
+        if (copulaLayer && !type.layered()) {
+            throw new IllegalArgumentException("A linear flow is itself the copula layer: copulaLayer must be false");
+        }
+    }
+
+    /** A spec without the copula layer (the layout of models saved before it existed). */
+    public FlowSpec(FlowType type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
+                    double tailBound, long seed, String activation, String affineScale) {
+        this(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation, affineScale,
+                false);
     }
 
     /** A spec with the default activation and affine scale. */
@@ -105,13 +121,26 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
     /** This spec with another hidden activation and affine scale. */
     public FlowSpec withConditioner(String activation, String affineScale) {
         return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
-                affineScale);
+                affineScale, copulaLayer);
+    }
+
+    /** This spec with or without the copula layer (always without for linear, which is that layer). */
+    public FlowSpec withCopulaLayer(boolean on) {
+        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
+                affineScale, on && type.layered());
+    }
+
+    /** Whether the flow starts with a linear layer that {@link GaussianInit} can set to the Gaussian copula. */
+    public boolean hasLinearInput() {
+        return copulaLayer || !type.layered();
     }
 
     /**
      * The spec's one JSON form, as in {@code metadata.json}'s {@code "flow"} object: {@code type}, {@code features},
      * {@code layers}, {@code hidden_features}, {@code hidden_layers}, {@code bins}, {@code tail_bound}, {@code seed},
-     * {@code activation}, {@code affine_scale}, in this order. Read back by {@link #fromJson}.
+     * {@code activation}, {@code affine_scale}, in this order, then {@code copula_layer} only when the spec has the
+     * copula layer (so a spec without it writes the form of models saved before the field existed). Read back by
+     * {@link #fromJson}.
      */
     public ObjectNode toJson() {
         ObjectNode flow = JsonNodeFactory.instance.objectNode();
@@ -125,13 +154,17 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
         flow.put("seed", seed);
         flow.put("activation", activation);
         flow.put("affine_scale", affineScale);
+        if (copulaLayer) {
+            flow.put("copula_layer", true);
+        }
         return flow;
     }
 
     /**
      * The spec of {@link #toJson}'s form (other fields, such as the parameter layout beside it in
      * {@code metadata.json}, are ignored). Fields that older models lack take the values those models used: bins and
-     * tail bound their defaults, activation {@link #ACTIVATION_LEGACY}, affine scale {@link #AFFINE_SCALE_LEGACY}.
+     * tail bound their defaults, activation {@link #ACTIVATION_LEGACY}, affine scale {@link #AFFINE_SCALE_LEGACY},
+     * copula layer false.
      *
      * @throws IllegalArgumentException naming a missing or invalid field
      */
@@ -143,7 +176,8 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
                 required(flow, "layers").asInt(), required(flow, "hidden_features").asInt(),
                 required(flow, "hidden_layers").asInt(), flow.path("bins").asInt(BINS_DEFAULT),
                 flow.path("tail_bound").asDouble(TAIL_BOUND_DEFAULT), required(flow, "seed").asLong(),
-                flow.path("activation").asText(ACTIVATION_LEGACY), flow.path("affine_scale").asText(AFFINE_SCALE_LEGACY));
+                flow.path("activation").asText(ACTIVATION_LEGACY), flow.path("affine_scale").asText(AFFINE_SCALE_LEGACY),
+                flow.path("copula_layer").asBoolean(false));
     }
 
     private static JsonNode required(JsonNode flow, String field) {
@@ -252,6 +286,11 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
         return "l" + layer + "d";
     }
 
+    /** The copula layer's shift b {@code [1, D]}, added before its LU map. */
+    public static String copulaShift() {
+        return "l0b";
+    }
+
     /** Every trainable parameter with its shape, in the order of the flattened parameter vector. */
     public Map<String, long[]> paramShapes() {
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -275,6 +314,12 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
             put(shapes, inits, luUpper(0), d, d, Init.ZERO);
             put(shapes, inits, luLogDiagonal(0), 1, d, Init.ZERO);
             return;
+        }
+        if (copulaLayer) {
+            put(shapes, inits, copulaShift(), 1, d, Init.ZERO);
+            put(shapes, inits, luLower(0), d, d, Init.ZERO);
+            put(shapes, inits, luUpper(0), d, d, Init.ZERO);
+            put(shapes, inits, luLogDiagonal(0), 1, d, Init.ZERO);
         }
         for (int k = 0; k < numLayers; k++) {
             long in = d;

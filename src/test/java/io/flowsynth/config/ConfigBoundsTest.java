@@ -103,11 +103,13 @@ class ConfigBoundsTest {
             assertThatCode(() -> {
                 FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of(b.key(), b.edge()));
                 for (FlowType type : FlowType.values()) {
-                    FlowSettings f = new FlowSettings(type, c.flow().layers(), c.flow().hiddenFeatures(),
-                            c.flow().hiddenLayers(), c.flow().bins(), c.flow().tailBound(), c.flow().activation(),
-                            c.flow().affineScale());
-                    f.spec(1, 1, c.seed());
-                    f.spec(300, 1_000_000, c.seed());
+                    for (boolean copulaInit : new boolean[]{false, true}) {
+                        FlowSettings f = new FlowSettings(type, c.flow().layers(), c.flow().hiddenFeatures(),
+                                c.flow().hiddenLayers(), c.flow().bins(), c.flow().tailBound(), c.flow().activation(),
+                                c.flow().affineScale(), copulaInit);
+                        f.spec(1, 1, c.seed());
+                        f.spec(300, 1_000_000, c.seed());
+                    }
                 }
             }).as(b.key() + " = " + b.edge()).doesNotThrowAnyException();
         }
@@ -159,6 +161,7 @@ class ConfigBoundsTest {
         bad.put(ConfigKeys.TRAIN_BATCH_SIZE, "lots");
         bad.put(ConfigKeys.FLOW_TAIL_BOUND, "wide");
         bad.put(ConfigKeys.TRAIN_CHECKPOINT, "maybe");
+        bad.put(ConfigKeys.FLOW_COPULA_INIT, "perhaps");
         bad.put(ConfigKeys.ENCODE_BOUNDS, "clipped");
         bad.put(ConfigKeys.PRIVACY_DROP_EXACT_COPIES, "sometimes");
         bad.put(ConfigKeys.SAMPLE_COMPRESSION, "rar");

@@ -32,10 +32,13 @@ class FastInverseTest {
         return p;
     }
 
-    @ParameterizedTest(name = "{0}/{1}, D={2}, hidden layers {3}")
-    @CsvSource({"relu, sigmoid, 7, 2", "tanh, clamp, 6, 2", "relu, sigmoid, 1, 1", "tanh, sigmoid, 5, 3"})
-    void compiledInverseMatchesTheComposedInverse(String activation, String scale, int d, int hiddenLayers) {
-        FlowSpec spec = new FlowSpec(FlowType.REALNVP, d, 4, 16, hiddenLayers, 11).withConditioner(activation, scale);
+    @ParameterizedTest(name = "{0}/{1}, D={2}, hidden layers {3}, copula layer {4}")
+    @CsvSource({"relu, sigmoid, 7, 2, false", "tanh, clamp, 6, 2, false", "relu, sigmoid, 1, 1, false",
+            "tanh, sigmoid, 5, 3, false", "relu, sigmoid, 7, 2, true", "tanh, clamp, 1, 1, true"})
+    void compiledInverseMatchesTheComposedInverse(String activation, String scale, int d, int hiddenLayers,
+                                                  boolean copula) {
+        FlowSpec spec = new FlowSpec(FlowType.REALNVP, d, 4, 16, hiddenLayers, 11).withConditioner(activation, scale)
+                .withCopulaLayer(copula);
         Flow flow = Flows.build(spec, params(spec, 5));
         assertThat(flow.fastInverse()).isNotNull();
         FastInverse.Evaluator fast = flow.fastInverse().newEvaluator();
@@ -53,7 +56,8 @@ class FastInverseTest {
                 assertThat(Float.isFinite(z[i])).isTrue();
                 worst = Math.max(worst, Math.abs(z[i] - want[i]) / (1 + Math.abs(want[i])));
             }
-            assertThat(worst).as("rows %d", rows).isLessThan(1e-4); // float rounding through 4 layers
+            // float rounding through 4 layers (and the copula layer's triangular inverses, which amplify it)
+            assertThat(worst).as("rows %d", rows).isLessThan(copula ? 1e-3 : 1e-4);
         }
     }
 

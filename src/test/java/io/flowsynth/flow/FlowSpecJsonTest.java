@@ -44,6 +44,41 @@ class FlowSpecJsonTest {
     }
 
     @Test
+    void theCopulaLayerIsWrittenOnlyWhenOnAndReadAsOffWhenAbsent() throws Exception {
+        for (FlowType t : FlowType.values()) {
+            FlowSpec spec = new FlowSpec(t, 5, 3, 24, 2, 9).withCopulaLayer(true);
+            assertThat(spec.copulaLayer()).isEqualTo(t.layered());
+            assertThat(spec.toJson().has("copula_layer")).isEqualTo(t.layered());
+            assertThat(FlowSpec.fromJson(JSON.readTree(spec.toJson().toString()))).isEqualTo(spec);
+        }
+        FlowSpec on = new FlowSpec(FlowType.MAF, 3, 2, 8, 1, 7).withCopulaLayer(true);
+        assertThat(on.toJson().get("copula_layer").asBoolean()).isTrue();
+        ObjectNode absent = on.toJson();
+        absent.remove("copula_layer");
+        assertThat(FlowSpec.fromJson(absent)).isEqualTo(on.withCopulaLayer(false));
+        assertThatThrownBy(() -> new FlowSpec(FlowType.LINEAR, 3, 1, 8, 1, 2, 3.0, 7, "relu", "sigmoid", true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("copula");
+    }
+
+    @Test
+    void theNetworkConfigurationNamesTheCopulaLayerOnlyWhenOn() {
+        FlowSpec off = new FlowSpec(FlowType.REALNVP, 3, 2, 8, 1, 7);
+        FlowSpec on = off.withCopulaLayer(true);
+        io.flowsynth.flow.nn.FlowNetworks.Optimizer opt = new io.flowsynth.flow.nn.FlowNetworks.Optimizer(1e-3, 0,
+                org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        String offJson = io.flowsynth.flow.nn.FlowNetworks.configuration(off, opt).toJson();
+        String onJson = io.flowsynth.flow.nn.FlowNetworks.configuration(on, opt).toJson();
+        assertThat(offJson).doesNotContain("copulaLayer");
+        assertThat(onJson).contains("copulaLayer");
+        assertThat(io.flowsynth.flow.nn.FlowNetworks.network(onJson).getLayerWiseConfigurations().getConf(0).getLayer())
+                .isInstanceOfSatisfying(io.flowsynth.flow.nn.FlowOutputLayer.class,
+                        l -> assertThat(l.spec()).isEqualTo(on));
+        assertThat(io.flowsynth.flow.nn.FlowNetworks.network(offJson).getLayerWiseConfigurations().getConf(0).getLayer())
+                .isInstanceOfSatisfying(io.flowsynth.flow.nn.FlowOutputLayer.class,
+                        l -> assertThat(l.spec()).isEqualTo(off));
+    }
+
+    @Test
     void aMissingOrInvalidFieldIsNamed() {
         ObjectNode noFeatures = new FlowSpec(FlowType.MAF, 3, 2, 8, 1, 7).toJson();
         noFeatures.remove("features");

@@ -334,12 +334,20 @@ public final class FidelityRealBench {
         return gapClosed(methods, metric, "defaults");
     }
 
-    /** (method − copula) / (ceiling − copula). */
+    /**
+     * (method − copula) / (ceiling − copula); NaN when the copula scores at or above the ceiling (then there is no gap
+     * to close at this holdout's size, and the ratio's sign would say the opposite of the truth).
+     */
     static double gapClosed(ObjectNode methods, String metric, String method) {
         double ceiling = methods.path("ceiling").path(metric).asDouble();
         double copula = methods.path("copula").path(metric).asDouble();
         double defaults = methods.path(method).path(metric).asDouble();
-        return (defaults - copula) / (ceiling - copula);
+        return ceiling > copula ? (defaults - copula) / (ceiling - copula) : Double.NaN;
+    }
+
+    /** A gap share as text: "75 %", or "n/a (copula ≥ ceiling)". */
+    static String percent(double share) {
+        return Double.isNaN(share) ? "n/a (copula ≥ ceiling)" : String.format(Locale.ROOT, "%.0f %%", 100 * share);
     }
 
     /** The training side's exact 0.1 % and 99.9 % quantiles of every numeric column (non-null values). */
@@ -431,19 +439,20 @@ public final class FidelityRealBench {
                                 m.path("fit_seconds").asDouble())));
                 if (m.has("gap_closed_quality")) {
                     var tr = m.path("training");
-                    b.append(String.format(Locale.ROOT, "%-13s   %s closes quality %.0f %%, pairs %.0f %%; best round %d"
+                    b.append(String.format(Locale.ROOT, "%-13s   %s closes quality %s, pairs %s; best round %d"
                                     + "/%d, validation NLL %.4f%n", "", method,
-                            100 * m.path("gap_closed_quality").asDouble(), 100 * m.path("gap_closed_pairs").asDouble(),
+                            percent(m.path("gap_closed_quality").asDouble()),
+                            percent(m.path("gap_closed_pairs").asDouble()),
                             tr.path("best_round").asInt(), tr.path("rounds").asInt(),
                             tr.path("best_validation_nll").asDouble()));
                 }
             }
             var dt = t.path("methods").path("defaults").path("training");
             var ct = t.path("methods").path("copula").path("training");
-            b.append(String.format(Locale.ROOT, "%-13s gap closed by defaults (copula → ceiling): quality %.0f %%, "
-                            + "pairs %.0f %%; validation NLL defaults %.4f (best round %d/%d), copula %.4f%n",
-                    t.path("table").asText(), 100 * t.path("gap_closed_quality").asDouble(),
-                    100 * t.path("gap_closed_pairs").asDouble(), dt.path("best_validation_nll").asDouble(),
+            b.append(String.format(Locale.ROOT, "%-13s gap closed by defaults (copula → ceiling): quality %s, "
+                            + "pairs %s; validation NLL defaults %.4f (best round %d/%d), copula %.4f%n",
+                    t.path("table").asText(), percent(t.path("gap_closed_quality").asDouble()),
+                    percent(t.path("gap_closed_pairs").asDouble()), dt.path("best_validation_nll").asDouble(),
                     dt.path("best_round").asInt(), dt.path("rounds").asInt(),
                     ct.path("best_validation_nll").asDouble()));
         });

@@ -63,6 +63,30 @@ public final class FlowBackprop {
     private final double[] accC;
     private final double[] accD;
     private final double[] accH;
+    private final Copula copula;
+
+    /**
+     * The copula layer u = (x + b)·L·U·P before the first layer ({@link FlowSpec#copulaLayer()}): W = L·U·P is rebuilt
+     * from the parameters before every pass; backward, with G = ∂L/∂u: ∂W = (x + b)ᵀ·G, ∂b = (Σ_rows G)·Wᵀ,
+     * ∂M = ∂W with P's column order undone (M = L·U), ∂L = ∂M·Uᵀ (strictly lower part), ∂U = Lᵀ·∂M (strictly upper
+     * part), ∂d_i = ∂U_ii·exp(d_i) − n (the −n from −n·Σd in the log-det).
+     */
+    private static final class Copula {
+        int shiftOff;
+        int lowerOff;
+        int upperOff;
+        int diagOff;
+        int[] perm;
+        INDArray lower;   // L
+        INDArray upper;   // U
+        INDArray product; // M = L·U
+        INDArray weight;  // W = M·P
+        INDArray dWeight;
+        INDArray dProduct;
+        INDArray dLower;
+        INDArray dUpper;
+        double logDet;
+    }
 
     /** One coupling/autoregressive layer with its ActNorm and permutation. */
     private static final class Layer {
@@ -115,9 +139,13 @@ public final class FlowBackprop {
         final float[] heapD;
         final INDArray[][] su;   // spline: raw head values per layer and head, then their gradients
         final Buf[][] sub;
+        final INDArray in;       // copula layer: the rows, then (rows + b) in place, [n, D]
+        final Buf inB;
 
         Buffers(int n) {
             this.n = n;
+            in = copula == null ? null : Nd4j.create(dt, n, d);
+            inB = in == null ? null : Buf.of(in);
             int layersCount = layers.length;
             x = new INDArray[layersCount + 1];
             xb = new Buf[layersCount + 1];
@@ -284,6 +312,27 @@ public final class FlowBackprop {
         accC = new double[d];
         accD = new double[d];
         accH = new double[hidden];
+        this.copula = spec.copulaLayer() ? copula(spec, dl4jOffsets(spec)) : null;
+    }
+
+    private Copula copula(FlowSpec spec, Map<String, Integer> off) {
+        Copula c = new Copula();
+        c.shiftOff = off.get(FlowSpec.copulaShift());
+        c.lowerOff = off.get(FlowSpec.luLower(0));
+        c.upperOff = off.get(FlowSpec.luUpper(0));
+        c.diagOff = off.get(FlowSpec.luLogDiagonal(0));
+        c.perm = spec.luPermutation();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            c.lower = Nd4j.create(dt, d, d);
+            c.upper = Nd4j.create(dt, d, d);
+            c.product = Nd4j.create(dt, d, d);
+            c.weight = Nd4j.create(dt, d, d);
+            c.dWeight = Nd4j.create(dt, d, d);
+            c.dProduct = Nd4j.create(dt, d, d);
+            c.dLower = Nd4j.create(dt, d, d);
+            c.dUpper = Nd4j.create(dt, d, d);
+        }
+        return c;
     }
 
     private static double[] flat(double[][] m) {
@@ -374,11 +423,13 @@ public final class FlowBackprop {
 
     private Buffers load(float[] rows, int n) {
         Buffers b = buffers(n);
+        INDArray target = copula == null ? b.x[0] : b.in;
         if (dt == DataType.FLOAT) {
-            b.x[0].data().asNioFloat().put(rows, 0, n * d);
+            target.data().asNioFloat().put(rows, 0, n * d);
         } else {
+            Buf t = copula == null ? b.xb[0] : b.inB;
             for (int i = 0; i < n * d; i++) {
-                b.xb[0].set(i, rows[i]);
+                t.set(i, rows[i]);
             }
         }
         return b;
@@ -390,12 +441,15 @@ public final class FlowBackprop {
                     + java.util.Arrays.toString(x.shape()));
         }
         Buffers b = buffers((int) x.size(0));
-        b.x[0].assign(x);
+        (copula == null ? b.x[0] : b.in).assign(x);
         return b;
     }
 
     /** Masked weights as the graph uses them: W ⊙ M into their own buffers. */
     private void prepareWeights() {
+        if (copula != null) {
+            prepareCopula(copula);
+        }
         for (Layer l : layers) {
             for (int j = 0; j < depth; j++) {
                 if (l.wMask[j] != null) {
@@ -412,6 +466,87 @@ public final class FlowBackprop {
         }
     }
 
+    /** L, U and W = L·U·P of the copula layer from the parameters. */
+    private void prepareCopula(Copula c) {
+        Buf lb = Buf.of(c.lower);
+        Buf ub = Buf.of(c.upper);
+        c.logDet = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                int idx = i * d + j;
+                lb.set(idx, i > j ? p.get(c.lowerOff + idx) : i == j ? 1.0 : 0.0);
+                ub.set(idx, i < j ? p.get(c.upperOff + idx) : 0.0);
+            }
+            double di = p.get(c.diagOff + i);
+            ub.set(i * d + i, Math.exp(di));
+            c.logDet += di;
+        }
+        Nd4j.gemm(c.lower, c.upper, c.product, false, false, 1.0, 0.0);
+        Buf m = Buf.of(c.product);
+        Buf w = Buf.of(c.weight);
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                w.set(i * d + j, m.get(i * d + c.perm[j]));
+            }
+        }
+    }
+
+    /** u = (x + b)·W into x[0] (the rows + b kept in {@code b.in}); returns the layer's Σ_rows log|det|. */
+    private double copulaForward(Buffers b, Copula c) {
+        Buf in = b.inB;
+        double[] shift = accA;
+        for (int i = 0; i < d; i++) {
+            shift[i] = p.get(c.shiftOff + i);
+        }
+        for (int r = 0, idx = 0; r < b.n; r++) {
+            for (int i = 0; i < d; i++, idx++) {
+                in.set(idx, in.get(idx) + shift[i]);
+            }
+        }
+        Nd4j.gemm(b.in, c.weight, b.x[0], false, false, 1.0, 0.0);
+        return b.n * c.logDet;
+    }
+
+    /** The copula layer's gradient from G = ∂L/∂u ({@code gu}, [n, D]). */
+    private void copulaBackward(Buffers b, Copula c, INDArray gu, Buf guB) {
+        int n = b.n;
+        Nd4j.gemm(b.in, gu, c.dWeight, true, false, 1.0, 0.0);
+        double[] colSum = accA;
+        java.util.Arrays.fill(colSum, 0);
+        for (int r = 0, idx = 0; r < n; r++) {
+            for (int j = 0; j < d; j++, idx++) {
+                colSum[j] += guB.get(idx);
+            }
+        }
+        Buf w = Buf.of(c.weight);
+        for (int i = 0; i < d; i++) {
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                s += w.get(i * d + j) * colSum[j];
+            }
+            g.set(c.shiftOff + i, s);
+        }
+        Buf dw = Buf.of(c.dWeight);
+        Buf dm = Buf.of(c.dProduct);
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                dm.set(i * d + c.perm[j], dw.get(i * d + j));
+            }
+        }
+        Nd4j.gemm(c.dProduct, c.upper, c.dLower, false, true, 1.0, 0.0);
+        Nd4j.gemm(c.lower, c.dProduct, c.dUpper, true, false, 1.0, 0.0);
+        Buf dl = Buf.of(c.dLower);
+        Buf du = Buf.of(c.dUpper);
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                int idx = i * d + j;
+                g.set(c.lowerOff + idx, i > j ? dl.get(idx) : 0.0);
+                g.set(c.upperOff + idx, i < j ? du.get(idx) : 0.0);
+            }
+            g.set(c.diagOff + i, du.get(i * d + i) * Math.exp(p.get(c.diagOff + i)) - n);
+        }
+    }
+
     private void masked(int offset, double[] mask, INDArray out) {
         Buf o = Buf.of(out);
         for (int i = 0; i < mask.length; i++) {
@@ -421,7 +556,7 @@ public final class FlowBackprop {
 
     private double forward(Buffers b) {
         int n = b.n;
-        double logDet = 0;
+        double logDet = copula == null ? 0 : copulaForward(b, copula);
         for (int k = 0; k < layers.length; k++) {
             Layer l = layers[k];
             INDArray in = b.x[k];
@@ -659,14 +794,17 @@ public final class FlowBackprop {
                 if (j > 0) {
                     Nd4j.gemm(b.dh[dhi], l.w[j], b.dh[1 - dhi], false, true, 1.0, 0.0);
                     dhi = 1 - dhi;
-                } else if (k > 0) {
-                    // ∂L/∂x through the conditioner (layer 0's input gradient is never used)
+                } else if (k > 0 || copula != null) {
+                    // ∂L/∂x through the conditioner (layer 0's input gradient is used only by a copula layer)
                     Nd4j.gemm(b.dh[dhi], l.w[0], gIn, false, true, 1.0, 1.0);
                 }
             }
             gOut = gIn;
             gOutB = gInB;
             ping = 1 - ping;
+        }
+        if (copula != null) {
+            copulaBackward(b, copula, gOut, gOutB);
         }
     }
 

@@ -77,6 +77,18 @@ public final class FlowNetworks {
         return out;
     }
 
+    /** Overwrites the named parameters of {@code net} (e.g. {@link io.flowsynth.flow.GaussianInit#parameters}). */
+    public static void assign(MultiLayerNetwork net, Map<String, double[][]> values) {
+        Map<String, INDArray> table = net.getLayer(0).paramTable();
+        for (Map.Entry<String, double[][]> e : values.entrySet()) {
+            INDArray target = table.get(e.getKey());
+            if (target == null) {
+                throw new IllegalArgumentException("The network has no parameter '" + e.getKey() + "'");
+            }
+            target.assign(Nd4j.createFromArray(e.getValue()).castTo(target.dataType()).reshape(target.shape()));
+        }
+    }
+
     /**
      * The parameters of a network in {@link FlowSpec#paramShapes()} order (each array row-major), from the network's
      * own flattened vector — whose layout is DL4J's business (it puts weights before biases), so never assume it.

@@ -15,13 +15,15 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
 
 /**
  * A flow of any {@link FlowSpec} family as one DL4J SameDiff output layer, so that {@code MultiLayerNetwork.fit}
  * maximizes the log-likelihood of the rows. The graph is the exact twin of
  * {@link io.flowsynth.flow.transforms.Flows#build}: per layer an affine coupling, a MADE affine autoregressive layer or
  * a rational-quadratic spline coupling, then ActNorm, then a permutation (as a product with a constant permutation
- * matrix); or, for {@code linear}, ActNorm then an LU layer. The layer's score is the summed negative log-likelihood of
+ * matrix), after the copula layer (shift + LU) when the spec has one; or, for {@code linear}, ActNorm then an LU
+ * layer. The layer's score is the summed negative log-likelihood of
  * the batch without the constant (D/2)·ln 2π per row (DL4J divides by the batch size); its activations are z = f(x).
  *
  * <p>Ops are chosen for M2.1 backprop (see STACK.md): MADE masks as products with constant masks; the spline's bin
@@ -47,6 +49,10 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     // a configuration JSON written before these fields existed describes the legacy conditioner
     private String activation = FlowSpec.ACTIVATION_LEGACY;
     private String affineScale = FlowSpec.AFFINE_SCALE_LEGACY;
+    // absent from configurations written before the copula layer existed, and written only when true (a flow
+    // without it keeps the network.json of those configurations)
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    private boolean copulaLayer;
 
     /** For Jackson (DL4J serializes configurations as JSON). */
     public FlowOutputLayer() {
@@ -63,11 +69,12 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
         this.flowSeed = spec.seed();
         this.activation = spec.activation();
         this.affineScale = spec.affineScale();
+        this.copulaLayer = spec.copulaLayer();
     }
 
     public FlowSpec spec() {
-        return new FlowSpec(FlowType.parse(type), features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, flowSeed,
-                activation, affineScale);
+        return new FlowSpec(FlowType.parse(type), features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound,
+                flowSeed, activation, affineScale, copulaLayer);
     }
 
     @Override
@@ -83,6 +90,9 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
             INDArray maskArr = Nd4j.createFromArray(spec.conditioningMask()).castTo(dt).reshape(1, features);
             SDVariable mask = sd.constant("mask", maskArr);
             SDVariable transformed = sd.constant("transformedmask", maskArr.rsub(1.0));
+            if (copulaLayer) {
+                x = g.lu(x.add(p.get(FlowSpec.copulaShift())), p, spec);
+            }
             for (int k = 0; k < numLayers; k++) {
                 switch (spec.type()) {
                     case REALNVP -> x = g.affineCoupling(x, p, k, mask, transformed);
@@ -392,6 +402,14 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
 
     public void setAffineScale(String affineScale) {
         this.affineScale = affineScale;
+    }
+
+    public boolean isCopulaLayer() {
+        return copulaLayer;
+    }
+
+    public void setCopulaLayer(boolean copulaLayer) {
+        this.copulaLayer = copulaLayer;
     }
 
     public long getFlowSeed() {

@@ -23,6 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>spline (neural spline flow, Durkan et al. 2019): numLayers × (RQ spline coupling → ActNorm → permutation);</li>
  *   <li>linear: ActNorm → LU linear (a Gaussian copula in the encoded space).</li>
  * </ul>
+ * A spec with {@link FlowSpec#copulaLayer()} starts with a shift and an LU linear layer before the first layer.
  */
 public final class Flows {
     private Flows() {
@@ -56,6 +57,10 @@ public final class Flows {
             return new Flow(new CompositeTransform(parts));
         }
         INDArray mask = Nd4j.createFromArray(spec.conditioningMask()).castTo(dt).reshape(1, spec.features());
+        Transform copula = spec.copulaLayer() ? copulaLayer(spec, params, dt) : null;
+        if (copula != null) {
+            parts.add(copula);
+        }
         for (int k = 0; k < spec.numLayers(); k++) {
             switch (spec.type()) {
                 case REALNVP -> parts.add(new AffineCouplingTransform(mask, affineConditioner(spec, params, k, false),
@@ -70,7 +75,34 @@ public final class Flows {
             parts.add(new PermutationTransform(spec.permutation(k)));
         }
         FastInverse fast = spec.type() == FlowType.REALNVP ? new AffineCouplingSampler(spec, params) : null;
+        if (fast != null && copula != null) {
+            fast = new ThenInverse(fast, copula, dt);
+        }
         return new Flow(new CompositeTransform(parts), fast);
+    }
+
+    /** The copula layer y = (x + b)·L·U·P: a shift (an ActNorm with log-scale 0), then the LU layer. */
+    private static Transform copulaLayer(FlowSpec spec, Map<String, INDArray> params, DataType dt) {
+        INDArray shift = params.get(FlowSpec.copulaShift());
+        return new CompositeTransform(List.of(
+                new ActNormTransform(Nd4j.zeros(dt, 1, spec.features()), shift),
+                new LuLinearTransform(params.get(FlowSpec.luLower(0)), params.get(FlowSpec.luUpper(0)),
+                        params.get(FlowSpec.luLogDiagonal(0)), spec.luPermutation())));
+    }
+
+    /** A body's fast inverse followed by the inverse of the flow's first part (its copula layer). */
+    private record ThenInverse(FastInverse body, Transform first, DataType dt) implements FastInverse {
+        @Override
+        public Evaluator newEvaluator() {
+            Evaluator inner = body.newEvaluator();
+            int d = first.features();
+            return (z, rows) -> {
+                inner.inverseInPlace(z, rows);
+                INDArray u = Nd4j.createFromArray(z).reshape(rows, d).castTo(dt);
+                float[] x = first.inverse(u).output().castTo(DataType.FLOAT).reshape(-1).toFloatVector();
+                System.arraycopy(x, 0, z, 0, rows * d);
+            };
+        }
     }
 
     private static ActNormTransform actNorm(Map<String, INDArray> params, int k) {

@@ -145,7 +145,7 @@ public final class FitPipeline {
                 String.format("%.1f", 2 * parameterCount * 4 / 1e6));
         String engine = train.engine();
         int partitions = train.partitions() > 0 ? train.partitions() : spark.sparkContext().defaultParallelism();
-        TrainOptions options = trainOptions(train, seed, work.workDir(), rows, partitions);
+        TrainOptions options = trainOptions(train, c.flow().copulaInit(), seed, work.workDir(), rows, partitions);
         String modelId = UUID.randomUUID().toString();
 
         ObjectNode training = JSON.createObjectNode();
@@ -267,7 +267,8 @@ public final class FitPipeline {
      * The training options of a fit of a {@code rows}-row table over {@code partitions} partitions; local steps 0
      * (auto) become about one pass over a partition's training rows per round ({@link AutoSizing#localSteps}).
      */
-    static TrainOptions trainOptions(TrainSettings t, long seed, String workDir, long rows, int partitions) {
+    static TrainOptions trainOptions(TrainSettings t, boolean copulaInit, long seed, String workDir, long rows,
+                                     int partitions) {
         double validation = t.validationShare(rows);
         long trainRows = Math.round(rows * (1 - validation));
         int batchSize = AutoSizing.batchSize(t.batchSize(), t.epochs(), trainRows, partitions);
@@ -277,7 +278,7 @@ public final class FitPipeline {
                 t.gradientClip(), patience, seed,
                 new TrainOptions.Dl4jSettings(t.averagingFrequency() == 0 ? localSteps : t.averagingFrequency(),
                         t.workerPrefetch(), t.saveUpdater(), t.repartition(), workDir),
-                t.steps(), t.minDelta(), t.maxMinutes());
+                t.steps(), t.minDelta(), t.maxMinutes(), copulaInit);
     }
 
     /**
@@ -286,8 +287,12 @@ public final class FitPipeline {
      */
     static String fingerprint(StructType schema, long rows, TableEncoder encoder, FlowSpec spec, TrainOptions o,
                               String engine, int partitions) {
+        // without the copula start the text of the spec is the one before FlowSpec had copulaLayer (a checkpoint
+        // written then still resumes); with it, the start is part of what decides the rounds (linear has no layer)
+        String flow = o.copulaInit() || spec.copulaLayer() ? spec + "|copula-init=" + o.copulaInit()
+                : spec.toString().replace(", copulaLayer=false]", "]");
         String text = String.join("|", schema.json(), String.valueOf(rows), encoder.toJson().toString(),
-                spec.toString(), o.epochs() > 0 ? String.valueOf(o.epochs()) : o.steps() + " steps",
+                flow, o.epochs() > 0 ? String.valueOf(o.epochs()) : o.steps() + " steps",
                 String.valueOf(o.batchSize()),
                 String.valueOf(o.localSteps()), String.valueOf(o.seed()), engine, String.valueOf(partitions));
         try {

@@ -1,7 +1,9 @@
 package io.flowsynth.spark.train;
 
 import io.flowsynth.flow.FlowSpec;
+import io.flowsynth.flow.GaussianInit;
 import io.flowsynth.flow.StandardNormalBase;
+import io.flowsynth.spark.OrderedReduce;
 import io.flowsynth.flow.nn.FlowNetworks;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +93,9 @@ abstract class AveragingTrainer implements Trainer {
                     bestValidation, bestRound);
         } else {
             MultiLayerNetwork init = FlowNetworks.network(networkJson);
+            if (o.copulaInit() && spec.hasLinearInput()) {
+                startAtCopula(data, spec, init);
+            }
             params = init.params().toFloatVector();
             state = init.getUpdater().getStateViewArray().toFloatVector();
             best = params;
@@ -179,6 +184,33 @@ abstract class AveragingTrainer implements Trainer {
                 bestValidation, bestRound));
         return new TrainingResult(best, bestRound, bestValidation, List.copyOf(history), trainRows, validationRows,
                 partitions, seconds, name(), networkJson, stopReason);
+    }
+
+    /**
+     * Sets the linear input of {@code net} to whiten the training rows ({@link GaussianInit}): one pass over the cached
+     * blocks sums the training and validation rows' first and second moments in double, merged in partition order
+     * (same bits on any schedule); the correlations are shrunk by the {@link GaussianInit#chooseShrinkage} that fits
+     * the validation rows best.
+     */
+    static void startAtCopula(JavaRDD<FeatureBlock> data, FlowSpec spec, MultiLayerNetwork net) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
+        jsc.setJobDescription("flowsynth fit: the Gaussian copula of the training rows (initial flow)");
+        int d = spec.features();
+        GaussianInit.Moments[] m = OrderedReduce.reduce(data.map(b -> new GaussianInit.Moments[]{
+                new GaussianInit.Moments(d).add(b.train, b.trainRows),
+                new GaussianInit.Moments(d).add(b.validation, b.validationRows)}),
+                (a, b) -> new GaussianInit.Moments[]{a[0].merge(b[0]), a[1].merge(b[1])});
+        if (m == null || m[0].rows() < 2) {
+            LOG.info("Fewer than 2 training rows: the flow starts at the identity, not at the copula");
+            return;
+        }
+        double alpha = GaussianInit.chooseShrinkage(m[0], m[1]);
+        double[][] covariance = GaussianInit.shrunk(m[0].covariance(), alpha);
+        FlowNetworks.assign(net, GaussianInit.parameters(spec, m[0].mean(), covariance));
+        LOG.info(String.format("The flow starts at the Gaussian copula of its %d training rows (%d features, "
+                        + "correlations shrunk by %.3f, chosen on %d validation rows: their NLL %.4f)", m[0].rows(), d,
+                alpha, m[1].rows(), m[1].rows() < 2 ? Double.NaN
+                        : -GaussianInit.meanLogLikelihood(m[0].mean(), covariance, m[1])));
     }
 
     /** Exponential decay per step from the initial rate to {@code rate × decay} at the last step of the budget. */

@@ -25,10 +25,12 @@ package io.flowsynth.spark.train;
  * @param steps               the step budget when {@code epochs == 0}
  * @param minDelta            nats per row a round must improve the best validation NLL by to reset the patience
  * @param maxMinutes          wall-time bound in minutes (0 = none): stop after the round that crosses it
+ * @param copulaInit          start a flow with a linear input (linear, or a copula layer) at the Gaussian copula of
+ *                            the training rows ({@link io.flowsynth.flow.GaussianInit}) instead of the identity
  */
 public record TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
                            double gradientClip, int patience, long seed, Dl4jSettings dl4j, long steps,
-                           double minDelta, double maxMinutes) {
+                           double minDelta, double maxMinutes, boolean copulaInit) {
 
     public TrainOptions {
         if (epochs < 0 || (epochs == 0 && steps < 1)) {
@@ -38,6 +40,14 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, doubl
         if (minDelta < 0 || maxMinutes < 0) {
             throw new IllegalArgumentException("minDelta and maxMinutes must be ≥ 0");
         }
+    }
+
+    /** Options without the copula initialisation (every parameter starts as {@link io.flowsynth.flow.FlowSpec.Init}). */
+    public TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
+                        double gradientClip, int patience, long seed, Dl4jSettings dl4j, long steps,
+                        double minDelta, double maxMinutes) {
+        this(epochs, batchSize, learningRate, learningRateDecay, localSteps, gradientClip, patience, seed, dl4j, steps,
+                minDelta, maxMinutes, false);
     }
 
     /** An epoch-budgeted fit without plateau tolerance or wall-time bound (the options before step budgets). */

@@ -24,6 +24,13 @@ class FidelityRealBenchTest {
         assertThat(FidelityRealBench.gapClosed(methods, "quality")).isCloseTo(0.75, within(1e-9));
         methods.putObject("defaults").put("quality", 0.96);
         assertThat(FidelityRealBench.gapClosed(methods, "quality")).isCloseTo(-0.5, within(1e-9));
+        // a copula at or above the ceiling leaves no gap: the ratio would read 75 % for a defaults below the copula
+        methods.putObject("copula").put("quality", 0.9676);
+        methods.putObject("ceiling").put("quality", 0.9635);
+        methods.putObject("defaults").put("quality", 0.9645);
+        assertThat(FidelityRealBench.gapClosed(methods, "quality")).isNaN();
+        assertThat(FidelityRealBench.percent(Double.NaN)).isEqualTo("n/a (copula ≥ ceiling)");
+        assertThat(FidelityRealBench.percent(0.754)).isEqualTo("75 %");
     }
 
     @Test

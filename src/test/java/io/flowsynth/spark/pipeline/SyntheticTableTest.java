@@ -111,7 +111,9 @@ class SyntheticTableTest {
         return ConfigResolver.resolve(null, null, null, Map.of(
                 "flowsynth.train.epochs", String.valueOf(epochs), "flowsynth.flow.layers", "4",
                 "flowsynth.flow.hidden-features", "32", "flowsynth.train.batch-size", "256",
-                "flowsynth.train.local-steps", "10", "flowsynth.train.learning-rate", "0.005"));
+                "flowsynth.train.local-steps", "10", "flowsynth.train.learning-rate", "0.005",
+                // the copula layer through fit, the executors' sampler, save and load
+                "flowsynth.flow.copula-init", "true"));
     }
 
     private static String fields(StructType s, boolean nullability) {
@@ -140,6 +142,7 @@ class SyntheticTableTest {
             }
         }
         assertThat(loaded.flowSpec()).isEqualTo(model.flowSpec());
+        assertThat(loaded.flowSpec().copulaLayer()).isTrue();
         // a model saved before the conditioner fields existed loads with the conditioner it was trained with
         java.nio.file.Path meta = dir.resolve("model").resolve("metadata.json");
         com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
