@@ -143,6 +143,13 @@ public final class ConfigKeys {
     public static final String REPORT_ATTACK_TARGETS = "flowsynth.report.attack-targets";
     public static final int REPORT_ATTACK_TARGETS_DEFAULT = 1000;
 
+    /** Conditional model: the context columns (comma-separated, empty = an unconditional model). */
+    public static final String CONDITION_COLUMNS = "flowsynth.condition.columns";
+    public static final String CONDITION_COLUMNS_DEFAULT = "";
+    /** Report: per-condition fidelity for this many most frequent context values. */
+    public static final String REPORT_CONDITION_TOP = "flowsynth.report.condition-top";
+    public static final int REPORT_CONDITION_TOP_DEFAULT = 10;
+
     public static final String PRIVACY_DROP_EXACT_COPIES = "flowsynth.privacy.drop-exact-copies";
     public static final boolean PRIVACY_DROP_EXACT_COPIES_DEFAULT = true;
     public static final String PRIVACY_COPY_REDRAWS = "flowsynth.privacy.copy-redraws";
@@ -211,6 +218,8 @@ public final class ConfigKeys {
         d.put(REPORT_HOLDOUT_FRACTION, String.valueOf(REPORT_HOLDOUT_FRACTION_DEFAULT));
         d.put(REPORT_PRIVACY_ROWS, String.valueOf(REPORT_PRIVACY_ROWS_DEFAULT));
         d.put(REPORT_ATTACK_TARGETS, String.valueOf(REPORT_ATTACK_TARGETS_DEFAULT));
+        d.put(REPORT_CONDITION_TOP, String.valueOf(REPORT_CONDITION_TOP_DEFAULT));
+        d.put(CONDITION_COLUMNS, CONDITION_COLUMNS_DEFAULT);
         d.put(PRIVACY_DROP_EXACT_COPIES, String.valueOf(PRIVACY_DROP_EXACT_COPIES_DEFAULT));
         d.put(PRIVACY_COPY_REDRAWS, String.valueOf(PRIVACY_COPY_REDRAWS_DEFAULT));
         DEFAULTS = Collections.unmodifiableMap(d);

@@ -97,6 +97,29 @@ final class ConfigReader {
     }
 
     /**
+     * A comma-separated list of column names, trimmed, in the order given; empty text is an empty list. An empty
+     * entry or a name given twice is refused.
+     */
+    List<String> names(String key) {
+        String v = text(key);
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : v.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                throw new BadInputException("Configuration " + key + ": empty column name in '" + v + "'");
+            }
+            if (out.contains(name)) {
+                throw new BadInputException("Configuration " + key + ": column '" + name + "' is named twice");
+            }
+            out.add(name);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Per-column settings {@code flowsynth.columns.<name>.<setting>} for one setting (e.g. "kind"), by column name in
      * key order. Column names may contain dots; the setting is the part after the last dot.
      */

@@ -28,6 +28,7 @@ public final class FlowsynthConfig {
     private final BoundsOptions bounds;
     private final SampleSettings sample;
     private final ReportSettings report;
+    private final List<String> conditionColumns;
 
     FlowsynthConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -52,7 +53,9 @@ public final class FlowsynthConfig {
                 r.integer(ConfigKeys.REPORT_MAX_PAIRS, 1),
                 r.number(ConfigKeys.REPORT_HOLDOUT_FRACTION, 0, 0.5),
                 r.integer(ConfigKeys.REPORT_PRIVACY_ROWS, 1),
-                r.integer(ConfigKeys.REPORT_ATTACK_TARGETS, 1));
+                r.integer(ConfigKeys.REPORT_ATTACK_TARGETS, 1),
+                r.integer(ConfigKeys.REPORT_CONDITION_TOP, 1, 1000));
+        conditionColumns = r.names(ConfigKeys.CONDITION_COLUMNS);
     }
 
     public static FlowsynthConfig defaults() {
@@ -101,6 +104,14 @@ public final class FlowsynthConfig {
 
     public ReportSettings report() {
         return report;
+    }
+
+    /**
+     * {@link ConfigKeys#CONDITION_COLUMNS}: the context columns of a conditional model, in the order given (empty for
+     * an unconditional model). Checked against the table by the fit.
+     */
+    public List<String> conditionColumns() {
+        return conditionColumns;
     }
 
     private static FlowSettings flow(ConfigReader r) {

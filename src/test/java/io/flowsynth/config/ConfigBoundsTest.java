@@ -75,6 +75,7 @@ class ConfigBoundsTest {
             new Bound(ConfigKeys.REPORT_HOLDOUT_FRACTION, "0.6", "in [0, 0.5]", "0.5"),
             new Bound(ConfigKeys.REPORT_PRIVACY_ROWS, "0", "≥ 1", "1"),
             new Bound(ConfigKeys.REPORT_ATTACK_TARGETS, "0", "≥ 1", "1"),
+            new Bound(ConfigKeys.REPORT_CONDITION_TOP, "1001", "in [1, 1000]", "1000"),
             new Bound(ConfigKeys.PRIVACY_COPY_REDRAWS, "-1", "≥ 0", "0"));
 
     /** Numeric keys without a bound: any value of the type is accepted. */
