@@ -48,9 +48,18 @@ import java.util.Random;
  *                       ({@link GaussianInit}), so that with the zero-initialised layers after it the untrained flow
  *                       is the Gaussian copula of the encoded table. False for models saved before it existed and
  *                       for {@code linear} (which is that layer).
+ * @param contextFeatures a conditional flow (realnvp, maf, spline; no copula layer): the first contextFeatures
+ *                       features are the encoded context columns c. Every layer conditions on them and never changes
+ *                       them (they are in every coupling's conditioning half, MAF leaves them as they are and only
+ *                       feeds them to MADE as its first inputs, and the permutations keep them in place); only the
+ *                       ActNorm layers map them, element-wise. So the flow is p(c)·p(rest | c) with p(c) a diagonal
+ *                       Gaussian in the encoded space ({@link #contextToNoise}), the rest's part being the flow
+ *                       p(rest | c) that sampling inverts with c fixed. 0 for an unconditional flow (and models saved
+ *                       before the field existed).
  */
 public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
-                       double tailBound, long seed, String activation, String affineScale, boolean copulaLayer) {
+                       double tailBound, long seed, String activation, String affineScale, boolean copulaLayer,
+                       int contextFeatures) {
     public static final int BINS_DEFAULT = 8;
     public static final double TAIL_BOUND_DEFAULT = 3.0;
     public static final List<String> ACTIVATIONS = List.of("relu", "tanh");
@@ -97,6 +106,21 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
         if (copulaLayer && !type.layered()) {
             throw new IllegalArgumentException("A linear flow is itself the copula layer: copulaLayer must be false");
         }
+        if (contextFeatures < 0 || contextFeatures >= features) {
+            throw new IllegalArgumentException("A conditional flow needs 0 ≤ context features < features, got "
+                    + contextFeatures + " of " + features);
+        }
+        if (contextFeatures > 0 && (!type.layered() || copulaLayer)) {
+            throw new IllegalArgumentException("A conditional flow needs a layered flow type (realnvp, maf, spline) "
+                    + "without the copula layer, got " + type.id() + (copulaLayer ? " with the copula layer" : ""));
+        }
+    }
+
+    /** A spec without context features. */
+    public FlowSpec(FlowType type, int features, int numLayers, int hiddenFeatures, int hiddenLayers, int bins,
+                    double tailBound, long seed, String activation, String affineScale, boolean copulaLayer) {
+        this(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation, affineScale,
+                copulaLayer, 0);
     }
 
     /** A spec without the copula layer (the layout of models saved before it existed). */
@@ -121,13 +145,24 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
     /** This spec with another hidden activation and affine scale. */
     public FlowSpec withConditioner(String activation, String affineScale) {
         return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
-                affineScale, copulaLayer);
+                affineScale, copulaLayer, contextFeatures);
     }
 
     /** This spec with or without the copula layer (always without for linear, which is that layer). */
     public FlowSpec withCopulaLayer(boolean on) {
         return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
-                affineScale, on && type.layered());
+                affineScale, on && type.layered(), contextFeatures);
+    }
+
+    /** This spec conditioned on its first {@code context} features (0: unconditional). */
+    public FlowSpec withContextFeatures(int context) {
+        return new FlowSpec(type, features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound, seed, activation,
+                affineScale, copulaLayer, context);
+    }
+
+    /** Whether the flow is conditional ({@link #contextFeatures()} &gt; 0). */
+    public boolean conditional() {
+        return contextFeatures > 0;
     }
 
     /** Whether the flow starts with a linear layer that {@link GaussianInit} can set to the Gaussian copula. */
@@ -139,7 +174,8 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
      * The spec's one JSON form, as in {@code metadata.json}'s {@code "flow"} object: {@code type}, {@code features},
      * {@code layers}, {@code hidden_features}, {@code hidden_layers}, {@code bins}, {@code tail_bound}, {@code seed},
      * {@code activation}, {@code affine_scale}, in this order, then {@code copula_layer} only when the spec has the
-     * copula layer (so a spec without it writes the form of models saved before the field existed). Read back by
+     * copula layer and {@code context_features} only when it is conditional (so a spec without them writes the form
+     * of models saved before the fields existed). Read back by
      * {@link #fromJson}.
      */
     public ObjectNode toJson() {
@@ -156,6 +192,9 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
         flow.put("affine_scale", affineScale);
         if (copulaLayer) {
             flow.put("copula_layer", true);
+        }
+        if (contextFeatures > 0) {
+            flow.put("context_features", contextFeatures);
         }
         return flow;
     }
@@ -177,7 +216,7 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
                 required(flow, "hidden_layers").asInt(), flow.path("bins").asInt(BINS_DEFAULT),
                 flow.path("tail_bound").asDouble(TAIL_BOUND_DEFAULT), required(flow, "seed").asLong(),
                 flow.path("activation").asText(ACTIVATION_LEGACY), flow.path("affine_scale").asText(AFFINE_SCALE_LEGACY),
-                flow.path("copula_layer").asBoolean(false));
+                flow.path("copula_layer").asBoolean(false), flow.path("context_features").asInt(0));
     }
 
     private static JsonNode required(JsonNode flow, String field) {
@@ -195,21 +234,30 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
 
     /**
      * The permutation applied after layer {@code layer}: output column j takes input column perm[j].
-     * Even layers reverse the order (so coupling halves swap roles), odd layers shuffle with the seed.
+     * Even layers reverse the order (so coupling halves swap roles), odd layers shuffle with the seed. A conditional
+     * flow's context features stay in place: the same rule permutes the other features among themselves.
      */
     public int[] permutation(int layer) {
-        int[] perm = new int[features];
-        for (int i = 0; i < features; i++) {
-            perm[i] = features - 1 - i;
+        int m = features - contextFeatures;
+        int[] rest = new int[m];
+        for (int i = 0; i < m; i++) {
+            rest[i] = m - 1 - i;
         }
         if (layer % 2 == 1) {
             Random rng = new Random(seed * 1_000_003L + layer);
-            for (int i = features - 1; i > 0; i--) {
+            for (int i = m - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
+                int t = rest[i];
+                rest[i] = rest[j];
+                rest[j] = t;
             }
+        }
+        int[] perm = new int[features];
+        for (int i = 0; i < contextFeatures; i++) {
+            perm[i] = i;
+        }
+        for (int i = 0; i < m; i++) {
+            perm[contextFeatures + i] = contextFeatures + rest[i];
         }
         return perm;
     }
@@ -371,8 +419,41 @@ public record FlowSpec(FlowType type, int features, int numLayers, int hiddenFea
         return m;
     }
 
-    /** Number of leading features a coupling layer leaves unchanged and conditions on. */
+    /**
+     * Number of leading features a coupling layer leaves unchanged and conditions on: the context features and
+     * half of the others.
+     */
     public int conditioningFeatures() {
-        return features / 2;
+        return contextFeatures + (features - contextFeatures) / 2;
+    }
+
+    /**
+     * Whether a layer transforms feature i: a coupling's second half; for MAF every feature except the context.
+     */
+    public boolean transformed(int feature) {
+        return feature >= (type == FlowType.MAF ? contextFeatures : conditioningFeatures());
+    }
+
+    /**
+     * A conditional flow's map of the context features to their noise, z_c = scale ⊙ c + shift (only ActNorm layers
+     * act on them: z_c = (…((c·e^{s_0} + b_0)·e^{s_1} + b_1)…)), as {@code [scale, shift]} of length
+     * {@link #contextFeatures()}; log p(c) = Σ log φ(z_c) + Σ log scale.
+     *
+     * @param params the flow's parameters by name (any data type)
+     */
+    public double[][] contextToNoise(Map<String, ? extends org.nd4j.linalg.api.ndarray.INDArray> params) {
+        double[] scale = new double[contextFeatures];
+        double[] shift = new double[contextFeatures];
+        java.util.Arrays.fill(scale, 1.0);
+        for (int k = 0; k < numLayers; k++) {
+            org.nd4j.linalg.api.ndarray.INDArray s = params.get(actNormLogScale(k));
+            org.nd4j.linalg.api.ndarray.INDArray b = params.get(actNormShift(k));
+            for (int i = 0; i < contextFeatures; i++) {
+                double e = Math.exp(s.getDouble(i));
+                scale[i] *= e;
+                shift[i] = shift[i] * e + b.getDouble(i);
+            }
+        }
+        return new double[][]{scale, shift};
     }
 }

@@ -138,8 +138,13 @@ public final class MarginalCalibration {
      * x = g⁻¹(y) in place on one row, returning Σ_j log (g_j⁻¹)'(y_j), the log-Jacobian of the inverse.
      */
     public double invert(double[] row) {
+        return invert(row, from.length);
+    }
+
+    /** {@link #invert(double[])} of the first {@code features} features only (the others are left as they are). */
+    public double invert(double[] row, int features) {
         double logDet = 0;
-        for (int j = 0; j < from.length; j++) {
+        for (int j = 0; j < features; j++) {
             double[] t = to[j];
             double[] f = from[j];
             int k = segment(t, row[j]);

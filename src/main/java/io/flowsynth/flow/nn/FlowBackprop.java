@@ -251,7 +251,7 @@ public final class FlowBackprop {
                 l.perm = spec.permutation(k);
                 l.transformed = new boolean[d];
                 for (int i = 0; i < d; i++) {
-                    l.transformed[i] = maf || i >= cond;
+                    l.transformed[i] = spec.transformed(i);
                 }
                 l.w = new INDArray[depth];
                 l.wMask = new double[depth][];

@@ -53,6 +53,9 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
     // without it keeps the network.json of those configurations)
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     private boolean copulaLayer;
+    // a conditional flow's context features; written only when > 0, like copulaLayer
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    private int contextFeatures;
 
     /** For Jackson (DL4J serializes configurations as JSON). */
     public FlowOutputLayer() {
@@ -70,11 +73,12 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
         this.activation = spec.activation();
         this.affineScale = spec.affineScale();
         this.copulaLayer = spec.copulaLayer();
+        this.contextFeatures = spec.contextFeatures();
     }
 
     public FlowSpec spec() {
         return new FlowSpec(FlowType.parse(type), features, numLayers, hiddenFeatures, hiddenLayers, bins, tailBound,
-                flowSeed, activation, affineScale, copulaLayer);
+                flowSeed, activation, affineScale, copulaLayer, contextFeatures);
     }
 
     @Override
@@ -96,7 +100,7 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
             for (int k = 0; k < numLayers; k++) {
                 switch (spec.type()) {
                     case REALNVP -> x = g.affineCoupling(x, p, k, mask, transformed);
-                    case MAF -> x = g.maf(x, p, k);
+                    case MAF -> x = g.maf(x, p, k, spec);
                     case SPLINE -> x = g.splineCoupling(x, p, k, mask, transformed);
                     case LINEAR -> throw new IllegalStateException("linear has no layers");
                 }
@@ -118,6 +122,7 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
         SDVariable madeIn;
         SDVariable madeHidden;
         SDVariable madeOut;
+        SDVariable madeTransformed; // a conditional MAF: 1 except on the context features
 
         Graph(SameDiff sd, DataType dt, SDVariable input) {
             this.sd = sd;
@@ -178,13 +183,20 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
             return affine(x, hidden(x.mul(mask), p, k, false), p, k, null, transformed);
         }
 
-        SDVariable maf(SDVariable x, Map<String, SDVariable> p, int k) {
+        SDVariable maf(SDVariable x, Map<String, SDVariable> p, int k, FlowSpec spec) {
             if (madeIn == null) {
                 madeIn = constant("madein", MadeMasks.input(features, hiddenFeatures));
                 madeHidden = constant("madehidden", MadeMasks.hidden(features, hiddenFeatures));
                 madeOut = constant("madeout", MadeMasks.output(features, hiddenFeatures));
+                if (spec.conditional()) {
+                    double[][] t = new double[1][features];
+                    for (int i = 0; i < features; i++) {
+                        t[0][i] = spec.transformed(i) ? 1 : 0;
+                    }
+                    madeTransformed = constant("madetransformed", t);
+                }
             }
-            return affine(x, hidden(x, p, k, true), p, k, madeOut, null);
+            return affine(x, hidden(x, p, k, true), p, k, madeOut, madeTransformed);
         }
 
         SDVariable head(SDVariable h, Map<String, SDVariable> p, int k, char part, int perFeature) {
@@ -410,6 +422,14 @@ public class FlowOutputLayer extends SameDiffOutputLayer {
 
     public void setCopulaLayer(boolean copulaLayer) {
         this.copulaLayer = copulaLayer;
+    }
+
+    public int getContextFeatures() {
+        return contextFeatures;
+    }
+
+    public void setContextFeatures(int contextFeatures) {
+        this.contextFeatures = contextFeatures;
     }
 
     public long getFlowSeed() {

@@ -16,12 +16,31 @@ public class AutoregressiveTransform implements Transform {
     private final int features;
     private final Mlp made;
     private final ElementwiseBijection bijection;
+    private final INDArray transformed; // [1, D] 1 where g applies, 0 on context features it leaves as they are; or null
 
     /** @param made an MLP whose weights are already multiplied by their MADE masks ({@link MadeMasks}) */
     public AutoregressiveTransform(int features, Mlp made, ElementwiseBijection bijection) {
+        this(features, made, bijection, null);
+    }
+
+    /**
+     * @param transformed {@code [features]}: 1 for the features the layer transforms, 0 for (leading) context features
+     *                    it only conditions on; null transforms every feature
+     */
+    public AutoregressiveTransform(int features, Mlp made, ElementwiseBijection bijection, INDArray transformed) {
         this.features = features;
         this.made = made;
         this.bijection = bijection;
+        this.transformed = transformed == null ? null : transformed.reshape(1, features);
+    }
+
+    private TransformResult masked(INDArray in, INDArray[] r) {
+        if (transformed == null) {
+            return new TransformResult(r[0], r[1].sum(1));
+        }
+        INDArray keep = transformed.rsub(1.0);
+        INDArray out = in.mulRowVector(keep).addi(r[0].muliRowVector(transformed));
+        return new TransformResult(out, r[1].muliRowVector(transformed).sum(1));
     }
 
     @Override
@@ -31,8 +50,7 @@ public class AutoregressiveTransform implements Transform {
 
     @Override
     public TransformResult forward(INDArray x) {
-        INDArray[] r = bijection.forward(x, made.apply(x));
-        return new TransformResult(r[0], r[1].sum(1));
+        return masked(x, bijection.forward(x, made.apply(x)));
     }
 
     @Override
@@ -42,8 +60,10 @@ public class AutoregressiveTransform implements Transform {
         for (int i = 0; i < features; i++) {
             // after pass i, x_0 … x_i are exact (θ_i needs only x_<i)
             r = bijection.inverse(y, made.apply(x));
-            x.putColumn(i, r[0].getColumn(i));
+            // a context feature is not transformed: its input is its output
+            boolean context = transformed != null && transformed.getDouble(i) == 0;
+            x.putColumn(i, (context ? y : r[0]).getColumn(i));
         }
-        return new TransformResult(x, r[1].sum(1));
+        return masked(y, new INDArray[]{x, r[1]});
     }
 }

@@ -66,7 +66,8 @@ public final class Flows {
                 case REALNVP -> parts.add(new AffineCouplingTransform(mask, affineConditioner(spec, params, k, false),
                         AffineBijection.of(spec.affineScale())));
                 case MAF -> parts.add(new MaskedAffineAutoregressiveTransform(spec.features(),
-                        affineConditioner(spec, params, k, true), AffineBijection.of(spec.affineScale())));
+                        affineConditioner(spec, params, k, true), AffineBijection.of(spec.affineScale()),
+                        spec.conditional() ? transformedMask(spec, dt) : null));
                 case SPLINE -> parts.add(new RationalQuadraticSplineCouplingTransform(mask,
                         splineConditioner(spec, params, k), spec.bins(), spec.tailBound()));
                 case LINEAR -> throw new IllegalStateException("linear has no layers");
@@ -79,6 +80,15 @@ public final class Flows {
             fast = new ThenInverse(fast, copula, dt);
         }
         return new Flow(new CompositeTransform(parts), fast);
+    }
+
+    /** {@code [1, D]}: 1 where {@link FlowSpec#transformed} holds. */
+    private static INDArray transformedMask(FlowSpec spec, DataType dt) {
+        double[] t = new double[spec.features()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = spec.transformed(i) ? 1 : 0;
+        }
+        return Nd4j.createFromArray(t).castTo(dt).reshape(1, spec.features());
     }
 
     /** The copula layer y = (x + b)·L·U·P: a shift (an ActNorm with log-scale 0), then the LU layer. */

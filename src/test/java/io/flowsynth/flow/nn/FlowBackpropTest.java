@@ -27,11 +27,13 @@ class FlowBackpropTest {
     static Stream<Arguments> types() {
         return Stream.of(Arguments.of("realnvp"), Arguments.of("realnvp tanh clamp"), Arguments.of("maf"),
                 Arguments.of("maf tanh clamp"), Arguments.of("spline"), Arguments.of("spline tanh clamp"),
-                Arguments.of("realnvp copula"), Arguments.of("maf copula"), Arguments.of("spline copula"));
+                Arguments.of("realnvp copula"), Arguments.of("maf copula"), Arguments.of("spline copula"),
+                Arguments.of("realnvp context2"), Arguments.of("maf context2"), Arguments.of("spline context1"));
     }
 
     /**
-     * "family", "family activation affine-scale" or "family copula" (with the copula layer); odd D so the coupling
+     * "family", "family activation affine-scale", "family copula" (with the copula layer) or "family contextN" (a
+     * conditional flow on N context features); odd D so the coupling
      * halves differ in size.
      */
     private static FlowSpec spec(String type, int features, int layers, int hidden, int hiddenLayers, long seed) {
@@ -39,6 +41,9 @@ class FlowBackpropTest {
         FlowSpec spec = new FlowSpec(FlowType.parse(parts[0]), features, layers, hidden, hiddenLayers, seed);
         if (parts.length == 2 && "copula".equals(parts[1])) {
             return spec.withCopulaLayer(true);
+        }
+        if (parts.length == 2 && parts[1].startsWith("context")) {
+            return spec.withContextFeatures(Integer.parseInt(parts[1].substring("context".length())));
         }
         return parts.length == 3 ? spec.withConditioner(parts[1], parts[2]) : spec;
     }

@@ -34,14 +34,18 @@ class FlowOutputLayerTest {
 
     static Stream<Arguments> types() {
         return Stream.of(Arguments.of("realnvp"), Arguments.of("realnvp tanh clamp"), Arguments.of("maf"),
-                Arguments.of("maf tanh clamp"), Arguments.of("spline"), Arguments.of("linear"));
+                Arguments.of("maf tanh clamp"), Arguments.of("spline"), Arguments.of("linear"),
+                Arguments.of("realnvp context 2"), Arguments.of("maf context 2"), Arguments.of("spline context 1"));
     }
 
-    /** "family" or "family activation affine-scale". */
+    /** "family", "family activation affine-scale" or "family context N" (N context features). */
     private static FlowSpec spec(String type, int features, int layers, int hidden, int hiddenLayers, int bins,
                                  double tailBound, long seed) {
         String[] parts = type.split(" ");
         FlowSpec spec = new FlowSpec(FlowType.parse(parts[0]), features, layers, hidden, hiddenLayers, bins, tailBound, seed);
+        if (parts.length == 3 && "context".equals(parts[1])) {
+            return spec.withContextFeatures(Integer.parseInt(parts[2]));
+        }
         return parts.length == 3 ? spec.withConditioner(parts[1], parts[2]) : spec;
     }
 
