@@ -49,6 +49,11 @@
 #                                 report, score the table (and with WIDE_RUN=1 also `run`: fit, guarded sample and
 #                                 report in one JVM); wall seconds per phase, seconds per column, peak driver heap (GC
 #                                 log), quality vs the independent-columns baseline: target/bench/wide.json (needs jq)
+#   jobs/bench.sh conditional [ROWS]  conditional sampling: a loans demo table (50,000 rows) fitted with
+#                                 flowsynth.condition.columns=$CONDITIONAL_COLUMNS (default region), then ROWS (default
+#                                 10,000,000) rows by plain sampling and ROWS rows by `sample --condition` on that
+#                                 plain sample as the condition table, interleaved CONDITIONAL_RUNS times (default 2);
+#                                 rows/s of each from _flowsynth.json and their ratio: target/bench/conditional.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -377,6 +382,32 @@ wide() {
 }
 
 # guard [ROWS] [COLUMNS] [new|both]: exact-copy match, hash join vs the former <=> join, same JVM and inputs
+conditional() {
+  local rows="${1:-10000000}" runs="${CONDITIONAL_RUNS:-2}" columns="${CONDITIONAL_COLUMNS:-region}"
+  local fl="$FLOWSYNTH_HOME/jobs/flowsynth" out="$bench/conditional"
+  local data="$out/loans.parquet" model="$out/model-${columns//,/-}"
+  mkdir -p "$out"
+  [ -f "$data/_SUCCESS" ] || "$fl" generate-demo --rows 50000 --output "$data" --overwrite > /dev/null
+  [ -f "$model/metadata.json" ] || "$fl" fit --input "$data" --model "$model" --overwrite \
+    --set "flowsynth.condition.columns=$columns" > "$out/fit.log" 2>&1
+  local r plain=() cond=()
+  for ((r = 1; r <= runs; r++)); do
+    "$fl" sample --model "$model" --rows "$rows" --output "$out/plain" --seed "$r" --overwrite > /dev/null
+    plain+=("$(jq '.rows / .seconds' "$out/plain/_flowsynth.json")")
+    "$fl" sample --model "$model" --condition "$out/plain" --output "$out/conditioned" --seed "$r" --overwrite \
+      > /dev/null
+    cond+=("$(jq '.rows / .seconds' "$out/conditioned/_flowsynth.json")")
+    echo "conditional run $r/$runs: plain ${plain[-1]} rows/s, --condition ${cond[-1]} rows/s" >&2
+  done
+  jq -n --argjson rows "$rows" --arg columns "$columns" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    --argjson plain "[$(IFS=,; echo "${plain[*]}")]" --argjson cond "[$(IFS=,; echo "${cond[*]}")]" \
+    '{rows: $rows, condition_columns: $columns, machine_load: $load,
+      plain_rows_per_second: $plain, condition_rows_per_second: $cond,
+      ratio_median: (($cond | sort | .[length / 2 | floor]) / ($plain | sort | .[length / 2 | floor])),
+      target_ratio: 0.8}' > "$bench/conditional.json"
+  cat "$bench/conditional.json"
+}
+
 guard() {
   local rows="${1:-10000}" columns="${2:-1000}" which="${3:-both}"
   java_main io.flowsynth.jobs.bench.GuardBench "$bench/guard-$columns.json" "$rows" "$columns" "$which"
@@ -384,6 +415,9 @@ guard() {
 }
 
 case "${1:-}" in
+  conditional)
+    conditional "${2:-10000000}"
+    ;;
   guard)
     shift
     guard "$@"

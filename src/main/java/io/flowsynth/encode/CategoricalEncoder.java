@@ -232,6 +232,11 @@ public final class CategoricalEncoder implements ColumnEncoder {
         return keys.size();
     }
 
+    /** Whether {@code value} is one of the kept categories (false for a value never seen or protected as rare). */
+    public boolean isKept(Object value) {
+        return index.containsKey(keyOf(value));
+    }
+
     /** Frequency of the kept category holding {@code value} (0 if it is not kept). */
     public double frequency(Object value) {
         Integer k = index.get(keyOf(value));

@@ -107,8 +107,13 @@ public final class TableEncoder implements Serializable {
      * {@code features} = {@link #encode}(values).
      */
     public double logDensityCorrection(Object[] values, double[] features) {
+        return logDensityCorrection(values, features, 0);
+    }
+
+    /** {@link #logDensityCorrection(Object[], double[])} over the columns from {@code first} on. */
+    public double logDensityCorrection(Object[] values, double[] features, int first) {
         double c = 0.0;
-        for (int i = 0; i < values.length; i++) {
+        for (int i = first; i < values.length; i++) {
             c += columns.get(i).logDensityCorrection(values[i], features, offsets[i]);
         }
         return c;

@@ -54,7 +54,7 @@ final class CliHelp {
         SUMMARY.put("sample", "draw synthetic rows from a model and write them as Parquet (plus _flowsynth.json)");
         OPTIONS.put("sample", List.of(
                 new Option("model", "DIR", "required", "a model directory written by fit or run"),
-                new Option("rows", "N", "required", "number of rows to write"),
+                new Option("rows", "N", "required (not with --condition)", "number of rows to write"),
                 new Option("output", "PATH", "required unless --output-table", "where to write the Parquet table"),
                 new Option("output-table", "DB.NAME", "none", "write to a catalog table instead of --output"),
                 new Option("seed", "S", "random, logged and written to _flowsynth.json",
@@ -65,6 +65,13 @@ final class CliHelp {
                 new Option("partition-by", "COL,...", "none", "Hive-style directory layout by these columns"),
                 new Option("real", "PATH", "none",
                         "the training rows: turns on the exact-copy guard (synthetic rows equal to a real row are redrawn)"),
+                new Option("condition", "PATH", "none", "conditional model: a table (Parquet/CSV) of the condition "
+                        + "columns; one synthetic row per condition row, its context copied exactly"),
+                new Option("rows-per-condition", "K", "1", "with --condition: synthetic rows per condition row"),
+                new Option("where", "\"COL = VALUE, ...\"", "none", "conditional model: --rows N rows, all with "
+                        + "these values of the condition columns (every condition column once)"),
+                new Option("allow-unseen", "", "off", "with --condition/--where: sample a category the model did "
+                        + "not keep the way unseen values are encoded, instead of exit 2"),
                 CONF, SET, MASTER, OVERWRITE));
         KEYS.put("sample", List.of("flowsynth.sample.", ConfigKeys.PRIVACY_DROP_EXACT_COPIES,
                 ConfigKeys.PRIVACY_COPY_REDRAWS));

@@ -17,6 +17,7 @@ import io.flowsynth.spark.pipeline.FitPipeline;
 import io.flowsynth.spark.pipeline.ReportPipeline;
 import io.flowsynth.spark.pipeline.RunPipeline;
 import io.flowsynth.spark.pipeline.SamplePipeline;
+import io.flowsynth.spark.sample.ConditionalSampler;
 import io.flowsynth.spark.score.ScorePipeline;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,7 @@ public final class FlowsynthCli {
     static {
         VALUE_OPTIONS.put("fit", Set.of("input", "model", "format", "conf", "set", "master", "csv-mode", "schema"));
         VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "output-table", "seed", "partitions", "temperature",
-                "partition-by", "real", "conf", "set", "master"));
+                "partition-by", "real", "conf", "set", "master", "condition", "rows-per-condition", "where"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master",
                 "holdout", "fail-under", "csv-mode", "schema"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under",
@@ -71,6 +72,7 @@ public final class FlowsynthCli {
             FLAG_OPTIONS.put(c, Set.of("overwrite"));
         }
         FLAG_OPTIONS.put("fit", Set.of("overwrite", "resume"));
+        FLAG_OPTIONS.put("sample", Set.of("overwrite", "allow-unseen"));
         FLAG_OPTIONS.put("config", Set.of());
     }
 
@@ -79,6 +81,8 @@ public final class FlowsynthCli {
             "  fit     --input PATH --model DIR [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite] [--resume]",
             "  sample  --model DIR --rows N --output PATH|--output-table DB.NAME [--seed S] [--partitions P]",
             "          [--temperature T] [--partition-by COL,...] [--real PATH] [--overwrite]",
+            "          conditional model: --condition PATH [--rows-per-condition K] | --rows N --where \"col = value, ...\""
+                    + " [--allow-unseen]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR] [--holdout PATH] [--fail-under GATES]",
             "          [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--fail-under GATES]"
@@ -267,6 +271,25 @@ public final class FlowsynthCli {
 
     private static void sample(SparkSession spark, CliArgs a, FlowsynthConfig c) {
         String modelDir = a.required("model");
+        String conditionPath = a.optional("condition");
+        String where = a.optional("where");
+        if (conditionPath != null && where != null) {
+            throw new BadInputException("Give --condition PATH or --where, not both");
+        }
+        if (conditionPath != null && a.optional("rows") != null) {
+            throw new BadInputException("--rows and --condition: the row count is the condition table's rows × "
+                    + "--rows-per-condition; drop --rows");
+        }
+        if (conditionPath == null && a.optional("rows-per-condition") != null) {
+            throw new BadInputException("--rows-per-condition needs --condition PATH");
+        }
+        if (conditionPath == null && where == null && a.flag("allow-unseen")) {
+            throw new BadInputException("--allow-unseen needs --condition PATH or --where");
+        }
+        if (conditionPath != null) {
+            sampleConditions(spark, a, c, modelDir, conditionPath);
+            return;
+        }
         a.required("rows");
         long rows = a.longOption("rows", 0);
         String output = a.optional("output");
@@ -281,16 +304,51 @@ public final class FlowsynthCli {
                 : Arrays.stream(a.optional("partition-by").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
         int p = partitions != null ? partitions
                 : SamplePipeline.defaultPartitions(spark, model.sourceSchema(), rows, c.sample().targetFileMb());
-        String real = a.optional("real"); // the training rows: enables the exact-copy guard
-        SamplePipeline.Guard guard = real == null ? SamplePipeline.Guard.off("no --real PATH (the training rows) given")
-                : !c.sample().dropExactCopies()
-                ? SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)")
-                : new SamplePipeline.Guard(TableReader.read(spark, real, null),
-                c.sample().copyRedraws(), null);
+        SamplePipeline.Guard guard = guard(spark, a, c);
+        ConditionalSampler.Conditions conditions = where == null ? null
+                : ConditionalSampler.fromWhere(spark, model, where, rows, p, a.flag("allow-unseen"));
         SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, seed != null ? seed : SamplePipeline.randomSeed(),
                 p, temperature, c.sample().batchSize(), c.sample().compression(),
-                partitionBy, output, table, overwrite), guard);
+                partitionBy, output, table, overwrite), guard, conditions);
         System.out.println("synthetic: " + (output != null ? output : "table " + table));
+    }
+
+    /** The exact-copy guard of {@code sample}: on with {@code --real PATH} (the training rows) unless turned off. */
+    private static SamplePipeline.Guard guard(SparkSession spark, CliArgs a, FlowsynthConfig c) {
+        String real = a.optional("real");
+        return real == null ? SamplePipeline.Guard.off("no --real PATH (the training rows) given")
+                : !c.sample().dropExactCopies()
+                ? SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)")
+                : new SamplePipeline.Guard(TableReader.read(spark, real, null), c.sample().copyRedraws(), null);
+    }
+
+    /** {@code sample --condition PATH}: one row per condition row (× --rows-per-condition), in its partitions. */
+    private static void sampleConditions(SparkSession spark, CliArgs a, FlowsynthConfig c, String modelDir,
+                                         String conditionPath) {
+        String output = a.optional("output");
+        String table = a.optional("output-table");
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        FlowsynthModel model = FlowsynthModel.load(modelDir, conf);
+        ConditionalSampler.contextOf(model, "--condition");
+        Long k = a.longOption("rows-per-condition", 1);
+        long perCondition = k == null ? 1 : k;
+        Long seed = a.longOption("seed", Long.MIN_VALUE);
+        Integer partitions = a.intOption("partitions", 1, MAX_PARTITIONS);
+        double temperature = a.doubleOption("temperature", 1.0);
+        List<String> partitionBy = a.optional("partition-by") == null ? List.of()
+                : Arrays.stream(a.optional("partition-by").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        Dataset<Row> input = TableReader.read(spark, conditionPath, null);
+        if (partitions != null) {
+            input = input.repartition(partitions);
+        }
+        ConditionalSampler.Conditions conditions = ConditionalSampler.fromTable(model, input, perCondition,
+                a.flag("allow-unseen"), conditionPath);
+        long rows = ConditionalSampler.rows(conditions);
+        int p = conditions.rows().rdd().getNumPartitions();
+        SamplePipeline.write(spark, model, new SamplePipeline.Request(rows, seed != null ? seed : SamplePipeline.randomSeed(),
+                p, temperature, c.sample().batchSize(), c.sample().compression(), partitionBy, output, table,
+                a.flag("overwrite")), guard(spark, a, c), conditions);
+        System.out.println("synthetic: " + (output != null ? output : "table " + table) + " (" + rows + " rows)");
     }
 
     private static void report(SparkSession spark, CliArgs a, FlowsynthConfig c) {
@@ -426,8 +484,12 @@ public final class FlowsynthCli {
             }
             case "sample" -> {
                 String model = a.required("model");
-                a.required("rows");
+                String condition = a.optional("condition");
+                if (condition == null) {
+                    a.required("rows");
+                }
                 a.longOption("rows", 0);
+                a.longOption("rows-per-condition", 1);
                 a.longOption("seed", Long.MIN_VALUE);
                 a.intOption("partitions", 1, MAX_PARTITIONS);
                 double temperature = a.doubleOption("temperature", 1.0);
@@ -443,9 +505,12 @@ public final class FlowsynthCli {
                 if (a.optional("real") != null) {
                     files.requireExists(a.optional("real"), "Input --real");
                 }
+                if (condition != null) {
+                    files.requireExists(condition, "Condition table --condition");
+                }
                 if (output != null) {
                     files.requireDisjoint("--output", output, inputs("--model", model, "--real", a.optional("real"),
-                            "--conf", confFile));
+                            "--condition", condition, "--conf", confFile));
                     files.checkOutput(output, "--output", overwrite);
                 }
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.error.BadInputException;
+import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.MarginalCalibration;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.types.DataType;
@@ -137,6 +139,14 @@ public final class FlowsynthModel {
     }
 
     /**
+     * The context columns of a conditional model (its encoder's leading columns, which hold the flow's
+     * {@link FlowSpec#contextFeatures()}), in the order declared at fit; empty for an unconditional model.
+     */
+    public List<String> conditionColumns() {
+        return flowSpec.conditional() ? ContextLayout.contextColumns(encoder, flowSpec.contextFeatures()) : List.of();
+    }
+
+    /**
      * Writes the model directory atomically (staging directory, then rename); an existing directory is replaced only
      * when {@code overwrite}. {@code metadata.json} records the size and SHA-256 of the other files, which
      * {@link #load} verifies. Non-finite parameters are refused, naming the tensor.
@@ -181,6 +191,11 @@ public final class FlowsynthModel {
             source.set("schema", JSON.readTree(sourceSchema.json()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (flowSpec.conditional()) {
+            // informational: read back from the flow's context features and the encoder's column order
+            ArrayNode cond = m.putArray("condition_columns");
+            conditionColumns().forEach(cond::add);
         }
         m.set("encoder", encoder.toJson());
         ObjectNode flow = flowSpec.toJson();

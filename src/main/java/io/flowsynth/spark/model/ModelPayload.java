@@ -2,6 +2,7 @@ package io.flowsynth.spark.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.flow.ConditionalFlow;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.MarginalCalibration;
@@ -73,6 +74,13 @@ public final class ModelPayload implements Serializable {
                 throw new UncheckedIOException("Corrupt encoder of model " + id, e);
             }
         });
+    }
+
+    /** {@link #flow()} as a conditional flow (a model fitted with condition columns only). */
+    public ConditionalFlow conditionalFlow() {
+        FlowSpec spec = spec();
+        return new ConditionalFlow(flow(), spec.contextToNoise(FlowNetworks.unflatten(spec, parameters,
+                DataType.FLOAT)));
     }
 
     /** The trained flow in float32 with its calibration (immutable, shared by the executor's threads). */

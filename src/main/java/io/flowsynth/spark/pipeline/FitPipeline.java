@@ -9,6 +9,7 @@ import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.config.TrainSettings;
 import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.MarginalCalibration;
@@ -129,14 +130,26 @@ public final class FitPipeline {
         TrainSettings train = c.train();
         TableEncoder stored = work.resume() && work.checkpointDir() != null && train.checkpoint()
                 ? checkpointEncoder(work.checkpointDir(), c, spark.sparkContext().hadoopConfiguration()) : null;
-        TableEncoder encoder = stored != null ? stored
+        List<String> context = c.conditionColumns();
+        if (!context.isEmpty()) {
+            checkConditionable(c);
+        }
+        TableEncoder fitted = stored != null ? stored
                 : new TableEncoderEstimator(encodeOptions, c.bounds()).fit(table);
+        // a conditional model's context columns come first: its leading features are the context
+        TableEncoder encoder = context.isEmpty() ? fitted
+                : ContextLayout.contextFirst(fitted, context, List.of(table.schema().fieldNames()));
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
 
         // 0 = auto: a smaller network for small tables (AutoSizing, chosen by the fidelity-real benchmark)
-        FlowSpec spec = c.flow().spec(Math.max(1, width), rows, seed);
+        FlowSpec spec = c.flow().spec(Math.max(1, width), rows, seed)
+                .withContextFeatures(ContextLayout.contextFeatures(encoder, context.size()));
+        if (spec.conditional()) {
+            LOG.info("Conditional model: p(other columns | {}), the first {} of {} features", context,
+                    spec.contextFeatures(), width);
+        }
         long parameterCount = spec.parameterCount();
         LOG.info("Flow: {} of {} layers over {} features, conditioners {} × {} hidden ({}): {} parameters, {} MB "
                 + "(float) plus {} MB of Adam state", spec.type(), spec.numLayers(), spec.features(), spec.hiddenLayers(),
@@ -225,10 +238,22 @@ public final class FitPipeline {
                 c.asMap()).withCalibration(calibration);
     }
 
+    /** The flow settings a conditional model needs; a one-line error naming the key otherwise. */
+    static void checkConditionable(FlowsynthConfig c) {
+        if (!c.flow().type().layered()) {
+            throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + " needs a layered flow ("
+                    + ConfigKeys.FLOW_TYPE + " = realnvp, maf or spline), not " + c.flow().type().id());
+        }
+        if (c.flow().copulaInit()) {
+            throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + " cannot be combined with "
+                    + ConfigKeys.FLOW_COPULA_INIT + "=true (its linear layer would mix the context into the rest)");
+        }
+    }
+
     /** Settings (keys starting so, or these keys) that decide the fitted encoders: a resumed fit must have the same. */
     static final List<String> ENCODER_SETTINGS = List.of("flowsynth.encode.", ConfigKeys.COLUMNS_PREFIX,
             ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES, ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT,
-            ConfigKeys.PRIVACY_EXTREME_K);
+            ConfigKeys.PRIVACY_EXTREME_K, ConfigKeys.CONDITION_COLUMNS);
 
     /**
      * {@code fit --resume}: the encoders stored with the newest complete checkpoint (its {@code model/}), so the resumed
@@ -290,7 +315,7 @@ public final class FitPipeline {
         // without the copula start the text of the spec is the one before FlowSpec had copulaLayer (a checkpoint
         // written then still resumes); with it, the start is part of what decides the rounds (linear has no layer)
         String flow = o.copulaInit() || spec.copulaLayer() ? spec + "|copula-init=" + o.copulaInit()
-                : spec.toString().replace(", copulaLayer=false]", "]");
+                : spec.toString().replace(", copulaLayer=false, contextFeatures=0]", "]");
         String text = String.join("|", schema.json(), String.valueOf(rows), encoder.toJson().toString(),
                 flow, o.epochs() > 0 ? String.valueOf(o.epochs()) : o.steps() + " steps",
                 String.valueOf(o.batchSize()),

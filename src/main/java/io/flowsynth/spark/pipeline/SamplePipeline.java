@@ -7,6 +7,7 @@ import io.flowsynth.error.BadInputException;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.Version;
+import io.flowsynth.spark.sample.ConditionalSampler;
 import io.flowsynth.spark.sample.ExactCopyGuard;
 import io.flowsynth.spark.sample.SampleProgress;
 import io.flowsynth.spark.sample.SyntheticSampler;
@@ -132,6 +133,19 @@ public final class SamplePipeline {
 
     /** Samples and writes; with {@code guard.train()} no row equal to a training row is published. */
     public static Summary write(SparkSession spark, FlowsynthModel model, Request r, Guard guard) {
+        return write(spark, model, r, guard, null);
+    }
+
+    /**
+     * Samples and writes; with {@code conditions} (a conditional model only) the rows are drawn for those contexts
+     * ({@link ConditionalSampler}) and {@code r.rows()} must be their count; the exact-copy guard does not run then.
+     */
+    public static Summary write(SparkSession spark, FlowsynthModel model, Request r, Guard guard,
+                                ConditionalSampler.Conditions conditions) {
+        if (conditions != null && guard.train() != null) {
+            throw new BadInputException("The exact-copy guard (--real) does not run with --condition/--where yet: "
+                    + "sample without --real, or without the condition");
+        }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if ((r.output() == null) == (r.outputTable() == null)) {
             throw new BadInputException("Give exactly one of --output and --output-table");
@@ -161,7 +175,12 @@ public final class SamplePipeline {
             spark.sparkContext().setJobDescription("flowsynth sample: " + r.rows() + " rows");
             SyntheticSampler sampler = new SyntheticSampler(r.batchSize());
             ExactCopyGuard.Result guarded = null;
-            if (guard.train() == null) {
+            if (conditions != null) {
+                LOG.info("Sampling {} rows per condition from {} (condition columns {})", conditions.perCondition(),
+                        conditions.source(), model.conditionColumns());
+                writePart(new ConditionalSampler(r.batchSize()).sample(spark, model, conditions, r.seed(),
+                        r.temperature()), model, r, staging, false);
+            } else if (guard.train() == null) {
                 LOG.info("Exact-copy guard did not run: {}", guard.reason());
                 writePart(sampler.sample(spark, model, r.rows(), r.seed(), r.partitions(), r.temperature(), false),
                         model, r, staging, false);
@@ -175,6 +194,13 @@ public final class SamplePipeline {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             ObjectNode side = sidecar(model, r, seconds);
+            if (conditions != null) {
+                ObjectNode cond = side.putObject("condition");
+                cond.put("source", conditions.source());
+                cond.put("rows_per_condition", conditions.perCondition());
+                com.fasterxml.jackson.databind.node.ArrayNode cols = cond.putArray("columns");
+                model.conditionColumns().forEach(cols::add);
+            }
             ObjectNode g = side.putObject("exact_copy_guard");
             g.put("enabled", guarded != null);
             if (guarded == null) {

@@ -3,6 +3,7 @@ package io.flowsynth.spark.score;
 import io.flowsynth.spark.Seeds;
 import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.flow.ConditionalFlow;
 import io.flowsynth.flow.Flow;
 import java.util.Arrays;
 import java.util.List;
@@ -16,17 +17,35 @@ import org.nd4j.linalg.factory.Nd4j;
  * log|det Df(x)| + Σ_columns {@link io.flowsynth.encode.ColumnEncoder#logDensityCorrection}, with x the encoded row.
  * Discrete columns make it a dequantization lower bound evaluated at one draw of the encoders' noise; that draw comes
  * from a generator seeded by (seed, the row's values), so a row's score does not depend on partitioning or order, and
- * equal rows score equally. Works in batches (ND4J's per-op cost makes single rows slow). Non-finite results (only
+ * equal rows score equally. A conditional model's rows score log p(rest | context) instead (see the conditional
+ * constructor). Works in batches (ND4J's per-op cost makes single rows slow). Non-finite results (only
  * possible from float overflow in the flow) are returned as NaN here and written as null by {@link ScorePipeline}.
  */
 public final class RowScorer {
     private final TableEncoder encoder;
     private final Flow flow;
+    private final ConditionalFlow conditional;
+    private final int contextColumns;
     private final long seed;
 
     public RowScorer(TableEncoder encoder, Flow flow, long seed) {
         this.encoder = encoder;
         this.flow = flow;
+        this.conditional = null;
+        this.contextColumns = 0;
+        this.seed = seed;
+    }
+
+    /**
+     * A scorer of a conditional model: log p(rest | context) = log p(row) − log p(context), the context's columns
+     * being the encoder's first {@code contextColumns} (their log-density corrections belong to p(context) and are
+     * left out).
+     */
+    public RowScorer(TableEncoder encoder, ConditionalFlow conditional, int contextColumns, long seed) {
+        this.encoder = encoder;
+        this.flow = conditional.flow();
+        this.conditional = conditional;
+        this.contextColumns = contextColumns;
         this.seed = seed;
     }
 
@@ -41,7 +60,7 @@ public final class RowScorer {
             Object[] values = rows.get(r);
             try {
                 encoder.encode(values, f, new Random(Seeds.mix(seed, Arrays.hashCode(values))));
-                out[r] = encoder.logDensityCorrection(values, f);
+                out[r] = encoder.logDensityCorrection(values, f, contextColumns);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(e.getMessage());
             }
@@ -51,7 +70,8 @@ public final class RowScorer {
         }
         if (d > 0 && n > 0) {
             INDArray x = Nd4j.createFromArray(features).reshape('c', n, d);
-            INDArray lp = flow.logProb(x.castTo(flowType()));
+            INDArray lp = conditional == null ? flow.logProb(x.castTo(flowType()))
+                    : conditional.logProbRest(x.castTo(flowType()));
             for (int r = 0; r < n; r++) {
                 out[r] += lp.getDouble(r);
             }

@@ -5,6 +5,7 @@ import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.spark.TaskMemory;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.spark.model.ModelPayload;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -72,7 +73,36 @@ public final class ScorePipeline {
                 + "columns (partition %d)", width, org.apache.spark.TaskContext.getPartitionId()),
                 () -> new ScoredRows(it, payload.value(), fieldIndex, seed)));
         return spark.createDataFrame(out, schema.add(new StructField(LOG_PROB, DataTypes.DoubleType, true,
-                org.apache.spark.sql.types.Metadata.empty())));
+                scoreMetadata(model))));
+    }
+
+    /** Spark metadata key of the {@value #LOG_PROB} column: which density it is. */
+    public static final String DENSITY_METADATA = "flowsynth.density";
+
+    /**
+     * The {@value #LOG_PROB} column's metadata (kept in the Parquet schema): {@value #DENSITY_METADATA} is
+     * {@code "log p(row)"}, or for a conditional model {@code "log p(rest | a, b)"} with the context columns listed
+     * under {@code flowsynth.condition_columns}.
+     */
+    static org.apache.spark.sql.types.Metadata scoreMetadata(FlowsynthModel model) {
+        List<String> context = model.conditionColumns();
+        var b = new org.apache.spark.sql.types.MetadataBuilder();
+        if (context.isEmpty()) {
+            return b.putString(DENSITY_METADATA, "log p(row)").build();
+        }
+        return b.putString(DENSITY_METADATA, "log p(rest | " + String.join(", ", context) + ")")
+                .putStringArray("flowsynth.condition_columns", context.toArray(new String[0])).build();
+    }
+
+    /** The scorer of a model's rows on an executor: conditional models score p(rest | context). */
+    static RowScorer scorer(ModelPayload payload, long seed) {
+        FlowSpec spec = payload.spec();
+        if (!spec.conditional()) {
+            return new RowScorer(payload.encoder(), payload.flow(), seed);
+        }
+        int contextColumns = io.flowsynth.encode.ContextLayout.contextColumns(payload.encoder(),
+                spec.contextFeatures()).size();
+        return new RowScorer(payload.encoder(), payload.conditionalFlow(), contextColumns, seed);
     }
 
     /**
@@ -82,7 +112,7 @@ public final class ScorePipeline {
      */
     static void checkScores(ModelPayload payload, FlowsynthModel model, int columns, long seed) {
         try {
-            new RowScorer(payload.encoder(), payload.flow(), seed).score(java.util.Collections.singletonList(new Object[columns]));
+            scorer(payload, seed).score(java.util.Collections.singletonList(new Object[columns]));
         } catch (RuntimeException e) {
             throw new BadInputException("Model " + model.modelId() + " cannot score rows: " + e.getMessage());
         }
@@ -100,7 +130,8 @@ public final class ScorePipeline {
             score(spark, model, table, seed).write().option("compression", "snappy").parquet(staging);
             HadoopFiles.commit(staging, output, overwrite, conf);
             double seconds = (System.nanoTime() - start) / 1e9;
-            LOG.info(String.format("Scored %s into %s in %.1f s (model %s)", "the input", output, seconds, model.modelId()));
+            LOG.info(String.format("Scored %s into %s in %.1f s (model %s; %s = %s)", "the input", output, seconds,
+                    model.modelId(), LOG_PROB, scoreMetadata(model).getString(DENSITY_METADATA)));
             return seconds;
         } catch (RuntimeException e) {
             HadoopFiles.deleteQuietly(staging, conf);
@@ -121,7 +152,7 @@ public final class ScorePipeline {
 
         ScoredRows(Iterator<Row> input, ModelPayload model, int[] fieldIndex, long seed) {
             this.input = input;
-            this.scorer = new RowScorer(model.encoder(), model.flow(), seed);
+            this.scorer = scorer(model, seed);
             this.fieldIndex = fieldIndex;
         }
 

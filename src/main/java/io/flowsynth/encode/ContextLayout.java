@@ -1,0 +1,83 @@
+package io.flowsynth.encode;
+
+import io.flowsynth.config.ConfigKeys;
+import io.flowsynth.error.BadInputException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The feature layout of a conditional model ({@link ConfigKeys#CONDITION_COLUMNS}): the context columns' encoders
+ * first, in the order the user gave them, then the other columns in source order, so that the context is the leading
+ * {@link #contextFeatures} features the flow conditions on ({@code FlowSpec#contextFeatures}). Decoding and
+ * sampling place columns by name, so the synthetic table keeps the source column order.
+ */
+public final class ContextLayout {
+    private ContextLayout() {
+    }
+
+    /**
+     * The encoder with the context columns first.
+     *
+     * @throws BadInputException naming a context column that is not in the table, not learned (dropped, constant,
+     *                           ignored or generated: identifiers, fake values, text), or when no learned column is
+     *                           left to model
+     */
+    public static TableEncoder contextFirst(TableEncoder encoder, List<String> context, List<String> tableColumns) {
+        List<ColumnEncoder> first = new ArrayList<>();
+        for (String name : context) {
+            if (!tableColumns.contains(name)) {
+                throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + ": no column '" + name
+                        + "' in the input (columns: " + String.join(", ", tableColumns) + ")");
+            }
+            ColumnEncoder column = encoder.columns().stream().filter(c -> c.column().equals(name)).findFirst()
+                    .orElseThrow(() -> new BadInputException(ConfigKeys.CONDITION_COLUMNS + ": column '" + name
+                            + "' is not learned (unsupported type, dropped or ignored): it cannot be a condition"));
+            if (column instanceof GeneratedColumn || column.width() == 0) {
+                throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + ": column '" + name + "' is "
+                        + (column.width() == 0 ? "constant or ignored" : "generated (" + column.kind()
+                        + ": its synthetic values are fresh, not learned)") + ": it cannot be a condition");
+            }
+            first.add(column);
+        }
+        List<ColumnEncoder> ordered = new ArrayList<>(first);
+        int rest = 0;
+        for (ColumnEncoder c : encoder.columns()) {
+            if (!context.contains(c.column())) {
+                ordered.add(c);
+                rest += c.width();
+            }
+        }
+        if (rest == 0) {
+            throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + ": every learned column is a condition ("
+                    + String.join(", ", context) + "): nothing is left to model");
+        }
+        return new TableEncoder(ordered, encoder.droppedColumns());
+    }
+
+    /** Number of features of the leading {@code columns} columns of the encoder. */
+    public static int contextFeatures(TableEncoder encoder, int columns) {
+        int width = 0;
+        for (int i = 0; i < columns; i++) {
+            width += encoder.columns().get(i).width();
+        }
+        return width;
+    }
+
+    /** The context columns of a conditional model: the leading columns that hold its first {@code features} features. */
+    public static List<String> contextColumns(TableEncoder encoder, int features) {
+        List<String> names = new ArrayList<>();
+        int width = 0;
+        for (ColumnEncoder c : encoder.columns()) {
+            if (width >= features) {
+                break;
+            }
+            names.add(c.column());
+            width += c.width();
+        }
+        if (width != features) {
+            throw new IllegalArgumentException("The encoder's leading columns do not cover " + features
+                    + " context features");
+        }
+        return List.copyOf(names);
+    }
+}
