@@ -6,7 +6,13 @@
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
 #                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling,
 #                                 and where each round's core time goes (tasks, waiting for the slowest partition, the
-#                                 averaging overhead); FLOWSYNTH_BENCH_LOCAL_STEPS (default 20) sets the round length
+#                                 averaging overhead); FLOWSYNTH_BENCH_LOCAL_STEPS (default 20) sets the round length;
+#                                 then the same with every training setting at its default (train-defaults below)
+#   jobs/bench.sh train-defaults [ROWS]  the tree-aggregate engine with the DEFAULT training settings (auto batch,
+#                                 auto round length, validation) on the 16-column table (default 200,000 rows) on
+#                                 local[1] (pinned) and local[2]: round breakdown (averaging overhead share), share of
+#                                 task time spent on validation, rows/s per core and 1 -> 2 scaling, fit seconds:
+#                                 target/bench/train-defaults.json
 #   jobs/bench.sh train-step      training step speed on one pinned core (taskset -c 0): SameDiff vs the hand-derived
 #                                 path at batch 512 and 2048 per family (TRAIN_STEP_FAMILIES, default realnvp,maf,spline),
 #                                 a profile of the hand-derived step, and a PyTorch reference of the same model
@@ -377,6 +383,27 @@ wide() {
 }
 
 # guard [ROWS] [COLUMNS] [new|both]: exact-copy match, hash join vs the former <=> join, same JVM and inputs
+train_defaults() {
+  local rows="${1:-200000}"
+  local table="$bench/train-table-$rows.parquet" runs=() master out pin
+  [ -f "$table/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.TrainBench table "$table" "$rows"
+  for master in 'local[1]' 'local[2]'; do
+    out="$bench/train-defaults-${master//[^0-9]/}.json"
+    pin=""
+    [ "$master" = 'local[1]' ] && pin=1
+    FLOWSYNTH_PIN_ONE_CORE="$pin" java_main io.flowsynth.jobs.bench.TrainBench fit "$table" tree-aggregate "$master" \
+      defaults "$out"
+    runs+=("$out")
+  done
+  java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train-defaults.json" "${runs[@]}"
+  jq -r '.runs[] | [.master, .local_steps, .batch_size, .rounds, .stopped, .fit_seconds, .rows_per_second_per_core,
+      .round_breakdown.averaging_overhead_share, .validation_share_of_task_time, .best_validation_nll] | @tsv' \
+    "$bench/train-defaults.json" |
+    { echo -e "master\tlocal_steps\tbatch\trounds\tstopped\tfit_s\trows/s/core\toverhead\tvalidation\tbest_nll"; cat; } >&2
+  jq -r '"1->2 scaling (tree-aggregate, defaults): \(.scaling_efficiency_1_to_2["tree-aggregate"])"' \
+    "$bench/train-defaults.json" >&2
+}
+
 guard() {
   local rows="${1:-10000}" columns="${2:-1000}" which="${3:-both}"
   java_main io.flowsynth.jobs.bench.GuardBench "$bench/guard-$columns.json" "$rows" "$columns" "$which"
@@ -424,6 +451,10 @@ case "${1:-}" in
     done
     java_main io.flowsynth.jobs.bench.TrainBench ceiling "${runs[0]}" "$bench/train-ceiling.json"
     java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train.json" "${runs[@]}" "$bench/train-ceiling.json"
+    train_defaults "${FLOWSYNTH_BENCH_DEFAULTS_ROWS:-200000}"
+    ;;
+  train-defaults)
+    train_defaults "${2:-200000}"
     ;;
   fidelity)
     shift

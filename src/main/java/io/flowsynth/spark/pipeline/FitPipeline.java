@@ -203,6 +203,8 @@ public final class FitPipeline {
                 training.put("local_steps", options.localSteps());
                 training.put("batch_size", options.batchSize());
                 training.put("stopped", result.stopReason());
+                training.put("validation_task_seconds", result.validationTaskSeconds());
+                training.put("train_task_seconds", result.trainTaskSeconds());
                 int knots = train.calibrationKnots(); // 0 (off) or ≥ 2, checked when the config was resolved
                 if (knots > 0) {
                     spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");

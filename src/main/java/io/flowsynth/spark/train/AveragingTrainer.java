@@ -27,9 +27,13 @@ import org.slf4j.LoggerFactory;
 abstract class AveragingTrainer implements Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(AveragingTrainer.class);
 
-    /** One round's outcome: new parameters and state, mean training score, validation score of the inputs. */
+    /**
+     * One round's outcome: new parameters and state, mean training score, validation score of the inputs, and the
+     * task seconds (summed over partitions; 0 where the engine does not measure them) spent scoring validation rows
+     * and taking training steps.
+     */
     record RoundOutcome(float[] params, float[] state, double trainScore, long trainSteps, double validationScore,
-                        long validationRows) {
+                        long validationRows, double validationSeconds, double trainSeconds) {
     }
 
     /** An engine's per-fit session. */
@@ -111,6 +115,8 @@ abstract class AveragingTrainer implements Trainer {
         // the ETA counts from here: the row count above encodes and caches the blocks, which a 10M-row table takes
         // minutes over and no later round repeats
         long loopStart = System.nanoTime();
+        double validationSeconds = 0;
+        double trainSeconds = 0;
         String stopReason = TrainingResult.BUDGET;
         try (Session session = open(data, networkJson, o, partitions)) {
             boolean stop = false;
@@ -118,6 +124,8 @@ abstract class AveragingTrainer implements Trainer {
                 long roundStart = System.nanoTime();
                 jsc.setJobDescription("flowsynth fit: round " + round + "/" + totalRounds);
                 RoundOutcome r = session.round(round, totalRounds, params, state);
+                validationSeconds += r.validationSeconds();
+                trainSeconds += r.trainSeconds();
                 double validationNll = r.validationRows() > 0
                         ? r.validationScore() / r.validationRows() + logConstant : Double.NaN;
                 double trainNll = r.trainScore() / Math.max(1, r.trainSteps()) + logConstant;
@@ -180,10 +188,12 @@ abstract class AveragingTrainer implements Trainer {
             jsc.setJobDescription(null);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d", duration(seconds),
-                bestValidation, bestRound));
+        LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d%s", duration(seconds),
+                bestValidation, bestRound, validationSeconds + trainSeconds > 0 ? String.format("; the rounds' tasks "
+                        + "spent %.1f%% of their time scoring validation rows", 100 * validationSeconds
+                        / (validationSeconds + trainSeconds)) : ""));
         return new TrainingResult(best, bestRound, bestValidation, List.copyOf(history), trainRows, validationRows,
-                partitions, seconds, name(), networkJson, stopReason);
+                partitions, seconds, name(), networkJson, stopReason, validationSeconds, trainSeconds);
     }
 
     /**

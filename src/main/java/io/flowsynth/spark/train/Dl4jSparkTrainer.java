@@ -101,7 +101,7 @@ public final class Dl4jSparkTrainer extends AveragingTrainer {
                 double meanValidation = validation;
                 long validationRows = Double.isNaN(meanValidation) ? 0 : 1;
                 return new RoundOutcome(newParams, newState, sparkNet.getScore() * steps, steps,
-                        Double.isNaN(meanValidation) ? 0 : meanValidation, validationRows);
+                        Double.isNaN(meanValidation) ? 0 : meanValidation, validationRows, 0, 0);
             }
 
             @Override

@@ -76,6 +76,9 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         long trainSteps;
         double validationLossSum;
         long validationRows;
+        /** Task seconds (summed over partitions) spent scoring validation rows and taking training steps. */
+        double validationSeconds;
+        double trainSeconds;
 
         /**
          * The sum of the partitions' results, merged in partition order ({@link OrderedReduce}): Spark's
@@ -104,6 +107,8 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             trainSteps += o.trainSteps;
             validationLossSum += o.validationLossSum;
             validationRows += o.validationRows;
+            validationSeconds += o.validationSeconds;
+            trainSeconds += o.trainSeconds;
             return this;
         }
 
@@ -190,6 +195,7 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             net.setParams(Nd4j.createFromArray(in.params).reshape(1, in.params.length));
             net.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(in.state).reshape(1, in.state.length));
             net.setIterationCount(in.iteration);
+            long scoring = System.nanoTime();
             for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
                 int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
                 float[] part = new float[rows * b.features];
@@ -198,9 +204,11 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.validationLossSum += net.score(FlowNetworks.dataSet(chunk)) * rows;
                 out.validationRows += rows;
             }
+            out.validationSeconds += (System.nanoTime() - scoring) / 1e9;
             if (in.localSteps == 0 || b.trainRows == 0) {
                 continue;
             }
+            long training = System.nanoTime();
             SplittableRandom rng = batchRandom(seed, in.round, partition);
             float[] batch = new float[batchSize * b.features];
             TaskProgress progress = progress(in, partition);
@@ -211,6 +219,7 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.trainSteps++;
                 progress.advance(step + 1);
             }
+            out.trainSeconds += (System.nanoTime() - training) / 1e9;
             out.trained(net.params().toFloatVector(), net.getUpdater().getStateViewArray().toFloatVector(),
                     b.trainRows);
         }
@@ -232,6 +241,7 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             FeatureBlock b = blocks.next();
             working(b, partition, shape);
             fast.load(in.params, in.state, in.iteration);
+            long scoring = System.nanoTime();
             float[] part = null;
             for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
                 int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
@@ -242,9 +252,11 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.validationLossSum += fast.score(part, rows) * rows;
                 out.validationRows += rows;
             }
+            out.validationSeconds += (System.nanoTime() - scoring) / 1e9;
             if (in.localSteps == 0 || b.trainRows == 0) {
                 continue;
             }
+            long training = System.nanoTime();
             SplittableRandom rng = batchRandom(seed, in.round, partition);
             float[] batch = new float[batchSize * b.features];
             TaskProgress progress = progress(in, partition);
@@ -254,6 +266,7 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.trainSteps++;
                 progress.advance(step + 1);
             }
+            out.trainSeconds += (System.nanoTime() - training) / 1e9;
             out.trained(fast.params(), fast.state(), b.trainRows);
         }
         return List.of(out).iterator();

@@ -61,7 +61,7 @@ public final class TreeAggregateTrainer extends AveragingTrainer {
                         throw new IllegalStateException("No partition has training rows");
                     }
                     return new RoundOutcome(r.averageParams(), r.averageState(), r.trainLossSum, r.trainSteps,
-                            r.validationLossSum, r.validationRows);
+                            r.validationLossSum, r.validationRows, r.validationSeconds, r.trainSeconds);
                 } finally {
                     bc.destroy();
                 }
