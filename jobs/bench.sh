@@ -385,23 +385,37 @@ wide() {
 # guard [ROWS] [COLUMNS] [new|both]: exact-copy match, hash join vs the former <=> join, same JVM and inputs
 train_defaults() {
   local rows="${1:-200000}"
-  local table="$bench/train-table-$rows.parquet" runs=() master out pin
+  # the former defaults on this table (rounds of one pass capped at 25 steps, every validation row each round), fitted
+  # interleaved in the same run for ratios under the same load; TRAIN_DEFAULTS_FORMER= (empty) skips them
+  local former="${TRAIN_DEFAULTS_FORMER-flowsynth.train.local-steps=25,flowsynth.train.round-validation-rows=2147483647}"
+  local table="$bench/train-table-$rows.parquet" runs=() former_runs=() master out pin
   [ -f "$table/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.TrainBench table "$table" "$rows"
   for master in 'local[1]' 'local[2]'; do
-    out="$bench/train-defaults-${master//[^0-9]/}.json"
     pin=""
     [ "$master" = 'local[1]' ] && pin=1
-    FLOWSYNTH_PIN_ONE_CORE="$pin" java_main io.flowsynth.jobs.bench.TrainBench fit "$table" tree-aggregate "$master" \
-      defaults "$out"
+    out="$bench/train-defaults-${master//[^0-9]/}.json"
+    FLOWSYNTH_BENCH_SETS="" FLOWSYNTH_PIN_ONE_CORE="$pin" java_main io.flowsynth.jobs.bench.TrainBench fit "$table" \
+      tree-aggregate "$master" defaults "$out"
     runs+=("$out")
+    if [ -n "$former" ]; then
+      out="$bench/train-defaults-former-${master//[^0-9]/}.json"
+      FLOWSYNTH_BENCH_SETS="$former" FLOWSYNTH_PIN_ONE_CORE="$pin" java_main io.flowsynth.jobs.bench.TrainBench fit \
+        "$table" tree-aggregate "$master" defaults "$out"
+      former_runs+=("$out")
+    fi
   done
-  java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train-defaults.json" "${runs[@]}"
-  jq -r '.runs[] | [.master, .local_steps, .batch_size, .rounds, .stopped, .fit_seconds, .rows_per_second_per_core,
-      .round_breakdown.averaging_overhead_share, .validation_share_of_task_time, .best_validation_nll] | @tsv' \
-    "$bench/train-defaults.json" |
-    { echo -e "master\tlocal_steps\tbatch\trounds\tstopped\tfit_s\trows/s/core\toverhead\tvalidation\tbest_nll"; cat; } >&2
-  jq -r '"1->2 scaling (tree-aggregate, defaults): \(.scaling_efficiency_1_to_2["tree-aggregate"])"' \
-    "$bench/train-defaults.json" >&2
+  java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train-defaults.json" "${runs[@]}" > /dev/null
+  [ -n "$former" ] && java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train-defaults-former.json" \
+    "${former_runs[@]}" > /dev/null
+  local f
+  for f in "$bench/train-defaults.json" "$bench/train-defaults-former.json"; do
+    [ -f "$f" ] || continue
+    jq -r '.runs[] | [.settings, .master, .local_steps, .batch_size, .rounds, .stopped, .fit_seconds,
+        .rows_per_second_per_core, .round_breakdown.averaging_overhead_share,
+        .round_breakdown.waiting_for_slowest_partition_share, .validation_share_of_task_time,
+        .best_validation_nll] | @tsv' "$f"
+    jq -r '"1->2 scaling (rows/s, local[2] / (2 x local[1])): \(.scaling_efficiency_1_to_2["tree-aggregate"])"' "$f"
+  done | { echo -e "settings\tmaster\tlocal_steps\tbatch\trounds\tstopped\tfit_s\trows/s/core\toverhead\tstraggler\tvalidation\tbest_nll"; cat; } >&2
 }
 
 guard() {

@@ -91,7 +91,10 @@ public final class TrainBench {
         spark.stop();
     }
 
-    /** @param epochs passes over the table, or {@code defaults}: every training setting but the engine at its default */
+    /**
+     * @param epochs passes over the table, or {@code defaults}: every training setting but the engine at its default,
+     *               except the {@code key=value} pairs (comma-separated) of {@code FLOWSYNTH_BENCH_SETS}
+     */
     static void fit(String path, String engine, String master, String epochs, String outJson) throws Exception {
         boolean defaults = "defaults".equals(epochs);
         SparkSession spark = session(master);
@@ -138,6 +141,12 @@ public final class TrainBench {
             sets.put("flowsynth.train.local-steps", String.valueOf(LOCAL_STEPS));
             sets.put("flowsynth.train.learning-rate", "0.003");
         }
+        String extra = defaults ? System.getenv().getOrDefault("FLOWSYNTH_BENCH_SETS", "") : "";
+        for (String kv : extra.split(",")) {
+            if (kv.contains("=")) {
+                sets.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, sets);
         Dataset<Row> table = spark.read().parquet(path);
         long start = System.nanoTime();
@@ -148,7 +157,7 @@ public final class TrainBench {
         JsonNode t = model.training();
         ObjectNode out = JSON.createObjectNode();
         out.put("engine", engine);
-        out.put("settings", defaults ? "defaults" : epochs + " epochs, batch " + BATCH + ", " + LOCAL_STEPS
+        out.put("settings", defaults ? (extra.isBlank() ? "defaults" : "defaults, " + extra) : epochs + " epochs, batch " + BATCH + ", " + LOCAL_STEPS
                 + " local steps, learning rate 0.003");
         out.put("master", master);
         out.put("cores", cores);

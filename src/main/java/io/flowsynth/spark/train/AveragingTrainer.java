@@ -44,7 +44,9 @@ abstract class AveragingTrainer implements Trainer {
         void close();
     }
 
-    protected abstract Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions);
+    /** @param validationStride score every this-many-th validation row of each partition (1 = all) */
+    protected abstract Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions,
+                                    int validationStride);
 
     /** Whether partitions score (and, for engines that use {@link PartitionRound}, train) with the hand-derived path. */
     protected boolean analyticGradient() {
@@ -65,6 +67,8 @@ abstract class AveragingTrainer implements Trainer {
             throw new IllegalStateException("No training rows: the input table is empty after encoding");
         }
         int partitions = data.getNumPartitions();
+        int validationStride = io.flowsynth.config.AutoSizing.validationStride(validationRows,
+                o.roundValidationRows());
         long rowsPerRound = (long) partitions * o.localSteps() * o.batchSize();
         int roundsPerEpoch = (int) Math.max(1, Math.ceil((double) trainRows / rowsPerRound));
         int totalRounds = o.totalRounds(roundsPerEpoch);
@@ -111,20 +115,27 @@ abstract class AveragingTrainer implements Trainer {
                 o.patience() > 0 ? String.format(", stop after %d rounds without a %.4f-nat improvement",
                         o.patience(), o.minDelta()) : "",
                 o.maxMinutes() > 0 ? ", at most " + o.maxMinutes() + " minutes" : "");
+        if (validationStride > 1) {
+            LOG.info("Each round scores every {}th of the {} validation rows (about {}; the same rows every round): "
+                            + "flowsynth.train.round-validation-rows = {}", validationStride, validationRows,
+                    validationRows / validationStride, o.roundValidationRows());
+        }
 
         // the ETA counts from here: the row count above encodes and caches the blocks, which a 10M-row table takes
         // minutes over and no later round repeats
         long loopStart = System.nanoTime();
         double validationSeconds = 0;
         double trainSeconds = 0;
+        long scoredRows = 0;
         String stopReason = TrainingResult.BUDGET;
-        try (Session session = open(data, networkJson, o, partitions)) {
+        try (Session session = open(data, networkJson, o, partitions, validationStride)) {
             boolean stop = false;
             for (int round = first; round <= totalRounds && !stop; round++) {
                 long roundStart = System.nanoTime();
                 jsc.setJobDescription("flowsynth fit: round " + round + "/" + totalRounds);
                 RoundOutcome r = session.round(round, totalRounds, params, state);
                 validationSeconds += r.validationSeconds();
+                scoredRows = Math.max(scoredRows, r.validationRows());
                 trainSeconds += r.trainSeconds();
                 double validationNll = r.validationRows() > 0
                         ? r.validationScore() / r.validationRows() + logConstant : Double.NaN;
@@ -176,7 +187,7 @@ abstract class AveragingTrainer implements Trainer {
             }
             // score the final parameters too
             jsc.setJobDescription("flowsynth fit: final validation");
-            double finalScore = validate(data, networkJson, params, state, o, analyticGradient());
+            double finalScore = validate(data, networkJson, params, state, o, analyticGradient(), validationStride);
             double finalNll = finalScore + logConstant;
             int lastRound = history.isEmpty() ? 0 : history.get(history.size() - 1).round();
             if (Double.isFinite(finalNll) && finalNll < bestValidation) {
@@ -193,7 +204,7 @@ abstract class AveragingTrainer implements Trainer {
                         + "spent %.1f%% of their time scoring validation rows", 100 * validationSeconds
                         / (validationSeconds + trainSeconds)) : ""));
         return new TrainingResult(best, bestRound, bestValidation, List.copyOf(history), trainRows, validationRows,
-                partitions, seconds, name(), networkJson, stopReason, validationSeconds, trainSeconds);
+                partitions, seconds, name(), networkJson, stopReason, validationSeconds, trainSeconds, scoredRows);
     }
 
     /**
@@ -230,11 +241,15 @@ abstract class AveragingTrainer implements Trainer {
         return new ExponentialSchedule(ScheduleType.ITERATION, o.learningRate(), gamma);
     }
 
-    /** Mean validation score (NLL without the constant) of {@code params}, or the training score if no validation rows. */
+    /**
+     * Mean validation score (NLL without the constant) of {@code params} on every {@code validationStride}-th
+     * validation row of each partition, or NaN if there are no validation rows.
+     */
     static double validate(JavaRDD<FeatureBlock> data, String networkJson, float[] params, float[] state, TrainOptions o,
-                           boolean analytic) {
+                           boolean analytic, int validationStride) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
-        Broadcast<PartitionRound.Input> bc = jsc.broadcast(new PartitionRound.Input(params, state, 0, 0, 0));
+        Broadcast<PartitionRound.Input> bc = jsc.broadcast(new PartitionRound.Input(params, state, 0, 0, 0,
+                validationStride));
         try {
             PartitionRound.Result r = PartitionRound.Result.sum(
                     data.mapPartitionsWithIndex(new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false));

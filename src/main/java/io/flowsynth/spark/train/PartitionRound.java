@@ -51,13 +51,16 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         final int iteration;
         final int round;
         final int localSteps;
+        /** Score every this-many-th validation row (1 = all). */
+        final int validationStride;
 
-        Input(float[] params, float[] state, int iteration, int round, int localSteps) {
+        Input(float[] params, float[] state, int iteration, int round, int localSteps, int validationStride) {
             this.params = params;
             this.state = state;
             this.iteration = iteration;
             this.round = round;
             this.localSteps = localSteps;
+            this.validationStride = Math.max(1, validationStride);
         }
     }
 
@@ -196,10 +199,11 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             net.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(in.state).reshape(1, in.state.length));
             net.setIterationCount(in.iteration);
             long scoring = System.nanoTime();
-            for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
-                int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
+            int scored = scoredRows(b.validationRows, in.validationStride);
+            for (int from = 0; from < scored; from += SCORE_CHUNK) {
+                int rows = Math.min(SCORE_CHUNK, scored - from);
                 float[] part = new float[rows * b.features];
-                System.arraycopy(b.validation, from * b.features, part, 0, part.length);
+                gather(b, from, in.validationStride, part, rows);
                 INDArray chunk = Nd4j.createFromArray(part).reshape(rows, b.features);
                 out.validationLossSum += net.score(FlowNetworks.dataSet(chunk)) * rows;
                 out.validationRows += rows;
@@ -226,6 +230,22 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         return List.of(out).iterator();
     }
 
+    /** How many of a block's {@code validationRows} validation rows every {@code stride}-th row is: rows 0, s, 2s, …. */
+    static int scoredRows(int validationRows, int stride) {
+        return validationRows <= 0 ? 0 : (validationRows - 1) / Math.max(1, stride) + 1;
+    }
+
+    /** Copies the scored validation rows {@code from} … {@code from + rows − 1} (rows {@code from × stride}, …) to {@code out}. */
+    static void gather(FeatureBlock b, int from, int stride, float[] out, int rows) {
+        if (stride == 1) {
+            System.arraycopy(b.validation, from * b.features, out, 0, rows * b.features);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(b.validation, (from + i) * stride * b.features, out, i * b.features, b.features);
+        }
+    }
+
     /** Records the block being trained, for the out-of-memory line. */
     private void working(FeatureBlock b, int partition, int[] shape) {
         shape[0] = b.features;
@@ -243,12 +263,13 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             fast.load(in.params, in.state, in.iteration);
             long scoring = System.nanoTime();
             float[] part = null;
-            for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
-                int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
+            int scored = scoredRows(b.validationRows, in.validationStride);
+            for (int from = 0; from < scored; from += SCORE_CHUNK) {
+                int rows = Math.min(SCORE_CHUNK, scored - from);
                 if (part == null || part.length != rows * b.features) {
                     part = new float[rows * b.features];
                 }
-                System.arraycopy(b.validation, from * b.features, part, 0, part.length);
+                gather(b, from, in.validationStride, part, rows);
                 out.validationLossSum += fast.score(part, rows) * rows;
                 out.validationRows += rows;
             }

@@ -7,12 +7,13 @@ import java.util.List;
  * {@code networkJson}'s network), the round whose end produced them, the history, the network configuration, and
  * why the loop ended: {@link #BUDGET} (every round of the budget ran), {@link #PLATEAU} (patience ran out) or
  * {@link #MAX_MINUTES} (the wall-time bound was crossed); and the task seconds the rounds spent scoring validation
- * rows and taking training steps (summed over partitions; 0 where the engine does not measure them).
+ * rows and taking training steps (summed over partitions; 0 where the engine does not measure them), and how many
+ * validation rows each round scored.
  */
 public record TrainingResult(float[] parameters, int bestRound, double bestValidationNll, List<RoundMetrics> history,
                              long trainRows, long validationRows, int partitions, double seconds, String engine,
                              String networkJson, String stopReason, double validationTaskSeconds,
-                             double trainTaskSeconds) {
+                             double trainTaskSeconds, long roundValidationRows) {
     public static final String BUDGET = "budget";
     public static final String PLATEAU = "plateau";
     public static final String MAX_MINUTES = "max-minutes";
