@@ -413,9 +413,9 @@ train_defaults() {
     jq -r '.runs[] | [.settings, .master, .local_steps, .batch_size, .rounds, .stopped, .fit_seconds,
         .rows_per_second_per_core, .round_breakdown.averaging_overhead_share,
         .round_breakdown.waiting_for_slowest_partition_share, .validation_share_of_task_time,
-        .best_validation_nll] | @tsv' "$f"
+        .held_out_nll] | @tsv' "$f"
     jq -r '"1->2 scaling (rows/s, local[2] / (2 x local[1])): \(.scaling_efficiency_1_to_2["tree-aggregate"])"' "$f"
-  done | { echo -e "settings\tmaster\tlocal_steps\tbatch\trounds\tstopped\tfit_s\trows/s/core\toverhead\tstraggler\tvalidation\tbest_nll"; cat; } >&2
+  done | { echo -e "settings\tmaster\tlocal_steps\tbatch\trounds\tstopped\tfit_s\trows/s/core\toverhead\tstraggler\tvalidation\theld_out_nll"; cat; } >&2
 }
 
 guard() {

@@ -50,9 +50,10 @@ class AutoSizingTest {
     }
 
     @Test
-    void autoRoundValidationScoresAQuarterOfTheRowsTrainedPerRoundAndAtLeast10000() {
-        // 2 partitions x 100 steps x 512 rows = 102,400 trained rows per round: 25,600 validation rows
-        assertThat(AutoSizing.roundValidationRows(0, 2, 100, 512)).isEqualTo(25_600);
+    void autoRoundValidationScoresAnEighthOfTheRowsTrainedPerRoundAndAtLeast10000() {
+        // 2 partitions x 100 steps x 512 rows = 102,400 trained rows per round: 12,800 validation rows
+        assertThat(AutoSizing.roundValidationRows(0, 2, 100, 512)).isEqualTo(12_800);
+        assertThat(AutoSizing.roundValidationRows(0, 8, 128, 512)).isEqualTo(65_536);
         // short rounds still score 10,000 rows (or all of them)
         assertThat(AutoSizing.roundValidationRows(0, 2, 5, 512)).isEqualTo(10_000);
         assertThat(AutoSizing.roundValidationRows(4_000, 2, 100, 512)).isEqualTo(4_000);

@@ -169,6 +169,8 @@ public final class TrainBench {
         out.put("rows_per_second", t.path("rows_per_second").asDouble());
         out.put("rows_per_second_per_core", t.path("rows_per_second").asDouble() / cores);
         out.put("best_validation_nll", t.path("best_validation_nll").asDouble());
+        // the best parameters' NLL on every held-out row (rounds may compare a subset): the figure to compare settings by
+        out.put("held_out_nll", t.path("held_out_nll").asDouble(t.path("best_validation_nll").asDouble()));
         out.put("driver_peak_heap_mb", peakHeapMb());
         double trainingWall = t.path("seconds").asDouble();
         double roundSeconds = 0;

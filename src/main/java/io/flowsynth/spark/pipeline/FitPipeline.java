@@ -202,6 +202,7 @@ public final class FitPipeline {
                 training.put("steps", (long) result.history().size() * options.localSteps());
                 training.put("local_steps", options.localSteps());
                 training.put("round_validation_rows", result.roundValidationRows());
+                training.put("held_out_nll", result.heldOutNll());
                 training.put("batch_size", options.batchSize());
                 training.put("stopped", result.stopReason());
                 training.put("validation_task_seconds", result.validationTaskSeconds());

@@ -116,8 +116,8 @@ abstract class AveragingTrainer implements Trainer {
                         o.patience(), o.minDelta()) : "",
                 o.maxMinutes() > 0 ? ", at most " + o.maxMinutes() + " minutes" : "");
         if (validationStride > 1) {
-            LOG.info("Each round scores every {}th of the {} validation rows (about {}; the same rows every round): "
-                            + "flowsynth.train.round-validation-rows = {}", validationStride, validationRows,
+            LOG.info("Each round scores one in {} of the {} validation rows (about {}, the same rows every round; "
+                            + "flowsynth.train.round-validation-rows = {})", validationStride, validationRows,
                     validationRows / validationStride, o.roundValidationRows());
         }
 
@@ -127,6 +127,7 @@ abstract class AveragingTrainer implements Trainer {
         double validationSeconds = 0;
         double trainSeconds = 0;
         long scoredRows = 0;
+        double heldOutNll = bestValidation;
         String stopReason = TrainingResult.BUDGET;
         try (Session session = open(data, networkJson, o, partitions, validationStride)) {
             boolean stop = false;
@@ -195,16 +196,28 @@ abstract class AveragingTrainer implements Trainer {
                 best = params;
                 bestRound = lastRound;
             }
+            // the rounds compared a subset: the best parameters' NLL on every held-out row, for the record
+            if (validationStride > 1) {
+                jsc.setJobDescription("flowsynth fit: validation of the best round on every held-out row");
+                heldOutNll = validate(data, networkJson, best, state, o, analyticGradient(), 1) + logConstant;
+            }
         } finally {
             jsc.setJobDescription(null);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d%s", duration(seconds),
-                bestValidation, bestRound, validationSeconds + trainSeconds > 0 ? String.format("; the rounds' tasks "
-                        + "spent %.1f%% of their time scoring validation rows", 100 * validationSeconds
-                        / (validationSeconds + trainSeconds)) : ""));
+        if (validationStride == 1) {
+            heldOutNll = bestValidation;
+        }
+        String heldOut = validationStride > 1
+                ? String.format(" (%.4f on all %d held-out rows)", heldOutNll, validationRows) : "";
+        String validationShare = validationSeconds + trainSeconds > 0 ? String.format("; the rounds' tasks spent "
+                + "%.1f%% of their time scoring validation rows", 100 * validationSeconds
+                / (validationSeconds + trainSeconds)) : "";
+        LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d%s%s", duration(seconds),
+                bestValidation, bestRound, heldOut, validationShare));
         return new TrainingResult(best, bestRound, bestValidation, List.copyOf(history), trainRows, validationRows,
-                partitions, seconds, name(), networkJson, stopReason, validationSeconds, trainSeconds, scoredRows);
+                partitions, seconds, name(), networkJson, stopReason, validationSeconds, trainSeconds, scoredRows,
+                heldOutNll);
     }
 
     /**

@@ -139,6 +139,9 @@ class TreeAggregateTrainerTest {
             assertThat(b.history().get(i).validationNll()).isFinite()
                     .isNotEqualTo(a.history().get(i).validationNll());
         }
+        // scoring all rows, the held-out NLL is the best validation NLL; capped, the best round's on all 350 rows
+        assertThat(a.heldOutNll()).isEqualTo(a.bestValidationNll());
+        assertThat(b.heldOutNll()).isFinite().isNotEqualTo(b.bestValidationNll());
         // and the capped fit is reproducible
         TrainingResult again = new TreeAggregateTrainer().train(data, SPEC, capped, null, null);
         assertThat(again.parameters()).containsExactly(b.parameters());
