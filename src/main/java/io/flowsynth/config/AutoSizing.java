@@ -159,9 +159,8 @@ public final class AutoSizing {
      * local steps × batch) / {@value #TRAIN_ROWS_PER_VALIDATION_ROW}, at least {@value #MIN_ROUND_VALIDATION_ROWS}.
      * Early stopping stays sound: a round's decision (a new best, the plateau's patience) compares the NLLs of two
      * parameter vectors on the same rows, whose difference has a far smaller standard error than either level (at
-     * 10,000 rows, per-row differences of 0.1 nats give 0.001, the default min-delta).
-     * A fit that holds out more scores a fixed, evenly strided subset of them, the same rows every round, so rounds
-     * are compared on the same rows (paired: their difference has far less noise than either score).
+     * 10,000 rows, per-row differences of 0.1 nats give 0.001, the default min-delta). A fit that holds out more
+     * scores a fixed, evenly strided subset of them ({@link #validationStride}), the same rows every round.
      */
     public static int roundValidationRows(int configured, int partitions, int localSteps, int batchSize) {
         if (configured > 0) {

@@ -1,5 +1,6 @@
 package io.flowsynth.spark.train;
 
+import io.flowsynth.config.AutoSizing;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.GaussianInit;
 import io.flowsynth.flow.StandardNormalBase;
@@ -20,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The round loop both engines share: rounds and epochs, validation NLL of every round's starting parameters, the
+ * The round loop both engines share: rounds and epochs, validation NLL of every round's starting parameters (on a
+ * fixed strided subset of the held-out rows when they exceed {@link TrainOptions#roundValidationRows}), the
  * best parameters kept, early stopping, divergence detection, one log line per round, a state callback for
  * checkpoints, and resuming from a state. An engine supplies how one round trains.
  */
@@ -67,8 +69,7 @@ abstract class AveragingTrainer implements Trainer {
             throw new IllegalStateException("No training rows: the input table is empty after encoding");
         }
         int partitions = data.getNumPartitions();
-        int validationStride = io.flowsynth.config.AutoSizing.validationStride(validationRows,
-                o.roundValidationRows());
+        int validationStride = AutoSizing.validationStride(validationRows, o.roundValidationRows());
         long rowsPerRound = (long) partitions * o.localSteps() * o.batchSize();
         int roundsPerEpoch = (int) Math.max(1, Math.ceil((double) trainRows / rowsPerRound));
         int totalRounds = o.totalRounds(roundsPerEpoch);
