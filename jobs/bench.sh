@@ -6,7 +6,13 @@
 #   jobs/bench.sh train [ROWS]    training: both engines on a 16-column table (default 1,000,000 rows) on local[1] and
 #                                 local[2]: time to a common validation NLL, rows/s per core, driver peak heap, scaling,
 #                                 and where each round's core time goes (tasks, waiting for the slowest partition, the
-#                                 averaging overhead); FLOWSYNTH_BENCH_LOCAL_STEPS (default 20) sets the round length
+#                                 averaging overhead); FLOWSYNTH_BENCH_LOCAL_STEPS (default 20) sets the round length;
+#                                 then the same with every training setting at its default (train-defaults below)
+#   jobs/bench.sh train-defaults [ROWS]  the tree-aggregate engine with the DEFAULT training settings (auto batch,
+#                                 auto round length, validation) on the 16-column table (default 200,000 rows) on
+#                                 local[1] (pinned) and local[2]: round breakdown (averaging overhead share), share of
+#                                 task time spent on validation, rows/s per core and 1 -> 2 scaling, fit seconds:
+#                                 target/bench/train-defaults.json
 #   jobs/bench.sh train-step      training step speed on one pinned core (taskset -c 0): SameDiff vs the hand-derived
 #                                 path at batch 512 and 2048 per family (TRAIN_STEP_FAMILIES, default realnvp,maf,spline),
 #                                 a profile of the hand-derived step, and a PyTorch reference of the same model
@@ -408,6 +414,41 @@ conditional() {
   cat "$bench/conditional.json"
 }
 
+train_defaults() {
+  local rows="${1:-200000}"
+  # the former defaults on this table (rounds of one pass capped at 25 steps, every validation row each round), fitted
+  # interleaved in the same run for ratios under the same load; TRAIN_DEFAULTS_FORMER= (empty) skips them
+  local former="${TRAIN_DEFAULTS_FORMER-flowsynth.train.local-steps=25,flowsynth.train.round-validation-rows=2147483647}"
+  local table="$bench/train-table-$rows.parquet" runs=() former_runs=() master out pin
+  [ -f "$table/_SUCCESS" ] || java_main io.flowsynth.jobs.bench.TrainBench table "$table" "$rows"
+  for master in 'local[1]' 'local[2]'; do
+    pin=""
+    [ "$master" = 'local[1]' ] && pin=1
+    out="$bench/train-defaults-${master//[^0-9]/}.json"
+    FLOWSYNTH_BENCH_SETS="" FLOWSYNTH_PIN_ONE_CORE="$pin" java_main io.flowsynth.jobs.bench.TrainBench fit "$table" \
+      tree-aggregate "$master" defaults "$out"
+    runs+=("$out")
+    if [ -n "$former" ]; then
+      out="$bench/train-defaults-former-${master//[^0-9]/}.json"
+      FLOWSYNTH_BENCH_SETS="$former" FLOWSYNTH_PIN_ONE_CORE="$pin" java_main io.flowsynth.jobs.bench.TrainBench fit \
+        "$table" tree-aggregate "$master" defaults "$out"
+      former_runs+=("$out")
+    fi
+  done
+  java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train-defaults.json" "${runs[@]}" > /dev/null
+  [ -n "$former" ] && java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train-defaults-former.json" \
+    "${former_runs[@]}" > /dev/null
+  local f
+  for f in "$bench/train-defaults.json" "$bench/train-defaults-former.json"; do
+    [ -f "$f" ] || continue
+    jq -r '.runs[] | [.settings, .master, .local_steps, .batch_size, .rounds, .stopped, .fit_seconds,
+        .rows_per_second_per_core, .round_breakdown.averaging_overhead_share,
+        .round_breakdown.waiting_for_slowest_partition_share, .validation_share_of_task_time,
+        .held_out_nll] | @tsv' "$f"
+    jq -r '"1->2 scaling (rows/s, local[2] / (2 x local[1])): \(.scaling_efficiency_1_to_2["tree-aggregate"])"' "$f"
+  done | { echo -e "settings\tmaster\tlocal_steps\tbatch\trounds\tstopped\tfit_s\trows/s/core\toverhead\tstraggler\tvalidation\theld_out_nll"; cat; } >&2
+}
+
 guard() {
   local rows="${1:-10000}" columns="${2:-1000}" which="${3:-both}"
   java_main io.flowsynth.jobs.bench.GuardBench "$bench/guard-$columns.json" "$rows" "$columns" "$which"
@@ -458,6 +499,10 @@ case "${1:-}" in
     done
     java_main io.flowsynth.jobs.bench.TrainBench ceiling "${runs[0]}" "$bench/train-ceiling.json"
     java_main io.flowsynth.jobs.bench.TrainBench merge "$bench/train.json" "${runs[@]}" "$bench/train-ceiling.json"
+    train_defaults "${FLOWSYNTH_BENCH_DEFAULTS_ROWS:-200000}"
+    ;;
+  train-defaults)
+    train_defaults "${2:-200000}"
     ;;
   fidelity)
     shift

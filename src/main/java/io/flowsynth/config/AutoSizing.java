@@ -9,7 +9,9 @@ package io.flowsynth.config;
  *
  * <ul>
  *   <li>{@code flowsynth.train.local-steps}: one round is about one pass over a partition's share of the training
- *       rows, at least {@value #MIN_LOCAL_STEPS} and at most {@value #MAX_LOCAL_STEPS} steps;</li>
+ *       rows, at least {@value #MIN_LOCAL_STEPS} steps and at most {@value #MAX_LOCAL_STEPS} steps or
+ *       {@value #ROUND_ROWS} rows per partition, whichever is more, as long as the budget still affords
+ *       {@value #MIN_ROUNDS} rounds ({@link #localSteps});</li>
  *   <li>{@code flowsynth.flow.hidden-features}: the number of features rounded up to a multiple of 32, at least
  *       {@value #HIDDEN} and at most {@value #MAX_HIDDEN} ({@link #width}), halved below {@value #SMALL_TABLE_ROWS}
  *       rows ({@value #SMALL_HIDDEN} for a narrow small table);</li>
@@ -105,15 +107,78 @@ public final class AutoSizing {
     }
 
     /**
-     * Local steps per round ({@code configured} if ≥ 1): ⌈trainRows / (partitions × batch)⌉, within
-     * [{@value #MIN_LOCAL_STEPS}, {@value #MAX_LOCAL_STEPS}].
+     * Rows per partition per round that a large table's auto rounds hold (local steps × batch): long enough that the
+     * per-round cost of averaging (Spark's job scheduling, broadcast of parameters and Adam state, result transfer,
+     * the driver's average, waiting for the slowest partition) stays small next to the round's training work.
      */
-    public static int localSteps(int configured, long trainRows, int partitions, int batchSize) {
+    public static final int ROUND_ROWS = 65_536;
+    /** Fewest rounds a budget keeps when auto rounds grow past {@value #MAX_LOCAL_STEPS} steps. */
+    public static final int MIN_ROUNDS = 30;
+
+    /**
+     * Local steps per round ({@code configured} if ≥ 1): about one pass over a partition's training rows,
+     * ⌈trainRows / (partitions × batch)⌉, at least {@value #MIN_LOCAL_STEPS} and at most the larger of
+     * {@value #MAX_LOCAL_STEPS} and {@link #workSteps}. A small table's rounds stay short (its best round comes within
+     * a few dozen steps, and the round is the unit of validation and of the plateau rule); a large table's rounds grow
+     * to {@value #ROUND_ROWS} rows per partition, so the fixed per-round cost of averaging is paid rarely.
+     *
+     * @param epochs passes of an epoch budget, or 0 for a budget of {@code steps} optimizer steps
+     */
+    public static int localSteps(int configured, long trainRows, int partitions, int batchSize, int epochs,
+                                 long steps) {
         if (configured > 0) {
             return configured;
         }
         double perPass = Math.ceil((double) Math.max(0, trainRows) / ((double) Math.max(1, partitions)
                 * Math.max(1, batchSize)));
-        return (int) Math.max(MIN_LOCAL_STEPS, Math.min(MAX_LOCAL_STEPS, perPass));
+        long budget = epochs > 0 ? (long) epochs * (long) Math.max(1, perPass) : steps;
+        int longest = Math.max(MAX_LOCAL_STEPS, workSteps(batchSize, budget));
+        return (int) Math.max(MIN_LOCAL_STEPS, Math.min(longest, perPass));
+    }
+
+    /**
+     * The local steps of a round of {@value #ROUND_ROWS} rows at {@code batchSize} rows per step, at most
+     * {@code budgetSteps / }{@value #MIN_ROUNDS}, so that early stopping still has rounds to choose from.
+     */
+    static int workSteps(int batchSize, long budgetSteps) {
+        long work = (ROUND_ROWS + Math.max(1, batchSize) - 1) / Math.max(1, batchSize);
+        return (int) Math.max(1, Math.min(work, Math.max(0, budgetSteps) / MIN_ROUNDS));
+    }
+
+    /** Fewest validation rows an auto round scores (all of them where there are fewer). */
+    public static final int MIN_ROUND_VALIDATION_ROWS = 10_000;
+    /**
+     * Training rows per validation row scored in an auto round. Measured (jobs/bench.sh train-defaults, 200,000 rows,
+     * 100-step rounds at 2 partitions), scoring a validation row costs about half of training on a row (forward,
+     * backward and Adam at batch 512; scores run in 4,096-row chunks), so validation stays near 5 % of a round.
+     */
+    public static final int TRAIN_ROWS_PER_VALIDATION_ROW = 8;
+
+    /**
+     * Most validation rows one round scores ({@code configured} if ≥ 1): the rows trained per round (partitions ×
+     * local steps × batch) / {@value #TRAIN_ROWS_PER_VALIDATION_ROW}, at least {@value #MIN_ROUND_VALIDATION_ROWS}.
+     * Early stopping stays sound: a round's decision (a new best, the plateau's patience) compares the NLLs of two
+     * parameter vectors on the same rows, whose difference has a far smaller standard error than either level (at
+     * 10,000 rows, per-row differences of 0.1 nats give 0.001, the default min-delta). A fit that holds out more
+     * scores a fixed, evenly strided subset of them ({@link #validationStride}), the same rows every round.
+     */
+    public static int roundValidationRows(int configured, int partitions, int localSteps, int batchSize) {
+        if (configured > 0) {
+            return configured;
+        }
+        long perRound = (long) Math.max(1, partitions) * Math.max(1, localSteps) * Math.max(1, batchSize);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_ROUND_VALIDATION_ROWS,
+                perRound / TRAIN_ROWS_PER_VALIDATION_ROW));
+    }
+
+    /**
+     * Every how many validation rows (of each partition's, in order) a round scores one, so that about
+     * {@code roundValidationRows} of {@code validationRows} are scored: 1 (all) when they are no more.
+     */
+    public static int validationStride(long validationRows, int roundValidationRows) {
+        if (roundValidationRows <= 0 || validationRows <= roundValidationRows) {
+            return 1;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (validationRows + roundValidationRows - 1) / roundValidationRows);
     }
 }

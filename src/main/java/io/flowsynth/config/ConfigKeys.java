@@ -70,6 +70,9 @@ public final class ConfigKeys {
     public static final double TRAIN_VALIDATION_FRACTION_DEFAULT = 0.1;
     public static final String TRAIN_MAX_VALIDATION_ROWS = "flowsynth.train.max-validation-rows";
     public static final int TRAIN_MAX_VALIDATION_ROWS_DEFAULT = 50_000;
+    /** Most validation rows scored per round; 0 = auto ({@link AutoSizing#roundValidationRows}). */
+    public static final String TRAIN_ROUND_VALIDATION_ROWS = "flowsynth.train.round-validation-rows";
+    public static final int TRAIN_ROUND_VALIDATION_ROWS_DEFAULT = 0;
     public static final String TRAIN_PARTITIONS = "flowsynth.train.partitions";
     public static final int TRAIN_PARTITIONS_DEFAULT = 0;
     public static final String TRAIN_PATIENCE = "flowsynth.train.patience";
@@ -186,6 +189,7 @@ public final class ConfigKeys {
         d.put(TRAIN_GRADIENT_CLIP, String.valueOf(TRAIN_GRADIENT_CLIP_DEFAULT));
         d.put(TRAIN_VALIDATION_FRACTION, String.valueOf(TRAIN_VALIDATION_FRACTION_DEFAULT));
         d.put(TRAIN_MAX_VALIDATION_ROWS, String.valueOf(TRAIN_MAX_VALIDATION_ROWS_DEFAULT));
+        d.put(TRAIN_ROUND_VALIDATION_ROWS, String.valueOf(TRAIN_ROUND_VALIDATION_ROWS_DEFAULT));
         d.put(TRAIN_PARTITIONS, String.valueOf(TRAIN_PARTITIONS_DEFAULT));
         d.put(TRAIN_PATIENCE, String.valueOf(TRAIN_PATIENCE_DEFAULT));
         d.put(TRAIN_CALIBRATION_KNOTS, String.valueOf(TRAIN_CALIBRATION_KNOTS_DEFAULT));

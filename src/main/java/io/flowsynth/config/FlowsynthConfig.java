@@ -144,6 +144,7 @@ public final class FlowsynthConfig {
                 r.numberAtLeast(ConfigKeys.TRAIN_GRADIENT_CLIP, 0),
                 r.number(ConfigKeys.TRAIN_VALIDATION_FRACTION, 0, 0.5),
                 r.integer(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, 0),
+                r.integer(ConfigKeys.TRAIN_ROUND_VALIDATION_ROWS, 0),
                 r.integer(ConfigKeys.TRAIN_PARTITIONS, 0),
                 r.integer(ConfigKeys.TRAIN_PATIENCE, 0),
                 r.offOrAtLeast(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 2),

@@ -18,6 +18,8 @@ package io.flowsynth.config;
  * @param gradientClip       per-layer gradient-norm bound (0 = off)
  * @param validationFraction share of the rows held out for validation (at most {@code maxValidationRows})
  * @param maxValidationRows  most validation rows
+ * @param roundValidationRows most validation rows scored per round (a fixed strided subset); 0 = auto
+ *                           ({@link AutoSizing#roundValidationRows})
  * @param partitions         training partitions; 0 = Spark's default parallelism
  * @param patience           rounds without improvement before stopping (0 = never)
  * @param calibrationKnots   knots of the marginal calibration per feature; 0 = off, else ≥ 2
@@ -31,7 +33,8 @@ package io.flowsynth.config;
  */
 public record TrainSettings(String engine, String gradient, int epochs, long steps, double minDelta, double maxMinutes,
                             int batchSize, double learningRate, double learningRateDecay, int localSteps,
-                            double gradientClip, double validationFraction, int maxValidationRows, int partitions,
+                            double gradientClip, double validationFraction, int maxValidationRows,
+                            int roundValidationRows, int partitions,
                             int patience, int calibrationKnots, int calibrationRows, long calibrationMaxValues,
                             boolean checkpoint,
                             int averagingFrequency, int workerPrefetch, boolean saveUpdater, String repartition) {

@@ -46,6 +46,7 @@ class ConfigBoundsTest {
             new Bound(ConfigKeys.TRAIN_VALIDATION_FRACTION, "0.51", "in [0, 0.5]", "0.5"),
             new Bound(ConfigKeys.TRAIN_VALIDATION_FRACTION, "-0.1", "in [0, 0.5]", "0"),
             new Bound(ConfigKeys.TRAIN_MAX_VALIDATION_ROWS, "-1", "≥ 0", "0"),
+            new Bound(ConfigKeys.TRAIN_ROUND_VALIDATION_ROWS, "-1", "≥ 0", "0"),
             new Bound(ConfigKeys.TRAIN_PARTITIONS, "-1", "≥ 0", "0"),
             new Bound(ConfigKeys.TRAIN_PATIENCE, "-1", "≥ 0", "0"),
             new Bound(ConfigKeys.TRAIN_CALIBRATION_KNOTS, "1", "0 (off) or in [2, 2147483647]", "2"),

@@ -63,7 +63,7 @@ public final class TrainBench {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "table" -> table(args[1], Long.parseLong(args[2]));
-            case "fit" -> fit(args[1], args[2], args[3], Integer.parseInt(args[4]), args[5]);
+            case "fit" -> fit(args[1], args[2], args[3], args[4], args[5]);
             case "merge" -> merge(args);
             case "ceiling" -> ceiling(JSON.readTree(new File(args[1])).path("features").asInt(), BATCH, args[2]);
             default -> throw new IllegalArgumentException("usage: table|fit|merge …");
@@ -91,7 +91,12 @@ public final class TrainBench {
         spark.stop();
     }
 
-    static void fit(String path, String engine, String master, int epochs, String outJson) throws Exception {
+    /**
+     * @param epochs passes over the table, or {@code defaults}: every training setting but the engine at its default,
+     *               except the {@code key=value} pairs (comma-separated) of {@code FLOWSYNTH_BENCH_SETS}
+     */
+    static void fit(String path, String engine, String master, String epochs, String outJson) throws Exception {
+        boolean defaults = "defaults".equals(epochs);
         SparkSession spark = session(master);
         AtomicLong taskNanos = new AtomicLong();
         AtomicLong roundTaskNanos = new AtomicLong();
@@ -130,10 +135,18 @@ public final class TrainBench {
         });
         Map<String, String> sets = new LinkedHashMap<>();
         sets.put("flowsynth.train.engine", engine);
-        sets.put("flowsynth.train.epochs", String.valueOf(epochs));
-        sets.put("flowsynth.train.batch-size", String.valueOf(BATCH));
-        sets.put("flowsynth.train.local-steps", String.valueOf(LOCAL_STEPS));
-        sets.put("flowsynth.train.learning-rate", "0.003");
+        if (!defaults) {
+            sets.put("flowsynth.train.epochs", String.valueOf(Integer.parseInt(epochs)));
+            sets.put("flowsynth.train.batch-size", String.valueOf(BATCH));
+            sets.put("flowsynth.train.local-steps", String.valueOf(LOCAL_STEPS));
+            sets.put("flowsynth.train.learning-rate", "0.003");
+        }
+        String extra = defaults ? System.getenv().getOrDefault("FLOWSYNTH_BENCH_SETS", "") : "";
+        for (String kv : extra.split(",")) {
+            if (kv.contains("=")) {
+                sets.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
         FlowsynthConfig c = ConfigResolver.resolve(null, null, null, sets);
         Dataset<Row> table = spark.read().parquet(path);
         long start = System.nanoTime();
@@ -144,6 +157,8 @@ public final class TrainBench {
         JsonNode t = model.training();
         ObjectNode out = JSON.createObjectNode();
         out.put("engine", engine);
+        out.put("settings", defaults ? (extra.isBlank() ? "defaults" : "defaults, " + extra) : epochs + " epochs, batch " + BATCH + ", " + LOCAL_STEPS
+                + " local steps, learning rate 0.003");
         out.put("master", master);
         out.put("cores", cores);
         out.put("jvm_cpus", Runtime.getRuntime().availableProcessors());
@@ -154,6 +169,8 @@ public final class TrainBench {
         out.put("rows_per_second", t.path("rows_per_second").asDouble());
         out.put("rows_per_second_per_core", t.path("rows_per_second").asDouble() / cores);
         out.put("best_validation_nll", t.path("best_validation_nll").asDouble());
+        // the best parameters' NLL on every held-out row (rounds may compare a subset): the figure to compare settings by
+        out.put("held_out_nll", t.path("held_out_nll").asDouble(t.path("best_validation_nll").asDouble()));
         out.put("driver_peak_heap_mb", peakHeapMb());
         double trainingWall = t.path("seconds").asDouble();
         double roundSeconds = 0;
@@ -163,7 +180,14 @@ public final class TrainBench {
         // share of the rounds' wall time (first round included) in which the cores ran no round task: broadcast,
         // scheduling, the driver's averaging, waiting for the slowest partition; round_breakdown splits it
         out.put("idle_core_share_rounds", Math.max(0, 1 - roundTaskNanos.get() / 1e9 / (cores * roundSeconds)));
-        out.put("local_steps", LOCAL_STEPS);
+        out.put("local_steps", t.path("local_steps").asInt());
+        out.put("batch_size", t.path("batch_size").asInt());
+        out.put("rounds", t.path("rounds").asInt());
+        out.put("stopped", t.path("stopped").asText());
+        double validation = t.path("validation_task_seconds").asDouble();
+        double training = t.path("train_task_seconds").asDouble();
+        // the share of the round tasks' time spent scoring validation rows (the rest: training steps)
+        out.put("validation_share_of_task_time", validation + training > 0 ? validation / (validation + training) : 0);
         out.set("round_breakdown", roundJobs.breakdown(cores));
         // the same over the whole fit (encoder fitting, encoding, counting and calibration included)
         out.put("idle_core_share_whole_fit", Math.max(0, 1 - taskNanos.get() / 1e9 / (cores * seconds)));

@@ -214,8 +214,12 @@ public final class FitPipeline {
                 training.put("budget", options.epochs() > 0 ? options.epochs() + " epochs" : options.steps() + " steps");
                 training.put("steps", (long) result.history().size() * options.localSteps());
                 training.put("local_steps", options.localSteps());
+                training.put("round_validation_rows", result.roundValidationRows());
+                training.put("held_out_nll", result.heldOutNll());
                 training.put("batch_size", options.batchSize());
                 training.put("stopped", result.stopReason());
+                training.put("validation_task_seconds", result.validationTaskSeconds());
+                training.put("train_task_seconds", result.trainTaskSeconds());
                 int knots = train.calibrationKnots(); // 0 (off) or ≥ 2, checked when the config was resolved
                 if (knots > 0) {
                     spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");
@@ -290,20 +294,23 @@ public final class FitPipeline {
 
     /**
      * The training options of a fit of a {@code rows}-row table over {@code partitions} partitions; local steps 0
-     * (auto) become about one pass over a partition's training rows per round ({@link AutoSizing#localSteps}).
+     * (auto) become about one pass over a partition's training rows per round, longer rounds for large tables
+     * ({@link AutoSizing#localSteps}).
      */
     static TrainOptions trainOptions(TrainSettings t, boolean copulaInit, long seed, String workDir, long rows,
                                      int partitions) {
         double validation = t.validationShare(rows);
         long trainRows = Math.round(rows * (1 - validation));
         int batchSize = AutoSizing.batchSize(t.batchSize(), t.epochs(), trainRows, partitions);
-        int localSteps = AutoSizing.localSteps(t.localSteps(), trainRows, partitions, batchSize);
+        int localSteps = AutoSizing.localSteps(t.localSteps(), trainRows, partitions, batchSize, t.epochs(),
+                t.steps());
         int patience = AutoSizing.patience(t.patience(), t.localSteps(), localSteps);
         return new TrainOptions(t.epochs(), batchSize, t.learningRate(), t.learningRateDecay(), localSteps,
                 t.gradientClip(), patience, seed,
                 new TrainOptions.Dl4jSettings(t.averagingFrequency() == 0 ? localSteps : t.averagingFrequency(),
                         t.workerPrefetch(), t.saveUpdater(), t.repartition(), workDir),
-                t.steps(), t.minDelta(), t.maxMinutes(), copulaInit);
+                t.steps(), t.minDelta(), t.maxMinutes(), copulaInit,
+                AutoSizing.roundValidationRows(t.roundValidationRows(), partitions, localSteps, batchSize));
     }
 
     /**

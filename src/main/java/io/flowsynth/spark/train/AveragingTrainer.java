@@ -1,5 +1,6 @@
 package io.flowsynth.spark.train;
 
+import io.flowsynth.config.AutoSizing;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.GaussianInit;
 import io.flowsynth.flow.StandardNormalBase;
@@ -20,16 +21,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The round loop both engines share: rounds and epochs, validation NLL of every round's starting parameters, the
+ * The round loop both engines share: rounds and epochs, validation NLL of every round's starting parameters (on a
+ * fixed strided subset of the held-out rows when they exceed {@link TrainOptions#roundValidationRows}), the
  * best parameters kept, early stopping, divergence detection, one log line per round, a state callback for
  * checkpoints, and resuming from a state. An engine supplies how one round trains.
  */
 abstract class AveragingTrainer implements Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(AveragingTrainer.class);
 
-    /** One round's outcome: new parameters and state, mean training score, validation score of the inputs. */
+    /**
+     * One round's outcome: new parameters and state, mean training score, validation score of the inputs, and the
+     * task seconds (summed over partitions; 0 where the engine does not measure them) spent scoring validation rows
+     * and taking training steps.
+     */
     record RoundOutcome(float[] params, float[] state, double trainScore, long trainSteps, double validationScore,
-                        long validationRows) {
+                        long validationRows, double validationSeconds, double trainSeconds) {
     }
 
     /** An engine's per-fit session. */
@@ -40,7 +46,9 @@ abstract class AveragingTrainer implements Trainer {
         void close();
     }
 
-    protected abstract Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions);
+    /** @param validationStride score every this-many-th validation row of each partition (1 = all) */
+    protected abstract Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions,
+                                    int validationStride);
 
     /** Whether partitions score (and, for engines that use {@link PartitionRound}, train) with the hand-derived path. */
     protected boolean analyticGradient() {
@@ -61,6 +69,7 @@ abstract class AveragingTrainer implements Trainer {
             throw new IllegalStateException("No training rows: the input table is empty after encoding");
         }
         int partitions = data.getNumPartitions();
+        int validationStride = AutoSizing.validationStride(validationRows, o.roundValidationRows());
         long rowsPerRound = (long) partitions * o.localSteps() * o.batchSize();
         int roundsPerEpoch = (int) Math.max(1, Math.ceil((double) trainRows / rowsPerRound));
         int totalRounds = o.totalRounds(roundsPerEpoch);
@@ -107,17 +116,29 @@ abstract class AveragingTrainer implements Trainer {
                 o.patience() > 0 ? String.format(", stop after %d rounds without a %.4f-nat improvement",
                         o.patience(), o.minDelta()) : "",
                 o.maxMinutes() > 0 ? ", at most " + o.maxMinutes() + " minutes" : "");
+        if (validationStride > 1) {
+            LOG.info("Each round scores one in {} of the {} validation rows (about {}, the same rows every round; "
+                            + "flowsynth.train.round-validation-rows = {})", validationStride, validationRows,
+                    validationRows / validationStride, o.roundValidationRows());
+        }
 
         // the ETA counts from here: the row count above encodes and caches the blocks, which a 10M-row table takes
         // minutes over and no later round repeats
         long loopStart = System.nanoTime();
+        double validationSeconds = 0;
+        double trainSeconds = 0;
+        long scoredRows = 0;
+        double heldOutNll = bestValidation;
         String stopReason = TrainingResult.BUDGET;
-        try (Session session = open(data, networkJson, o, partitions)) {
+        try (Session session = open(data, networkJson, o, partitions, validationStride)) {
             boolean stop = false;
             for (int round = first; round <= totalRounds && !stop; round++) {
                 long roundStart = System.nanoTime();
                 jsc.setJobDescription("flowsynth fit: round " + round + "/" + totalRounds);
                 RoundOutcome r = session.round(round, totalRounds, params, state);
+                validationSeconds += r.validationSeconds();
+                scoredRows = Math.max(scoredRows, r.validationRows());
+                trainSeconds += r.trainSeconds();
                 double validationNll = r.validationRows() > 0
                         ? r.validationScore() / r.validationRows() + logConstant : Double.NaN;
                 double trainNll = r.trainScore() / Math.max(1, r.trainSteps()) + logConstant;
@@ -168,7 +189,7 @@ abstract class AveragingTrainer implements Trainer {
             }
             // score the final parameters too
             jsc.setJobDescription("flowsynth fit: final validation");
-            double finalScore = validate(data, networkJson, params, state, o, analyticGradient());
+            double finalScore = validate(data, networkJson, params, state, o, analyticGradient(), validationStride);
             double finalNll = finalScore + logConstant;
             int lastRound = history.isEmpty() ? 0 : history.get(history.size() - 1).round();
             if (Double.isFinite(finalNll) && finalNll < bestValidation) {
@@ -176,14 +197,28 @@ abstract class AveragingTrainer implements Trainer {
                 best = params;
                 bestRound = lastRound;
             }
+            // the rounds compared a subset: the best parameters' NLL on every held-out row, for the record
+            if (validationStride > 1) {
+                jsc.setJobDescription("flowsynth fit: validation of the best round on every held-out row");
+                heldOutNll = validate(data, networkJson, best, state, o, analyticGradient(), 1) + logConstant;
+            }
         } finally {
             jsc.setJobDescription(null);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d", duration(seconds),
-                bestValidation, bestRound));
+        if (validationStride == 1) {
+            heldOutNll = bestValidation;
+        }
+        String heldOut = validationStride > 1
+                ? String.format(" (%.4f on all %d held-out rows)", heldOutNll, validationRows) : "";
+        String validationShare = validationSeconds + trainSeconds > 0 ? String.format("; the rounds' tasks spent "
+                + "%.1f%% of their time scoring validation rows", 100 * validationSeconds
+                / (validationSeconds + trainSeconds)) : "";
+        LOG.info(String.format("Training done in %s: best validation NLL %.4f after round %d%s%s", duration(seconds),
+                bestValidation, bestRound, heldOut, validationShare));
         return new TrainingResult(best, bestRound, bestValidation, List.copyOf(history), trainRows, validationRows,
-                partitions, seconds, name(), networkJson, stopReason);
+                partitions, seconds, name(), networkJson, stopReason, validationSeconds, trainSeconds, scoredRows,
+                heldOutNll);
     }
 
     /**
@@ -220,11 +255,15 @@ abstract class AveragingTrainer implements Trainer {
         return new ExponentialSchedule(ScheduleType.ITERATION, o.learningRate(), gamma);
     }
 
-    /** Mean validation score (NLL without the constant) of {@code params}, or the training score if no validation rows. */
+    /**
+     * Mean validation score (NLL without the constant) of {@code params} on every {@code validationStride}-th
+     * validation row of each partition, or NaN if there are no validation rows.
+     */
     static double validate(JavaRDD<FeatureBlock> data, String networkJson, float[] params, float[] state, TrainOptions o,
-                           boolean analytic) {
+                           boolean analytic, int validationStride) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
-        Broadcast<PartitionRound.Input> bc = jsc.broadcast(new PartitionRound.Input(params, state, 0, 0, 0));
+        Broadcast<PartitionRound.Input> bc = jsc.broadcast(new PartitionRound.Input(params, state, 0, 0, 0,
+                validationStride));
         try {
             PartitionRound.Result r = PartitionRound.Result.sum(
                     data.mapPartitionsWithIndex(new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false));

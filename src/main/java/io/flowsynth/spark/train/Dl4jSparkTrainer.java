@@ -46,7 +46,8 @@ public final class Dl4jSparkTrainer extends AveragingTrainer {
     }
 
     @Override
-    protected Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions) {
+    protected Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions,
+                           int validationStride) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
         Dl4jConsole.quiet();
         String exportDir = o.dl4j().exportDirectory() + "/dl4j-export-" + UUID.randomUUID();
@@ -69,7 +70,7 @@ public final class Dl4jSparkTrainer extends AveragingTrainer {
         return new Session() {
             @Override
             public RoundOutcome round(int round, int totalRounds, float[] params, float[] state) {
-                double validation = validate(data, networkJson, params, state, o, analyticGradient());
+                double validation = validate(data, networkJson, params, state, o, analyticGradient(), validationStride);
                 MultiLayerNetwork n = sparkNet.getNetwork();
                 n.setParams(Nd4j.createFromArray(params).reshape(1, params.length));
                 n.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(state).reshape(1, state.length));
@@ -101,7 +102,7 @@ public final class Dl4jSparkTrainer extends AveragingTrainer {
                 double meanValidation = validation;
                 long validationRows = Double.isNaN(meanValidation) ? 0 : 1;
                 return new RoundOutcome(newParams, newState, sparkNet.getScore() * steps, steps,
-                        Double.isNaN(meanValidation) ? 0 : meanValidation, validationRows);
+                        Double.isNaN(meanValidation) ? 0 : meanValidation, validationRows, 0, 0);
             }
 
             @Override

@@ -51,13 +51,16 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         final int iteration;
         final int round;
         final int localSteps;
+        /** Score every this-many-th validation row (1 = all). */
+        final int validationStride;
 
-        Input(float[] params, float[] state, int iteration, int round, int localSteps) {
+        Input(float[] params, float[] state, int iteration, int round, int localSteps, int validationStride) {
             this.params = params;
             this.state = state;
             this.iteration = iteration;
             this.round = round;
             this.localSteps = localSteps;
+            this.validationStride = Math.max(1, validationStride);
         }
     }
 
@@ -76,6 +79,9 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         long trainSteps;
         double validationLossSum;
         long validationRows;
+        /** Task seconds (summed over partitions) spent scoring validation rows and taking training steps. */
+        double validationSeconds;
+        double trainSeconds;
 
         /**
          * The sum of the partitions' results, merged in partition order ({@link OrderedReduce}): Spark's
@@ -104,6 +110,8 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             trainSteps += o.trainSteps;
             validationLossSum += o.validationLossSum;
             validationRows += o.validationRows;
+            validationSeconds += o.validationSeconds;
+            trainSeconds += o.trainSeconds;
             return this;
         }
 
@@ -190,17 +198,21 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             net.setParams(Nd4j.createFromArray(in.params).reshape(1, in.params.length));
             net.getUpdater().getStateViewArray().assign(Nd4j.createFromArray(in.state).reshape(1, in.state.length));
             net.setIterationCount(in.iteration);
-            for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
-                int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
+            long scoring = System.nanoTime();
+            int scored = scoredRows(b.validationRows, in.validationStride);
+            for (int from = 0; from < scored; from += SCORE_CHUNK) {
+                int rows = Math.min(SCORE_CHUNK, scored - from);
                 float[] part = new float[rows * b.features];
-                System.arraycopy(b.validation, from * b.features, part, 0, part.length);
+                gather(b, from, in.validationStride, part, rows);
                 INDArray chunk = Nd4j.createFromArray(part).reshape(rows, b.features);
                 out.validationLossSum += net.score(FlowNetworks.dataSet(chunk)) * rows;
                 out.validationRows += rows;
             }
+            out.validationSeconds += (System.nanoTime() - scoring) / 1e9;
             if (in.localSteps == 0 || b.trainRows == 0) {
                 continue;
             }
+            long training = System.nanoTime();
             SplittableRandom rng = batchRandom(seed, in.round, partition);
             float[] batch = new float[batchSize * b.features];
             TaskProgress progress = progress(in, partition);
@@ -211,10 +223,27 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.trainSteps++;
                 progress.advance(step + 1);
             }
+            out.trainSeconds += (System.nanoTime() - training) / 1e9;
             out.trained(net.params().toFloatVector(), net.getUpdater().getStateViewArray().toFloatVector(),
                     b.trainRows);
         }
         return List.of(out).iterator();
+    }
+
+    /** How many of a block's {@code validationRows} validation rows every {@code stride}-th row is: rows 0, s, 2s, …. */
+    static int scoredRows(int validationRows, int stride) {
+        return validationRows <= 0 ? 0 : (validationRows - 1) / Math.max(1, stride) + 1;
+    }
+
+    /** Copies the scored validation rows {@code from} … {@code from + rows − 1} (rows {@code from × stride}, …) to {@code out}. */
+    static void gather(FeatureBlock b, int from, int stride, float[] out, int rows) {
+        if (stride == 1) {
+            System.arraycopy(b.validation, from * b.features, out, 0, rows * b.features);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(b.validation, (from + i) * stride * b.features, out, i * b.features, b.features);
+        }
     }
 
     /** Records the block being trained, for the out-of-memory line. */
@@ -232,19 +261,23 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             FeatureBlock b = blocks.next();
             working(b, partition, shape);
             fast.load(in.params, in.state, in.iteration);
+            long scoring = System.nanoTime();
             float[] part = null;
-            for (int from = 0; from < b.validationRows; from += SCORE_CHUNK) {
-                int rows = Math.min(SCORE_CHUNK, b.validationRows - from);
+            int scored = scoredRows(b.validationRows, in.validationStride);
+            for (int from = 0; from < scored; from += SCORE_CHUNK) {
+                int rows = Math.min(SCORE_CHUNK, scored - from);
                 if (part == null || part.length != rows * b.features) {
                     part = new float[rows * b.features];
                 }
-                System.arraycopy(b.validation, from * b.features, part, 0, part.length);
+                gather(b, from, in.validationStride, part, rows);
                 out.validationLossSum += fast.score(part, rows) * rows;
                 out.validationRows += rows;
             }
+            out.validationSeconds += (System.nanoTime() - scoring) / 1e9;
             if (in.localSteps == 0 || b.trainRows == 0) {
                 continue;
             }
+            long training = System.nanoTime();
             SplittableRandom rng = batchRandom(seed, in.round, partition);
             float[] batch = new float[batchSize * b.features];
             TaskProgress progress = progress(in, partition);
@@ -254,6 +287,7 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.trainSteps++;
                 progress.advance(step + 1);
             }
+            out.trainSeconds += (System.nanoTime() - training) / 1e9;
             out.trained(fast.params(), fast.state(), b.trainRows);
         }
         return List.of(out).iterator();

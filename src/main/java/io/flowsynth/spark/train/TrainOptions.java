@@ -27,10 +27,13 @@ package io.flowsynth.spark.train;
  * @param maxMinutes          wall-time bound in minutes (0 = none): stop after the round that crosses it
  * @param copulaInit          start a flow with a linear input (linear, or a copula layer) at the Gaussian copula of
  *                            the training rows ({@link io.flowsynth.flow.GaussianInit}) instead of the identity
+ * @param roundValidationRows most validation rows a round scores: a fit holding out more scores every k-th row of
+ *                            each partition's ({@link io.flowsynth.config.AutoSizing#validationStride}), the same
+ *                            rows every round; 0 = all
  */
 public record TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
                            double gradientClip, int patience, long seed, Dl4jSettings dl4j, long steps,
-                           double minDelta, double maxMinutes, boolean copulaInit) {
+                           double minDelta, double maxMinutes, boolean copulaInit, int roundValidationRows) {
 
     public TrainOptions {
         if (epochs < 0 || (epochs == 0 && steps < 1)) {
@@ -40,6 +43,17 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, doubl
         if (minDelta < 0 || maxMinutes < 0) {
             throw new IllegalArgumentException("minDelta and maxMinutes must be ≥ 0");
         }
+        if (roundValidationRows < 0) {
+            throw new IllegalArgumentException("roundValidationRows must be ≥ 0 (0 = all)");
+        }
+    }
+
+    /** Options that score every validation row each round. */
+    public TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
+                        double gradientClip, int patience, long seed, Dl4jSettings dl4j, long steps,
+                        double minDelta, double maxMinutes, boolean copulaInit) {
+        this(epochs, batchSize, learningRate, learningRateDecay, localSteps, gradientClip, patience, seed, dl4j, steps,
+                minDelta, maxMinutes, copulaInit, 0);
     }
 
     /** Options without the copula initialisation (every parameter starts as {@link io.flowsynth.flow.FlowSpec.Init}). */

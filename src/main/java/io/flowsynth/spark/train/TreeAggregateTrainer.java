@@ -47,13 +47,15 @@ public final class TreeAggregateTrainer extends AveragingTrainer {
     }
 
     @Override
-    protected Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions) {
+    protected Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions,
+                           int validationStride) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
         return new Session() {
             @Override
             public RoundOutcome round(int round, int totalRounds, float[] params, float[] state) {
                 Broadcast<PartitionRound.Input> bc = jsc.broadcast(
-                        new PartitionRound.Input(params, state, (round - 1) * o.localSteps(), round, o.localSteps()));
+                        new PartitionRound.Input(params, state, (round - 1) * o.localSteps(), round, o.localSteps(),
+                                validationStride));
                 try {
                     PartitionRound.Result r = PartitionRound.Result.sum(data.mapPartitionsWithIndex(
                             new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false));
@@ -61,7 +63,7 @@ public final class TreeAggregateTrainer extends AveragingTrainer {
                         throw new IllegalStateException("No partition has training rows");
                     }
                     return new RoundOutcome(r.averageParams(), r.averageState(), r.trainLossSum, r.trainSteps,
-                            r.validationLossSum, r.validationRows);
+                            r.validationLossSum, r.validationRows, r.validationSeconds, r.trainSeconds);
                 } finally {
                     bc.destroy();
                 }

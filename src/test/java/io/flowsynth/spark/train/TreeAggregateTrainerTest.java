@@ -123,6 +123,44 @@ class TreeAggregateTrainerTest {
     }
 
     @Test
+    void aRoundValidationCapScoresTheSameStridedRowsEveryRoundWithoutChangingTraining() {
+        TrainOptions all = stepOptions(30, 5, 0, 0, 0);
+        TrainOptions capped = new TrainOptions(0, 128, 5e-3, 1.0, 5, 5, 0, 11, all.dl4j(), 30, 0, 0, false, 100);
+        TrainingResult a = new TreeAggregateTrainer().train(data, SPEC, all, null, null);
+        TrainingResult b = new TreeAggregateTrainer().train(data, SPEC, capped, null, null);
+        assertThat(a.roundValidationRows()).isEqualTo(350);
+        // 350 held-out rows, at most 100 per round: every 4th row of each partition's 200 and 150 = 50 + 38 rows
+        assertThat(b.roundValidationRows()).isEqualTo(88);
+        assertThat(b.validationRows()).isEqualTo(350);
+        assertThat(b.history()).hasSameSizeAs(a.history());
+        for (int i = 0; i < a.history().size(); i++) {
+            // the same rounds train the same parameters; only what the validation NLL is measured on differs
+            assertThat(b.history().get(i).trainNll()).isEqualTo(a.history().get(i).trainNll());
+            assertThat(b.history().get(i).validationNll()).isFinite()
+                    .isNotEqualTo(a.history().get(i).validationNll());
+        }
+        // scoring all rows, the held-out NLL is the best validation NLL; capped, the best round's on all 350 rows
+        assertThat(a.heldOutNll()).isEqualTo(a.bestValidationNll());
+        assertThat(b.heldOutNll()).isFinite().isNotEqualTo(b.bestValidationNll());
+        // and the capped fit is reproducible
+        TrainingResult again = new TreeAggregateTrainer().train(data, SPEC, capped, null, null);
+        assertThat(again.parameters()).containsExactly(b.parameters());
+    }
+
+    @Test
+    void aStrideGathersEveryKthValidationRow() {
+        FeatureBlock b = block(5, 10, 7);
+        assertThat(PartitionRound.scoredRows(7, 1)).isEqualTo(7);
+        assertThat(PartitionRound.scoredRows(7, 3)).isEqualTo(3);
+        assertThat(PartitionRound.scoredRows(6, 3)).isEqualTo(2);
+        assertThat(PartitionRound.scoredRows(0, 3)).isZero();
+        float[] out = new float[2 * 2];
+        // scored rows 1 and 2 of stride 3 are validation rows 3 and 6
+        PartitionRound.gather(b, 1, 3, out, 2);
+        assertThat(out).containsExactly(b.validation[6], b.validation[7], b.validation[12], b.validation[13]);
+    }
+
+    @Test
     void resumingFromARoundCheckpointGivesTheUninterruptedResult() {
         TrainOptions o = options(2, 64, 5e-3, 5, 8);
         List<TrainingState> states = new ArrayList<>();
@@ -144,7 +182,7 @@ class TreeAggregateTrainerTest {
                 new io.flowsynth.flow.nn.FlowNetworks.Optimizer(5e-3, 5, org.nd4j.linalg.api.buffer.DataType.FLOAT)).toJson();
         var net = io.flowsynth.flow.nn.FlowNetworks.network(json);
         var bc = jsc.broadcast(new PartitionRound.Input(net.params().toFloatVector(),
-                net.getUpdater().getStateViewArray().toFloatVector(), 0, 1, 5));
+                net.getUpdater().getStateViewArray().toFloatVector(), 0, 1, 5, 1));
         FeatureBlock b = block(1, 500, 50);
         for (boolean analytic : new boolean[]{true, false}) {
             PartitionRound task = new PartitionRound(bc, json, 64, 3, analytic);
