@@ -49,6 +49,11 @@
 #                                 report, score the table (and with WIDE_RUN=1 also `run`: fit, guarded sample and
 #                                 report in one JVM); wall seconds per phase, seconds per column, peak driver heap (GC
 #                                 log), quality vs the independent-columns baseline: target/bench/wide.json (needs jq)
+#   jobs/bench.sh condition-report [ROWS] [RUNS]  per-condition fidelity (report --condition-columns) on two demo
+#                                 loans tables of ROWS rows (default 50000), contexts region, region+term_months and
+#                                 annual_income (quantile ranges), RUNS (default 3) interleaved runs in one JVM: report
+#                                 seconds without/with the section and their ratio, and the grouped pass against one
+#                                 evaluator per named value: target/bench/condition-report.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -383,7 +388,17 @@ guard() {
   cat "$bench/guard-$columns.json"
 }
 
+# condition_report [ROWS] [RUNS]: what report --condition-columns costs, against peers measured in the same JVM
+condition_report() {
+  java_main io.flowsynth.jobs.bench.ConditionReportBench "$bench/condition-report.json" "${1:-50000}" "${2:-3}"
+  cat "$bench/condition-report.json"
+}
+
 case "${1:-}" in
+  condition-report)
+    shift
+    condition_report "$@"
+    ;;
   guard)
     shift
     guard "$@"

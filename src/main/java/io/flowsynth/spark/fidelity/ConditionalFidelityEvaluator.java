@@ -147,9 +147,32 @@ public final class ConditionalFidelityEvaluator {
      */
     public ConditionReport evaluate(Dataset<Row> real, Dataset<Row> synthetic, List<String> columns, String source) {
         Objects.requireNonNull(columns, "columns");
-        long start = System.nanoTime();
         checkColumns(real.schema(), columns, source);
-        List<Spec> specs = FidelityEvaluator.resolveColumns(real.schema(), synthetic.schema());
+        try (FidelityEvaluator.Samples samples = new FidelityEvaluator(maxRows, seed, maxPairs)
+                .samples(real, synthetic)) {
+            return evaluate(samples, columns, source);
+        }
+    }
+
+    /**
+     * {@link #evaluate(Dataset, Dataset, List, String)} on the report's cached samples (made by a
+     * {@link FidelityEvaluator} with this evaluator's {@code maxRows} and {@code seed}; left cached).
+     */
+    public ConditionReport evaluate(FidelityEvaluator.Samples samples, List<String> columns, String source) {
+        Objects.requireNonNull(columns, "columns");
+        if (samples.maxRows != maxRows || samples.seed != seed) {
+            throw new IllegalArgumentException("Samples of maxRows " + samples.maxRows + " and seed " + samples.seed
+                    + " given to an evaluator of maxRows " + maxRows + " and seed " + seed);
+        }
+        long start = System.nanoTime();
+        List<Spec> specs = samples.specs;
+        List<String> names = specs.stream().map(Spec::name).toList();
+        for (String c : columns) {
+            if (!names.contains(c)) {
+                throw new BadInputException(source + ": no column '" + c + "' in the real table (its columns: "
+                        + String.join(", ", names) + ")");
+            }
+        }
         Map<String, Spec> byName = new LinkedHashMap<>();
         specs.forEach(s -> byName.put(s.name(), s));
         List<Spec> rest = new ArrayList<>();
@@ -158,13 +181,7 @@ public final class ConditionalFidelityEvaluator {
                 rest.add(new Spec(s.name(), s.kind(), rest.size(), s.unit()));
             }
         }
-        long realCount = real.count();
-        long syntheticCount = synthetic.count();
-        Dataset<Row> both = FidelityEvaluator.canonical(FidelityEvaluator.sample(real, realCount, maxRows, seed),
-                        specs, REAL)
-                .unionAll(FidelityEvaluator.canonical(
-                        FidelityEvaluator.sample(synthetic, syntheticCount, maxRows, seed + 1), specs, SYNTHETIC))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> both = samples.both;
         Dataset<Row> grouped = null;
         try {
             List<Context> contexts = contexts(both, columns, byName);
@@ -273,7 +290,6 @@ public final class ConditionalFidelityEvaluator {
             if (grouped != null) {
                 grouped.unpersist();
             }
-            both.unpersist();
         }
     }
 

@@ -156,8 +156,21 @@ public final class ReportPipeline {
             }
             ConditionalFidelityEvaluator.checkColumns(real.schema(), conditions.columns(), conditions.source());
         }
-        FidelityEvaluator.Evaluation evaluation = new FidelityEvaluator(maxRows, seed, options.maxPairs())
-                .evaluateDetailed(real, synthetic);
+        FidelityEvaluator fidelity = new FidelityEvaluator(maxRows, seed, options.maxPairs());
+        FidelityEvaluator.Evaluation evaluation;
+        ConditionReport perCondition = null;
+        double conditionSeconds = 0;
+        try (FidelityEvaluator.Samples samples = fidelity.samples(real, synthetic)) {
+            evaluation = fidelity.evaluateDetailed(samples);
+            if (!conditions.columns().isEmpty()) { // on the same cached samples
+                spark.sparkContext().setJobDescription("flowsynth report: per-condition fidelity");
+                long conditionStart = System.nanoTime();
+                perCondition = new ConditionalFidelityEvaluator(maxRows, seed, options.maxPairs(),
+                        conditions.top(), conditions.minRealCount(), ConditionalFidelityEvaluator.MIN_ROWS)
+                        .evaluate(samples, conditions.columns(), conditions.source());
+                conditionSeconds = (System.nanoTime() - conditionStart) / 1e9;
+            }
+        }
         FidelityReport report = evaluation.report();
         ObjectNode json = report.toJson();
         ObjectNode sampling = json.putObject("pair_sampling");
@@ -186,14 +199,9 @@ public final class ReportPipeline {
             putNumber(node, "real_correlation", p.realCorrelation());
             putNumber(node, "synthetic_correlation", p.syntheticCorrelation());
         }
-        if (!conditions.columns().isEmpty()) {
-            spark.sparkContext().setJobDescription("flowsynth report: per-condition fidelity");
-            long conditionStart = System.nanoTime();
-            ConditionReport perCondition = new ConditionalFidelityEvaluator(maxRows, seed, options.maxPairs(),
-                    conditions.top(), conditions.minRealCount(), ConditionalFidelityEvaluator.MIN_ROWS)
-                    .evaluate(real, synthetic, conditions.columns(), conditions.source());
+        if (perCondition != null) {
             ObjectNode node = perCondition.toJson();
-            node.put("seconds", (System.nanoTime() - conditionStart) / 1e9);
+            node.put("seconds", conditionSeconds);
             json.set(ConditionReport.KEY, node);
         }
         if (model != null) {
