@@ -62,9 +62,9 @@ class ConditionReportTest {
         Document doc = ReportPageTest.parse(html); // well-formed with the section
         assertThat(doc.getElementsByTagName("h2").getLength()).isGreaterThan(1);
         assertThat(html).contains("<h2 id=\"per-condition\">Per-condition fidelity</h2>").contains("north, &lt; 20000").contains("south &lt;b&gt;, (missing)")
-                .contains("n/a (12 synthetic rows)").contains("Other values (7 in the real sample, not named)")
+                .contains("n/a (12 synthetic rows)").contains("below the median of the values (0.880)").contains("Other values (7 in the real sample, not named)")
                 .contains("income is cut into quantile ranges: &lt; 20000; [20000, 80000); ≥ 80000");
-        // south scores 0.62 against 0.90 over all rows: marked; north (0.91) is not
+        // south scores 0.62 against a median of 0.88 over the scored values: marked; north (0.91) is not
         assertThat(html).containsPattern("<tr class=\"low\"><th scope=\"row\">south &lt;b&gt;, \\(missing\\) "
                 + "<span class=\"flag\">");
         assertThat(html).doesNotContainPattern("<tr class=\"low\"><th scope=\"row\">north");

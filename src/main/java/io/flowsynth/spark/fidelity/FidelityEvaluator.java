@@ -241,30 +241,28 @@ public final class FidelityEvaluator {
         long realCount = samples.realCount;
         long syntheticCount = samples.syntheticCount;
         Dataset<Row> both = samples.both;
-        {
-            Totals totals = totals(both, specs);
-            LOG.info("Fidelity sample of the real table: {} of {} rows (maxRows {})",
-                    totals.rows()[REAL], realCount, maxRows);
-            LOG.info("Fidelity sample of the synthetic table: {} of {} rows (maxRows {})",
-                    totals.rows()[SYNTHETIC], syntheticCount, maxRows);
+        Totals totals = totals(both, specs);
+        LOG.info("Fidelity sample of the real table: {} of {} rows (maxRows {})",
+                totals.rows()[REAL], realCount, maxRows);
+        LOG.info("Fidelity sample of the synthetic table: {} of {} rows (maxRows {})",
+                totals.rows()[SYNTHETIC], syntheticCount, maxRows);
 
-            List<ColumnDiagnostics> diagnostics = new ArrayList<>();
-            List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics);
-            List<PairDiagnostics> correlations = new ArrayList<>();
-            long totalPairs = (long) specs.size() * (specs.size() - 1) / 2;
-            List<int[]> chosen = pairsToScore(specs.size(), maxPairs, seed);
-            if (chosen.size() < totalPairs) {
-                LOG.info("Fidelity: scoring a seeded sample of {} of the {} column pairs ({} = {})", chosen.size(),
-                        totalPairs, "flowsynth.report.max-pairs", maxPairs);
-            }
-            List<PairScore> pairs = pairTrends(both, specs, chosen, totals, correlations);
-            FidelityReport report = FidelityReport.of(columns, pairs, realCount, syntheticCount,
-                    totals.rows()[REAL], totals.rows()[SYNTHETIC]);
-            LOG.info("Fidelity: quality {} (column shapes {}, column pair trends {}) over {} columns and {} pairs "
-                            + "in {} ms", report.quality(), report.columnShapes(), report.columnPairTrends(),
-                    columns.size(), pairs.size(), (System.nanoTime() - start) / 1_000_000);
-            return new Evaluation(report, diagnostics, correlations, totalPairs);
+        List<ColumnDiagnostics> diagnostics = new ArrayList<>();
+        List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics);
+        List<PairDiagnostics> correlations = new ArrayList<>();
+        long totalPairs = (long) specs.size() * (specs.size() - 1) / 2;
+        List<int[]> chosen = pairsToScore(specs.size(), maxPairs, seed);
+        if (chosen.size() < totalPairs) {
+            LOG.info("Fidelity: scoring a seeded sample of {} of the {} column pairs ({} = {})", chosen.size(),
+                    totalPairs, "flowsynth.report.max-pairs", maxPairs);
         }
+        List<PairScore> pairs = pairTrends(both, specs, chosen, totals, correlations);
+        FidelityReport report = FidelityReport.of(columns, pairs, realCount, syntheticCount,
+                totals.rows()[REAL], totals.rows()[SYNTHETIC]);
+        LOG.info("Fidelity: quality {} (column shapes {}, column pair trends {}) over {} columns and {} pairs "
+                        + "in {} ms", report.quality(), report.columnShapes(), report.columnPairTrends(),
+                columns.size(), pairs.size(), (System.nanoTime() - start) / 1_000_000);
+        return new Evaluation(report, diagnostics, correlations, totalPairs);
     }
 
     /** The kind of a Spark type, or null if the fidelity report does not support it ({@link SparkTypes#reportKind}). */
