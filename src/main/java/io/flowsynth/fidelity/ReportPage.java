@@ -131,6 +131,9 @@ public final class ReportPage {
                 .append(" rows on a side is not scored. Computed on ").append(count(c.path("sampled_real_rows")))
                 .append(" real and ").append(count(c.path("sampled_synthetic_rows")))
                 .append(" synthetic sampled rows.</p>\n");
+        if (c.path("entries").isEmpty()) {
+            h.append("<p>No context value is seen in enough real rows to be named.</p>\n");
+        }
         h.append("<table class=\"conditions\">\n<caption>Per context value: rows and share of each side's sampled "
                 + "rows, and the quality with its column shapes and column pair trends parts; marked rows score more "
                 + "than 0.05 below the median of the values (")

@@ -68,6 +68,15 @@ class ConditionReportTest {
         assertThat(html).containsPattern("<tr class=\"low\"><th scope=\"row\">south &lt;b&gt;, \\(missing\\) "
                 + "<span class=\"flag\">");
         assertThat(html).doesNotContainPattern("<tr class=\"low\"><th scope=\"row\">north");
+        // no value frequent enough to be named: said in words, the other values and all rows still shown
+        ConditionReport none = new ConditionReport(List.of("region"), List.of("age"), 10, 30, 5, 10, 10, 1.0,
+                new ConditionReport.Scores(1, 1, Double.NaN), List.of(), new ConditionReport.Other(4, 10, 10),
+                List.of());
+        report.set(ConditionReport.KEY, none.toJson());
+        String empty = ReportPage.render(report);
+        ReportPageTest.parse(empty);
+        assertThat(empty).contains("No context value is seen in enough real rows to be named.")
+                .contains("Other values (4 in the real sample, not named)");
         // without the section the page has none
         assertThat(ReportPage.render(ReportPageTest.sampleReport())).doesNotContain("per-condition");
     }
