@@ -32,15 +32,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
-import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.approx_count_distinct;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.count_distinct;
 import static org.apache.spark.sql.functions.covar_pop;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -64,7 +64,8 @@ import static org.apache.spark.sql.functions.when;
  * frequent in the sample is at least as frequent in the table); they are counted, without names, in "other".
  * Values with fewer than {@code minRows} sampled rows on a side get "n/a (k … rows)" instead of a noisy figure.
  *
- * <p>Cost, independent of {@code top}: a few small aggregations to cut and count the context values, then one pass
+ * <p>Cost, independent of {@code top}: one aggregation to cut continuous context columns, one streamed pass over the
+ * context values' counts (at most one row per distinct value of the samples; the driver keeps the top), then one pass
  * per score family over the samples with each row exploded into its context group and the all-rows group (twice the
  * sample's rows): totals per (group, side, column), value counts per (group, column, value) streamed in order,
  * centred moments per (group, pair, side) and joint cells per (group, pair, cell) streamed, pairs in batches of
@@ -77,6 +78,8 @@ public final class ConditionalFidelityEvaluator {
     public static final int RANGES = 5;
     /** A numeric or datetime context column with at most this many distinct real values is used value by value. */
     public static final int MAX_DISCRETE_VALUES = 20;
+    /** Accuracy of the quantile sketch of a continuous context column (relative rank error 1 / accuracy). */
+    static final int QUANTILE_ACCURACY = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConditionalFidelityEvaluator.class);
     private static final int REAL = 0;
@@ -201,27 +204,37 @@ public final class ConditionalFidelityEvaluator {
             for (int j = 0; j < keys.length; j++) {
                 keyCols[j] = col("k" + j);
             }
-            Dataset<Row> counts = withKeys.groupBy(keyCols).agg(countOf(REAL).as("r"), countOf(SYNTHETIC).as("y"))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            List<Row> named;
+            // one streamed pass over the context values' counts (at most one row per distinct value of the samples):
+            // sampled totals, distinct real values, the frequency score and the top named values
+            Iterator<Row> counts = withKeys.groupBy(keyCols)
+                    .agg(countOf(REAL).as("r"), countOf(SYNTHETIC).as("y"))
+                    .toLocalIterator();
+            java.util.PriorityQueue<Row> best = new java.util.PriorityQueue<>(RANK.reversed()); // worst at the head
             long[] sideRows = new long[2];
-            long realValues;
-            double frequency;
-            try {
-                Row t = counts.agg(sum(col("r")), sum(col("y")), count(when(col("r").gt(0), lit(1)))).first();
-                sideRows[REAL] = t.isNullAt(0) ? 0 : t.getLong(0);
-                sideRows[SYNTHETIC] = t.isNullAt(1) ? 0 : t.getLong(1);
-                realValues = t.getLong(2);
-                frequency = contextFrequency(counts, sideRows);
-                Column[] order = new Column[keys.length + 1];
-                order[0] = col("r").desc();
-                for (int j = 0; j < keys.length; j++) {
-                    order[j + 1] = col("k" + j).asc_nulls_first();
+            long realValues = 0;
+            LongList realCounts = new LongList();
+            LongList syntheticCounts = new LongList();
+            while (counts.hasNext()) {
+                Row row = counts.next();
+                long r = row.getLong(keys.length);
+                long y = row.getLong(keys.length + 1);
+                sideRows[REAL] += r;
+                sideRows[SYNTHETIC] += y;
+                realCounts.add(r);
+                syntheticCounts.add(y);
+                if (r > 0) {
+                    realValues++;
                 }
-                named = counts.where(col("r").geq(minRealCount)).orderBy(order).limit(top).collectAsList();
-            } finally {
-                counts.unpersist();
+                if (r >= minRealCount) {
+                    best.add(row);
+                    if (best.size() > top) {
+                        best.poll();
+                    }
+                }
             }
+            double frequency = contextFrequency(realCounts, syntheticCounts, sideRows);
+            List<Row> named = new ArrayList<>(best);
+            named.sort(RANK);
             int groups = named.size() + 1; // the named values, then all rows
             int all = named.size();
             LOG.info("Per-condition fidelity on {}: {} context values in the real sample, {} named (top {}, each in "
@@ -298,20 +311,47 @@ public final class ConditionalFidelityEvaluator {
                 Arrays.stream(pairs).boxed().toList());
     }
 
-    /** TVComplement of the real and synthetic context distributions (every value, named or not). */
-    private static double contextFrequency(Dataset<Row> counts, long[] sideRows) {
-        if (sideRows[REAL] == 0 || sideRows[SYNTHETIC] == 0) {
-            return sideRows[REAL] == sideRows[SYNTHETIC] ? 1.0 : 0.0;
+    /**
+     * Most frequent in the real sample first, then by the context keys (null first, then ascending), so the named
+     * values do not depend on the order in which Spark returns the counts.
+     */
+    private static final java.util.Comparator<Row> RANK = (a, b) -> {
+        int n = a.length() - 2;
+        int c = Long.compare(b.getLong(n), a.getLong(n));
+        for (int j = 0; c == 0 && j < n; j++) {
+            String x = a.isNullAt(j) ? null : a.getString(j);
+            String y = b.isNullAt(j) ? null : b.getString(j);
+            c = java.util.Objects.compare(x, y, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
         }
-        Row d = counts.agg(sum(abs(col("r").divide(lit((double) sideRows[REAL]))
-                .minus(col("y").divide(lit((double) sideRows[SYNTHETIC])))))).first();
-        return d.isNullAt(0) ? 1.0 : Math.max(0.0, 1.0 - d.getDouble(0) / 2);
+        return c;
+    };
+
+    /** A growable list of longs (one per context value of the samples). */
+    private static final class LongList {
+        private long[] values = new long[64];
+        private int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+    }
+
+    /** TVComplement of the real and synthetic context distributions (every value, named or not). */
+    private static double contextFrequency(LongList real, LongList synthetic, long[] sideRows) {
+        TotalVariationAccumulator tv = new TotalVariationAccumulator(sideRows[REAL], sideRows[SYNTHETIC]);
+        for (int i = 0; i < real.size; i++) {
+            tv.add(real.values[i], synthetic.values[i]);
+        }
+        return tv.complement();
     }
 
     /**
      * How each context column is keyed: discrete kinds by value; continuous kinds by value when the real sample has
-     * at most {@link #MAX_DISCRETE_VALUES} distinct values, else by quantile range (one aggregation for the distinct
-     * counts, one {@code approxQuantile} job for all continuous columns).
+     * at most {@link #MAX_DISCRETE_VALUES} distinct values, else by quantile range (one aggregation of the real
+     * sample for all continuous context columns: approximate distinct counts and quantiles).
      */
     private static List<Context> contexts(Dataset<Row> both, List<String> columns, Map<String, Spec> byName) {
         List<Spec> continuous = new ArrayList<>();
@@ -322,24 +362,22 @@ public final class ConditionalFidelityEvaluator {
         }
         Map<String, double[]> cuts = new LinkedHashMap<>();
         if (!continuous.isEmpty()) {
-            Dataset<Row> realSide = both.where(col(SIDE).equalTo(REAL));
-            Column[] distinct = continuous.stream().map(s -> count_distinct(col(s.field()))).toArray(Column[]::new);
-            Row d = realSide.agg(distinct[0], Arrays.copyOfRange(distinct, 1, distinct.length)).first();
-            List<Spec> ranged = new ArrayList<>();
-            for (int k = 0; k < continuous.size(); k++) {
-                if (d.getLong(k) > MAX_DISCRETE_VALUES) {
-                    ranged.add(continuous.get(k));
-                }
+            // one aggregation of the real sample: distinct counts (HyperLogLog++, exact at these small counts) and
+            // the quantiles of every continuous context column
+            Column probabilities = array(java.util.stream.IntStream.range(1, RANGES)
+                    .mapToObj(b -> lit((double) b / RANGES)).toArray(Column[]::new));
+            List<Column> stats = new ArrayList<>();
+            for (Spec s : continuous) {
+                stats.add(approx_count_distinct(col(s.field()), 0.01));
+                stats.add(percentile_approx(col(s.field()), probabilities, lit(QUANTILE_ACCURACY)));
             }
-            if (!ranged.isEmpty()) {
-                double[] probabilities = new double[RANGES - 1];
-                for (int b = 1; b < RANGES; b++) {
-                    probabilities[b - 1] = (double) b / RANGES;
-                }
-                double[][] q = realSide.stat().approxQuantile(ranged.stream().map(Spec::field).toArray(String[]::new),
-                        probabilities, 0.001);
-                for (int k = 0; k < ranged.size(); k++) {
-                    cuts.put(ranged.get(k).name(), edges(q[k], ranged.get(k).unit()));
+            Row d = both.where(col(SIDE).equalTo(REAL)).agg(stats.get(0), stats.subList(1, stats.size())
+                    .toArray(new Column[0])).first();
+            for (int k = 0; k < continuous.size(); k++) {
+                if (d.getLong(2 * k) > MAX_DISCRETE_VALUES) {
+                    List<Object> q = d.isNullAt(2 * k + 1) ? List.of() : d.getList(2 * k + 1);
+                    double[] quantiles = q.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+                    cuts.put(continuous.get(k).name(), edges(quantiles, continuous.get(k).unit()));
                 }
             }
         }
