@@ -66,10 +66,11 @@ import static org.apache.spark.sql.functions.when;
  *
  * <p>Cost, independent of {@code top}: one aggregation to cut continuous context columns, one streamed pass over the
  * context values' counts (at most one row per distinct value of the samples; the driver keeps the top), then one pass
- * per score family over the samples with each row exploded into its context group and the all-rows group (twice the
- * sample's rows): totals per (group, side, column), value counts per (group, column, value) streamed in order,
- * centred moments per (group, pair, side) and joint cells per (group, pair, cell) streamed, pairs in batches of
- * {@link FidelityEvaluator#PAIR_BATCH}. A group's scores equal the {@link FidelityEvaluator}'s on the group's rows.
+ * per score family over the sampled rows of the named values, each in its value's group: totals per (group, side,
+ * column), value counts per (group, column, value) streamed in order, centred moments per (group, pair, side) and
+ * joint cells per (group, pair, cell) streamed, pairs in batches of {@link FidelityEvaluator#PAIR_BATCH}. A value's
+ * scores equal the {@link FidelityEvaluator}'s on that value's rows (same pairs). The all-rows figure is the report's
+ * own scores of the non-context columns and their pairs (no second pass over all rows).
  */
 public final class ConditionalFidelityEvaluator {
     /** Rows per side below which a context value's scores are not given ("n/a"). */
@@ -151,17 +152,20 @@ public final class ConditionalFidelityEvaluator {
     public ConditionReport evaluate(Dataset<Row> real, Dataset<Row> synthetic, List<String> columns, String source) {
         Objects.requireNonNull(columns, "columns");
         checkColumns(real.schema(), columns, source);
-        try (FidelityEvaluator.Samples samples = new FidelityEvaluator(maxRows, seed, maxPairs)
-                .samples(real, synthetic)) {
-            return evaluate(samples, columns, source);
+        FidelityEvaluator fidelity = new FidelityEvaluator(maxRows, seed, maxPairs);
+        try (FidelityEvaluator.Samples samples = fidelity.samples(real, synthetic)) {
+            return evaluate(samples, fidelity.evaluateDetailed(samples), columns, source);
         }
     }
 
     /**
      * {@link #evaluate(Dataset, Dataset, List, String)} on the report's cached samples (made by a
-     * {@link FidelityEvaluator} with this evaluator's {@code maxRows} and {@code seed}; left cached).
+     * {@link FidelityEvaluator} with this evaluator's {@code maxRows}, {@code seed} and {@code maxPairs}; left cached)
+     * and the report's evaluation of them, {@code main}: its scores of the non-context columns and of their pairs give
+     * the all-rows figure, and its scored pairs are the pairs scored per value.
      */
-    public ConditionReport evaluate(FidelityEvaluator.Samples samples, List<String> columns, String source) {
+    public ConditionReport evaluate(FidelityEvaluator.Samples samples, FidelityEvaluator.Evaluation main,
+                                    List<String> columns, String source) {
         Objects.requireNonNull(columns, "columns");
         if (samples.maxRows != maxRows || samples.seed != seed) {
             throw new IllegalArgumentException("Samples of maxRows " + samples.maxRows + " and seed " + samples.seed
@@ -184,6 +188,23 @@ public final class ConditionalFidelityEvaluator {
                 rest.add(new Spec(s.name(), s.kind(), rest.size(), s.unit()));
             }
         }
+        Map<String, Integer> restIndex = new LinkedHashMap<>();
+        rest.forEach(r -> restIndex.put(r.name(), r.index()));
+        // the all-rows figure and the pairs: the report's own, on the non-context columns
+        List<Double> allColumns = new ArrayList<>();
+        main.report().columns().forEach(c -> {
+            if (restIndex.containsKey(c.name())) {
+                allColumns.add(c.score());
+            }
+        });
+        List<Double> allPairs = new ArrayList<>();
+        List<int[]> chosen = new ArrayList<>();
+        main.report().pairs().forEach(p -> {
+            if (restIndex.containsKey(p.columnA()) && restIndex.containsKey(p.columnB())) {
+                allPairs.add(p.score());
+                chosen.add(new int[]{restIndex.get(p.columnA()), restIndex.get(p.columnB())});
+            }
+        });
         Dataset<Row> both = samples.both;
         Dataset<Row> grouped = null;
         try {
@@ -235,8 +256,7 @@ public final class ConditionalFidelityEvaluator {
             double frequency = contextFrequency(realCounts, syntheticCounts, sideRows);
             List<Row> named = new ArrayList<>(best);
             named.sort(RANK);
-            int groups = named.size() + 1; // the named values, then all rows
-            int all = named.size();
+            int groups = named.size();
             LOG.info("Per-condition fidelity on {}: {} context values in the real sample, {} named (top {}, each in "
                     + "at least {} real rows)", columns, realValues, named.size(), top, minRealCount);
 
@@ -249,18 +269,20 @@ public final class ConditionalFidelityEvaluator {
                 }
                 g = g == null ? when(match, lit(i)) : g.when(match, lit(i));
             }
-            Column groupsOfRow = g == null ? array(lit(all))
-                    : when(g.isNull(), array(lit(all))).otherwise(array(g, lit(all)));
-            List<Column> cols = new ArrayList<>();
-            cols.add(col(SIDE));
-            cols.add(explode(groupsOfRow).as(GROUP));
-            rest.forEach(s -> cols.add(col(s.field())));
-            grouped = withKeys.select(cols.toArray(new Column[0])).persist(StorageLevel.MEMORY_AND_DISK());
-
-            Totals totals = totals(grouped, rest, groups);
-            double[][] columnScores = columnScores(grouped, rest, totals, groups);
-            List<int[]> chosen = FidelityEvaluator.pairsToScore(rest.size(), maxPairs, seed);
-            double[][] pairScores = pairScores(grouped, rest, chosen, totals, groups);
+            Totals totals = new Totals(new long[0][2], new long[0][2][0], new double[0][2][0], new double[0][2][0]);
+            double[][] columnScores = new double[0][];
+            double[][] pairScores = new double[0][];
+            if (g != null) { // the rows of the named values, each in its value's group
+                List<Column> cols = new ArrayList<>();
+                cols.add(col(SIDE));
+                cols.add(g.as(GROUP));
+                rest.forEach(s -> cols.add(col(s.field())));
+                grouped = withKeys.select(cols.toArray(new Column[0])).where(col(GROUP).isNotNull())
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+                totals = totals(grouped, rest, groups);
+                columnScores = columnScores(grouped, rest, totals, groups);
+                pairScores = pairScores(grouped, rest, chosen, totals, groups);
+            }
 
             List<ConditionReport.Entry> entries = new ArrayList<>();
             long namedReal = 0;
@@ -293,7 +315,7 @@ public final class ConditionalFidelityEvaluator {
             }
             ConditionReport report = new ConditionReport(columns, rest.stream().map(Spec::name).toList(), top,
                     minRows, minRealCount, sideRows[REAL], sideRows[SYNTHETIC], frequency,
-                    scores(columnScores[all], pairScores[all]), entries,
+                    ConditionReport.Scores.of(allColumns, allPairs), entries,
                     new ConditionReport.Other(realValues - named.size(), sideRows[REAL] - namedReal,
                             sideRows[SYNTHETIC] - namedSynthetic), binning);
             LOG.info("Per-condition fidelity: {} values scored over {} columns and {} pairs in {} ms", named.size(),

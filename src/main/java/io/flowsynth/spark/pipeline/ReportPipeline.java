@@ -167,7 +167,7 @@ public final class ReportPipeline {
                 long conditionStart = System.nanoTime();
                 perCondition = new ConditionalFidelityEvaluator(maxRows, seed, options.maxPairs(),
                         conditions.top(), conditions.minRealCount(), ConditionalFidelityEvaluator.MIN_ROWS)
-                        .evaluate(samples, conditions.columns(), conditions.source());
+                        .evaluate(samples, evaluation, conditions.columns(), conditions.source());
                 conditionSeconds = (System.nanoTime() - conditionStart) / 1e9;
             }
         }
