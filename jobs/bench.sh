@@ -52,7 +52,7 @@
 #   jobs/bench.sh condition-report [ROWS] [RUNS]  per-condition fidelity (report --condition-columns) on two demo
 #                                 loans tables of ROWS rows (default 50000), contexts region, region+term_months and
 #                                 annual_income (quantile ranges), RUNS (default 3) interleaved runs in one JVM: report
-#                                 seconds without/with the section and their ratio, and the grouped pass against one
+#                                 seconds without/with the section and their ratio, and the section's seconds against one
 #                                 evaluator per named value: target/bench/condition-report.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
