@@ -60,6 +60,11 @@
 #                                 10,000,000) rows by plain sampling and ROWS rows by `sample --condition` on that
 #                                 plain sample as the condition table, interleaved CONDITIONAL_RUNS times (default 2);
 #                                 rows/s of each from _flowsynth.json and their ratio: target/bench/conditional.json
+#   jobs/bench.sh condition-report [ROWS] [RUNS]  per-condition fidelity (report --condition-columns) on two demo
+#                                 loans tables of ROWS rows (default 50000), contexts region, region+term_months and
+#                                 annual_income (quantile ranges), RUNS (default 3) interleaved runs in one JVM: report
+#                                 seconds without/with the section and their ratio, and the section's seconds against one
+#                                 evaluator per named value: target/bench/condition-report.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -455,9 +460,19 @@ guard() {
   cat "$bench/guard-$columns.json"
 }
 
+# condition_report [ROWS] [RUNS]: what report --condition-columns costs, against peers measured in the same JVM
+condition_report() {
+  java_main io.flowsynth.jobs.bench.ConditionReportBench "$bench/condition-report.json" "${1:-50000}" "${2:-3}"
+  cat "$bench/condition-report.json"
+}
+
 case "${1:-}" in
   conditional)
     conditional "${2:-10000000}"
+    ;;
+  condition-report)
+    shift
+    condition_report "$@"
     ;;
   guard)
     shift

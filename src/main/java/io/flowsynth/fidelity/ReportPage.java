@@ -56,6 +56,7 @@ public final class ReportPage {
                 .append(count(rows.path(ReportKeys.SAMPLED_SYNTHETIC)))
                 .append(" sampled). Scores run from 0 (worst) to 1 (best).</p>\n</header>\n<main>\n");
         overall(h, report);
+        perCondition(h, report.path(ConditionReport.KEY));
         privacy(h, report.path("privacy"));
         likelihood(h, report.path("likelihood"));
         columnTable(h, report);
@@ -93,6 +94,112 @@ public final class ReportPage {
                     + "between columns: a model that does not beat it has learned no dependencies.</p>\n");
         }
         h.append("</section>\n");
+    }
+
+    /**
+     * The per-condition section ({@link ConditionReport}): one row per named context value with its rows and shares on
+     * both sides and its scores (a bar for the quality; values more than 0.05 below the all-rows quality marked), then
+     * the unnamed values and all rows.
+     */
+    private static void perCondition(StringBuilder h, JsonNode c) {
+        if (!c.isObject()) {
+            return;
+        }
+        List<String> columns = new ArrayList<>();
+        c.path("columns").forEach(n -> columns.add(n.asText()));
+        List<String> scored = new ArrayList<>();
+        c.path("scored_columns").forEach(n -> scored.add(n.asText()));
+        JsonNode all = c.path(ReportKeys.OVERALL);
+        List<Double> qualities = new ArrayList<>();
+        for (JsonNode e : c.path("entries")) {
+            if (ConditionReport.SCORED.equals(e.path("status").asText()) && e.path(ReportKeys.QUALITY).isNumber()) {
+                qualities.add(e.path(ReportKeys.QUALITY).asDouble());
+            }
+        }
+        double median = median(qualities);
+        h.append("<section aria-labelledby=\"per-condition\">\n<h2 id=\"per-condition\">Per-condition fidelity</h2>\n")
+                .append("<p>Quality of the synthetic rows with each of the ").append(c.path("entries").size())
+                .append(" most frequent values of <strong>").append(esc(String.join(", ", columns)))
+                .append("</strong> against the real rows with the same value, over the other columns (")
+                .append(esc(shorten(String.join(", ", scored), 200))).append("). Over all rows the same columns score ")
+                .append(fmt(all.path(ReportKeys.QUALITY), 3)).append("; the context values' frequencies agree at ")
+                .append(fmt(c.path("context_frequency"), 3)).append(" (TVComplement of the real and synthetic shares). "
+                        + "A value's figure comes from fewer rows, so sampling noise alone puts it a little below "
+                        + "the all-rows figure: compare the values with each other. Values seen in fewer than ")
+                .append(count(c.path("min_real_count")))
+                .append(" real rows are never named; a value with fewer than ").append(count(c.path("min_rows")))
+                .append(" rows on a side is not scored. Computed on ").append(count(c.path("sampled_real_rows")))
+                .append(" real and ").append(count(c.path("sampled_synthetic_rows")))
+                .append(" synthetic sampled rows.</p>\n");
+        if (c.path("entries").isEmpty()) {
+            h.append("<p>No context value is seen in enough real rows to be named.</p>\n");
+        }
+        h.append("<table class=\"conditions\">\n<caption>Per context value: rows and share of each side's sampled "
+                + "rows, and the quality with its column shapes and column pair trends parts; marked rows score more "
+                + "than 0.05 below the median of the values (")
+                .append(Double.isNaN(median) ? "–" : three(median)).append(")</caption>\n<thead><tr><th scope=\"col\">")
+                .append(esc(String.join(", ", columns))).append("</th><th scope=\"col\">Real rows</th>"
+                        + "<th scope=\"col\">Synthetic rows</th><th scope=\"col\">Quality</th>"
+                        + "<th scope=\"col\">Column shapes</th><th scope=\"col\">Pair trends</th></tr></thead>\n<tbody>\n");
+        for (JsonNode e : c.path("entries")) {
+            List<String> values = new ArrayList<>();
+            e.path("values").forEach(v -> values.add(v.isNull() ? "(missing)" : v.asText()));
+            double q = number(e.path(ReportKeys.QUALITY));
+            boolean low = !Double.isNaN(q) && !Double.isNaN(median) && q < median - LOW_MARGIN;
+            h.append(low ? "<tr class=\"low\">" : "<tr>").append("<th scope=\"row\">")
+                    .append(esc(String.join(", ", values))).append(low ? " <span class=\"flag\">(below the others)</span>"
+                            : "").append("</th>");
+            h.append("<td>").append(count(e.path("real_rows"))).append(" (").append(pct(e.path("real_share")))
+                    .append(")</td><td>").append(count(e.path("synthetic_rows"))).append(" (")
+                    .append(pct(e.path("synthetic_share"))).append(")</td>");
+            if (ConditionReport.SCORED.equals(e.path("status").asText())) {
+                h.append("<td><span class=\"qbar\"><span style=\"width:").append(num(100 * Math.max(0, Math.min(1, q))))
+                        .append("%\"></span></span> ").append(fmt(e.path(ReportKeys.QUALITY), 3)).append("</td><td>")
+                        .append(fmt(e.path(ReportKeys.COLUMN_SHAPES), 3)).append("</td><td>")
+                        .append(fmt(e.path(ReportKeys.COLUMN_PAIR_TRENDS), 3)).append("</td>");
+            } else {
+                h.append("<td colspan=\"3\">").append(esc(e.path("status").asText())).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        JsonNode other = c.path("other");
+        if (other.path("values").asLong() > 0 || other.path("synthetic_rows").asLong() > 0) {
+            h.append("<tr><th scope=\"row\">Other values (").append(count(other.path("values")))
+                    .append(" in the real sample, not named)</th><td>").append(count(other.path("real_rows")))
+                    .append(" (").append(pct(other.path("real_share"))).append(")</td><td>")
+                    .append(count(other.path("synthetic_rows"))).append(" (").append(pct(other.path("synthetic_share")))
+                    .append(")</td><td colspan=\"3\">not scored</td></tr>\n");
+        }
+        h.append("<tr class=\"all\"><th scope=\"row\">All rows</th><td>").append(count(c.path("sampled_real_rows")))
+                .append("</td><td>").append(count(c.path("sampled_synthetic_rows"))).append("</td><td>")
+                .append(fmt(all.path(ReportKeys.QUALITY), 3)).append("</td><td>")
+                .append(fmt(all.path(ReportKeys.COLUMN_SHAPES), 3)).append("</td><td>")
+                .append(fmt(all.path(ReportKeys.COLUMN_PAIR_TRENDS), 3)).append("</td></tr>\n");
+        h.append("</tbody>\n</table>\n");
+        for (JsonNode b : c.path("binning")) {
+            List<String> ranges = new ArrayList<>();
+            b.path("ranges").forEach(r -> ranges.add(r.asText()));
+            h.append("<p>").append(esc(b.path("column").asText())).append(" is cut into ").append(esc(b.path("method")
+                    .asText())).append(": ").append(esc(String.join("; ", ranges))).append(".</p>\n");
+        }
+        h.append("</section>\n");
+    }
+
+    /** A context value scoring this much below the median of the scored values is marked on the page. */
+    static final double LOW_MARGIN = 0.05;
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> s = new ArrayList<>(values);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static String three(double v) {
+        return String.format(java.util.Locale.ROOT, "%.3f", v);
     }
 
     private static void privacy(StringBuilder h, JsonNode p) {

@@ -84,9 +84,13 @@ final class CliHelp {
                 new Option("model", "DIR", "none", "the model: adds its training figures and column kinds"),
                 new Option("holdout", "PATH", "none",
                         "real rows the model never saw: enables the overfitting (DCR) and attack-risk checks"),
+                new Option("condition-columns", "COL,...", ConfigKeys.CONDITION_COLUMNS + ", else none",
+                        "per-condition fidelity: quality of the rows of each of the most frequent values of these "
+                                + "columns (\"\" = none)"),
                 FAIL_UNDER, FORMAT, CSV_MODE, SCHEMA, CONF, SET, MASTER, OVERWRITE));
         KEYS.put("report", List.of("flowsynth.seed", "flowsynth.report.max-rows", "flowsynth.report.privacy-rows",
-                "flowsynth.report.attack-targets"));
+                "flowsynth.report.attack-targets", ConfigKeys.CONDITION_COLUMNS, ConfigKeys.REPORT_CONDITION_TOP,
+                ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT + " (context values named)"));
 
         SUMMARY.put("run", "fit, sample and report in one job: DIR/model, DIR/synthetic, DIR/report");
         OPTIONS.put("run", List.of(

@@ -61,7 +61,7 @@ public final class FlowsynthCli {
         VALUE_OPTIONS.put("sample", Set.of("model", "rows", "output", "output-table", "seed", "partitions", "temperature",
                 "partition-by", "real", "conf", "set", "master", "condition", "rows-per-condition", "where"));
         VALUE_OPTIONS.put("report", Set.of("real", "synthetic", "output", "model", "format", "conf", "set", "master",
-                "holdout", "fail-under", "csv-mode", "schema"));
+                "holdout", "fail-under", "csv-mode", "schema", "condition-columns"));
         VALUE_OPTIONS.put("run", Set.of("input", "output", "rows", "format", "conf", "set", "master", "fail-under",
                 "csv-mode", "schema"));
         VALUE_OPTIONS.put("score", Set.of("model", "input", "output", "format", "conf", "set", "master", "csv-mode",
@@ -84,7 +84,7 @@ public final class FlowsynthCli {
             "          conditional model: --condition PATH [--rows-per-condition K] | --rows N --where \"col = value, ...\""
                     + " [--allow-unseen]",
             "  report  --real PATH --synthetic PATH --output DIR [--model DIR] [--holdout PATH] [--fail-under GATES]",
-            "          [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite]",
+            "          [--condition-columns COL,...] [--format parquet|csv] [--conf FILE] [--set key=value]... [--overwrite]",
             "  run     --input PATH --output DIR [--rows N] [--conf FILE] [--set key=value]... [--fail-under GATES]"
                     + " [--overwrite]",
             "  score   --model DIR --input PATH --output PATH [--format parquet|csv] [--overwrite]",
@@ -363,14 +363,45 @@ public final class FlowsynthCli {
         Dataset<Row> realTable = TableReader.read(spark, real, a.optional("format"), csv(a));
         Dataset<Row> synthTable = TableReader.read(spark, synthetic, null);
         Dataset<Row> holdoutTable = holdout == null ? null : TableReader.read(spark, holdout, a.optional("format"), csv(a));
-        ObjectNode json = ReportPipeline.evaluate(spark, realTable, holdoutTable, synthTable, model,
-                ReportPipeline.Options.of(c.report(), c.seed()),
+        ReportPipeline.Options options = ReportPipeline.Options.of(c);
+        List<String> conditionColumns = conditionColumns(a);
+        if (conditionColumns != null) { // the option wins over flowsynth.condition.columns
+            options = options.withConditions(options.conditions().withColumns(conditionColumns,
+                    "Option --condition-columns"));
+        }
+        ObjectNode json = ReportPipeline.evaluate(spark, realTable, holdoutTable, synthTable, model, options,
                 holdout == null ? null : "--holdout " + holdout);
         ReportPipeline.write(output, json, overwrite, conf);
         System.out.println("report: " + output + "/" + ReportPipeline.FIDELITY_JSON);
         System.out.println("page: " + output + "/" + ReportPipeline.INDEX_HTML);
         System.out.println("quality: " + round3(json.path("overall").path("quality").asDouble()));
         checkGates(gates, json);
+    }
+
+    /**
+     * {@code report --condition-columns a,b}: the context columns in the order given, an empty list for an empty value
+     * (no per-condition section, whatever the configuration says), or null when the option is absent.
+     */
+    static List<String> conditionColumns(CliArgs a) {
+        String v = a.optional("condition-columns");
+        if (v == null) {
+            return null;
+        }
+        if (v.isBlank()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : v.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                throw new BadInputException("Option --condition-columns: empty column name in '" + v + "'");
+            }
+            if (out.contains(name)) {
+                throw new BadInputException("Option --condition-columns: column '" + name + "' is named twice");
+            }
+            out.add(name);
+        }
+        return List.copyOf(out);
     }
 
     /** Throws {@link GateFailedException} naming every missed gate; called after the outputs are written. */
@@ -520,6 +551,7 @@ public final class FlowsynthCli {
                 String output = a.required("output");
                 String holdout = a.optional("holdout");
                 csv(a);
+                conditionColumns(a);
                 if (holdout == null && QualityGates.needsHoldout(QualityGates.parse(a.optional("fail-under"),
                         "--fail-under"))) {
                     throw new BadInputException("Option --fail-under: gates dcr-overfit and privacy-risk need "

@@ -177,42 +177,92 @@ public final class FidelityEvaluator {
      * deviation to the totals aggregation; everything else is read from the streams the scores already use).
      */
     public Evaluation evaluateDetailed(Dataset<Row> real, Dataset<Row> synthetic) {
+        try (Samples samples = samples(real, synthetic)) {
+            return evaluateDetailed(samples);
+        }
+    }
+
+    /**
+     * The two sides' seeded samples in canonical form, cached until {@link #close()}: what every score of the report
+     * is computed from, so that several evaluations of the same pair (the report, per-condition fidelity) count,
+     * sample and convert the tables once.
+     */
+    public static final class Samples implements AutoCloseable {
+        final List<Spec> specs;
+        final long realCount;
+        final long syntheticCount;
+        final Dataset<Row> both;
+        final int maxRows;
+        final long seed;
+
+        private Samples(List<Spec> specs, long realCount, long syntheticCount, Dataset<Row> both, int maxRows,
+                        long seed) {
+            this.specs = specs;
+            this.realCount = realCount;
+            this.syntheticCount = syntheticCount;
+            this.both = both;
+            this.maxRows = maxRows;
+            this.seed = seed;
+        }
+
+        /** Releases the cached samples. */
+        @Override
+        public void close() {
+            both.unpersist();
+        }
+    }
+
+    /**
+     * Counts both tables and caches their samples ({@code maxRows} rows per side at most, seeds {@code seed} and
+     * {@code seed + 1}) in canonical form; close the result when done.
+     *
+     * @throws BadInputException as {@link #evaluate}
+     */
+    public Samples samples(Dataset<Row> real, Dataset<Row> synthetic) {
         Objects.requireNonNull(real, "real");
         Objects.requireNonNull(synthetic, "synthetic");
-        long start = System.nanoTime();
         List<Spec> specs = resolveColumns(real.schema(), synthetic.schema());
-
         long realCount = real.count();
         long syntheticCount = synthetic.count();
         Dataset<Row> both = canonical(sample(real, realCount, seed), specs, REAL)
                 .unionAll(canonical(sample(synthetic, syntheticCount, seed + 1), specs, SYNTHETIC))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        try {
-            Totals totals = totals(both, specs);
-            LOG.info("Fidelity sample of the real table: {} of {} rows (maxRows {})",
-                    totals.rows()[REAL], realCount, maxRows);
-            LOG.info("Fidelity sample of the synthetic table: {} of {} rows (maxRows {})",
-                    totals.rows()[SYNTHETIC], syntheticCount, maxRows);
+        return new Samples(specs, realCount, syntheticCount, both, maxRows, seed);
+    }
 
-            List<ColumnDiagnostics> diagnostics = new ArrayList<>();
-            List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics);
-            List<PairDiagnostics> correlations = new ArrayList<>();
-            long totalPairs = (long) specs.size() * (specs.size() - 1) / 2;
-            List<int[]> chosen = pairsToScore(specs.size(), maxPairs, seed);
-            if (chosen.size() < totalPairs) {
-                LOG.info("Fidelity: scoring a seeded sample of {} of the {} column pairs ({} = {})", chosen.size(),
-                        totalPairs, "flowsynth.report.max-pairs", maxPairs);
-            }
-            List<PairScore> pairs = pairTrends(both, specs, chosen, totals, correlations);
-            FidelityReport report = FidelityReport.of(columns, pairs, realCount, syntheticCount,
-                    totals.rows()[REAL], totals.rows()[SYNTHETIC]);
-            LOG.info("Fidelity: quality {} (column shapes {}, column pair trends {}) over {} columns and {} pairs "
-                            + "in {} ms", report.quality(), report.columnShapes(), report.columnPairTrends(),
-                    columns.size(), pairs.size(), (System.nanoTime() - start) / 1_000_000);
-            return new Evaluation(report, diagnostics, correlations, totalPairs);
-        } finally {
-            both.unpersist();
+    /** {@link #evaluateDetailed(Dataset, Dataset)} on samples made by {@link #samples} (with the same settings). */
+    public Evaluation evaluateDetailed(Samples samples) {
+        if (samples.maxRows != maxRows || samples.seed != seed) {
+            throw new IllegalArgumentException("Samples of maxRows " + samples.maxRows + " and seed " + samples.seed
+                    + " given to an evaluator of maxRows " + maxRows + " and seed " + seed);
         }
+        long start = System.nanoTime();
+        List<Spec> specs = samples.specs;
+        long realCount = samples.realCount;
+        long syntheticCount = samples.syntheticCount;
+        Dataset<Row> both = samples.both;
+        Totals totals = totals(both, specs);
+        LOG.info("Fidelity sample of the real table: {} of {} rows (maxRows {})",
+                totals.rows()[REAL], realCount, maxRows);
+        LOG.info("Fidelity sample of the synthetic table: {} of {} rows (maxRows {})",
+                totals.rows()[SYNTHETIC], syntheticCount, maxRows);
+
+        List<ColumnDiagnostics> diagnostics = new ArrayList<>();
+        List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics);
+        List<PairDiagnostics> correlations = new ArrayList<>();
+        long totalPairs = (long) specs.size() * (specs.size() - 1) / 2;
+        List<int[]> chosen = pairsToScore(specs.size(), maxPairs, seed);
+        if (chosen.size() < totalPairs) {
+            LOG.info("Fidelity: scoring a seeded sample of {} of the {} column pairs ({} = {})", chosen.size(),
+                    totalPairs, "flowsynth.report.max-pairs", maxPairs);
+        }
+        List<PairScore> pairs = pairTrends(both, specs, chosen, totals, correlations);
+        FidelityReport report = FidelityReport.of(columns, pairs, realCount, syntheticCount,
+                totals.rows()[REAL], totals.rows()[SYNTHETIC]);
+        LOG.info("Fidelity: quality {} (column shapes {}, column pair trends {}) over {} columns and {} pairs "
+                        + "in {} ms", report.quality(), report.columnShapes(), report.columnPairTrends(),
+                columns.size(), pairs.size(), (System.nanoTime() - start) / 1_000_000);
+        return new Evaluation(report, diagnostics, correlations, totalPairs);
     }
 
     /** The kind of a Spark type, or null if the fidelity report does not support it ({@link SparkTypes#reportKind}). */

@@ -12,6 +12,8 @@ import io.flowsynth.fidelity.PairDiagnostics;
 import io.flowsynth.fidelity.PrivacyVerdict;
 import io.flowsynth.fidelity.ReportPage;
 import io.flowsynth.fidelity.FidelityReport;
+import io.flowsynth.fidelity.ConditionReport;
+import io.flowsynth.spark.fidelity.ConditionalFidelityEvaluator;
 import io.flowsynth.spark.fidelity.AttackEvaluator;
 import io.flowsynth.spark.fidelity.FidelityEvaluator;
 import io.flowsynth.spark.fidelity.LikelihoodEvaluator;
@@ -52,7 +54,17 @@ public final class ReportPipeline {
      * Sizes and seed of a report: rows per side for fidelity and likelihood, rows per side for privacy, attack
      * targets per side for the privacy attacks.
      */
-    public record Options(int maxRows, int privacyRows, long seed, int attackTargets, int maxPairs) {
+    public record Options(int maxRows, int privacyRows, long seed, int attackTargets, int maxPairs,
+                          Conditions conditions) {
+        public Options {
+            conditions = conditions == null ? Conditions.NONE : conditions;
+        }
+
+        /** No per-condition section. */
+        public Options(int maxRows, int privacyRows, long seed, int attackTargets, int maxPairs) {
+            this(maxRows, privacyRows, seed, attackTargets, maxPairs, Conditions.NONE);
+        }
+
         /** Attack targets at their default. */
         public Options(int maxRows, int privacyRows, long seed) {
             this(maxRows, privacyRows, seed, ConfigKeys.REPORT_ATTACK_TARGETS_DEFAULT);
@@ -66,6 +78,39 @@ public final class ReportPipeline {
         /** The options of a configuration's report settings and seed. */
         public static Options of(ReportSettings report, long seed) {
             return new Options(report.maxRows(), report.privacyRows(), seed, report.attackTargets(), report.maxPairs());
+        }
+
+        /**
+         * The options of a configuration: its report settings and seed, and per-condition fidelity on
+         * {@code flowsynth.condition.columns} (none when empty) with {@code flowsynth.report.condition-top} values and
+         * the rare-category threshold of {@code flowsynth.privacy.min-category-count}.
+         */
+        public static Options of(io.flowsynth.config.FlowsynthConfig c) {
+            return of(c.report(), c.seed()).withConditions(new Conditions(c.conditionColumns(),
+                    "Configuration " + ConfigKeys.CONDITION_COLUMNS, c.report().conditionTop(),
+                    c.encode().minCategoryCount()));
+        }
+
+        public Options withConditions(Conditions conditions) {
+            return new Options(maxRows, privacyRows, seed, attackTargets, maxPairs, conditions);
+        }
+    }
+
+    /**
+     * Per-condition fidelity ({@code per_condition}, see {@link ConditionalFidelityEvaluator}): the context columns
+     * (empty: no section), what named them (for error messages), how many values to score, and the real rows a
+     * value needs to be named (the rare-category threshold).
+     */
+    public record Conditions(List<String> columns, String source, int top, int minRealCount) {
+        public static final Conditions NONE = new Conditions(List.of(), "none", 1, 1);
+
+        public Conditions {
+            columns = List.copyOf(columns);
+        }
+
+        /** The same settings on other columns, named by {@code source}. */
+        public Conditions withColumns(List<String> other, String otherSource) {
+            return new Conditions(other, otherSource, top, minRealCount);
         }
     }
 
@@ -101,8 +146,31 @@ public final class ReportPipeline {
                 holdout = withoutColumns(columnsOf(holdout, model), ids);
             }
         }
-        FidelityEvaluator.Evaluation evaluation = new FidelityEvaluator(maxRows, seed, options.maxPairs())
-                .evaluateDetailed(real, synthetic);
+        Conditions conditions = options.conditions();
+        if (!conditions.columns().isEmpty()) { // before any job: a typo in a column name fails at once
+            for (String c : conditions.columns()) {
+                if (ids.contains(c)) {
+                    throw new BadInputException(conditions.source() + ": column '" + c + "' is an identifier column "
+                            + "of the model (fresh values by design), so it cannot be a condition");
+                }
+            }
+            ConditionalFidelityEvaluator.checkColumns(real.schema(), conditions.columns(), conditions.source());
+        }
+        FidelityEvaluator fidelity = new FidelityEvaluator(maxRows, seed, options.maxPairs());
+        FidelityEvaluator.Evaluation evaluation;
+        ConditionReport perCondition = null;
+        double conditionSeconds = 0;
+        try (FidelityEvaluator.Samples samples = fidelity.samples(real, synthetic)) {
+            evaluation = fidelity.evaluateDetailed(samples);
+            if (!conditions.columns().isEmpty()) { // on the same cached samples
+                spark.sparkContext().setJobDescription("flowsynth report: per-condition fidelity");
+                long conditionStart = System.nanoTime();
+                perCondition = new ConditionalFidelityEvaluator(maxRows, seed, options.maxPairs(),
+                        conditions.top(), conditions.minRealCount(), ConditionalFidelityEvaluator.MIN_ROWS)
+                        .evaluate(samples, evaluation, conditions.columns(), conditions.source());
+                conditionSeconds = (System.nanoTime() - conditionStart) / 1e9;
+            }
+        }
         FidelityReport report = evaluation.report();
         ObjectNode json = report.toJson();
         ObjectNode sampling = json.putObject("pair_sampling");
@@ -130,6 +198,11 @@ public final class ReportPipeline {
             node.putArray("columns").add(p.columnA()).add(p.columnB());
             putNumber(node, "real_correlation", p.realCorrelation());
             putNumber(node, "synthetic_correlation", p.syntheticCorrelation());
+        }
+        if (perCondition != null) {
+            ObjectNode node = perCondition.toJson();
+            node.put("seconds", conditionSeconds);
+            json.set(ConditionReport.KEY, node);
         }
         if (model != null) {
             spark.sparkContext().setJobDescription("flowsynth report: independent-columns baseline");

@@ -72,7 +72,7 @@ public final class RunPipeline {
                     List.of(), staging + "/synthetic", null, false), guard);
             Dataset<Row> synthetic = spark.read().parquet(staging + "/synthetic");
             ObjectNode report = ReportPipeline.evaluate(spark, split.train(), split.holdout(), synthetic, model,
-                    ReportPipeline.Options.of(c.report(), seed),
+                    ReportPipeline.Options.of(c),
                     split.holdout() == null ? null : split.description());
             ReportPipeline.putGuard(report, sample.guard(), guard.reason());
             ReportPipeline.writeInto(staging + "/report", report, conf);
