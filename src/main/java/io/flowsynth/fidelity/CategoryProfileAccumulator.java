@@ -18,6 +18,7 @@ public final class CategoryProfileAccumulator {
     private final long realRows;
     private final long syntheticRows;
     private final int top;
+    private final int minNamedRealCount;
     private final PriorityQueue<Entry> best;
     private long syntheticValid;
     private long realDistinct;
@@ -32,6 +33,16 @@ public final class CategoryProfileAccumulator {
             .thenComparing(Entry::value, Comparator.nullsLast(Comparator.<String>naturalOrder()));
 
     public CategoryProfileAccumulator(long realRows, long syntheticRows, int top) {
+        this(realRows, syntheticRows, top, 1);
+    }
+
+    /**
+     * @param minNamedRealCount a category seen in the real sample fewer times than this (but at least once) is never
+     *                          named: it counts under "other" (the rare-category threshold, so that the report cannot
+     *                          publish a rare real value); 1 names every category
+     */
+    public CategoryProfileAccumulator(long realRows, long syntheticRows, int top, int minNamedRealCount) {
+        this.minNamedRealCount = Math.max(1, minNamedRealCount);
         if (top < 1) {
             throw new IllegalArgumentException("top must be >= 1, got " + top);
         }
@@ -62,6 +73,9 @@ public final class CategoryProfileAccumulator {
         }
         if (realCount == 0 && syntheticCount == 0) {
             return;
+        }
+        if (value != null && realCount > 0 && realCount < minNamedRealCount) {
+            return; // a rare real value: counted above and in "other", never named
         }
         best.add(new Entry(value, realCount, syntheticCount, Math.max(frequency(realCount, realRows),
                 frequency(syntheticCount, syntheticRows))));

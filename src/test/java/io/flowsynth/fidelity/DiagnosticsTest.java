@@ -93,4 +93,21 @@ class DiagnosticsTest {
         assertThat(p.otherReal()).isCloseTo(0.25, within(EPS));   // the null row
         assertThat(p.otherSynthetic()).isCloseTo(0.0, within(EPS));
     }
+
+    @Test
+    void aCategoryRarerThanTheThresholdInTheRealSampleIsNeverNamed() {
+        // real (12 rows): a×6, lonely×1, b×5; synthetic (10 rows): a×5, b×5; threshold 5
+        CategoryProfileAccumulator p = new CategoryProfileAccumulator(12, 10, 12, 5);
+        p.add("a", 6, 5);
+        p.add("lonely", 1, 0);
+        p.add("b", 5, 5);
+        assertThat(p.topCategories()).extracting(ColumnDiagnostics.CategoryCount::value).containsExactly("a", "b");
+        assertThat(p.otherReal()).isCloseTo(1.0 / 12, within(EPS)); // the rare row counts under "other"
+        assertThat(p.realDistinct()).isEqualTo(3);
+        assertThat(p.categoryCoverage()).isCloseTo(2.0 / 3, within(EPS));
+        // without the threshold it would be named
+        CategoryProfileAccumulator open = new CategoryProfileAccumulator(12, 10, 12);
+        open.add("lonely", 1, 0);
+        assertThat(open.topCategories()).extracting(ColumnDiagnostics.CategoryCount::value).containsExactly("lonely");
+    }
 }

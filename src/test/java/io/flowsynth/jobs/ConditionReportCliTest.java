@@ -105,6 +105,9 @@ class ConditionReportCliTest {
         String section = html.substring(from, html.indexOf("</section>", from));
         assertThat(section).contains("segment").contains("Other values (1 in the real sample, not named)")
                 .doesNotContain("lonely");
+        // nor anywhere else in the report: the column diagnostics' categories obey the same threshold
+        assertThat(html).doesNotContain("lonely");
+        assertThat(Files.readString(Path.of(out, "fidelity.json"))).doesNotContain("lonely");
     }
 
     @Test

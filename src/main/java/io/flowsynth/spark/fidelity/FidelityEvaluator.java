@@ -99,6 +99,7 @@ public final class FidelityEvaluator {
     private final int maxRows;
     private final long seed;
     private final int maxPairs;
+    private int minNamedRealCount = 1;
 
     public FidelityEvaluator(int maxRows, long seed) {
         this(maxRows, seed, MAX_PAIRS_DEFAULT);
@@ -118,6 +119,16 @@ public final class FidelityEvaluator {
         this.maxRows = maxRows;
         this.seed = seed;
         this.maxPairs = maxPairs;
+    }
+
+    /**
+     * This evaluator, never naming in its diagnostics a category seen fewer than {@code count} times in the real
+     * sample (the rare-category threshold; such categories count under "other").
+     */
+    public FidelityEvaluator withMinNamedRealCount(int count) {
+        FidelityEvaluator e = new FidelityEvaluator(maxRows, seed, maxPairs);
+        e.minNamedRealCount = Math.max(1, count);
+        return e;
     }
 
     /** An evaluator with {@link #MAX_ROWS_DEFAULT} rows per side. */
@@ -248,7 +259,7 @@ public final class FidelityEvaluator {
                 totals.rows()[SYNTHETIC], syntheticCount, maxRows);
 
         List<ColumnDiagnostics> diagnostics = new ArrayList<>();
-        List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics);
+        List<ColumnScore> columns = columnShapes(both, specs, totals, diagnostics, minNamedRealCount);
         List<PairDiagnostics> correlations = new ArrayList<>();
         long totalPairs = (long) specs.size() * (specs.size() - 1) / 2;
         List<int[]> chosen = pairsToScore(specs.size(), maxPairs, seed);
@@ -410,7 +421,7 @@ public final class FidelityEvaluator {
     }
 
     private static List<ColumnScore> columnShapes(Dataset<Row> both, List<Spec> specs, Totals totals,
-                                                  List<ColumnDiagnostics> diagnostics) {
+                                                  List<ColumnDiagnostics> diagnostics, int minNamedRealCount) {
         int n = specs.size();
         KsAccumulator[] ks = new KsAccumulator[n];
         TotalVariationAccumulator[] tv = new TotalVariationAccumulator[n];
@@ -426,7 +437,7 @@ public final class FidelityEvaluator {
             } else {
                 tv[c] = new TotalVariationAccumulator(totals.rows()[REAL], totals.rows()[SYNTHETIC]);
                 categories[c] = new CategoryProfileAccumulator(totals.rows()[REAL], totals.rows()[SYNTHETIC],
-                        CategoryProfileAccumulator.TOP_DEFAULT);
+                        CategoryProfileAccumulator.TOP_DEFAULT, minNamedRealCount);
             }
         }
         // One row per (column, distinct value), values ascending within a column, nulls first.

@@ -156,7 +156,9 @@ public final class ReportPipeline {
             }
             ConditionalFidelityEvaluator.checkColumns(real.schema(), conditions.columns(), conditions.source());
         }
-        FidelityEvaluator fidelity = new FidelityEvaluator(maxRows, seed, options.maxPairs());
+        // the rare-category threshold: no category seen fewer times in the real sample is named in the report
+        FidelityEvaluator fidelity = new FidelityEvaluator(maxRows, seed, options.maxPairs())
+                .withMinNamedRealCount(conditions.minRealCount());
         FidelityEvaluator.Evaluation evaluation;
         ConditionReport perCondition = null;
         double conditionSeconds = 0;
