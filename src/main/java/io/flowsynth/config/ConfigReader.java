@@ -96,27 +96,9 @@ final class ConfigReader {
         return v;
     }
 
-    /**
-     * A comma-separated list of column names, trimmed, in the order given; empty text is an empty list. An empty
-     * entry or a name given twice is refused.
-     */
+    /** {@link FlowsynthConfig#columnNames(String, String)} of a key's value. */
     List<String> names(String key) {
-        String v = text(key);
-        if (v.isEmpty()) {
-            return List.of();
-        }
-        List<String> out = new java.util.ArrayList<>();
-        for (String part : v.split(",", -1)) {
-            String name = part.trim();
-            if (name.isEmpty()) {
-                throw new BadInputException("Configuration " + key + ": empty column name in '" + v + "'");
-            }
-            if (out.contains(name)) {
-                throw new BadInputException("Configuration " + key + ": column '" + name + "' is named twice");
-            }
-            out.add(name);
-        }
-        return List.copyOf(out);
+        return FlowsynthConfig.columnNames(text(key), "Configuration " + key);
     }
 
     /**

@@ -58,6 +58,28 @@ public final class FlowsynthConfig {
         conditionColumns = r.names(ConfigKeys.CONDITION_COLUMNS);
     }
 
+    /**
+     * A comma-separated list of column names, trimmed, in the order given; blank text is an empty list. An empty
+     * entry or a name given twice is a {@link io.flowsynth.error.BadInputException} starting with {@code where} (an option or key).
+     */
+    public static List<String> columnNames(String text, String where) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                throw new io.flowsynth.error.BadInputException(where + ": empty column name in '" + text + "'");
+            }
+            if (out.contains(name)) {
+                throw new io.flowsynth.error.BadInputException(where + ": column '" + name + "' is named twice");
+            }
+            out.add(name);
+        }
+        return List.copyOf(out);
+    }
+
     public static FlowsynthConfig defaults() {
         return new FlowsynthConfig(ConfigKeys.DEFAULTS);
     }

@@ -384,24 +384,7 @@ public final class FlowsynthCli {
      */
     static List<String> conditionColumns(CliArgs a) {
         String v = a.optional("condition-columns");
-        if (v == null) {
-            return null;
-        }
-        if (v.isBlank()) {
-            return List.of();
-        }
-        List<String> out = new java.util.ArrayList<>();
-        for (String part : v.split(",", -1)) {
-            String name = part.trim();
-            if (name.isEmpty()) {
-                throw new BadInputException("Option --condition-columns: empty column name in '" + v + "'");
-            }
-            if (out.contains(name)) {
-                throw new BadInputException("Option --condition-columns: column '" + name + "' is named twice");
-            }
-            out.add(name);
-        }
-        return List.copyOf(out);
+        return v == null ? null : FlowsynthConfig.columnNames(v, "Option --condition-columns");
     }
 
     /** Throws {@link GateFailedException} naming every missed gate; called after the outputs are written. */
