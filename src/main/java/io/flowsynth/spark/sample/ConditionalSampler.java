@@ -57,7 +57,11 @@ public final class ConditionalSampler {
      * @param perCondition synthetic rows per context row (≥ 1)
      * @param source       what the contexts came from, for the logs and {@code _flowsynth.json}
      */
-    public record Conditions(Dataset<Row> rows, long perCondition, String source) {
+    public record Conditions(Dataset<Row> rows, long perCondition, String source, long[] partitionCounts) {
+        /** Conditions whose rows are counted when sampled. */
+        public Conditions(Dataset<Row> rows, long perCondition, String source) {
+            this(rows, perCondition, source, null);
+        }
     }
 
     /** Refuses a model fitted without condition columns, naming the key. */
@@ -103,9 +107,8 @@ public final class ConditionalSampler {
             }
             select.add(cast.as(name));
         }
-        Conditions c = new Conditions(table.select(select.toArray(new Column[0])), perCondition, source);
-        checkSeen(model, c, allowUnseen);
-        return c;
+        Dataset<Row> rows = table.select(select.toArray(new Column[0]));
+        return new Conditions(rows, perCondition, source, scan(model, rows, allowUnseen, source));
     }
 
     /**
@@ -221,40 +224,45 @@ public final class ConditionalSampler {
         }
     }
 
-    /** The same for a condition table: one job finds up to three unseen values. */
-    private static void checkSeen(FlowsynthModel model, Conditions c, boolean allowUnseen) {
-        if (allowUnseen) {
-            return;
-        }
+    /**
+     * One pass over a condition table: its rows per partition (for the exact row count and the global row indices)
+     * and, unless {@code allowUnseen}, up to three values of categorical context columns that the model did not keep
+     * (the first is an error naming it).
+     */
+    private static long[] scan(FlowsynthModel model, Dataset<Row> rows, boolean allowUnseen, String source) {
         List<String> context = model.conditionColumns();
         List<Integer> categorical = new ArrayList<>();
-        for (int j = 0; j < context.size(); j++) {
+        for (int j = 0; j < context.size() && !allowUnseen; j++) {
             if (model.encoder().columns().get(j) instanceof CategoricalEncoder) {
                 categorical.add(j);
             }
         }
-        if (categorical.isEmpty()) {
-            return;
-        }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(c.rows().sparkSession().sparkContext());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
-        List<Tuple2<Integer, String>> found = c.rows().javaRDD().mapPartitions(it -> {
-            List<ColumnEncoder> columns = payload.value().encoder().columns();
-            java.util.Set<Tuple2<Integer, String>> out = new java.util.LinkedHashSet<>();
-            while (it.hasNext() && out.size() < 3) {
+        List<Tuple2<Long, List<Tuple2<Integer, String>>>> parts = rows.javaRDD().mapPartitions(it -> {
+            List<ColumnEncoder> columns = categorical.isEmpty() ? List.of() : payload.value().encoder().columns();
+            List<Tuple2<Integer, String>> unseen = new ArrayList<>();
+            long n = 0;
+            while (it.hasNext()) {
                 Row row = it.next();
+                n++;
                 for (int j : categorical) {
-                    if (!((CategoricalEncoder) columns.get(j)).isKept(row.get(j))) {
-                        out.add(new Tuple2<>(j, String.valueOf(row.get(j))));
+                    if (unseen.size() < 3 && !((CategoricalEncoder) columns.get(j)).isKept(row.get(j))) {
+                        unseen.add(new Tuple2<>(j, String.valueOf(row.get(j))));
                     }
                 }
             }
-            return out.iterator();
-        }).take(3);
-        if (!found.isEmpty()) {
-            Tuple2<Integer, String> first = found.get(0);
-            throw unseen("Condition table " + c.source(), context.get(first._1()), first._2());
+            return List.of(new Tuple2<Long, List<Tuple2<Integer, String>>>(n, unseen)).iterator();
+        }).collect();
+        long[] counts = new long[parts.size()];
+        for (int p = 0; p < counts.length; p++) {
+            counts[p] = parts.get(p)._1();
+            if (!parts.get(p)._2().isEmpty()) {
+                Tuple2<Integer, String> first = parts.get(p)._2().get(0);
+                throw unseen("Condition table " + source, context.get(first._1()), first._2());
+            }
         }
+        return counts;
     }
 
     private static BadInputException unseen(String where, String column, Object value) {
@@ -276,19 +284,12 @@ public final class ConditionalSampler {
         StructType source = model.sourceSchema();
         int[] target = InternalRowSink.targets(source, model.encoder()); // checked here, on the driver
         JavaRDD<Row> conditions = c.rows().javaRDD();
-        List<Long> counts = conditions.mapPartitions(it -> {
-            long n = 0;
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-            return List.of(n).iterator();
-        }).collect();
-        long[] first = new long[counts.size()];
+        long[] counts = partitionCounts(c);
+        long[] first = new long[counts.length];
         long total = 0;
-        for (int p = 0; p < counts.size(); p++) {
+        for (int p = 0; p < counts.length; p++) {
             first[p] = total;
-            total += counts.get(p) * c.perCondition();
+            total += counts[p] * c.perCondition();
         }
         long rows = total;
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -303,9 +304,29 @@ public final class ConditionalSampler {
         return spark.internalCreateDataFrame(out.rdd(), source, false);
     }
 
-    /** Number of rows {@link #sample} yields: the condition rows × perCondition (one counting job). */
+    /** Number of rows {@link #sample} yields: the condition rows × perCondition. */
     public static long rows(Conditions c) {
-        return c.rows().count() * c.perCondition();
+        long n = 0;
+        for (long k : partitionCounts(c)) {
+            n += k;
+        }
+        return n * c.perCondition();
+    }
+
+    /** The condition rows per partition: as scanned by {@link #fromTable}, else counted (one job). */
+    private static long[] partitionCounts(Conditions c) {
+        if (c.partitionCounts() != null) {
+            return c.partitionCounts();
+        }
+        List<Long> counts = c.rows().javaRDD().mapPartitions(it -> {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return List.of(n).iterator();
+        }).collect();
+        return counts.stream().mapToLong(Long::longValue).toArray();
     }
 
     /**
