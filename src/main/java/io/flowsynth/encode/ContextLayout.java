@@ -54,6 +54,34 @@ public final class ContextLayout {
         return new TableEncoder(ordered, encoder.droppedColumns());
     }
 
+    /**
+     * Whether a condition value is one the model kept at fit: a kept category (not unseen, not protected as rare), or
+     * a number, date or timestamp within the column's bounds (the protected bounds of extreme-value protection, so a
+     * value beyond them can only be a real extreme). Conditional sampling copies condition values into its output as
+     * given, so by default it accepts only these.
+     */
+    public static boolean isKept(ColumnEncoder column, Object value) {
+        if (column instanceof CategoricalEncoder cat) {
+            return cat.isKept(value);
+        }
+        if (value == null) {
+            return true;
+        }
+        double min;
+        double max;
+        if (column instanceof QuantileEncoder q) {
+            min = q.min();
+            max = q.max();
+        } else if (column instanceof ModeEncoder m) {
+            min = m.min();
+            max = m.max();
+        } else {
+            return true;
+        }
+        double v = ColumnValues.toDouble(column.type(), value);
+        return !(v < min || v > max);
+    }
+
     /** Number of features of the leading {@code columns} columns of the encoder. */
     public static int contextFeatures(TableEncoder encoder, int columns) {
         int width = 0;

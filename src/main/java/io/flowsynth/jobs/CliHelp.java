@@ -70,8 +70,8 @@ final class CliHelp {
                 new Option("rows-per-condition", "K", "1", "with --condition: synthetic rows per condition row"),
                 new Option("where", "\"COL = VALUE, ...\"", "none", "conditional model: --rows N rows, all with "
                         + "these values of the condition columns (every condition column once)"),
-                new Option("allow-unseen", "", "off", "with --condition/--where: sample a category the model did "
-                        + "not keep the way unseen values are encoded, instead of exit 2"),
+                new Option("allow-unseen", "", "off", "with --condition/--where: accept a rare or unseen category, or a value "
+                        + "beyond the protected range, instead of exit 2 (it is copied into the output)"),
                 CONF, SET, MASTER, OVERWRITE));
         KEYS.put("sample", List.of("flowsynth.sample.", ConfigKeys.PRIVACY_DROP_EXACT_COPIES,
                 ConfigKeys.PRIVACY_COPY_REDRAWS));

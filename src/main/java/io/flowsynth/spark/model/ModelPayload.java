@@ -22,6 +22,9 @@ public final class ModelPayload implements Serializable {
     private static final long serialVersionUID = 2L;
     private static final ConcurrentHashMap<String, TableEncoder> ENCODERS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Flow> FLOWS = new ConcurrentHashMap<>();
+    /** Keyed by the cached flow itself (same model and calibration, same instance). */
+    private static final java.util.Map<Flow, ConditionalFlow> CONDITIONAL =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private final String modelId;
     private final String encoderJson;
@@ -78,9 +81,12 @@ public final class ModelPayload implements Serializable {
 
     /** {@link #flow()} as a conditional flow (a model fitted with condition columns only). */
     public ConditionalFlow conditionalFlow() {
-        FlowSpec spec = spec();
-        return new ConditionalFlow(flow(), spec.contextToNoise(FlowNetworks.unflatten(spec, parameters,
-                DataType.FLOAT)));
+        Flow flow = flow();
+        return CONDITIONAL.computeIfAbsent(flow, f -> {
+            FlowSpec spec = spec();
+            return new ConditionalFlow(f, spec.contextToNoise(FlowNetworks.unflatten(spec, parameters,
+                    DataType.FLOAT)));
+        });
     }
 
     /** The trained flow in float32 with its calibration (immutable, shared by the executor's threads). */

@@ -1,8 +1,8 @@
 package io.flowsynth.spark.sample;
 
 import io.flowsynth.encode.BatchDecoder;
-import io.flowsynth.encode.CategoricalEncoder;
 import io.flowsynth.encode.ColumnEncoder;
+import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.error.BadInputException;
 import io.flowsynth.flow.ConditionalFlow;
 import io.flowsynth.spark.Seeds;
@@ -211,14 +211,11 @@ public final class ConditionalSampler {
         return out;
     }
 
-    /** A value of a categorical context column that the model does not keep is refused unless allowed. */
+    /** A context value that the model did not keep ({@link ContextLayout#isKept}) is refused unless allowed. */
     private static void checkSeen(FlowsynthModel model, List<String> context, Object[] values, boolean allowUnseen,
                                   String where) {
-        if (allowUnseen) {
-            return;
-        }
-        for (int j = 0; j < context.size(); j++) {
-            if (model.encoder().columns().get(j) instanceof CategoricalEncoder cat && !cat.isKept(values[j])) {
+        for (int j = 0; j < context.size() && !allowUnseen; j++) {
+            if (!ContextLayout.isKept(model.encoder().columns().get(j), values[j])) {
                 throw unseen(where, context.get(j), values[j]);
             }
         }
@@ -226,40 +223,35 @@ public final class ConditionalSampler {
 
     /**
      * One pass over a condition table: its rows per partition (for the exact row count and the global row indices)
-     * and, unless {@code allowUnseen}, up to three values of categorical context columns that the model did not keep
-     * (the first is an error naming it).
+     * and, unless {@code allowUnseen}, the first context value per partition that the model did not keep
+     * ({@link ContextLayout#isKept}; an error naming it).
      */
     private static long[] scan(FlowsynthModel model, Dataset<Row> rows, boolean allowUnseen, String source) {
         List<String> context = model.conditionColumns();
-        List<Integer> categorical = new ArrayList<>();
-        for (int j = 0; j < context.size() && !allowUnseen; j++) {
-            if (model.encoder().columns().get(j) instanceof CategoricalEncoder) {
-                categorical.add(j);
-            }
-        }
+        int m = allowUnseen ? 0 : context.size();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         Broadcast<ModelPayload> payload = jsc.broadcast(new ModelPayload(model));
-        List<Tuple2<Long, List<Tuple2<Integer, String>>>> parts = rows.javaRDD().mapPartitions(it -> {
-            List<ColumnEncoder> columns = categorical.isEmpty() ? List.of() : payload.value().encoder().columns();
-            List<Tuple2<Integer, String>> unseen = new ArrayList<>();
+        List<Tuple2<Long, Tuple2<Integer, String>>> parts = rows.javaRDD().mapPartitions(it -> {
+            List<ColumnEncoder> columns = m == 0 ? List.of() : payload.value().encoder().columns();
+            Tuple2<Integer, String> unseen = null;
             long n = 0;
             while (it.hasNext()) {
                 Row row = it.next();
                 n++;
-                for (int j : categorical) {
-                    if (unseen.size() < 3 && !((CategoricalEncoder) columns.get(j)).isKept(row.get(j))) {
-                        unseen.add(new Tuple2<>(j, String.valueOf(row.get(j))));
+                for (int j = 0; j < m && unseen == null; j++) {
+                    if (!ContextLayout.isKept(columns.get(j), row.get(j))) {
+                        unseen = new Tuple2<>(j, String.valueOf(row.get(j)));
                     }
                 }
             }
-            return List.of(new Tuple2<Long, List<Tuple2<Integer, String>>>(n, unseen)).iterator();
+            return List.of(new Tuple2<>(n, unseen)).iterator();
         }).collect();
         long[] counts = new long[parts.size()];
         for (int p = 0; p < counts.length; p++) {
             counts[p] = parts.get(p)._1();
-            if (!parts.get(p)._2().isEmpty()) {
-                Tuple2<Integer, String> first = parts.get(p)._2().get(0);
-                throw unseen("Condition table " + source, context.get(first._1()), first._2());
+            Tuple2<Integer, String> unseen = parts.get(p)._2();
+            if (unseen != null) {
+                throw unseen("Condition table " + source, context.get(unseen._1()), unseen._2());
             }
         }
         return counts;
@@ -267,8 +259,9 @@ public final class ConditionalSampler {
 
     private static BadInputException unseen(String where, String column, Object value) {
         return new BadInputException(where + ": column '" + column + "' has value '" + value + "', which the model "
-                + "did not keep at fit (never seen, or rarer than flowsynth.privacy.min-category-count); pass "
-                + "--allow-unseen to sample it the way unseen values are encoded");
+                + "did not keep at fit (a category never seen or rarer than flowsynth.privacy.min-category-count, or a "
+                + "value beyond the column's protected range); pass --allow-unseen to sample it anyway (it is "
+                + "encoded as the model encodes such values and copied into the output as given)");
     }
 
     private static String quote(String name) {
