@@ -155,6 +155,18 @@ public final class ConfigKeys {
 
     public static final String PRIVACY_DROP_EXACT_COPIES = "flowsynth.privacy.drop-exact-copies";
     public static final boolean PRIVACY_DROP_EXACT_COPIES_DEFAULT = true;
+    /** Differential privacy (issue 21): "off" or ε &gt; 0 for the whole fit. */
+    public static final String PRIVACY_EPSILON = "flowsynth.privacy.epsilon";
+    public static final String PRIVACY_EPSILON_DEFAULT = "off";
+    /** "auto" (1/n², n the training rows) or δ in (0, 0.01]. */
+    public static final String PRIVACY_DELTA = "flowsynth.privacy.delta";
+    public static final String PRIVACY_DELTA_DEFAULT = "auto";
+    /** Share of ε and δ spent on the encoders' statistics; the rest goes to DP-SGD. */
+    public static final String PRIVACY_ENCODER_SHARE = "flowsynth.privacy.encoder-share";
+    public static final double PRIVACY_ENCODER_SHARE_DEFAULT = 0.2;
+    /** DP-SGD's per-example gradient clip norm C. */
+    public static final String PRIVACY_MAX_GRAD_NORM = "flowsynth.privacy.max-grad-norm";
+    public static final double PRIVACY_MAX_GRAD_NORM_DEFAULT = 1.0;
     public static final String PRIVACY_COPY_REDRAWS = "flowsynth.privacy.copy-redraws";
     public static final int PRIVACY_COPY_REDRAWS_DEFAULT = 20;
 
@@ -226,6 +238,10 @@ public final class ConfigKeys {
         d.put(CONDITION_COLUMNS, CONDITION_COLUMNS_DEFAULT);
         d.put(PRIVACY_DROP_EXACT_COPIES, String.valueOf(PRIVACY_DROP_EXACT_COPIES_DEFAULT));
         d.put(PRIVACY_COPY_REDRAWS, String.valueOf(PRIVACY_COPY_REDRAWS_DEFAULT));
+        d.put(PRIVACY_EPSILON, PRIVACY_EPSILON_DEFAULT);
+        d.put(PRIVACY_DELTA, PRIVACY_DELTA_DEFAULT);
+        d.put(PRIVACY_ENCODER_SHARE, String.valueOf(PRIVACY_ENCODER_SHARE_DEFAULT));
+        d.put(PRIVACY_MAX_GRAD_NORM, String.valueOf(PRIVACY_MAX_GRAD_NORM_DEFAULT));
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 }

@@ -70,6 +70,15 @@ final class ConfigReader {
         return d;
     }
 
+    /** A finite number in ({@code min}, {@code max}]. */
+    double numberAbove(String key, double min, double max) {
+        double d = parseDouble(key);
+        if (!(d > min && d <= max)) {
+            throw outOfRange(key, "in (" + format(min) + ", " + format(max) + "]");
+        }
+        return d;
+    }
+
     /** A finite number ≥ {@code min}. */
     double numberAtLeast(String key, double min) {
         double d = parseDouble(key);

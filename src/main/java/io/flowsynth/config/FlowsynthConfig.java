@@ -29,6 +29,7 @@ public final class FlowsynthConfig {
     private final SampleSettings sample;
     private final ReportSettings report;
     private final List<String> conditionColumns;
+    private final PrivacySettings privacy;
 
     FlowsynthConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -56,6 +57,7 @@ public final class FlowsynthConfig {
                 r.integer(ConfigKeys.REPORT_ATTACK_TARGETS, 1),
                 r.integer(ConfigKeys.REPORT_CONDITION_TOP, 1, 1000));
         conditionColumns = r.names(ConfigKeys.CONDITION_COLUMNS);
+        privacy = PrivacySettings.read(r);
     }
 
     /**
@@ -134,6 +136,11 @@ public final class FlowsynthConfig {
      */
     public List<String> conditionColumns() {
         return conditionColumns;
+    }
+
+    /** The differential-privacy settings ({@code flowsynth.privacy.epsilon} and friends); off by default. */
+    public PrivacySettings privacy() {
+        return privacy;
     }
 
     private static FlowSettings flow(ConfigReader r) {

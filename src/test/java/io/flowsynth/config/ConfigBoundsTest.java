@@ -77,7 +77,12 @@ class ConfigBoundsTest {
             new Bound(ConfigKeys.REPORT_PRIVACY_ROWS, "0", "≥ 1", "1"),
             new Bound(ConfigKeys.REPORT_ATTACK_TARGETS, "0", "≥ 1", "1"),
             new Bound(ConfigKeys.REPORT_CONDITION_TOP, "1001", "in [1, 1000]", "1000"),
-            new Bound(ConfigKeys.PRIVACY_COPY_REDRAWS, "-1", "≥ 0", "0"));
+            new Bound(ConfigKeys.PRIVACY_COPY_REDRAWS, "-1", "≥ 0", "0"),
+            new Bound(ConfigKeys.PRIVACY_EPSILON, "0", "in (0, 1000]", "1000"),
+            new Bound(ConfigKeys.PRIVACY_DELTA, "0.02", "in (0, 0.01]", "0.01"),
+            new Bound(ConfigKeys.PRIVACY_ENCODER_SHARE, "0", "in (0, 0.99]", "0.99"),
+            new Bound(ConfigKeys.PRIVACY_ENCODER_SHARE, "1", "in (0, 0.99]", "0.99"),
+            new Bound(ConfigKeys.PRIVACY_MAX_GRAD_NORM, "0", "in (0, 1000000]", "0.001"));
 
     /** Numeric keys without a bound: any value of the type is accepted. */
     static final Set<String> UNBOUNDED = Set.of(ConfigKeys.SEED);
@@ -158,6 +163,25 @@ class ConfigBoundsTest {
     }
 
     @Test
+    void privacyIsOffByDefaultAndSplitsItsBudgetWhenOn() {
+        assertThat(FlowsynthConfig.defaults().privacy().enabled()).isFalse();
+        Map<String, String> on = new LinkedHashMap<>();
+        on.put(ConfigKeys.PRIVACY_EPSILON, "3");
+        on.put(ConfigKeys.PRIVACY_ENCODER_SHARE, "0.25");
+        PrivacySettings p = ConfigResolver.resolve(null, null, null, on).privacy();
+        assertThat(p.enabled()).isTrue();
+        assertThat(p.encoderEpsilon()).isEqualTo(0.75);
+        assertThat(p.trainingEpsilon()).isEqualTo(2.25);
+        assertThat(p.deltaFor(1000)).isEqualTo(1e-6);
+        assertThat(p.encoderDelta(1000) + p.trainingDelta(1000)).isCloseTo(1e-6, org.assertj.core.data.Offset.offset(1e-18));
+        on.put(ConfigKeys.PRIVACY_DELTA, "0.005");
+        PrivacySettings given = ConfigResolver.resolve(null, null, null, on).privacy();
+        assertThat(given.deltaFor(100)).isEqualTo(0.005);
+        assertThatThrownBy(() -> given.deltaFor(1000)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining(ConfigKeys.PRIVACY_DELTA).hasMessageContaining("1/n");
+    }
+
+    @Test
     void malformedAndUnknownValuesNameTheKey() {
         Map<String, String> bad = new LinkedHashMap<>();
         bad.put(ConfigKeys.TRAIN_BATCH_SIZE, "lots");
@@ -169,6 +193,8 @@ class ConfigBoundsTest {
         bad.put(ConfigKeys.SAMPLE_COMPRESSION, "rar");
         bad.put(ConfigKeys.TRAIN_REPARTITION, "often");
         bad.put(ConfigKeys.FLOW_HIDDEN_FEATURES, "big");
+        bad.put(ConfigKeys.PRIVACY_EPSILON, "none");
+        bad.put(ConfigKeys.PRIVACY_DELTA, "tiny");
         for (Map.Entry<String, String> e : bad.entrySet()) {
             assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(e.getKey(), e.getValue())))
                     .as(e.getKey()).isInstanceOf(BadInputException.class)

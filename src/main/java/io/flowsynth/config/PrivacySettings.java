@@ -1,0 +1,81 @@
+package io.flowsynth.config;
+
+import io.flowsynth.error.BadInputException;
+
+/**
+ * Differential-privacy settings of a fit ({@code flowsynth.privacy.epsilon}, {@code .delta}, {@code .encoder-share},
+ * {@code .max-grad-norm}), validated. Off ({@link #enabled()} false) unless ε is given.
+ *
+ * <p>The budget is split by basic composition: the encoders' statistics are released under
+ * (share·ε, share·δ) and DP-SGD trains the flow under ((1 − share)·ε, (1 − share)·δ); the whole fit is then
+ * (ε, δ)-DP.
+ *
+ * @param epsilon      total ε of the fit; {@link Double#NaN} when off
+ * @param delta        total δ; {@link Double#NaN} for "auto" (1/n², see {@link #deltaFor(long)})
+ * @param encoderShare share of ε and δ spent on the encoders, in (0, 0.99]
+ * @param maxGradNorm  DP-SGD's per-example clip norm C &gt; 0
+ */
+public record PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm) {
+    public static final PrivacySettings OFF = new PrivacySettings(Double.NaN, Double.NaN,
+            ConfigKeys.PRIVACY_ENCODER_SHARE_DEFAULT, ConfigKeys.PRIVACY_MAX_GRAD_NORM_DEFAULT);
+    /** Largest δ accepted: a δ near 1/n or above allows releasing a row outright. */
+    public static final double MAX_DELTA = 0.01;
+    /** Largest ε accepted (beyond it the guarantee means nothing). */
+    public static final double MAX_EPSILON = 1000;
+
+    /** Largest encoder share: DP-SGD keeps at least 1 % of the budget. */
+    public static final double MAX_ENCODER_SHARE = 0.99;
+
+    static PrivacySettings read(ConfigReader r) {
+        boolean off = r.text(ConfigKeys.PRIVACY_EPSILON).trim().equalsIgnoreCase("off");
+        double epsilon = off ? Double.NaN : r.numberAbove(ConfigKeys.PRIVACY_EPSILON, 0, MAX_EPSILON);
+        boolean auto = r.text(ConfigKeys.PRIVACY_DELTA).trim().equalsIgnoreCase("auto");
+        double delta = auto ? Double.NaN : r.numberAbove(ConfigKeys.PRIVACY_DELTA, 0, MAX_DELTA);
+        return new PrivacySettings(epsilon, delta,
+                r.numberAbove(ConfigKeys.PRIVACY_ENCODER_SHARE, 0, MAX_ENCODER_SHARE),
+                r.numberAbove(ConfigKeys.PRIVACY_MAX_GRAD_NORM, 0, 1e6));
+    }
+
+    /** True when the fit must be differentially private. */
+    public boolean enabled() {
+        return !Double.isNaN(epsilon);
+    }
+
+    /**
+     * The total δ for a table of {@code rows} training rows: the configured one, or 1/n² for "auto". A configured δ
+     * of 1/n or more is refused (it would allow publishing a row).
+     */
+    public double deltaFor(long rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be ≥ 1");
+        }
+        if (Double.isNaN(delta)) {
+            return 1.0 / ((double) rows * rows);
+        }
+        if (delta >= 1.0 / rows) {
+            throw new BadInputException("Configuration " + ConfigKeys.PRIVACY_DELTA + ": " + delta + " is not below 1/n = "
+                    + (1.0 / rows) + " for " + rows + " training rows (use auto = 1/n²)");
+        }
+        return delta;
+    }
+
+    /** ε spent on the encoders' statistics. */
+    public double encoderEpsilon() {
+        return epsilon * encoderShare;
+    }
+
+    /** ε left for DP-SGD. */
+    public double trainingEpsilon() {
+        return epsilon * (1 - encoderShare);
+    }
+
+    /** δ spent on the encoders, for {@code rows} training rows. */
+    public double encoderDelta(long rows) {
+        return deltaFor(rows) * encoderShare;
+    }
+
+    /** δ left for DP-SGD, for {@code rows} training rows. */
+    public double trainingDelta(long rows) {
+        return deltaFor(rows) * (1 - encoderShare);
+    }
+}
