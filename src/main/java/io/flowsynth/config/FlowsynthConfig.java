@@ -30,6 +30,7 @@ public final class FlowsynthConfig {
     private final ReportSettings report;
     private final List<String> conditionColumns;
     private final PrivacySettings privacy;
+    private final double conditionBalance;
 
     FlowsynthConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -58,6 +59,7 @@ public final class FlowsynthConfig {
                 r.integer(ConfigKeys.REPORT_CONDITION_TOP, 1, 1000));
         conditionColumns = r.names(ConfigKeys.CONDITION_COLUMNS);
         privacy = PrivacySettings.read(r);
+        conditionBalance = r.number(ConfigKeys.CONDITION_BALANCE, 0, 1);
     }
 
     /**
@@ -136,6 +138,11 @@ public final class FlowsynthConfig {
      */
     public List<String> conditionColumns() {
         return conditionColumns;
+    }
+
+    /** {@link ConfigKeys#CONDITION_BALANCE}: α of context-balanced training, in [0, 1]. */
+    public double conditionBalance() {
+        return conditionBalance;
     }
 
     /** The differential-privacy settings ({@code flowsynth.privacy.epsilon} and friends); off by default. */

@@ -237,6 +237,17 @@ public final class CategoricalEncoder implements ColumnEncoder {
         return index.containsKey(keyOf(value));
     }
 
+    /** The frequency intervals' bounds of the single-feature encoding (the kept categories and "other"). */
+    double[] intervalBounds() {
+        return intervals.bounds();
+    }
+
+    /** Index of the kept category holding {@code value} in {@link #categories()}, or −1 if it is not kept. */
+    public int keptIndex(Object value) {
+        Integer k = index.get(keyOf(value));
+        return k == null ? -1 : k;
+    }
+
     /** Frequency of the kept category holding {@code value} (0 if it is not kept). */
     public double frequency(Object value) {
         Integer k = index.get(keyOf(value));

@@ -82,6 +82,29 @@ public final class ContextLayout {
         return !(v < min || v > max);
     }
 
+    /**
+     * The categorical features among the leading {@code columns} (context) columns of a conditional model's encoder,
+     * fed to the flow at fixed values ({@code io.flowsynth.flow.DiscreteContext}): per context feature its categories'
+     * frequency-interval bounds, or null for a continuous one; null when no feature is discrete (numeric, date or
+     * one-hot context columns stay continuous).
+     */
+    public static double[][] discreteContextBounds(TableEncoder encoder, int columns) {
+        List<double[]> bounds = new ArrayList<>();
+        boolean any = false;
+        for (int i = 0; i < columns; i++) {
+            ColumnEncoder c = encoder.columns().get(i);
+            if (c instanceof CategoricalEncoder cat && !cat.onehot() && cat.width() == 1) {
+                bounds.add(cat.intervalBounds());
+                any = true;
+            } else {
+                for (int j = 0; j < c.width(); j++) {
+                    bounds.add(null);
+                }
+            }
+        }
+        return any ? bounds.toArray(new double[0][]) : null;
+    }
+
     /** Number of features of the leading {@code columns} columns of the encoder. */
     public static int contextFeatures(TableEncoder encoder, int columns) {
         int width = 0;

@@ -53,6 +53,11 @@ final class FrequencyIntervals implements Serializable {
         return counts[k];
     }
 
+    /** The interval bounds c_0 = 0, …, c_n = 1 (a copy). */
+    double[] bounds() {
+        return lower.clone();
+    }
+
     double frequency(int k) {
         return lower[k + 1] - lower[k];
     }

@@ -6,18 +6,24 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A conditional flow ({@link FlowSpec#contextFeatures()} &gt; 0) as sampling and scoring use it. Its layers never
  * change the leading context features c except element-wise through the ActNorms, so the context's noise is the
- * affine map z_c = scale ⊙ c' + shift ({@link FlowSpec#contextToNoise}) of c' = g⁻¹(c), g the flow's marginal
- * calibration (identity without one). Then
+ * affine map z_c = A(c) = scale ⊙ c + shift ({@link FlowSpec#contextToNoise}) of the encoded context c, exactly the
+ * value the conditioners saw in training. The marginal calibration g splits in two: g_rest calibrates the other
+ * features (fitted on draws given the training rows' own contexts), g_c only turns the flow's p(c) into the real
+ * context marginal for plain sampling (the flow learns a re-weighted p(c) under context-balanced training). Then
  * <ul>
- *   <li>sampling given c: z = [z_c, z_rest] with z_rest ~ N(0, T²I), x = g(f⁻¹(z)), whose context part is c again
- *       (and is set to c exactly);</li>
- *   <li>log p(c) = Σ_i log φ(z_c,i) + Σ_i log scale_i + log|det (g⁻¹)'| over the context features, a diagonal
- *       Gaussian in the flow's space;</li>
- *   <li>log p(rest | c) = log p(x) − log p(c), exact.</li>
+ *   <li>sampling given c: z = [A(c), z_rest] with z_rest ~ N(0, T²I), x = g_rest(f⁻¹(z)), whose context part is c
+ *       (set to c exactly);</li>
+ *   <li>plain sampling ({@link #sampleFrom}): c = g_c(A⁻¹(z_c)) for z_c ~ N(0, T²I), then as given c;</li>
+ *   <li>log p(c) = log φ(A(g_c⁻¹(c))) + Σ_i log scale_i + log|det (g_c⁻¹)'|, the density plain sampling draws c
+ *       from;</li>
+ *   <li>log p(rest | c) = log p_f(c, g_rest⁻¹(rest)) + log|det (g_rest⁻¹)'| − log φ(A(c)) − Σ_i log scale_i,
+ *       exact for the rows sampling given c draws.</li>
  * </ul>
  */
 public final class ConditionalFlow {
     private final Flow flow;
+    private final MarginalCalibration contextCalibration;
+    private final DiscreteContext discrete; // null: every context feature continuous
     private final int features;
     private final int context;
     private final double[] scale;
@@ -25,12 +31,20 @@ public final class ConditionalFlow {
     private final double logScaleSum;
 
     /**
-     * @param flow          the flow of a conditional spec (with its calibration, if any)
+     * @param flow          the flow of a conditional spec (with its whole calibration, if any)
      * @param contextToNoise {@link FlowSpec#contextToNoise} of the flow's parameters
      */
     public ConditionalFlow(Flow flow, double[][] contextToNoise) {
-        this.flow = flow;
+        this(flow, contextToNoise, null);
+    }
+
+    /**
+     * @param discrete the context's categorical features, fed at fixed values ({@link DiscreteContext}), or null
+     */
+    public ConditionalFlow(Flow flow, double[][] contextToNoise, DiscreteContext discrete) {
+        this.discrete = discrete;
         this.features = flow.features();
+        this.contextCalibration = flow.calibration();
         this.scale = contextToNoise[0].clone();
         this.shift = contextToNoise[1].clone();
         this.context = scale.length;
@@ -43,8 +57,14 @@ public final class ConditionalFlow {
             sum += Math.log(v);
         }
         this.logScaleSum = sum;
+        if (discrete != null && discrete.features() != context) {
+            throw new IllegalArgumentException("The discrete context describes " + discrete.features()
+                    + " features, the flow has " + context);
+        }
+        this.flow = contextCalibration == null ? flow : flow.withCalibration(contextCalibration.withIdentity(context));
     }
 
+    /** The flow with the rest's calibration only (the context features uncalibrated). */
     public Flow flow() {
         return flow;
     }
@@ -61,17 +81,13 @@ public final class ConditionalFlow {
      * @return row-major {@code [rows × features]}, the context part equal to {@code context}
      */
     public float[] sampleGiven(float[] noise, float[] context, int rows) {
-        MarginalCalibration calibration = flow.calibration();
-        double[] c = new double[this.context];
+        if (discrete != null) {
+            context = context.clone();
+            discrete.snapRows(context, rows, this.context);
+        }
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < this.context; i++) {
-                c[i] = context[r * this.context + i];
-            }
-            if (calibration != null) {
-                calibration.invert(c, this.context);
-            }
-            for (int i = 0; i < this.context; i++) {
-                noise[r * features + i] = (float) (scale[i] * c[i] + shift[i]);
+                noise[r * features + i] = (float) (scale[i] * context[r * this.context + i] + shift[i]);
             }
         }
         float[] x = flow.sampleFrom(noise, rows, false);
@@ -81,13 +97,62 @@ public final class ConditionalFlow {
         return x;
     }
 
+    /**
+     * Plain sampling of a conditional model: each row's context c = g_c(A⁻¹(z_c)) from its base noise, then the rest
+     * given c ({@link #sampleGiven}).
+     *
+     * @param noise row-major {@code [rows × features]} base noise (overwritten)
+     */
+    public float[] sampleFrom(float[] noise, int rows) {
+        float[] context = new float[rows * this.context];
+        double[] c = new double[this.context];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < this.context; i++) {
+                c[i] = (noise[r * features + i] - shift[i]) / scale[i];
+            }
+            if (contextCalibration != null) {
+                contextCalibration.apply(c, this.context);
+            }
+            if (discrete != null) { // a level with its frequency, from the feature's base noise
+                for (int i = 0; i < this.context; i++) {
+                    if (discrete.discrete(i)) {
+                        c[i] = discrete.snap(i, noise[r * features + i]);
+                    }
+                }
+            }
+            for (int i = 0; i < this.context; i++) {
+                context[r * this.context + i] = (float) c[i];
+            }
+        }
+        return sampleGiven(noise, context, rows);
+    }
+
     /** log p(c) of one row's context (its first {@link #contextFeatures()} values; the row is not changed). */
     public double logProbContext(double[] row) {
         double[] c = new double[context];
         System.arraycopy(row, 0, c, 0, context);
-        MarginalCalibration calibration = flow.calibration();
-        double logDet = calibration == null ? 0 : calibration.invert(c, context);
-        double lp = logScaleSum + logDet - 0.5 * context * StandardNormalBase.LOG_2PI;
+        double logDet = contextCalibration == null ? 0 : contextCalibration.invert(c, context);
+        if (discrete == null) {
+            return logDet + logProbContextUncalibrated(c);
+        }
+        double lp = 0;
+        for (int i = 0; i < context; i++) { // discrete: ln f_k; continuous: calibrated Gaussian
+            if (discrete.discrete(i)) {
+                lp += discrete.logProb(i, row[i]);
+            } else {
+                double[] one = new double[context];
+                System.arraycopy(row, 0, one, 0, context);
+                double d = contextCalibration == null ? 0 : contextCalibration.invertOne(one, i);
+                double z = scale[i] * one[i] + shift[i];
+                lp += d + Math.log(scale[i]) - 0.5 * StandardNormalBase.LOG_2PI - 0.5 * z * z;
+            }
+        }
+        return lp;
+    }
+
+    /** log φ(A(c)) + Σ log scale: the flow's own density of the encoded context c (its first values). */
+    private double logProbContextUncalibrated(double[] c) {
+        double lp = logScaleSum - 0.5 * context * StandardNormalBase.LOG_2PI;
         for (int i = 0; i < context; i++) {
             double z = scale[i] * c[i] + shift[i];
             lp -= 0.5 * z * z;
@@ -97,12 +162,29 @@ public final class ConditionalFlow {
 
     /** log p(rest | c) per row of {@code x} {@code [rows, features]}. */
     public INDArray logProbRest(INDArray x) {
+        if (discrete != null) {
+            float[] v = x.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(-1).toFloatVector();
+            int n = (int) x.size(0);
+            discrete.snapRows(v, n, features);
+            x = Nd4j.createFromArray(v).reshape(n, features).castTo(x.dataType());
+        }
         INDArray joint = flow.logProb(x);
         double[][] rows = x.toDoubleMatrix();
         double[] out = joint.toDoubleVector();
         for (int r = 0; r < rows.length; r++) {
-            out[r] -= logProbContext(rows[r]);
+            out[r] -= logProbContextUncalibrated(rows[r]);
         }
         return Nd4j.createFromArray(out).castTo(joint.dataType());
+    }
+
+    /** log p(c) + log p(rest | c) per row of {@code x}: the density of the rows plain sampling draws. */
+    public INDArray logProb(INDArray x) {
+        INDArray rest = logProbRest(x);
+        double[][] rows = x.toDoubleMatrix();
+        double[] out = rest.toDoubleVector();
+        for (int r = 0; r < rows.length; r++) {
+            out[r] += logProbContext(rows[r]);
+        }
+        return Nd4j.createFromArray(out).castTo(rest.dataType());
     }
 }

@@ -156,6 +156,33 @@ public final class MarginalCalibration {
         return logDet;
     }
 
+    /** y = g(x) in place on the first {@code features} features of one row (the others are left as they are). */
+    public void apply(double[] row, int features) {
+        for (int j = 0; j < features; j++) {
+            row[j] = map(from[j], to[j], row[j]);
+        }
+    }
+
+    /** This calibration with its first {@code features} features left unchanged (the identity). */
+    public MarginalCalibration withIdentity(int features) {
+        double[][] f = from.clone();
+        double[][] t = to.clone();
+        for (int j = 0; j < features; j++) {
+            f[j] = new double[]{-1, 1};
+            t[j] = new double[]{-1, 1};
+        }
+        return new MarginalCalibration(f, t);
+    }
+
+    /** {@link #invert(double[])} of feature {@code j} of a row only, returning its log-derivative. */
+    public double invertOne(double[] row, int j) {
+        double[] t = to[j];
+        double[] f = from[j];
+        int k = segment(t, row[j]);
+        row[j] = map(t, f, row[j]);
+        return k >= 0 ? Math.log((f[k + 1] - f[k]) / (t[k + 1] - t[k])) : 0;
+    }
+
     /** Maps v through the piecewise-linear function with knots (xs, ys), slope 1 beyond the outer knots. */
     private static double map(double[] xs, double[] ys, double v) {
         int n = xs.length;

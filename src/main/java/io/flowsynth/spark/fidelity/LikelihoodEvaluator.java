@@ -3,7 +3,7 @@ package io.flowsynth.spark.fidelity;
 import io.flowsynth.error.BadInputException;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.TableEncoder;
-import io.flowsynth.flow.Flow;
+import java.util.function.Function;
 import io.flowsynth.flow.StandardNormalBase;
 import io.flowsynth.spark.OrderedReduce;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -148,7 +148,9 @@ public final class LikelihoodEvaluator {
 
     private static Sums score(Iterator<Row> it, ModelPayload model, int[][] groups, long seed, int partition) {
         TableEncoder encoder = model.encoder();
-        Flow flow = model.flow();
+        // a conditional model's density of a row is p(c)·p(rest | c) as plain sampling draws it
+        Function<INDArray, INDArray> flow = model.spec().conditional() ? model.conditionalFlow()::logProb
+                : model.flow()::logProb;
         int width = encoder.width();
         int columns = encoder.columns().size();
         Random rng = new Random(seed * 0x9E3779B97F4A7C15L + partition);
@@ -186,10 +188,10 @@ public final class LikelihoodEvaluator {
         return sums;
     }
 
-    private static void flowBatch(Flow flow, float[] batch, int rows, int width, Sums sums) {
+    private static void flowBatch(Function<INDArray, INDArray> flow, float[] batch, int rows, int width, Sums sums) {
         float[] data = rows * width == batch.length ? batch : java.util.Arrays.copyOf(batch, rows * width);
         INDArray x = Nd4j.create(data, new long[]{rows, width}, 'c');
-        double[] lp = flow.logProb(x).toDoubleVector();
+        double[] lp = flow.apply(x).toDoubleVector();
         for (double v : lp) {
             if (Double.isFinite(v)) {
                 sums.flowRows++;

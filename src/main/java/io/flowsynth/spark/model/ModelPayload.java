@@ -2,7 +2,9 @@ package io.flowsynth.spark.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.flow.ConditionalFlow;
+import io.flowsynth.flow.DiscreteContext;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.MarginalCalibration;
@@ -79,13 +81,24 @@ public final class ModelPayload implements Serializable {
         });
     }
 
+    /**
+     * The categorical context features of a conditional model's encoder (its leading {@code contextColumns} columns),
+     * fed to the flow at fixed values in training and sampling alike; null when it has none.
+     */
+    public static DiscreteContext discreteContext(TableEncoder encoder, int contextColumns) {
+        double[][] bounds = ContextLayout.discreteContextBounds(encoder, contextColumns);
+        return bounds == null ? null : new DiscreteContext(bounds);
+    }
+
     /** {@link #flow()} as a conditional flow (a model fitted with condition columns only). */
     public ConditionalFlow conditionalFlow() {
         Flow flow = flow();
         return CONDITIONAL.computeIfAbsent(flow, f -> {
             FlowSpec spec = spec();
+            TableEncoder encoder = parsedEncoder();
             return new ConditionalFlow(f, spec.contextToNoise(FlowNetworks.unflatten(spec, parameters,
-                    DataType.FLOAT)));
+                    DataType.FLOAT)), discreteContext(encoder,
+                    ContextLayout.contextColumns(encoder, spec.contextFeatures()).size()));
         });
     }
 

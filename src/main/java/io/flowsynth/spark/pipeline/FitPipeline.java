@@ -9,6 +9,7 @@ import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.config.TrainSettings;
 import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.ContextBalance;
 import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
@@ -17,6 +18,7 @@ import io.flowsynth.flow.nn.FlowNetworks;
 import io.flowsynth.spark.encode.TableEncoderEstimator;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.spark.model.ModelPayload;
 import io.flowsynth.spark.train.CalibrationFit;
 import io.flowsynth.spark.train.FeatureBlock;
 import io.flowsynth.spark.train.RoundMetrics;
@@ -183,7 +185,14 @@ public final class FitPipeline {
                     LOG.info("No checkpoint to resume from in {}: starting afresh", work.checkpointDir());
                 }
             }
-            JavaRDD<FeatureBlock> blocks = TrainingData.build(table, encoder, partitions, validationFraction, seed);
+            ContextBalance balance = ContextBalance.of(encoder, context.size(), c.conditionBalance());
+            if (balance != null) {
+                LOG.info("Context-balanced training ({}={}): rows of rarer context levels are drawn more often, at "
+                        + "most {}× as often as the most frequent level's", ConfigKeys.CONDITION_BALANCE,
+                        c.conditionBalance(), (int) ContextBalance.MAX_FACTOR);
+            }
+            JavaRDD<FeatureBlock> blocks = TrainingData.build(table, encoder, partitions, validationFraction, seed,
+                    balance, ModelPayload.discreteContext(encoder, context.size()));
             try {
                 Consumer<TrainingState> onRound = checkpoints == null ? null : s -> {
                     String dir = checkpoints.write(s);
@@ -257,7 +266,7 @@ public final class FitPipeline {
     /** Settings (keys starting so, or these keys) that decide the fitted encoders: a resumed fit must have the same. */
     static final List<String> ENCODER_SETTINGS = List.of("flowsynth.encode.", ConfigKeys.COLUMNS_PREFIX,
             ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES, ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT,
-            ConfigKeys.PRIVACY_EXTREME_K, ConfigKeys.CONDITION_COLUMNS);
+            ConfigKeys.PRIVACY_EXTREME_K, "flowsynth.condition.");
 
     /**
      * {@code fit --resume}: the encoders stored with the newest complete checkpoint (its {@code model/}), so the resumed

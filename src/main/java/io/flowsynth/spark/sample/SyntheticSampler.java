@@ -3,6 +3,7 @@ package io.flowsynth.spark.sample;
 import io.flowsynth.spark.Seeds;
 import io.flowsynth.spark.TaskMemory;
 import io.flowsynth.encode.BatchDecoder;
+import io.flowsynth.flow.ConditionalFlow;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
@@ -149,6 +150,7 @@ public final class SyntheticSampler {
         private final InternalRowSink sink;
         private final int indexColumn;
         private final int features;
+        private final ConditionalFlow conditional; // a conditional model's plain sampling, else null
         private final Random decodeRng = new Random();
         private long[] batch = new long[0];
         private int batchRows;
@@ -158,6 +160,7 @@ public final class SyntheticSampler {
                        long tableRows, long tableSeed, InternalRowSink sink, int indexColumn) {
             this.decoder = new BatchDecoder(model.encoder(), false);
             this.flow = model.flow();
+            this.conditional = model.spec().conditional() ? model.conditionalFlow() : null;
             this.indices = indices;
             this.redrawSeed = redrawSeed;
             this.batchSize = batchSize;
@@ -205,7 +208,8 @@ public final class SyntheticSampler {
                     z[r * features + f] = (float) (noise.nextGaussian() * temperature);
                 }
             }
-            decoder.load(features == 0 ? z : flow.sampleFrom(z, batchRows, false), batchRows);
+            decoder.load(features == 0 ? z : conditional != null ? conditional.sampleFrom(z, batchRows)
+                    : flow.sampleFrom(z, batchRows, false), batchRows);
         }
     }
 
@@ -216,6 +220,7 @@ public final class SyntheticSampler {
     static final class RowIterator implements Iterator<InternalRow> {
         private final BatchDecoder decoder;
         private final Flow flow;
+        private final ConditionalFlow conditional; // a conditional model's plain sampling, else null
         private final long total;
         private final int batchSize;
         private final boolean independent;
@@ -242,6 +247,7 @@ public final class SyntheticSampler {
             this.tableSeed = tableSeed;
             this.decoder = new BatchDecoder(model.encoder(), independent);
             this.flow = model.flow();
+            this.conditional = model.spec().conditional() && !independent ? model.conditionalFlow() : null;
             this.total = total;
             this.batchSize = batchSize;
             this.independent = independent;
@@ -275,7 +281,17 @@ public final class SyntheticSampler {
         private void fill() {
             batchRows = (int) Math.min(batchSize, total - produced);
             next = 0;
-            decoder.load(features == 0 ? new float[0] : flow.sample(batchRows, temperature, noise, independent), batchRows);
+            if (features == 0) {
+                decoder.load(new float[0], batchRows);
+            } else if (conditional != null) {
+                float[] z = new float[batchRows * features];
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (float) (noise.nextGaussian() * temperature);
+                }
+                decoder.load(conditional.sampleFrom(z, batchRows), batchRows);
+            } else {
+                decoder.load(flow.sample(batchRows, temperature, noise, independent), batchRows);
+            }
         }
     }
 }

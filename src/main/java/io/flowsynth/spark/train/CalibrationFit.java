@@ -1,5 +1,6 @@
 package io.flowsynth.spark.train;
 
+import io.flowsynth.flow.ConditionalFlow;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.MarginalCalibration;
@@ -82,16 +83,51 @@ public final class CalibrationFit {
         Flow flow = Flows.build(spec, FlowNetworks.unflatten(spec, parameters, DataType.FLOAT));
         java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5851F42D4C957F2DL);
         int flowRows = Math.max(rows, 2);
-        float[] samples = new float[flowRows * spec.features()];
+        int d = spec.features();
+        float[] samples = new float[flowRows * d];
         for (int done = 0; done < flowRows; ) {
             int n = Math.min(BATCH, flowRows - done);
             float[] x = flow.sample(n, 1.0, rng, false);
-            System.arraycopy(x, 0, samples, done * spec.features(), x.length);
+            System.arraycopy(x, 0, samples, done * d, x.length);
             done += n;
+        }
+        if (spec.conditional()) {
+            restGivenRealContexts(flow, spec, parameters, data, dataRows, samples, flowRows, rng);
         }
         MarginalCalibration c = MarginalCalibration.fit(samples, data, spec.features(), knots);
         LOG.info("Calibrated the flow's marginals: {} knots per feature on {} training rows and {} flow samples in {}s",
                 knots, dataRows, flowRows, String.format("%.1f", (System.nanoTime() - start) / 1e9));
         return c;
+    }
+
+    /**
+     * A conditional model is sampled given contexts, so its other features are calibrated on draws of p(rest | c)
+     * given the training rows' own contexts (a context drawn at random per row), not on draws of the unconditional
+     * flow: their marginals then compare like with like whatever the context distribution the flow learned (under
+     * context-balanced training it learned a re-weighted one). The context features keep the unconditional draws,
+     * so plain sampling's p(c) is calibrated to the real context marginals.
+     */
+    private static void restGivenRealContexts(Flow flow, FlowSpec spec, float[] parameters, float[] data, int dataRows,
+                                              float[] samples, int flowRows, java.util.SplittableRandom rng) {
+        int d = spec.features();
+        int k = spec.contextFeatures();
+        ConditionalFlow conditional = new ConditionalFlow(flow,
+                spec.contextToNoise(FlowNetworks.unflatten(spec, parameters, DataType.FLOAT)));
+        for (int done = 0; done < flowRows; ) {
+            int n = Math.min(BATCH, flowRows - done);
+            float[] context = new float[n * k];
+            float[] noise = new float[n * d];
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(data, rng.nextInt(dataRows) * d, context, r * k, k);
+                for (int i = k; i < d; i++) {
+                    noise[r * d + i] = (float) rng.nextGaussian();
+                }
+            }
+            float[] x = conditional.sampleGiven(noise, context, n);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(x, r * d + k, samples, (done + r) * d + k, d - k);
+            }
+            done += n;
+        }
     }
 }

@@ -161,10 +161,31 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
         return new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * round) ^ (31L * partition + 17));
     }
 
-    /** Fills {@code batch} with {@code rows} training rows drawn with replacement. */
+    /** One training row's index: uniform, or by context-balanced group weights when the block has groups. */
+    static int drawRow(FeatureBlock b, SplittableRandom rng) {
+        if (b.groupEnds == null || b.groupEnds.length == 0) {
+            return rng.nextInt(b.trainRows);
+        }
+        double[] mass = b.groupCumulativeMass;
+        double u = rng.nextDouble() * mass[mass.length - 1];
+        int lo = 0;
+        int hi = mass.length - 1;
+        while (lo < hi) { // first group whose cumulative mass exceeds u
+            int mid = (lo + hi) >>> 1;
+            if (mass[mid] > u) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        int start = lo == 0 ? 0 : b.groupEnds[lo - 1];
+        return start + rng.nextInt(b.groupEnds[lo] - start);
+    }
+
+    /** Fills {@code batch} with {@code rows} training rows drawn with replacement (see {@link #drawRow}). */
     static void drawBatch(FeatureBlock b, SplittableRandom rng, float[] batch, int rows) {
         for (int i = 0; i < rows; i++) {
-            System.arraycopy(b.train, rng.nextInt(b.trainRows) * b.features, batch, i * b.features, b.features);
+            System.arraycopy(b.train, drawRow(b, rng) * b.features, batch, i * b.features, b.features);
         }
     }
 

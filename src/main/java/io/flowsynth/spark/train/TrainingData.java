@@ -1,10 +1,14 @@
 package io.flowsynth.spark.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowsynth.encode.ContextBalance;
 import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.flow.DiscreteContext;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -26,6 +30,18 @@ public final class TrainingData {
      */
     public static JavaRDD<FeatureBlock> build(Dataset<Row> table, TableEncoder encoder, int partitions,
                                               double validationFraction, long seed) {
+        return build(table, encoder, partitions, validationFraction, seed, null, null);
+    }
+
+    /**
+     * @param balance context-balanced sampling of the training rows ({@link ContextBalance}), or null for uniform
+     *                draws; the validation rows are never weighted
+     * @param discrete a conditional model's categorical context features, fed at fixed values (training and
+     *                 validation rows alike), or null
+     */
+    public static JavaRDD<FeatureBlock> build(Dataset<Row> table, TableEncoder encoder, int partitions,
+                                              double validationFraction, long seed, ContextBalance balance,
+                                              DiscreteContext discrete) {
         String encoderJson = encoder.toJson().toString();
         List<String> names = Arrays.asList(table.schema().fieldNames());
         int[] fieldIndex = encoder.columns().stream().mapToInt(c -> names.indexOf(c.column())).toArray();
@@ -38,12 +54,13 @@ public final class TrainingData {
         JavaRDD<Row> rows = table.javaRDD();
         rows = rows.getNumPartitions() > partitions ? rows.coalesce(partitions) : rows.repartition(partitions);
         return rows.mapPartitionsWithIndex((partition, it) -> encodePartition(partition, it, encoderJson, fieldIndex,
-                        validationFraction, seed), false)
+                        validationFraction, seed, balance, discrete), false)
                 .persist(StorageLevel.MEMORY_AND_DISK());
     }
 
     private static Iterator<FeatureBlock> encodePartition(int partition, Iterator<Row> it, String encoderJson,
-                                                          int[] fieldIndex, double validationFraction, long seed)
+                                                          int[] fieldIndex, double validationFraction, long seed,
+                                                          ContextBalance balance, DiscreteContext discrete)
             throws Exception {
         TableEncoder encoder = TableEncoder.fromJson(new ObjectMapper().readTree(encoderJson));
         int width = encoder.width();
@@ -51,6 +68,7 @@ public final class TrainingData {
         Random split = new Random(seed ^ (0xC2B2AE3D27D4EB4FL * (partition + 1)));
         FloatBuffer train = new FloatBuffer();
         FloatBuffer validation = new FloatBuffer();
+        TreeMap<Integer, FloatBuffer> groups = balance == null ? null : new TreeMap<>();
         Object[] values = new Object[fieldIndex.length];
         double[] features = new double[width];
         while (it.hasNext()) {
@@ -59,10 +77,36 @@ public final class TrainingData {
                 values[i] = row.get(fieldIndex[i]);
             }
             encoder.encode(values, features, rng);
-            (split.nextDouble() < validationFraction ? validation : train).add(features);
+            if (discrete != null) {
+                discrete.snapRow(features);
+            }
+            if (split.nextDouble() < validationFraction) {
+                validation.add(features);
+            } else if (groups == null) {
+                train.add(features);
+            } else {
+                groups.computeIfAbsent(balance.group(values, encoder), g -> new FloatBuffer()).add(features);
+            }
+        }
+        if (groups == null) {
+            return List.of(new FeatureBlock(width, train.toArray(), train.rows(width), validation.toArray(),
+                    validation.rows(width))).iterator();
+        }
+        int[] ends = new int[groups.size()];
+        double[] mass = new double[groups.size()];
+        int g = 0;
+        int rows = 0;
+        double cumulative = 0;
+        for (Map.Entry<Integer, FloatBuffer> e : groups.entrySet()) {
+            int n = e.getValue().rows(width);
+            train.addAll(e.getValue());
+            rows += n;
+            cumulative += n * balance.weight(e.getKey());
+            ends[g] = rows;
+            mass[g++] = cumulative;
         }
         return List.of(new FeatureBlock(width, train.toArray(), train.rows(width), validation.toArray(),
-                validation.rows(width))).iterator();
+                validation.rows(width), ends, mass)).iterator();
     }
 
     /** A growable float array. */
@@ -77,6 +121,14 @@ public final class TrainingData {
             for (double v : row) {
                 data[size++] = (float) v;
             }
+        }
+
+        void addAll(FloatBuffer other) {
+            if (size + other.size > data.length) {
+                data = Arrays.copyOf(data, Math.max(data.length * 2, size + other.size));
+            }
+            System.arraycopy(other.data, 0, data, size, other.size);
+            size += other.size;
         }
 
         int rows(int width) {
