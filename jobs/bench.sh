@@ -60,6 +60,12 @@
 #                                 10,000,000) rows by plain sampling and ROWS rows by `sample --condition` on that
 #                                 plain sample as the condition table, interleaved CONDITIONAL_RUNS times (default 2);
 #                                 rows/s of each from _flowsynth.json and their ratio: target/bench/conditional.json
+#   jobs/bench.sh conditional-real [TABLE COLUMN]  per-condition fidelity on a real table with a rare level (default
+#                                 credit_data's Marital: 38 of 4,454 rows divorced, 67 widow): a seeded 80/20 split,
+#                                 fits conditioned on COLUMN with context balance 0.5 (the default) and 0, a plain
+#                                 sample of 50,000 rows each, report --condition-columns COLUMN against the training
+#                                 rows, and the holdout as the ceiling: per level real rows and quality of each:
+#                                 target/bench/conditional-real.json
 #   jobs/bench.sh condition-report [ROWS] [RUNS]  per-condition fidelity (report --condition-columns) on two demo
 #                                 loans tables of ROWS rows (default 50000), contexts region, region+term_months and
 #                                 annual_income (quantile ranges), RUNS (default 3) interleaved runs in one JVM: report
@@ -473,6 +479,41 @@ guard() {
   cat "$bench/guard-$columns.json"
 }
 
+# conditional_real [TABLE COLUMN]: per-condition quality on a real table, beside the holdout ceiling
+conditional_real() {
+  local table="${1:-credit_data}" column="${2:-Marital}" data="$bench/data/real" out="$bench/conditional-real"
+  local fl="$FLOWSYNTH_HOME/jobs/flowsynth"
+  fidelity_real_data "$data" "$table"
+  [ -f "$data/$table.csv" ] || { echo "conditional-real: no table $table" >&2; exit 1; }
+  rm -rf "$out"; mkdir -p "$out"
+  # a seeded 80/20 split of the CSV's lines (its header on both)
+  awk -v seed="${FIDELITY_REAL_SEED:-7}" -v train="$out/train.csv" -v hold="$out/holdout.csv" \
+    'BEGIN { srand(seed) } NR == 1 { print > train; print > hold; next }
+     { if (rand() < 0.8) print > train; else print > hold }' "$data/$table.csv"
+  local reports=() b
+  for b in 0.5 0; do
+    "$fl" fit --input "$out/train.csv" --model "$out/model-$b" --set flowsynth.condition.columns="$column" \
+      --set flowsynth.condition.balance="$b" > "$out/fit-$b.log" 2>&1 || { tail -5 "$out/fit-$b.log" >&2; exit 1; }
+    "$fl" sample --model "$out/model-$b" --rows 50000 --output "$out/synthetic-$b" --seed 1 > "$out/sample-$b.log" 2>&1
+    "$fl" report --real "$out/train.csv" --synthetic "$out/synthetic-$b" --output "$out/report-$b" \
+      --condition-columns "$column" > "$out/report-$b.log" 2>&1
+    reports+=("$out/report-$b/fidelity.json")
+  done
+  "$fl" report --real "$out/train.csv" --synthetic "$out/holdout.csv" --output "$out/report-ceiling" \
+    --condition-columns "$column" > "$out/report-ceiling.log" 2>&1
+  jq -s --arg table "$table" --arg column "$column" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" '
+    . as $r
+    | def lv(i): $r[i].per_condition.entries | map({key: .label, value: {real_rows, synthetic_rows, quality}})
+        | from_entries;
+    {table: $table, column: $column, machine_load: $load,
+     overall_quality: {balance_05: $r[0].per_condition.overall.quality, balance_0: $r[1].per_condition.overall.quality,
+                       ceiling_holdout: $r[2].per_condition.overall.quality},
+     levels: [lv(0) | keys[] as $k | {level: $k, balance_05: lv(0)[$k], balance_0: lv(1)[$k],
+                                      ceiling_holdout: lv(2)[$k]}]}' \
+    "${reports[@]}" "$out/report-ceiling/fidelity.json" > "$bench/conditional-real.json"
+  cat "$bench/conditional-real.json"
+}
+
 # condition_report [ROWS] [RUNS]: what report --condition-columns costs, against peers measured in the same JVM
 condition_report() {
   java_main io.flowsynth.jobs.bench.ConditionReportBench "$bench/condition-report.json" "${1:-50000}" "${2:-3}"
@@ -482,6 +523,10 @@ condition_report() {
 case "${1:-}" in
   conditional)
     conditional "${2:-10000000}"
+    ;;
+  conditional-real)
+    shift
+    conditional_real "$@"
     ;;
   condition-report)
     shift

@@ -58,4 +58,53 @@ class ContextLayoutTest {
         assertThatThrownBy(() -> ContextLayout.contextFirst(encoder, table, table))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("nothing is left to model");
     }
+
+    private static List<Object> levels(Object[][] counts) {
+        List<Object> v = new ArrayList<>();
+        for (Object[] c : counts) {
+            for (int i = 0; i < (int) c[1]; i++) {
+                v.add(c[0]);
+            }
+        }
+        return v;
+    }
+
+    @Test
+    void contextBalanceUpWeightsRareKeptLevelsUpToItsCapAndNeverAProtectedValue() {
+        // 400 a, 100 b, 20 c, 2 d
+        CategoricalEncoder c = Fixtures.categorical("c", STRING,
+                levels(new Object[][]{{"a", 400}, {"b", 100}, {"c", 20}, {"d", 2}}), 100);
+        QuantileEncoder income = Fixtures.quantile("income", "continuous", DOUBLE, incomes(), 20);
+        TableEncoder encoder = new TableEncoder(List.of(c, income));
+        assertThat(ContextBalance.of(encoder, 1, 0.0)).as("alpha 0").isNull();
+        assertThat(ContextBalance.of(encoder, 0, 0.5)).as("no context").isNull();
+        assertThat(ContextBalance.of(new TableEncoder(List.of(income, c)), 1, 0.5)).as("numeric context").isNull();
+        ContextBalance b = ContextBalance.of(encoder, 1, 0.5);
+        double wa = b.weight(b.group(new Object[]{"a", 1.0}, encoder));
+        double wb = b.weight(b.group(new Object[]{"b", 1.0}, encoder));
+        double wc = b.weight(b.group(new Object[]{"c", 1.0}, encoder));
+        double wd = b.weight(b.group(new Object[]{"never seen", 1.0}, encoder));
+        assertThat(wa).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(wb).as("(f_a / f_b)^0.5").isCloseTo(Math.sqrt(c.frequency("a") / c.frequency("b")),
+                org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(wc).isGreaterThan(wb);
+        assertThat(wd).as("a value not kept (unseen or protected) is never up-weighted").isEqualTo(1.0);
+        assertThat(b.group(new Object[]{"a", 1.0}, encoder)).isNotEqualTo(b.group(new Object[]{"b", 1.0}, encoder));
+        ContextBalance full = ContextBalance.of(encoder, 1, 1.0);
+        assertThat(full.weight(full.group(new Object[]{"c", 1.0}, encoder))).as("capped")
+                .isEqualTo(ContextBalance.MAX_FACTOR);
+    }
+
+    @Test
+    void discreteContextBoundsCoverTheCategoricalContextFeaturesOnly() {
+        CategoricalEncoder c = Fixtures.categorical("c", STRING, levels(new Object[][]{{"a", 60}, {"b", 30}, {"c", 10}}),
+                100);
+        QuantileEncoder income = Fixtures.quantile("income", "continuous", DOUBLE, incomes(), 20);
+        TableEncoder encoder = new TableEncoder(List.of(income, c));
+        double[][] bounds = ContextLayout.discreteContextBounds(encoder, 2);
+        assertThat(bounds).hasNumberOfRows(2);
+        assertThat(bounds[0]).as("income stays continuous").isNull();
+        assertThat(bounds[1]).containsExactly(new double[]{0, 0.6, 0.9, 1.0}, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ContextLayout.discreteContextBounds(encoder, 1)).isNull();
+    }
 }

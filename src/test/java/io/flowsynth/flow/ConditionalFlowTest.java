@@ -136,6 +136,65 @@ class ConditionalFlowTest {
         }
     }
 
+    /**
+     * A categorical context feature is fed at one value per level: every value of a level's interval samples and
+     * scores alike, plain sampling draws the levels with their frequencies, log p(c) is ln f, and p(rest | c) still
+     * integrates to one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"realnvp", "maf"})
+    void aDiscreteContextFeedsOneValuePerLevelAndDrawsLevelsWithTheirFrequencies(String type) {
+        FlowSpec spec = spec(type, 3, 1);
+        Map<String, INDArray> p = params(spec, 11, 0.3);
+        double[] bounds = {0, 0.6, 0.9, 1.0};
+        DiscreteContext discrete = new DiscreteContext(new double[][]{bounds});
+        ConditionalFlow cf = new ConditionalFlow(Flows.build(spec, floats(p)), spec.contextToNoise(p), discrete);
+        // two values inside level 1's interval (Φ⁻¹(0.62) and Φ⁻¹(0.88)) sample the same rows from the same noise
+        float[] noise = new float[4 * 3];
+        SplittableRandom rng = new SplittableRandom(6);
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) rng.nextGaussian();
+        }
+        float[] low = cf.sampleGiven(noise.clone(), new float[]{0.3055f, 0.3055f, 0.3055f, 0.3055f}, 4);
+        float[] high = cf.sampleGiven(noise.clone(), new float[]{1.175f, 1.175f, 1.175f, 1.175f}, 4);
+        for (int r = 0; r < 4; r++) {
+            for (int i = 1; i < 3; i++) {
+                assertThat(high[r * 3 + i]).as("row %d feature %d", r, i).isEqualTo(low[r * 3 + i]);
+            }
+        }
+        // plain sampling: levels with their frequencies 0.6, 0.3, 0.1
+        int n = 20_000;
+        float[] z = new float[n * 3];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) rng.nextGaussian();
+        }
+        float[] x = cf.sampleFrom(z, n);
+        int[] counts = new int[3];
+        for (int r = 0; r < n; r++) {
+            double u = io.flowsynth.math.StandardNormal.cdf(x[r * 3]);
+            counts[u < 0.6 ? 0 : u < 0.9 ? 1 : 2]++;
+        }
+        assertThat(counts[0] / (double) n).isCloseTo(0.6, Offset.offset(0.015));
+        assertThat(counts[1] / (double) n).isCloseTo(0.3, Offset.offset(0.015));
+        assertThat(counts[2] / (double) n).isCloseTo(0.1, Offset.offset(0.01));
+        assertThat(cf.logProbContext(new double[]{1.175, 0, 0})).isCloseTo(Math.log(0.3), Offset.offset(1e-9));
+        // ∫ p(rest | c) = 1 for a value inside level 2's interval
+        double h = 0.1;
+        int m = 140;
+        INDArray grid = Nd4j.create(DataType.FLOAT, (long) m * m, 3);
+        int row = 0;
+        for (int a = 0; a < m; a++) {
+            for (int b = 0; b < m; b++) {
+                grid.putScalar(row, 0, 1.5);
+                grid.putScalar(row, 1, -7 + (a + 0.5) * h);
+                grid.putScalar(row, 2, -7 + (b + 0.5) * h);
+                row++;
+            }
+        }
+        double mass = Nd4j.math().exp(cf.logProbRest(grid).castTo(DataType.DOUBLE)).sumNumber().doubleValue() * h * h;
+        assertThat(mass).isCloseTo(1.0, Offset.offset(0.01));
+    }
+
     @Test
     void aConditionalSpecKeepsItsContextInPlaceAndInItsJson() {
         FlowSpec spec = spec("realnvp", 6, 2);

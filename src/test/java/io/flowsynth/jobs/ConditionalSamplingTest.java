@@ -84,9 +84,6 @@ class ConditionalSamplingTest {
         model = dir.resolve("model").toString();
         List<String> args = new ArrayList<>(List.of("fit", "--input", input, "--model", model,
                 "--set", "flowsynth.condition.columns=c", "--set", "flowsynth.train.steps=1500",
-                // MAF: with the default realnvp the rare level's rows come out nearer the 9.5 % level's mean than
-                // their own (measured: (3.4, 4.7) against the real (6, 6)); MAF's conditioners learn it
-                "--set", "flowsynth.flow.type=maf",
                 // the mode encoder's random mode assignment blurs the conditionals (measured: A's correlation 0.61
                 // against 0.81 with it, 0.77 with quantiles); the quantile encoder is the one under test here
                 "--set", "flowsynth.columns.x.encoder=quantile", "--set", "flowsynth.columns.y.encoder=quantile"));
@@ -117,12 +114,13 @@ class ConditionalSamplingTest {
     }
 
     /**
-     * The frequent levels pass per-condition KS and correlation checks. The rare level (0.5 %, 90 training rows) is
-     * learned more roughly (see the closing note of issue 20): its check is that its synthetic rows sit nearer its
-     * real mean than any other level's real mean.
+     * Every level passes per-condition KS and correlation checks, the rare one (0.5 %, about 90 training rows)
+     * included: its context is fed at one value per level (not blurred into the 9.5 % level beside it) and
+     * context-balanced training gives it more steps. Measured (realnvp, 1,500 steps): the rare level's mean (5.94,
+     * 5.97) against the real (6, 6), KS 0.13 and 0.07, correlation −0.43 against −0.76; before both changes (3.4, 4.7).
      */
     @Test
-    void everyLevelFollowsItsOwnConditionalAndTheRareOneIsDrawnTowardsIt() throws Exception {
+    void everyLevelFollowsItsOwnConditionalTheRareOneIncluded() throws Exception {
         for (Object[] level : LEVELS) {
             String name = (String) level[0];
             String out = dir.resolve("where-" + name).toString();
@@ -138,34 +136,41 @@ class ConditionalSamplingTest {
                 xy.add(new double[]{row.getDouble(0), row.getDouble(1)});
             }
             List<double[]> want = real.get(name);
-            System.out.printf("level %s: synthetic mean (%.2f, %.2f), sd (%.2f, %.2f), correlation %.2f%n", name,
+            System.out.printf("level %s: synthetic mean (%.2f, %.2f), sd (%.2f, %.2f), correlation %.2f, KS x %.3f, "
+                    + "KS y %.3f%n", name,
                     mean(column(xy, 0)), mean(column(xy, 1)), sd(column(xy, 0)), sd(column(xy, 1)),
-                    new PearsonsCorrelation().correlation(column(xy, 0), column(xy, 1)));
-            if ((double) level[1] < 0.01) {
+                    new PearsonsCorrelation().correlation(column(xy, 0), column(xy, 1)),
+                    new KolmogorovSmirnovTest().kolmogorovSmirnovStatistic(column(want, 0), column(xy, 0)),
+                    new KolmogorovSmirnovTest().kolmogorovSmirnovStatistic(column(want, 1), column(xy, 1)));
+            boolean rare = (double) level[1] < 0.01;
+            if (rare) { // and nearer its own real mean than any other level's
                 double[] mean = {mean(column(xy, 0)), mean(column(xy, 1))};
                 double own = distance(mean, level);
                 for (Object[] other : LEVELS) {
                     if (other != level) {
                         assertThat(own).as("rare level %s: distance of its synthetic mean (%.2f, %.2f) to its real "
                                 + "mean, against level %s's", name, mean[0], mean[1], other[0])
-                                .isLessThan(distance(mean, other));
+                                .isLessThan(distance(mean, other) / 4);
                     }
                 }
-                continue;
             }
             for (int j = 0; j < 2; j++) {
                 double d = new KolmogorovSmirnovTest().kolmogorovSmirnovStatistic(column(want, j), column(xy, j));
-                // the two-sample KS critical value at α = 0.001, or 0.1 for the large levels (power finds any flaw);
-                // 0.2 for the 9.5 % level beside the rare one (measured 0.13–0.17 in 1,500 steps: its y shares the
-                // upper tail with the rare level). A model that ignores c is off by 0.3–0.6 on most levels.
+                // the two-sample KS critical value at α = 0.001 (0.2 for the rare level's 100 real rows), or 0.1
+                // for the others (power finds any flaw: measured at most 0.09). A model that ignores c is off by
+                // 0.3–0.6 on most levels, and was 0.28 on the rare level's x before its context was fed at one value
                 double critical = 1.95 * Math.sqrt((want.size() + xy.size()) / ((double) want.size() * xy.size()));
                 assertThat(d).as("KS of %s given c = %s (%d real rows)", j == 0 ? "x" : "y", name, want.size())
-                        .isLessThan(Math.max(critical, (double) level[1] < 0.2 ? 0.2 : 0.1));
+                        .isLessThan(Math.max(critical, 0.1));
             }
             double rho = new PearsonsCorrelation().correlation(column(xy, 0), column(xy, 1));
             double realRho = new PearsonsCorrelation().correlation(column(want, 0), column(want, 1));
+            // 0.1 for the frequent levels; 0.35 for the rare one (measured −0.43 against its 100 real rows' −0.76
+            // in 1,500 steps, −0.48 with balance 1 and a 30× cap: still short, see issue 20's note; its rows are the
+            // columns' upper tails, where the quantile encoders' extreme-value protection clips them; a model that
+            // blurs the levels gave −0.25)
             assertThat(rho).as("correlation given c = %s (real %.2f)", name, realRho)
-                    .isCloseTo(realRho, org.assertj.core.data.Offset.offset((double) level[1] < 0.2 ? 0.2 : 0.1));
+                    .isCloseTo(realRho, org.assertj.core.data.Offset.offset(rare ? 0.35 : 0.1));
             JsonNode side = new ObjectMapper().readTree(new File(out, SamplePipeline.SIDECAR));
             assertThat(side.path("condition").path("source").asText()).isEqualTo("--where c = '" + name + "'");
         }
@@ -205,12 +210,12 @@ class ConditionalSamplingTest {
         for (Row row : counts) {
             assertThat(row.getLong(1)).as("rows of %s", row.getString(0)).isEqualTo(400);
         }
-        // each level's rows sit near its own mean (the rare level's farther: see the test above)
+        // each level's rows sit near its own mean
         for (Object[] level : LEVELS) {
             Row mean = synth.filter(functions.col("c").equalTo(level[0])).agg(functions.avg("x"), functions.avg("y"))
                     .first();
             assertThat(distance(new double[]{mean.getDouble(0), mean.getDouble(1)}, level)).as("level %s", level[0])
-                    .isLessThan((double) level[1] < 0.01 ? 3.5 : 0.6);
+                    .isLessThan((double) level[1] < 0.01 ? 0.8 : 0.6);
         }
         // same seed, same rows
         String again = dir.resolve("by-table-again").toString();
