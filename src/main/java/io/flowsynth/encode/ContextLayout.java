@@ -51,7 +51,8 @@ public final class ContextLayout {
             throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + ": every learned column is a condition ("
                     + String.join(", ", context) + "): nothing is left to model");
         }
-        return new TableEncoder(ordered, encoder.droppedColumns());
+        // an encoder already in this order (a resumed fit's) keeps its context joint
+        return new TableEncoder(ordered, encoder.droppedColumns()).withContextJoint(encoder.contextJoint());
     }
 
     /**
@@ -93,7 +94,8 @@ public final class ContextLayout {
         boolean any = false;
         for (int i = 0; i < columns; i++) {
             ColumnEncoder c = encoder.columns().get(i);
-            if (c instanceof CategoricalEncoder cat && !cat.onehot() && cat.width() == 1) {
+            if (discrete(c)) {
+                CategoricalEncoder cat = (CategoricalEncoder) c;
                 bounds.add(cat.intervalBounds());
                 any = true;
             } else {
@@ -103,6 +105,22 @@ public final class ContextLayout {
             }
         }
         return any ? bounds.toArray(new double[0][]) : null;
+    }
+
+    /** The indices of the discrete ones among the leading {@code columns} (context) columns. */
+    public static int[] discreteColumns(TableEncoder encoder, int columns) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < columns; i++) {
+            if (discrete(encoder.columns().get(i))) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** A categorical column of one frequency-interval feature: fed at one value per level as a context. */
+    private static boolean discrete(ColumnEncoder c) {
+        return c instanceof CategoricalEncoder cat && !cat.onehot() && cat.width() == 1;
     }
 
     /** Number of features of the leading {@code columns} columns of the encoder. */

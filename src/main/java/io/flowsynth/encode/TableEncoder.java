@@ -35,6 +35,7 @@ public final class TableEncoder implements Serializable {
     private final int width;
     private final ColumnType[] types;
     private RealValues realValues; // set only by withRealValues, on a copy; not part of the JSON form
+    private ContextJoint contextJoint; // set only by withContextJoint, on a copy; "context_joint" in the JSON form
 
     public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns) {
         this.columns = List.copyOf(columns);
@@ -161,7 +162,21 @@ public final class TableEncoder implements Serializable {
     public TableEncoder withRealValues(RealValues values) {
         TableEncoder copy = new TableEncoder(columns, droppedColumns);
         copy.realValues = values;
+        copy.contextJoint = contextJoint;
         return copy;
+    }
+
+    /** This encoder with the joint of a conditional model's categorical context columns (null removes it). */
+    public TableEncoder withContextJoint(ContextJoint joint) {
+        TableEncoder copy = new TableEncoder(columns, droppedColumns);
+        copy.realValues = realValues;
+        copy.contextJoint = joint;
+        return copy;
+    }
+
+    /** {@link #withContextJoint}'s joint, or null. */
+    public ContextJoint contextJoint() {
+        return contextJoint;
     }
 
     /** The real values set by {@link #withRealValues}, or null. */
@@ -238,6 +253,9 @@ public final class TableEncoder implements Serializable {
         for (ColumnEncoder c : columns) {
             cols.add(c.toJson());
         }
+        if (contextJoint != null) {
+            json.set("context_joint", contextJoint.toJson());
+        }
         return json;
     }
 
@@ -257,7 +275,8 @@ public final class TableEncoder implements Serializable {
             throw new IllegalArgumentException("width " + json.get("width").asInt() + " does not match the columns' "
                     + encoder.width());
         }
-        return encoder;
+        return json.hasNonNull("context_joint")
+                ? encoder.withContextJoint(ContextJoint.fromJson(json.get("context_joint"))) : encoder;
     }
 
     /** Reads one {@link ColumnEncoder#toJson()}. */

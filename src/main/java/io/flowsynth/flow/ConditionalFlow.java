@@ -106,6 +106,7 @@ public final class ConditionalFlow {
     public float[] sampleFrom(float[] noise, int rows) {
         float[] context = new float[rows * this.context];
         double[] c = new double[this.context];
+        double[] z = new double[this.context];
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < this.context; i++) {
                 c[i] = (noise[r * features + i] - shift[i]) / scale[i];
@@ -113,12 +114,11 @@ public final class ConditionalFlow {
             if (contextCalibration != null) {
                 contextCalibration.apply(c, this.context);
             }
-            if (discrete != null) { // a level with its frequency, from the feature's base noise
+            if (discrete != null) { // levels with their frequencies (or the joint's), from the features' base noise
                 for (int i = 0; i < this.context; i++) {
-                    if (discrete.discrete(i)) {
-                        c[i] = discrete.snap(i, noise[r * features + i]);
-                    }
+                    z[i] = noise[r * features + i];
                 }
+                discrete.draw(z, c);
             }
             for (int i = 0; i < this.context; i++) {
                 context[r * this.context + i] = (float) c[i];
@@ -135,11 +135,9 @@ public final class ConditionalFlow {
         if (discrete == null) {
             return logDet + logProbContextUncalibrated(c);
         }
-        double lp = 0;
-        for (int i = 0; i < context; i++) { // discrete: ln f_k; continuous: calibrated Gaussian
-            if (discrete.discrete(i)) {
-                lp += discrete.logProb(i, row[i]);
-            } else {
+        double lp = discrete.logProbDiscrete(row); // the levels' frequencies, or their joint's
+        for (int i = 0; i < context; i++) { // continuous: calibrated Gaussian
+            if (!discrete.discrete(i)) {
                 double[] one = new double[context];
                 System.arraycopy(row, 0, one, 0, context);
                 double d = contextCalibration == null ? 0 : contextCalibration.invertOne(one, i);

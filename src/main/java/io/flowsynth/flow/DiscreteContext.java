@@ -20,6 +20,10 @@ public final class DiscreteContext implements Serializable {
     private final double[][] lower;     // per feature: interval bounds c_0 = 0 … c_n = 1, or null
     private final double[][] midpoint;  // per feature: Φ⁻¹ of each interval's midpoint
     private final double[][] logFrequency;
+    private int[] jointFeatures;        // the features drawn together, or null
+    private int[][] jointLevels;        // per combination, each joint feature's category
+    private double[] jointCumulative;   // running probabilities of the combinations, ending at 1
+    private java.util.Map<java.util.List<Integer>, Double> jointLogProb;
 
     /**
      * @param lower per context feature, its categories' interval bounds in [0, 1] (n + 1 increasing values from 0 to
@@ -45,6 +49,96 @@ public final class DiscreteContext implements Serializable {
                 logFrequency[i][k] = Math.log(b[k + 1] - b[k]);
             }
         }
+    }
+
+    /**
+     * This context with a joint of some of its discrete features: plain sampling draws their categories together,
+     * combination c with probability counts[c] / Σ counts, and log p of their categories is the combination's.
+     *
+     * @param features discrete features drawn together (two or more)
+     * @param levels   per combination, each feature's category
+     * @param counts   per combination, its weight (rows)
+     */
+    public DiscreteContext withJoint(int[] features, int[][] levels, long[] counts) {
+        DiscreteContext copy = new DiscreteContext(lower);
+        for (int f : features) {
+            if (f < 0 || f >= lower.length || lower[f] == null) {
+                throw new IllegalArgumentException("Joint feature " + f + " is not a discrete context feature");
+            }
+        }
+        double total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        copy.jointFeatures = features.clone();
+        copy.jointLevels = new int[levels.length][];
+        copy.jointCumulative = new double[levels.length];
+        copy.jointLogProb = new java.util.HashMap<>();
+        double running = 0;
+        for (int c = 0; c < levels.length; c++) {
+            for (int j = 0; j < features.length; j++) {
+                if (levels[c][j] < 0 || levels[c][j] >= midpoint[features[j]].length) {
+                    throw new IllegalArgumentException("Joint combination " + c + " has no category " + levels[c][j]
+                            + " in feature " + features[j]);
+                }
+            }
+            copy.jointLevels[c] = levels[c].clone();
+            running += counts[c];
+            copy.jointCumulative[c] = running / total;
+            copy.jointLogProb.put(java.util.Arrays.stream(levels[c]).boxed().toList(), Math.log(counts[c] / total));
+        }
+        copy.jointCumulative[levels.length - 1] = 1.0;
+        return copy;
+    }
+
+    /**
+     * Plain sampling's discrete features of one row from its base noise {@code z} (the context features'), in place
+     * in {@code c}: the joint's features together from the first one's noise, the other discrete features each from
+     * its own; continuous features are left as they are.
+     */
+    public void draw(double[] z, double[] c) {
+        for (int i = 0; i < lower.length; i++) {
+            if (lower[i] != null) {
+                c[i] = snap(i, z[i]);
+            }
+        }
+        if (jointFeatures != null) {
+            double u = StandardNormal.cdf(z[jointFeatures[0]]);
+            int k = Arrays.binarySearch(jointCumulative, u);
+            k = k >= 0 ? Math.min(k + 1, jointCumulative.length - 1) : Math.min(-k - 1, jointCumulative.length - 1);
+            for (int j = 0; j < jointFeatures.length; j++) {
+                c[jointFeatures[j]] = midpoint[jointFeatures[j]][jointLevels[k][j]];
+            }
+        }
+    }
+
+    /**
+     * Σ ln p of a row's discrete context features: the joint combination's probability for the joint's features (the
+     * product of their frequencies when the combination is not in the joint: a rare combination left out), each
+     * other discrete feature's frequency.
+     */
+    public double logProbDiscrete(double[] row) {
+        double lp = 0;
+        java.util.Set<Integer> inJoint = new java.util.HashSet<>();
+        if (jointFeatures != null) {
+            java.util.List<Integer> key = new java.util.ArrayList<>();
+            for (int f : jointFeatures) {
+                key.add(category(f, row[f]));
+            }
+            Double joint = jointLogProb.get(key);
+            if (joint != null) {
+                lp += joint;
+                for (int f : jointFeatures) {
+                    inJoint.add(f);
+                }
+            }
+        }
+        for (int i = 0; i < lower.length; i++) {
+            if (lower[i] != null && !inJoint.contains(i)) {
+                lp += logProb(i, row[i]);
+            }
+        }
+        return lp;
     }
 
     /** Number of context features described (discrete or not). */

@@ -107,4 +107,23 @@ class ContextLayoutTest {
         assertThat(bounds[1]).containsExactly(new double[]{0, 0.6, 0.9, 1.0}, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(ContextLayout.discreteContextBounds(encoder, 1)).isNull();
     }
+
+    @Test
+    void theContextJointKeepsCombinationsOfKeptLevelsSeenOftenEnoughAndSurvivesJson() throws Exception {
+        CategoricalEncoder region = Fixtures.categorical("region", STRING, levels(new Object[][]{{"EU", 60}, {"US", 40}}),
+                100);
+        CategoricalEncoder country = Fixtures.categorical("country", STRING,
+                levels(new Object[][]{{"FR", 50}, {"NY", 40}, {"DE", 10}}), 100);
+        TableEncoder encoder = new TableEncoder(List.of(region, country));
+        List<Object[]> values = List.of(new Object[]{"EU", "FR"}, new Object[]{"EU", "DE"}, new Object[]{"US", "NY"},
+                new Object[]{"US", "FR"}, new Object[]{"EU", "never seen"});
+        ContextJoint joint = ContextJoint.of(encoder, new int[]{0, 1}, values, List.of(50L, 10L, 40L, 3L, 7L), 5);
+        assertThat(joint.counts()).containsExactly(50, 10, 40);
+        assertThat(joint.levels()).hasNumberOfRows(3);
+        TableEncoder back = TableEncoder.fromJson(encoder.withContextJoint(joint).toJson());
+        assertThat(back.contextJoint().counts()).containsExactly(50, 10, 40);
+        assertThat(back.contextJoint().levels()).isDeepEqualTo(joint.levels());
+        assertThat(ContextJoint.of(encoder, new int[]{0, 1}, List.<Object[]>of(new Object[]{"US", "FR"}), List.of(3L), 5))
+                .as("nothing kept").isNull();
+    }
 }

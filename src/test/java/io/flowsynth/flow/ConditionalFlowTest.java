@@ -196,6 +196,28 @@ class ConditionalFlowTest {
     }
 
     @Test
+    void aJointDrawsItsFeaturesTogetherInItsProportions() {
+        // two discrete features of 2 and 3 categories; the joint holds three of the six combinations
+        DiscreteContext d = new DiscreteContext(new double[][]{{0, 0.5, 1}, {0, 0.2, 0.6, 1}})
+                .withJoint(new int[]{0, 1}, new int[][]{{0, 2}, {1, 0}, {1, 1}}, new long[]{50, 30, 20});
+        SplittableRandom rng = new SplittableRandom(9);
+        java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
+        int n = 20_000;
+        double[] c = new double[2];
+        for (int i = 0; i < n; i++) {
+            d.draw(new double[]{rng.nextGaussian(), rng.nextGaussian()}, c);
+            seen.merge(d.category(0, c[0]) + "," + d.category(1, c[1]), 1, Integer::sum);
+        }
+        assertThat(seen.keySet()).containsExactly("0,2", "1,0", "1,1");
+        assertThat(seen.get("0,2") / (double) n).isCloseTo(0.5, Offset.offset(0.015));
+        assertThat(seen.get("1,1") / (double) n).isCloseTo(0.2, Offset.offset(0.015));
+        assertThat(d.logProbDiscrete(new double[]{d.snap(0, 1.0), d.snap(1, -2.0)})).as("combination (1, 0)")
+                .isCloseTo(Math.log(0.3), Offset.offset(1e-12));
+        // a combination left out of the joint scores as its frequencies' product
+        assertThat(d.logProbDiscrete(new double[]{-1.0, -2.0})).isCloseTo(Math.log(0.5 * 0.2), Offset.offset(1e-12));
+    }
+
+    @Test
     void aConditionalSpecKeepsItsContextInPlaceAndInItsJson() {
         FlowSpec spec = spec("realnvp", 6, 2);
         for (int k = 0; k < 4; k++) {

@@ -2,6 +2,7 @@ package io.flowsynth.spark.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.encode.ContextJoint;
 import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.flow.ConditionalFlow;
 import io.flowsynth.flow.DiscreteContext;
@@ -87,7 +88,19 @@ public final class ModelPayload implements Serializable {
      */
     public static DiscreteContext discreteContext(TableEncoder encoder, int contextColumns) {
         double[][] bounds = ContextLayout.discreteContextBounds(encoder, contextColumns);
-        return bounds == null ? null : new DiscreteContext(bounds);
+        if (bounds == null) {
+            return null;
+        }
+        DiscreteContext discrete = new DiscreteContext(bounds);
+        ContextJoint joint = encoder.contextJoint();
+        if (joint == null) {
+            return discrete;
+        }
+        int[] features = new int[joint.columns().length];
+        for (int j = 0; j < features.length; j++) {
+            features[j] = ContextLayout.contextFeatures(encoder, joint.columns()[j]); // the column's first feature
+        }
+        return discrete.withJoint(features, joint.levels(), joint.counts());
     }
 
     /** {@link #flow()} as a conditional flow (a model fitted with condition columns only). */

@@ -10,6 +10,7 @@ import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.config.TrainSettings;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.ContextBalance;
+import io.flowsynth.encode.ContextJoint;
 import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
@@ -139,8 +140,11 @@ public final class FitPipeline {
         TableEncoder fitted = stored != null ? stored
                 : new TableEncoderEstimator(encodeOptions, c.bounds()).fit(table);
         // a conditional model's context columns come first: its leading features are the context
-        TableEncoder encoder = context.isEmpty() ? fitted
+        TableEncoder ordered = context.isEmpty() ? fitted
                 : ContextLayout.contextFirst(fitted, context, List.of(table.schema().fieldNames()));
+        // the joint's counts are no DP release: under differential privacy the context columns stay independent
+        TableEncoder encoder = stored == null && context.size() > 1 && !c.privacy().enabled()
+                ? withContextJoint(table, ordered, context.size(), encodeOptions.minCategoryCount()) : ordered;
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
@@ -185,7 +189,9 @@ public final class FitPipeline {
                     LOG.info("No checkpoint to resume from in {}: starting afresh", work.checkpointDir());
                 }
             }
-            ContextBalance balance = ContextBalance.of(encoder, context.size(), c.conditionBalance());
+            // under differential privacy every row is sampled at one rate (DP-SGD's accounting): no balancing
+            ContextBalance balance = c.privacy().enabled() ? null
+                    : ContextBalance.of(encoder, context.size(), c.conditionBalance());
             if (balance != null) {
                 LOG.info("Context-balanced training ({}={}): rows of rarer context levels are drawn more often, at "
                         + "most {}× as often as the most frequent level's", ConfigKeys.CONDITION_BALANCE,
@@ -249,6 +255,45 @@ public final class FitPipeline {
         spark.sparkContext().setJobDescription(null);
         return new FlowsynthModel(modelId, outputSchema, rows, encoder, spec, parameters, networkJson, training,
                 c.asMap()).withCalibration(calibration);
+    }
+
+    /**
+     * A conditional model's encoder with the joint of its categorical context columns ({@link ContextJoint}), counted
+     * in one aggregation, so plain sampling draws their levels together; unchanged with fewer than two such columns
+     * or more than {@link ContextJoint#MAX_COMBINATIONS} combinations (then drawn independently, as the log says).
+     */
+    static TableEncoder withContextJoint(Dataset<Row> table, TableEncoder encoder, int contextColumns, int minCount) {
+        int[] columns = ContextLayout.discreteColumns(encoder, contextColumns);
+        if (columns.length < 2) {
+            return encoder;
+        }
+        org.apache.spark.sql.Column[] names = new org.apache.spark.sql.Column[columns.length];
+        for (int j = 0; j < columns.length; j++) {
+            String name = encoder.columns().get(columns[j]).column();
+            names[j] = org.apache.spark.sql.functions.col("`" + name.replace("`", "``") + "`");
+        }
+        table.sparkSession().sparkContext().setJobDescription("flowsynth fit: the joint of the context columns");
+        List<Row> groups = table.groupBy(names).count().limit(4 * ContextJoint.MAX_COMBINATIONS + 1).collectAsList();
+        List<Object[]> values = new java.util.ArrayList<>();
+        List<Long> rows = new java.util.ArrayList<>();
+        for (Row g : groups) {
+            Object[] v = new Object[columns.length];
+            for (int j = 0; j < columns.length; j++) {
+                v[j] = g.get(j);
+            }
+            values.add(v);
+            rows.add(g.getLong(columns.length));
+        }
+        ContextJoint joint = groups.size() > 4 * ContextJoint.MAX_COMBINATIONS ? null
+                : ContextJoint.of(encoder, columns, values, rows, minCount);
+        if (joint == null) {
+            LOG.info("The categorical context columns have too many (or no kept) combinations for a joint: plain "
+                    + "sampling draws them independently");
+            return encoder;
+        }
+        LOG.info("Context joint: {} combinations of the kept levels (each seen in at least {} rows)",
+                joint.counts().length, minCount);
+        return encoder.withContextJoint(joint);
     }
 
     /** The flow settings a conditional model needs; a one-line error naming the key otherwise. */

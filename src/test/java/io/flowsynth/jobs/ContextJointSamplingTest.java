@@ -1,0 +1,79 @@
+package io.flowsynth.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowsynth.spark.SharedSparkSession;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Plain sampling of a model conditioned on two categorical columns draws their levels together from the stored
+ * joint: a country only with its own region, in the real shares, and a combination seen in fewer than the
+ * rare-category threshold's rows never (the model does not name it).
+ */
+class ContextJointSamplingTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoContextColumnsAreDrawnTogetherAndARareCombinationNever() throws Exception {
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType(new StructField[]{
+            DataTypes.createStructField("region", DataTypes.StringType, false),
+            DataTypes.createStructField("country", DataTypes.StringType, false),
+            DataTypes.createStructField("x", DataTypes.DoubleType, false)});
+        Random r = new Random(3);
+        List<Row> rows = new ArrayList<>();
+        String[][] combos = {{"EU", "FR"}, {"EU", "DE"}, {"US", "NY"}, {"US", "CA"}};
+        int[] counts = {900, 600, 300, 197};
+        for (int k = 0; k < combos.length; k++) {
+            for (int i = 0; i < counts[k]; i++) {
+                rows.add(RowFactory.create(combos[k][0], combos[k][1], k + r.nextGaussian() * 0.3));
+            }
+        }
+        for (int i = 0; i < 3; i++) { // a combination of kept levels seen 3 times: below the threshold of 5
+            rows.add(RowFactory.create("US", "FR", r.nextGaussian()));
+        }
+        String input = dir.resolve("input.parquet").toString();
+        spark.createDataFrame(rows, schema).repartition(2).write().parquet(input);
+        String model = dir.resolve("model").toString();
+        assertThat(cli("fit", "--input", input, "--model", model, "--set", "flowsynth.condition.columns=region,country",
+                "--set", "flowsynth.train.steps=100")).isZero();
+        JsonNode encoder = new ObjectMapper().readTree(Files.readString(Path.of(model, "metadata.json")))
+                .path("encoder");
+        assertThat(encoder.path("context_joint").path("counts").size()).as("combinations stored").isEqualTo(4);
+        String out = dir.resolve("synthetic").toString();
+        assertThat(cli("sample", "--model", model, "--rows", "8000", "--output", out, "--seed", "2")).isZero();
+        Dataset<Row> synth = spark.read().parquet(out);
+        List<Row> seen = synth.groupBy("region", "country").count().orderBy("region", "country").collectAsList();
+        assertThat(seen).extracting(row -> row.getString(0) + "/" + row.getString(1))
+                .containsExactly("EU/DE", "EU/FR", "US/CA", "US/NY");
+        double total = 8000;
+        assertThat(seen.get(1).getLong(2) / total).as("EU/FR share").isBetween(0.42, 0.48);
+        assertThat(seen.get(2).getLong(2) / total).as("US/CA share").isBetween(0.08, 0.12);
+        assertThat(synth.filter(functions.col("region").equalTo("US")).count() / total).isBetween(0.22, 0.28);
+    }
+
+    private static int cli(String... args) {
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        return FlowsynthCli.execute(args, master -> SharedSparkSession.get(), err);
+    }
+}
