@@ -487,6 +487,10 @@ public final class FlowsynthCli {
     static void preflight(CliArgs a, FlowsynthConfig c, PathChecks files) {
         boolean overwrite = a.flag("overwrite");
         String confFile = a.optional("conf");
+        if (("fit".equals(a.command()) || "run".equals(a.command())) && c.privacy().enabled()) {
+            // settings differential privacy cannot cover: refused before Spark starts
+            io.flowsynth.spark.pipeline.FitPipeline.checkPrivateTraining(c);
+        }
         switch (a.command()) {
             case "fit" -> {
                 String input = a.required("input");

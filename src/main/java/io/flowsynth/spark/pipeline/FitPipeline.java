@@ -180,6 +180,7 @@ public final class FitPipeline {
                             ? "noise seed from " + ConfigKeys.PRIVACY_NOISE_SEED : "fresh secret noise seed"));
         }
         Map<String, String> storedConfig = storedConfig(c.asMap());
+        final ObjectNode checkpointPrivacy = privacyBlock;
         String modelId = UUID.randomUUID().toString();
 
         ObjectNode training = JSON.createObjectNode();
@@ -212,6 +213,7 @@ public final class FitPipeline {
                     new FlowsynthModel(modelId, outputSchema, rows, encoder, spec,
                             FlowNetworks.specOrder(s.networkJson, s.bestParams), s.networkJson,
                             summary(s.history, s.bestRound, s.bestValidationNll, engine), storedConfig)
+                            .withPrivacy(checkpointPrivacy)
                             .save(dir + "/model", true, spark.sparkContext().hadoopConfiguration());
                     checkpoints.complete(s);
                 };
@@ -283,7 +285,7 @@ public final class FitPipeline {
      * implemented in the tree-aggregate engine's hand-derived gradient (realnvp, maf, spline) and the copula start
      * would fit the real rows' correlations without noise.
      */
-    static void checkPrivateTraining(FlowsynthConfig c) {
+    public static void checkPrivateTraining(FlowsynthConfig c) {
         String why = " is not supported with differential privacy (" + ConfigKeys.PRIVACY_EPSILON + " = "
                 + c.privacy().epsilon() + "): ";
         if (!io.flowsynth.spark.train.TreeAggregateTrainer.NAME.equals(c.train().engine())) {
@@ -427,6 +429,11 @@ public final class FitPipeline {
                 flow, o.epochs() > 0 ? String.valueOf(o.epochs()) : o.steps() + " steps",
                 String.valueOf(o.batchSize()),
                 String.valueOf(o.localSteps()), String.valueOf(o.seed()), engine, String.valueOf(partitions));
+        if (o.privacy() != null) { // a DP fit resumes only under the same plan (a plain fit's text is unchanged)
+            io.flowsynth.privacy.DpSgdPlan p = o.privacy().plan();
+            text += "|dp-sgd:" + p.sigma() + "," + p.clipNorm() + "," + p.samplingRate() + "," + p.steps() + ","
+                    + p.epsilon() + "," + p.delta();
+        }
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d);
