@@ -35,7 +35,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>heads and hidden layers: the usual products (∂W = hᵀ·δ, ∂h = δ·Wᵀ, δ = ∂h ⊙ φ'), masks applied to the
  *       gradients of masked weights (the coupling's conditioning mask on the first layer, MADE masks for maf).</li>
  * </ul>
- * Not thread-safe: one instance per thread.
+ * For DP-SGD, {@link #clippedGradient} gives the sum of per-row gradients each clipped to a norm bound, from per-row
+ * norms computed alongside an ordinary backward pass (no backward pass per row), and {@link #addGaussianNoise} its
+ * noise. Not thread-safe: one instance per thread.
  */
 public final class FlowBackprop {
     private static final double SIGMOID_A = AffineBijection.SIGMOID_SCALE_FLOOR;
