@@ -781,7 +781,9 @@ public final class FlowBackprop {
                         dab[i] += gv;
                         double gs = gv * (out.get(row + j) - an[i]);
                         das[i] += gs;
-                        rs += (gs - w) * (gs - w) + gv * gv;
+                        if (rowSq != null) {
+                            rs += (gs - w) * (gs - w) + gv * gv;
+                        }
                         double dy = gv * e[i];
                         int idx = row + i;
                         if (tr[i]) {
@@ -796,7 +798,9 @@ public final class FlowBackprop {
                             gInB.set(idx, dy * scale);
                             dbs[i] += dv;
                             dbt[i] += dy;
-                            rs += dv * dv + dy * dy;
+                            if (rowSq != null) {
+                                rs += dv * dv + dy * dy;
+                            }
                         } else {
                             draw.set(idx, 0.0);
                             dsh.set(idx, 0.0);
@@ -908,7 +912,9 @@ public final class FlowBackprop {
                 dab[i] += gv;
                 double gs = gv * (out.get(row + j) - an[i]);
                 das[i] += gs;
-                rs += (gs - w) * (gs - w) + gv * gv;
+                if (rowSq != null) {
+                    rs += (gs - w) * (gs - w) + gv * gv;
+                }
                 double dy = gv * l.e[i];
                 int wo = r * kw + i * bins;
                 int dof = r * kd + i * (bins - 1);
