@@ -71,6 +71,12 @@
 #                                 annual_income (quantile ranges), RUNS (default 3) interleaved runs in one JVM: report
 #                                 seconds without/with the section and their ratio, and the section's seconds against one
 #                                 evaluator per named value: target/bench/condition-report.json
+#   jobs/bench.sh dp-train [SECONDS] [ROUNDS]  DP-SGD's training speed against ordinary training per family
+#                                 (DP_TRAIN_FAMILIES, default realnvp,maf,spline; batch DP_TRAIN_BATCH, default 512) on
+#                                 one pinned core, alternating SECONDS (default 5) × ROUNDS (default 3): median rows/s
+#                                 of each and their ratio (target ≥ 0.3): target/bench/dp-train.json; then the CLI: fit
+#                                 of a 20,000-row demo loans table with and without flowsynth.privacy.epsilon=3
+#                                 (DP_TRAIN_STEPS, default 200, local[1]): the models' training rows/s and their ratio
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -520,7 +526,33 @@ condition_report() {
   cat "$bench/condition-report.json"
 }
 
+# dp_train [SECONDS] [ROUNDS]: DP-SGD steps against ordinary steps in one JVM, then both fits through the CLI
+dp_train() {
+  local seconds="${1:-5}" rounds="${2:-3}" steps="${DP_TRAIN_STEPS:-200}"
+  one_core java_main io.flowsynth.jobs.bench.DpTrainBench "$bench/dp-train.json" \
+    "${DP_TRAIN_FAMILIES:-realnvp,maf,spline}" "${DP_TRAIN_BATCH:-512}" "$seconds" "$rounds"
+  local data="$bench/data/loans-20000.parquet" mode
+  [ -f "$data/_SUCCESS" ] || "$FLOWSYNTH_HOME/jobs/flowsynth" generate-demo --output "$data" --rows 20000 --overwrite
+  for mode in plain dp; do
+    local sets=(--set "flowsynth.train.steps=$steps")
+    [ "$mode" = dp ] && sets+=(--set flowsynth.privacy.epsilon=3)
+    FLOWSYNTH_MASTER='local[1]' "$FLOWSYNTH_HOME/jobs/flowsynth" fit --input "$data" --model "$bench/dp-train/$mode" \
+      --overwrite "${sets[@]}" > "$bench/dp-train-$mode.log" 2>&1
+  done
+  if command -v jq > /dev/null; then
+    jq -n --slurpfile p "$bench/dp-train/plain/metadata.json" --slurpfile d "$bench/dp-train/dp/metadata.json" \
+      '{cli_plain_rows_per_s: $p[0].training.rows_per_second, cli_dp_rows_per_s: $d[0].training.rows_per_second,
+        cli_dp_vs_plain: ($d[0].training.rows_per_second / $p[0].training.rows_per_second),
+        dp_sigma: $d[0].privacy.sigma, dp_steps: $d[0].privacy.steps}' > "$bench/dp-train-cli.json"
+    cat "$bench/dp-train.json" "$bench/dp-train-cli.json"
+  fi
+}
+
 case "${1:-}" in
+  dp-train)
+    shift
+    dp_train "$@"
+    ;;
   conditional)
     conditional "${2:-10000000}"
     ;;

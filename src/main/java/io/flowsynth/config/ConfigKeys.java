@@ -170,6 +170,12 @@ public final class ConfigKeys {
     /** DP-SGD's per-example gradient clip norm C. */
     public static final String PRIVACY_MAX_GRAD_NORM = "flowsynth.privacy.max-grad-norm";
     public static final double PRIVACY_MAX_GRAD_NORM_DEFAULT = 1.0;
+    /**
+     * Seed of DP-SGD's Poisson sampling and Gaussian noise: "random" (drawn from {@code SecureRandom} per fit) or a
+     * number (a reproducible fit; keep it secret: whoever knows it can recompute the noise). Never stored in a model.
+     */
+    public static final String PRIVACY_NOISE_SEED = "flowsynth.privacy.noise-seed";
+    public static final String PRIVACY_NOISE_SEED_DEFAULT = "random";
     public static final String PRIVACY_COPY_REDRAWS = "flowsynth.privacy.copy-redraws";
     public static final int PRIVACY_COPY_REDRAWS_DEFAULT = 20;
 
@@ -246,6 +252,7 @@ public final class ConfigKeys {
         d.put(PRIVACY_DELTA, PRIVACY_DELTA_DEFAULT);
         d.put(PRIVACY_ENCODER_SHARE, String.valueOf(PRIVACY_ENCODER_SHARE_DEFAULT));
         d.put(PRIVACY_MAX_GRAD_NORM, String.valueOf(PRIVACY_MAX_GRAD_NORM_DEFAULT));
+        d.put(PRIVACY_NOISE_SEED, PRIVACY_NOISE_SEED_DEFAULT);
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 }

@@ -31,6 +31,7 @@ public final class FlowsynthConfig {
     private final List<String> conditionColumns;
     private final PrivacySettings privacy;
     private final double conditionBalance;
+    private final java.util.OptionalLong privacyNoiseSeed;
 
     FlowsynthConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -60,6 +61,9 @@ public final class FlowsynthConfig {
         conditionColumns = r.names(ConfigKeys.CONDITION_COLUMNS);
         privacy = PrivacySettings.read(r);
         conditionBalance = r.number(ConfigKeys.CONDITION_BALANCE, 0, 1);
+        privacyNoiseSeed = r.text(ConfigKeys.PRIVACY_NOISE_SEED).trim().equalsIgnoreCase("random")
+                ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(r.longAtLeast(ConfigKeys.PRIVACY_NOISE_SEED, Long.MIN_VALUE));
     }
 
     /**
@@ -148,6 +152,14 @@ public final class FlowsynthConfig {
     /** The differential-privacy settings ({@code flowsynth.privacy.epsilon} and friends); off by default. */
     public PrivacySettings privacy() {
         return privacy;
+    }
+
+    /**
+     * {@link ConfigKeys#PRIVACY_NOISE_SEED}: the seed of DP-SGD's sampling and noise, or empty for "random" (a fresh
+     * secret per fit).
+     */
+    public java.util.OptionalLong privacyNoiseSeed() {
+        return privacyNoiseSeed;
     }
 
     private static FlowSettings flow(ConfigReader r) {

@@ -216,6 +216,12 @@ public final class ReportPage {
         String rest = colon > 0 && colon < 40 ? text.substring(colon + 1) : " " + text;
         h.append("<p class=\"verdict verdict-").append(esc(level)).append("\" role=\"status\"><strong>")
                 .append(esc(head)).append("</strong>").append(esc(rest)).append("</p>\n");
+        if (p.path("differential_privacy").hasNonNull("line")) { // the model's guarantee (issue 21), prominently
+            h.append("<p class=\"dp\"><strong>").append(esc(p.path("differential_privacy").path("line").asText()))
+                    .append("</strong>").append(p.path("differential_privacy").path("enabled").asBoolean(false)
+                            ? " (the model and samples drawn from it alone; see the README's Differential privacy)"
+                            : "").append("</p>\n");
+        }
         h.append("<table>\n<caption>Distance to closest record (DCR): per-column distance averaged over columns, "
                 + "0 = identical row, 1 = different in every column; computed on ")
                 .append(count(p.path("sampled_synthetic_rows"))).append(" synthetic rows against ")

@@ -374,6 +374,7 @@ public final class FlowsynthCli {
         ReportPipeline.write(output, json, overwrite, conf);
         System.out.println("report: " + output + "/" + ReportPipeline.FIDELITY_JSON);
         System.out.println("page: " + output + "/" + ReportPipeline.INDEX_HTML);
+        System.out.println(json.path("privacy").path("differential_privacy").path("line").asText());
         System.out.println("quality: " + round3(json.path("overall").path("quality").asDouble()));
         checkGates(gates, json);
     }
@@ -425,6 +426,7 @@ public final class FlowsynthCli {
                     + round3(r.report().path("baseline").path("quality").asDouble()));
         }
         System.out.println("privacy risk: " + r.report().path("privacy").path("verdict").path("level").asText());
+        System.out.println(r.report().path("privacy").path("differential_privacy").path("line").asText());
         checkGates(gates, r.report());
     }
 
@@ -485,6 +487,10 @@ public final class FlowsynthCli {
     static void preflight(CliArgs a, FlowsynthConfig c, PathChecks files) {
         boolean overwrite = a.flag("overwrite");
         String confFile = a.optional("conf");
+        if (("fit".equals(a.command()) || "run".equals(a.command())) && c.privacy().enabled()) {
+            // settings differential privacy cannot cover: refused before Spark starts
+            io.flowsynth.spark.pipeline.FitPipeline.checkPrivateTraining(c);
+        }
         switch (a.command()) {
             case "fit" -> {
                 String input = a.required("input");

@@ -65,6 +65,58 @@ public final class AnalyticTrainer {
         return loss / n;
     }
 
+    /**
+     * One DP-SGD step (Abadi et al. 2016) on a Poisson sample of {@code rows} rows (row-major in {@code sample}):
+     * every row's gradient clipped to L2 norm {@code clip} ({@link FlowBackprop#clippedGradient}), the clipped
+     * gradients summed, N(0, noiseStd²) added to each coordinate of the sum, the result divided by the expected batch
+     * size {@code expectedBatch} (not by the realized sample size, which would depend on the data) and the usual Adam
+     * step taken. The sample is processed {@code chunk} rows at a time (the last chunk padded with zero-weight rows), so
+     * the flow's buffers keep one size whatever the sample's. An empty sample still takes a (noise-only) step.
+     *
+     * @param sample at least max(rows, chunk) rows × D; rows past {@code rows} are overwritten with zeros
+     * @return the sample's mean loss before the step (NaN when empty): for the log only, it is not private
+     */
+    public double fitPrivate(float[] sample, int rows, int chunk, double clip, double noiseStd, int expectedBatch,
+                             java.util.random.RandomGenerator noise) {
+        int d = backprop.spec().features();
+        if (sample.length < (long) Math.max(rows, chunk) * d) {
+            throw new IllegalArgumentException("Sample buffer too small for " + Math.max(rows, chunk) + " rows");
+        }
+        double loss = 0;
+        INDArray gradient = backprop.gradient();
+        double[] sum = null;
+        int chunks = Math.max(1, (rows + chunk - 1) / chunk);
+        float[] part = chunks == 1 ? sample : new float[chunk * d];
+        for (int c = 0; c < chunks; c++) {
+            int from = c * chunk;
+            int real = Math.min(chunk, rows - from);
+            if (chunks == 1) {
+                java.util.Arrays.fill(sample, rows * d, chunk * d, 0f);
+            } else {
+                System.arraycopy(sample, from * d, part, 0, real * d);
+                java.util.Arrays.fill(part, real * d, chunk * d, 0f);
+            }
+            loss += backprop.clippedGradient(part, chunk, real, clip, null);
+            if (chunks > 1) {
+                double[] g = gradient.toDoubleVector();
+                if (sum == null) {
+                    sum = g;
+                } else {
+                    for (int i = 0; i < g.length; i++) {
+                        sum[i] += g[i];
+                    }
+                }
+            }
+        }
+        if (sum != null) {
+            gradient.assign(Nd4j.createFromArray(sum).castTo(gradient.dataType()).reshape(gradient.shape()));
+        }
+        backprop.addGaussianNoise(noiseStd, noise);
+        adam.step(backprop.params(), gradient, state, iteration, expectedBatch);
+        iteration++;
+        return rows == 0 ? Double.NaN : loss / rows;
+    }
+
     /** Mean NLL (without the constant (D/2)·ln 2π) of the {@code n} rows of {@code rows}. */
     public double score(float[] rows, int n) {
         return backprop.loss(rows, n) / n;

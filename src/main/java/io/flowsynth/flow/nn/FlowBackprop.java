@@ -35,7 +35,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>heads and hidden layers: the usual products (∂W = hᵀ·δ, ∂h = δ·Wᵀ, δ = ∂h ⊙ φ'), masks applied to the
  *       gradients of masked weights (the coupling's conditioning mask on the first layer, MADE masks for maf).</li>
  * </ul>
- * Not thread-safe: one instance per thread.
+ * For DP-SGD, {@link #clippedGradient} gives the sum of per-row gradients each clipped to a norm bound, from per-row
+ * norms computed alongside an ordinary backward pass (no backward pass per row), and {@link #addGaussianNoise} its
+ * noise. Not thread-safe: one instance per thread.
  */
 public final class FlowBackprop {
     private static final double SIGMOID_A = AffineBijection.SIGMOID_SCALE_FLOOR;
@@ -64,6 +66,14 @@ public final class FlowBackprop {
     private final double[] accD;
     private final double[] accH;
     private final Copula copula;
+    /** DP-SGD (see {@link #clippedGradient}): per-row loss weights of a backward pass; null = all 1. */
+    private double[] rowWeight;
+    /** DP-SGD: per-row squared gradient norms, accumulated by a backward pass; null = not computed. */
+    private double[] rowSq;
+    /** DP-SGD: per-row losses, written by a forward pass; null = not computed. */
+    private double[] rowLoss;
+    /** 0/1 masks of masked weights as {@code [in, out]} arrays (for the per-row norms of masked weights). */
+    private final Map<double[], INDArray> maskArrays = new java.util.IdentityHashMap<>();
 
     /**
      * The copula layer u = (x + b)·L·U·P before the first layer ({@link FlowSpec#copulaLayer()}): W = L·U·P is rebuilt
@@ -141,6 +151,10 @@ public final class FlowBackprop {
         final Buf[][] sub;
         final INDArray in;       // copula layer: the rows, then (rows + b) in place, [n, D]
         final Buf inB;
+        // DP-SGD scratch, allocated on first use: a∘a by column count, (a∘a)·M by column count, weighted ∂L/∂z
+        final Map<Long, INDArray> squares = new java.util.HashMap<>();
+        final Map<Long, INDArray> maskedSquares = new java.util.HashMap<>();
+        INDArray weightedTop;
 
         Buffers(int n) {
             this.n = n;
@@ -588,11 +602,13 @@ public final class FlowBackprop {
             double[] bs = accA;
             double[] bt = accB;
             double[] an = accC;
+            double rowLogScale = 0;
             for (int i = 0; i < d; i++) {
                 bs[i] = p.get(l.bsOff + i);
                 bt[i] = p.get(l.btOff + i);
                 an[i] = p.get(l.abOff + i);
                 logDet += n * p.get(l.asOff + i);
+                rowLogScale += p.get(l.asOff + i);
             }
             Buf xin = b.xb[k];
             Buf out = b.xb[k + 1];
@@ -605,6 +621,7 @@ public final class FlowBackprop {
             double[] e = l.e;
             for (int r = 0; r < n; r++) {
                 int row = r * d;
+                double rowLogDet = rowLogScale;
                 for (int j = 0; j < d; j++) {
                     int i = perm[j];
                     int idx = row + i;
@@ -627,19 +644,30 @@ public final class FlowBackprop {
                         }
                         sg.set(idx, scale);
                         logDet += s;
+                        rowLogDet += s;
                         y = x * scale + sh.get(idx) + bt[i];
                     } else {
                         y = x;
                     }
                     out.set(row + j, y * e[i] + an[i]);
                 }
+                if (rowLoss != null) {
+                    rowLoss[r] -= rowLogDet;
+                }
             }
         }
         Buf z = b.xb[layers.length];
         double sq = 0;
-        for (int i = 0, m = n * d; i < m; i++) {
-            double v = z.get(i);
-            sq += v * v;
+        for (int r = 0, i = 0; r < n; r++) {
+            double rowSquares = 0;
+            for (int c = 0; c < d; c++, i++) {
+                double v = z.get(i);
+                rowSquares += v * v;
+            }
+            sq += rowSquares;
+            if (rowLoss != null) {
+                rowLoss[r] += 0.5 * rowSquares;
+            }
         }
         return 0.5 * sq - logDet;
     }
@@ -652,9 +680,11 @@ public final class FlowBackprop {
             Nd4j.gemm(last, l.sw[m], b.su[k][m], false, false, 1.0, 0.0);
         }
         double[] an = accC;
+        double rowLogScale = 0;
         for (int i = 0; i < d; i++) {
             an[i] = p.get(l.abOff + i);
             logDet += n * p.get(l.asOff + i);
+            rowLogScale += p.get(l.asOff + i);
         }
         Buf xin = b.xb[k];
         Buf out = b.xb[k + 1];
@@ -665,6 +695,7 @@ public final class FlowBackprop {
         int kd = (bins - 1) * d;
         for (int r = 0; r < n; r++) {
             int row = r * d;
+            double rowLogDet = rowLogScale;
             for (int j = 0; j < d; j++) {
                 int i = l.perm[j];
                 double x = xin.get(row + i);
@@ -682,8 +713,12 @@ public final class FlowBackprop {
                     element.forward(x, uw, wo, uh, wo, ud, dof);
                     y = element.y;
                     logDet += element.logDeriv;
+                    rowLogDet += element.logDeriv;
                 }
                 out.set(row + j, y * l.e[i] + an[i]);
+            }
+            if (rowLoss != null) {
+                rowLoss[r] -= rowLogDet;
             }
         }
         return logDet;
@@ -693,6 +728,20 @@ public final class FlowBackprop {
         int n = b.n;
         INDArray gOut = b.x[layers.length]; // ∂L/∂z = z
         Buf gOutB = b.xb[layers.length];
+        double weightSum = n;
+        if (rowWeight != null) { // ∂(Σ w_r L_r)/∂z_r = w_r z_r, in grad[1] (layer L − 1 writes grad[0])
+            weightSum = 0;
+            Buf wz = b.gradB[1];
+            for (int r = 0, idx = 0; r < n; r++) {
+                double w = rowWeight[r];
+                weightSum += w;
+                for (int c = 0; c < d; c++, idx++) {
+                    wz.set(idx, w * gOutB.get(idx));
+                }
+            }
+            gOut = b.grad[1];
+            gOutB = wz;
+        }
         int ping = 0;
         for (int k = layers.length - 1; k >= 0; k--) {
             Layer l = layers[k];
@@ -705,7 +754,7 @@ public final class FlowBackprop {
             Buf sg = b.sb[k];
             Buf aux = b.ab[k];
             if (spline) {
-                splineBackward(b, k, l, gOutB, gInB);
+                splineBackward(b, k, l, gOutB, gInB, weightSum);
             } else {
                 double[] das = accA;
                 double[] dab = accB;
@@ -724,11 +773,17 @@ public final class FlowBackprop {
                 }
                 for (int r = 0; r < n; r++) {
                     int row = r * d;
+                    double w = rowWeight == null ? 1.0 : rowWeight[r];
+                    double rs = 0; // this row's squared gradient of the ActNorm and the heads' biases
                     for (int j = 0; j < d; j++) {
                         int i = perm[j];
                         double gv = gOutB.get(row + j);
                         dab[i] += gv;
-                        das[i] += gv * (out.get(row + j) - an[i]);
+                        double gs = gv * (out.get(row + j) - an[i]);
+                        das[i] += gs;
+                        if (rowSq != null) {
+                            rs += (gs - w) * (gs - w) + gv * gv;
+                        }
                         double dy = gv * e[i];
                         int idx = row + i;
                         if (tr[i]) {
@@ -736,27 +791,37 @@ public final class FlowBackprop {
                             double scale = sg.get(idx);
                             double a = aux.get(idx);
                             double dv = sigmoid
-                                    ? (dy * x - 1.0 / scale) * (2 - 2 * SIGMOID_A) * a * (1 - a)
-                                    : (dy * x * scale - 1.0) * (1 - a * a);
+                                    ? (dy * x - w / scale) * (2 - 2 * SIGMOID_A) * a * (1 - a)
+                                    : (dy * x * scale - w) * (1 - a * a);
                             draw.set(idx, dv);
                             dsh.set(idx, dy);
                             gInB.set(idx, dy * scale);
                             dbs[i] += dv;
                             dbt[i] += dy;
+                            if (rowSq != null) {
+                                rs += dv * dv + dy * dy;
+                            }
                         } else {
                             draw.set(idx, 0.0);
                             dsh.set(idx, 0.0);
                             gInB.set(idx, dy);
                         }
                     }
+                    if (rowSq != null) {
+                        rowSq[r] += rs;
+                    }
                 }
                 for (int i = 0; i < d; i++) {
-                    g.set(l.asOff + i, das[i] - n);
+                    g.set(l.asOff + i, das[i] - weightSum);
                     g.set(l.abOff + i, dab[i]);
                     g.set(l.bsOff + i, dbs[i]);
                     g.set(l.btOff + i, dbt[i]);
                 }
                 INDArray last = b.h[k][depth - 1];
+                if (rowSq != null) {
+                    outerSquares(b, last, b.raw, l.headMask, false);
+                    outerSquares(b, last, b.shift, l.headMask, false);
+                }
                 Nd4j.gemm(last, b.raw, l.dws, true, false, 1.0, 0.0);
                 Nd4j.gemm(last, b.shift, l.dwt, true, false, 1.0, 0.0);
                 if (l.headMask != null) {
@@ -787,6 +852,9 @@ public final class FlowBackprop {
                 for (int o = 0; o < hidden; o++) {
                     g.set(l.bOff[j] + o, db[o]);
                 }
+                if (rowSq != null) {
+                    outerSquares(b, j == 0 ? b.x[k] : b.h[k][j - 1], b.dh[dhi], l.wMask[j], true);
+                }
                 Nd4j.gemm(j == 0 ? b.x[k] : b.h[k][j - 1], b.dh[dhi], l.dw[j], true, false, 1.0, 0.0);
                 if (l.wMask[j] != null) {
                     maskGradient(l.wOff[j], l.wMask[j]);
@@ -809,7 +877,7 @@ public final class FlowBackprop {
     }
 
     /** ActNorm, permutation, spline and heads of spline layer k, backward: leaves ∂L/∂h in {@code b.dh[0]}. */
-    private void splineBackward(Buffers b, int k, Layer l, Buf gOutB, Buf gInB) {
+    private void splineBackward(Buffers b, int k, Layer l, Buf gOutB, Buf gInB, double weightSum) {
         int n = b.n;
         double[] das = accA;
         double[] dab = accB;
@@ -832,25 +900,38 @@ public final class FlowBackprop {
         double[] gbw = splineBiasGrad[0];
         double[] gbh = splineBiasGrad[1];
         double[] gbd = splineBiasGrad[2];
+        double[] headSq = rowSq == null ? null : new double[n];
         for (int r = 0; r < n; r++) {
             int row = r * d;
+            double w = rowWeight == null ? 1.0 : rowWeight[r];
+            double rs = 0; // this row's squared gradient of the ActNorm
+            double hs = 0; // … and of the spline heads' raw values (= their biases' per-row gradient)
             for (int j = 0; j < d; j++) {
                 int i = l.perm[j];
                 double gv = gOutB.get(row + j);
                 dab[i] += gv;
-                das[i] += gv * (out.get(row + j) - an[i]);
+                double gs = gv * (out.get(row + j) - an[i]);
+                das[i] += gs;
+                if (rowSq != null) {
+                    rs += (gs - w) * (gs - w) + gv * gv;
+                }
                 double dy = gv * l.e[i];
                 int wo = r * kw + i * bins;
                 int dof = r * kd + i * (bins - 1);
                 if (l.transformed[i]) {
                     element.forward(xin.get(row + i), uw, wo, uh, wo, ud, dof);
-                    gInB.set(row + i, element.backward(dy, uw, wo, uh, wo, ud, dof));
+                    gInB.set(row + i, element.backward(dy, w, uw, wo, uh, wo, ud, dof));
                     for (int c = 0; c < bins; c++) {
-                        gbw[i * bins + c] += uw.get(wo + c);
-                        gbh[i * bins + c] += uh.get(wo + c);
+                        double gw = uw.get(wo + c);
+                        double gh = uh.get(wo + c);
+                        gbw[i * bins + c] += gw;
+                        gbh[i * bins + c] += gh;
+                        hs += gw * gw + gh * gh;
                     }
                     for (int c = 0; c < bins - 1; c++) {
-                        gbd[i * (bins - 1) + c] += ud.get(dof + c);
+                        double gd = ud.get(dof + c);
+                        gbd[i * (bins - 1) + c] += gd;
+                        hs += gd * gd;
                     }
                 } else {
                     gInB.set(row + i, dy);
@@ -863,9 +944,13 @@ public final class FlowBackprop {
                     }
                 }
             }
+            if (rowSq != null) {
+                rowSq[r] += rs + hs;
+                headSq[r] = hs;
+            }
         }
         for (int i = 0; i < d; i++) {
-            g.set(l.asOff + i, das[i] - n);
+            g.set(l.asOff + i, das[i] - weightSum);
             g.set(l.abOff + i, dab[i]);
         }
         for (int m = 0; m < 3; m++) {
@@ -875,6 +960,17 @@ public final class FlowBackprop {
             }
         }
         INDArray last = b.h[k][depth - 1];
+        if (rowSq != null) { // the heads' weights: per row ‖h_r‖² · Σ (raw gradients)²
+            Buf hb = b.hb[k][depth - 1];
+            for (int r = 0, idx = 0; r < n; r++) {
+                double hh = 0;
+                for (int o = 0; o < hidden; o++, idx++) {
+                    double v = hb.get(idx);
+                    hh += v * v;
+                }
+                rowSq[r] += hh * headSq[r];
+            }
+        }
         for (int m = 0; m < 3; m++) {
             Nd4j.gemm(last, b.su[k][m], l.dsw[m], true, false, 1.0, 0.0);
             Nd4j.gemm(b.su[k][m], l.sw[m], b.dh[0], false, true, 1.0, m == 0 ? 0.0 : 1.0);
@@ -940,6 +1036,125 @@ public final class FlowBackprop {
             if (mask[i] == 0) {
                 g.set(offset + i, 0.0);
             }
+        }
+    }
+
+    /**
+     * DP-SGD's clipped gradient (Abadi et al. 2016): leaves Σ_{r &lt; real} min(1, C/‖g_r‖)·g_r in {@link #gradient()},
+     * where g_r is the gradient of row r's loss alone, without a backward pass per row. A first forward and backward
+     * pass computes every row's ‖g_r‖² from quantities the backward pass has anyway (the "ghost norm" of Goodfellow
+     * 2015 and Li et al. 2022): a dense layer's per-row weight gradient is the outer product a_r δ_rᵀ, so its squared
+     * norm is ‖a_r‖²·‖δ_r‖², or (a_r∘a_r)ᵀ·M·(δ_r∘δ_r) for a weight used through a 0/1 mask M (MADE, a coupling's
+     * conditioning mask) — one extra product per masked weight; biases, ActNorm, spline and affine heads add their
+     * per-row gradients' squares directly. A second pass then backpropagates the weighted loss Σ_r w_r·L_r with
+     * w_r = min(1, C/‖g_r‖) (w_r = 0 for the padding rows {@code real … n−1}), whose gradient is exactly the sum of the
+     * clipped per-row gradients.
+     *
+     * @param rows  row-major n × D; rows {@code real … n−1} are padding (any finite values; they contribute nothing)
+     * @param norms receives ‖g_r‖ for the real rows (length ≥ real), or null
+     * @return Σ_{r &lt; real} L_r (the real rows' summed NLL without the constant)
+     */
+    public double clippedGradient(float[] rows, int n, int real, double clip, double[] norms) {
+        if (copula != null) {
+            throw new IllegalStateException("Per-example clipping does not cover the copula layer");
+        }
+        if (real < 0 || real > n || !(clip > 0)) {
+            throw new IllegalArgumentException("Need 0 ≤ real ≤ n and clip > 0; got real " + real + ", n " + n
+                    + ", clip " + clip);
+        }
+        Buffers b = load(rows, n);
+        prepareWeights();
+        double[] sq = new double[n];
+        double[] loss = new double[n];
+        rowSq = sq;
+        rowLoss = loss;
+        try {
+            forward(b);
+            backward(b);
+        } finally {
+            rowSq = null;
+            rowLoss = null;
+        }
+        double[] w = new double[n];
+        double lossSum = 0;
+        for (int r = 0; r < real; r++) {
+            double norm = Math.sqrt(sq[r]);
+            if (norms != null) {
+                norms[r] = norm;
+            }
+            w[r] = norm > clip ? clip / norm : 1.0;
+            lossSum += loss[r];
+        }
+        rowWeight = w;
+        try {
+            forward(b); // the first backward pass overwrote some forward caches (the spline heads')
+            backward(b);
+        } finally {
+            rowWeight = null;
+        }
+        return lossSum;
+    }
+
+    /** Adds N(0, std²) to every entry of {@link #gradient()} (DP-SGD's noise; std = σ·C). */
+    public void addGaussianNoise(double std, java.util.random.RandomGenerator rng) {
+        for (int i = 0, m = (int) gradient.length(); i < m; i++) {
+            g.set(i, g.get(i) + std * rng.nextGaussian());
+        }
+    }
+
+    /**
+     * Adds every row's squared norm of the gradient of a weight used as a·W (W masked by {@code mask}, or not) to
+     * {@code rowSq}: the per-row gradient is a_r δ_rᵀ (⊙ M); with {@code bias}, also its bias's, ‖δ_r‖².
+     */
+    private void outerSquares(Buffers b, INDArray a, INDArray delta, double[] mask, boolean bias) {
+        int n = b.n;
+        int in = (int) a.size(1);
+        int out = (int) delta.size(1);
+        Buf ab = Buf.of(a);
+        Buf db = Buf.of(delta);
+        if (mask == null) {
+            for (int r = 0; r < n; r++) {
+                double aa = 0;
+                for (int c = 0, idx = r * in; c < in; c++, idx++) {
+                    double v = ab.get(idx);
+                    aa += v * v;
+                }
+                double dd = 0;
+                for (int c = 0, idx = r * out; c < out; c++, idx++) {
+                    double v = db.get(idx);
+                    dd += v * v;
+                }
+                rowSq[r] += (aa + (bias ? 1 : 0)) * dd;
+            }
+            return;
+        }
+        INDArray m = maskArrays.computeIfAbsent(mask, k -> {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Nd4j.createFromArray(k).castTo(dt).reshape('c', in, out);
+            }
+        });
+        INDArray a2 = b.squares.computeIfAbsent((long) in, k -> scratch(n, in));
+        INDArray t = b.maskedSquares.computeIfAbsent((long) out, k -> scratch(n, out));
+        Buf a2b = Buf.of(a2);
+        for (int i = 0, len = n * in; i < len; i++) {
+            double v = ab.get(i);
+            a2b.set(i, v * v);
+        }
+        Nd4j.gemm(a2, m, t, false, false, 1.0, 0.0);
+        Buf tb = Buf.of(t);
+        for (int r = 0; r < n; r++) {
+            double s = 0;
+            for (int c = 0, idx = r * out; c < out; c++, idx++) {
+                double v = db.get(idx);
+                s += (tb.get(idx) + (bias ? 1 : 0)) * v * v;
+            }
+            rowSq[r] += s;
+        }
+    }
+
+    private INDArray scratch(int rows, int cols) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return Nd4j.create(dt, rows, cols);
         }
     }
 

@@ -130,6 +130,14 @@ final class SplineElement {
      * in their buffers with ∂(gy·y − ℓ)/∂(raw values).
      */
     double backward(double gy, Buf uw, int wOff, Buf uh, int hOff, Buf ud, int dOff) {
+        return backward(gy, 1.0, uw, wOff, uh, hOff, ud, dOff);
+    }
+
+    /**
+     * As {@link #backward(double, Buf, int, Buf, int, Buf, int)} for the loss gy·y − lw·ℓ: the log-derivative's term
+     * weighted by {@code lw} (a row's loss weight under DP-SGD clipping; 1 otherwise).
+     */
+    double backward(double gy, double lw, Buf uw, int wOff, Buf uh, int hOff, Buf ud, int dOff) {
         if (!inside) {
             for (int i = 0; i < k; i++) {
                 uw.set(wOff + i, 0.0);
@@ -155,10 +163,10 @@ final class SplineElement {
         double dlDs = 2 / s + 2 * om / n2 - 2 * (1 - 2 * om) / den;
         double dlDdk = oneMinus * oneMinus / n2 - 2 * om / den;
         double dlDdk1 = xi * xi / n2 - 2 * om / den;
-        double gXi = gy * dyDxi - dlDxi;
-        double gS = gy * dyDs - dlDs;
-        double gDk = gy * dyDdk - dlDdk;
-        double gDk1 = gy * dyDdk1 - dlDdk1;
+        double gXi = gy * dyDxi - lw * dlDxi;
+        double gS = gy * dyDs - lw * dlDs;
+        double gDk = gy * dyDdk - lw * dlDdk;
+        double gDk1 = gy * dyDdk1 - lw * dlDdk1;
         double gBinH = gy * q / den + gS / binW;
         double gLeft = -gXi / binW;
         double gBinW = -gXi * xi / binW - gS * s / binW;

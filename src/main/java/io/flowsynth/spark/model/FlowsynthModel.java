@@ -52,16 +52,19 @@ public final class FlowsynthModel {
     private final ObjectNode training;
     private final Map<String, String> config;
     private final MarginalCalibration calibration;
+    /** The {@code privacy} block of {@code metadata.json}: what differential privacy the fit gives (issue 21). */
+    private final ObjectNode privacy;
 
     public FlowsynthModel(String modelId, StructType sourceSchema, long sourceRows, TableEncoder encoder,
                           FlowSpec flowSpec, float[] parameters, String networkJson, ObjectNode training,
                           Map<String, String> config) {
-        this(modelId, sourceSchema, sourceRows, encoder, flowSpec, parameters, networkJson, training, config, null);
+        this(modelId, sourceSchema, sourceRows, encoder, flowSpec, parameters, networkJson, training, config, null,
+                noPrivacy());
     }
 
     private FlowsynthModel(String modelId, StructType sourceSchema, long sourceRows, TableEncoder encoder,
                            FlowSpec flowSpec, float[] parameters, String networkJson, ObjectNode training,
-                           Map<String, String> config, MarginalCalibration calibration) {
+                           Map<String, String> config, MarginalCalibration calibration, ObjectNode privacy) {
         if (calibration != null && calibration.features() != flowSpec.features()) {
             throw new IllegalArgumentException("Model calibration has " + calibration.features()
                     + " features; its flow has " + flowSpec.features());
@@ -80,12 +83,34 @@ public final class FlowsynthModel {
         this.training = training;
         this.config = Map.copyOf(config);
         this.calibration = calibration;
+        this.privacy = privacy == null ? noPrivacy() : privacy;
+    }
+
+    /** The privacy block of a fit without differential privacy: {@code {"differential_privacy": false}}. */
+    public static ObjectNode noPrivacy() {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("differential_privacy", false);
+        return p;
+    }
+
+    /**
+     * This model with the {@code privacy} block of its metadata: {@code differential_privacy}, and when true the
+     * guarantee (ε, δ), the accountant and one {@code releases} entry per mechanism that saw the real rows.
+     */
+    public FlowsynthModel withPrivacy(ObjectNode p) {
+        return new FlowsynthModel(modelId, sourceSchema, sourceRows, encoder, flowSpec, parameters, networkJson,
+                training, config, calibration, p);
+    }
+
+    /** The {@code privacy} block (a copy); {@code {"differential_privacy": false}} for models saved before it existed. */
+    public ObjectNode privacy() {
+        return privacy.deepCopy();
     }
 
     /** This model with a marginal calibration after its flow (see {@link MarginalCalibration}); null removes it. */
     public FlowsynthModel withCalibration(MarginalCalibration c) {
         return new FlowsynthModel(modelId, sourceSchema, sourceRows, encoder, flowSpec, parameters, networkJson,
-                training, config, c);
+                training, config, c, privacy);
     }
 
     /**
@@ -94,7 +119,7 @@ public final class FlowsynthModel {
      */
     public FlowsynthModel withRealValues(io.flowsynth.encode.RealValues values) {
         return new FlowsynthModel(modelId, sourceSchema, sourceRows, encoder.withRealValues(values), flowSpec,
-                parameters, networkJson, training, config, calibration);
+                parameters, networkJson, training, config, calibration, privacy);
     }
 
     /** The marginal calibration applied after the flow's inverse, or null for none. */
@@ -215,6 +240,7 @@ public final class FlowsynthModel {
             m.set("calibration", calibration.toJson());
         }
         m.set("training", training);
+        m.set("privacy", privacy);
         ObjectNode c = m.putObject("config");
         config.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.put(e.getKey(), e.getValue()));
         return m;
@@ -293,7 +319,7 @@ public final class FlowsynthModel {
         return new FlowsynthModel(m.get("model_id").asText(), schema, m.get("source").get("rows").asLong(),
                 TableEncoder.fromJson(m.get("encoder")), spec, params,
                 new String(networkBytes, StandardCharsets.UTF_8), (ObjectNode) m.get("training"), config,
-                calibration);
+                calibration, m.get("privacy") instanceof ObjectNode p ? p : noPrivacy());
     }
 
     /** A model file's bytes, checked against its size and SHA-256 in the metadata (models before 0.1 have none). */

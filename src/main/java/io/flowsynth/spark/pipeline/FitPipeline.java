@@ -131,6 +131,10 @@ public final class FitPipeline {
                     ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES);
         }
         TrainSettings train = c.train();
+        io.flowsynth.config.PrivacySettings privacy = c.privacy();
+        if (privacy.enabled()) {
+            checkPrivateTraining(c);
+        }
         TableEncoder stored = work.resume() && work.checkpointDir() != null && train.checkpoint()
                 ? checkpointEncoder(work.checkpointDir(), c, spark.sparkContext().hadoopConfiguration()) : null;
         List<String> context = c.conditionColumns();
@@ -164,7 +168,25 @@ public final class FitPipeline {
                 String.format("%.1f", 2 * parameterCount * 4 / 1e6));
         String engine = train.engine();
         int partitions = train.partitions() > 0 ? train.partitions() : spark.sparkContext().defaultParallelism();
-        TrainOptions options = trainOptions(train, c.flow().copulaInit(), seed, work.workDir(), rows, partitions);
+        TrainOptions options = trainOptions(train, c.flow().copulaInit(), seed, work.workDir(), rows, partitions,
+                privacy.enabled());
+        ObjectNode privacyBlock = FlowsynthModel.noPrivacy();
+        if (privacy.enabled()) {
+            long n = privacyRowCount(rows);
+            long steps = (long) options.totalRounds(options.roundsPerEpoch(n, partitions)) * options.localSteps();
+            io.flowsynth.privacy.DpSgdPlan plan = io.flowsynth.privacy.DpSgdPlan.of(privacy, n, partitions,
+                    options.batchSize(), steps);
+            long noiseSeed = c.privacyNoiseSeed().orElseGet(() -> new java.security.SecureRandom().nextLong());
+            options = options.withPrivacy(new TrainOptions.Privacy(plan, noiseSeed));
+            privacyBlock = privacyBlock(plan);
+            LOG.info(String.format("Differential privacy: (ε, δ) = (%.4g, %.3g) for the fit; DP-SGD gets (%.4g, %.3g): "
+                            + "noise multiplier σ = %.4g for %d steps at sampling rate %.4g (n = %d rows, %s)",
+                    plan.epsilon(), plan.delta(), plan.trainingEpsilon(), plan.trainingDelta(), plan.sigma(),
+                    plan.steps(), plan.samplingRate(), n, c.privacyNoiseSeed().isPresent()
+                            ? "noise seed from " + ConfigKeys.PRIVACY_NOISE_SEED : "fresh secret noise seed"));
+        }
+        Map<String, String> storedConfig = storedConfig(c.asMap());
+        final ObjectNode checkpointPrivacy = privacyBlock;
         String modelId = UUID.randomUUID().toString();
 
         ObjectNode training = JSON.createObjectNode();
@@ -178,7 +200,8 @@ public final class FitPipeline {
             parameters = FlowNetworks.specOrder(FlowNetworks.network(networkJson));
             training.put("skipped", "no features to learn");
         } else {
-            double validationFraction = train.validationShare(rows);
+            // under DP no rows are held out: a validation NLL would be a non-private statistic of them
+            double validationFraction = privacy.enabled() ? 0 : train.validationShare(rows);
             Checkpoints checkpoints = work.checkpointDir() == null || !train.checkpoint() ? null
                     : new Checkpoints(work.checkpointDir(), fingerprint(table.schema(), rows, encoder, spec, options,
                     engine, partitions), spark.sparkContext().hadoopConfiguration());
@@ -204,7 +227,8 @@ public final class FitPipeline {
                     String dir = checkpoints.write(s);
                     new FlowsynthModel(modelId, outputSchema, rows, encoder, spec,
                             FlowNetworks.specOrder(s.networkJson, s.bestParams), s.networkJson,
-                            summary(s.history, s.bestRound, s.bestValidationNll, engine), c.asMap())
+                            summary(s.history, s.bestRound, s.bestValidationNll, engine), storedConfig)
+                            .withPrivacy(checkpointPrivacy)
                             .save(dir + "/model", true, spark.sparkContext().hadoopConfiguration());
                     checkpoints.complete(s);
                 };
@@ -236,6 +260,11 @@ public final class FitPipeline {
                 training.put("validation_task_seconds", result.validationTaskSeconds());
                 training.put("train_task_seconds", result.trainTaskSeconds());
                 int knots = train.calibrationKnots(); // 0 (off) or ≥ 2, checked when the config was resolved
+                if (privacy.enabled() && knots > 0) {
+                    LOG.info("No marginal calibration under differential privacy (it would map real rows' quantiles "
+                            + "into the model); {} = {} is ignored", ConfigKeys.TRAIN_CALIBRATION_KNOTS, knots);
+                    knots = 0;
+                }
                 if (knots > 0) {
                     spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");
                     calibration = CalibrationFit.fit(blocks, result.trainRows(), spec, parameters, knots,
@@ -254,7 +283,74 @@ public final class FitPipeline {
         training.put("total_seconds", (System.nanoTime() - start) / 1e9);
         spark.sparkContext().setJobDescription(null);
         return new FlowsynthModel(modelId, outputSchema, rows, encoder, spec, parameters, networkJson, training,
-                c.asMap()).withCalibration(calibration);
+                storedConfig).withCalibration(calibration).withPrivacy(privacyBlock);
+    }
+
+    /**
+     * The row count n DP-SGD's accounting uses (the sampling rate q = B·P/n and δ = auto = 1/n²): for now the exact
+     * count of the input's rows (all of them train under DP: there is no validation split). To be replaced by the
+     * encoders' DP release of the row count.
+     */
+    static long privacyRowCount(long exactRows) {
+        return exactRows;
+    }
+
+    /**
+     * The fit settings differential privacy cannot cover, each refused with one line naming its key: DP-SGD is
+     * implemented in the tree-aggregate engine's hand-derived gradient (realnvp, maf, spline) and the copula start
+     * would fit the real rows' correlations without noise.
+     */
+    public static void checkPrivateTraining(FlowsynthConfig c) {
+        String why = " is not supported with differential privacy (" + ConfigKeys.PRIVACY_EPSILON + " = "
+                + c.privacy().epsilon() + "): ";
+        if (!io.flowsynth.spark.train.TreeAggregateTrainer.NAME.equals(c.train().engine())) {
+            throw new BadInputException("Configuration " + ConfigKeys.TRAIN_ENGINE + "=" + c.train().engine() + why
+                    + "DP-SGD runs in the " + io.flowsynth.spark.train.TreeAggregateTrainer.NAME + " engine");
+        }
+        if (!io.flowsynth.spark.train.TreeAggregateTrainer.ANALYTIC.equals(c.train().gradient())) {
+            throw new BadInputException("Configuration " + ConfigKeys.TRAIN_GRADIENT + "=" + c.train().gradient() + why
+                    + "per-example clipping is implemented in the " + io.flowsynth.spark.train.TreeAggregateTrainer.ANALYTIC
+                    + " gradient");
+        }
+        if (!c.flow().type().layered()) {
+            throw new BadInputException("Configuration " + ConfigKeys.FLOW_TYPE + "=" + c.flow().type().id() + why
+                    + "use realnvp, maf or spline");
+        }
+        if (c.flow().copulaInit()) {
+            throw new BadInputException("Configuration " + ConfigKeys.FLOW_COPULA_INIT + "=true" + why
+                    + "the copula start is fitted to the real rows without noise");
+        }
+    }
+
+    /** The configuration as the model stores it: a numeric DP noise seed is secret and replaced by "secret". */
+    static Map<String, String> storedConfig(Map<String, String> config) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(config);
+        out.computeIfPresent(ConfigKeys.PRIVACY_NOISE_SEED, (k, v) -> "random".equalsIgnoreCase(v.trim()) ? v : "secret");
+        return out;
+    }
+
+    /** The model's {@code privacy} block for a DP fit: the guarantee, the accountant and DP-SGD's release. */
+    static ObjectNode privacyBlock(io.flowsynth.privacy.DpSgdPlan plan) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("differential_privacy", true);
+        p.put("epsilon", plan.epsilon());
+        p.put("delta", plan.delta());
+        p.put("neighbouring", "add or remove one row");
+        p.put("composition", "basic: the releases' epsilons and deltas add up to at most (epsilon, delta)");
+        p.put("accountant", io.flowsynth.privacy.DpSgdPlan.ACCOUNTANT);
+        p.put("training_epsilon", plan.trainingEpsilon());
+        p.put("training_delta", plan.trainingDelta());
+        p.put("sigma", plan.sigma());
+        p.put("steps", plan.steps());
+        p.put("sampling_rate", plan.samplingRate());
+        p.put("clip_norm", plan.clipNorm());
+        p.put("rows", plan.rows());
+        p.put("rows_source", "exact row count (not yet a DP release)");
+        ArrayNode off = p.putArray("switched_off");
+        off.add("validation split").add("early stopping").add("best-round selection").add("marginal calibration")
+                .add("copula start");
+        p.putArray("releases").add(plan.toJson());
+        return p;
     }
 
     /**
@@ -353,7 +449,13 @@ public final class FitPipeline {
      */
     static TrainOptions trainOptions(TrainSettings t, boolean copulaInit, long seed, String workDir, long rows,
                                      int partitions) {
-        double validation = t.validationShare(rows);
+        return trainOptions(t, copulaInit, seed, workDir, rows, partitions, false);
+    }
+
+    /** @param noValidation no rows held out (differential privacy): every row trains */
+    static TrainOptions trainOptions(TrainSettings t, boolean copulaInit, long seed, String workDir, long rows,
+                                     int partitions, boolean noValidation) {
+        double validation = noValidation ? 0 : t.validationShare(rows);
         long trainRows = Math.round(rows * (1 - validation));
         int batchSize = AutoSizing.batchSize(t.batchSize(), t.epochs(), trainRows, partitions);
         int localSteps = AutoSizing.localSteps(t.localSteps(), trainRows, partitions, batchSize, t.epochs(),
@@ -381,6 +483,11 @@ public final class FitPipeline {
                 flow, o.epochs() > 0 ? String.valueOf(o.epochs()) : o.steps() + " steps",
                 String.valueOf(o.batchSize()),
                 String.valueOf(o.localSteps()), String.valueOf(o.seed()), engine, String.valueOf(partitions));
+        if (o.privacy() != null) { // a DP fit resumes only under the same plan (a plain fit's text is unchanged)
+            io.flowsynth.privacy.DpSgdPlan p = o.privacy().plan();
+            text += "|dp-sgd:" + p.sigma() + "," + p.clipNorm() + "," + p.samplingRate() + "," + p.steps() + ","
+                    + p.epsilon() + "," + p.delta();
+        }
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d);

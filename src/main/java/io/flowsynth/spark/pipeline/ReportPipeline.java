@@ -236,6 +236,7 @@ public final class ReportPipeline {
         ObjectNode v = privacy.putObject("verdict");
         v.put("level", verdict.level());
         v.put("text", verdict.text());
+        privacy.set("differential_privacy", differentialPrivacy(model));
         json.set("privacy", privacy);
         json.put("report_seconds", (System.nanoTime() - start) / 1e9);
         spark.sparkContext().setJobDescription(null);
@@ -410,6 +411,37 @@ public final class ReportPipeline {
             });
         }
         return out;
+    }
+
+    /**
+     * The report's {@code privacy.differential_privacy}: the model's guarantee ({@code enabled}, {@code epsilon},
+     * {@code delta}, {@code line}), from its metadata; {@code enabled} is null (unknown) for a report without a model.
+     */
+    static ObjectNode differentialPrivacy(FlowsynthModel model) {
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        if (model == null) {
+            o.putNull("enabled");
+            o.put("line", "Differential privacy: unknown (report without --model)");
+            return o;
+        }
+        ObjectNode p = model.privacy();
+        boolean on = p.path("differential_privacy").asBoolean(false);
+        o.put("enabled", on);
+        if (on) {
+            o.put("epsilon", p.path("epsilon").asDouble());
+            o.put("delta", p.path("delta").asDouble());
+            o.put("line", dpLine(p.path("epsilon").asDouble(), p.path("delta").asDouble()));
+        } else {
+            o.put("line", "Differential privacy: none");
+        }
+        return o;
+    }
+
+    /** "Differential privacy: ε = 3, δ = 1.0e-08". */
+    static String dpLine(double epsilon, double delta) {
+        return String.format(java.util.Locale.ROOT, "Differential privacy: ε = %s, δ = %.2g",
+                new java.math.BigDecimal(epsilon).round(new java.math.MathContext(4)).stripTrailingZeros()
+                        .toPlainString(), delta);
     }
 
     /** Adds the exact-copy guard's outcome ({@code privacy.exact_copy_guard}) to a report made by {@link #evaluate}. */

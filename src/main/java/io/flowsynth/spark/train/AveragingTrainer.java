@@ -70,9 +70,10 @@ abstract class AveragingTrainer implements Trainer {
         }
         int partitions = data.getNumPartitions();
         int validationStride = AutoSizing.validationStride(validationRows, o.roundValidationRows());
-        long rowsPerRound = (long) partitions * o.localSteps() * o.batchSize();
-        int roundsPerEpoch = (int) Math.max(1, Math.ceil((double) trainRows / rowsPerRound));
-        int totalRounds = o.totalRounds(roundsPerEpoch);
+        int roundsPerEpoch = o.roundsPerEpoch(trainRows, partitions);
+        // under DP the rounds are the ones the accountant was given (the plan may count rows differently)
+        int totalRounds = o.privacy() != null
+                ? (int) Math.max(1, o.privacy().plan().steps() / o.localSteps()) : o.totalRounds(roundsPerEpoch);
         String networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(o.learningRate(),
                 o.gradientClip(), DataType.FLOAT), FlowNetworks.adam(schedule(o, totalRounds))).toJson();
         double logConstant = 0.5 * spec.features() * StandardNormalBase.LOG_2PI;
@@ -116,6 +117,21 @@ abstract class AveragingTrainer implements Trainer {
                 o.patience() > 0 ? String.format(", stop after %d rounds without a %.4f-nat improvement",
                         o.patience(), o.minDelta()) : "",
                 o.maxMinutes() > 0 ? ", at most " + o.maxMinutes() + " minutes" : "");
+        boolean dp = o.privacy() != null;
+        if (dp) {
+            io.flowsynth.privacy.DpSgdPlan plan = o.privacy().plan();
+            LOG.info(String.format("DP-SGD: each partition's %d steps draw Poisson samples at rate %.4g (expected %d "
+                            + "rows), clip every row's gradient to %.4g and add N(0, (%.4g · %.4g)²); %s gives "
+                            + "(%.4g, %.3g)-DP for the flow (budget ε %.4g). No validation split, early stopping, "
+                            + "best-round choice or calibration map under DP: the final parameters are kept; the "
+                            + "train NLL below is for this log only (not private) and is not written to the model",
+                    plan.steps(), plan.samplingRate(), plan.expectedBatch(), plan.clipNorm(), plan.sigma(),
+                    plan.clipNorm(), "RDP", plan.spentEpsilon(), plan.trainingDelta(), plan.trainingEpsilon()));
+            if ((long) totalRounds * o.localSteps() > plan.steps()) {
+                throw new IllegalStateException("DP-SGD was planned for " + plan.steps() + " steps; this fit takes "
+                        + (long) totalRounds * o.localSteps());
+            }
+        }
         if (validationStride > 1) {
             LOG.info("Each round scores one in {} of the {} validation rows (about {}, the same rows every round; "
                             + "flowsynth.train.round-validation-rows = {})", validationStride, validationRows,
@@ -146,23 +162,29 @@ abstract class AveragingTrainer implements Trainer {
                 // a plateau: the best moves on any improvement, the patience resets only on one of minDelta or more
                 boolean improvedEnough = Double.isFinite(score) && (Double.isInfinite(bestValidation)
                         || score < bestValidation - o.minDelta());
-                if (Double.isFinite(score) && score < bestValidation) {
+                if (!dp && Double.isFinite(score) && score < bestValidation) {
                     bestValidation = score;
                     best = params;
                     bestRound = round - 1;
                 }
                 sinceBest = improvedEnough ? 0 : sinceBest + 1;
-                if (!Double.isFinite(trainNll) || !allFinite(r.params())) {
+                if ((!dp && !Double.isFinite(trainNll)) || !allFinite(r.params())) {
                     throw new TrainingDivergedException(String.format("Training diverged in round %d/%d (train NLL %s)",
                             round, totalRounds, trainNll), round, round - 1);
                 }
                 params = r.params();
                 state = r.state();
+                if (dp) { // no selection among rounds under DP: the last parameters are the model
+                    best = params;
+                    bestRound = round;
+                    bestValidation = Double.NaN;
+                }
                 double seconds = (System.nanoTime() - roundStart) / 1e9;
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 double rowsPerSecond = r.trainSteps() * (double) o.batchSize() / seconds;
-                history.add(new RoundMetrics(round, (double) round / roundsPerEpoch, trainNll, validationNll,
-                        rowsPerSecond, seconds));
+                // under DP the train NLL is a non-private statistic of the sampled rows: logged, never stored
+                history.add(new RoundMetrics(round, (double) round / roundsPerEpoch, dp ? Double.NaN : trainNll,
+                        validationNll, rowsPerSecond, seconds));
                 int done = round - first + 1;
                 LOG.info(String.format("round %d/%d (epoch %.2f): train NLL %.4f, validation NLL %.4f, %.0f rows/s, "
                                 + "elapsed %s, ETA %s", round, totalRounds, (double) round / roundsPerEpoch, trainNll,
@@ -192,7 +214,7 @@ abstract class AveragingTrainer implements Trainer {
             double finalScore = validate(data, networkJson, params, state, o, analyticGradient(), validationStride);
             double finalNll = finalScore + logConstant;
             int lastRound = history.isEmpty() ? 0 : history.get(history.size() - 1).round();
-            if (Double.isFinite(finalNll) && finalNll < bestValidation) {
+            if (!dp && Double.isFinite(finalNll) && finalNll < bestValidation) {
                 bestValidation = finalNll;
                 best = params;
                 bestRound = lastRound;

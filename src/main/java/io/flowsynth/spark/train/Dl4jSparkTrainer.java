@@ -48,6 +48,9 @@ public final class Dl4jSparkTrainer extends AveragingTrainer {
     @Override
     protected Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions,
                            int validationStride) {
+        if (o.privacy() != null) {
+            throw new IllegalArgumentException("DP-SGD runs in the tree-aggregate engine, not dl4j-spark");
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
         Dl4jConsole.quiet();
         String exportDir = o.dl4j().exportDirectory() + "/dl4j-export-" + UUID.randomUUID();

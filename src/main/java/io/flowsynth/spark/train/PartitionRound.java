@@ -35,13 +35,77 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
     private final int batchSize;
     private final long seed;
     private final boolean analytic;
+    private final DpStep dp;
 
     PartitionRound(Broadcast<Input> input, String configurationJson, int batchSize, long seed, boolean analytic) {
+        this(input, configurationJson, batchSize, seed, analytic, null);
+    }
+
+    /** @param dp DP-SGD's step (null: ordinary Adam steps on batches drawn with replacement) */
+    PartitionRound(Broadcast<Input> input, String configurationJson, int batchSize, long seed, boolean analytic,
+                   DpStep dp) {
         this.input = input;
         this.configurationJson = configurationJson;
         this.batchSize = batchSize;
         this.seed = seed;
         this.analytic = analytic;
+        this.dp = dp;
+        if (dp != null && !analytic) {
+            throw new IllegalArgumentException("DP-SGD needs the hand-derived gradient");
+        }
+    }
+
+    /**
+     * DP-SGD's local step as plain values for the executors ({@link io.flowsynth.privacy.DpSgdPlan}): each step's
+     * sample takes every training row of the partition independently with probability {@code samplingRate}; it is
+     * processed {@code chunk} rows at a time (B plus four standard deviations of the sample size, so one chunk almost
+     * always); the sampling and noise generators come from ({@code seed}, round, partition).
+     */
+    static final class DpStep implements Serializable {
+        final double samplingRate;
+        final double clip;
+        final double noiseStd;
+        final int expectedBatch;
+        final int chunk;
+        final long seed;
+
+        DpStep(io.flowsynth.privacy.DpSgdPlan plan, long seed) {
+            this.samplingRate = plan.samplingRate();
+            this.clip = plan.clipNorm();
+            this.noiseStd = plan.noiseStd();
+            this.expectedBatch = plan.expectedBatch();
+            this.chunk = (int) Math.min(Integer.MAX_VALUE / 4, plan.expectedBatch()
+                    + 4L * (long) Math.ceil(Math.sqrt(plan.expectedBatch())) + 8);
+            this.seed = seed;
+        }
+    }
+
+    /**
+     * Poisson sampling by geometric skips: each of the block's training rows joins the sample independently with
+     * probability q; the rows are copied to {@code buffer} (grown when needed, returned); {@code count[0]} gets how
+     * many. Cost proportional to the sample, not the partition.
+     */
+    static float[] poissonSample(FeatureBlock b, SplittableRandom rng, double q, float[] buffer, int[] count) {
+        int m = 0;
+        int f = b.features;
+        if (q > 0) {
+            double log1mQ = Math.log1p(-q);
+            long i = -1;
+            while (true) {
+                long skip = q >= 1 ? 0 : (long) Math.floor(Math.log(1 - rng.nextDouble()) / log1mQ);
+                i += 1 + skip;
+                if (i >= b.trainRows || i < 0) {
+                    break;
+                }
+                if ((long) (m + 1) * f > buffer.length) {
+                    buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, (m + 1) * f));
+                }
+                System.arraycopy(b.train, (int) i * f, buffer, m * f, f);
+                m++;
+            }
+        }
+        count[0] = m;
+        return buffer;
     }
 
     /** What the driver broadcasts each round (a plain class: Kryo cannot serialize records). */
@@ -208,6 +272,9 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
     private Iterator<Result> round(Integer partition, Iterator<FeatureBlock> blocks, int[] shape) {
         Input in = input.value();
         AnalyticTrainer fast = analytic ? NetworkCache.analytic(configurationJson) : null;
+        if (dp != null && fast == null) {
+            throw new IllegalStateException("DP-SGD needs a flow family with a hand-derived gradient");
+        }
         if (fast != null) {
             return analyticRound(partition, blocks, in, fast, shape);
         }
@@ -295,6 +362,10 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
                 out.validationRows += rows;
             }
             out.validationSeconds += (System.nanoTime() - scoring) / 1e9;
+            if (dp != null && in.localSteps > 0) {
+                privateSteps(partition, b, in, fast, out);
+                continue;
+            }
             if (in.localSteps == 0 || b.trainRows == 0) {
                 continue;
             }
@@ -312,6 +383,34 @@ final class PartitionRound implements Function2<Integer, Iterator<FeatureBlock>,
             out.trained(fast.params(), fast.state(), b.trainRows);
         }
         return List.of(out).iterator();
+    }
+
+    /**
+     * DP-SGD's local steps: Poisson samples at the common rate, clipped per row, noised, Adam. Every partition trains
+     * (an empty one takes noise-only steps) and counts with weight 1 in the average, so neither what a partition
+     * returns nor its weight depends on how many rows it holds.
+     */
+    private void privateSteps(int partition, FeatureBlock b, Input in, AnalyticTrainer fast, Result out) {
+        long training = System.nanoTime();
+        SplittableRandom sampling = batchRandom(dp.seed ^ 0x3C6EF372FE94F82BL, in.round, partition);
+        SplittableRandom noise = batchRandom(dp.seed ^ 0xA54FF53A5F1D36F1L, in.round, partition);
+        float[] sample = new float[dp.chunk * b.features];
+        int[] count = new int[1];
+        TaskProgress progress = progress(in, partition);
+        for (int step = 0; step < in.localSteps; step++) {
+            sample = poissonSample(b, sampling, dp.samplingRate, sample, count);
+            if (sample.length < dp.chunk * b.features) {
+                sample = java.util.Arrays.copyOf(sample, dp.chunk * b.features);
+            }
+            double loss = fast.fitPrivate(sample, count[0], dp.chunk, dp.clip, dp.noiseStd, dp.expectedBatch, noise);
+            if (Double.isFinite(loss)) {
+                out.trainLossSum += loss;
+            }
+            out.trainSteps++;
+            progress.advance(step + 1);
+        }
+        out.trainSeconds += (System.nanoTime() - training) / 1e9;
+        out.trained(fast.params(), fast.state(), 1);
     }
 
     /**

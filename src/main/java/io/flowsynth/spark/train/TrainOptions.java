@@ -30,10 +30,42 @@ package io.flowsynth.spark.train;
  * @param roundValidationRows most validation rows a round scores: a fit holding out more scores every k-th row of
  *                            each partition's ({@link io.flowsynth.config.AutoSizing#validationStride}), the same
  *                            rows every round; 0 = all
+ * @param privacy             DP-SGD (issue 21), or null for ordinary training; see {@link #withPrivacy}
  */
 public record TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
                            double gradientClip, int patience, long seed, Dl4jSettings dl4j, long steps,
-                           double minDelta, double maxMinutes, boolean copulaInit, int roundValidationRows) {
+                           double minDelta, double maxMinutes, boolean copulaInit, int roundValidationRows,
+                           Privacy privacy) {
+
+    /**
+     * DP-SGD's settings for the executors: the plan (sampling rate, clip norm, noise multiplier, expected batch) and
+     * the seed of the Poisson sampling and the noise (secret: it is never written to the model).
+     */
+    public record Privacy(io.flowsynth.privacy.DpSgdPlan plan, long seed) {
+    }
+
+    /** Options without differential privacy. */
+    public TrainOptions(int epochs, int batchSize, double learningRate, double learningRateDecay, int localSteps,
+                        double gradientClip, int patience, long seed, Dl4jSettings dl4j, long steps,
+                        double minDelta, double maxMinutes, boolean copulaInit, int roundValidationRows) {
+        this(epochs, batchSize, learningRate, learningRateDecay, localSteps, gradientClip, patience, seed, dl4j, steps,
+                minDelta, maxMinutes, copulaInit, roundValidationRows, null);
+    }
+
+    /**
+     * These options trained with DP-SGD: no early stopping (patience 0: it would read the real rows outside the
+     * accounting) and no copula start (it would fit the real rows' correlations without noise).
+     */
+    public TrainOptions withPrivacy(Privacy p) {
+        return new TrainOptions(epochs, batchSize, learningRate, learningRateDecay, localSteps, gradientClip, 0, seed,
+                dl4j, steps, minDelta, maxMinutes, false, roundValidationRows, p);
+    }
+
+    /** Rounds per pass over {@code trainRows} training rows in {@code partitions} partitions (at least one). */
+    public int roundsPerEpoch(long trainRows, int partitions) {
+        long rowsPerRound = (long) partitions * localSteps * batchSize;
+        return (int) Math.max(1, Math.ceil((double) trainRows / rowsPerRound));
+    }
 
     public TrainOptions {
         if (epochs < 0 || (epochs == 0 && steps < 1)) {

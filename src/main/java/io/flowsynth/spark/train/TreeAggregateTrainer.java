@@ -50,6 +50,11 @@ public final class TreeAggregateTrainer extends AveragingTrainer {
     protected Session open(JavaRDD<FeatureBlock> data, String networkJson, TrainOptions o, int partitions,
                            int validationStride) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
+        PartitionRound.DpStep dp = o.privacy() == null ? null
+                : new PartitionRound.DpStep(o.privacy().plan(), o.privacy().seed());
+        if (dp != null && !analytic) {
+            throw new IllegalArgumentException("DP-SGD needs flowsynth.train.gradient=analytic");
+        }
         return new Session() {
             @Override
             public RoundOutcome round(int round, int totalRounds, float[] params, float[] state) {
@@ -58,7 +63,7 @@ public final class TreeAggregateTrainer extends AveragingTrainer {
                                 validationStride));
                 try {
                     PartitionRound.Result r = PartitionRound.Result.sum(data.mapPartitionsWithIndex(
-                            new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic), false));
+                            new PartitionRound(bc, networkJson, o.batchSize(), o.seed(), analytic, dp), false));
                     if (r.weight == 0) {
                         throw new IllegalStateException("No partition has training rows");
                     }

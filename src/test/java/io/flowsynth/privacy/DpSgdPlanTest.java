@@ -1,0 +1,38 @@
+package io.flowsynth.privacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.PrivacySettings;
+import io.flowsynth.error.BadInputException;
+import org.junit.jupiter.api.Test;
+
+class DpSgdPlanTest {
+    @Test
+    void planSpendsTheTrainingShareAtTheCommonRate() {
+        PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.2, 1.5);
+        DpSgdPlan p = DpSgdPlan.of(s, 100_000, 4, 256, 2000);
+        assertThat(p.samplingRate()).isEqualTo(256.0 * 4 / 100_000);
+        assertThat(p.trainingEpsilon()).isCloseTo(2.4, within(1e-12));
+        assertThat(p.delta()).isEqualTo(1e-10);
+        assertThat(p.trainingDelta()).isCloseTo(0.8e-10, within(1e-22));
+        assertThat(p.spentEpsilon()).isLessThanOrEqualTo(2.4).isGreaterThan(2.39);
+        assertThat(p.noiseStd()).isEqualTo(p.sigma() * 1.5);
+        ObjectNode j = p.toJson();
+        assertThat(j.path("noise_multiplier").asDouble()).isEqualTo(p.sigma());
+        assertThat(j.path("steps").asLong()).isEqualTo(2000);
+        // more partitions at the same batch: a higher rate, so more noise for the same budget
+        assertThat(DpSgdPlan.of(s, 100_000, 16, 256, 2000).sigma()).isGreaterThan(p.sigma());
+        // a table smaller than one round's batches: every row every step (q = 1)
+        assertThat(DpSgdPlan.of(s, 500, 4, 256, 10).samplingRate()).isEqualTo(1.0);
+    }
+
+    @Test
+    void refusesADeltaThatAllowsPublishingARow() {
+        PrivacySettings s = new PrivacySettings(3, 0.001, 0.2, 1.0);
+        assertThatThrownBy(() -> DpSgdPlan.of(s, 5000, 2, 64, 100)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("flowsynth.privacy.delta");
+    }
+}

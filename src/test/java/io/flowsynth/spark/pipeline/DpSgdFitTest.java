@@ -1,0 +1,151 @@
+package io.flowsynth.spark.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.ConfigResolver;
+import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.error.BadInputException;
+import io.flowsynth.privacy.RdpAccountant;
+import io.flowsynth.spark.SharedSparkSession;
+import io.flowsynth.spark.model.FlowsynthModel;
+import io.flowsynth.spark.sample.SyntheticSampler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A DP-SGD fit end to end (issue 21) on a small table: ε = 3, few steps, two partitions; the model's privacy block, a
+ * save/load round trip, sampling, reproducibility from a given noise seed, and the settings DP refuses.
+ */
+class DpSgdFitTest {
+    private static final int ROWS = 1200;
+    @TempDir
+    static Path dir;
+    static SparkSession spark;
+    static Dataset<Row> table;
+    static FlowsynthModel model;
+
+    static FlowsynthConfig config(String... extra) {
+        Map<String, String> m = new HashMap<>(Map.of(
+                "flowsynth.privacy.epsilon", "3", "flowsynth.privacy.noise-seed", "12345",
+                "flowsynth.train.steps", "40", "flowsynth.train.local-steps", "10", "flowsynth.train.partitions", "2",
+                "flowsynth.train.batch-size", "64", "flowsynth.flow.layers", "2", "flowsynth.flow.hidden-features", "16",
+                "flowsynth.flow.type", "realnvp"));
+        for (int i = 0; i < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return ConfigResolver.resolve(null, null, null, m);
+    }
+
+    @BeforeAll
+    static void fit() {
+        spark = SharedSparkSession.get();
+        StructType schema = new StructType(new StructField[]{
+                DataTypes.createStructField("x", DataTypes.DoubleType, false),
+                DataTypes.createStructField("y", DataTypes.DoubleType, false),
+                DataTypes.createStructField("k", DataTypes.StringType, false)});
+        Random r = new Random(3);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            double x = r.nextGaussian();
+            rows.add(RowFactory.create(x, 0.8 * x + 0.6 * r.nextGaussian(), r.nextBoolean() ? "a" : "b"));
+        }
+        table = spark.createDataFrame(rows, schema).repartition(2);
+        model = FitPipeline.fit(spark, table, config());
+    }
+
+    @Test
+    void metadataRecordsTheGuaranteeAndTheDpSgdRelease() {
+        ObjectNode p = model.privacy();
+        assertThat(p.path("differential_privacy").asBoolean()).isTrue();
+        assertThat(p.path("epsilon").asDouble()).isEqualTo(3.0);
+        assertThat(p.path("delta").asDouble()).isEqualTo(1.0 / ((double) ROWS * ROWS));
+        assertThat(p.path("training_epsilon").asDouble()).isCloseTo(2.4, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(p.path("clip_norm").asDouble()).isEqualTo(1.0);
+        double q = p.path("sampling_rate").asDouble();
+        assertThat(q).isEqualTo(64.0 * 2 / ROWS);
+        long steps = p.path("steps").asLong();
+        assertThat(steps).isEqualTo(40);
+        JsonNode release = p.path("releases").get(0);
+        assertThat(release.path("mechanism").asText()).contains("DP-SGD");
+        // the recorded σ keeps the recorded steps within the training budget (recomputed independently here)
+        double sigma = p.path("sigma").asDouble();
+        assertThat(RdpAccountant.epsilon(q, sigma, steps, p.path("training_delta").asDouble()).epsilon())
+                .isLessThanOrEqualTo(2.4).isGreaterThan(2.3);
+        // switched off: no validation rows, no calibration map, no train NLL in the history
+        JsonNode t = model.training();
+        assertThat(t.path("validation_rows").asLong()).isZero();
+        assertThat(t.path("calibration_knots").asInt()).isZero();
+        assertThat(model.calibration()).isNull();
+        for (JsonNode round : t.path("history")) {
+            assertThat(Double.isNaN(round.path("train_nll").asDouble())).isTrue();
+        }
+        // the noise seed is secret
+        assertThat(model.config().get("flowsynth.privacy.noise-seed")).isEqualTo("secret");
+    }
+
+    @Test
+    void savedModelLoadsWithItsPrivacyBlockAndSamples() {
+        String path = dir.resolve("dp-model").toString();
+        model.save(path, false, spark.sparkContext().hadoopConfiguration());
+        FlowsynthModel loaded = FlowsynthModel.load(path, spark.sparkContext().hadoopConfiguration());
+        assertThat(loaded.privacy().toString()).isEqualTo(model.privacy().toString());
+        assertThat(ReportPipeline.differentialPrivacy(loaded).path("line").asText())
+                .isEqualTo("Differential privacy: ε = 3, δ = 6.9e-07");
+        Dataset<Row> synthetic = new SyntheticSampler(512).sample(spark, loaded, 500, 7, 2, false);
+        List<Row> rows = synthetic.collectAsList();
+        assertThat(rows).hasSize(500);
+        assertThat(rows).allSatisfy(row -> {
+            assertThat(Double.isFinite(row.getDouble(0))).isTrue();
+            assertThat(row.getString(2)).isIn("a", "b");
+        });
+    }
+
+    @Test
+    void aGivenNoiseSeedMakesTheFitReproducibleAndTheNoiseDependsOnIt() {
+        FlowsynthModel again = FitPipeline.fit(spark, table, config());
+        assertThat(again.parameters()).containsExactly(model.parameters());
+        FlowsynthModel other = FitPipeline.fit(spark, table, config("flowsynth.privacy.noise-seed", "999"));
+        assertThat(other.parameters()).isNotEqualTo(model.parameters());
+    }
+
+    @Test
+    void modelsWithoutDifferentialPrivacySayNone() {
+        FlowsynthModel plain = FitPipeline.fit(spark, table, config("flowsynth.privacy.epsilon", "off",
+                "flowsynth.train.steps", "10"));
+        assertThat(plain.privacy().path("differential_privacy").asBoolean(true)).isFalse();
+        assertThat(ReportPipeline.differentialPrivacy(plain).path("line").asText())
+                .isEqualTo("Differential privacy: none");
+        assertThat(ReportPipeline.differentialPrivacy(null).path("line").asText()).contains("unknown");
+    }
+
+    @Test
+    void refusesWhatDifferentialPrivacyCannotCover() {
+        assertThatThrownBy(() -> FitPipeline.checkPrivateTraining(config("flowsynth.train.engine", "dl4j-spark")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.engine");
+        assertThatThrownBy(() -> FitPipeline.checkPrivateTraining(config("flowsynth.train.gradient", "samediff")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.gradient");
+        assertThatThrownBy(() -> FitPipeline.checkPrivateTraining(config("flowsynth.flow.type", "linear")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.flow.type");
+        assertThatThrownBy(() -> FitPipeline.checkPrivateTraining(config("flowsynth.flow.copula-init", "true")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.flow.copula-init");
+        FitPipeline.checkPrivateTraining(config("flowsynth.flow.type", "maf"));
+        FitPipeline.checkPrivateTraining(config("flowsynth.flow.type", "spline"));
+    }
+}
