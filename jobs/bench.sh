@@ -26,6 +26,10 @@
 #                                 codes; default 5,000 rows, e.g. 1000000) through run twice: with the defaults and
 #                                 "unprotected" (the --set keys in PRIVACY_BENCH_UNPROTECTED, default the exact-copy
 #                                 guard off): target/bench/privacy.json with leak counts, attack risks, guard/attack s
+#   jobs/bench.sh privacy dp [TABLE...]  differential privacy on public real tables (default credit_data ames): the
+#                                 fidelity-real run (ceiling, independent columns, copula, defaults) plus fits at
+#                                 flowsynth.privacy.epsilon = 1, 3 and 10 in the same run: quality, pairs and fit
+#                                 seconds per epsilon: target/bench/privacy-dp.json and .txt (see also dp-train)
 #   jobs/bench.sh fidelity-real [TABLE...] [-- key=value...]  public real tables (default: ames lending_club
 #                                 credit_data mlc_churn penguins from Debian's r-cran-modeldata, zipcodes movies from
 #                                 npm's vega-datasets; installed once into target/bench/data/real, never committed):
@@ -615,7 +619,15 @@ case "${1:-}" in
     ;;
   privacy)
     shift
-    privacy "$@"
+    if [ "${1:-}" = dp ]; then
+      shift
+      [ $# -gt 0 ] || set -- credit_data ames
+      FIDELITY_REAL_NAME=privacy-dp \
+        FIDELITY_REAL_VARIANTS="dp_eps1:flowsynth.privacy.epsilon=1;dp_eps3:flowsynth.privacy.epsilon=3;dp_eps10:flowsynth.privacy.epsilon=10" \
+        fidelity_real "$@"
+    else
+      privacy "$@"
+    fi
     ;;
   fidelity-real)
     shift
