@@ -1,0 +1,204 @@
+package io.flowsynth.encode.dp;
+
+import java.util.SplittableRandom;
+
+/**
+ * The differential-privacy mechanisms of the encoders (Spark-free; the Spark passes only count). Neighbouring tables
+ * differ by one added or removed row.
+ *
+ * <ul>
+ *   <li><b>Laplace counts</b>: a count, or a histogram in which one row falls in one bin (L1 sensitivity 1), plus
+ *       Laplace(1/ε) noise per bin is ε-DP (Dwork, McSherry, Nissim, Smith 2006).</li>
+ *   <li><b>Stability-based histogram</b> over an open domain (categories): a Laplace histogram of the values present,
+ *       of which only bins whose noisy count reaches τ = 1 + ln(1/(2δ))/ε are released. A value present in one
+ *       neighbour only has count 1 there and passes with probability ½·e^(−ε(τ−1)) = δ, so the release is (ε, δ)-DP
+ *       (Korolova et al. 2009; Bun, Nissim, Stemmer 2016).</li>
+ *   <li><b>Exponential mechanism</b> (McSherry, Talwar 2007): candidate j with probability ∝ exp(ε·u_j / 2) for a
+ *       utility of sensitivity 1 is ε-DP.</li>
+ *   <li><b>Quantiles</b>: {@link #quantiles}, the recursive "approximate quantiles" algorithm of Kaplan, Schnapp, Stemmer
+ *       (ICML 2022) on the edges of a fixed grid: ε per level, ⌈log2(m + 1)⌉ levels for m quantiles.</li>
+ *   <li><b>Range</b>: {@link #range}, a thresholded Laplace histogram over a fixed signed power-of-two grid.</li>
+ * </ul>
+ */
+public final class DpMechanisms {
+    private DpMechanisms() {
+    }
+
+    /** Threshold τ = 1 + ln(1/(2δ))/ε of a Laplace stability-based histogram (see the class comment). */
+    public static double laplaceThreshold(double epsilon, double delta) {
+        if (!(epsilon > 0) || !(delta > 0 && delta < 0.5)) {
+            throw new IllegalArgumentException("need ε > 0 and 0 < δ < ½, got " + epsilon + ", " + delta);
+        }
+        return 1.0 + Math.log(1.0 / (2.0 * delta)) / epsilon;
+    }
+
+    /**
+     * The exponential mechanism: index j drawn with probability ∝ exp(ε·utility[j] / 2) (utilities of sensitivity 1),
+     * computed stably (shifted by the largest utility).
+     */
+    public static int exponential(double[] utility, double epsilon, SplittableRandom rng) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (double u : utility) {
+            best = Math.max(best, u);
+        }
+        double[] cumulative = new double[utility.length];
+        double sum = 0;
+        for (int j = 0; j < utility.length; j++) {
+            sum += Math.exp(epsilon * (utility[j] - best) / 2.0);
+            cumulative[j] = sum;
+        }
+        double r = rng.nextDouble() * sum;
+        int lo = 0;
+        int hi = utility.length - 1;
+        while (lo < hi) { // the first j with cumulative[j] > r
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] > r) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Levels of {@link #quantiles} for m quantiles: ⌈log2(m + 1)⌉; its total ε is this times ε per level. */
+    public static int quantileLevels(int m) {
+        return m <= 0 ? 0 : 32 - Integer.numberOfLeadingZeros(m);
+    }
+
+    /**
+     * DP quantiles of values clamped to [lo, hi] and counted in {@code histogram.length} equal bins (bin b holds
+     * [e_b, e_{b+1}), the last also hi; edges e_j = lo + j·(hi − lo)/G): Kaplan, Schnapp and Stemmer's recursive
+     * algorithm. The middle probability p is estimated first by the exponential mechanism over the edges, with
+     * utility −|#{x &lt; e} − p·N| over the N values; the values below and above the chosen edge then answer the
+     * lower and upper halves (with probabilities rescaled to them), recursively. At each level every value is in one
+     * sub-problem only, and one value changes a utility by at most 1, so each level is ε-DP and the whole
+     * {@link #quantileLevels}(m)·ε-DP. The outputs are grid edges (never a data value, unless one lies exactly on the
+     * fixed grid), non-decreasing in p.
+     *
+     * @param probabilities strictly increasing, in (0, 1)
+     */
+    public static double[] quantiles(long[] histogram, double lo, double hi, double[] probabilities,
+                                     double epsilonPerLevel, SplittableRandom rng) {
+        double[] out = new double[probabilities.length];
+        long[] prefix = new long[histogram.length + 1];
+        for (int b = 0; b < histogram.length; b++) {
+            prefix[b + 1] = prefix[b] + histogram[b];
+        }
+        split(prefix, lo, hi, probabilities, 0, probabilities.length, 0, histogram.length, 0.0, 1.0, epsilonPerLevel,
+                rng, out);
+        return out;
+    }
+
+    private static void split(long[] prefix, double lo, double hi, double[] p, int from, int to, int a, int b,
+                              double pa, double pb, double epsilon, SplittableRandom rng, double[] out) {
+        if (from >= to) {
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        double share = pb > pa ? (p[mid] - pa) / (pb - pa) : 0.5;
+        long n = prefix[b] - prefix[a];
+        double target = share * n;
+        double[] utility = new double[b - a + 1];
+        for (int j = a; j <= b; j++) {
+            utility[j - a] = -Math.abs((prefix[j] - prefix[a]) - target);
+        }
+        int chosen = a + exponential(utility, epsilon, rng);
+        int grid = prefix.length - 1;
+        out[mid] = chosen == grid ? hi : lo + (hi - lo) * chosen / grid;
+        split(prefix, lo, hi, p, from, mid, a, chosen, pa, p[mid], epsilon, rng, out);
+        split(prefix, lo, hi, p, mid + 1, to, chosen, b, p[mid], pb, epsilon, rng, out);
+    }
+
+    /** Bin of a value in a fixed equal-width grid of {@code bins} bins over [lo, hi], the value clamped first. */
+    public static int gridBin(double x, double lo, double hi, int bins) {
+        if (!(x > lo)) {
+            return 0;
+        }
+        if (!(x < hi)) {
+            return bins - 1;
+        }
+        return Math.min(bins - 1, (int) ((x - lo) / (hi - lo) * bins));
+    }
+
+    // ---- the range grid: signed powers of two ------------------------------------------------------------------
+
+    /** Smallest power of two of the range grid: |x| &lt; 2^{@value} falls in the bin around 0. */
+    public static final int RANGE_MIN_EXPONENT = -8;
+    /** Largest: values beyond ±2^{@value} count in the outermost bins (and are clamped to the bounds later). */
+    public static final int RANGE_MAX_EXPONENT = 62;
+    private static final int SIDE = RANGE_MAX_EXPONENT - RANGE_MIN_EXPONENT;
+    /** Bins of the range grid: (−2^(k+1), −2^k] and [2^k, 2^(k+1)) for each k, and [−2^min, 2^min) around 0. */
+    public static final int RANGE_BINS = 2 * SIDE + 1;
+
+    /** The range-grid bin of a finite value (negative bins first, ascending in value). */
+    public static int rangeBin(double x) {
+        double a = Math.abs(x);
+        if (a < Math.scalb(1.0, RANGE_MIN_EXPONENT)) {
+            return SIDE;
+        }
+        int k = Math.max(RANGE_MIN_EXPONENT, Math.min(RANGE_MAX_EXPONENT - 1, Math.getExponent(a)));
+        int off = k - RANGE_MIN_EXPONENT; // 0 .. SIDE − 1
+        return x > 0 ? SIDE + 1 + off : SIDE - 1 - off;
+    }
+
+    /** Lower edge of a range-grid bin. */
+    public static double rangeLow(int bin) {
+        if (bin == SIDE) {
+            return -Math.scalb(1.0, RANGE_MIN_EXPONENT);
+        }
+        return bin > SIDE ? Math.scalb(1.0, RANGE_MIN_EXPONENT + bin - SIDE - 1)
+                : -Math.scalb(1.0, RANGE_MIN_EXPONENT + SIDE - bin);
+    }
+
+    /** Upper edge of a range-grid bin. */
+    public static double rangeHigh(int bin) {
+        return bin == RANGE_BINS - 1 ? Math.scalb(1.0, RANGE_MAX_EXPONENT) : rangeLow(bin + 1);
+    }
+
+    /** Failure probability of {@link #range}'s threshold: an empty bin passes it with at most this probability. */
+    public static final double RANGE_BETA = 1e-5;
+
+    /**
+     * An ε-DP range [lo, hi] of a column from its counts in the range grid ({@link #rangeBin}): Laplace(1/ε) noise on
+     * every bin (one value is in one bin: ε-DP), then the outermost bins whose noisy count reaches
+     * τ = ln(bins / (2β))/ε (with probability ≥ 1 − β no empty bin does, β = {@value #RANGE_BETA}) give the bounds,
+     * their outer edges. When no bin passes, the bin of the largest noisy count. Post-processing only after the noise.
+     * A lone extreme value has count 1 in its bin and passes only with probability about ½·e^(1 − ετ).
+     *
+     * @return {lo, hi}, powers of two (or ±2^min around 0), lo &lt; hi
+     */
+    public static double[] range(long[] counts, double epsilon, SplittableRandom rng) {
+        if (counts.length != RANGE_BINS) {
+            throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
+        }
+        double tau = rangeThreshold(epsilon);
+        int first = -1;
+        int last = -1;
+        int best = SIDE;
+        double bestCount = Double.NEGATIVE_INFINITY;
+        for (int b = 0; b < counts.length; b++) {
+            double noisy = counts[b] + NoiseSource.laplace(rng, 1.0 / epsilon);
+            if (noisy >= tau) {
+                if (first < 0) {
+                    first = b;
+                }
+                last = b;
+            }
+            if (noisy > bestCount) {
+                bestCount = noisy;
+                best = b;
+            }
+        }
+        if (first < 0) {
+            first = best;
+            last = best;
+        }
+        return new double[]{rangeLow(first), rangeHigh(last)};
+    }
+
+    /** The threshold of {@link #range}: ln(bins / (2β))/ε. */
+    public static double rangeThreshold(double epsilon) {
+        return Math.log(RANGE_BINS / (2.0 * RANGE_BETA)) / epsilon;
+    }
+}
