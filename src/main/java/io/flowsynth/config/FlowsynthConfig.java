@@ -30,6 +30,7 @@ public final class FlowsynthConfig {
     private final ReportSettings report;
     private final List<String> conditionColumns;
     private final PrivacySettings privacy;
+    private final Map<String, String> columnBounds;
 
     FlowsynthConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -58,6 +59,15 @@ public final class FlowsynthConfig {
                 r.integer(ConfigKeys.REPORT_CONDITION_TOP, 1, 1000));
         conditionColumns = r.names(ConfigKeys.CONDITION_COLUMNS);
         privacy = PrivacySettings.read(r);
+        columnBounds = Collections.unmodifiableMap(r.columnSettings(ConfigKeys.COLUMN_BOUNDS));
+    }
+
+    /**
+     * {@code flowsynth.columns.<name>.bounds} by column, as text ("lo,hi"; parsed with the column's type when the fit
+     * reads the table). Used by differentially private fits; a fit without DP ignores them (with a log line).
+     */
+    public Map<String, String> columnBounds() {
+        return columnBounds;
     }
 
     /**

@@ -51,7 +51,7 @@ public final class ContextLayout {
             throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + ": every learned column is a condition ("
                     + String.join(", ", context) + "): nothing is left to model");
         }
-        return new TableEncoder(ordered, encoder.droppedColumns());
+        return new TableEncoder(ordered, encoder.droppedColumns(), encoder.privacy());
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  *       utility of sensitivity 1 is ε-DP.</li>
  *   <li><b>Quantiles</b>: {@link #quantiles}, the recursive "approximate quantiles" algorithm of Kaplan, Schnapp, Stemmer
  *       (ICML 2022) on the edges of a fixed grid: ε per level, ⌈log2(m + 1)⌉ levels for m quantiles.</li>
- *   <li><b>Range</b>: {@link #range}, a thresholded Laplace histogram over a fixed signed power-of-two grid.</li>
+ *   <li><b>Range</b>: {@link #range}, a Laplace histogram over a fixed signed power-of-two grid, grown from its
+ *       largest noisy bin while the neighbours' noisy counts reach a threshold.</li>
  * </ul>
  */
 public final class DpMechanisms {
@@ -156,15 +157,17 @@ public final class DpMechanisms {
         return bin == RANGE_BINS - 1 ? Math.scalb(1.0, RANGE_MAX_EXPONENT) : rangeLow(bin + 1);
     }
 
-    /** Failure probability of {@link #range}'s threshold: an empty bin passes it with at most this probability. */
-    public static final double RANGE_BETA = 1e-5;
+    /** An empty bin next to the range joins it with at most this probability (see {@link #range}). */
+    public static final double RANGE_BETA = 0.05;
 
     /**
      * An ε-DP range [lo, hi] of a column from its counts in the range grid ({@link #rangeBin}): Laplace(1/ε) noise on
-     * every bin (one value is in one bin: ε-DP), then the outermost bins whose noisy count reaches
-     * τ = ln(bins / (2β))/ε (with probability ≥ 1 − β no empty bin does, β = {@value #RANGE_BETA}) give the bounds,
-     * their outer edges. When no bin passes, the bin of the largest noisy count. Post-processing only after the noise.
-     * A lone extreme value has count 1 in its bin and passes only with probability about ½·e^(1 − ετ).
+     * every bin (one value is in one bin: ε-DP); the rest is post-processing of the noisy counts. The range starts as
+     * the bin of the largest noisy count and grows bin by bin on either side while the next bin's noisy count reaches
+     * τ = ln(1/(2β))/ε (β = {@value #RANGE_BETA}: an empty neighbour passes with probability β, a bin of count 1
+     * with about β·e^ε); the bounds are the outer edges. Growing only from the bulk keeps a far outlier out whatever
+     * the noise does to far empty bins, and needs each bin to hold τ rows rather than the ln(bins)-times larger count
+     * a test of every bin would.
      *
      * @return {lo, hi}, powers of two (or ±2^min around 0), lo &lt; hi
      */
@@ -173,32 +176,27 @@ public final class DpMechanisms {
             throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
         }
         double tau = rangeThreshold(epsilon);
-        int first = -1;
-        int last = -1;
-        int best = SIDE;
-        double bestCount = Double.NEGATIVE_INFINITY;
+        double[] noisy = new double[counts.length];
+        int best = 0;
         for (int b = 0; b < counts.length; b++) {
-            double noisy = counts[b] + NoiseSource.laplace(rng, 1.0 / epsilon);
-            if (noisy >= tau) {
-                if (first < 0) {
-                    first = b;
-                }
-                last = b;
-            }
-            if (noisy > bestCount) {
-                bestCount = noisy;
+            noisy[b] = counts[b] + NoiseSource.laplace(rng, 1.0 / epsilon);
+            if (noisy[b] > noisy[best]) {
                 best = b;
             }
         }
-        if (first < 0) {
-            first = best;
-            last = best;
+        int first = best;
+        while (first > 0 && noisy[first - 1] >= tau) {
+            first--;
+        }
+        int last = best;
+        while (last < counts.length - 1 && noisy[last + 1] >= tau) {
+            last++;
         }
         return new double[]{rangeLow(first), rangeHigh(last)};
     }
 
-    /** The threshold of {@link #range}: ln(bins / (2β))/ε. */
+    /** The threshold of {@link #range}: ln(1/(2β))/ε. */
     public static double rangeThreshold(double epsilon) {
-        return Math.log(RANGE_BINS / (2.0 * RANGE_BETA)) / epsilon;
+        return Math.log(1.0 / (2.0 * RANGE_BETA)) / epsilon;
     }
 }
