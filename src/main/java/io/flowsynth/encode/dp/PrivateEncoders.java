@@ -68,6 +68,8 @@ public final class PrivateEncoders {
     public static final double RANGE_SHARE = 0.3;
     /** Share of a quantile column's remaining ε spent on its value states (null, NaN, ±∞ counts). */
     public static final double STATES_SHARE = 0.125;
+    /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
+    public static final double STATE_BETA = 1e-3;
     /** Most knots of a DP quantile encoder (each halving of the knots saves a level of the quantile algorithm). */
     public static final int MAX_KNOTS = 33;
     /** Equal-width bins between the bounds in which the quantile pass counts the clamped values. */
@@ -348,7 +350,8 @@ public final class PrivateEncoders {
         Column c = columns.get(p.index);
         double scale = categoryScale(p);
         double tau = categoryThreshold(p);
-        long nulls = Math.max(0, Math.round(exactNulls + noise.laplace("nulls|" + p.index, scale)));
+        double noisyNulls = exactNulls + noise.laplace("nulls|" + p.index, scale);
+        long nulls = noisyNulls < stateFloor(categoryEpsilon(p)) ? 0 : Math.round(noisyNulls);
         List<Map.Entry<Object, Double>> released = new ArrayList<>(noisy.entrySet());
         released.sort(Comparator.<Map.Entry<Object, Double>>comparingDouble(Map.Entry::getValue).reversed()
                 .thenComparing(e -> String.valueOf(e.getKey())));
@@ -384,6 +387,15 @@ public final class PrivateEncoders {
     }
 
     // ---- 5. quantile columns ----------------------------------------------------------------------------------
+
+    /**
+     * A noisy count of nulls, NaN or ±∞ below ln(1/(2β))/ε (β = {@value #STATE_BETA}) is taken as 0 (post-processing):
+     * without the floor, the noise on a state the column never has would make the synthetic column carry a few
+     * percent of phantom nulls, NaN or infinities; with it, an absent state appears with probability β.
+     */
+    public static double stateFloor(double epsilon) {
+        return Math.log(1.0 / (2 * STATE_BETA)) / epsilon;
+    }
 
     /** The knot probabilities the DP quantiles estimate: α, …, 1 − α evenly (α = the bounds quantile), m of them. */
     public double[] quantileProbabilities(int m) {
@@ -427,8 +439,8 @@ public final class PrivateEncoders {
         long[] states = new long[exactStates.length];
         for (int s = 0; s < states.length; s++) {
             boolean possible = s < 2 || p.type.isFloatingPoint(); // NaN and ±∞ exist only in float and double
-            states[s] = possible ? Math.max(0, Math.round(exactStates[s]
-                    + noise.laplace("states|" + p.index + "|" + s, 1.0 / epsStates))) : 0;
+            double noisy = exactStates[s] + noise.laplace("states|" + p.index + "|" + s, 1.0 / epsStates);
+            states[s] = !possible || (s > 0 && noisy < stateFloor(epsStates)) ? 0 : Math.max(0, Math.round(noisy));
         }
         ledger.add(new EncoderReleases.Release(p.name, "value_states", "laplace", epsStates, 0, 1.0 / epsStates,
                 "counts of values, nulls" + (p.type.isFloatingPoint() ? ", NaN, +inf, -inf" : "")));
@@ -482,8 +494,8 @@ public final class PrivateEncoders {
      */
     public void generated(ColumnPlan p, long exactNulls) {
         Column c = columns.get(p.index);
-        long nulls = Math.max(0, Math.min(rows, Math.round(exactNulls + noise.laplace("nulls|" + p.index,
-                1.0 / c.epsilon))));
+        double noisyNulls = exactNulls + noise.laplace("nulls|" + p.index, 1.0 / c.epsilon);
+        long nulls = noisyNulls < stateFloor(c.epsilon) ? 0 : Math.min(rows, Math.round(noisyNulls));
         ledger.add(new EncoderReleases.Release(p.name, "null_count", "laplace", c.epsilon, 0, 1.0 / c.epsilon,
                 "values from a fixed generator"));
         if (EncodeOptions.ID.equals(p.kind)) {

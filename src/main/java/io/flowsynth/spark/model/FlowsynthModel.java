@@ -198,6 +198,15 @@ public final class FlowsynthModel {
             conditionColumns().forEach(cond::add);
         }
         m.set("encoder", encoder.toJson());
+        if (encoder.privacy() != null) {
+            // differential privacy: the encoders' releases (statistic, column, mechanism, ε, δ, scale) open the
+            // privacy.releases list; DP training appends its own entry
+            ObjectNode privacy = m.putObject("privacy");
+            privacy.put("encoder_epsilon", encoder.privacy().epsilon());
+            privacy.put("encoder_delta", encoder.privacy().delta());
+            privacy.put("released_rows", encoder.privacy().rowCount());
+            privacy.set("releases", encoder.privacy().releasesJson());
+        }
         ObjectNode flow = flowSpec.toJson();
         m.set("flow", flow);
         ObjectNode params = flow.putObject("parameters");
