@@ -1,10 +1,21 @@
 package io.flowsynth.encode.dp;
 
+import io.flowsynth.config.PrivacySettings;
+import io.flowsynth.encode.BoundsOptions;
+import io.flowsynth.encode.CategoricalEncoder;
+import io.flowsynth.encode.ColumnPlan;
 import io.flowsynth.encode.ColumnType;
+import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.GeneratedColumn;
 import io.flowsynth.error.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,5 +56,52 @@ class PrivateEncodersTest {
         assertThat(mid).isBetween(3, 32);
         assertThat(PrivateEncoders.knotCount(33, 10_000_000, 0.03)).isEqualTo(33);
         assertThat(PrivateEncoders.knotCount(33, 1_000_000, 0.03)).isGreaterThanOrEqualTo(mid);
+    }
+
+    private static PrivateEncoders dp(Map<String, String> kinds) {
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults().withKindOverrides(kinds),
+                BoundsOptions.defaults(), new PrivacySettings(1.0, Double.NaN, 0.2, 1.0), Map.of(),
+                NoiseSource.fixed(5));
+        dp.releaseRowCount(5000);
+        return dp;
+    }
+
+    @Test
+    void idAndNameColumnsComeFromFixedGeneratorsWithOnlyANoisyNullCount() {
+        PrivateEncoders dp = dp(Map.of("code", "id", "n", "id", "who", "person-name"));
+        ColumnPlan code = new ColumnPlan(0, "code", ColumnType.of(ColumnType.Base.STRING), "id");
+        ColumnPlan n = new ColumnPlan(1, "n", ColumnType.of(ColumnType.Base.LONG), "id");
+        ColumnPlan who = new ColumnPlan(2, "who", ColumnType.of(ColumnType.Base.STRING), "person-name");
+        dp.plan(List.of(code, n, who));
+        for (ColumnPlan p : List.of(code, n, who)) {
+            dp.generated(p, 0);
+            GeneratedColumn g = (GeneratedColumn) p.encoder;
+            assertThat(g.fittedNulls()).as(p.name).isZero(); // the floor: no phantom nulls (with probability 1e-3)
+            Set<Object> seen = new HashSet<>();
+            for (long r = 0; r < 3000; r++) {
+                Object v = g.generate(r, 3000, 7, new Random(r));
+                assertThat(v).isNotNull();
+                seen.add(v);
+            }
+            if (p != who) {
+                assertThat(seen).as(p.name).hasSize(3000);
+            }
+        }
+        assertThat(dp.releases().of("code")).extracting(EncoderReleases.Release::statistic)
+                .containsExactly("null_count");
+    }
+
+    @Test
+    void categoriesAreBuiltFromTheReleasedNoisyCountsOnly() {
+        PrivateEncoders dp = dp(Map.of());
+        ColumnPlan city = new ColumnPlan(0, "city", ColumnType.of(ColumnType.Base.STRING), null);
+        dp.plan(List.of(city));
+        dp.categorical(city, Map.of("Lyon", 2900.4, "Paris", 1499.6), 0);
+        CategoricalEncoder e = (CategoricalEncoder) city.encoder;
+        assertThat(e.categories()).containsExactly("Lyon", "Paris");
+        assertThat(e.count("Lyon")).isEqualTo(2900);
+        // the rest of the released row count is never named: redistributed, recorded as protected rows
+        assertThat(e.protection().rows()).isEqualTo(dp.rowCount() - 2900 - 1500);
+        assertThat(e.protection().minCount()).isGreaterThanOrEqualTo((int) dp.categoryThreshold(city));
     }
 }
