@@ -65,6 +65,11 @@
 #                                 annual_income (quantile ranges), RUNS (default 3) interleaved runs in one JVM: report
 #                                 seconds without/with the section and their ratio, and the section's seconds against one
 #                                 evaluator per named value: target/bench/condition-report.json
+#   jobs/bench.sh dp-encoders [ROWS] [RUNS] [EPSILONS]  the differentially private encoder fit on a demo loans table
+#                                 (default 200,000 rows): encoder-fit seconds without DP and with ε = 1, interleaved
+#                                 RUNS times (default 3), medians and ratio; per ε (default 0.5,1,3,10) the row count's
+#                                 error, the share of real values within each column's synthetic range, knot counts and
+#                                 the share of rows whose category is named: target/bench/dp-encoders.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -479,7 +484,18 @@ condition_report() {
   cat "$bench/condition-report.json"
 }
 
+# dp_encoders [ROWS] [RUNS] [EPSILONS]: the DP encoder fit's cost against the plain fit in the same JVM, and its utility
+dp_encoders() {
+  java_main io.flowsynth.jobs.bench.DpEncoderBench "$bench/dp-encoders.json" "${1:-200000}" "${2:-3}" \
+    "${3:-0.5,1,3,10}"
+  cat "$bench/dp-encoders.json"
+}
+
 case "${1:-}" in
+  dp-encoders)
+    shift
+    dp_encoders "$@"
+    ;;
   conditional)
     conditional "${2:-10000000}"
     ;;

@@ -172,6 +172,15 @@ public final class DpMechanisms {
      * @return {lo, hi}, powers of two (or ±2^min around 0), lo &lt; hi
      */
     public static double[] range(long[] counts, double epsilon, SplittableRandom rng) {
+        return range(counts, epsilon, rng, false);
+    }
+
+    /**
+     * {@link #range} of a column of whole numbers (integers, dates, timestamps): its values are 0 or at least 1 in
+     * magnitude, so the bins strictly between 2^min and 1 (on either side) are empty by the type, not the data, and
+     * the growth steps over them (from the bin around 0 straight to [1, 2) and (−2, −1]).
+     */
+    public static double[] range(long[] counts, double epsilon, SplittableRandom rng, boolean wholeNumbers) {
         if (counts.length != RANGE_BINS) {
             throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
         }
@@ -185,14 +194,23 @@ public final class DpMechanisms {
             }
         }
         int first = best;
-        while (first > 0 && noisy[first - 1] >= tau) {
-            first--;
+        while (step(first, -1, wholeNumbers) >= 0 && noisy[step(first, -1, wholeNumbers)] >= tau) {
+            first = step(first, -1, wholeNumbers);
         }
         int last = best;
-        while (last < counts.length - 1 && noisy[last + 1] >= tau) {
-            last++;
+        while (step(last, 1, wholeNumbers) < counts.length && noisy[step(last, 1, wholeNumbers)] >= tau) {
+            last = step(last, 1, wholeNumbers);
         }
         return new double[]{rangeLow(first), rangeHigh(last)};
+    }
+
+    /** The next bin from {@code bin} in direction {@code dir}; for whole numbers, skipping the bins within (−1, 1). */
+    private static int step(int bin, int dir, boolean wholeNumbers) {
+        int next = bin + dir;
+        if (wholeNumbers && next != SIDE && Math.abs(next - SIDE) <= -RANGE_MIN_EXPONENT) {
+            next = bin == SIDE ? SIDE + dir * (1 - RANGE_MIN_EXPONENT) : SIDE; // over the fractional bins
+        }
+        return next;
     }
 
     /** The threshold of {@link #range}: ln(1/(2β))/ε. */

@@ -281,7 +281,8 @@ public final class PrivateEncoders {
     public void releaseRange(ColumnPlan p, long[] counts) {
         Column c = columns.get(p.index);
         double eps = RANGE_SHARE * c.epsilon;
-        double[] r = DpMechanisms.range(counts, eps, noise.stream("range|" + p.index));
+        boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
+        double[] r = DpMechanisms.range(counts, eps, noise.stream("range|" + p.index), wholeNumbers);
         double origin = rangeOrigin(p.type);
         c.bounds = new double[]{r[0] + origin, r[1] + origin};
         c.epsilon -= eps;

@@ -153,4 +153,21 @@ class DpMechanismsTest {
         }
         assertThat(tight).isGreaterThan(160); // about 0.95² of the draws
     }
+
+    @Test
+    void aWholeNumberRangeStepsFromZeroToOneOverTheFractionalBins() {
+        Random data = new Random(4);
+        long[] counts = new long[DpMechanisms.RANGE_BINS];
+        for (int i = 0; i < 10_000; i++) {
+            counts[DpMechanisms.rangeBin(i % 3 == 0 ? 0 : 1 + data.nextInt(30))]++;
+        }
+        for (int seed = 0; seed < 50; seed++) {
+            double[] whole = DpMechanisms.range(counts, 0.5, new SplittableRandom(seed), true);
+            assertThat(whole[0]).isLessThanOrEqualTo(0.0);
+            assertThat(whole[1]).isIn(32.0, 64.0);
+            // as real numbers the empty bins between 2^-8 and 1 cut the zeros off (or the rest)
+            double[] real = DpMechanisms.range(counts, 0.5, new SplittableRandom(seed), false);
+            assertThat(real[0] <= 0 && real[1] >= 32).isFalse();
+        }
+    }
 }
