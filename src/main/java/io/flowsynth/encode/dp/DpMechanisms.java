@@ -165,9 +165,10 @@ public final class DpMechanisms {
      * every bin (one value is in one bin: ε-DP); the rest is post-processing of the noisy counts. The range starts as
      * the bin of the largest noisy count and grows bin by bin on either side while the next bin's noisy count reaches
      * τ = ln(1/(2β))/ε (β = {@value #RANGE_BETA}: an empty neighbour passes with probability β, a bin of count 1
-     * with about β·e^ε); the bounds are the outer edges. Growing only from the bulk keeps a far outlier out whatever
-     * the noise does to far empty bins, and needs each bin to hold τ rows rather than the ln(bins)-times larger count
-     * a test of every bin would.
+     * with about β·e^ε); a range on one side of 0 also takes in the other side when that side holds enough in all
+     * ({@link #otherSide}: signed columns, whose bins near 0 are narrow and hold few rows); the bounds are the outer edges. Growing only from the bulk keeps a
+     * far outlier out whatever the noise does to far empty bins, and needs each bin to hold τ rows rather than the
+     * ln(bins)-times larger count a test of every bin would.
      *
      * @return {lo, hi}, powers of two (or ±2^min around 0), lo &lt; hi
      */
@@ -193,15 +194,48 @@ public final class DpMechanisms {
                 best = b;
             }
         }
-        int first = best;
-        while (step(first, -1, wholeNumbers) >= 0 && noisy[step(first, -1, wholeNumbers)] >= tau) {
-            first = step(first, -1, wholeNumbers);
-        }
-        int last = best;
-        while (step(last, 1, wholeNumbers) < counts.length && noisy[step(last, 1, wholeNumbers)] >= tau) {
-            last = step(last, 1, wholeNumbers);
+        int first = grow(noisy, best, -1, tau, wholeNumbers);
+        int last = grow(noisy, best, 1, tau, wholeNumbers);
+        if (first > SIDE) { // all positive so far: is there mass on the negative side too?
+            int other = otherSide(noisy, SIDE - 1, 2 * SIDE - last, tau);
+            if (other >= 0) {
+                first = Math.min(first, grow(noisy, other, -1, tau, wholeNumbers));
+            }
+        } else if (last < SIDE) { // all negative so far: and on the positive side?
+            int other = otherSide(noisy, 2 * SIDE - first, SIDE + 1, tau);
+            if (other >= 0) {
+                last = Math.max(last, grow(noisy, other, 1, tau, wholeNumbers));
+            }
         }
         return new double[]{rangeLow(first), rangeHigh(last)};
+    }
+
+    /**
+     * The largest noisy bin among bins {@code from..to} (one side of 0, magnitudes up to the range's outer end) when
+     * their noisy counts sum to at least 2·τ·√m over m bins (an empty side passes with probability about 6·10⁻⁴),
+     * else −1. A signed column's range thus crosses 0 even though the bins near 0 are narrow and hold few rows.
+     */
+    private static int otherSide(double[] noisy, int from, int to, double tau) {
+        int lo = Math.min(from, to);
+        int hi = Math.max(from, to);
+        double sum = 0;
+        int best = lo;
+        for (int b = lo; b <= hi; b++) {
+            sum += noisy[b];
+            if (noisy[b] > noisy[best]) {
+                best = b;
+            }
+        }
+        return sum >= 2 * tau * Math.sqrt(hi - lo + 1) ? best : -1;
+    }
+
+    /** The bin the range grows to from {@code bin} in direction {@code dir} (see {@link #range}). */
+    private static int grow(double[] noisy, int bin, int dir, double tau, boolean wholeNumbers) {
+        while (step(bin, dir, wholeNumbers) >= 0 && step(bin, dir, wholeNumbers) < noisy.length
+                && noisy[step(bin, dir, wholeNumbers)] >= tau) {
+            bin = step(bin, dir, wholeNumbers);
+        }
+        return bin;
     }
 
     /** The next bin from {@code bin} in direction {@code dir}; for whole numbers, skipping the bins within (−1, 1). */

@@ -165,9 +165,23 @@ class DpMechanismsTest {
             double[] whole = DpMechanisms.range(counts, 0.5, new SplittableRandom(seed), true);
             assertThat(whole[0]).isLessThanOrEqualTo(0.0);
             assertThat(whole[1]).isIn(32.0, 64.0);
-            // as real numbers the empty bins between 2^-8 and 1 cut the zeros off (or the rest)
-            double[] real = DpMechanisms.range(counts, 0.5, new SplittableRandom(seed), false);
-            assertThat(real[0] <= 0 && real[1] >= 32).isFalse();
         }
+    }
+
+    @Test
+    void aSignedColumnsRangeCrossesZeroThroughTheNarrowBins() {
+        Random data = new Random(8);
+        long[] counts = new long[DpMechanisms.RANGE_BINS];
+        for (int i = 0; i < 10_000; i++) {
+            counts[DpMechanisms.rangeBin(-20 + 60 * data.nextDouble())]++; // temperatures, −20 to 40
+        }
+        int covered = 0;
+        for (int seed = 0; seed < 100; seed++) {
+            double[] r = DpMechanisms.range(counts, 0.05, new SplittableRandom(seed));
+            covered += r[0] <= -16 && r[1] >= 32 ? 1 : 0;
+            assertThat(r[1]).isLessThanOrEqualTo(128.0);
+            assertThat(r[0]).isGreaterThanOrEqualTo(-64.0);
+        }
+        assertThat(covered).isGreaterThan(90);
     }
 }
