@@ -57,7 +57,8 @@ import java.util.Objects;
  * the type or {@code flowsynth.columns.<c>.kind}); the {@code text} and {@code phone} kinds (refused: their format
  * models read real words and shapes); mode-specific (mixture) encoding (quantile instead); category nesting; constant
  * and single-value detection; extreme-value protection (the DP bounds replace it); Pareto tails; the float rounding
- * precision (every digit kept) and the timestamp precision (whole seconds).
+ * timestamp precision (whole seconds). The float and double rounding precision is released (Laplace, half the
+ * states' share).
  */
 public final class PrivateEncoders {
     private static final Logger LOG = LoggerFactory.getLogger(PrivateEncoders.class);
@@ -398,6 +399,14 @@ public final class PrivateEncoders {
         return Math.log(1.0 / (2 * STATE_BETA)) / epsilon;
     }
 
+    /**
+     * A rounding precision d is taken when fewer than this many values seem off the 10^−d grid: the noise bound
+     * ln(1/(2β))·k/ε (k counts of Laplace scale k/ε, β = {@value #STATE_BETA}), at least 1.
+     */
+    public static double decimalsFloor(double epsilon, int counts) {
+        return Math.max(1.0, Math.log(1.0 / (2 * STATE_BETA)) * counts / epsilon);
+    }
+
     /** The knot probabilities the DP quantiles estimate: α, …, 1 − α evenly (α = the bounds quantile), m of them. */
     public double[] quantileProbabilities(int m) {
         double alpha = boundsOptions.boundsQuantile();
@@ -433,10 +442,36 @@ public final class PrivateEncoders {
      * column budget goes to the states.
      */
     public void quantile(ColumnPlan p, long[] exactStates, long[] grid) {
+        quantile(p, exactStates, grid, null);
+    }
+
+    /**
+     * As {@link #quantile(ColumnPlan, long[], long[])}; for a float or double column with {@code offDecimals} (per
+     * d = 0..{@link QuantileEncoder#MAX_DECIMALS}, how many values are not multiples of 10^−d) also its rounding
+     * precision: half the states' share goes to a Laplace release of these counts (one value changes each by at most
+     * 1: L1 sensitivity 7), and the precision is the smallest d whose noisy count is below
+     * {@link #decimalsFloor}; none (every digit kept) when no d qualifies.
+     */
+    public void quantile(ColumnPlan p, long[] exactStates, long[] grid, long[] offDecimals) {
         Column c = columns.get(p.index);
         int m = knotCount(Math.min(options.quantiles(), MAX_KNOTS), rows, (1 - STATES_SHARE) * c.epsilon);
         double epsStates = m > 2 ? STATES_SHARE * c.epsilon : c.epsilon;
         double epsKnots = c.epsilon - epsStates;
+        int decimals = -1;
+        if (offDecimals != null && p.type.isFloatingPoint()) {
+            double epsDecimals = epsStates / 2;
+            epsStates -= epsDecimals;
+            double scale = offDecimals.length / epsDecimals;
+            for (int d = 0; d < offDecimals.length && decimals < 0; d++) {
+                if (offDecimals[d] + noise.laplace("decimals|" + p.index + "|" + d, scale)
+                        < decimalsFloor(epsDecimals, offDecimals.length)) {
+                    decimals = d;
+                }
+            }
+            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", epsDecimals, 0, scale,
+                    "counts of values off each of 10^0..10^-" + (offDecimals.length - 1) + " (L1 sensitivity "
+                    + offDecimals.length + "): " + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
+        }
         long[] states = new long[exactStates.length];
         for (int s = 0; s < states.length; s++) {
             boolean possible = s < 2 || p.type.isFloatingPoint(); // NaN and ±∞ exist only in float and double
@@ -474,14 +509,14 @@ public final class PrivateEncoders {
         }
         if (knots[0] == knots[m - 1]) {
             p.encoder = new QuantileEncoder(p.name, p.kind, p.type, new double[]{knots[0]}, new double[]{1.0}, unit,
-                    -1, states, null, null, 0);
+                    decimals, states, null, null, 0);
             return;
         }
         double[] u = new double[m];
         for (int j = 0; j < m; j++) {
             u[j] = (double) j / (m - 1);
         }
-        p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, u, unit, -1, states, null, null, 0);
+        p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, u, unit, decimals, states, null, null, 0);
         LOG.info("Column '{}': {} knots in [{}], {}; ε = {} (states) + {} (knots)", p.name, m,
                 fmt(knots[0]) + ", " + fmt(knots[m - 1]), where, fmt(epsStates), fmt(epsKnots));
     }

@@ -41,7 +41,8 @@ import static org.apache.spark.sql.functions.udf;
  * The Spark passes of a differentially private encoder fit ({@code flowsynth.privacy.epsilon} set); the mechanisms,
  * budget and encoders are {@link PrivateEncoders}'. At most four jobs over the table:
  * <ol>
- *   <li>counts (rows; per column non-null, NaN, ±∞), from which the row count is released first;</li>
+ *   <li>counts (rows; per column non-null, NaN, ±∞; for float and double columns, per d ≤ 6 the values off the
+ *       10^−d grid), from which the row count is released first;</li>
  *   <li>for numeric, date and timestamp columns without a bounds setting, counts in a fixed signed power-of-two grid
  *       (the DP range);</li>
  *   <li>for categorical columns, one grouped count of (column, value) whose Laplace noise is added <b>on the
@@ -114,10 +115,12 @@ final class PrivateEncoderFit {
         }
         List<ColumnPlan> quantiles = new ArrayList<>();
         List<long[]> quantileStates = new ArrayList<>();
+        List<long[]> quantileDecimals = new ArrayList<>();
         for (int k = 0; k < plans.size(); k++) {
             if (plans.get(k).mode == Mode.QUANTILE) {
                 quantiles.add(plans.get(k));
                 quantileStates.add(states[k]);
+                quantileDecimals.add(results[k].offDecimals);
             }
         }
         if (!quantiles.isEmpty()) {
@@ -128,7 +131,7 @@ final class PrivateEncoderFit {
             long[][] grids = histograms(t, quantiles, g, (j, x) -> DpMechanisms.gridBin(x, bounds[j][0],
                     bounds[j][1], g));
             for (int j = 0; j < quantiles.size(); j++) {
-                dp.quantile(quantiles.get(j), quantileStates.get(j), grids[j]);
+                dp.quantile(quantiles.get(j), quantileStates.get(j), grids[j], quantileDecimals.get(j));
             }
         }
 

@@ -49,11 +49,13 @@ class PrivateEncoderFitTest {
             Double income = i == 10 ? Double.valueOf(INCOME_CANARY) : i % 10 == 0 ? null
                     : Double.valueOf(Math.exp(10 + 0.5 * r.nextGaussian()));
             rows.add(RowFactory.create(18 + r.nextInt(70), income, city,
-                    Date.valueOf(LocalDate.of(2015, 1, 1).plusDays(r.nextInt(2000))), i % 2 == 0));
+                    Date.valueOf(LocalDate.of(2015, 1, 1).plusDays(r.nextInt(2000))), i % 2 == 0,
+                    Math.round(1000 + 50000 * r.nextDouble()) / 100.0));
         }
         table = spark.createDataFrame(rows, new StructType().add("age", DataTypes.IntegerType)
                 .add("income", DataTypes.DoubleType).add("city", DataTypes.StringType)
-                .add("day", DataTypes.DateType).add("flag", DataTypes.BooleanType));
+                .add("day", DataTypes.DateType).add("flag", DataTypes.BooleanType)
+                .add("price", DataTypes.DoubleType));
     }
 
     private static PrivacySettings privacy(double epsilon) {
@@ -79,7 +81,7 @@ class PrivateEncoderFitTest {
         assertThat(r.releases().get(0).statistic()).isEqualTo("row_count");
         assertThat(r.releases().get(0).scale()).isCloseTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "value_states");
+                .containsExactly("range", "rounding_precision", "value_states");
         assertThat(r.spentEpsilon()).isCloseTo(r.epsilon(), org.assertj.core.api.Assertions.within(1e-12));
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
         assertThat(knots).hasSize(2);
@@ -96,11 +98,16 @@ class PrivateEncoderFitTest {
         assertThat(r.delta()).isCloseTo(0.2 / ((double) r.rowCount() * r.rowCount()), org.assertj.core.api.Assertions.withinPercentage(1e-9));
         assertThat(r.spentEpsilon()).isLessThanOrEqualTo(r.epsilon() * (1 + 1e-12)).isGreaterThan(0.99 * r.epsilon());
         assertThat(r.spentDelta()).isLessThanOrEqualTo(r.delta() * (1 + 1e-12));
-        for (String c : List.of("age", "income", "city", "day", "flag")) {
+        for (String c : List.of("age", "income", "city", "day", "flag", "price")) {
             assertThat(r.of(c)).as(c).isNotEmpty();
         }
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "value_states", "quantiles");
+                .containsExactly("range", "rounding_precision", "value_states", "quantiles");
+        // a price in cents: its released rounding precision is 2 decimals; the log-normal income (about 22,000,
+        // every digit used) keeps at least 4 decimals, the double precision's tolerance making finer ones moot
+        assertThat(((QuantileEncoder) column(e, "price")).toJson().path("decimals").asInt()).isEqualTo(2);
+        assertThat(((QuantileEncoder) column(e, "income")).toJson().path("decimals").asInt(-1))
+                .satisfiesAnyOf(d -> assertThat(d).isEqualTo(-1), d -> assertThat(d).isGreaterThanOrEqualTo(4));
         assertThat(r.of("city")).extracting(EncoderReleases.Release::mechanism)
                 .containsExactly("laplace-threshold-histogram");
         // the integer column's DP range [16, 128] holds more than 20 integers: an integer quantile column
@@ -129,7 +136,7 @@ class PrivateEncoderFitTest {
     void boundsSettingsReplaceTheDpRangeAndClampTheKnots() {
         TableEncoder e = fit(20.0, Map.of("income", "0, 200000", "day", "2014-01-01,2022-12-31"), 2);
         assertThat(e.privacy().of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("value_states", "quantiles");
+                .containsExactly("rounding_precision", "value_states", "quantiles");
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
         assertThat(knots[0]).isGreaterThanOrEqualTo(0);
         assertThat(knots[knots.length - 1]).isLessThanOrEqualTo(200_000);
