@@ -57,8 +57,7 @@ import java.util.Objects;
  * the type or {@code flowsynth.columns.<c>.kind}); the {@code text} and {@code phone} kinds (refused: their format
  * models read real words and shapes); mode-specific (mixture) encoding (quantile instead); category nesting; constant
  * and single-value detection; extreme-value protection (the DP bounds replace it); Pareto tails; the float rounding
- * timestamp precision (whole seconds). The float and double rounding precision is released (Laplace, half the
- * states' share).
+ * The float and double rounding precision and the timestamp unit are released (Laplace, half the states' share).
  */
 public final class PrivateEncoders {
     private static final Logger LOG = LoggerFactory.getLogger(PrivateEncoders.class);
@@ -449,8 +448,11 @@ public final class PrivateEncoders {
      * As {@link #quantile(ColumnPlan, long[], long[])}; for a float or double column with {@code offDecimals} (per
      * d = 0..{@link QuantileEncoder#MAX_DECIMALS}, how many values are not multiples of 10^−d) also its rounding
      * precision: half the states' share goes to a Laplace release of these counts (one value changes each by at most
-     * 1: L1 sensitivity 7), and the precision is the smallest d whose noisy count is below
-     * {@link #decimalsFloor}; none (every digit kept) when no d qualifies.
+     * 1: L1 sensitivity 7), and the precision is the smallest d whose noisy count, and every finer one's, is below
+     * {@link #decimalsFloor} (a value on the 10^−d grid is on every finer one); none (every digit kept) when no d
+     * qualifies. For a timestamp column
+     * {@code offDecimals} holds {values with a fraction of a second, with a fraction of a millisecond}, released the
+     * same way, for its unit (1 s, 1 ms or 1 µs).
      */
     public void quantile(ColumnPlan p, long[] exactStates, long[] grid, long[] offDecimals) {
         Column c = columns.get(p.index);
@@ -462,15 +464,32 @@ public final class PrivateEncoders {
             double epsDecimals = epsStates / 2;
             epsStates -= epsDecimals;
             double scale = offDecimals.length / epsDecimals;
-            for (int d = 0; d < offDecimals.length && decimals < 0; d++) {
-                if (offDecimals[d] + noise.laplace("decimals|" + p.index + "|" + d, scale)
-                        < decimalsFloor(epsDecimals, offDecimals.length)) {
-                    decimals = d;
-                }
+            double floor = decimalsFloor(epsDecimals, offDecimals.length);
+            double[] noisy = new double[offDecimals.length];
+            for (int d = 0; d < offDecimals.length; d++) {
+                noisy[d] = offDecimals[d] + noise.laplace("decimals|" + p.index + "|" + d, scale);
+            }
+            // a value on the 10^-d grid is on every finer one: d qualifies when it and every finer count are below
+            for (int d = offDecimals.length - 1; d >= 0 && noisy[d] < floor; d--) {
+                decimals = d;
             }
             ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", epsDecimals, 0, scale,
                     "counts of values off each of 10^0..10^-" + (offDecimals.length - 1) + " (L1 sensitivity "
                     + offDecimals.length + "): " + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
+        }
+        double timestampUnit = 0;
+        if (offDecimals != null && p.type.base() == ColumnType.Base.TIMESTAMP) {
+            // {values with a fraction of a second, values with a fraction of a millisecond}: one Laplace release
+            double epsPrecision = epsStates / 2;
+            epsStates -= epsPrecision;
+            double scale = offDecimals.length / epsPrecision;
+            double floor = decimalsFloor(epsPrecision, offDecimals.length);
+            boolean subSecond = offDecimals[0] + noise.laplace("precision|" + p.index + "|0", scale) >= floor;
+            boolean subMilli = offDecimals[1] + noise.laplace("precision|" + p.index + "|1", scale) >= floor;
+            timestampUnit = subMilli ? 1.0 : subSecond ? 1_000.0 : 1_000_000.0;
+            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", epsPrecision, 0, scale,
+                    "counts of values with fractions of a second and of a millisecond (L1 sensitivity 2): unit "
+                    + (timestampUnit == 1.0 ? "1 µs" : timestampUnit == 1_000.0 ? "1 ms" : "1 s")));
         }
         long[] states = new long[exactStates.length];
         for (int s = 0; s < states.length; s++) {
@@ -487,6 +506,9 @@ public final class PrivateEncoders {
         }
         double[] bounds = c.bounds;
         double unit = EncoderChoice.unit(p);
+        if (timestampUnit > 0) {
+            unit = timestampUnit;
+        }
         double[] knots;
         String where = "bounds [" + fmt(bounds[0]) + ", " + fmt(bounds[1]) + "] "
                 + (c.publicBounds ? "(set)" : "(DP range)");

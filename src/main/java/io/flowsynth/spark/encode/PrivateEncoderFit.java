@@ -120,7 +120,8 @@ final class PrivateEncoderFit {
             if (plans.get(k).mode == Mode.QUANTILE) {
                 quantiles.add(plans.get(k));
                 quantileStates.add(states[k]);
-                quantileDecimals.add(results[k].offDecimals);
+                quantileDecimals.add(plans.get(k).type.base() == io.flowsynth.encode.ColumnType.Base.TIMESTAMP
+                        ? new long[]{results[k].subSecond, results[k].subMilli} : results[k].offDecimals);
             }
         }
         if (!quantiles.isEmpty()) {

@@ -50,12 +50,13 @@ class PrivateEncoderFitTest {
                     : Double.valueOf(Math.exp(10 + 0.5 * r.nextGaussian()));
             rows.add(RowFactory.create(18 + r.nextInt(70), income, city,
                     Date.valueOf(LocalDate.of(2015, 1, 1).plusDays(r.nextInt(2000))), i % 2 == 0,
-                    Math.round(1000 + 50000 * r.nextDouble()) / 100.0));
+                    Math.round(1000 + 50000 * r.nextDouble()) / 100.0,
+                    new java.sql.Timestamp(1_500_000_000_000L + r.nextInt(1_000_000_000))));
         }
         table = spark.createDataFrame(rows, new StructType().add("age", DataTypes.IntegerType)
                 .add("income", DataTypes.DoubleType).add("city", DataTypes.StringType)
                 .add("day", DataTypes.DateType).add("flag", DataTypes.BooleanType)
-                .add("price", DataTypes.DoubleType));
+                .add("price", DataTypes.DoubleType).add("at", DataTypes.TimestampType));
     }
 
     private static PrivacySettings privacy(double epsilon) {
@@ -106,6 +107,8 @@ class PrivateEncoderFitTest {
         // a price in cents: its released rounding precision is 2 decimals; the log-normal income (about 22,000,
         // every digit used) keeps at least 4 decimals, the double precision's tolerance making finer ones moot
         assertThat(((QuantileEncoder) column(e, "price")).toJson().path("decimals").asInt()).isEqualTo(2);
+        // timestamps in whole milliseconds: a released unit of 1 ms
+        assertThat(((QuantileEncoder) column(e, "at")).toJson().path("unit").asDouble()).isEqualTo(1000.0);
         assertThat(((QuantileEncoder) column(e, "income")).toJson().path("decimals").asInt(-1))
                 .satisfiesAnyOf(d -> assertThat(d).isEqualTo(-1), d -> assertThat(d).isGreaterThanOrEqualTo(4));
         assertThat(r.of("city")).extracting(EncoderReleases.Release::mechanism)
