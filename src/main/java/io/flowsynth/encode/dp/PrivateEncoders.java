@@ -148,19 +148,17 @@ public final class PrivateEncoders {
     // ---- 2. kinds and budget -----------------------------------------------------------------------------------
 
     /**
-     * Decides every column's kind from its type and kind setting only (no data read), splits the budget and reads the
-     * bounds settings. Refuses (exit 2) the {@code text} and {@code phone} kinds and bounds on a column that cannot
-     * have them or that do not parse.
+     * Decides every column's kind from its type and kind setting only (no data read) and reads the bounds settings;
+     * before any Spark work. Refuses (exit 2) the {@code text} and {@code phone} kinds and bounds on a column that
+     * cannot have them or that do not parse.
      */
-    public void plan(List<ColumnPlan> plans) {
-        rowCount();
+    public void prepare(List<ColumnPlan> plans) {
         for (String c : boundsSettings.keySet()) {
             if (plans.stream().noneMatch(p -> p.name.equals(c))) {
                 throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + c + ".bounds: no column '"
                         + c + "' in the input");
             }
         }
-        int categoricalCapable = 0;
         for (ColumnPlan p : plans) {
             kind(p);
             Column c = new Column();
@@ -175,7 +173,18 @@ public final class PrivateEncoders {
                 c.publicBounds = true;
             }
             c.integralUndecided = p.mode == Mode.QUANTILE && p.type.isIntegral() && p.override == null;
-            if (p.mode == Mode.CATEGORICAL || c.integralUndecided) {
+        }
+    }
+
+    /** Splits the budget over the columns ({@link #prepare} first, after the row count's release). */
+    public void plan(List<ColumnPlan> plans) {
+        rowCount();
+        if (columns.size() != plans.size()) {
+            throw new IllegalStateException("prepare the columns first");
+        }
+        int categoricalCapable = 0;
+        for (ColumnPlan p : plans) {
+            if (p.mode == Mode.CATEGORICAL || columns.get(p.index).integralUndecided) {
                 categoricalCapable++;
             }
         }

@@ -67,6 +67,7 @@ final class PrivateEncoderFit {
     }
 
     TableEncoder fit(Dataset<Row> t, List<ColumnPlan> plans, List<String> dropped) {
+        dp.prepare(plans); // kinds and bounds settings: bad input fails before any encoder pass
         StructField[] fields = t.schema().fields();
         ColumnStatistics.Spec[] specs = new ColumnStatistics.Spec[plans.size()];
         for (int k = 0; k < plans.size(); k++) {

@@ -72,6 +72,7 @@ class PrivateEncodersTest {
         ColumnPlan code = new ColumnPlan(0, "code", ColumnType.of(ColumnType.Base.STRING), "id");
         ColumnPlan n = new ColumnPlan(1, "n", ColumnType.of(ColumnType.Base.LONG), "id");
         ColumnPlan who = new ColumnPlan(2, "who", ColumnType.of(ColumnType.Base.STRING), "person-name");
+        dp.prepare(List.of(code, n, who));
         dp.plan(List.of(code, n, who));
         for (ColumnPlan p : List.of(code, n, who)) {
             dp.generated(p, 0);
@@ -95,6 +96,7 @@ class PrivateEncodersTest {
     void categoriesAreBuiltFromTheReleasedNoisyCountsOnly() {
         PrivateEncoders dp = dp(Map.of());
         ColumnPlan city = new ColumnPlan(0, "city", ColumnType.of(ColumnType.Base.STRING), null);
+        dp.prepare(List.of(city));
         dp.plan(List.of(city));
         dp.categorical(city, Map.of("Lyon", 2900.4, "Paris", 1499.6), 0);
         CategoricalEncoder e = (CategoricalEncoder) city.encoder;
