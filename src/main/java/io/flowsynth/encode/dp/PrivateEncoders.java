@@ -70,6 +70,11 @@ public final class PrivateEncoders {
     public static final double STATES_SHARE = 0.125;
     /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
     public static final double STATE_BETA = 1e-3;
+    /**
+     * A rounding precision is released only when its noise floor ({@link #decimalsFloor}) is at most this share of
+     * the released rows; else every digit is kept.
+     */
+    public static final double PRECISION_MAX_FLOOR_SHARE = 0.25;
     /** Most knots of a DP quantile encoder (each halving of the knots saves a level of the quantile algorithm). */
     public static final int MAX_KNOTS = 33;
     /** Equal-width bins between the bounds in which the quantile pass counts the clamped values. */
@@ -459,7 +464,8 @@ public final class PrivateEncoders {
      * precision: half the states' share goes to a Laplace release of these counts (one value changes each by at most
      * 1: L1 sensitivity 7), and the precision is the smallest d whose noisy count, and every finer one's, is below
      * {@link #decimalsFloor} (a value on the 10^−d grid is on every finer one); none (every digit kept) when no d
-     * qualifies. For a timestamp column
+     * qualifies; not released at all (every digit kept, for timestamps every microsecond) when that floor exceeds
+     * {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows. For a timestamp column
      * {@code offDecimals} holds {values with a fraction of a second, with a fraction of a millisecond}, released the
      * same way, for its unit (1 s, 1 ms or 1 µs).
      */
@@ -469,7 +475,11 @@ public final class PrivateEncoders {
         double epsStates = m > 2 ? STATES_SHARE * c.epsilon : c.epsilon;
         double epsKnots = c.epsilon - epsStates;
         int decimals = -1;
-        if (offDecimals != null && p.type.isFloatingPoint()) {
+        // a precision release whose noise floor is not well below the rows cannot tell a grid from none: skipped
+        // (every digit kept), its budget left to the states
+        boolean precision = offDecimals != null
+                && decimalsFloor(epsStates / 2, offDecimals.length) <= PRECISION_MAX_FLOOR_SHARE * rows;
+        if (precision && p.type.isFloatingPoint()) {
             double epsDecimals = epsStates / 2;
             epsStates -= epsDecimals;
             double scale = offDecimals.length / epsDecimals;
@@ -487,7 +497,7 @@ public final class PrivateEncoders {
                     + offDecimals.length + "): " + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
         }
         double timestampUnit = 0;
-        if (offDecimals != null && p.type.base() == ColumnType.Base.TIMESTAMP) {
+        if (precision && p.type.base() == ColumnType.Base.TIMESTAMP) {
             // {values with a fraction of a second, values with a fraction of a millisecond}: one Laplace release
             double epsPrecision = epsStates / 2;
             epsStates -= epsPrecision;
@@ -517,6 +527,8 @@ public final class PrivateEncoders {
         double unit = EncoderChoice.unit(p);
         if (timestampUnit > 0) {
             unit = timestampUnit;
+        } else if (p.type.base() == ColumnType.Base.TIMESTAMP) {
+            unit = 1.0; // no precision released: every microsecond kept
         }
         double[] knots;
         String where = "bounds [" + fmt(bounds[0]) + ", " + fmt(bounds[1]) + "] "

@@ -82,11 +82,17 @@ class PrivateEncoderFitTest {
         assertThat(r.releases().get(0).statistic()).isEqualTo("row_count");
         assertThat(r.releases().get(0).scale()).isCloseTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "rounding_precision", "value_states");
+                .containsExactly("range", "value_states");
         assertThat(r.spentEpsilon()).isCloseTo(r.epsilon(), org.assertj.core.api.Assertions.within(1e-12));
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
         assertThat(knots).hasSize(2);
         assertThat(knots[1]).isLessThan(1e6);
+        // too little budget to tell a rounding grid from none: no precision released, every digit kept (a wrong
+        // guess would round the prices to whole numbers)
+        assertThat(r.of("price")).extracting(EncoderReleases.Release::statistic)
+                .doesNotContain("rounding_precision");
+        assertThat(((QuantileEncoder) column(e, "price")).toJson().path("decimals").asInt(-1)).isEqualTo(-1);
+        assertThat(((QuantileEncoder) column(e, "at")).toJson().path("unit").asDouble()).isEqualTo(1.0);
     }
 
     @Test
@@ -103,14 +109,7 @@ class PrivateEncoderFitTest {
             assertThat(r.of(c)).as(c).isNotEmpty();
         }
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "rounding_precision", "value_states", "quantiles");
-        // a price in cents: its released rounding precision is 2 decimals; the log-normal income (about 22,000,
-        // every digit used) keeps at least 4 decimals, the double precision's tolerance making finer ones moot
-        assertThat(((QuantileEncoder) column(e, "price")).toJson().path("decimals").asInt()).isEqualTo(2);
-        // timestamps in whole milliseconds: a released unit of 1 ms
-        assertThat(((QuantileEncoder) column(e, "at")).toJson().path("unit").asDouble()).isEqualTo(1000.0);
-        assertThat(((QuantileEncoder) column(e, "income")).toJson().path("decimals").asInt(-1))
-                .satisfiesAnyOf(d -> assertThat(d).isEqualTo(-1), d -> assertThat(d).isGreaterThanOrEqualTo(4));
+                .containsExactly("range", "value_states", "quantiles");
         assertThat(r.of("city")).extracting(EncoderReleases.Release::mechanism)
                 .containsExactly("laplace-threshold-histogram");
         // the integer column's DP range [16, 128] holds more than 20 integers: an integer quantile column
@@ -127,6 +126,20 @@ class PrivateEncoderFitTest {
     }
 
     @Test
+    void theRoundingPrecisionIsReleasedWhenTheBudgetAllows() {
+        TableEncoder e = fit(100.0, Map.of(), 5);
+        assertThat(e.privacy().of("income")).extracting(EncoderReleases.Release::statistic)
+                .containsExactly("range", "rounding_precision", "value_states", "quantiles");
+        // a price in cents: its released rounding precision is 2 decimals; the log-normal income (about 22,000,
+        // every digit used) keeps at least 4 decimals, the double precision's tolerance making finer ones moot
+        assertThat(((QuantileEncoder) column(e, "price")).toJson().path("decimals").asInt()).isEqualTo(2);
+        assertThat(((QuantileEncoder) column(e, "income")).toJson().path("decimals").asInt(-1))
+                .satisfiesAnyOf(d -> assertThat(d).isEqualTo(-1), d -> assertThat(d).isGreaterThanOrEqualTo(4));
+        // timestamps in whole milliseconds: a released unit of 1 ms
+        assertThat(((QuantileEncoder) column(e, "at")).toJson().path("unit").asDouble()).isEqualTo(1000.0);
+    }
+
+    @Test
     void aCategorySeenThreeTimesIsNeverNamedAtEpsilonOne() {
         for (long key = 10; key < 12; key++) {
             CategoricalEncoder city = (CategoricalEncoder) column(fit(1.0, Map.of(), key), "city");
@@ -139,7 +152,7 @@ class PrivateEncoderFitTest {
     void boundsSettingsReplaceTheDpRangeAndClampTheKnots() {
         TableEncoder e = fit(20.0, Map.of("income", "0, 200000", "day", "2014-01-01,2022-12-31"), 2);
         assertThat(e.privacy().of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("rounding_precision", "value_states", "quantiles");
+                .containsExactly("value_states", "quantiles");
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
         assertThat(knots[0]).isGreaterThanOrEqualTo(0);
         assertThat(knots[knots.length - 1]).isLessThanOrEqualTo(200_000);
