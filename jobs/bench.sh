@@ -81,6 +81,11 @@
 #                                 of each and their ratio (target ≥ 0.3): target/bench/dp-train.json; then the CLI: fit
 #                                 of a 20,000-row demo loans table with and without flowsynth.privacy.epsilon=3
 #                                 (DP_TRAIN_STEPS, default 200, local[1]): the models' training rows/s and their ratio
+#   jobs/bench.sh dp-encoders [ROWS] [RUNS] [EPSILONS]  the differentially private encoder fit on a demo loans table
+#                                 (default 200,000 rows): encoder-fit seconds without DP and with ε = 1, interleaved
+#                                 RUNS times (default 3), medians and ratio; per ε (default 0.5,1,3,10) the row count's
+#                                 error, the share of real values within each column's synthetic range, knot counts and
+#                                 the share of rows whose category is named: target/bench/dp-encoders.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 flowsynth_build_if_needed
@@ -552,10 +557,21 @@ dp_train() {
   fi
 }
 
+# dp_encoders [ROWS] [RUNS] [EPSILONS]: the DP encoder fit's cost against the plain fit in the same JVM, and its utility
+dp_encoders() {
+  java_main io.flowsynth.jobs.bench.DpEncoderBench "$bench/dp-encoders.json" "${1:-200000}" "${2:-3}" \
+    "${3:-0.5,1,3,10}"
+  cat "$bench/dp-encoders.json"
+}
+
 case "${1:-}" in
   dp-train)
     shift
     dp_train "$@"
+    ;;
+  dp-encoders)
+    shift
+    dp_encoders "$@"
     ;;
   conditional)
     conditional "${2:-10000000}"

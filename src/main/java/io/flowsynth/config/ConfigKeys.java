@@ -181,6 +181,12 @@ public final class ConfigKeys {
 
     /** Prefix of per-column keys: {@code flowsynth.columns.<name>.kind} and {@code flowsynth.columns.<name>.encoder}. */
     public static final String COLUMNS_PREFIX = "flowsynth.columns.";
+    /**
+     * Per-column setting {@code flowsynth.columns.<name>.bounds = lo,hi} (numbers, or dates/timestamps as yyyy-MM-dd
+     * [HH:mm:ss] UTC): public value bounds of a numeric, date or timestamp column, used under differential privacy
+     * instead of a DP range estimate (values are clamped to them). No default (a DP range is estimated).
+     */
+    public static final String COLUMN_BOUNDS = "bounds";
 
     /** Every fixed key with its default, as text, in documentation order. */
     public static final Map<String, String> DEFAULTS;

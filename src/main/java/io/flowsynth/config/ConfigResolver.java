@@ -18,14 +18,14 @@ import java.util.Properties;
  *       when the launcher finds one;</li>
  *   <li>the built-in defaults of {@link ConfigKeys}.</li>
  * </ol>
- * Every key must be a known key or a per-column key {@code flowsynth.columns.<name>.kind} or
- * {@code flowsynth.columns.<name>.encoder}; an unknown key is an
+ * Every key must be a known key or a per-column key {@code flowsynth.columns.<name>.kind},
+ * {@code flowsynth.columns.<name>.encoder} or {@code flowsynth.columns.<name>.bounds}; an unknown key is an
  * error naming it (a typo must not be silently ignored). Every value is then checked once, against its accepted
  * range, while the typed options of {@link FlowsynthConfig} are built: a bad value fails here, before any Spark work,
  * whichever command would read it.
  */
 public final class ConfigResolver {
-    private static final List<String> COLUMN_SETTINGS = List.of("kind", "encoder");
+    private static final List<String> COLUMN_SETTINGS = List.of("kind", "encoder", ConfigKeys.COLUMN_BOUNDS);
 
     private ConfigResolver() {
     }

@@ -32,6 +32,7 @@ public final class FlowsynthConfig {
     private final PrivacySettings privacy;
     private final double conditionBalance;
     private final java.util.OptionalLong privacyNoiseSeed;
+    private final Map<String, String> columnBounds;
 
     FlowsynthConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -64,6 +65,15 @@ public final class FlowsynthConfig {
         privacyNoiseSeed = r.text(ConfigKeys.PRIVACY_NOISE_SEED).trim().equalsIgnoreCase("random")
                 ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(r.longAtLeast(ConfigKeys.PRIVACY_NOISE_SEED, Long.MIN_VALUE));
+        columnBounds = Collections.unmodifiableMap(r.columnSettings(ConfigKeys.COLUMN_BOUNDS));
+    }
+
+    /**
+     * {@code flowsynth.columns.<name>.bounds} by column, as text ("lo,hi"; parsed with the column's type when the fit
+     * reads the table). Used by differentially private fits; a fit without DP ignores them (with a log line).
+     */
+    public Map<String, String> columnBounds() {
+        return columnBounds;
     }
 
     /**

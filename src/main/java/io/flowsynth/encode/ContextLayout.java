@@ -51,8 +51,9 @@ public final class ContextLayout {
             throw new BadInputException(ConfigKeys.CONDITION_COLUMNS + ": every learned column is a condition ("
                     + String.join(", ", context) + "): nothing is left to model");
         }
-        // an encoder already in this order (a resumed fit's) keeps its context joint
-        return new TableEncoder(ordered, encoder.droppedColumns()).withContextJoint(encoder.contextJoint());
+        // an encoder already in this order (a resumed fit's) keeps its releases and its context joint
+        return new TableEncoder(ordered, encoder.droppedColumns(), encoder.privacy())
+                .withContextJoint(encoder.contextJoint());
     }
 
     /**

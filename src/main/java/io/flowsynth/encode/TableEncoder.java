@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.flowsynth.encode.dp.EncoderReleases;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +23,8 @@ import java.util.Set;
  * pipeline writes them as all nulls in the synthetic table.
  *
  * <p>JSON form: {@code {"format": "flowsynth.table-encoder", "version": 1, "width": …, "dropped": […],
- * "columns": [one object per encoder]}}; {@link #fromJson} reads it back exactly.
+ * "columns": [one object per encoder]}}, plus {@code "privacy": {…}} ({@link EncoderReleases}) for a differentially
+ * private fit; {@link #fromJson} reads it back exactly.
  */
 public final class TableEncoder implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -36,8 +39,15 @@ public final class TableEncoder implements Serializable {
     private final ColumnType[] types;
     private RealValues realValues; // set only by withRealValues, on a copy; not part of the JSON form
     private ContextJoint contextJoint; // set only by withContextJoint, on a copy; "context_joint" in the JSON form
+    private final EncoderReleases privacy;
 
     public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns) {
+        this(columns, droppedColumns, null);
+    }
+
+    /** @param privacy what a differentially private fit released, or null for a fit without DP */
+    public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns, EncoderReleases privacy) {
+        this.privacy = privacy;
         this.columns = List.copyOf(columns);
         this.droppedColumns = List.copyOf(droppedColumns);
         Set<String> names = new HashSet<>();
@@ -58,6 +68,20 @@ public final class TableEncoder implements Serializable {
 
     public TableEncoder(List<ColumnEncoder> columns) {
         this(columns, List.of());
+    }
+
+    /** What a differentially private fit released ({@code flowsynth.privacy.epsilon}), or null. */
+    public EncoderReleases privacy() {
+        return privacy;
+    }
+
+    /**
+     * The row count released under differential privacy (Laplace noise, {@link EncoderReleases#rowCount()}): under DP
+     * the only row count anything after the encoders may use (δ = 1/n², sampling rates, sizes, the model's row
+     * count). Empty for a fit without DP.
+     */
+    public java.util.OptionalLong releasedRowCount() {
+        return privacy == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(privacy.rowCount());
     }
 
     /** Encoders in source column order (dropped columns absent). */
@@ -160,7 +184,7 @@ public final class TableEncoder implements Serializable {
      * value they might contain is drawn again. Null removes them.
      */
     public TableEncoder withRealValues(RealValues values) {
-        TableEncoder copy = new TableEncoder(columns, droppedColumns);
+        TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
         copy.realValues = values;
         copy.contextJoint = contextJoint;
         return copy;
@@ -168,7 +192,7 @@ public final class TableEncoder implements Serializable {
 
     /** This encoder with the joint of a conditional model's categorical context columns (null removes it). */
     public TableEncoder withContextJoint(ContextJoint joint) {
-        TableEncoder copy = new TableEncoder(columns, droppedColumns);
+        TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
         copy.realValues = realValues;
         copy.contextJoint = joint;
         return copy;
@@ -256,6 +280,9 @@ public final class TableEncoder implements Serializable {
         if (contextJoint != null) {
             json.set("context_joint", contextJoint.toJson());
         }
+        if (privacy != null) {
+            json.set("privacy", privacy.toJson());
+        }
         return json;
     }
 
@@ -270,7 +297,8 @@ public final class TableEncoder implements Serializable {
         }
         List<String> dropped = new ArrayList<>();
         json.path("dropped").forEach(d -> dropped.add(d.asText()));
-        TableEncoder encoder = new TableEncoder(columns, dropped);
+        TableEncoder encoder = new TableEncoder(columns, dropped,
+                json.hasNonNull("privacy") ? EncoderReleases.fromJson(json.get("privacy")) : null);
         if (json.has("width") && json.get("width").asInt() != encoder.width()) {
             throw new IllegalArgumentException("width " + json.get("width").asInt() + " does not match the columns' "
                     + encoder.width());

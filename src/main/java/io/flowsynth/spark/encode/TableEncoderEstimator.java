@@ -18,6 +18,9 @@ import io.flowsynth.encode.TextEncoder;
 import io.flowsynth.encode.BoundsOptions;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.encode.dp.NoiseSource;
+import io.flowsynth.encode.dp.PrivateEncoders;
+import io.flowsynth.config.PrivacySettings;
 import io.flowsynth.spark.SparkTypes;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -116,6 +119,9 @@ public final class TableEncoderEstimator {
     private final EncodeOptions options;
     private final BoundsOptions bounds;
     private final EncoderChoice choice;
+    private final PrivacySettings privacy;
+    private final Map<String, String> columnBounds;
+    private final NoiseSource noise;
 
     public TableEncoderEstimator(EncodeOptions options) {
         this(options, BoundsOptions.defaults());
@@ -123,9 +129,32 @@ public final class TableEncoderEstimator {
 
     /** @param bounds extreme-value protection and bounds of numeric, date and timestamp columns */
     public TableEncoderEstimator(EncodeOptions options, BoundsOptions bounds) {
+        this(options, bounds, PrivacySettings.OFF, Map.of(), null);
+    }
+
+    private TableEncoderEstimator(EncodeOptions options, BoundsOptions bounds, PrivacySettings privacy,
+                                  Map<String, String> columnBounds, NoiseSource noise) {
         this.options = Objects.requireNonNull(options, "options");
         this.bounds = Objects.requireNonNull(bounds, "bounds");
         this.choice = new EncoderChoice(this.options);
+        this.privacy = Objects.requireNonNull(privacy, "privacy");
+        this.columnBounds = Map.copyOf(columnBounds);
+        this.noise = noise;
+    }
+
+    /**
+     * This estimator with differential privacy ({@link PrivacySettings#enabled()}; otherwise unchanged): the fit then
+     * runs {@link PrivateEncoderFit} and {@link PrivateEncoders} (every statistic released by a DP mechanism, see
+     * there), with {@code flowsynth.columns.<c>.bounds} settings {@code columnBounds} and noise from a fresh secret key.
+     */
+    public TableEncoderEstimator withPrivacy(PrivacySettings privacy, Map<String, String> columnBounds) {
+        return privacy.enabled() ? withPrivacy(privacy, columnBounds, NoiseSource.secure()) : this;
+    }
+
+    /** As {@link #withPrivacy(PrivacySettings, Map)} with a given noise source (tests: {@link NoiseSource#fixed}). */
+    public TableEncoderEstimator withPrivacy(PrivacySettings privacy, Map<String, String> columnBounds,
+                                             NoiseSource noise) {
+        return new TableEncoderEstimator(options, bounds, privacy, columnBounds, noise);
     }
 
     public BoundsOptions bounds() {
@@ -152,6 +181,10 @@ public final class TableEncoderEstimator {
             aliases[i] = "c" + i;
         }
         Dataset<Row> t = table.toDF(aliases); // positional names: no quoting of dots or backticks needed
+        if (privacy.enabled()) {
+            return new PrivateEncoderFit(options, new PrivateEncoders(options, bounds, privacy, columnBounds, noise))
+                    .fit(t, plans, dropped);
+        }
 
         long rows = aggregate(t, plans);
         for (ColumnPlan p : plans) {
@@ -450,7 +483,7 @@ public final class TableEncoderEstimator {
     }
 
     /** The value's key text ({@link ColumnValues#keyFromText}) computed by Spark; −0.0 folded into 0.0. */
-    private static Column keyText(Column c, ColumnType type) {
+    static Column keyText(Column c, ColumnType type) {
         switch (type.base()) {
             case STRING:
                 return c;
@@ -582,7 +615,7 @@ public final class TableEncoderEstimator {
     }
 
     /** The number {@link ColumnValues#toDouble} gives, computed by Spark; NaN and ±∞ become null. */
-    private static Column numeric(Column c, ColumnType type) {
+    static Column numeric(Column c, ColumnType type) {
         switch (type.base()) {
             case FLOAT:
             case DOUBLE:

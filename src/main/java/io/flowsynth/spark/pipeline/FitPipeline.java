@@ -105,20 +105,21 @@ public final class FitPipeline {
         long start = System.nanoTime();
         long seed = c.seed();
         spark.sparkContext().setJobDescription("flowsynth fit: counting rows");
-        long rows = table.count();
-        if (rows == 0) {
+        long counted = table.count();
+        if (counted == 0) {
             throw new BadInputException("Input table is empty: nothing to learn");
         }
         if (!work.rowsChecked()) {
-            checkMinRows(rows, c.fitMinRows());
+            checkMinRows(counted, c.fitMinRows());
         }
-        LOG.info("Fitting a model of {} rows × {} columns", rows, table.schema().fields().length);
+        LOG.info("Fitting a model of {} rows × {} columns", counted, table.schema().fields().length);
 
         spark.sparkContext().setJobDescription("flowsynth fit: fitting column encoders");
         EncodeOptions encodeOptions = c.encode();
         Map<String, String> kinds = encodeOptions.kindOverrides();
-        for (String setting : List.of("kind", "encoder")) {
-            Map<String, String> overrides = setting.equals("kind") ? kinds : encodeOptions.encoderOverrides();
+        for (String setting : List.of("kind", "encoder", ConfigKeys.COLUMN_BOUNDS)) {
+            Map<String, String> overrides = setting.equals("kind") ? kinds
+                    : setting.equals("encoder") ? encodeOptions.encoderOverrides() : c.columnBounds();
             for (String column : new java.util.TreeSet<>(overrides.keySet())) {
                 if (!Set.of(table.schema().fieldNames()).contains(column)) {
                     throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + column
@@ -141,8 +142,15 @@ public final class FitPipeline {
         if (!context.isEmpty()) {
             checkConditionable(c);
         }
+        if (!c.columnBounds().isEmpty() && !c.privacy().enabled()) {
+            LOG.info("{}<column>.{} is used by differentially private fits only ({} is off): ignored",
+                    ConfigKeys.COLUMNS_PREFIX, ConfigKeys.COLUMN_BOUNDS, ConfigKeys.PRIVACY_EPSILON);
+        }
         TableEncoder fitted = stored != null ? stored
-                : new TableEncoderEstimator(encodeOptions, c.bounds()).fit(table);
+                : new TableEncoderEstimator(encodeOptions, c.bounds()).withPrivacy(c.privacy(), c.columnBounds())
+                        .fit(table);
+        // under differential privacy only the released (noisy) row count is used from here on
+        long rows = fitted.releasedRowCount().orElse(counted);
         // a conditional model's context columns come first: its leading features are the context
         TableEncoder ordered = context.isEmpty() ? fitted
                 : ContextLayout.contextFirst(fitted, context, List.of(table.schema().fieldNames()));
@@ -287,9 +295,9 @@ public final class FitPipeline {
     }
 
     /**
-     * The row count n DP-SGD's accounting uses (the sampling rate q = B·P/n and δ = auto = 1/n²): for now the exact
-     * count of the input's rows (all of them train under DP: there is no validation split). To be replaced by the
-     * encoders' DP release of the row count.
+     * The row count n DP-SGD's accounting uses (the sampling rate q = B·P/n and δ = auto = 1/n²): the encoders' DP
+     * release of the row count ({@code TableEncoder#releasedRowCount}), which the fit passes as its {@code rows} under
+     * DP (all rows train under DP: there is no validation split).
      */
     static long privacyRowCount(long exactRows) {
         return exactRows;
@@ -407,7 +415,8 @@ public final class FitPipeline {
     /** Settings (keys starting so, or these keys) that decide the fitted encoders: a resumed fit must have the same. */
     static final List<String> ENCODER_SETTINGS = List.of("flowsynth.encode.", ConfigKeys.COLUMNS_PREFIX,
             ConfigKeys.PRIVACY_PROTECT_RARE_CATEGORIES, ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT,
-            ConfigKeys.PRIVACY_EXTREME_K, "flowsynth.condition.");
+            ConfigKeys.PRIVACY_EXTREME_K, "flowsynth.condition.", ConfigKeys.PRIVACY_EPSILON,
+            ConfigKeys.PRIVACY_DELTA, ConfigKeys.PRIVACY_ENCODER_SHARE);
 
     /**
      * {@code fit --resume}: the encoders stored with the newest complete checkpoint (its {@code model/}), so the resumed

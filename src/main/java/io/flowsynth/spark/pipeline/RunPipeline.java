@@ -38,7 +38,8 @@ public final class RunPipeline {
     private static final String HOLDOUT_FLAG = "__flowsynth_holdout";
 
     /**
-     * @param rows rows to sample, or null for as many as the input has
+     * @param rows rows to sample, or null for as many as the input has (under differential privacy: as many as the
+     *             model's released row count)
      */
     public static Result run(SparkSession spark, Dataset<Row> table, String output, Long rows, FlowsynthConfig c,
                              boolean overwrite) {
@@ -57,14 +58,19 @@ public final class RunPipeline {
                     new FitPipeline.Work(staging + "/work", staging + "/work/checkpoint", false, true));
             HadoopFiles.deleteQuietly(staging + "/work", conf);
             model.save(staging + "/model", false, conf);
-            long n = rows != null ? rows : total;
+            // under differential privacy the default size is the released (noisy) row count: the exact one would
+            // publish n
+            long n = rows != null ? rows : model.encoder().releasedRowCount().orElse(total);
             int partitions = SamplePipeline.defaultPartitions(spark, model.sourceSchema(), n,
                     sampleSettings.targetFileMb());
             // generated values equal to a real one (of the whole input) are drawn again; the filter is never saved
-            io.flowsynth.spark.sample.RealValueFilter real = io.flowsynth.spark.sample.RealValueFilter.of(table,
-                    model.encoder(), total);
+            // (not under differential privacy: the filter reads the real rows outside the guarantee)
+            io.flowsynth.spark.sample.RealValueFilter real = model.encoder().privacy() != null ? null
+                    : io.flowsynth.spark.sample.RealValueFilter.of(table, model.encoder(), total);
             FlowsynthModel sampling = real == null ? model : model.withRealValues(real);
-            SamplePipeline.Guard guard = sampleSettings.dropExactCopies()
+            SamplePipeline.Guard guard = model.encoder().privacy() != null
+                    ? SamplePipeline.Guard.off(SamplePipeline.DP_GUARD_OFF)
+                    : sampleSettings.dropExactCopies()
                     ? new SamplePipeline.Guard(split.train(), sampleSettings.copyRedraws(), null)
                     : SamplePipeline.Guard.off("turned off (flowsynth.privacy.drop-exact-copies=false)");
             SamplePipeline.Summary sample = SamplePipeline.write(spark, sampling, new SamplePipeline.Request(n, seed,

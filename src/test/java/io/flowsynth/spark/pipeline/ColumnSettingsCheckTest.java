@@ -39,7 +39,7 @@ class ColumnSettingsCheckTest {
         SparkSession spark = SharedSparkSession.get();
         Dataset<Row> table = table(spark);
         for (Map.Entry<String, String> set : Map.of("flowsynth.columns.zip.kind", "categorical",
-                "flowsynth.columns.price.encoder", "mode").entrySet()) {
+                "flowsynth.columns.price.encoder", "mode", "flowsynth.columns.age.bounds", "0,120").entrySet()) {
             FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of(set.getKey(), set.getValue()));
             String column = set.getKey().split("\\.")[2];
             assertThatThrownBy(() -> FitPipeline.fit(spark, table, c)).as(set.getKey())

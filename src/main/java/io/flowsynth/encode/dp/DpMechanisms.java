@@ -1,0 +1,254 @@
+package io.flowsynth.encode.dp;
+
+import java.util.SplittableRandom;
+
+/**
+ * The differential-privacy mechanisms of the encoders (Spark-free; the Spark passes only count). Neighbouring tables
+ * differ by one added or removed row.
+ *
+ * <ul>
+ *   <li><b>Laplace counts</b>: a count, or a histogram in which one row falls in one bin (L1 sensitivity 1), plus
+ *       Laplace(1/ε) noise per bin is ε-DP (Dwork, McSherry, Nissim, Smith 2006).</li>
+ *   <li><b>Stability-based histogram</b> over an open domain (categories): a Laplace histogram of the values present,
+ *       of which only bins whose noisy count reaches τ = 1 + ln(1/(2δ))/ε are released. A value present in one
+ *       neighbour only has count 1 there and passes with probability ½·e^(−ε(τ−1)) = δ, so the release is (ε, δ)-DP
+ *       (Korolova et al. 2009; Bun, Nissim, Stemmer 2016).</li>
+ *   <li><b>Exponential mechanism</b> (McSherry, Talwar 2007): candidate j with probability ∝ exp(ε·u_j / 2) for a
+ *       utility of sensitivity 1 is ε-DP.</li>
+ *   <li><b>Quantiles</b>: {@link #quantiles}, the recursive "approximate quantiles" algorithm of Kaplan, Schnapp, Stemmer
+ *       (ICML 2022) on the edges of a fixed grid: ε per level, ⌈log2(m + 1)⌉ levels for m quantiles.</li>
+ *   <li><b>Range</b>: {@link #range}, a Laplace histogram over a fixed signed power-of-two grid, grown from its
+ *       largest noisy bin while the neighbours' noisy counts reach a threshold.</li>
+ * </ul>
+ */
+public final class DpMechanisms {
+    private DpMechanisms() {
+    }
+
+    /** Threshold τ = 1 + ln(1/(2δ))/ε of a Laplace stability-based histogram (see the class comment). */
+    public static double laplaceThreshold(double epsilon, double delta) {
+        if (!(epsilon > 0) || !(delta > 0 && delta < 0.5)) {
+            throw new IllegalArgumentException("need ε > 0 and 0 < δ < ½, got " + epsilon + ", " + delta);
+        }
+        return 1.0 + Math.log(1.0 / (2.0 * delta)) / epsilon;
+    }
+
+    /**
+     * The exponential mechanism: index j drawn with probability ∝ exp(ε·utility[j] / 2) (utilities of sensitivity 1),
+     * computed stably (shifted by the largest utility).
+     */
+    public static int exponential(double[] utility, double epsilon, SplittableRandom rng) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (double u : utility) {
+            best = Math.max(best, u);
+        }
+        double[] cumulative = new double[utility.length];
+        double sum = 0;
+        for (int j = 0; j < utility.length; j++) {
+            sum += Math.exp(epsilon * (utility[j] - best) / 2.0);
+            cumulative[j] = sum;
+        }
+        double r = rng.nextDouble() * sum;
+        int lo = 0;
+        int hi = utility.length - 1;
+        while (lo < hi) { // the first j with cumulative[j] > r
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] > r) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Levels of {@link #quantiles} for m quantiles: ⌈log2(m + 1)⌉; its total ε is this times ε per level. */
+    public static int quantileLevels(int m) {
+        return m <= 0 ? 0 : 32 - Integer.numberOfLeadingZeros(m);
+    }
+
+    /**
+     * DP quantiles of values clamped to [lo, hi] and counted in {@code histogram.length} equal bins (bin b holds
+     * [e_b, e_{b+1}), the last also hi; edges e_j = lo + j·(hi − lo)/G): Kaplan, Schnapp and Stemmer's recursive
+     * algorithm. The middle probability p is estimated first by the exponential mechanism over the edges, with
+     * utility −|#{x &lt; e} − p·N| over the N values; the values below and above the chosen edge then answer the
+     * lower and upper halves (with probabilities rescaled to them), recursively. At each level every value is in one
+     * sub-problem only, and one value changes a utility by at most 1, so each level is ε-DP and the whole
+     * {@link #quantileLevels}(m)·ε-DP. The outputs are grid edges (never a data value, unless one lies exactly on the
+     * fixed grid), non-decreasing in p.
+     *
+     * @param probabilities strictly increasing, in (0, 1)
+     */
+    public static double[] quantiles(long[] histogram, double lo, double hi, double[] probabilities,
+                                     double epsilonPerLevel, SplittableRandom rng) {
+        double[] out = new double[probabilities.length];
+        long[] prefix = new long[histogram.length + 1];
+        for (int b = 0; b < histogram.length; b++) {
+            prefix[b + 1] = prefix[b] + histogram[b];
+        }
+        split(prefix, lo, hi, probabilities, 0, probabilities.length, 0, histogram.length, 0.0, 1.0, epsilonPerLevel,
+                rng, out);
+        return out;
+    }
+
+    private static void split(long[] prefix, double lo, double hi, double[] p, int from, int to, int a, int b,
+                              double pa, double pb, double epsilon, SplittableRandom rng, double[] out) {
+        if (from >= to) {
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        double share = pb > pa ? (p[mid] - pa) / (pb - pa) : 0.5;
+        long n = prefix[b] - prefix[a];
+        double target = share * n;
+        double[] utility = new double[b - a + 1];
+        for (int j = a; j <= b; j++) {
+            utility[j - a] = -Math.abs((prefix[j] - prefix[a]) - target);
+        }
+        int chosen = a + exponential(utility, epsilon, rng);
+        int grid = prefix.length - 1;
+        out[mid] = chosen == grid ? hi : lo + (hi - lo) * chosen / grid;
+        split(prefix, lo, hi, p, from, mid, a, chosen, pa, p[mid], epsilon, rng, out);
+        split(prefix, lo, hi, p, mid + 1, to, chosen, b, p[mid], pb, epsilon, rng, out);
+    }
+
+    /** Bin of a value in a fixed equal-width grid of {@code bins} bins over [lo, hi], the value clamped first. */
+    public static int gridBin(double x, double lo, double hi, int bins) {
+        if (!(x > lo)) {
+            return 0;
+        }
+        if (!(x < hi)) {
+            return bins - 1;
+        }
+        return Math.min(bins - 1, (int) ((x - lo) / (hi - lo) * bins));
+    }
+
+    // ---- the range grid: signed powers of two ------------------------------------------------------------------
+
+    /** Smallest power of two of the range grid: |x| &lt; 2^{@value} falls in the bin around 0. */
+    public static final int RANGE_MIN_EXPONENT = -8;
+    /** Largest: values beyond ±2^{@value} count in the outermost bins (and are clamped to the bounds later). */
+    public static final int RANGE_MAX_EXPONENT = 62;
+    private static final int SIDE = RANGE_MAX_EXPONENT - RANGE_MIN_EXPONENT;
+    /** Bins of the range grid: (−2^(k+1), −2^k] and [2^k, 2^(k+1)) for each k, and [−2^min, 2^min) around 0. */
+    public static final int RANGE_BINS = 2 * SIDE + 1;
+
+    /** The range-grid bin of a finite value (negative bins first, ascending in value). */
+    public static int rangeBin(double x) {
+        double a = Math.abs(x);
+        if (a < Math.scalb(1.0, RANGE_MIN_EXPONENT)) {
+            return SIDE;
+        }
+        int k = Math.max(RANGE_MIN_EXPONENT, Math.min(RANGE_MAX_EXPONENT - 1, Math.getExponent(a)));
+        int off = k - RANGE_MIN_EXPONENT; // 0 .. SIDE − 1
+        return x > 0 ? SIDE + 1 + off : SIDE - 1 - off;
+    }
+
+    /** Lower edge of a range-grid bin. */
+    public static double rangeLow(int bin) {
+        if (bin == SIDE) {
+            return -Math.scalb(1.0, RANGE_MIN_EXPONENT);
+        }
+        return bin > SIDE ? Math.scalb(1.0, RANGE_MIN_EXPONENT + bin - SIDE - 1)
+                : -Math.scalb(1.0, RANGE_MIN_EXPONENT + SIDE - bin);
+    }
+
+    /** Upper edge of a range-grid bin. */
+    public static double rangeHigh(int bin) {
+        return bin == RANGE_BINS - 1 ? Math.scalb(1.0, RANGE_MAX_EXPONENT) : rangeLow(bin + 1);
+    }
+
+    /** An empty bin next to the range joins it with at most this probability (see {@link #range}). */
+    public static final double RANGE_BETA = 0.05;
+
+    /**
+     * An ε-DP range [lo, hi] of a column from its counts in the range grid ({@link #rangeBin}): Laplace(1/ε) noise on
+     * every bin (one value is in one bin: ε-DP); the rest is post-processing of the noisy counts. The range starts as
+     * the bin of the largest noisy count and grows bin by bin on either side while the next bin's noisy count reaches
+     * τ = ln(1/(2β))/ε (β = {@value #RANGE_BETA}: an empty neighbour passes with probability β, a bin of count 1
+     * with about β·e^ε); a range on one side of 0 also takes in the other side when that side holds enough in all
+     * ({@link #otherSide}: signed columns, whose bins near 0 are narrow and hold few rows); the bounds are the outer edges. Growing only from the bulk keeps a
+     * far outlier out whatever the noise does to far empty bins, and needs each bin to hold τ rows rather than the
+     * ln(bins)-times larger count a test of every bin would.
+     *
+     * @return {lo, hi}, powers of two (or ±2^min around 0), lo &lt; hi
+     */
+    public static double[] range(long[] counts, double epsilon, SplittableRandom rng) {
+        return range(counts, epsilon, rng, false);
+    }
+
+    /**
+     * {@link #range} of a column of whole numbers (integers, dates, timestamps): its values are 0 or at least 1 in
+     * magnitude, so the bins strictly between 2^min and 1 (on either side) are empty by the type, not the data, and
+     * the growth steps over them (from the bin around 0 straight to [1, 2) and (−2, −1]).
+     */
+    public static double[] range(long[] counts, double epsilon, SplittableRandom rng, boolean wholeNumbers) {
+        if (counts.length != RANGE_BINS) {
+            throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
+        }
+        double tau = rangeThreshold(epsilon);
+        double[] noisy = new double[counts.length];
+        int best = 0;
+        for (int b = 0; b < counts.length; b++) {
+            noisy[b] = counts[b] + NoiseSource.laplace(rng, 1.0 / epsilon);
+            if (noisy[b] > noisy[best]) {
+                best = b;
+            }
+        }
+        int first = grow(noisy, best, -1, tau, wholeNumbers);
+        int last = grow(noisy, best, 1, tau, wholeNumbers);
+        if (first > SIDE) { // all positive so far: is there mass on the negative side too?
+            int other = otherSide(noisy, SIDE - 1, 2 * SIDE - last, tau);
+            if (other >= 0) {
+                first = Math.min(first, grow(noisy, other, -1, tau, wholeNumbers));
+            }
+        } else if (last < SIDE) { // all negative so far: and on the positive side?
+            int other = otherSide(noisy, 2 * SIDE - first, SIDE + 1, tau);
+            if (other >= 0) {
+                last = Math.max(last, grow(noisy, other, 1, tau, wholeNumbers));
+            }
+        }
+        return new double[]{rangeLow(first), rangeHigh(last)};
+    }
+
+    /**
+     * The largest noisy bin among bins {@code from..to} (one side of 0, magnitudes up to the range's outer end) when
+     * their noisy counts sum to at least 2·τ·√m over m bins (an empty side passes with probability about 6·10⁻⁴),
+     * else −1. A signed column's range thus crosses 0 even though the bins near 0 are narrow and hold few rows.
+     */
+    private static int otherSide(double[] noisy, int from, int to, double tau) {
+        int lo = Math.min(from, to);
+        int hi = Math.max(from, to);
+        double sum = 0;
+        int best = lo;
+        for (int b = lo; b <= hi; b++) {
+            sum += noisy[b];
+            if (noisy[b] > noisy[best]) {
+                best = b;
+            }
+        }
+        return sum >= 2 * tau * Math.sqrt(hi - lo + 1) ? best : -1;
+    }
+
+    /** The bin the range grows to from {@code bin} in direction {@code dir} (see {@link #range}). */
+    private static int grow(double[] noisy, int bin, int dir, double tau, boolean wholeNumbers) {
+        while (step(bin, dir, wholeNumbers) >= 0 && step(bin, dir, wholeNumbers) < noisy.length
+                && noisy[step(bin, dir, wholeNumbers)] >= tau) {
+            bin = step(bin, dir, wholeNumbers);
+        }
+        return bin;
+    }
+
+    /** The next bin from {@code bin} in direction {@code dir}; for whole numbers, skipping the bins within (−1, 1). */
+    private static int step(int bin, int dir, boolean wholeNumbers) {
+        int next = bin + dir;
+        if (wholeNumbers && next != SIDE && Math.abs(next - SIDE) <= -RANGE_MIN_EXPONENT) {
+            next = bin == SIDE ? SIDE + dir * (1 - RANGE_MIN_EXPONENT) : SIDE; // over the fractional bins
+        }
+        return next;
+    }
+
+    /** The threshold of {@link #range}: ln(1/(2β))/ε. */
+    public static double rangeThreshold(double epsilon) {
+        return Math.log(1.0 / (2.0 * RANGE_BETA)) / epsilon;
+    }
+}

@@ -1,0 +1,596 @@
+package io.flowsynth.encode.dp;
+
+import io.flowsynth.config.ConfigKeys;
+import io.flowsynth.config.PrivacySettings;
+import io.flowsynth.encode.BoundsOptions;
+import io.flowsynth.encode.CategoricalEncoder;
+import io.flowsynth.encode.ColumnPlan;
+import io.flowsynth.encode.ColumnPlan.Mode;
+import io.flowsynth.encode.ColumnType;
+import io.flowsynth.encode.ConstantEncoder;
+import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.EncoderChoice;
+import io.flowsynth.encode.FakeEncoder;
+import io.flowsynth.encode.IdEncoder;
+import io.flowsynth.encode.QuantileEncoder;
+import io.flowsynth.error.BadInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The differentially private fit of the column encoders (driver side, Spark-free, one per fit): the budget split, the
+ * column kinds, and the encoders built from DP releases only. The Spark passes
+ * ({@code io.flowsynth.spark.encode.PrivateEncoderFit}) count; every count that reaches a model goes through a
+ * mechanism here ({@link DpMechanisms}) and is recorded in {@link #releases()}.
+ *
+ * <p><b>Budget</b> (basic composition; ε_E, δ_E = {@link PrivacySettings#encoderEpsilon()},
+ * {@link PrivacySettings#encoderDelta(long)} of the released row count):
+ * <ol>
+ *   <li>row count, first: {@value #ROW_COUNT_SHARE} of ε_E, Laplace(1/ε); everything after uses the noisy count
+ *       (δ = 1/n² is 1/n̂²);</li>
+ *   <li>the rest of ε_E in equal shares ε_c over the learned columns; δ_E in equal shares over the columns that may be
+ *       categorical (string, boolean, categorical kind, integer without a kind), spent by the category threshold;</li>
+ *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ε_c
+ *       for its DP range ({@link DpMechanisms#range}); with bounds, nothing (they are public);</li>
+ *   <li>a quantile column, of what is left: {@value #STATES_SHARE} for the Laplace histogram of its value states
+ *       (value, null, NaN, +∞, −∞), the rest for its knots ({@link DpMechanisms#quantiles}, at most
+ *       {@value #MAX_KNOTS} knots and fewer when the budget is small ({@link #knotCount}), values clamped to the
+ *       bounds, a grid of {@value #GRID_BINS} bins); when not even 3 knots fit, everything to the states;</li>
+ *   <li>a categorical column, all that is left: one Laplace stability histogram of its values and nulls;</li>
+ *   <li>an id or fake-value column: its null count (Laplace); the values come from fixed generators.</li>
+ * </ol>
+ *
+ * <p><b>Switched off under DP</b> (no DP version here): identifier, personal-data and text detection (kinds come from
+ * the type or {@code flowsynth.columns.<c>.kind}); the {@code text} and {@code phone} kinds (refused: their format
+ * models read real words and shapes); mode-specific (mixture) encoding (quantile instead); category nesting; constant
+ * and single-value detection; extreme-value protection (the DP bounds replace it); Pareto tails; the float rounding
+ * The float and double rounding precision and the timestamp unit are released (Laplace, half the states' share).
+ */
+public final class PrivateEncoders {
+    private static final Logger LOG = LoggerFactory.getLogger(PrivateEncoders.class);
+
+    /** Share of the encoders' ε spent on the row count. */
+    public static final double ROW_COUNT_SHARE = 0.05;
+    /** Share of a column's ε spent on its DP range when it has no bounds setting. */
+    public static final double RANGE_SHARE = 0.3;
+    /** Share of a quantile column's remaining ε spent on its value states (null, NaN, ±∞ counts). */
+    public static final double STATES_SHARE = 0.125;
+    /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
+    public static final double STATE_BETA = 1e-3;
+    /**
+     * A rounding precision is released only when its noise floor ({@link #decimalsFloor}) is at most this share of
+     * the released rows; else every digit is kept.
+     */
+    public static final double PRECISION_MAX_FLOOR_SHARE = 0.25;
+    /** Most knots of a DP quantile encoder (each halving of the knots saves a level of the quantile algorithm). */
+    public static final int MAX_KNOTS = 33;
+    /** Equal-width bins between the bounds in which the quantile pass counts the clamped values. */
+    public static final int GRID_BINS = 4096;
+    /** Origin of the DP range grid of dates (days): 2000-01-01. */
+    public static final double DATE_ORIGIN = 10_957;
+    /** Origin of the DP range grid of timestamps (microseconds): 2000-01-01T00:00:00Z. */
+    public static final double TIMESTAMP_ORIGIN = 946_684_800_000_000.0;
+
+    /** The per-column budget and bounds. */
+    private static final class Column {
+        double epsilon;
+        double delta;
+        double[] bounds;
+        boolean publicBounds;
+        boolean integralUndecided;
+    }
+
+    private final EncodeOptions options;
+    private final BoundsOptions boundsOptions;
+    private final PrivacySettings privacy;
+    private final Map<String, String> boundsSettings;
+    private final NoiseSource noise;
+    private final List<EncoderReleases.Release> ledger = new ArrayList<>();
+    private final Map<Integer, Column> columns = new HashMap<>();
+    private long rows = -1;
+    private double encoderDelta;
+
+    /**
+     * @param boundsSettings {@code flowsynth.columns.<c>.bounds} by column ("lo,hi" in the column's type)
+     * @param noise          the mechanisms' randomness ({@link NoiseSource#secure()} in a real fit)
+     */
+    public PrivateEncoders(EncodeOptions options, BoundsOptions boundsOptions, PrivacySettings privacy,
+                           Map<String, String> boundsSettings, NoiseSource noise) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.boundsOptions = Objects.requireNonNull(boundsOptions, "boundsOptions");
+        this.privacy = Objects.requireNonNull(privacy, "privacy");
+        if (!privacy.enabled()) {
+            throw new IllegalArgumentException("differential privacy is off");
+        }
+        this.boundsSettings = Map.copyOf(boundsSettings);
+        this.noise = Objects.requireNonNull(noise, "noise");
+    }
+
+    public NoiseSource noise() {
+        return noise;
+    }
+
+    // ---- 1. the row count ------------------------------------------------------------------------------------------
+
+    /**
+     * Releases the row count, first: n̂ = max(1, round(n + Laplace(1/ε_n))), ε_n = {@value #ROW_COUNT_SHARE}·ε_E.
+     * Fixes the encoders' δ as {@link PrivacySettings#encoderDelta}(n̂).
+     */
+    public long releaseRowCount(long exactRows) {
+        if (rows >= 0) {
+            throw new IllegalStateException("the row count is released once");
+        }
+        double eps = ROW_COUNT_SHARE * privacy.encoderEpsilon();
+        rows = Math.max(1, Math.round(exactRows + noise.laplace("rows", 1.0 / eps)));
+        encoderDelta = privacy.encoderDelta(rows);
+        ledger.add(new EncoderReleases.Release(null, "row_count", "laplace", eps, 0, 1.0 / eps, null));
+        LOG.info("Differential privacy: released row count {} (Laplace, ε = {}); encoders' budget ε = {}, δ = {}", rows,
+                fmt(eps), fmt(privacy.encoderEpsilon()), fmt(encoderDelta));
+        return rows;
+    }
+
+    /** The released (noisy) row count. */
+    public long rowCount() {
+        if (rows < 0) {
+            throw new IllegalStateException("the row count is not released yet");
+        }
+        return rows;
+    }
+
+    // ---- 2. kinds and budget -----------------------------------------------------------------------------------
+
+    /**
+     * Decides every column's kind from its type and kind setting only (no data read) and reads the bounds settings;
+     * before any Spark work. Refuses (exit 2) the {@code text} and {@code phone} kinds and bounds on a column that
+     * cannot have them or that do not parse.
+     */
+    public void prepare(List<ColumnPlan> plans) {
+        for (String c : boundsSettings.keySet()) {
+            if (plans.stream().noneMatch(p -> p.name.equals(c))) {
+                throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + c + ".bounds: no column '"
+                        + c + "' in the input");
+            }
+        }
+        for (ColumnPlan p : plans) {
+            kind(p);
+            Column c = new Column();
+            columns.put(p.index, c);
+            String text = boundsSettings.get(p.name);
+            if (text != null) {
+                if (!(p.type.isNumeric() || p.type.isDatetime())) {
+                    throw new BadInputException("Configuration " + ConfigKeys.COLUMNS_PREFIX + p.name + ".bounds: column '"
+                            + p.name + "' is " + p.type + "; bounds apply to numeric, date and timestamp columns");
+                }
+                c.bounds = parseBounds(p.name, p.type, text);
+                c.publicBounds = true;
+            }
+            c.integralUndecided = p.mode == Mode.QUANTILE && p.type.isIntegral() && p.override == null;
+        }
+    }
+
+    /** Splits the budget over the columns ({@link #prepare} first, after the row count's release). */
+    public void plan(List<ColumnPlan> plans) {
+        rowCount();
+        if (columns.size() != plans.size()) {
+            throw new IllegalStateException("prepare the columns first");
+        }
+        int categoricalCapable = 0;
+        for (ColumnPlan p : plans) {
+            if (p.mode == Mode.CATEGORICAL || columns.get(p.index).integralUndecided) {
+                categoricalCapable++;
+            }
+        }
+        double perColumn = plans.isEmpty() ? 0 : (1 - ROW_COUNT_SHARE) * privacy.encoderEpsilon() / plans.size();
+        for (ColumnPlan p : plans) {
+            Column c = columns.get(p.index);
+            c.epsilon = perColumn;
+            c.delta = p.mode == Mode.CATEGORICAL || c.integralUndecided ? encoderDelta / categoricalCapable : 0;
+        }
+        LOG.info("Differential privacy: ε = {} per column over {} columns, δ = {} per categorical column", fmt(perColumn),
+                plans.size(), categoricalCapable == 0 ? "0" : fmt(encoderDelta / categoricalCapable));
+    }
+
+    private void kind(ColumnPlan p) {
+        String o = p.override;
+        if (EncodeOptions.TEXT.equals(o) || EncodeOptions.PHONE.equals(o)) {
+            throw new BadInputException("Column '" + p.name + "': kind " + o + " cannot be fitted under differential "
+                    + "privacy (" + ConfigKeys.PRIVACY_EPSILON + " is set): its format model reads real words and shapes; "
+                    + "set " + ConfigKeys.COLUMNS_PREFIX + p.name + ".kind to categorical, ignore or a fake-value kind");
+        }
+        if (EncodeOptions.MODE.equals(p.encoderOverride)) {
+            LOG.warn("Column '{}': encoder mode (a mixture fitted to the data) has no DP version here: quantile",
+                    p.name);
+            p.encoderOverride = null;
+        }
+        if (EncodeOptions.ID.equals(o) || (o != null && EncodeOptions.FAKE_KINDS.contains(o))) {
+            p.mode = Mode.FAKE;
+            p.kind = o;
+            p.why = "set by " + ConfigKeys.COLUMNS_PREFIX + p.name + ".kind; generated from a fixed generator (DP)";
+            return;
+        }
+        String kind = o != null ? o
+                : p.type.isIntegral() ? EncodeOptions.INTEGER
+                : p.type.isNumeric() ? EncodeOptions.CONTINUOUS
+                : p.type.isDatetime() ? EncodeOptions.DATETIME
+                : EncodeOptions.CATEGORICAL;
+        p.kind = kind;
+        p.mode = kind.equals(EncodeOptions.CATEGORICAL) ? Mode.CATEGORICAL : Mode.QUANTILE;
+        p.why = o != null ? "set by " + ConfigKeys.COLUMNS_PREFIX + p.name + ".kind" : "its type (DP: no detection)";
+        String e = p.encoderOverride;
+        if (e != null && (e.equals(EncodeOptions.FREQUENCY) || e.equals(EncodeOptions.ONEHOT))
+                != (p.mode == Mode.CATEGORICAL) && !(p.type.isIntegral() && o == null)) {
+            throw new BadInputException("Column '" + p.name + "': encoder '" + e + "' does not fit its kind " + kind);
+        }
+    }
+
+    /**
+     * Parses {@code lo,hi} of a bounds setting in the column's type: numbers; dates as yyyy-MM-dd; timestamps as
+     * yyyy-MM-dd, yyyy-MM-dd[ T]HH:mm:ss[.SSSSSS] (UTC) or an ISO instant. Returns them as the encoders' doubles
+     * (days, microseconds).
+     */
+    public static double[] parseBounds(String column, ColumnType type, String text) {
+        String key = ConfigKeys.COLUMNS_PREFIX + column + ".bounds";
+        String[] parts = text.split(",");
+        if (parts.length != 2) {
+            throw new BadInputException("Configuration " + key + ": expected lo,hi, got '" + text + "'");
+        }
+        double[] out = new double[2];
+        for (int i = 0; i < 2; i++) {
+            String v = parts[i].trim();
+            try {
+                if (type.base() == ColumnType.Base.DATE) {
+                    out[i] = LocalDate.parse(v).toEpochDay();
+                } else if (type.base() == ColumnType.Base.TIMESTAMP) {
+                    Instant t = v.endsWith("Z") ? Instant.parse(v)
+                            : v.length() <= 10 ? LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC)
+                            : LocalDateTime.parse(v.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+                    out[i] = t.getEpochSecond() * 1e6 + t.getNano() / 1000;
+                } else {
+                    out[i] = Double.parseDouble(v);
+                    if (!Double.isFinite(out[i])) {
+                        throw new NumberFormatException();
+                    }
+                }
+            } catch (NumberFormatException | DateTimeParseException e) {
+                throw new BadInputException("Configuration " + key + ": '" + v + "' is not a "
+                        + (type.isDatetime() ? type.base().toString().toLowerCase(java.util.Locale.ROOT)
+                        + " (yyyy-MM-dd" + (type.base() == ColumnType.Base.TIMESTAMP ? "[ HH:mm:ss]" : "") + ")"
+                        : "finite number") + " for column '" + column + "' of type " + type);
+            }
+        }
+        if (!(out[0] < out[1])) {
+            throw new BadInputException("Configuration " + key + ": lo must be below hi, got '" + text + "'");
+        }
+        return out;
+    }
+
+    // ---- 3. ranges ------------------------------------------------------------------------------------------------
+
+    /** Whether a column needs a DP range pass: numeric, date or timestamp, learned by value, without bounds setting. */
+    public boolean needsRange(ColumnPlan p) {
+        Column c = columns.get(p.index);
+        return p.mode == Mode.QUANTILE && c.bounds == null;
+    }
+
+    /** The origin subtracted before the range grid: 2000-01-01 for dates and timestamps, else 0. */
+    public static double rangeOrigin(ColumnType type) {
+        return type.base() == ColumnType.Base.DATE ? DATE_ORIGIN
+                : type.base() == ColumnType.Base.TIMESTAMP ? TIMESTAMP_ORIGIN : 0.0;
+    }
+
+    /** Releases a column's range from its counts in the range grid (of value − {@link #rangeOrigin}). */
+    public void releaseRange(ColumnPlan p, long[] counts) {
+        Column c = columns.get(p.index);
+        double eps = RANGE_SHARE * c.epsilon;
+        boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
+        double[] r = DpMechanisms.range(counts, eps, noise.stream("range|" + p.index), wholeNumbers);
+        double origin = rangeOrigin(p.type);
+        c.bounds = new double[]{r[0] + origin, r[1] + origin};
+        c.epsilon -= eps;
+        ledger.add(new EncoderReleases.Release(p.name, "range", "laplace-log-histogram-range", eps, 0, 1.0 / eps,
+                "signed powers of two, threshold " + fmt(DpMechanisms.rangeThreshold(eps))));
+        LOG.info("Column '{}': DP range [{}, {}] (ε = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]), fmt(eps));
+    }
+
+    /**
+     * After the ranges: an integer column without a kind setting whose bounds hold at most
+     * {@code maxDiscreteValues} integers is categorical (a decision on DP outputs only).
+     */
+    public void decideAfterBounds(ColumnPlan p) {
+        Column c = columns.get(p.index);
+        if (!c.integralUndecided) {
+            return;
+        }
+        double span = Math.floor(c.bounds[1]) - Math.ceil(c.bounds[0]) + 1;
+        if (span <= options.maxDiscreteValues()) {
+            p.mode = Mode.CATEGORICAL;
+            p.kind = EncodeOptions.CATEGORICAL;
+            p.why = "at most " + options.maxDiscreteValues() + " integers within its bounds (DP)";
+            if (EncodeOptions.QUANTILE.equals(p.encoderOverride)) {
+                p.encoderOverride = null;
+            }
+        } else if (p.encoderOverride != null && !EncodeOptions.QUANTILE.equals(p.encoderOverride)) {
+            p.encoderOverride = null;
+        }
+    }
+
+    /** A quantile column's bounds (set, or released by {@link #releaseRange}). */
+    public double[] bounds(ColumnPlan p) {
+        return columns.get(p.index).bounds.clone();
+    }
+
+    // ---- 4. categories ---------------------------------------------------------------------------------------------
+
+    /** ε of a categorical column's histogram (all its budget left). */
+    public double categoryEpsilon(ColumnPlan p) {
+        return columns.get(p.index).epsilon;
+    }
+
+    /** Laplace scale 1/ε of a categorical column's histogram. */
+    public double categoryScale(ColumnPlan p) {
+        return 1.0 / categoryEpsilon(p);
+    }
+
+    /** τ of a categorical column's stability histogram: a value whose noisy count is below it is never named. */
+    public double categoryThreshold(ColumnPlan p) {
+        Column c = columns.get(p.index);
+        return DpMechanisms.laplaceThreshold(c.epsilon, c.delta);
+    }
+
+    /** The noise label of a category's count (the Spark pass draws it on the executors). */
+    public static String categoryLabel(int column, String valueText) {
+        return "category|" + column + "|" + valueText;
+    }
+
+    /**
+     * Builds a categorical column's encoder from the released categories ({@code noisy}: value key → noisy count, each
+     * ≥ τ, at most 2·maxCategories of the largest) and its exact null count, noised here in the same histogram. Kept:
+     * the {@code maxCategories} largest noisy counts (at least {@code minCategoryFrequency}·n̂); the further released
+     * ones form "other"; the rest of n̂ (never named) is redistributed over the kept outcomes.
+     */
+    public void categorical(ColumnPlan p, Map<Object, Double> noisy, long exactNulls) {
+        Column c = columns.get(p.index);
+        double scale = categoryScale(p);
+        double tau = categoryThreshold(p);
+        double noisyNulls = exactNulls + noise.laplace("nulls|" + p.index, scale);
+        long nulls = noisyNulls < stateFloor(categoryEpsilon(p)) ? 0 : Math.round(noisyNulls);
+        List<Map.Entry<Object, Double>> released = new ArrayList<>(noisy.entrySet());
+        released.sort(Comparator.<Map.Entry<Object, Double>>comparingDouble(Map.Entry::getValue).reversed()
+                .thenComparing(e -> String.valueOf(e.getKey())));
+        Map<Object, Long> kept = new LinkedHashMap<>();
+        Map<Object, Long> rare = new LinkedHashMap<>();
+        for (Map.Entry<Object, Double> e : released) {
+            long n = Math.max(1, Math.round(e.getValue()));
+            boolean keep = kept.size() < options.maxCategories() && n >= options.minCategoryFrequency() * rows;
+            (keep ? kept : rare).put(e.getKey(), n);
+        }
+        long keptRows = kept.values().stream().mapToLong(Long::longValue).sum();
+        long other = rare.values().stream().mapToLong(Long::longValue).sum();
+        long unnamed = Math.max(1, rows - nulls - keptRows - other);
+        CategoricalEncoder.Protection protection = new CategoricalEncoder.Protection(
+                Math.max(2, (int) Math.min(Integer.MAX_VALUE, Math.ceil(tau))), 0, unnamed);
+        if (nulls > 0) {
+            kept.put(null, nulls);
+        }
+        int outcomes = kept.size() + (other > 0 ? 1 : 0);
+        boolean onehot = p.encoderOverride != null ? p.encoderOverride.equals(EncodeOptions.ONEHOT)
+                : outcomes >= 3 && outcomes <= options.onehotMaxCategories();
+        if (kept.isEmpty() && other == 0) {
+            kept.put(null, rows);
+            LOG.warn("Column '{}': no value's noisy count reached the DP threshold {}: the synthetic column is all "
+                    + "nulls", p.name, fmt(tau));
+        }
+        p.encoder = new CategoricalEncoder(p.name, p.type, kept, other, rare, onehot, null, Map.of(), protection);
+        ledger.add(new EncoderReleases.Release(p.name, "category_counts", "laplace-threshold-histogram", c.epsilon,
+                c.delta, scale, "threshold " + fmt(tau) + "; null count in the same histogram; " + released.size()
+                + " values named"));
+        LOG.info("Column '{}': {} categories released (noisy count ≥ {}), ε = {}, δ = {}", p.name, released.size(),
+                fmt(tau), fmt(c.epsilon), fmt(c.delta));
+    }
+
+    // ---- 5. quantile columns ----------------------------------------------------------------------------------
+
+    /**
+     * A noisy count of nulls, NaN or ±∞ below ln(1/(2β))/ε (β = {@value #STATE_BETA}) is taken as 0 (post-processing):
+     * without the floor, the noise on a state the column never has would make the synthetic column carry a few
+     * percent of phantom nulls, NaN or infinities; with it, an absent state appears with probability β.
+     */
+    public static double stateFloor(double epsilon) {
+        return Math.log(1.0 / (2 * STATE_BETA)) / epsilon;
+    }
+
+    /**
+     * A rounding precision d is taken when fewer than this many values seem off the 10^−d grid: the noise bound
+     * ln(1/(2β))·k/ε (k counts of Laplace scale k/ε, β = {@value #STATE_BETA}), at least 1.
+     */
+    public static double decimalsFloor(double epsilon, int counts) {
+        return Math.max(1.0, Math.log(1.0 / (2 * STATE_BETA)) * counts / epsilon);
+    }
+
+    /** The knot probabilities the DP quantiles estimate: α, …, 1 − α evenly (α = the bounds quantile), m of them. */
+    public double[] quantileProbabilities(int m) {
+        double alpha = boundsOptions.boundsQuantile();
+        double[] p = new double[m];
+        for (int j = 0; j < m; j++) {
+            p[j] = alpha + (1 - 2 * alpha) * j / (m - 1);
+        }
+        return p;
+    }
+
+    /**
+     * How many knots the DP quantiles of {@code rows} values can place with ε {@code epsilon}: the most m ≤
+     * {@code maxKnots} whose expected rank error, about 2·ln(G + 1)/ε per level over ⌈log2(m + 1)⌉ levels, stays
+     * below half the knot spacing n/(m − 1): (m − 1)·levels(m) ≤ n·ε / (4·ln(G + 1)). Below 3: 2, no quantiles (the
+     * bounds are the knots). A function of the released row count and the budget only.
+     */
+    public static int knotCount(int maxKnots, long rows, double epsilon) {
+        double budget = rows * epsilon / (4 * Math.log(GRID_BINS + 1.0));
+        for (int m = maxKnots; m >= 3; m--) {
+            if ((m - 1) * DpMechanisms.quantileLevels(m) <= budget) {
+                return m;
+            }
+        }
+        return 2;
+    }
+
+    /**
+     * Builds a quantile column's encoder from its exact value-state counts {value, null, NaN, +∞, −∞} (noised here,
+     * one Laplace histogram) and its counts in {@value #GRID_BINS} equal bins between its bounds (values clamped):
+     * knots from {@link DpMechanisms#quantiles} at {@link #quantileProbabilities}, rescaled to 0..1 (so the outer
+     * knots are DP estimates of the α and 1 − α quantiles and nothing is sampled beyond them); their number from
+     * {@link #knotCount}. When the budget allows no quantile (2 knots), the bounds are the knots and the whole
+     * column budget goes to the states.
+     */
+    public void quantile(ColumnPlan p, long[] exactStates, long[] grid) {
+        quantile(p, exactStates, grid, null);
+    }
+
+    /**
+     * As {@link #quantile(ColumnPlan, long[], long[])}; for a float or double column with {@code offDecimals} (per
+     * d = 0..{@link QuantileEncoder#MAX_DECIMALS}, how many values are not multiples of 10^−d) also its rounding
+     * precision: half the states' share goes to a Laplace release of these counts (one value changes each by at most
+     * 1: L1 sensitivity 7), and the precision is the smallest d whose noisy count, and every finer one's, is below
+     * {@link #decimalsFloor} (a value on the 10^−d grid is on every finer one); none (every digit kept) when no d
+     * qualifies; not released at all (every digit kept, for timestamps every microsecond) when that floor exceeds
+     * {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows. For a timestamp column
+     * {@code offDecimals} holds {values with a fraction of a second, with a fraction of a millisecond}, released the
+     * same way, for its unit (1 s, 1 ms or 1 µs).
+     */
+    public void quantile(ColumnPlan p, long[] exactStates, long[] grid, long[] offDecimals) {
+        Column c = columns.get(p.index);
+        int m = knotCount(Math.min(options.quantiles(), MAX_KNOTS), rows, (1 - STATES_SHARE) * c.epsilon);
+        double epsStates = m > 2 ? STATES_SHARE * c.epsilon : c.epsilon;
+        double epsKnots = c.epsilon - epsStates;
+        int decimals = -1;
+        // a precision release whose noise floor is not well below the rows cannot tell a grid from none: skipped
+        // (every digit kept), its budget left to the states
+        boolean precision = offDecimals != null
+                && decimalsFloor(epsStates / 2, offDecimals.length) <= PRECISION_MAX_FLOOR_SHARE * rows;
+        if (precision && p.type.isFloatingPoint()) {
+            double epsDecimals = epsStates / 2;
+            epsStates -= epsDecimals;
+            double scale = offDecimals.length / epsDecimals;
+            double floor = decimalsFloor(epsDecimals, offDecimals.length);
+            double[] noisy = new double[offDecimals.length];
+            for (int d = 0; d < offDecimals.length; d++) {
+                noisy[d] = offDecimals[d] + noise.laplace("decimals|" + p.index + "|" + d, scale);
+            }
+            // a value on the 10^-d grid is on every finer one: d qualifies when it and every finer count are below
+            for (int d = offDecimals.length - 1; d >= 0 && noisy[d] < floor; d--) {
+                decimals = d;
+            }
+            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", epsDecimals, 0, scale,
+                    "counts of values off each of 10^0..10^-" + (offDecimals.length - 1) + " (L1 sensitivity "
+                    + offDecimals.length + "): " + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
+        }
+        double timestampUnit = 0;
+        if (precision && p.type.base() == ColumnType.Base.TIMESTAMP) {
+            // {values with a fraction of a second, values with a fraction of a millisecond}: one Laplace release
+            double epsPrecision = epsStates / 2;
+            epsStates -= epsPrecision;
+            double scale = offDecimals.length / epsPrecision;
+            double floor = decimalsFloor(epsPrecision, offDecimals.length);
+            boolean subSecond = offDecimals[0] + noise.laplace("precision|" + p.index + "|0", scale) >= floor;
+            boolean subMilli = offDecimals[1] + noise.laplace("precision|" + p.index + "|1", scale) >= floor;
+            timestampUnit = subMilli ? 1.0 : subSecond ? 1_000.0 : 1_000_000.0;
+            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", epsPrecision, 0, scale,
+                    "counts of values with fractions of a second and of a millisecond (L1 sensitivity 2): unit "
+                    + (timestampUnit == 1.0 ? "1 µs" : timestampUnit == 1_000.0 ? "1 ms" : "1 s")));
+        }
+        long[] states = new long[exactStates.length];
+        for (int s = 0; s < states.length; s++) {
+            boolean possible = s < 2 || p.type.isFloatingPoint(); // NaN and ±∞ exist only in float and double
+            double noisy = exactStates[s] + noise.laplace("states|" + p.index + "|" + s, 1.0 / epsStates);
+            states[s] = !possible || (s > 0 && noisy < stateFloor(epsStates)) ? 0 : Math.max(0, Math.round(noisy));
+        }
+        ledger.add(new EncoderReleases.Release(p.name, "value_states", "laplace", epsStates, 0, 1.0 / epsStates,
+                "counts of values, nulls" + (p.type.isFloatingPoint() ? ", NaN, +inf, -inf" : "")));
+        if (states[0] < 1) {
+            LOG.warn("Column '{}': its noisy count of values is below 1: the synthetic column is all nulls", p.name);
+            p.encoder = new ConstantEncoder(p.name, p.type, null);
+            return;
+        }
+        double[] bounds = c.bounds;
+        double unit = EncoderChoice.unit(p);
+        if (timestampUnit > 0) {
+            unit = timestampUnit;
+        } else if (p.type.base() == ColumnType.Base.TIMESTAMP) {
+            unit = 1.0; // no precision released: every microsecond kept
+        }
+        double[] knots;
+        String where = "bounds [" + fmt(bounds[0]) + ", " + fmt(bounds[1]) + "] "
+                + (c.publicBounds ? "(set)" : "(DP range)");
+        if (m > 2) {
+            double[] probabilities = quantileProbabilities(m);
+            int levels = DpMechanisms.quantileLevels(m);
+            knots = DpMechanisms.quantiles(grid, bounds[0], bounds[1], probabilities, epsKnots / levels,
+                    noise.stream("quantiles|" + p.index));
+            ledger.add(new EncoderReleases.Release(p.name, "quantiles", "exponential-kaplan-quantiles", epsKnots, 0,
+                    Double.NaN, m + " knots, " + levels + " levels of ε " + fmt(epsKnots / levels) + ", " + where));
+        } else {
+            knots = bounds.clone();
+            LOG.info("Column '{}': the budget (ε = {} for {} rows) allows no DP quantile: its bounds are its knots",
+                    p.name, fmt(c.epsilon), rows);
+        }
+        for (int j = 0; j < knots.length; j++) {
+            double k = unit > 0 ? Math.rint(knots[j] / unit) * unit : knots[j];
+            k = Math.max(bounds[0], Math.min(bounds[1], k));
+            knots[j] = j == 0 ? k : Math.max(knots[j - 1], k);
+        }
+        if (knots[0] == knots[m - 1]) {
+            p.encoder = new QuantileEncoder(p.name, p.kind, p.type, new double[]{knots[0]}, new double[]{1.0}, unit,
+                    decimals, states, null, null, 0);
+            return;
+        }
+        double[] u = new double[m];
+        for (int j = 0; j < m; j++) {
+            u[j] = (double) j / (m - 1);
+        }
+        p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, u, unit, decimals, states, null, null, 0);
+        LOG.info("Column '{}': {} knots in [{}], {}; ε = {} (states) + {} (knots)", p.name, m,
+                fmt(knots[0]) + ", " + fmt(knots[m - 1]), where, fmt(epsStates), fmt(epsKnots));
+    }
+
+    // ---- 6. generated columns -----------------------------------------------------------------------------------
+
+    /**
+     * An id or fake-value column: its null count is released (Laplace, the column's ε); the values come from fixed
+     * generators (ids counting up from 1 or fixed-alphabet strings, names from the built-in lists), with no
+     * data-derived shape, range or mail domain.
+     */
+    public void generated(ColumnPlan p, long exactNulls) {
+        Column c = columns.get(p.index);
+        double noisyNulls = exactNulls + noise.laplace("nulls|" + p.index, 1.0 / c.epsilon);
+        long nulls = noisyNulls < stateFloor(c.epsilon) ? 0 : Math.min(rows, Math.round(noisyNulls));
+        ledger.add(new EncoderReleases.Release(p.name, "null_count", "laplace", c.epsilon, 0, 1.0 / c.epsilon,
+                "values from a fixed generator"));
+        if (EncodeOptions.ID.equals(p.kind)) {
+            p.encoder = p.type.isIntegral() ? IdEncoder.integral(p.name, p.type, rows, nulls, 0, 0)
+                    : IdEncoder.string(p.name, rows, nulls, "", "", null, 12, "9A");
+        } else {
+            p.encoder = new FakeEncoder(p.name, p.kind, rows, nulls, "en", Map.of());
+        }
+    }
+
+    /** The ledger of this fit (after the last release). */
+    public EncoderReleases releases() {
+        return new EncoderReleases(privacy.encoderEpsilon(), encoderDelta, rowCount(), ledger);
+    }
+
+    static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4g", v);
+    }
+}

@@ -1,0 +1,241 @@
+package io.flowsynth.spark.encode;
+
+import io.flowsynth.encode.ColumnEncoder;
+import io.flowsynth.encode.ColumnPlan;
+import io.flowsynth.encode.ColumnPlan.Mode;
+import io.flowsynth.encode.ColumnValues;
+import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.EncoderChoice;
+import io.flowsynth.encode.TableEncoder;
+import io.flowsynth.encode.dp.DpMechanisms;
+import io.flowsynth.encode.dp.NoiseSource;
+import io.flowsynth.encode.dp.PrivateEncoders;
+import io.flowsynth.spark.OrderedReduce;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
+
+/**
+ * The Spark passes of a differentially private encoder fit ({@code flowsynth.privacy.epsilon} set); the mechanisms,
+ * budget and encoders are {@link PrivateEncoders}'. At most four jobs over the table:
+ * <ol>
+ *   <li>counts (rows; per column non-null, NaN, ±∞; for float and double columns, per d ≤ 6 the values off the
+ *       10^−d grid), from which the row count is released first;</li>
+ *   <li>for numeric, date and timestamp columns without a bounds setting, counts in a fixed signed power-of-two grid
+ *       (the DP range);</li>
+ *   <li>for categorical columns, one grouped count of (column, value) whose Laplace noise is added <b>on the
+ *       executors</b> (drawn from the fit's secret key and the value, {@link NoiseSource}): only values whose noisy
+ *       count reaches the column's threshold, at most 2·maxCategories per column, reach the driver, with their noisy
+ *       count only;</li>
+ *   <li>for quantile columns, counts of the values clamped to their bounds in {@value PrivateEncoders#GRID_BINS}
+ *       equal bins.</li>
+ * </ol>
+ * No exact minimum, maximum, extreme, distinct count, shape or word reaches the driver; exact counts do (as inputs of
+ * the mechanisms) but never a model.
+ */
+final class PrivateEncoderFit {
+    private static final Logger LOG = LoggerFactory.getLogger(PrivateEncoderFit.class);
+
+    private final EncodeOptions options;
+    private final PrivateEncoders dp;
+
+    PrivateEncoderFit(EncodeOptions options, PrivateEncoders dp) {
+        this.options = options;
+        this.dp = dp;
+    }
+
+    TableEncoder fit(Dataset<Row> t, List<ColumnPlan> plans, List<String> dropped) {
+        dp.prepare(plans); // kinds and bounds settings: bad input fails before any encoder pass
+        StructField[] fields = t.schema().fields();
+        ColumnStatistics.Spec[] specs = new ColumnStatistics.Spec[plans.size()];
+        for (int k = 0; k < plans.size(); k++) {
+            ColumnPlan p = plans.get(k);
+            specs[k] = new ColumnStatistics.Spec(p.index, p.type, fields[p.index].dataType(), 0, false, false);
+        }
+        LOG.info("DP encoder pass 1 of 4: counts of {} columns (one Spark job)", plans.size());
+        ColumnStatistics.Result[] results = new ColumnStatistics.Result[plans.size()];
+        long rows = ColumnStatistics.compute(t, specs, TableEncoderEstimator.DISTINCT_RSD, EncoderChoice.SHAPES,
+                results);
+        dp.releaseRowCount(rows); // first: everything after uses the noisy count
+        long[][] states = new long[plans.size()][];
+        for (int k = 0; k < plans.size(); k++) {
+            ColumnStatistics.Result r = results[k];
+            long finite = r.nonNull - r.nan - r.positiveInfinity - r.negativeInfinity;
+            states[k] = new long[]{finite, rows - r.nonNull, r.nan, r.positiveInfinity, r.negativeInfinity};
+        }
+        dp.plan(plans);
+
+        List<ColumnPlan> ranged = new ArrayList<>();
+        for (ColumnPlan p : plans) {
+            if (dp.needsRange(p)) {
+                ranged.add(p);
+            }
+        }
+        if (!ranged.isEmpty()) {
+            LOG.info("DP encoder pass 2 of 4: range counts of {} columns without bounds (one Spark job)",
+                    ranged.size());
+            double[] origins = ranged.stream().mapToDouble(p -> PrivateEncoders.rangeOrigin(p.type)).toArray();
+            long[][] counts = histograms(t, ranged, DpMechanisms.RANGE_BINS, (j, x) ->
+                    DpMechanisms.rangeBin(x - origins[j]));
+            for (int j = 0; j < ranged.size(); j++) {
+                dp.releaseRange(ranged.get(j), counts[j]);
+            }
+        }
+        for (ColumnPlan p : plans) {
+            dp.decideAfterBounds(p);
+        }
+
+        categories(t, plans, states);
+        for (int k = 0; k < plans.size(); k++) {
+            ColumnPlan p = plans.get(k);
+            if (p.mode == Mode.FAKE) {
+                dp.generated(p, states[k][1]);
+            }
+        }
+        List<ColumnPlan> quantiles = new ArrayList<>();
+        List<long[]> quantileStates = new ArrayList<>();
+        List<long[]> quantileDecimals = new ArrayList<>();
+        for (int k = 0; k < plans.size(); k++) {
+            if (plans.get(k).mode == Mode.QUANTILE) {
+                quantiles.add(plans.get(k));
+                quantileStates.add(states[k]);
+                quantileDecimals.add(plans.get(k).type.base() == io.flowsynth.encode.ColumnType.Base.TIMESTAMP
+                        ? new long[]{results[k].subSecond, results[k].subMilli} : results[k].offDecimals);
+            }
+        }
+        if (!quantiles.isEmpty()) {
+            LOG.info("DP encoder pass 4 of 4: clamped grid counts of {} numeric, date and timestamp columns (one Spark "
+                    + "job)", quantiles.size());
+            double[][] bounds = quantiles.stream().map(dp::bounds).toArray(double[][]::new);
+            int g = PrivateEncoders.GRID_BINS;
+            long[][] grids = histograms(t, quantiles, g, (j, x) -> DpMechanisms.gridBin(x, bounds[j][0],
+                    bounds[j][1], g));
+            for (int j = 0; j < quantiles.size(); j++) {
+                dp.quantile(quantiles.get(j), quantileStates.get(j), grids[j], quantileDecimals.get(j));
+            }
+        }
+
+        List<ColumnEncoder> encoders = new ArrayList<>();
+        for (ColumnPlan p : plans) {
+            encoders.add(p.encoder);
+            LOG.info("Column '{}' ({}): {} ({}); {}; {} feature{} (differentially private fit)", p.name, p.type,
+                    p.encoder.kind(), p.why, EncoderChoice.encoderName(p.encoder), p.encoder.width(),
+                    p.encoder.width() == 1 ? "" : "s");
+        }
+        return new TableEncoder(encoders, dropped, dp.releases());
+    }
+
+    /** Which bin of its histogram a column's (finite) value falls in. */
+    private interface Binning extends java.io.Serializable {
+        int bin(int column, double x);
+    }
+
+    /** Per column, counts of its finite values ({@link TableEncoderEstimator#numeric}) in {@code bins} bins. */
+    private static long[][] histograms(Dataset<Row> t, List<ColumnPlan> plans, int bins, Binning binning) {
+        Column[] cols = new Column[plans.size()];
+        for (int j = 0; j < cols.length; j++) {
+            cols[j] = TableEncoderEstimator.numeric(col("c" + plans.get(j).index), plans.get(j).type);
+        }
+        int n = cols.length;
+        JavaRDD<long[][]> partials = t.select(cols).javaRDD().mapPartitions(it -> {
+            long[][] c = new long[n][bins];
+            while (it.hasNext()) {
+                Row r = it.next();
+                for (int j = 0; j < n; j++) {
+                    if (!r.isNullAt(j)) {
+                        c[j][binning.bin(j, r.getDouble(j))]++;
+                    }
+                }
+            }
+            return Collections.singletonList(c).iterator();
+        });
+        long[][] total = OrderedReduce.reduce(partials, (a, b) -> {
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < bins; i++) {
+                    a[j][i] += b[j][i];
+                }
+            }
+            return a;
+        });
+        return total == null ? new long[n][bins] : total;
+    }
+
+    /** Pass 3: the stability histograms of the categorical columns, noised and thresholded on the executors. */
+    private void categories(Dataset<Row> t, List<ColumnPlan> plans, long[][] states) {
+        List<ColumnPlan> cats = new ArrayList<>();
+        List<Long> nulls = new ArrayList<>();
+        for (int k = 0; k < plans.size(); k++) {
+            if (plans.get(k).mode == Mode.CATEGORICAL) {
+                cats.add(plans.get(k));
+                nulls.add(states[k][1] + states[k][2] + states[k][3] + states[k][4]); // no NaN/±∞ in categoricals
+            }
+        }
+        if (cats.isEmpty()) {
+            return;
+        }
+        LOG.info("DP encoder pass 3 of 4: noisy category counts of {} categorical columns (one Spark job)",
+                cats.size());
+        Column[] pairs = new Column[cats.size()];
+        double[] scales = new double[cats.size()];
+        double[] thresholds = new double[cats.size()];
+        int[] indexes = new int[cats.size()];
+        for (int k = 0; k < cats.size(); k++) {
+            ColumnPlan p = cats.get(k);
+            pairs[k] = struct(lit(k).as("i"), TableEncoderEstimator.keyText(col("c" + p.index), p.type).as("v"));
+            scales[k] = dp.categoryScale(p);
+            thresholds[k] = dp.categoryThreshold(p);
+            indexes[k] = p.index;
+        }
+        NoiseSource noise = dp.noise();
+        UDF3<Integer, String, Long, Double> noisyCount = (i, v, n) -> {
+            double x = n + noise.laplace(PrivateEncoders.categoryLabel(indexes[i], v), scales[i]);
+            return x >= thresholds[i] ? x : null;
+        };
+        UserDefinedFunction noisy = udf(noisyCount, DataTypes.DoubleType);
+        long keep = 2L * options.maxCategories();
+        List<Row> released = t.select(explode(array(pairs)).as("e"))
+                .select(col("e.i").as("i"), col("e.v").as("v"))
+                .where(col("v").isNotNull())
+                .groupBy("i", "v").count()
+                .withColumn("noisy", noisy.apply(col("i"), col("v"), col("count")))
+                .where(col("noisy").isNotNull())
+                .withColumn("rank", row_number().over(Window.partitionBy("i").orderBy(col("noisy").desc(),
+                        col("v").asc())))
+                .where(col("rank").leq(lit(keep)))
+                .select("i", "v", "noisy") // the exact count stays on the executors
+                .collectAsList();
+        List<Map<Object, Double>> byColumn = new ArrayList<>();
+        for (int k = 0; k < cats.size(); k++) {
+            byColumn.add(new HashMap<>());
+        }
+        for (Row r : released) {
+            int k = r.getInt(0);
+            byColumn.get(k).put(ColumnValues.keyFromText(cats.get(k).type, r.getString(1)), r.getDouble(2));
+        }
+        for (int k = 0; k < cats.size(); k++) {
+            dp.categorical(cats.get(k), byColumn.get(k), nulls.get(k));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.flowsynth.encode.dp;
+
+import io.flowsynth.config.PrivacySettings;
+import io.flowsynth.encode.BoundsOptions;
+import io.flowsynth.encode.CategoricalEncoder;
+import io.flowsynth.encode.ColumnPlan;
+import io.flowsynth.encode.ColumnType;
+import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.GeneratedColumn;
+import io.flowsynth.error.BadInputException;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Spark-free parts of the DP encoder fit: bounds settings and the knot count. */
+class PrivateEncodersTest {
+
+    @Test
+    void boundsAreParsedWithTheColumnsType() {
+        assertThat(PrivateEncoders.parseBounds("x", ColumnType.of(ColumnType.Base.DOUBLE), " -1.5, 2e3"))
+                .containsExactly(-1.5, 2000.0);
+        assertThat(PrivateEncoders.parseBounds("d", ColumnType.of(ColumnType.Base.DATE), "2020-01-01,2020-12-31"))
+                .containsExactly(LocalDate.of(2020, 1, 1).toEpochDay(), LocalDate.of(2020, 12, 31).toEpochDay());
+        assertThat(PrivateEncoders.parseBounds("t", ColumnType.of(ColumnType.Base.TIMESTAMP),
+                "1970-01-01, 1970-01-01 00:00:01.5")).containsExactly(0.0, 1_500_000.0);
+        assertThat(PrivateEncoders.parseBounds("t", ColumnType.of(ColumnType.Base.TIMESTAMP),
+                "1970-01-02T00:00:00Z,1970-01-03")).containsExactly(86_400e6, 2 * 86_400e6);
+    }
+
+    @Test
+    void badBoundsNameTheColumnAndTheValue() {
+        assertThatThrownBy(() -> PrivateEncoders.parseBounds("age", ColumnType.of(ColumnType.Base.INT), "0,old"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("Configuration flowsynth.columns.age.bounds: 'old' is not a finite number for column "
+                        + "'age' of type int");
+        assertThatThrownBy(() -> PrivateEncoders.parseBounds("age", ColumnType.of(ColumnType.Base.INT), "5"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("expected lo,hi, got '5'");
+        assertThatThrownBy(() -> PrivateEncoders.parseBounds("age", ColumnType.of(ColumnType.Base.INT), "9,1"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("lo must be below hi");
+        assertThatThrownBy(() -> PrivateEncoders.parseBounds("d", ColumnType.of(ColumnType.Base.DATE), "2020-13-01,x"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("'2020-13-01' is not a date");
+    }
+
+    @Test
+    void theKnotCountGrowsWithRowsAndBudget() {
+        assertThat(PrivateEncoders.knotCount(33, 3_000, 0.03)).isEqualTo(2);
+        int mid = PrivateEncoders.knotCount(33, 100_000, 0.03);
+        assertThat(mid).isBetween(3, 32);
+        assertThat(PrivateEncoders.knotCount(33, 10_000_000, 0.03)).isEqualTo(33);
+        assertThat(PrivateEncoders.knotCount(33, 1_000_000, 0.03)).isGreaterThanOrEqualTo(mid);
+    }
+
+    private static PrivateEncoders dp(Map<String, String> kinds) {
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults().withKindOverrides(kinds),
+                BoundsOptions.defaults(), new PrivacySettings(1.0, Double.NaN, 0.2, 1.0), Map.of(),
+                NoiseSource.fixed(5));
+        dp.releaseRowCount(5000);
+        return dp;
+    }
+
+    @Test
+    void idAndNameColumnsComeFromFixedGeneratorsWithOnlyANoisyNullCount() {
+        PrivateEncoders dp = dp(Map.of("code", "id", "n", "id", "who", "person-name"));
+        ColumnPlan code = new ColumnPlan(0, "code", ColumnType.of(ColumnType.Base.STRING), "id");
+        ColumnPlan n = new ColumnPlan(1, "n", ColumnType.of(ColumnType.Base.LONG), "id");
+        ColumnPlan who = new ColumnPlan(2, "who", ColumnType.of(ColumnType.Base.STRING), "person-name");
+        dp.prepare(List.of(code, n, who));
+        dp.plan(List.of(code, n, who));
+        for (ColumnPlan p : List.of(code, n, who)) {
+            dp.generated(p, 0);
+            GeneratedColumn g = (GeneratedColumn) p.encoder;
+            assertThat(g.fittedNulls()).as(p.name).isZero(); // the floor: no phantom nulls (with probability 1e-3)
+            Set<Object> seen = new HashSet<>();
+            for (long r = 0; r < 3000; r++) {
+                Object v = g.generate(r, 3000, 7, new Random(r));
+                assertThat(v).isNotNull();
+                seen.add(v);
+            }
+            if (p != who) {
+                assertThat(seen).as(p.name).hasSize(3000);
+            }
+        }
+        assertThat(dp.releases().of("code")).extracting(EncoderReleases.Release::statistic)
+                .containsExactly("null_count");
+    }
+
+    @Test
+    void categoriesAreBuiltFromTheReleasedNoisyCountsOnly() {
+        PrivateEncoders dp = dp(Map.of());
+        ColumnPlan city = new ColumnPlan(0, "city", ColumnType.of(ColumnType.Base.STRING), null);
+        dp.prepare(List.of(city));
+        dp.plan(List.of(city));
+        dp.categorical(city, Map.of("Lyon", 2900.4, "Paris", 1499.6), 0);
+        CategoricalEncoder e = (CategoricalEncoder) city.encoder;
+        assertThat(e.categories()).containsExactly("Lyon", "Paris");
+        assertThat(e.count("Lyon")).isEqualTo(2900);
+        // the rest of the released row count is never named: redistributed, recorded as protected rows
+        assertThat(e.protection().rows()).isEqualTo(dp.rowCount() - 2900 - 1500);
+        assertThat(e.protection().minCount()).isGreaterThanOrEqualTo((int) dp.categoryThreshold(city));
+    }
+}
