@@ -240,24 +240,7 @@ public final class FlowsynthModel {
             m.set("calibration", calibration.toJson());
         }
         m.set("training", training);
-        ObjectNode block = privacy.deepCopy();
-        if (encoder.privacy() != null) {
-            // differential privacy: the encoders' releases (statistic, column, mechanism, ε, δ, scale) open the
-            // privacy.releases list, DP training's entry follows
-            block.put("encoder_epsilon", encoder.privacy().epsilon());
-            block.put("encoder_delta", encoder.privacy().delta());
-            block.put("released_rows", encoder.privacy().rowCount());
-            ArrayNode releases = encoder.privacy().releasesJson().deepCopy();
-            java.util.List<com.fasterxml.jackson.databind.JsonNode> own = new java.util.ArrayList<>();
-            releases.forEach(own::add);
-            block.path("releases").forEach(r -> { // a reloaded model's block already holds the encoders' entries
-                if (!own.contains(r)) {
-                    releases.add(r);
-                }
-            });
-            block.set("releases", releases);
-        }
-        m.set("privacy", block);
+        m.set("privacy", privacy);
         ObjectNode c = m.putObject("config");
         config.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.put(e.getKey(), e.getValue()));
         return m;

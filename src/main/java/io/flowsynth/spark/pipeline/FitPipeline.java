@@ -147,8 +147,13 @@ public final class FitPipeline {
                     ConfigKeys.COLUMNS_PREFIX, ConfigKeys.COLUMN_BOUNDS, ConfigKeys.PRIVACY_EPSILON);
         }
         TableEncoder fitted = stored != null ? stored
-                : new TableEncoderEstimator(encodeOptions, c.bounds()).withPrivacy(c.privacy(), c.columnBounds())
-                        .fit(table);
+                : (c.privacy().enabled() && c.privacyNoiseSeed().isPresent()
+                        // a given noise seed makes the encoders' noise reproducible too (and public: see the key)
+                        ? new TableEncoderEstimator(encodeOptions, c.bounds()).withPrivacy(c.privacy(),
+                        c.columnBounds(), io.flowsynth.encode.dp.NoiseSource.fixed(
+                                c.privacyNoiseSeed().getAsLong() ^ 0x5DEECE66DL))
+                        : new TableEncoderEstimator(encodeOptions, c.bounds()).withPrivacy(c.privacy(),
+                        c.columnBounds())).fit(table);
         // under differential privacy only the released (noisy) row count is used from here on
         long rows = fitted.releasedRowCount().orElse(counted);
         // a conditional model's context columns come first: its leading features are the context
@@ -186,7 +191,7 @@ public final class FitPipeline {
                     options.batchSize(), steps);
             long noiseSeed = c.privacyNoiseSeed().orElseGet(() -> new java.security.SecureRandom().nextLong());
             options = options.withPrivacy(new TrainOptions.Privacy(plan, noiseSeed));
-            privacyBlock = privacyBlock(plan);
+            privacyBlock = privacyBlock(plan, encoder.privacy());
             LOG.info(String.format("Differential privacy: (ε, δ) = (%.4g, %.3g) for the fit; DP-SGD gets (%.4g, %.3g): "
                             + "noise multiplier σ = %.4g for %d steps at sampling rate %.4g (n = %d rows, %s)",
                     plan.epsilon(), plan.delta(), plan.trainingEpsilon(), plan.trainingDelta(), plan.sigma(),
@@ -338,7 +343,7 @@ public final class FitPipeline {
     }
 
     /** The model's {@code privacy} block for a DP fit: the guarantee, the accountant and DP-SGD's release. */
-    static ObjectNode privacyBlock(io.flowsynth.privacy.DpSgdPlan plan) {
+    static ObjectNode privacyBlock(io.flowsynth.privacy.DpSgdPlan plan, io.flowsynth.encode.dp.EncoderReleases encoders) {
         ObjectNode p = JSON.createObjectNode();
         p.put("differential_privacy", true);
         p.put("epsilon", plan.epsilon());
@@ -353,11 +358,19 @@ public final class FitPipeline {
         p.put("sampling_rate", plan.samplingRate());
         p.put("clip_norm", plan.clipNorm());
         p.put("rows", plan.rows());
-        p.put("rows_source", "exact row count (not yet a DP release)");
+        p.put("rows_source", encoders == null ? "exact row count (not a DP release)"
+                : "the encoders' DP release of the row count");
         ArrayNode off = p.putArray("switched_off");
         off.add("validation split").add("early stopping").add("best-round selection").add("marginal calibration")
                 .add("copula start");
-        p.putArray("releases").add(plan.toJson());
+        ArrayNode releases = p.putArray("releases");
+        if (encoders != null) { // the encoders' releases (statistic, column, mechanism, ε, δ, scale) first
+            p.put("encoder_epsilon", encoders.epsilon());
+            p.put("encoder_delta", encoders.delta());
+            p.put("released_rows", encoders.rowCount());
+            encoders.releasesJson().forEach(releases::add);
+        }
+        releases.add(plan.toJson());
         return p;
     }
 

@@ -75,14 +75,20 @@ class DpSgdFitTest {
         ObjectNode p = model.privacy();
         assertThat(p.path("differential_privacy").asBoolean()).isTrue();
         assertThat(p.path("epsilon").asDouble()).isEqualTo(3.0);
-        assertThat(p.path("delta").asDouble()).isEqualTo(1.0 / ((double) ROWS * ROWS));
+        // n is the encoders' DP release of the row count, near the real 1,200 (Laplace of scale 33 at this ε)
+        long n = p.path("released_rows").asLong();
+        assertThat(n).isBetween(ROWS - 300L, ROWS + 300L);
+        assertThat(p.path("rows").asLong()).isEqualTo(n);
+        assertThat(p.path("delta").asDouble()).isEqualTo(1.0 / ((double) n * n));
         assertThat(p.path("training_epsilon").asDouble()).isCloseTo(2.4, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(p.path("clip_norm").asDouble()).isEqualTo(1.0);
         double q = p.path("sampling_rate").asDouble();
-        assertThat(q).isEqualTo(64.0 * 2 / ROWS);
+        assertThat(q).isEqualTo(64.0 * 2 / n);
         long steps = p.path("steps").asLong();
         assertThat(steps).isEqualTo(40);
-        JsonNode release = p.path("releases").get(0);
+        // the encoders' releases first, DP-SGD's last
+        assertThat(p.path("releases").get(0).path("statistic").asText()).isEqualTo("row_count");
+        JsonNode release = p.path("releases").get(p.path("releases").size() - 1);
         assertThat(release.path("mechanism").asText()).contains("DP-SGD");
         // the recorded σ keeps the recorded steps within the training budget (recomputed independently here)
         double sigma = p.path("sigma").asDouble();
@@ -107,7 +113,8 @@ class DpSgdFitTest {
         FlowsynthModel loaded = FlowsynthModel.load(path, spark.sparkContext().hadoopConfiguration());
         assertThat(loaded.privacy().toString()).isEqualTo(model.privacy().toString());
         assertThat(ReportPipeline.differentialPrivacy(loaded).path("line").asText())
-                .isEqualTo("Differential privacy: ε = 3, δ = 6.9e-07");
+                .isEqualTo(String.format(java.util.Locale.ROOT, "Differential privacy: ε = 3, δ = %.2g",
+                        model.privacy().path("delta").asDouble()));
         Dataset<Row> synthetic = new SyntheticSampler(512).sample(spark, loaded, 500, 7, 2, false);
         List<Row> rows = synthetic.collectAsList();
         assertThat(rows).hasSize(500);
