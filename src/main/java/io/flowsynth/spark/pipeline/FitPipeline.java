@@ -259,7 +259,8 @@ public final class FitPipeline {
                 networkJson = result.networkJson();
                 parameters = FlowNetworks.specOrder(networkJson, result.parameters());
                 training = summary(result.history(), result.bestRound(), result.bestValidationNll(), engine);
-                training.put("train_rows", result.trainRows());
+                // under differential privacy the exact count is not published: the released one stands for it
+                training.put("train_rows", privacy.enabled() ? rows : result.trainRows());
                 training.put("validation_rows", result.validationRows());
                 training.put("partitions", result.partitions());
                 training.put("seconds", result.seconds());
