@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.flowsynth.encode.dp.EncoderReleases;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -9,6 +9,7 @@ import io.flowsynth.encode.ColumnPlan.Mode;
 import io.flowsynth.encode.ColumnType;
 import io.flowsynth.encode.ConstantEncoder;
 import io.flowsynth.encode.EncodeOptions;
+import io.flowsynth.encode.EncoderReleases;
 import io.flowsynth.encode.EncoderChoice;
 import io.flowsynth.encode.FakeEncoder;
 import io.flowsynth.encode.IdEncoder;

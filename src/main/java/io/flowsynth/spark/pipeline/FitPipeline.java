@@ -344,7 +344,7 @@ public final class FitPipeline {
     }
 
     /** The model's {@code privacy} block for a DP fit: the guarantee, the accountant and DP-SGD's release. */
-    static ObjectNode privacyBlock(io.flowsynth.privacy.DpSgdPlan plan, io.flowsynth.encode.dp.EncoderReleases encoders) {
+    static ObjectNode privacyBlock(io.flowsynth.privacy.DpSgdPlan plan, io.flowsynth.encode.EncoderReleases encoders) {
         ObjectNode p = JSON.createObjectNode();
         p.put("differential_privacy", true);
         p.put("epsilon", plan.epsilon());

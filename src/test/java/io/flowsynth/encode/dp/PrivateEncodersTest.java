@@ -1,5 +1,6 @@
 package io.flowsynth.encode.dp;
 
+import io.flowsynth.encode.EncoderReleases;
 import io.flowsynth.config.PrivacySettings;
 import io.flowsynth.encode.BoundsOptions;
 import io.flowsynth.encode.CategoricalEncoder;

@@ -7,7 +7,7 @@ import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.encode.TableEncoder;
-import io.flowsynth.encode.dp.EncoderReleases;
+import io.flowsynth.encode.EncoderReleases;
 import io.flowsynth.encode.dp.NoiseSource;
 import io.flowsynth.error.BadInputException;
 import io.flowsynth.spark.SharedSparkSession;

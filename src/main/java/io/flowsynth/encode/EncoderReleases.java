@@ -1,4 +1,4 @@
-package io.flowsynth.encode.dp;
+package io.flowsynth.encode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
