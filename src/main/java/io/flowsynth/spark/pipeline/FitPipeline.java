@@ -135,6 +135,15 @@ public final class FitPipeline {
         io.flowsynth.config.PrivacySettings privacy = c.privacy();
         if (privacy.enabled()) {
             checkPrivateTraining(c);
+            // the encoders' budget is split equally over the columns: say early when each gets too little to learn
+            double perColumn = privacy.encoderEpsilon() / Math.max(1, table.schema().fields().length);
+            if (perColumn < 0.05) {
+                LOG.warn(String.format("Differential privacy: each of the %d columns' statistics gets ε ≈ %.3g (%s × "
+                                + "%s / columns): expect coarse or empty columns; raise %s or %s, or fit fewer columns",
+                        table.schema().fields().length, perColumn, ConfigKeys.PRIVACY_EPSILON,
+                        ConfigKeys.PRIVACY_ENCODER_SHARE, ConfigKeys.PRIVACY_EPSILON,
+                        ConfigKeys.PRIVACY_ENCODER_SHARE));
+            }
         }
         TableEncoder stored = work.resume() && work.checkpointDir() != null && train.checkpoint()
                 ? checkpointEncoder(work.checkpointDir(), c, spark.sparkContext().hadoopConfiguration()) : null;
