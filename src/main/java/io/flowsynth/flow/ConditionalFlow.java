@@ -127,23 +127,21 @@ public final class ConditionalFlow {
         return sampleGiven(noise, context, rows);
     }
 
-    /** log p(c) of one row's context (its first {@link #contextFeatures()} values; the row is not changed). */
+    /**
+     * log p(c) of one row's context (its first {@link #contextFeatures()} values; the row is not changed): a discrete
+     * feature's level frequency (or the joint's), a continuous feature's calibrated Gaussian.
+     */
     public double logProbContext(double[] row) {
         double[] c = new double[context];
         System.arraycopy(row, 0, c, 0, context);
-        double logDet = contextCalibration == null ? 0 : contextCalibration.invert(c, context);
-        if (discrete == null) {
-            return logDet + logProbContextUncalibrated(c);
-        }
-        double lp = discrete.logProbDiscrete(row); // the levels' frequencies, or their joint's
-        for (int i = 0; i < context; i++) { // continuous: calibrated Gaussian
-            if (!discrete.discrete(i)) {
-                double[] one = new double[context];
-                System.arraycopy(row, 0, one, 0, context);
-                double d = contextCalibration == null ? 0 : contextCalibration.invertOne(one, i);
-                double z = scale[i] * one[i] + shift[i];
-                lp += d + Math.log(scale[i]) - 0.5 * StandardNormalBase.LOG_2PI - 0.5 * z * z;
+        double lp = discrete == null ? 0 : discrete.logProbDiscrete(row);
+        for (int i = 0; i < context; i++) {
+            if (discrete != null && discrete.discrete(i)) {
+                continue;
             }
+            double logDet = contextCalibration == null ? 0 : contextCalibration.invertOne(c, i);
+            double z = scale[i] * c[i] + shift[i];
+            lp += logDet + Math.log(scale[i]) - 0.5 * StandardNormalBase.LOG_2PI - 0.5 * z * z;
         }
         return lp;
     }

@@ -94,18 +94,20 @@ public final class TrainingData {
         }
         int[] ends = new int[groups.size()];
         double[] mass = new double[groups.size()];
+        float[] rows = new float[groups.values().stream().mapToInt(b -> b.size).sum()]; // the groups, in order
         int g = 0;
-        int rows = 0;
+        int filled = 0;
         double cumulative = 0;
         for (Map.Entry<Integer, FloatBuffer> e : groups.entrySet()) {
-            int n = e.getValue().rows(width);
-            train.addAll(e.getValue());
-            rows += n;
-            cumulative += n * balance.weight(e.getKey());
-            ends[g] = rows;
+            FloatBuffer b = e.getValue();
+            System.arraycopy(b.data, 0, rows, filled, b.size);
+            filled += b.size;
+            cumulative += b.rows(width) * balance.weight(e.getKey());
+            ends[g] = width == 0 ? 0 : filled / width;
             mass[g++] = cumulative;
+            e.setValue(null); // freed group by group
         }
-        return List.of(new FeatureBlock(width, train.toArray(), train.rows(width), validation.toArray(),
+        return List.of(new FeatureBlock(width, rows, width == 0 ? 0 : filled / width, validation.toArray(),
                 validation.rows(width), ends, mass)).iterator();
     }
 
@@ -121,14 +123,6 @@ public final class TrainingData {
             for (double v : row) {
                 data[size++] = (float) v;
             }
-        }
-
-        void addAll(FloatBuffer other) {
-            if (size + other.size > data.length) {
-                data = Arrays.copyOf(data, Math.max(data.length * 2, size + other.size));
-            }
-            System.arraycopy(other.data, 0, data, size, other.size);
-            size += other.size;
         }
 
         int rows(int width) {
