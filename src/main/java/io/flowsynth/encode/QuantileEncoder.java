@@ -178,6 +178,11 @@ public final class QuantileEncoder implements ColumnEncoder {
         return knots.clone();
     }
 
+    /** Probabilities p_j of the knots (copy). */
+    public double[] probabilities() {
+        return probabilities.clone();
+    }
+
     public double unit() {
         return rounding.unit();
     }

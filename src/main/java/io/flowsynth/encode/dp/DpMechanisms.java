@@ -1,5 +1,8 @@
 package io.flowsynth.encode.dp;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -166,7 +169,9 @@ public final class DpMechanisms {
      * the bin of the largest noisy count and grows bin by bin on either side while the next bin's noisy count reaches
      * τ = ln(1/(2β))/ε (β = {@value #RANGE_BETA}: an empty neighbour passes with probability β, a bin of count 1
      * with about β·e^ε); a range on one side of 0 also takes in the other side when that side holds enough in all
-     * ({@link #otherSide}: signed columns, whose bins near 0 are narrow and hold few rows); the bounds are the outer edges. Growing only from the bulk keeps a
+     * ({@link #otherSide}: signed columns, whose bins near 0 are narrow and hold few rows); a bin farther out whose noisy
+     * count alone reaches {@link #rangeFarThreshold} joins too, with the gap (a zero-inflated column: many 0s, its
+     * other values in the thousands); the bounds are the outer edges. Growing only from the bulk keeps a
      * far outlier out whatever the noise does to far empty bins, and needs each bin to hold τ rows rather than the
      * ln(bins)-times larger count a test of every bin would.
      *
@@ -207,8 +212,34 @@ public final class DpMechanisms {
                 last = Math.max(last, grow(noisy, other, 1, tau, wholeNumbers));
             }
         }
+        // a far bin holding enough on its own (a zero-inflated column: 0, then nothing up to its bulk in the thousands)
+        double far = rangeFarThreshold(epsilon);
+        for (int b = 0; b < first; b++) {
+            if (noisy[b] >= far) {
+                first = grow(noisy, b, -1, tau, wholeNumbers);
+                break;
+            }
+        }
+        for (int b = counts.length - 1; b > last; b--) {
+            if (noisy[b] >= far) {
+                last = grow(noisy, b, 1, tau, wholeNumbers);
+                break;
+            }
+        }
         return new double[]{rangeLow(first), rangeHigh(last)};
     }
+
+    /**
+     * Noisy count from which a bin beyond the grown range still joins it (with the gap between): ln(B/(2β))/ε over the
+     * B range bins, β = {@value #RANGE_FAR_BETA}, so that all empty bins together pass with probability at most β (a
+     * wrong far bin would stretch the range by orders of magnitude).
+     */
+    public static double rangeFarThreshold(double epsilon) {
+        return Math.log(RANGE_BINS / (2.0 * RANGE_FAR_BETA)) / epsilon;
+    }
+
+    /** All empty bins beyond the grown range join it together with at most this probability. */
+    public static final double RANGE_FAR_BETA = 1e-3;
 
     /**
      * The largest noisy bin among bins {@code from..to} (one side of 0, magnitudes up to the range's outer end) when
@@ -245,6 +276,127 @@ public final class DpMechanisms {
             next = bin == SIDE ? SIDE + dir * (1 - RANGE_MIN_EXPONENT) : SIDE; // over the fractional bins
         }
         return next;
+    }
+
+    // ---- the log grid and the histogram CDF ----------------------------------------------------------------------
+
+    /** Most sub-bins an octave of the log grid is split into. */
+    public static final int LOG_GRID_MAX_SUBBINS = 32;
+
+    /**
+     * Edges of the log grid over [lo, hi] (values relative to the column's origin): the range grid's edges within
+     * (signed powers of two and the bin around 0), each octave split into S equal sub-bins, S = targetBins / octaves
+     * rounded, within 1 … {@value #LOG_GRID_MAX_SUBBINS}. A fixed function of
+     * lo, hi and the type: no data read. It is fine where most values are (near 0, at every magnitude in a skewed
+     * column) and coarse where few are (far out), so a histogram on it needs few bins.
+     *
+     * <p>Whole numbers (integers, dates, timestamps): no sub-bin narrower than 1, no edge within (−1, 1) but the bin of
+     * 0, and every edge at a half-integer, so that a bin holds whole values only and 0 has a bin of its own: the bin
+     * [a − ½, b − ½) holds a … b − 1.
+     *
+     * @return N + 1 increasing edges; a value clamped to [lo, hi] lies within [edges[0], edges[N]]
+     */
+    public static double[] logGridEdges(double lo, double hi, boolean wholeNumbers, int targetBins) {
+        if (!(lo < hi) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
+            throw new IllegalArgumentException("need finite lo < hi, got " + lo + ", " + hi);
+        }
+        int first = rangeBin(lo);
+        int last = rangeBin(Math.nextDown(hi));
+        int octaves = 0;
+        for (int b = first; b <= last; b++) {
+            if (b != SIDE && !(wholeNumbers && fractional(b))) {
+                octaves++;
+            }
+        }
+        int sub = (int) Math.max(1, Math.min(LOG_GRID_MAX_SUBBINS,
+                Math.round((double) targetBins / Math.max(1, octaves))));
+        java.util.TreeSet<Double> edges = new java.util.TreeSet<>();
+        for (int b = first; b <= last; b++) {
+            if (wholeNumbers && fractional(b)) {
+                continue;
+            }
+            double low = rangeLow(b);
+            double high = rangeHigh(b);
+            int parts = b == SIDE ? 1 : sub;
+            if (wholeNumbers && b != SIDE) {
+                parts = (int) Math.max(1, Math.min(parts, high - low));
+            }
+            for (int j = 0; j < parts; j++) {
+                double e = low + (high - low) * j / parts;
+                if (e > lo && e < hi) {
+                    edges.add(wholeNumbers ? (b == SIDE ? -0.5 : Math.rint(e) - 0.5) : e);
+                }
+            }
+            if (wholeNumbers && b == SIDE) {
+                edges.add(0.5); // 0 alone in its bin
+            }
+        }
+        double bottom = wholeNumbers ? Math.ceil(lo) - 0.5 : lo;
+        double top = wholeNumbers ? Math.floor(hi) + 0.5 : hi;
+        if (!(bottom < top)) { // no whole number within: one bin
+            return new double[]{lo, hi};
+        }
+        List<Double> out = new ArrayList<>();
+        out.add(bottom);
+        for (double e : edges) {
+            if (e > bottom && e < top) {
+                out.add(e);
+            }
+        }
+        out.add(top);
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** Whether a range-grid bin lies strictly within (−1, 1) and is not the bin around 0. */
+    private static boolean fractional(int bin) {
+        return bin != SIDE && Math.abs(bin - SIDE) <= -RANGE_MIN_EXPONENT;
+    }
+
+    /** The bin of x among increasing edges (bin i = [edges[i], edges[i+1]); x clamped to the outer edges). */
+    public static int edgeBin(double[] edges, double x) {
+        int bins = edges.length - 1;
+        if (!(x > edges[0])) {
+            return 0;
+        }
+        if (!(x < edges[bins])) {
+            return bins - 1;
+        }
+        int i = Arrays.binarySearch(edges, x);
+        return i >= 0 ? Math.min(i, bins - 1) : Math.min(-i - 2, bins - 1);
+    }
+
+    /**
+     * The cumulative counts F[0] = 0, F[1], …, F[N] that fit the noisy cumulative sums of a noisy histogram best in
+     * least squares among non-decreasing sequences (pool-adjacent-violators), then clamped at 0: a consistent CDF
+     * from independent noisy counts (Hay, Rastogi, Miklau, Suciu 2010), without the upward bias of clamping every
+     * noisy bin at 0 (which would spread n̂·(noise scale)/2 phantom rows over the empty bins). Post-processing only.
+     */
+    public static double[] isotonicCumulative(double[] noisy) {
+        int n = noisy.length;
+        double[] level = new double[n];
+        int[] size = new int[n];
+        int blocks = 0;
+        double running = 0;
+        for (double v : noisy) {
+            running += v;
+            level[blocks] = running;
+            size[blocks] = 1;
+            blocks++;
+            while (blocks > 1 && level[blocks - 2] > level[blocks - 1]) { // pool the violating pair
+                int s = size[blocks - 2] + size[blocks - 1];
+                level[blocks - 2] = (level[blocks - 2] * size[blocks - 2] + level[blocks - 1] * size[blocks - 1]) / s;
+                size[blocks - 2] = s;
+                blocks--;
+            }
+        }
+        double[] f = new double[n + 1];
+        int i = 1;
+        for (int b = 0; b < blocks; b++) {
+            for (int k = 0; k < size[b]; k++) {
+                f[i++] = Math.max(0.0, level[b]);
+            }
+        }
+        return f;
     }
 
     /** The threshold of {@link #range}: ln(1/(2β))/ε. */

@@ -76,6 +76,19 @@ public final class PrivateEncoders {
      * the released rows; else every digit is kept.
      */
     public static final double PRECISION_MAX_FLOOR_SHARE = 0.25;
+    /** Most bins the log grid of a quantile column's histogram aims at ({@link DpMechanisms#logGridEdges}). */
+    public static final int LOG_GRID_BINS = 128;
+    /** Fewest bins it aims at. */
+    public static final int LOG_GRID_MIN_TARGET = 8;
+    /**
+     * Fewest bins for the histogram path: a range within one octave away from 0 (a year column's [1024, 2048]) gives
+     * a log grid too coarse for its values, and its knots come from DP quantiles on {@value #GRID_BINS} equal bins.
+     */
+    public static final int MIN_LOG_GRID_BINS = 16;
+    /** Share of a histogram column's ε spent on its rounding precision (float, double, timestamp). */
+    public static final double PRECISION_SHARE = 0.0625;
+    /** Least rise of the CDF between two knots: an empty stretch of the grid keeps (almost) no mass. */
+    static final double FLAT_STEP = 1e-9;
     /** Most knots of a DP quantile encoder (each halving of the knots saves a level of the quantile algorithm). */
     public static final int MAX_KNOTS = 33;
     /** Equal-width bins between the bounds in which the quantile pass counts the clamped values. */
@@ -92,6 +105,9 @@ public final class PrivateEncoders {
         double[] bounds;
         boolean publicBounds;
         boolean integralUndecided;
+        /** Log-grid edges of the histogram path, or null for DP quantiles on the equal grid. */
+        double[] edges;
+        boolean edgesDecided;
     }
 
     private final EncodeOptions options;
@@ -328,6 +344,45 @@ public final class PrivateEncoders {
         }
     }
 
+    /**
+     * The bin edges of a quantile column's histogram pass (after its bounds are known): its log grid
+     * ({@link DpMechanisms#logGridEdges} of the bounds relative to {@link #rangeOrigin}, {@link #histogramBins} bins
+     * aimed at), or null when a grid aiming at 64 bins has fewer than {@value #MIN_LOG_GRID_BINS}: then the knots are
+     * DP quantiles on {@value #GRID_BINS} equal bins ({@link DpMechanisms#gridBin}). A function of the bounds and the
+     * type only.
+     */
+    public double[] gridEdges(ColumnPlan p) {
+        Column c = columns.get(p.index);
+        if (c.edges == null && !c.edgesDecided) {
+            double origin = rangeOrigin(p.type);
+            boolean whole = p.type.isIntegral() || p.type.isDatetime();
+            double lo = c.bounds[0] - origin;
+            double hi = c.bounds[1] - origin;
+            if (DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS) {
+                boolean precision = p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP;
+                double eps = c.epsilon * (precision ? 1 - PRECISION_SHARE : 1);
+                double[] e = DpMechanisms.logGridEdges(lo, hi, whole, histogramBins(rows, eps));
+                for (int j = 0; j < e.length; j++) {
+                    e[j] += origin;
+                }
+                c.edges = e;
+            }
+            c.edgesDecided = true;
+        }
+        return c.edges == null ? null : c.edges.clone();
+    }
+
+    /**
+     * The bins a histogram of {@code rows} values with ε {@code epsilon} aims at: the noise moves its CDF by about
+     * √B/ε rows, linear interpolation within B bins by up to n/(8B) on smooth data; these balance at
+     * B = (n·ε/8)^(2/3), kept within {@value #LOG_GRID_MIN_TARGET} … {@value #LOG_GRID_BINS}. A function of the
+     * released row count and the budget.
+     */
+    public static int histogramBins(long rows, double epsilon) {
+        double b = Math.pow(Math.max(0.0, rows * epsilon / 8.0), 2.0 / 3.0);
+        return (int) Math.max(LOG_GRID_MIN_TARGET, Math.min(LOG_GRID_BINS, Math.round(b)));
+    }
+
     /** A quantile column's bounds (set, or released by {@link #releaseRange}). */
     public double[] bounds(ColumnPlan p) {
         return columns.get(p.index).bounds.clone();
@@ -472,45 +527,22 @@ public final class PrivateEncoders {
      */
     public void quantile(ColumnPlan p, long[] exactStates, long[] grid, long[] offDecimals) {
         Column c = columns.get(p.index);
+        if (c.edges != null) {
+            histogramQuantile(p, exactStates, grid, offDecimals);
+            return;
+        }
         int m = knotCount(Math.min(options.quantiles(), MAX_KNOTS), rows, (1 - STATES_SHARE) * c.epsilon);
         double epsStates = m > 2 ? STATES_SHARE * c.epsilon : c.epsilon;
         double epsKnots = c.epsilon - epsStates;
-        int decimals = -1;
         // a precision release whose noise floor is not well below the rows cannot tell a grid from none: skipped
         // (every digit kept), its budget left to the states
-        boolean precision = offDecimals != null
-                && decimalsFloor(epsStates / 2, offDecimals.length) <= PRECISION_MAX_FLOOR_SHARE * rows;
-        if (precision && p.type.isFloatingPoint()) {
-            double epsDecimals = epsStates / 2;
-            epsStates -= epsDecimals;
-            double scale = offDecimals.length / epsDecimals;
-            double floor = decimalsFloor(epsDecimals, offDecimals.length);
-            double[] noisy = new double[offDecimals.length];
-            for (int d = 0; d < offDecimals.length; d++) {
-                noisy[d] = offDecimals[d] + noise.laplace("decimals|" + p.index + "|" + d, scale);
-            }
-            // a value on the 10^-d grid is on every finer one: d qualifies when it and every finer count are below
-            for (int d = offDecimals.length - 1; d >= 0 && noisy[d] < floor; d--) {
-                decimals = d;
-            }
-            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", epsDecimals, 0, scale,
-                    "counts of values off each of 10^0..10^-" + (offDecimals.length - 1) + " (L1 sensitivity "
-                    + offDecimals.length + "): " + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
+        Precision precision = Precision.NONE;
+        if (precisionReleasable(p, offDecimals, epsStates / 2)) {
+            precision = releasePrecision(p, offDecimals, epsStates / 2);
+            epsStates -= epsStates / 2;
         }
-        double timestampUnit = 0;
-        if (precision && p.type.base() == ColumnType.Base.TIMESTAMP) {
-            // {values with a fraction of a second, values with a fraction of a millisecond}: one Laplace release
-            double epsPrecision = epsStates / 2;
-            epsStates -= epsPrecision;
-            double scale = offDecimals.length / epsPrecision;
-            double floor = decimalsFloor(epsPrecision, offDecimals.length);
-            boolean subSecond = offDecimals[0] + noise.laplace("precision|" + p.index + "|0", scale) >= floor;
-            boolean subMilli = offDecimals[1] + noise.laplace("precision|" + p.index + "|1", scale) >= floor;
-            timestampUnit = subMilli ? 1.0 : subSecond ? 1_000.0 : 1_000_000.0;
-            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", epsPrecision, 0, scale,
-                    "counts of values with fractions of a second and of a millisecond (L1 sensitivity 2): unit "
-                    + (timestampUnit == 1.0 ? "1 µs" : timestampUnit == 1_000.0 ? "1 ms" : "1 s")));
-        }
+        int decimals = precision.decimals();
+        double timestampUnit = precision.timestampUnit();
         long[] states = new long[exactStates.length];
         for (int s = 0; s < states.length; s++) {
             boolean possible = s < 2 || p.type.isFloatingPoint(); // NaN and ±∞ exist only in float and double
@@ -563,6 +595,135 @@ public final class PrivateEncoders {
         p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, u, unit, decimals, states, null, null, 0);
         LOG.info("Column '{}': {} knots in [{}], {}; ε = {} (states) + {} (knots)", p.name, m,
                 fmt(knots[0]) + ", " + fmt(knots[m - 1]), where, fmt(epsStates), fmt(epsKnots));
+    }
+
+    /** A released rounding precision: decimals of a float or double column (−1: every digit), a timestamp's unit. */
+    private record Precision(int decimals, double timestampUnit) {
+        static final Precision NONE = new Precision(-1, 0);
+    }
+
+    /**
+     * Whether a float, double or timestamp column's rounding precision is released with ε {@code eps}: only when the
+     * noise floor ({@link #decimalsFloor}) is at most {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows (else a
+     * guess from noise could round 0.07 to 0; every digit is kept).
+     */
+    private boolean precisionReleasable(ColumnPlan p, long[] offDecimals, double eps) {
+        return offDecimals != null && (p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP)
+                && decimalsFloor(eps, offDecimals.length) <= PRECISION_MAX_FLOOR_SHARE * rows;
+    }
+
+    /** Releases a float, double or timestamp column's rounding precision with ε {@code eps} (see {@link #quantile}). */
+    private Precision releasePrecision(ColumnPlan p, long[] offDecimals, double eps) {
+        double scale = offDecimals.length / eps;
+        double floor = decimalsFloor(eps, offDecimals.length);
+        if (p.type.base() == ColumnType.Base.TIMESTAMP) {
+            // {values with a fraction of a second, values with a fraction of a millisecond}: one Laplace release
+            boolean subSecond = offDecimals[0] + noise.laplace("precision|" + p.index + "|0", scale) >= floor;
+            boolean subMilli = offDecimals[1] + noise.laplace("precision|" + p.index + "|1", scale) >= floor;
+            double unit = subMilli ? 1.0 : subSecond ? 1_000.0 : 1_000_000.0;
+            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", eps, 0, scale,
+                    "counts of values with fractions of a second and of a millisecond (L1 sensitivity 2): unit "
+                    + (unit == 1.0 ? "1 µs" : unit == 1_000.0 ? "1 ms" : "1 s")));
+            return new Precision(-1, unit);
+        }
+        double[] noisy = new double[offDecimals.length];
+        for (int d = 0; d < offDecimals.length; d++) {
+            noisy[d] = offDecimals[d] + noise.laplace("decimals|" + p.index + "|" + d, scale);
+        }
+        // a value on the 10^-d grid is on every finer one: d qualifies when it and every finer count are below
+        int decimals = -1;
+        for (int d = offDecimals.length - 1; d >= 0 && noisy[d] < floor; d--) {
+            decimals = d;
+        }
+        ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", eps, 0, scale,
+                "counts of values off each of 10^0..10^-" + (offDecimals.length - 1) + " (L1 sensitivity "
+                + offDecimals.length + "): " + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
+        return new Precision(decimals, 0);
+    }
+
+    /**
+     * The histogram path of {@link #quantile} (columns whose log grid has at least {@value #MIN_LOG_GRID_BINS} bins):
+     * one Laplace histogram of the column's value states (null, NaN, +∞, −∞) and its values' counts in the log-grid
+     * bins ({@link DpMechanisms#logGridEdges}; a row falls in exactly one bin: L1 sensitivity 1) with all the column's
+     * ε left after the range (and, for float, double and timestamp columns, {@value #PRECISION_SHARE} of it for the
+     * rounding precision). The knots are the grid's edges and the probabilities the isotonic CDF of the noisy bins
+     * ({@link DpMechanisms#isotonicCumulative}); the value count is its total. A noisy null, NaN or ±∞ count below
+     * {@link #stateFloor} is 0. Everything after the noise is post-processing.
+     */
+    private void histogramQuantile(ColumnPlan p, long[] exactStates, long[] grid, long[] offDecimals) {
+        Column c = columns.get(p.index);
+        double eps = c.epsilon;
+        Precision precision = Precision.NONE;
+        if (precisionReleasable(p, offDecimals, PRECISION_SHARE * c.epsilon)) {
+            precision = releasePrecision(p, offDecimals, PRECISION_SHARE * c.epsilon);
+            eps -= PRECISION_SHARE * c.epsilon;
+        }
+        double scale = 1.0 / eps;
+        long[] states = new long[exactStates.length];
+        for (int s = 1; s < states.length; s++) {
+            boolean possible = s == 1 || p.type.isFloatingPoint(); // NaN and ±∞ exist only in float and double
+            double noisy = exactStates[s] + noise.laplace("states|" + p.index + "|" + s, scale);
+            states[s] = !possible || noisy < stateFloor(eps) ? 0 : Math.round(noisy);
+        }
+        double[] edges = c.edges;
+        if (grid.length != edges.length - 1) {
+            throw new IllegalArgumentException("Column '" + p.name + "': expected " + (edges.length - 1) + " bins, got "
+                    + grid.length);
+        }
+        double[] noisy = new double[grid.length];
+        for (int b = 0; b < grid.length; b++) {
+            noisy[b] = grid[b] + noise.laplace("histogram|" + p.index + "|" + b, scale);
+        }
+        double[] cdf = DpMechanisms.isotonicCumulative(noisy);
+        double total = cdf[cdf.length - 1];
+        states[0] = Math.round(total);
+        String where = "bounds [" + fmt(c.bounds[0]) + ", " + fmt(c.bounds[1]) + "] "
+                + (c.publicBounds ? "(set)" : "(DP range)");
+        ledger.add(new EncoderReleases.Release(p.name, "histogram", "laplace-histogram-isotonic", eps, 0, scale,
+                grid.length + " bins of the log grid and the counts of nulls" + (p.type.isFloatingPoint()
+                ? ", NaN, +inf, -inf" : "") + " in one histogram; isotonic CDF; " + where));
+        if (states[0] < 1) {
+            LOG.warn("Column '{}': its noisy count of values is below 1: the synthetic column is all nulls", p.name);
+            p.encoder = new ConstantEncoder(p.name, p.type, null);
+            return;
+        }
+        double unit = EncoderChoice.unit(p);
+        if (precision.timestampUnit() > 0) {
+            unit = precision.timestampUnit();
+        } else if (p.type.base() == ColumnType.Base.TIMESTAMP) {
+            unit = 1.0; // no precision released: every microsecond kept
+        }
+        // knots at the edges where the CDF rises, each flat stretch kept as a near-empty segment
+        List<double[]> points = new ArrayList<>();
+        for (int j = 0; j < edges.length; j++) {
+            double u = cdf[j] / total;
+            boolean leadingFlat = j + 1 < edges.length && cdf[j + 1] <= 0;
+            boolean trailingFlat = j > 0 && cdf[j - 1] >= total;
+            if (!leadingFlat && !trailingFlat) {
+                double x = Math.max(c.bounds[0], Math.min(c.bounds[1], edges[j]));
+                points.add(new double[]{x, u});
+            }
+        }
+        double[] knots = new double[points.size()];
+        double[] u = new double[points.size()];
+        for (int j = 0; j < knots.length; j++) {
+            knots[j] = points.get(j)[0];
+            u[j] = j == 0 ? 0.0 : Math.max(points.get(j)[1], u[j - 1] + FLAT_STEP);
+        }
+        if (knots.length < 2 || knots[0] == knots[knots.length - 1]) {
+            p.encoder = new QuantileEncoder(p.name, p.kind, p.type, new double[]{knots[0]}, new double[]{1.0}, unit,
+                    precision.decimals(), states, null, null, 0);
+            return;
+        }
+        double last = u[u.length - 1];
+        for (int j = 0; j < u.length; j++) {
+            u[j] /= last;
+        }
+        u[u.length - 1] = 1.0;
+        p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, u, unit, precision.decimals(), states, null,
+                null, 0);
+        LOG.info("Column '{}': DP histogram of {} bins in [{}, {}], {}; ε = {} (≈ {} rows of noise per bin)", p.name,
+                grid.length, fmt(knots[0]), fmt(knots[knots.length - 1]), where, fmt(eps), fmt(scale));
     }
 
     // ---- 6. generated columns -----------------------------------------------------------------------------------

@@ -49,8 +49,9 @@ import static org.apache.spark.sql.functions.udf;
  *       executors</b> (drawn from the fit's secret key and the value, {@link NoiseSource}): only values whose noisy
  *       count reaches the column's threshold, at most 2·maxCategories per column, reach the driver, with their noisy
  *       count only;</li>
- *   <li>for quantile columns, counts of the values clamped to their bounds in {@value PrivateEncoders#GRID_BINS}
- *       equal bins.</li>
+ *   <li>for quantile columns, counts of the values clamped to their bounds in the bins of their log grid
+ *       ({@link PrivateEncoders#gridEdges}), or in {@value PrivateEncoders#GRID_BINS} equal bins where that grid is
+ *       too coarse.</li>
  * </ol>
  * No exact minimum, maximum, extreme, distinct count, shape or word reaches the driver; exact counts do (as inputs of
  * the mechanisms) but never a model.
@@ -97,7 +98,9 @@ final class PrivateEncoderFit {
             LOG.info("DP encoder pass 2 of 4: range counts of {} columns without bounds (one Spark job)",
                     ranged.size());
             double[] origins = ranged.stream().mapToDouble(p -> PrivateEncoders.rangeOrigin(p.type)).toArray();
-            long[][] counts = histograms(t, ranged, DpMechanisms.RANGE_BINS, (j, x) ->
+            int[] rangeBins = new int[ranged.size()];
+            java.util.Arrays.fill(rangeBins, DpMechanisms.RANGE_BINS);
+            long[][] counts = histograms(t, ranged, rangeBins, (j, x) ->
                     DpMechanisms.rangeBin(x - origins[j]));
             for (int j = 0; j < ranged.size(); j++) {
                 dp.releaseRange(ranged.get(j), counts[j]);
@@ -129,9 +132,14 @@ final class PrivateEncoderFit {
             LOG.info("DP encoder pass 4 of 4: clamped grid counts of {} numeric, date and timestamp columns (one Spark "
                     + "job)", quantiles.size());
             double[][] bounds = quantiles.stream().map(dp::bounds).toArray(double[][]::new);
+            double[][] edges = quantiles.stream().map(dp::gridEdges).toArray(double[][]::new);
             int g = PrivateEncoders.GRID_BINS;
-            long[][] grids = histograms(t, quantiles, g, (j, x) -> DpMechanisms.gridBin(x, bounds[j][0],
-                    bounds[j][1], g));
+            int[] bins = new int[quantiles.size()];
+            for (int j = 0; j < bins.length; j++) {
+                bins[j] = edges[j] != null ? edges[j].length - 1 : g;
+            }
+            long[][] grids = histograms(t, quantiles, bins, (j, x) -> edges[j] != null
+                    ? DpMechanisms.edgeBin(edges[j], x) : DpMechanisms.gridBin(x, bounds[j][0], bounds[j][1], g));
             for (int j = 0; j < quantiles.size(); j++) {
                 dp.quantile(quantiles.get(j), quantileStates.get(j), grids[j], quantileDecimals.get(j));
             }
@@ -152,15 +160,18 @@ final class PrivateEncoderFit {
         int bin(int column, double x);
     }
 
-    /** Per column, counts of its finite values ({@link TableEncoderEstimator#numeric}) in {@code bins} bins. */
-    private static long[][] histograms(Dataset<Row> t, List<ColumnPlan> plans, int bins, Binning binning) {
+    /** Per column j, counts of its finite values ({@link TableEncoderEstimator#numeric}) in {@code bins[j]} bins. */
+    private static long[][] histograms(Dataset<Row> t, List<ColumnPlan> plans, int[] bins, Binning binning) {
         Column[] cols = new Column[plans.size()];
         for (int j = 0; j < cols.length; j++) {
             cols[j] = TableEncoderEstimator.numeric(col("c" + plans.get(j).index), plans.get(j).type);
         }
         int n = cols.length;
         JavaRDD<long[][]> partials = t.select(cols).javaRDD().mapPartitions(it -> {
-            long[][] c = new long[n][bins];
+            long[][] c = new long[n][];
+            for (int j = 0; j < n; j++) {
+                c[j] = new long[bins[j]];
+            }
             while (it.hasNext()) {
                 Row r = it.next();
                 for (int j = 0; j < n; j++) {
@@ -173,13 +184,19 @@ final class PrivateEncoderFit {
         });
         long[][] total = OrderedReduce.reduce(partials, (a, b) -> {
             for (int j = 0; j < n; j++) {
-                for (int i = 0; i < bins; i++) {
+                for (int i = 0; i < bins[j]; i++) {
                     a[j][i] += b[j][i];
                 }
             }
             return a;
         });
-        return total == null ? new long[n][bins] : total;
+        if (total == null) {
+            total = new long[n][];
+            for (int j = 0; j < n; j++) {
+                total[j] = new long[bins[j]];
+            }
+        }
+        return total;
     }
 
     /** Pass 3: the stability histograms of the categorical columns, noised and thresholded on the executors. */

@@ -184,4 +184,87 @@ class DpMechanismsTest {
         }
         assertThat(covered).isGreaterThan(90);
     }
+
+    @Test
+    void theLogGridIsFineNearZeroAndCoarseFarOut() {
+        double[] e = DpMechanisms.logGridEdges(0.0, 64.0, false, 48);
+        // bin around 0, then octaves [2^k, 2^k+1) within: each split into the same number of sub-bins
+        assertThat(e[0]).isEqualTo(0.0);
+        assertThat(e[e.length - 1]).isEqualTo(64.0);
+        for (int j = 1; j < e.length; j++) {
+            assertThat(e[j]).isGreaterThan(e[j - 1]);
+        }
+        assertThat(e).contains(16.0, 32.0);
+        assertThat(e.length - 1).isBetween(24, 64);
+        // whole numbers: half-integer edges, 0 alone, no bin narrower than 1
+        double[] w = DpMechanisms.logGridEdges(-0.00390625, 64.0, true, 64);
+        assertThat(w[0]).isEqualTo(-0.5);
+        assertThat(w[1]).isEqualTo(0.5);
+        assertThat(w[w.length - 1]).isEqualTo(64.5);
+        for (int j = 1; j < w.length; j++) {
+            assertThat(w[j] - w[j - 1]).isGreaterThanOrEqualTo(1.0);
+            assertThat(w[j] - Math.floor(w[j])).isEqualTo(0.5);
+        }
+        // a range within one octave away from 0 gives a coarse grid (the caller falls back to DP quantiles)
+        assertThat(DpMechanisms.logGridEdges(1024, 2048, true, 64).length - 1).isLessThanOrEqualTo(32);
+    }
+
+    @Test
+    void edgeBinsPutEveryValueBetweenItsEdgesAndClampTheRest() {
+        double[] e = {-0.5, 0.5, 1.5, 3.5, 7.5};
+        assertThat(DpMechanisms.edgeBin(e, -3)).isZero();
+        assertThat(DpMechanisms.edgeBin(e, 0)).isZero();
+        assertThat(DpMechanisms.edgeBin(e, 0.5)).isEqualTo(1);
+        assertThat(DpMechanisms.edgeBin(e, 3)).isEqualTo(2);
+        assertThat(DpMechanisms.edgeBin(e, 7.5)).isEqualTo(3);
+        assertThat(DpMechanisms.edgeBin(e, 1e9)).isEqualTo(3);
+    }
+
+    @Test
+    void theIsotonicCdfIsMonotoneAndKeepsTheTotal() {
+        double[] f = DpMechanisms.isotonicCumulative(new double[]{5, -3, 2, 10, -4, 0});
+        assertThat(f[0]).isZero();
+        for (int j = 1; j < f.length; j++) {
+            assertThat(f[j]).isGreaterThanOrEqualTo(f[j - 1]);
+        }
+        // cumulative sums 5, 2, 4, 14, 10, 10: pools (5, 2) → 3.5 and (14, 10, 10) → 34/3
+        assertThat(f).containsExactly(new double[]{0, 3.5, 3.5, 4, 34.0 / 3, 34.0 / 3, 34.0 / 3}, within(1e-9));
+        // noisy counts of a known histogram: the fitted CDF stays near the true one; clamping every bin would not
+        SplittableRandom rng = new SplittableRandom(3);
+        int bins = 64;
+        double[] truth = new double[bins];
+        for (int b = 0; b < 16; b++) {
+            truth[b] = 250; // 4,000 rows in the first quarter, the rest empty
+        }
+        double worstIsotonic = 0;
+        double worstClamped = 0;
+        for (int r = 0; r < 200; r++) {
+            double[] noisy = new double[bins];
+            for (int b = 0; b < bins; b++) {
+                noisy[b] = truth[b] + NoiseSource.laplace(rng, 30);
+            }
+            double[] iso = DpMechanisms.isotonicCumulative(noisy);
+            double clamped = 0;
+            for (double v : noisy) {
+                clamped += Math.max(0, v);
+            }
+            worstIsotonic = Math.max(worstIsotonic, Math.abs(iso[bins] - 4000));
+            worstClamped = Math.max(worstClamped, clamped - 4000);
+        }
+        assertThat(worstIsotonic).isLessThan(worstClamped);
+    }
+
+    @Test
+    void aFarBinHoldingManyRowsJoinsTheRangeAndALoneFarValueDoesNot() {
+        SplittableRandom rng = new SplittableRandom(11);
+        long[] counts = new long[DpMechanisms.RANGE_BINS];
+        counts[DpMechanisms.rangeBin(0)] = 3000; // zero-inflated: most values 0
+        counts[DpMechanisms.rangeBin(3000)] = 1500; // the rest in the thousands, nothing between
+        counts[DpMechanisms.rangeBin(5e9)] = 1; // one far outlier
+        for (int r = 0; r < 50; r++) {
+            double[] range = DpMechanisms.range(counts, 0.5, rng, true);
+            assertThat(range[0]).isLessThanOrEqualTo(0.0);
+            assertThat(range[1]).isBetween(4096.0, 16384.0); // the bulk's bin, maybe a noisy neighbour; never 5e9
+        }
+    }
 }

@@ -8,6 +8,7 @@ import io.flowsynth.encode.ColumnPlan;
 import io.flowsynth.encode.ColumnType;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.GeneratedColumn;
+import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.error.BadInputException;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** The Spark-free parts of the DP encoder fit: bounds settings and the knot count. */
 class PrivateEncodersTest {
@@ -106,5 +108,48 @@ class PrivateEncodersTest {
         // the rest of the released row count is never named: redistributed, recorded as protected rows
         assertThat(e.protection().rows()).isEqualTo(dp.rowCount() - 2900 - 1500);
         assertThat(e.protection().minCount()).isGreaterThanOrEqualTo((int) dp.categoryThreshold(city));
+    }
+
+    @Test
+    void aQuantileColumnsCdfComesFromItsNoisyLogGridHistogram() {
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(50.0, Double.NaN, 0.5, 1.0), Map.of("income", "0,1024"), NoiseSource.fixed(9));
+        dp.releaseRowCount(20_000);
+        ColumnPlan income = new ColumnPlan(0, "income", ColumnType.of(ColumnType.Base.DOUBLE), null);
+        dp.prepare(List.of(income));
+        dp.plan(List.of(income));
+        double[] edges = dp.gridEdges(income);
+        assertThat(edges).isNotNull();
+        assertThat(edges[0]).isEqualTo(0.0);
+        assertThat(edges[edges.length - 1]).isEqualTo(1024.0);
+        // log-normal-like values: exact counts in the grid's bins
+        Random r = new Random(4);
+        double[] values = new double[20_000];
+        long[] grid = new long[edges.length - 1];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.min(1024, Math.exp(4 + 0.6 * r.nextGaussian()));
+            grid[DpMechanisms.edgeBin(edges, values[i])]++;
+        }
+        dp.quantile(income, new long[]{20_000, 0, 0, 0, 0}, grid, new long[]{20_000, 20_000, 20_000, 20_000,
+                20_000, 20_000, 20_000});
+        QuantileEncoder e = (QuantileEncoder) income.encoder;
+        java.util.Arrays.sort(values);
+        for (double p : new double[]{0.1, 0.25, 0.5, 0.75, 0.9}) {
+            double x = values[(int) (p * values.length)];
+            assertThat(linearCdf(e.knots(), e.probabilities(), x)).as("CDF at the %s quantile %s", p, x).isCloseTo(p, within(0.02));
+        }
+        assertThat(dp.releases().of("income")).extracting(EncoderReleases.Release::statistic)
+                .contains("histogram").doesNotContain("quantiles", "value_states");
+    }
+
+    /** The encoder's piecewise-linear F̂(x) between its knots. */
+    private static double linearCdf(double[] knots, double[] p, double x) {
+        for (int j = 0; j + 1 < knots.length; j++) {
+            if (x <= knots[j + 1]) {
+                return knots[j + 1] == knots[j] ? p[j + 1]
+                        : p[j] + (p[j + 1] - p[j]) * (x - knots[j]) / (knots[j + 1] - knots[j]);
+            }
+        }
+        return 1.0;
     }
 }

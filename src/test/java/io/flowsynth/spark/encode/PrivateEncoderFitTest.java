@@ -9,6 +9,7 @@ import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.encode.EncoderReleases;
 import io.flowsynth.encode.dp.NoiseSource;
+import io.flowsynth.encode.dp.PrivateEncoders;
 import io.flowsynth.error.BadInputException;
 import io.flowsynth.spark.SharedSparkSession;
 import org.apache.spark.sql.Dataset;
@@ -73,7 +74,7 @@ class PrivateEncoderFitTest {
     }
 
     @Test
-    void atEpsilonOneOnFewRowsTheBoundsAreTheOnlyKnots() {
+    void atEpsilonOneOnFewRowsTheKnotsComeFromACoarseHistogramWithinTheDpRange() {
         TableEncoder e = fit(1.0, Map.of(), 1);
         EncoderReleases r = e.privacy();
         assertThat(e.releasedRowCount()).hasValue(r.rowCount());
@@ -82,11 +83,12 @@ class PrivateEncoderFitTest {
         assertThat(r.releases().get(0).statistic()).isEqualTo("row_count");
         assertThat(r.releases().get(0).scale()).isCloseTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "value_states");
+                .containsExactly("range", "histogram");
         assertThat(r.spentEpsilon()).isCloseTo(r.epsilon(), org.assertj.core.api.Assertions.within(1e-12));
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
-        assertThat(knots).hasSize(2);
-        assertThat(knots[1]).isLessThan(1e6);
+        // a few bins only (the budget is small: PrivateEncoders.histogramBins), all within the DP range
+        assertThat(knots.length).isBetween(2, 2 * PrivateEncoders.LOG_GRID_MIN_TARGET + 2);
+        assertThat(knots[knots.length - 1]).isLessThan(1e6);
         // too little budget to tell a rounding grid from none: no precision released, every digit kept (a wrong
         // guess would round the prices to whole numbers)
         assertThat(r.of("price")).extracting(EncoderReleases.Release::statistic)
@@ -109,7 +111,7 @@ class PrivateEncoderFitTest {
             assertThat(r.of(c)).as(c).isNotEmpty();
         }
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "value_states", "quantiles");
+                .containsExactly("range", "histogram");
         assertThat(r.of("city")).extracting(EncoderReleases.Release::mechanism)
                 .containsExactly("laplace-threshold-histogram");
         // the integer column's DP range [16, 128] holds more than 20 integers: an integer quantile column
@@ -129,7 +131,7 @@ class PrivateEncoderFitTest {
     void theRoundingPrecisionIsReleasedWhenTheBudgetAllows() {
         TableEncoder e = fit(100.0, Map.of(), 5);
         assertThat(e.privacy().of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "rounding_precision", "value_states", "quantiles");
+                .containsExactly("range", "rounding_precision", "histogram");
         // a price in cents: its released rounding precision is 2 decimals; the log-normal income (about 22,000,
         // every digit used) keeps at least 4 decimals, the double precision's tolerance making finer ones moot
         assertThat(((QuantileEncoder) column(e, "price")).toJson().path("decimals").asInt()).isEqualTo(2);
@@ -152,7 +154,7 @@ class PrivateEncoderFitTest {
     void boundsSettingsReplaceTheDpRangeAndClampTheKnots() {
         TableEncoder e = fit(20.0, Map.of("income", "0, 200000", "day", "2014-01-01,2022-12-31"), 2);
         assertThat(e.privacy().of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("value_states", "quantiles");
+                .containsExactly("histogram");
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
         assertThat(knots[0]).isGreaterThanOrEqualTo(0);
         assertThat(knots[knots.length - 1]).isLessThanOrEqualTo(200_000);
