@@ -14,10 +14,17 @@ import io.flowsynth.error.BadInputException;
  * @param delta        total δ; {@link Double#NaN} for "auto" (1/n², see {@link #deltaFor(long)})
  * @param encoderShare share of ε and δ spent on the encoders, in (0, 0.99]
  * @param maxGradNorm  DP-SGD's per-example clip norm C &gt; 0
+ * @param copulaShare  share of the flow's budget spent on the DP Gaussian copula it starts from, in [0, 0.99]; 0 = none
  */
-public record PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm) {
+public record PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm,
+                              double copulaShare) {
     public static final PrivacySettings OFF = new PrivacySettings(Double.NaN, Double.NaN,
             ConfigKeys.PRIVACY_ENCODER_SHARE_DEFAULT, ConfigKeys.PRIVACY_MAX_GRAD_NORM_DEFAULT);
+
+    /** Settings with the default copula share. */
+    public PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm) {
+        this(epsilon, delta, encoderShare, maxGradNorm, ConfigKeys.PRIVACY_COPULA_SHARE_DEFAULT);
+    }
     /** Largest δ accepted: a δ near 1/n or above allows releasing a row outright. */
     public static final double MAX_DELTA = 0.01;
     /** Largest ε accepted (beyond it the guarantee means nothing). */
@@ -33,7 +40,8 @@ public record PrivacySettings(double epsilon, double delta, double encoderShare,
         double delta = auto ? Double.NaN : r.numberAbove(ConfigKeys.PRIVACY_DELTA, 0, MAX_DELTA);
         return new PrivacySettings(epsilon, delta,
                 r.numberAbove(ConfigKeys.PRIVACY_ENCODER_SHARE, 0, MAX_ENCODER_SHARE),
-                r.numberAbove(ConfigKeys.PRIVACY_MAX_GRAD_NORM, 0, 1e6));
+                r.numberAbove(ConfigKeys.PRIVACY_MAX_GRAD_NORM, 0, 1e6),
+                r.number(ConfigKeys.PRIVACY_COPULA_SHARE, 0, MAX_ENCODER_SHARE));
     }
 
     /** True when the fit must be differentially private. */

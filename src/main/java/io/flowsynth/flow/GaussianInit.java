@@ -59,6 +59,27 @@ public final class GaussianInit {
             return this;
         }
 
+        /**
+         * Adds {@code n} rows, each first scaled down to L2 norm at most {@code clip} (the DP copula: one row then
+         * changes the sums by at most √(clip² + clip⁴) in L2, {@link #privateGaussian}).
+         */
+        public Moments addClipped(float[] rows, int n, double clip) {
+            int d = features;
+            float[] one = new float[d];
+            for (int r = 0; r < n; r++) {
+                double norm = 0;
+                for (int i = 0; i < d; i++) {
+                    norm += (double) rows[r * d + i] * rows[r * d + i];
+                }
+                double scale = norm > clip * clip ? clip / Math.sqrt(norm) : 1.0;
+                for (int i = 0; i < d; i++) {
+                    one[i] = (float) (rows[r * d + i] * scale);
+                }
+                add(one, 1);
+            }
+            return this;
+        }
+
         public Moments merge(Moments o) {
             if (o.features != features) {
                 throw new IllegalArgumentException("Moments of " + o.features + " features merged into " + features);
@@ -215,6 +236,67 @@ public final class GaussianInit {
             }
         }
         return bestAlpha;
+    }
+
+    /** A Gaussian released under differential privacy: its mean, covariance and the shrinkage applied. */
+    public record PrivateGaussian(double[] mean, double[][] covariance, double shrinkage) {
+    }
+
+    /** Least conditional variance (relative to the feature's own) the DP copula's covariance must leave. */
+    static final double MIN_CONDITIONAL_VARIANCE = 0.02;
+
+    /**
+     * The Gaussian mechanism on clipped moments ({@link Moments#addClipped}): N(0, noiseStd²) added to every sum and
+     * every cross product of the upper triangle (diagonal included), divided by the released row count
+     * {@code rows} (never the exact one). Then post-processing only: variances floored at 5 % of the mean variance;
+     * the correlations shrunk towards independence by the empirical-Bayes factor 1 − (noise variance / mean squared
+     * noisy covariance) of the off-diagonal entries (more noise, more shrinkage), and further (in steps) until every
+     * conditional variance is at least {@value #MIN_CONDITIONAL_VARIANCE} of the feature's variance.
+     */
+    public static PrivateGaussian privateGaussian(Moments m, double noiseStd, long rows,
+                                                  java.util.random.RandomGenerator rng) {
+        int d = m.features;
+        double n = Math.max(1, rows);
+        double[] mean = new double[d];
+        for (int i = 0; i < d; i++) {
+            mean[i] = (m.sum[i] + noiseStd * rng.nextGaussian()) / n;
+        }
+        double[][] c = new double[d][d];
+        for (int i = 0, t = 0; i < d; i++) {
+            for (int j = i; j < d; j++, t++) {
+                c[i][j] = (m.cross[t] + noiseStd * rng.nextGaussian()) / n - mean[i] * mean[j];
+                c[j][i] = c[i][j];
+            }
+        }
+        double meanVariance = 0;
+        for (int i = 0; i < d; i++) {
+            meanVariance += Math.max(0, c[i][i]) / d;
+        }
+        double floor = 0.05 * (meanVariance > 0 ? meanVariance : 1);
+        for (int i = 0; i < d; i++) {
+            c[i][i] = Math.max(c[i][i], floor);
+        }
+        double noiseVariance = Math.pow(noiseStd / n, 2);
+        double meanSquare = 0;
+        int pairs = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = i + 1; j < d; j++) {
+                meanSquare += c[i][j] * c[i][j];
+                pairs++;
+            }
+        }
+        double alpha = pairs == 0 ? 0 : Math.min(1, noiseVariance / Math.max(meanSquare / pairs, 1e-300));
+        for (; ; alpha = Math.min(1, alpha + 0.1)) {
+            double[][] s = shrunk(c, alpha);
+            double[][] chol = tryCholesky(s, 0);
+            boolean ok = chol != null;
+            for (int i = 0; ok && i < d; i++) {
+                ok = chol[i][i] * chol[i][i] >= MIN_CONDITIONAL_VARIANCE * s[i][i];
+            }
+            if (ok || alpha >= 1) {
+                return new PrivateGaussian(mean, s, alpha);
+            }
+        }
     }
 
     /** C with C·Cᵀ = Σ + λI, the smallest ridge λ of {@value #RIDGE}·10ᵏ × mean(diag Σ) that factorises. */

@@ -24,12 +24,14 @@ import io.flowsynth.error.BadInputException;
  * @param expectedBatch    B: the divisor of each step's noisy sum (expected sample size of an average partition)
  * @param steps            T, the optimizer steps each partition takes (rounds × local steps)
  * @param rows             n used for q and δ = auto
- * @param spentEpsilon     the accountant's ε of T steps at σ (≤ trainingEpsilon)
+ * @param spentEpsilon     the accountant's ε of T steps at σ and the copula release (≤ trainingEpsilon)
  * @param order            the RDP order that gives {@code spentEpsilon}
+ * @param copulaSigma      noise multiplier of the DP Gaussian copula the flow starts from (one Gaussian release of
+ *                         the clipped rows' moments, composed with the steps in RDP), or 0 for none
  */
 public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, double trainingDelta, double sigma,
                         double clipNorm, double samplingRate, int expectedBatch, long steps, long rows,
-                        double spentEpsilon, double order) {
+                        double spentEpsilon, double order, double copulaSigma) {
 
     /** What {@link #toJson} names as the accountant. */
     public static final String ACCOUNTANT = RdpAccountant.Conversion.BALLE_2020.description
@@ -49,16 +51,38 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
         double eps = s.trainingEpsilon();
         double delta = s.trainingDelta(rows);
         double sigma;
+        double copulaSigma = 0;
         try {
-            sigma = RdpAccountant.sigmaFor(q, steps, eps, delta);
+            if (s.copulaShare() > 0) {
+                // the copula's noise as if it had its share alone; the steps then get what RDP composition leaves
+                copulaSigma = RdpAccountant.sigmaFor(1.0, 1, s.copulaShare() * eps, delta);
+            }
+            sigma = RdpAccountant.sigmaFor(q, steps, eps, delta, copulaSigma);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("Configuration " + ConfigKeys.PRIVACY_EPSILON + ": " + s.epsilon()
                     + " is too small for " + steps + " DP-SGD steps at sampling rate " + q + " (" + e.getMessage()
                     + "); give a larger epsilon or fewer flowsynth.train.steps");
         }
-        RdpAccountant.Guarantee g = RdpAccountant.epsilon(q, sigma, steps, delta);
+        RdpAccountant.Guarantee g = RdpAccountant.epsilon(q, sigma, steps, delta, copulaSigma);
         return new DpSgdPlan(s.epsilon(), s.deltaFor(rows), eps, delta, sigma, s.maxGradNorm(), q, batchSize, steps,
-                rows, g.epsilon(), g.order());
+                rows, g.epsilon(), g.order(), copulaSigma);
+    }
+
+    /** Clip norm R of an encoded row in the copula release: {@value #COPULA_CLIP} × √features. */
+    public static double copulaClip(int features) {
+        return COPULA_CLIP * Math.sqrt(features);
+    }
+
+    /** Per √feature L2 clip of an encoded row in the copula release (the features are about standard normal). */
+    public static final double COPULA_CLIP = 1.5;
+
+    /**
+     * L2 sensitivity of the copula release, the vector (Σ z, upper triangle of Σ z·zᵀ with the diagonal) over rows z
+     * clipped to norm R: one row changes it by at most √(R² + R⁴).
+     */
+    public static double copulaSensitivity(int features) {
+        double r = copulaClip(features);
+        return Math.sqrt(r * r + r * r * r * r);
     }
 
     /** Standard deviation of the noise added to each step's summed clipped gradient: σ·C. */
@@ -82,6 +106,12 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
         r.put("expected_batch", expectedBatch);
         r.put("steps", steps);
         r.put("accountant", ACCOUNTANT);
+        if (copulaSigma > 0) {
+            r.put("copula_start", "DP Gaussian copula: sums of the encoded rows and of their pairwise products, each "
+                    + "row clipped to L2 norm " + COPULA_CLIP + " x sqrt(features), one Gaussian "
+                    + "release composed with the steps");
+            r.put("copula_noise_multiplier", copulaSigma);
+        }
         return r;
     }
 }

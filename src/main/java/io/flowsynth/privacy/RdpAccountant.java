@@ -142,7 +142,21 @@ public final class RdpAccountant {
 
     /** ε of {@code steps} steps at rate q and noise multiplier σ, over {@link #DEFAULT_ORDERS}, Balle et al.'s conversion. */
     public static Guarantee epsilon(double q, double sigma, long steps, double delta) {
-        return epsilon(DEFAULT_ORDERS, rdp(q, sigma, steps, DEFAULT_ORDERS), delta, Conversion.BALLE_2020);
+        return epsilon(q, sigma, steps, delta, 0);
+    }
+
+    /**
+     * As {@link #epsilon(double, double, long, double)}, composed (in RDP, order by order) with one release of the
+     * whole data by the Gaussian mechanism of noise multiplier {@code gaussianSigma} (RDP α/(2σ²)); 0 = none.
+     */
+    public static Guarantee epsilon(double q, double sigma, long steps, double delta, double gaussianSigma) {
+        double[] r = rdp(q, sigma, steps, DEFAULT_ORDERS);
+        if (gaussianSigma > 0) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] += rdp(1.0, gaussianSigma, DEFAULT_ORDERS[i]);
+            }
+        }
+        return epsilon(DEFAULT_ORDERS, r, delta, Conversion.BALLE_2020);
     }
 
     /**
@@ -152,6 +166,14 @@ public final class RdpAccountant {
      * @throws IllegalArgumentException when the target cannot be met with σ ≤ 10⁶ (a δ too small for the orders)
      */
     public static double sigmaFor(double q, long steps, double epsilon, double delta) {
+        return sigmaFor(q, steps, epsilon, delta, 0);
+    }
+
+    /**
+     * As {@link #sigmaFor(double, long, double, double)} when the steps are composed with one Gaussian release of
+     * noise multiplier {@code gaussianSigma} ({@link #epsilon(double, double, long, double, double)}).
+     */
+    public static double sigmaFor(double q, long steps, double epsilon, double delta, double gaussianSigma) {
         check(q, 0);
         if (!(epsilon > 0) || !(delta > 0 && delta < 1) || steps < 1) {
             throw new IllegalArgumentException("Need ε > 0, δ in (0, 1) and steps ≥ 1; got ε " + epsilon + ", δ "
@@ -161,7 +183,7 @@ public final class RdpAccountant {
             return 0;
         }
         double hi = 1;
-        while (epsilon(q, hi, steps, delta).epsilon() > epsilon) {
+        while (epsilon(q, hi, steps, delta, gaussianSigma).epsilon() > epsilon) {
             hi *= 2;
             if (hi > 1e6) {
                 throw new IllegalArgumentException("No noise multiplier ≤ 1e6 gives ε ≤ " + epsilon + " at δ = "
@@ -169,13 +191,13 @@ public final class RdpAccountant {
             }
         }
         double lo = hi / 2;
-        while (lo > 1e-3 && epsilon(q, lo, steps, delta).epsilon() <= epsilon) {
+        while (lo > 1e-3 && epsilon(q, lo, steps, delta, gaussianSigma).epsilon() <= epsilon) {
             hi = lo;
             lo /= 2;
         }
         while ((hi - lo) > 1e-4 * hi) {
             double mid = 0.5 * (lo + hi);
-            if (epsilon(q, mid, steps, delta).epsilon() <= epsilon) {
+            if (epsilon(q, mid, steps, delta, gaussianSigma).epsilon() <= epsilon) {
                 hi = mid;
             } else {
                 lo = mid;

@@ -212,21 +212,56 @@ public final class DpMechanisms {
                 last = Math.max(last, grow(noisy, other, 1, tau, wholeNumbers));
             }
         }
-        // a far bin holding enough on its own (a zero-inflated column: 0, then nothing up to its bulk in the thousands)
+        // farther out, a stretch holding enough in all (a zero-inflated column: 0, then nothing up to its bulk in the
+        // thousands, spread over a few octaves) or a bin holding enough alone: the range jumps to its largest bin
+        // and grows from there, the gap included
         double far = rangeFarThreshold(epsilon);
-        for (int b = 0; b < first; b++) {
-            if (noisy[b] >= far) {
-                first = grow(noisy, b, -1, tau, wholeNumbers);
+        for (int round = 0; round < 4; round++) {
+            int jump = beyond(noisy, first, -1, tau, far, wholeNumbers);
+            if (jump < 0) {
                 break;
             }
+            first = grow(noisy, jump, -1, tau, wholeNumbers);
         }
-        for (int b = counts.length - 1; b > last; b--) {
-            if (noisy[b] >= far) {
-                last = grow(noisy, b, 1, tau, wholeNumbers);
+        for (int round = 0; round < 4; round++) {
+            int jump = beyond(noisy, last, 1, tau, far, wholeNumbers);
+            if (jump < 0) {
                 break;
             }
+            last = grow(noisy, jump, 1, tau, wholeNumbers);
         }
         return new double[]{rangeLow(first), rangeHigh(last)};
+    }
+
+    /** Bins beyond the range that {@link #beyond} sums (the fractional ones of whole numbers skipped). */
+    public static final int RANGE_BEYOND_WINDOW = 24;
+
+    /**
+     * Beyond the range's end {@code edge} in direction {@code dir}: the largest noisy bin among the next
+     * {@value #RANGE_BEYOND_WINDOW} bins when they sum to at least 3·τ·√m over those m bins (an empty window passes
+     * with probability about 5·10⁻⁷), or the largest bin on that side when it reaches {@code far}; else −1.
+     */
+    private static int beyond(double[] noisy, int edge, int dir, double tau, double far, boolean wholeNumbers) {
+        double sum = 0;
+        int m = 0;
+        int windowBest = -1;
+        int farBest = -1;
+        for (int b = step(edge, dir, wholeNumbers); b >= 0 && b < noisy.length; b = step(b, dir, wholeNumbers)) {
+            if (m < RANGE_BEYOND_WINDOW) {
+                sum += noisy[b];
+                m++;
+                if (windowBest < 0 || noisy[b] > noisy[windowBest]) {
+                    windowBest = b;
+                }
+            }
+            if (noisy[b] >= far && (farBest < 0 || noisy[b] > noisy[farBest])) {
+                farBest = b;
+            }
+        }
+        if (farBest >= 0) {
+            return farBest;
+        }
+        return m > 0 && sum >= 3 * tau * Math.sqrt(m) && noisy[windowBest] >= tau ? windowBest : -1;
     }
 
     /**

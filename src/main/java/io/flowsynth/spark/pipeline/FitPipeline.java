@@ -176,8 +176,12 @@ public final class FitPipeline {
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
 
         // 0 = auto: a smaller network for small tables (AutoSizing, chosen by the fidelity-real benchmark)
-        FlowSpec spec = c.flow().spec(Math.max(1, width), rows, seed)
+        FlowSpec plainSpec = c.flow().spec(Math.max(1, width), rows, seed)
                 .withContextFeatures(ContextLayout.contextFeatures(encoder, context.size()));
+        // the DP copula start (DpSgdPlan.copulaSigma) needs a linear input; not in a conditional model (it would mix
+        // the context into the rest)
+        boolean privateCopula = privacy.enabled() && privacy.copulaShare() > 0 && !plainSpec.conditional();
+        FlowSpec spec = privateCopula ? plainSpec.withCopulaLayer(true) : plainSpec;
         if (spec.conditional()) {
             LOG.info("Conditional model: p(other columns | {}), the first {} of {} features", context,
                     spec.contextFeatures(), width);
@@ -196,8 +200,9 @@ public final class FitPipeline {
         if (privacy.enabled()) {
             long n = privacyRowCount(rows);
             long steps = (long) options.totalRounds(options.roundsPerEpoch(n, partitions)) * options.localSteps();
-            io.flowsynth.privacy.DpSgdPlan plan = io.flowsynth.privacy.DpSgdPlan.of(privacy, n, partitions,
-                    options.batchSize(), steps);
+            io.flowsynth.privacy.DpSgdPlan plan = io.flowsynth.privacy.DpSgdPlan.of(privateCopula ? privacy
+                    : new io.flowsynth.config.PrivacySettings(privacy.epsilon(), privacy.delta(), privacy.encoderShare(),
+                    privacy.maxGradNorm(), 0), n, partitions, options.batchSize(), steps);
             long noiseSeed = c.privacyNoiseSeed().orElseGet(() -> new java.security.SecureRandom().nextLong());
             options = options.withPrivacy(new TrainOptions.Privacy(plan, noiseSeed));
             privacyBlock = privacyBlock(plan, encoder.privacy());

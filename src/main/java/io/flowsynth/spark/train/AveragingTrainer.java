@@ -105,6 +105,8 @@ abstract class AveragingTrainer implements Trainer {
             MultiLayerNetwork init = FlowNetworks.network(networkJson);
             if (o.copulaInit() && spec.hasLinearInput()) {
                 startAtCopula(data, spec, init);
+            } else if (o.privacy() != null && o.privacy().plan().copulaSigma() > 0 && spec.hasLinearInput()) {
+                startAtPrivateCopula(data, spec, init, o.privacy());
             }
             params = init.params().toFloatVector();
             state = init.getUpdater().getStateViewArray().toFloatVector();
@@ -268,6 +270,34 @@ abstract class AveragingTrainer implements Trainer {
                         + "correlations shrunk by %.3f, chosen on %d validation rows: their NLL %.4f)", m[0].rows(), d,
                 alpha, m[1].rows(), m[1].rows() < 2 ? Double.NaN
                         : -GaussianInit.meanLogLikelihood(m[0].mean(), covariance, m[1])));
+    }
+
+    /**
+     * Starts a DP fit's flow at a differentially private Gaussian copula: the training rows' sums and pairwise
+     * products, each row clipped to L2 norm {@link io.flowsynth.privacy.DpSgdPlan#copulaClip}, summed over the
+     * partitions (exact sums stay in the job), then one Gaussian release on the driver with noise std σ_c × their L2
+     * sensitivity ({@link GaussianInit#privateGaussian}, the released row count as n). The plan's accountant composed
+     * this release with the DP-SGD steps.
+     */
+    static void startAtPrivateCopula(JavaRDD<FeatureBlock> data, FlowSpec spec, MultiLayerNetwork net,
+                                     TrainOptions.Privacy privacy) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.context());
+        jsc.setJobDescription("flowsynth fit: a differentially private Gaussian copula (initial flow)");
+        int d = spec.features();
+        double clip = io.flowsynth.privacy.DpSgdPlan.copulaClip(d);
+        GaussianInit.Moments m = OrderedReduce.reduce(data.map(b -> new GaussianInit.Moments(d)
+                .addClipped(b.train, b.trainRows, clip)), GaussianInit.Moments::merge);
+        if (m == null) {
+            m = new GaussianInit.Moments(d);
+        }
+        io.flowsynth.privacy.DpSgdPlan plan = privacy.plan();
+        double noiseStd = plan.copulaSigma() * io.flowsynth.privacy.DpSgdPlan.copulaSensitivity(d);
+        GaussianInit.PrivateGaussian g = GaussianInit.privateGaussian(m, noiseStd, plan.rows(),
+                new java.util.SplittableRandom(privacy.seed() ^ 0x2545F4914F6CDD1DL));
+        FlowNetworks.assign(net, GaussianInit.parameters(spec, g.mean(), g.covariance()));
+        LOG.info(String.format("DP: the flow starts at a differentially private Gaussian copula of %d features (rows "
+                        + "clipped to L2 norm %.3g, Gaussian noise std %.4g on the sums, noise multiplier %.4g; "
+                        + "correlations shrunk by %.3f)", d, clip, noiseStd, plan.copulaSigma(), g.shrinkage()));
     }
 
     /** Exponential decay per step from the initial rate to {@code rate × decay} at the last step of the budget. */

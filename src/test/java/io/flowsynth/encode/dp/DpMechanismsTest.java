@@ -267,4 +267,23 @@ class DpMechanismsTest {
             assertThat(range[1]).isBetween(4096.0, 16384.0); // the bulk's bin, maybe a noisy neighbour; never 5e9
         }
     }
+
+    @Test
+    void aZeroInflatedColumnsSpreadBulkJoinsTheRange() {
+        // 3,000 zeros; 900 values spread over 256 … 8,192 (no bin alone reaches the far threshold)
+        Random data = new Random(2);
+        long[] counts = new long[DpMechanisms.RANGE_BINS];
+        counts[DpMechanisms.rangeBin(0)] = 3000;
+        for (int i = 0; i < 900; i++) {
+            counts[DpMechanisms.rangeBin(Math.rint(Math.exp(Math.log(256) + data.nextDouble() * Math.log(32))))]++;
+        }
+        int reached = 0;
+        for (int seed = 0; seed < 50; seed++) {
+            double[] r = DpMechanisms.range(counts, 0.05, new SplittableRandom(seed), true);
+            assertThat(r[0]).isLessThanOrEqualTo(0.0).isGreaterThanOrEqualTo(-4.0); // a noisy neighbour at most
+            assertThat(r[1]).isLessThanOrEqualTo(65536.0);
+            reached += r[1] >= 4096 ? 1 : 0;
+        }
+        assertThat(reached).isGreaterThan(40);
+    }
 }
