@@ -194,4 +194,33 @@ class GaussianInitTest {
         assertThat(GaussianInit.chooseShrinkage(train, validation)).isLessThanOrEqualTo(0.03);
         assertThat(GaussianInit.chooseShrinkage(mt, null)).isZero();
     }
+
+    @Test
+    void thePrivateCopulaIsNearTheTrueCorrelationOnManyRowsAndShrinksWhenNoiseDominates() {
+        // two standard normal features of correlation 0.8, 40,000 rows
+        int n = 40_000;
+        SplittableRandom rng = new SplittableRandom(3);
+        float[] rows = new float[n * 2];
+        for (int r = 0; r < n; r++) {
+            double a = rng.nextGaussian();
+            rows[2 * r] = (float) a;
+            rows[2 * r + 1] = (float) (0.8 * a + 0.6 * rng.nextGaussian());
+        }
+        double clip = io.flowsynth.privacy.DpSgdPlan.copulaClip(2);
+        GaussianInit.Moments m = new GaussianInit.Moments(2).addClipped(rows, n, clip);
+        assertThat(m.rows()).isEqualTo(n);
+        double sensitivity = io.flowsynth.privacy.DpSgdPlan.copulaSensitivity(2);
+        GaussianInit.PrivateGaussian g = GaussianInit.privateGaussian(m, 3 * sensitivity, n, new SplittableRandom(1));
+        double rho = g.covariance()[0][1] / Math.sqrt(g.covariance()[0][0] * g.covariance()[1][1]);
+        assertThat(rho).isBetween(0.7, 0.82); // clipping pulls the far rows in a little; the noise is small here
+        assertThat(g.shrinkage()).isLessThan(0.01);
+        // on 50 rows the same noise swamps the sums: the correlation is shrunk towards 0, the covariance stays usable
+        GaussianInit.Moments few = new GaussianInit.Moments(2).addClipped(rows, 50, clip);
+        GaussianInit.PrivateGaussian h = GaussianInit.privateGaussian(few, 3 * sensitivity, 50, new SplittableRandom(1));
+        assertThat(h.shrinkage()).isGreaterThan(0.2);
+        assertThat(h.covariance()[0][0]).isPositive();
+        assertThat(h.covariance()[1][1]).isPositive();
+        double c = h.covariance()[0][1] / Math.sqrt(h.covariance()[0][0] * h.covariance()[1][1]);
+        assertThat(Math.abs(c)).isLessThan(Math.sqrt(1 - GaussianInit.MIN_CONDITIONAL_VARIANCE) + 1e-9);
+    }
 }

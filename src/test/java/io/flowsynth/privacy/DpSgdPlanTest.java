@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 class DpSgdPlanTest {
     @Test
     void planSpendsTheTrainingShareAtTheCommonRate() {
-        PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.2, 1.5);
+        PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.2, 1.5, 0);
         DpSgdPlan p = DpSgdPlan.of(s, 100_000, 4, 256, 2000);
+        assertThat(p.copulaSigma()).isZero();
         assertThat(p.samplingRate()).isEqualTo(256.0 * 4 / 100_000);
         assertThat(p.trainingEpsilon()).isCloseTo(2.4, within(1e-12));
         assertThat(p.delta()).isEqualTo(1e-10);
@@ -34,5 +35,27 @@ class DpSgdPlanTest {
         PrivacySettings s = new PrivacySettings(3, 0.001, 0.2, 1.0);
         assertThatThrownBy(() -> DpSgdPlan.of(s, 5000, 2, 64, 100)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("flowsynth.privacy.delta");
+    }
+
+    @Test
+    void theCopulaReleaseIsComposedWithTheStepsWithinTheTrainingBudget() {
+        PrivacySettings none = new PrivacySettings(3, Double.NaN, 0.2, 1.0, 0);
+        PrivacySettings half = new PrivacySettings(3, Double.NaN, 0.2, 1.0, 0.5);
+        DpSgdPlan without = DpSgdPlan.of(none, 20_000, 2, 256, 500);
+        DpSgdPlan with = DpSgdPlan.of(half, 20_000, 2, 256, 500);
+        assertThat(with.copulaSigma()).isPositive();
+        // the copula alone at half the training ε; the steps then need more noise than alone
+        assertThat(RdpAccountant.epsilon(1.0, with.copulaSigma(), 1, with.trainingDelta()).epsilon())
+                .isLessThanOrEqualTo(1.2).isGreaterThan(1.19);
+        assertThat(with.sigma()).isGreaterThan(without.sigma());
+        // both together stay within the training budget, and use it
+        double both = RdpAccountant.epsilon(with.samplingRate(), with.sigma(), with.steps(), with.trainingDelta(),
+                with.copulaSigma()).epsilon();
+        assertThat(both).isLessThanOrEqualTo(2.4).isGreaterThan(2.39);
+        assertThat(with.spentEpsilon()).isCloseTo(both, within(1e-12));
+        assertThat(with.toJson().path("copula_noise_multiplier").asDouble()).isEqualTo(with.copulaSigma());
+        // composition in RDP is tighter than adding the two ε
+        assertThat(RdpAccountant.epsilon(with.samplingRate(), with.sigma(), with.steps(), with.trainingDelta())
+                .epsilon()).isGreaterThan(1.2);
     }
 }
