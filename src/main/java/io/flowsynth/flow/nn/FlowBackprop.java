@@ -66,6 +66,8 @@ public final class FlowBackprop {
     private final double[] accD;
     private final double[] accH;
     private final Copula copula;
+    /** Set by {@link #clippedGradient}: the copula layer is frozen (DP-SGD), its gradient 0. */
+    private boolean copulaFrozen;
     /** DP-SGD (see {@link #clippedGradient}): per-row loss weights of a backward pass; null = all 1. */
     private double[] rowWeight;
     /** DP-SGD: per-row squared gradient norms, accumulated by a backward pass; null = not computed. */
@@ -871,9 +873,30 @@ public final class FlowBackprop {
             gOutB = gInB;
             ping = 1 - ping;
         }
-        if (copula != null) {
+        if (copula != null && !copulaFrozen) {
             copulaBackward(b, copula, gOut, gOutB);
+        } else if (copula != null) {
+            zeroCopulaGradient(copula);
         }
+    }
+
+    /** The copula layer's gradient entries set to 0 (it is frozen under DP-SGD: {@link #clippedGradient}). */
+    private void zeroCopulaGradient(Copula c) {
+        for (int i = 0; i < d; i++) {
+            g.set(c.shiftOff + i, 0.0);
+            g.set(c.diagOff + i, 0.0);
+        }
+        for (int i = 0; i < d * d; i++) {
+            g.set(c.lowerOff + i, 0.0);
+            g.set(c.upperOff + i, 0.0);
+        }
+    }
+
+    /** Whether parameter {@code i} belongs to the copula layer. */
+    private boolean inCopula(int i) {
+        Copula c = copula;
+        return c != null && ((i >= c.shiftOff && i < c.shiftOff + d) || (i >= c.diagOff && i < c.diagOff + d)
+                || (i >= c.lowerOff && i < c.lowerOff + d * d) || (i >= c.upperOff && i < c.upperOff + d * d));
     }
 
     /** ActNorm, permutation, spline and heads of spline layer k, backward: leaves ∂L/∂h in {@code b.dh[0]}. */
@@ -1046,7 +1069,9 @@ public final class FlowBackprop {
      * 2015 and Li et al. 2022): a dense layer's per-row weight gradient is the outer product a_r δ_rᵀ, so its squared
      * norm is ‖a_r‖²·‖δ_r‖², or (a_r∘a_r)ᵀ·M·(δ_r∘δ_r) for a weight used through a 0/1 mask M (MADE, a coupling's
      * conditioning mask) — one extra product per masked weight; biases, ActNorm, spline and affine heads add their
-     * per-row gradients' squares directly. A second pass then backpropagates the weighted loss Σ_r w_r·L_r with
+     * per-row gradients' squares directly. A copula layer is frozen from the first call on (its gradient 0: under DP it
+     * is the DP copula release the flow starts from, {@code AveragingTrainer.startAtPrivateCopula}, and not trained).
+     * A second pass then backpropagates the weighted loss Σ_r w_r·L_r with
      * w_r = min(1, C/‖g_r‖) (w_r = 0 for the padding rows {@code real … n−1}), whose gradient is exactly the sum of the
      * clipped per-row gradients.
      *
@@ -1055,9 +1080,7 @@ public final class FlowBackprop {
      * @return Σ_{r &lt; real} L_r (the real rows' summed NLL without the constant)
      */
     public double clippedGradient(float[] rows, int n, int real, double clip, double[] norms) {
-        if (copula != null) {
-            throw new IllegalStateException("Per-example clipping does not cover the copula layer");
-        }
+        copulaFrozen = true; // a DP fit's copula layer is its DP release: fixed, never trained on the rows
         if (real < 0 || real > n || !(clip > 0)) {
             throw new IllegalArgumentException("Need 0 ≤ real ≤ n and clip > 0; got real " + real + ", n " + n
                     + ", clip " + clip);
@@ -1087,6 +1110,9 @@ public final class FlowBackprop {
         }
         rowWeight = w;
         try {
+            if (copula != null) {
+                b = load(rows, n); // the copula's forward shifted the rows in place
+            }
             forward(b); // the first backward pass overwrote some forward caches (the spline heads')
             backward(b);
         } finally {
@@ -1095,10 +1121,16 @@ public final class FlowBackprop {
         return lossSum;
     }
 
-    /** Adds N(0, std²) to every entry of {@link #gradient()} (DP-SGD's noise; std = σ·C). */
+    /**
+     * Adds N(0, std²) to every entry of {@link #gradient()} (DP-SGD's noise; std = σ·C) but the copula layer's, which
+     * DP-SGD does not train (its gradient stays 0, so Adam leaves it where its DP release put it).
+     */
     public void addGaussianNoise(double std, java.util.random.RandomGenerator rng) {
         for (int i = 0, m = (int) gradient.length(); i < m; i++) {
-            g.set(i, g.get(i) + std * rng.nextGaussian());
+            double z = std * rng.nextGaussian();
+            if (!inCopula(i)) {
+                g.set(i, g.get(i) + z);
+            }
         }
     }
 

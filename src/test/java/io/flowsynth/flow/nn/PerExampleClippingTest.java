@@ -160,4 +160,41 @@ class PerExampleClippingTest {
         }
         assertThat(stds[1] / stds[0]).isCloseTo(7.0 / 0.7, org.assertj.core.data.Percentage.withPercentage(3));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"realnvp", "maf", "spline"})
+    void aCopulaLayerIsFrozenUnderClippingAndGetsNoNoise(String type) {
+        FlowSpec spec = spec(type).withCopulaLayer(true);
+        FlowBackprop b = flow(spec);
+        float[] x = rows(N, 6);
+        b.lossAndGradient(x, N);
+        double[] plain = b.gradient().toDoubleVector();
+        b.clippedGradient(x, N, N, 1e12, null); // freezes the copula layer
+        double[] clipped = b.gradient().toDoubleVector();
+        int frozen = 0;
+        for (int i = 0; i < plain.length; i++) {
+            if (clipped[i] == 0 && plain[i] != 0) {
+                frozen++;
+            } else {
+                assertThat(clipped[i]).as("entry %d", i).isCloseTo(plain[i],
+                        org.assertj.core.api.Assertions.within(1e-9 * (1 + Math.abs(plain[i]))));
+            }
+        }
+        int d = spec.features();
+        assertThat(frozen).isGreaterThan(d * d / 2).isLessThanOrEqualTo(2 * d * d + 2 * d);
+        // the per-row norms now leave the copula out; noise never reaches its entries
+        double[][] slow = perRowGradients(b, x, N);
+        double[] norms = new double[N];
+        b.clippedGradient(x, N, N, 1e12, norms);
+        for (int r = 0; r < N; r++) {
+            assertThat(norms[r]).isCloseTo(norm(slow[r]), org.assertj.core.data.Percentage.withPercentage(1e-7));
+        }
+        b.addGaussianNoise(1.0, new SplittableRandom(1));
+        double[] noisy = b.gradient().toDoubleVector();
+        for (int i = 0; i < plain.length; i++) {
+            if (clipped[i] == 0 && plain[i] != 0) {
+                assertThat(noisy[i]).isZero();
+            }
+        }
+    }
 }
