@@ -246,25 +246,24 @@ public final class GaussianInit {
     static final double MIN_CONDITIONAL_VARIANCE = 0.02;
 
     /**
-     * The Gaussian mechanism on clipped moments ({@link Moments#addClipped}): N(0, noiseStd²) added to every sum and
-     * every cross product of the upper triangle (diagonal included), divided by the released row count
-     * {@code rows} (never the exact one). Then post-processing only: variances floored at 5 % of the mean variance;
-     * the correlations shrunk towards independence by the empirical-Bayes factor 1 − (noise variance / mean squared
-     * noisy covariance) of the off-diagonal entries (more noise, more shrinkage), and further (in steps) until every
-     * conditional variance is at least {@value #MIN_CONDITIONAL_VARIANCE} of the feature's variance.
+     * The Gaussian mechanism on clipped second moments ({@link Moments#addClipped}): N(0, noiseStd²) added to every
+     * cross product of the upper triangle (diagonal included; the row sums are not released: the features are about
+     * standard normal by construction, so the mean is taken as 0), then post-processing only: the noisy second
+     * moments rescaled to a correlation matrix (unit diagonal, so every feature keeps the standard normal marginal its
+     * encoder's DP release decodes to the column's marginal; variances floored at 5 % of their mean first), the
+     * correlations shrunk towards independence by the empirical-Bayes factor 1 − (noise variance / mean squared noisy
+     * off-diagonal entry) (more noise, more shrinkage), and further in steps until every conditional variance is at
+     * least {@value #MIN_CONDITIONAL_VARIANCE}. The released row count {@code rows} scales the noise estimate (never
+     * the exact count).
      */
     public static PrivateGaussian privateGaussian(Moments m, double noiseStd, long rows,
                                                   java.util.random.RandomGenerator rng) {
         int d = m.features;
         double n = Math.max(1, rows);
-        double[] mean = new double[d];
-        for (int i = 0; i < d; i++) {
-            mean[i] = (m.sum[i] + noiseStd * rng.nextGaussian()) / n;
-        }
         double[][] c = new double[d][d];
         for (int i = 0, t = 0; i < d; i++) {
             for (int j = i; j < d; j++, t++) {
-                c[i][j] = (m.cross[t] + noiseStd * rng.nextGaussian()) / n - mean[i] * mean[j];
+                c[i][j] = (m.cross[t] + noiseStd * rng.nextGaussian()) / n;
                 c[j][i] = c[i][j];
             }
         }
@@ -273,28 +272,34 @@ public final class GaussianInit {
             meanVariance += Math.max(0, c[i][i]) / d;
         }
         double floor = 0.05 * (meanVariance > 0 ? meanVariance : 1);
+        double[] scale = new double[d];
         for (int i = 0; i < d; i++) {
-            c[i][i] = Math.max(c[i][i], floor);
+            scale[i] = 1 / Math.sqrt(Math.max(c[i][i], floor));
         }
-        double noiseVariance = Math.pow(noiseStd / n, 2);
+        double noiseVariance = 0;
         double meanSquare = 0;
         int pairs = 0;
+        double[][] r = new double[d][d];
         for (int i = 0; i < d; i++) {
+            r[i][i] = 1;
             for (int j = i + 1; j < d; j++) {
-                meanSquare += c[i][j] * c[i][j];
+                r[i][j] = Math.max(-1, Math.min(1, c[i][j] * scale[i] * scale[j]));
+                r[j][i] = r[i][j];
+                meanSquare += r[i][j] * r[i][j];
+                noiseVariance += Math.pow(noiseStd / n * scale[i] * scale[j], 2);
                 pairs++;
             }
         }
-        double alpha = pairs == 0 ? 0 : Math.min(1, noiseVariance / Math.max(meanSquare / pairs, 1e-300));
+        double alpha = pairs == 0 ? 0 : Math.min(1, noiseVariance / Math.max(meanSquare, 1e-300));
         for (; ; alpha = Math.min(1, alpha + 0.1)) {
-            double[][] s = shrunk(c, alpha);
+            double[][] s = shrunk(r, alpha);
             double[][] chol = tryCholesky(s, 0);
             boolean ok = chol != null;
             for (int i = 0; ok && i < d; i++) {
-                ok = chol[i][i] * chol[i][i] >= MIN_CONDITIONAL_VARIANCE * s[i][i];
+                ok = chol[i][i] * chol[i][i] >= MIN_CONDITIONAL_VARIANCE;
             }
             if (ok || alpha >= 1) {
-                return new PrivateGaussian(mean, s, alpha);
+                return new PrivateGaussian(new double[d], s, alpha);
             }
         }
     }

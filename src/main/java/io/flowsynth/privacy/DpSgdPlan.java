@@ -77,12 +77,12 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
     public static final double COPULA_CLIP = 1.5;
 
     /**
-     * L2 sensitivity of the copula release, the vector (Σ z, upper triangle of Σ z·zᵀ with the diagonal) over rows z
-     * clipped to norm R: one row changes it by at most √(R² + R⁴).
+     * L2 sensitivity of the copula release, the upper triangle (diagonal included) of Σ z·zᵀ over rows z clipped to
+     * L2 norm R: one row changes it by at most ‖z·zᵀ‖_F = ‖z‖² ≤ R².
      */
     public static double copulaSensitivity(int features) {
         double r = copulaClip(features);
-        return Math.sqrt(r * r + r * r * r * r);
+        return r * r;
     }
 
     /** Standard deviation of the noise added to each step's summed clipped gradient: σ·C. */
@@ -107,7 +107,7 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
         r.put("steps", steps);
         r.put("accountant", ACCOUNTANT);
         if (copulaSigma > 0) {
-            r.put("copula_start", "DP Gaussian copula: sums of the encoded rows and of their pairwise products, each "
+            r.put("copula_start", "DP Gaussian copula: sums of the encoded rows' pairwise products, each "
                     + "row clipped to L2 norm " + COPULA_CLIP + " x sqrt(features), one Gaussian "
                     + "release composed with the steps");
             r.put("copula_noise_multiplier", copulaSigma);
