@@ -233,27 +233,18 @@ public final class DpMechanisms {
         return new double[]{rangeLow(first), rangeHigh(last)};
     }
 
-    /** Bins beyond the range that {@link #beyond} sums (the fractional ones of whole numbers skipped). */
-    public static final int RANGE_BEYOND_WINDOW = 24;
+    /** Stretches of bins beyond the range that {@link #beyond} sums (the fractional ones of whole numbers skipped). */
+    static final int[] RANGE_BEYOND_WINDOWS = {6, 12, 24};
 
     /**
-     * Beyond the range's end {@code edge} in direction {@code dir}: the largest noisy bin among the next
-     * {@value #RANGE_BEYOND_WINDOW} bins when they sum to at least 3·τ·√m over those m bins (an empty window passes
-     * with probability about 5·10⁻⁷), or the largest bin on that side when it reaches {@code far}; else −1.
+     * Beyond the range's end {@code edge} in direction {@code dir}: the largest bin on that side when it reaches
+     * {@code far}; else the largest noisy bin among the next m = 6, 12 or 24 bins (the first that qualifies) when
+     * they sum to at least 3·τ·√m and it reaches τ (an empty stretch passes with probability about 5·10⁻⁷ each);
+     * else −1.
      */
     private static int beyond(double[] noisy, int edge, int dir, double tau, double far, boolean wholeNumbers) {
-        double sum = 0;
-        int m = 0;
-        int windowBest = -1;
         int farBest = -1;
         for (int b = step(edge, dir, wholeNumbers); b >= 0 && b < noisy.length; b = step(b, dir, wholeNumbers)) {
-            if (m < RANGE_BEYOND_WINDOW) {
-                sum += noisy[b];
-                m++;
-                if (windowBest < 0 || noisy[b] > noisy[windowBest]) {
-                    windowBest = b;
-                }
-            }
             if (noisy[b] >= far && (farBest < 0 || noisy[b] > noisy[farBest])) {
                 farBest = b;
             }
@@ -261,7 +252,22 @@ public final class DpMechanisms {
         if (farBest >= 0) {
             return farBest;
         }
-        return m > 0 && sum >= 3 * tau * Math.sqrt(m) && noisy[windowBest] >= tau ? windowBest : -1;
+        for (int window : RANGE_BEYOND_WINDOWS) {
+            double sum = 0;
+            int m = 0;
+            int best = -1;
+            for (int b = step(edge, dir, wholeNumbers); m < window && b >= 0 && b < noisy.length;
+                 b = step(b, dir, wholeNumbers), m++) {
+                sum += noisy[b];
+                if (best < 0 || noisy[b] > noisy[best]) {
+                    best = b;
+                }
+            }
+            if (m > 0 && sum >= 3 * tau * Math.sqrt(m) && noisy[best] >= tau) {
+                return best;
+            }
+        }
+        return -1;
     }
 
     /**
