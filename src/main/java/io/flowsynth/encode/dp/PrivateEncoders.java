@@ -78,6 +78,11 @@ public final class PrivateEncoders {
     public static final double PRECISION_MAX_FLOOR_SHARE = 0.25;
     /** Most bins the log grid of a quantile column's histogram aims at ({@link DpMechanisms#logGridEdges}). */
     public static final int LOG_GRID_BINS = 128;
+    /**
+     * A whole-number column whose bounds hold at most this many integers gets one histogram bin per integer (its point
+     * masses stay points; the noise spreads over more bins, which the isotonic fit tempers).
+     */
+    public static final int UNIT_BINS_MAX = 128;
     /** Fewest bins it aims at. */
     public static final int LOG_GRID_MIN_TARGET = 8;
     /**
@@ -345,7 +350,8 @@ public final class PrivateEncoders {
     }
 
     /**
-     * The bin edges of a quantile column's histogram pass (after its bounds are known): its log grid
+     * The bin edges of a quantile column's histogram pass (after its bounds are known): one bin per integer for a
+     * whole-number column of at most {@value #UNIT_BINS_MAX} integers within its bounds, else its log grid
      * ({@link DpMechanisms#logGridEdges} of the bounds relative to {@link #rangeOrigin}, {@link #histogramBins} bins
      * aimed at), or null when a grid aiming at 64 bins has fewer than {@value #MIN_LOG_GRID_BINS}: then the knots are
      * DP quantiles on {@value #GRID_BINS} equal bins ({@link DpMechanisms#gridBin}). A function of the bounds and the
@@ -358,7 +364,15 @@ public final class PrivateEncoders {
             boolean whole = p.type.isIntegral() || p.type.isDatetime();
             double lo = c.bounds[0] - origin;
             double hi = c.bounds[1] - origin;
-            if (DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS) {
+            double integers = Math.floor(hi) - Math.ceil(lo) + 1;
+            if (whole && integers >= 2 && integers <= UNIT_BINS_MAX) {
+                // few whole values: one bin each (point masses such as a loan term of 12, 24, …, 60 stay points)
+                double[] e = new double[(int) integers + 1];
+                for (int j = 0; j < e.length; j++) {
+                    e[j] = Math.ceil(lo) - 0.5 + j + origin;
+                }
+                c.edges = e;
+            } else if (DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS) {
                 boolean precision = p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP;
                 double eps = c.epsilon * (precision ? 1 - PRECISION_SHARE : 1);
                 double[] e = DpMechanisms.logGridEdges(lo, hi, whole, histogramBins(rows, eps));
@@ -693,16 +707,37 @@ public final class PrivateEncoders {
         } else if (p.type.base() == ColumnType.Base.TIMESTAMP) {
             unit = 1.0; // no precision released: every microsecond kept
         }
-        // knots at the edges where the CDF rises, each flat stretch kept as a near-empty segment
+        // knots where the CDF rises, each flat stretch kept as a near-empty segment. Whole numbers: a bin holding
+        // the integers a … b gives the knots (a, F before) and (b, F after), so a one-integer bin is a point mass
+        // (tied knots), as in an ordinary fit of an integer column; other columns: the bins' edges
+        boolean whole = p.type.isIntegral() || p.type.isDatetime();
         List<double[]> points = new ArrayList<>();
-        for (int j = 0; j < edges.length; j++) {
-            double u = cdf[j] / total;
-            boolean leadingFlat = j + 1 < edges.length && cdf[j + 1] <= 0;
-            boolean trailingFlat = j > 0 && cdf[j - 1] >= total;
-            if (!leadingFlat && !trailingFlat) {
-                double x = Math.max(c.bounds[0], Math.min(c.bounds[1], edges[j]));
-                points.add(new double[]{x, u});
+        for (int j = 0; j + 1 < edges.length; j++) {
+            if (!(cdf[j + 1] > cdf[j])) {
+                continue;
             }
+            double a = whole ? Math.ceil(edges[j]) : edges[j];
+            double b = whole ? Math.ceil(edges[j + 1]) - 1 : edges[j + 1];
+            if (b < a) {
+                continue; // no whole value within (cannot happen on half-integer edges)
+            }
+            points.add(new double[]{Math.max(c.bounds[0], Math.min(c.bounds[1], a)), cdf[j] / total});
+            points.add(new double[]{Math.max(c.bounds[0], Math.min(c.bounds[1], b)), cdf[j + 1] / total});
+        }
+        // adjacent bins share an edge: keep one knot where a non-whole column's edges meet
+        if (!whole) {
+            List<double[]> merged = new ArrayList<>();
+            for (double[] q : points) {
+                if (!merged.isEmpty() && merged.get(merged.size() - 1)[0] == q[0]) {
+                    merged.get(merged.size() - 1)[1] = Math.max(merged.get(merged.size() - 1)[1], q[1]);
+                } else {
+                    merged.add(q);
+                }
+            }
+            points = merged;
+        }
+        if (points.isEmpty()) {
+            points.add(new double[]{c.bounds[0], 0.0});
         }
         double[] knots = new double[points.size()];
         double[] u = new double[points.size()];
