@@ -319,6 +319,80 @@ public final class DpMechanisms {
         return next;
     }
 
+    // ---- zooming into a one-octave range --------------------------------------------------------------------------
+
+    /** Equal sub-bins each range-grid bin is split into for {@link #zoom}. */
+    public static final int ZOOM_SUBBINS = 64;
+
+    /**
+     * The zoom-grid bin of a finite value: its range-grid bin ({@link #rangeBin}) × {@value #ZOOM_SUBBINS} plus its
+     * equal sub-bin within that bin, in value order.
+     */
+    public static int zoomBin(double x) {
+        int b = rangeBin(x);
+        if (b == SIDE) {
+            return b * ZOOM_SUBBINS;
+        }
+        double lo = rangeLow(b);
+        double w = (rangeHigh(b) - lo) / ZOOM_SUBBINS;
+        int j = (int) Math.max(0, Math.min(ZOOM_SUBBINS - 1, Math.floor((x - lo) / w)));
+        return b * ZOOM_SUBBINS + j;
+    }
+
+    /** The range-grid counts of zoom-grid counts (each block of {@value #ZOOM_SUBBINS} summed). */
+    public static long[] octaveCounts(long[] zoomCounts) {
+        long[] out = new long[RANGE_BINS];
+        for (int i = 0; i < zoomCounts.length; i++) {
+            out[i / ZOOM_SUBBINS] += zoomCounts[i];
+        }
+        return out;
+    }
+
+    /**
+     * An ε-DP narrower range within the range-grid bin {@code bin} (a range of one octave away from 0, such as a year
+     * column's [1024, 2048]): Laplace(1/ε) on its {@value #ZOOM_SUBBINS} equal sub-bins, grown from the largest while
+     * the neighbours reach τ = ln(1/(2β))/ε, and out to a farther sub-bin reaching ln(64/(2·10⁻³))/ε; the bounds are
+     * the sub-bins' outer edges (whole numbers: widened to integers).
+     */
+    public static double[] zoom(long[] zoomCounts, int bin, double epsilon, SplittableRandom rng,
+                                boolean wholeNumbers) {
+        double[] noisy = new double[ZOOM_SUBBINS];
+        int best = 0;
+        for (int j = 0; j < ZOOM_SUBBINS; j++) {
+            noisy[j] = zoomCounts[bin * ZOOM_SUBBINS + j] + NoiseSource.laplace(rng, 1.0 / epsilon);
+            if (noisy[j] > noisy[best]) {
+                best = j;
+            }
+        }
+        double tau = rangeThreshold(epsilon);
+        double far = Math.log(ZOOM_SUBBINS / (2.0 * RANGE_FAR_BETA)) / epsilon;
+        int first = best;
+        int last = best;
+        while (first > 0 && noisy[first - 1] >= tau) {
+            first--;
+        }
+        while (last < ZOOM_SUBBINS - 1 && noisy[last + 1] >= tau) {
+            last++;
+        }
+        for (int j = 0; j < first; j++) {
+            if (noisy[j] >= far) {
+                first = j;
+                break;
+            }
+        }
+        for (int j = ZOOM_SUBBINS - 1; j > last; j--) {
+            if (noisy[j] >= far) {
+                last = j;
+                break;
+            }
+        }
+        double lo = rangeLow(bin);
+        double w = (rangeHigh(bin) - lo) / ZOOM_SUBBINS;
+        double a = lo + first * w;
+        double b = lo + (last + 1) * w;
+        return wholeNumbers ? new double[]{Math.floor(a), Math.ceil(b)} : new double[]{a, b};
+    }
+
     // ---- the log grid and the histogram CDF ----------------------------------------------------------------------
 
     /** Most sub-bins an octave of the log grid is split into. */

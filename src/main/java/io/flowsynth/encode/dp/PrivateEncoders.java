@@ -46,10 +46,11 @@ import java.util.Objects;
  *       categorical (string, boolean, categorical kind, integer without a kind), spent by the category threshold;</li>
  *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ε_c
  *       for its DP range ({@link DpMechanisms#range}); with bounds, nothing (they are public);</li>
- *   <li>a quantile column, of what is left: {@value #STATES_SHARE} for the Laplace histogram of its value states
- *       (value, null, NaN, +∞, −∞), the rest for its knots ({@link DpMechanisms#quantiles}, at most
- *       {@value #MAX_KNOTS} knots and fewer when the budget is small ({@link #knotCount}), values clamped to the
- *       bounds, a grid of {@value #GRID_BINS} bins); when not even 3 knots fit, everything to the states;</li>
+ *   <li>a range within one octave away from 0 (a year column): another {@value #ZOOM_SHARE} of ε_c to narrow it
+ *       ({@link DpMechanisms#zoom});</li>
+ *   <li>a quantile column, all that is left ({@value #PRECISION_SHARE} of it for the rounding precision of float,
+ *       double and timestamp columns): one Laplace histogram of its value states (null, NaN, ±∞) and its values'
+ *       counts in fixed bins within its bounds ({@link #gridEdges}), whose isotonic CDF gives the knots;</li>
  *   <li>a categorical column, all that is left: one Laplace stability histogram of its values and nulls;</li>
  *   <li>an id or fake-value column: its null count (Laplace); the values come from fixed generators.</li>
  * </ol>
@@ -67,8 +68,8 @@ public final class PrivateEncoders {
     public static final double ROW_COUNT_SHARE = 0.05;
     /** Share of a column's ε spent on its DP range when it has no bounds setting. */
     public static final double RANGE_SHARE = 0.3;
-    /** Share of a quantile column's remaining ε spent on its value states (null, NaN, ±∞ counts). */
-    public static final double STATES_SHARE = 0.125;
+    /** Extra share of a column's ε spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
+    public static final double ZOOM_SHARE = 0.2;
     /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
     public static final double STATE_BETA = 1e-3;
     /**
@@ -86,18 +87,14 @@ public final class PrivateEncoders {
     /** Fewest bins it aims at. */
     public static final int LOG_GRID_MIN_TARGET = 8;
     /**
-     * Fewest bins for the histogram path: a range within one octave away from 0 (a year column's [1024, 2048]) gives
-     * a log grid too coarse for its values, and its knots come from DP quantiles on {@value #GRID_BINS} equal bins.
+     * Fewest bins of a log grid: a range within one octave away from 0 gives a grid too coarse for its values, and
+     * equal bins instead ({@link #equalEdges}).
      */
     public static final int MIN_LOG_GRID_BINS = 16;
     /** Share of a histogram column's ε spent on its rounding precision (float, double, timestamp). */
     public static final double PRECISION_SHARE = 0.0625;
     /** Least rise of the CDF between two knots: an empty stretch of the grid keeps (almost) no mass. */
     static final double FLAT_STEP = 1e-9;
-    /** Most knots of a DP quantile encoder (each halving of the knots saves a level of the quantile algorithm). */
-    public static final int MAX_KNOTS = 33;
-    /** Equal-width bins between the bounds in which the quantile pass counts the clamped values. */
-    public static final int GRID_BINS = 4096;
     /** Origin of the DP range grid of dates (days): 2000-01-01. */
     public static final double DATE_ORIGIN = 10_957;
     /** Origin of the DP range grid of timestamps (microseconds): 2000-01-01T00:00:00Z. */
@@ -211,7 +208,7 @@ public final class PrivateEncoders {
         }
         int categoricalCapable = 0;
         for (ColumnPlan p : plans) {
-            if (p.mode == Mode.CATEGORICAL || columns.get(p.index).integralUndecided) {
+            if (p.mode == Mode.CATEGORICAL || categoricalRequested(p)) {
                 categoricalCapable++;
             }
         }
@@ -219,7 +216,7 @@ public final class PrivateEncoders {
         for (ColumnPlan p : plans) {
             Column c = columns.get(p.index);
             c.epsilon = perColumn;
-            c.delta = p.mode == Mode.CATEGORICAL || c.integralUndecided ? encoderDelta / categoricalCapable : 0;
+            c.delta = p.mode == Mode.CATEGORICAL || categoricalRequested(p) ? encoderDelta / categoricalCapable : 0;
         }
         LOG.info("Differential privacy: ε = {} per column over {} columns, δ = {} per categorical column", fmt(perColumn),
                 plans.size(), categoricalCapable == 0 ? "0" : fmt(encoderDelta / categoricalCapable));
@@ -313,23 +310,50 @@ public final class PrivateEncoders {
                 : type.base() == ColumnType.Base.TIMESTAMP ? TIMESTAMP_ORIGIN : 0.0;
     }
 
-    /** Releases a column's range from its counts in the range grid (of value − {@link #rangeOrigin}). */
-    public void releaseRange(ColumnPlan p, long[] counts) {
+    /**
+     * Releases a column's range from its counts in the zoom grid ({@link DpMechanisms#zoomBin} of value −
+     * {@link #rangeOrigin}): the range on the signed power-of-two grid ({@link DpMechanisms#range}, the zoom grid's
+     * blocks summed), with {@value #RANGE_SHARE} of the column's ε; when that range is one octave away from 0 (a year
+     * column: [1024, 2048]), a second release narrows it within the octave ({@link DpMechanisms#zoom}, another
+     * {@value #ZOOM_SHARE} of ε).
+     */
+    public void releaseRange(ColumnPlan p, long[] zoomCounts) {
         Column c = columns.get(p.index);
         double eps = RANGE_SHARE * c.epsilon;
         boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
-        double[] r = DpMechanisms.range(counts, eps, noise.stream("range|" + p.index), wholeNumbers);
+        double[] r = DpMechanisms.range(DpMechanisms.octaveCounts(zoomCounts), eps, noise.stream("range|" + p.index),
+                wholeNumbers);
         double origin = rangeOrigin(p.type);
-        c.bounds = new double[]{r[0] + origin, r[1] + origin};
-        c.epsilon -= eps;
         ledger.add(new EncoderReleases.Release(p.name, "range", "laplace-log-histogram-range", eps, 0, 1.0 / eps,
                 "signed powers of two, threshold " + fmt(DpMechanisms.rangeThreshold(eps))));
-        LOG.info("Column '{}': DP range [{}, {}] (ε = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]), fmt(eps));
+        double spent = eps;
+        int first = DpMechanisms.rangeBin(r[0]);
+        int last = DpMechanisms.rangeBin(Math.nextDown(r[1]));
+        if (first == last && first != DpMechanisms.rangeBin(0)) {
+            double zoomEps = ZOOM_SHARE * c.epsilon;
+            r = DpMechanisms.zoom(zoomCounts, first, zoomEps, noise.stream("zoom|" + p.index), wholeNumbers);
+            spent += zoomEps;
+            ledger.add(new EncoderReleases.Release(p.name, "range_zoom", "laplace-histogram-range", zoomEps, 0,
+                    1.0 / zoomEps, DpMechanisms.ZOOM_SUBBINS + " equal sub-bins of the one-octave range, threshold "
+                    + fmt(DpMechanisms.rangeThreshold(zoomEps))));
+        }
+        c.bounds = new double[]{r[0] + origin, r[1] + origin};
+        c.epsilon -= spent;
+        LOG.info("Column '{}': DP range [{}, {}] (ε = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]), fmt(spent));
+    }
+
+    /** An integer column without a kind whose encoder setting asks for a categorical encoder (frequency, onehot). */
+    private boolean categoricalRequested(ColumnPlan p) {
+        return columns.get(p.index).integralUndecided && (EncodeOptions.FREQUENCY.equals(p.encoderOverride)
+                || EncodeOptions.ONEHOT.equals(p.encoderOverride));
     }
 
     /**
-     * After the ranges: an integer column without a kind setting whose bounds hold at most
-     * {@code maxDiscreteValues} integers is categorical (a decision on DP outputs only).
+     * After the ranges: an integer column without a kind setting stays a quantile column — its histogram has one bin
+     * per integer when its bounds hold few ({@link #UNIT_BINS_MAX}), so its values keep their point masses with no
+     * release threshold (its domain, the integers within the bounds, is known: a stability histogram's threshold,
+     * hundreds of rows on small budgets, would drop every value but the commonest). Only an encoder setting of
+     * frequency or onehot makes it categorical, when its bounds hold at most {@code maxDiscreteValues} integers.
      */
     public void decideAfterBounds(ColumnPlan p) {
         Column c = columns.get(p.index);
@@ -337,13 +361,11 @@ public final class PrivateEncoders {
             return;
         }
         double span = Math.floor(c.bounds[1]) - Math.ceil(c.bounds[0]) + 1;
-        if (span <= options.maxDiscreteValues()) {
+        if (categoricalRequested(p) && span <= options.maxDiscreteValues()) {
             p.mode = Mode.CATEGORICAL;
             p.kind = EncodeOptions.CATEGORICAL;
-            p.why = "at most " + options.maxDiscreteValues() + " integers within its bounds (DP)";
-            if (EncodeOptions.QUANTILE.equals(p.encoderOverride)) {
-                p.encoderOverride = null;
-            }
+            p.why = "encoder " + p.encoderOverride + ", at most " + options.maxDiscreteValues()
+                    + " integers within its bounds (DP)";
         } else if (p.encoderOverride != null && !EncodeOptions.QUANTILE.equals(p.encoderOverride)) {
             p.encoderOverride = null;
         }
@@ -353,8 +375,8 @@ public final class PrivateEncoders {
      * The bin edges of a quantile column's histogram pass (after its bounds are known): one bin per integer for a
      * whole-number column of at most {@value #UNIT_BINS_MAX} integers within its bounds, else its log grid
      * ({@link DpMechanisms#logGridEdges} of the bounds relative to {@link #rangeOrigin}, {@link #histogramBins} bins
-     * aimed at), or null when a grid aiming at 64 bins has fewer than {@value #MIN_LOG_GRID_BINS}: then the knots are
-     * DP quantiles on {@value #GRID_BINS} equal bins ({@link DpMechanisms#gridBin}). A function of the bounds and the
+     * aimed at), or equal bins ({@link #equalEdges}) when a log grid aiming at 64 bins has fewer than
+     * {@value #MIN_LOG_GRID_BINS}. A function of the bounds and the
      * type only.
      */
     public double[] gridEdges(ColumnPlan p) {
@@ -372,10 +394,12 @@ public final class PrivateEncoders {
                     e[j] = Math.ceil(lo) - 0.5 + j + origin;
                 }
                 c.edges = e;
-            } else if (DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS) {
+            } else {
                 boolean precision = p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP;
                 double eps = c.epsilon * (precision ? 1 - PRECISION_SHARE : 1);
-                double[] e = DpMechanisms.logGridEdges(lo, hi, whole, histogramBins(rows, eps));
+                int target = histogramBins(rows, eps);
+                double[] e = DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS
+                        ? DpMechanisms.logGridEdges(lo, hi, whole, target) : equalEdges(lo, hi, whole, target);
                 for (int j = 0; j < e.length; j++) {
                     e[j] += origin;
                 }
@@ -384,6 +408,29 @@ public final class PrivateEncoders {
             c.edgesDecided = true;
         }
         return c.edges == null ? null : c.edges.clone();
+    }
+
+    /**
+     * {@code bins} equal bins over [lo, hi] (a range within one octave away from 0, where the log grid is too
+     * coarse); whole numbers: edges at half-integers, each bin at least one integer wide.
+     */
+    static double[] equalEdges(double lo, double hi, boolean whole, int bins) {
+        if (!whole) {
+            double[] e = new double[bins + 1];
+            for (int j = 0; j <= bins; j++) {
+                e[j] = j == bins ? hi : lo + (hi - lo) * j / bins;
+            }
+            return e;
+        }
+        double a = Math.ceil(lo) - 0.5;
+        double b = Math.floor(hi) + 0.5;
+        int n = (int) Math.max(1, Math.min(bins, b - a));
+        java.util.TreeSet<Double> edges = new java.util.TreeSet<>();
+        for (int j = 0; j <= n; j++) {
+            edges.add(j == n ? b : Math.floor(a + (b - a) * j / n) + 0.5);
+        }
+        edges.add(a);
+        return edges.stream().filter(x -> x >= a && x <= b).mapToDouble(Double::doubleValue).toArray();
     }
 
     /**
@@ -490,125 +537,29 @@ public final class PrivateEncoders {
         return Math.max(1.0, Math.log(1.0 / (2 * STATE_BETA)) * counts / epsilon);
     }
 
-    /** The knot probabilities the DP quantiles estimate: α, …, 1 − α evenly (α = the bounds quantile), m of them. */
-    public double[] quantileProbabilities(int m) {
-        double alpha = boundsOptions.boundsQuantile();
-        double[] p = new double[m];
-        for (int j = 0; j < m; j++) {
-            p[j] = alpha + (1 - 2 * alpha) * j / (m - 1);
-        }
-        return p;
-    }
 
-    /**
-     * How many knots the DP quantiles of {@code rows} values can place with ε {@code epsilon}: the most m ≤
-     * {@code maxKnots} whose expected rank error, about 2·ln(G + 1)/ε per level over ⌈log2(m + 1)⌉ levels, stays
-     * below half the knot spacing n/(m − 1): (m − 1)·levels(m) ≤ n·ε / (4·ln(G + 1)). Below 3: 2, no quantiles (the
-     * bounds are the knots). A function of the released row count and the budget only.
-     */
-    public static int knotCount(int maxKnots, long rows, double epsilon) {
-        double budget = rows * epsilon / (4 * Math.log(GRID_BINS + 1.0));
-        for (int m = maxKnots; m >= 3; m--) {
-            if ((m - 1) * DpMechanisms.quantileLevels(m) <= budget) {
-                return m;
-            }
-        }
-        return 2;
-    }
 
-    /**
-     * Builds a quantile column's encoder from its exact value-state counts {value, null, NaN, +∞, −∞} (noised here,
-     * one Laplace histogram) and its counts in {@value #GRID_BINS} equal bins between its bounds (values clamped):
-     * knots from {@link DpMechanisms#quantiles} at {@link #quantileProbabilities}, rescaled to 0..1 (so the outer
-     * knots are DP estimates of the α and 1 − α quantiles and nothing is sampled beyond them); their number from
-     * {@link #knotCount}. When the budget allows no quantile (2 knots), the bounds are the knots and the whole
-     * column budget goes to the states.
-     */
+    /** As {@link #quantile(ColumnPlan, long[], long[], long[])} without a rounding precision. */
     public void quantile(ColumnPlan p, long[] exactStates, long[] grid) {
         quantile(p, exactStates, grid, null);
     }
 
     /**
-     * As {@link #quantile(ColumnPlan, long[], long[])}; for a float or double column with {@code offDecimals} (per
-     * d = 0..{@link QuantileEncoder#MAX_DECIMALS}, how many values are not multiples of 10^−d) also its rounding
-     * precision: half the states' share goes to a Laplace release of these counts (one value changes each by at most
-     * 1: L1 sensitivity 7), and the precision is the smallest d whose noisy count, and every finer one's, is below
-     * {@link #decimalsFloor} (a value on the 10^−d grid is on every finer one); none (every digit kept) when no d
-     * qualifies; not released at all (every digit kept, for timestamps every microsecond) when that floor exceeds
-     * {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows. For a timestamp column
+     * Builds a quantile column's encoder from its exact value-state counts {value, null, NaN, +∞, −∞} and its values'
+     * counts in the bins of {@link #gridEdges} (values clamped to the bounds), noised here ({@link #histogramQuantile});
+     * for a float or double column with {@code offDecimals} (per d = 0..{@link QuantileEncoder#MAX_DECIMALS}, how many
+     * values are not multiples of 10^−d) also its rounding precision: a Laplace release of these counts (one value
+     * changes each by at most 1: L1 sensitivity 7), the precision the smallest d whose noisy count, and every finer
+     * one's, is below {@link #decimalsFloor}; none (every digit kept) when no d qualifies; not released at all when
+     * that floor exceeds {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows. For a timestamp column
      * {@code offDecimals} holds {values with a fraction of a second, with a fraction of a millisecond}, released the
      * same way, for its unit (1 s, 1 ms or 1 µs).
      */
     public void quantile(ColumnPlan p, long[] exactStates, long[] grid, long[] offDecimals) {
-        Column c = columns.get(p.index);
-        if (c.edges != null) {
-            histogramQuantile(p, exactStates, grid, offDecimals);
-            return;
+        if (columns.get(p.index).edges == null) {
+            throw new IllegalStateException("Column '" + p.name + "': its grid edges come first (gridEdges)");
         }
-        int m = knotCount(Math.min(options.quantiles(), MAX_KNOTS), rows, (1 - STATES_SHARE) * c.epsilon);
-        double epsStates = m > 2 ? STATES_SHARE * c.epsilon : c.epsilon;
-        double epsKnots = c.epsilon - epsStates;
-        // a precision release whose noise floor is not well below the rows cannot tell a grid from none: skipped
-        // (every digit kept), its budget left to the states
-        Precision precision = Precision.NONE;
-        if (precisionReleasable(p, offDecimals, epsStates / 2)) {
-            precision = releasePrecision(p, offDecimals, epsStates / 2);
-            epsStates -= epsStates / 2;
-        }
-        int decimals = precision.decimals();
-        double timestampUnit = precision.timestampUnit();
-        long[] states = new long[exactStates.length];
-        for (int s = 0; s < states.length; s++) {
-            boolean possible = s < 2 || p.type.isFloatingPoint(); // NaN and ±∞ exist only in float and double
-            double noisy = exactStates[s] + noise.laplace("states|" + p.index + "|" + s, 1.0 / epsStates);
-            states[s] = !possible || (s > 0 && noisy < stateFloor(epsStates)) ? 0 : Math.max(0, Math.round(noisy));
-        }
-        ledger.add(new EncoderReleases.Release(p.name, "value_states", "laplace", epsStates, 0, 1.0 / epsStates,
-                "counts of values, nulls" + (p.type.isFloatingPoint() ? ", NaN, +inf, -inf" : "")));
-        if (states[0] < 1) {
-            LOG.warn("Column '{}': its noisy count of values is below 1: the synthetic column is all nulls", p.name);
-            p.encoder = new ConstantEncoder(p.name, p.type, null);
-            return;
-        }
-        double[] bounds = c.bounds;
-        double unit = EncoderChoice.unit(p);
-        if (timestampUnit > 0) {
-            unit = timestampUnit;
-        } else if (p.type.base() == ColumnType.Base.TIMESTAMP) {
-            unit = 1.0; // no precision released: every microsecond kept
-        }
-        double[] knots;
-        String where = "bounds [" + fmt(bounds[0]) + ", " + fmt(bounds[1]) + "] "
-                + (c.publicBounds ? "(set)" : "(DP range)");
-        if (m > 2) {
-            double[] probabilities = quantileProbabilities(m);
-            int levels = DpMechanisms.quantileLevels(m);
-            knots = DpMechanisms.quantiles(grid, bounds[0], bounds[1], probabilities, epsKnots / levels,
-                    noise.stream("quantiles|" + p.index));
-            ledger.add(new EncoderReleases.Release(p.name, "quantiles", "exponential-kaplan-quantiles", epsKnots, 0,
-                    Double.NaN, m + " knots, " + levels + " levels of ε " + fmt(epsKnots / levels) + ", " + where));
-        } else {
-            knots = bounds.clone();
-            LOG.info("Column '{}': the budget (ε = {} for {} rows) allows no DP quantile: its bounds are its knots",
-                    p.name, fmt(c.epsilon), rows);
-        }
-        for (int j = 0; j < knots.length; j++) {
-            double k = unit > 0 ? Math.rint(knots[j] / unit) * unit : knots[j];
-            k = Math.max(bounds[0], Math.min(bounds[1], k));
-            knots[j] = j == 0 ? k : Math.max(knots[j - 1], k);
-        }
-        if (knots[0] == knots[m - 1]) {
-            p.encoder = new QuantileEncoder(p.name, p.kind, p.type, new double[]{knots[0]}, new double[]{1.0}, unit,
-                    decimals, states, null, null, 0);
-            return;
-        }
-        double[] u = new double[m];
-        for (int j = 0; j < m; j++) {
-            u[j] = (double) j / (m - 1);
-        }
-        p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, u, unit, decimals, states, null, null, 0);
-        LOG.info("Column '{}': {} knots in [{}], {}; ε = {} (states) + {} (knots)", p.name, m,
-                fmt(knots[0]) + ", " + fmt(knots[m - 1]), where, fmt(epsStates), fmt(epsKnots));
+        histogramQuantile(p, exactStates, grid, offDecimals);
     }
 
     /** A released rounding precision: decimals of a float or double column (−1: every digit), a timestamp's unit. */
@@ -656,9 +607,8 @@ public final class PrivateEncoders {
     }
 
     /**
-     * The histogram path of {@link #quantile} (columns whose log grid has at least {@value #MIN_LOG_GRID_BINS} bins):
-     * one Laplace histogram of the column's value states (null, NaN, +∞, −∞) and its values' counts in the log-grid
-     * bins ({@link DpMechanisms#logGridEdges}; a row falls in exactly one bin: L1 sensitivity 1) with all the column's
+     * The histogram release of {@link #quantile}: one Laplace histogram of the column's value states (null, NaN, +∞, −∞) and its values' counts in the log-grid
+     * bins ({@link #gridEdges}; a row falls in exactly one bin: L1 sensitivity 1) with all the column's
      * ε left after the range (and, for float, double and timestamp columns, {@value #PRECISION_SHARE} of it for the
      * rounding precision). The knots are the grid's edges and the probabilities the isotonic CDF of the noisy bins
      * ({@link DpMechanisms#isotonicCumulative}); the value count is its total. A noisy null, NaN or ±∞ count below

@@ -44,14 +44,13 @@ import static org.apache.spark.sql.functions.udf;
  *   <li>counts (rows; per column non-null, NaN, ±∞; for float and double columns, per d ≤ 6 the values off the
  *       10^−d grid), from which the row count is released first;</li>
  *   <li>for numeric, date and timestamp columns without a bounds setting, counts in a fixed signed power-of-two grid
- *       (the DP range);</li>
+ *       whose bins are split into equal sub-bins (the DP range, narrowed within one octave when need be);</li>
  *   <li>for categorical columns, one grouped count of (column, value) whose Laplace noise is added <b>on the
  *       executors</b> (drawn from the fit's secret key and the value, {@link NoiseSource}): only values whose noisy
  *       count reaches the column's threshold, at most 2·maxCategories per column, reach the driver, with their noisy
  *       count only;</li>
- *   <li>for quantile columns, counts of the values clamped to their bounds in the bins of their log grid
- *       ({@link PrivateEncoders#gridEdges}), or in {@value PrivateEncoders#GRID_BINS} equal bins where that grid is
- *       too coarse.</li>
+ *   <li>for quantile columns, counts of the values clamped to their bounds in the bins of
+ *       {@link PrivateEncoders#gridEdges}.</li>
  * </ol>
  * No exact minimum, maximum, extreme, distinct count, shape or word reaches the driver; exact counts do (as inputs of
  * the mechanisms) but never a model.
@@ -99,9 +98,9 @@ final class PrivateEncoderFit {
                     ranged.size());
             double[] origins = ranged.stream().mapToDouble(p -> PrivateEncoders.rangeOrigin(p.type)).toArray();
             int[] rangeBins = new int[ranged.size()];
-            java.util.Arrays.fill(rangeBins, DpMechanisms.RANGE_BINS);
+            java.util.Arrays.fill(rangeBins, DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS);
             long[][] counts = histograms(t, ranged, rangeBins, (j, x) ->
-                    DpMechanisms.rangeBin(x - origins[j]));
+                    DpMechanisms.zoomBin(x - origins[j]));
             for (int j = 0; j < ranged.size(); j++) {
                 dp.releaseRange(ranged.get(j), counts[j]);
             }
@@ -131,15 +130,12 @@ final class PrivateEncoderFit {
         if (!quantiles.isEmpty()) {
             LOG.info("DP encoder pass 4 of 4: clamped grid counts of {} numeric, date and timestamp columns (one Spark "
                     + "job)", quantiles.size());
-            double[][] bounds = quantiles.stream().map(dp::bounds).toArray(double[][]::new);
             double[][] edges = quantiles.stream().map(dp::gridEdges).toArray(double[][]::new);
-            int g = PrivateEncoders.GRID_BINS;
             int[] bins = new int[quantiles.size()];
             for (int j = 0; j < bins.length; j++) {
-                bins[j] = edges[j] != null ? edges[j].length - 1 : g;
+                bins[j] = edges[j].length - 1;
             }
-            long[][] grids = histograms(t, quantiles, bins, (j, x) -> edges[j] != null
-                    ? DpMechanisms.edgeBin(edges[j], x) : DpMechanisms.gridBin(x, bounds[j][0], bounds[j][1], g));
+            long[][] grids = histograms(t, quantiles, bins, (j, x) -> DpMechanisms.edgeBin(edges[j], x));
             for (int j = 0; j < quantiles.size(); j++) {
                 dp.quantile(quantiles.get(j), quantileStates.get(j), grids[j], quantileDecimals.get(j));
             }

@@ -286,4 +286,22 @@ class DpMechanismsTest {
         }
         assertThat(reached).isGreaterThan(40);
     }
+
+    @Test
+    void aOneOctaveRangeIsNarrowedAroundItsValues() {
+        // years of sale 2006 … 2010: the power-of-two range is [1024, 2048]; the zoom narrows it to a few sub-bins
+        long[] zoomCounts = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        Random data = new Random(5);
+        for (int i = 0; i < 2000; i++) {
+            zoomCounts[DpMechanisms.zoomBin(2006 + data.nextInt(5))]++;
+        }
+        double[] r = DpMechanisms.range(DpMechanisms.octaveCounts(zoomCounts), 0.1, new SplittableRandom(1), true);
+        assertThat(r).containsExactly(1024.0, 2048.0);
+        for (int seed = 0; seed < 20; seed++) {
+            double[] z = DpMechanisms.zoom(zoomCounts, DpMechanisms.rangeBin(2006), 0.1, new SplittableRandom(seed),
+                    true);
+            assertThat(z[0]).isLessThanOrEqualTo(2006).isGreaterThanOrEqualTo(1984);
+            assertThat(z[1]).isGreaterThanOrEqualTo(2010).isLessThanOrEqualTo(2032);
+        }
+    }
 }

@@ -53,12 +53,24 @@ class PrivateEncodersTest {
     }
 
     @Test
-    void theKnotCountGrowsWithRowsAndBudget() {
-        assertThat(PrivateEncoders.knotCount(33, 3_000, 0.03)).isEqualTo(2);
-        int mid = PrivateEncoders.knotCount(33, 100_000, 0.03);
-        assertThat(mid).isBetween(3, 32);
-        assertThat(PrivateEncoders.knotCount(33, 10_000_000, 0.03)).isEqualTo(33);
-        assertThat(PrivateEncoders.knotCount(33, 1_000_000, 0.03)).isGreaterThanOrEqualTo(mid);
+    void theHistogramBinsGrowWithRowsAndBudget() {
+        assertThat(PrivateEncoders.histogramBins(3_000, 0.03)).isEqualTo(PrivateEncoders.LOG_GRID_MIN_TARGET);
+        int mid = PrivateEncoders.histogramBins(100_000, 0.03);
+        assertThat(mid).isBetween(PrivateEncoders.LOG_GRID_MIN_TARGET + 1, PrivateEncoders.LOG_GRID_BINS - 1);
+        assertThat(PrivateEncoders.histogramBins(10_000_000, 1.0)).isEqualTo(PrivateEncoders.LOG_GRID_BINS);
+        assertThat(PrivateEncoders.histogramBins(1_000_000, 0.03)).isGreaterThan(mid);
+    }
+
+    @Test
+    void equalEdgesOfWholeNumbersSitBetweenIntegers() {
+        double[] e = PrivateEncoders.equalEdges(2000, 2016, true, 8);
+        assertThat(e[0]).isEqualTo(1999.5);
+        assertThat(e[e.length - 1]).isEqualTo(2016.5);
+        for (int j = 1; j < e.length; j++) {
+            assertThat(e[j] - e[j - 1]).isGreaterThanOrEqualTo(1.0);
+            assertThat(e[j] - Math.floor(e[j])).isEqualTo(0.5);
+        }
+        assertThat(PrivateEncoders.equalEdges(41.5, 42.5, false, 4)).containsExactly(41.5, 41.75, 42.0, 42.25, 42.5);
     }
 
     private static PrivateEncoders dp(Map<String, String> kinds) {
