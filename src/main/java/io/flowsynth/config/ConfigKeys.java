@@ -166,10 +166,12 @@ public final class ConfigKeys {
     public static final String PRIVACY_DELTA_DEFAULT = "auto";
     /** Share of ε and δ spent on the encoders' statistics; the rest goes to DP-SGD. */
     public static final String PRIVACY_ENCODER_SHARE = "flowsynth.privacy.encoder-share";
-    public static final double PRIVACY_ENCODER_SHARE_DEFAULT = 0.2;
+    public static final double PRIVACY_ENCODER_SHARE_DEFAULT = 0.8;
     /** DP-SGD's per-example gradient clip norm C. */
     public static final String PRIVACY_COPULA_SHARE = "flowsynth.privacy.copula-share";
-    public static final double PRIVACY_COPULA_SHARE_DEFAULT = 0.5;
+    public static final double PRIVACY_COPULA_SHARE_DEFAULT = 0.9;
+    public static final String PRIVACY_MAX_STEPS = "flowsynth.privacy.max-steps";
+    public static final long PRIVACY_MAX_STEPS_DEFAULT = 50;
     public static final String PRIVACY_MAX_GRAD_NORM = "flowsynth.privacy.max-grad-norm";
     public static final double PRIVACY_MAX_GRAD_NORM_DEFAULT = 1.0;
     /**
@@ -260,6 +262,7 @@ public final class ConfigKeys {
         d.put(PRIVACY_DELTA, PRIVACY_DELTA_DEFAULT);
         d.put(PRIVACY_ENCODER_SHARE, String.valueOf(PRIVACY_ENCODER_SHARE_DEFAULT));
         d.put(PRIVACY_COPULA_SHARE, String.valueOf(PRIVACY_COPULA_SHARE_DEFAULT));
+        d.put(PRIVACY_MAX_STEPS, String.valueOf(PRIVACY_MAX_STEPS_DEFAULT));
         d.put(PRIVACY_MAX_GRAD_NORM, String.valueOf(PRIVACY_MAX_GRAD_NORM_DEFAULT));
         d.put(PRIVACY_NOISE_SEED, PRIVACY_NOISE_SEED_DEFAULT);
         DEFAULTS = Collections.unmodifiableMap(d);

@@ -15,15 +15,21 @@ import io.flowsynth.error.BadInputException;
  * @param encoderShare share of ε and δ spent on the encoders, in (0, 0.99]
  * @param maxGradNorm  DP-SGD's per-example clip norm C &gt; 0
  * @param copulaShare  share of the flow's budget spent on the DP Gaussian copula it starts from, in [0, 0.99]; 0 = none
+ * @param maxSteps     most DP-SGD steps (a cap on {@code flowsynth.train.steps}); 0 = no cap
  */
 public record PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm,
-                              double copulaShare) {
+                              double copulaShare, long maxSteps) {
     public static final PrivacySettings OFF = new PrivacySettings(Double.NaN, Double.NaN,
             ConfigKeys.PRIVACY_ENCODER_SHARE_DEFAULT, ConfigKeys.PRIVACY_MAX_GRAD_NORM_DEFAULT);
 
-    /** Settings with the default copula share. */
+    /** Settings with the default copula share and step cap. */
     public PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm) {
         this(epsilon, delta, encoderShare, maxGradNorm, ConfigKeys.PRIVACY_COPULA_SHARE_DEFAULT);
+    }
+
+    /** Settings with the default step cap. */
+    public PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm, double copulaShare) {
+        this(epsilon, delta, encoderShare, maxGradNorm, copulaShare, ConfigKeys.PRIVACY_MAX_STEPS_DEFAULT);
     }
     /** Largest δ accepted: a δ near 1/n or above allows releasing a row outright. */
     public static final double MAX_DELTA = 0.01;
@@ -41,7 +47,8 @@ public record PrivacySettings(double epsilon, double delta, double encoderShare,
         return new PrivacySettings(epsilon, delta,
                 r.numberAbove(ConfigKeys.PRIVACY_ENCODER_SHARE, 0, MAX_ENCODER_SHARE),
                 r.numberAbove(ConfigKeys.PRIVACY_MAX_GRAD_NORM, 0, 1e6),
-                r.number(ConfigKeys.PRIVACY_COPULA_SHARE, 0, MAX_ENCODER_SHARE));
+                r.number(ConfigKeys.PRIVACY_COPULA_SHARE, 0, MAX_ENCODER_SHARE),
+                r.longAtLeast(ConfigKeys.PRIVACY_MAX_STEPS, 0));
     }
 
     /** True when the fit must be differentially private. */

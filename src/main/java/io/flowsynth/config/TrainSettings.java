@@ -43,4 +43,12 @@ public record TrainSettings(String engine, String gradient, int epochs, long ste
     public double validationShare(long rows) {
         return rows <= 0 ? 0 : Math.min(validationFraction, maxValidationRows / (double) rows);
     }
+
+    /** These settings with the step budget {@code newSteps} (when the budget is in steps, not epochs). */
+    public TrainSettings withSteps(long newSteps) {
+        return new TrainSettings(engine, gradient, epochs, newSteps, minDelta, maxMinutes, batchSize, learningRate,
+                learningRateDecay, localSteps, gradientClip, validationFraction, maxValidationRows, roundValidationRows,
+                partitions, patience, calibrationKnots, calibrationRows, calibrationMaxValues, checkpoint,
+                averagingFrequency, workerPrefetch, saveUpdater, repartition);
+    }
 }

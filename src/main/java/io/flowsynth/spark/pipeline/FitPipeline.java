@@ -194,7 +194,12 @@ public final class FitPipeline {
                 String.format("%.1f", 2 * parameterCount * 4 / 1e6));
         String engine = train.engine();
         int partitions = train.partitions() > 0 ? train.partitions() : spark.sparkContext().defaultParallelism();
-        TrainOptions options = trainOptions(train, c.flow().copulaInit(), seed, work.workDir(), rows, partitions,
+        // under DP the step budget is capped (flowsynth.privacy.max-steps): with Adam, steps whose noise swamps the
+        // clipped gradients move every parameter by about the learning rate at random (measured: more steps, lower
+        // quality on the real tables); the DP copula start does the heavy lifting
+        TrainSettings trainBudget = privacy.enabled() && privacy.maxSteps() > 0 && train.epochs() == 0
+                && train.steps() > privacy.maxSteps() ? train.withSteps(privacy.maxSteps()) : train;
+        TrainOptions options = trainOptions(trainBudget, c.flow().copulaInit(), seed, work.workDir(), rows, partitions,
                 privacy.enabled());
         ObjectNode privacyBlock = FlowsynthModel.noPrivacy();
         if (privacy.enabled()) {
