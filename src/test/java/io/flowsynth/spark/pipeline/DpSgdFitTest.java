@@ -47,6 +47,7 @@ class DpSgdFitTest {
                 "flowsynth.train.steps", "40", "flowsynth.train.local-steps", "10", "flowsynth.train.partitions", "2",
                 "flowsynth.train.batch-size", "64", "flowsynth.flow.layers", "2", "flowsynth.flow.hidden-features", "16",
                 "flowsynth.flow.type", "realnvp"));
+        m.put("flowsynth.privacy.encoder-share", "0.2");
         for (int i = 0; i < extra.length; i += 2) {
             m.put(extra[i], extra[i + 1]);
         }
@@ -127,6 +128,29 @@ class DpSgdFitTest {
             assertThat(Double.isFinite(row.getDouble(0))).isTrue();
             assertThat(row.getString(2)).isIn("a", "b");
         });
+    }
+
+    @Test
+    void theDpCopulaStartCarriesTheCorrelationAndMaxStepsCapsTheBudget() {
+        // x and y have correlation 0.8: the DP copula release (copula-share 0.9 of the flow's ε) keeps most of it
+        List<Row> rows = new SyntheticSampler(512).sample(spark, model, 4000, 11, 2, false).collectAsList();
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+        for (Row row : rows) {
+            double x = row.getDouble(0);
+            double y = row.getDouble(1);
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            syy += y * y;
+            sxy += x * y;
+        }
+        int n = rows.size();
+        double rho = (sxy / n - sx / n * sy / n)
+                / Math.sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
+        assertThat(rho).isGreaterThan(0.5);
+        FlowsynthModel capped = FitPipeline.fit(spark, table, config("flowsynth.train.steps", "400",
+                "flowsynth.privacy.max-steps", "20"));
+        assertThat(capped.privacy().path("steps").asLong()).isEqualTo(20);
     }
 
     @Test
