@@ -187,11 +187,16 @@ public final class DpMechanisms {
      * the growth steps over them (from the bin around 0 straight to [1, 2) and (−2, −1]).
      */
     public static double[] range(long[] counts, double epsilon, SplittableRandom rng, boolean wholeNumbers) {
-        if (counts.length != RANGE_BINS) {
+        return range(counts, epsilon, rng, wholeNumbers, new double[RANGE_BINS]);
+    }
+
+    /** {@link #range(long[], double, SplittableRandom, boolean)}, leaving the noisy counts in {@code noisy}. */
+    public static double[] range(long[] counts, double epsilon, SplittableRandom rng, boolean wholeNumbers,
+                                 double[] noisy) {
+        if (counts.length != RANGE_BINS || noisy.length != RANGE_BINS) {
             throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
         }
         double tau = rangeThreshold(epsilon);
-        double[] noisy = new double[counts.length];
         int best = 0;
         for (int b = 0; b < counts.length; b++) {
             noisy[b] = counts[b] + NoiseSource.laplace(rng, 1.0 / epsilon);
@@ -415,7 +420,7 @@ public final class DpMechanisms {
         if (!(lo < hi) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
             throw new IllegalArgumentException("need finite lo < hi, got " + lo + ", " + hi);
         }
-        int first = rangeBin(lo);
+        int first = rangeBin(Math.nextUp(lo)); // negative bins hold their upper edge
         int last = rangeBin(Math.nextDown(hi));
         int octaves = 0;
         for (int b = first; b <= last; b++) {

@@ -68,6 +68,11 @@ public final class PrivateEncoders {
     public static final double ROW_COUNT_SHARE = 0.05;
     /** Share of a column's ε spent on its DP range when it has no bounds setting. */
     public static final double RANGE_SHARE = 0.3;
+    /**
+     * A two-octave DP range is narrowed within one of them when that octave's noisy count is at least this share of
+     * the two's (the other joined by noise: a longitude of −93.6 whose range grew to [−256, −64]).
+     */
+    public static final double DOMINANT_SHARE = 0.9;
     /** Extra share of a column's ε spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
     public static final double ZOOM_SHARE = 0.2;
     /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
@@ -321,17 +326,24 @@ public final class PrivateEncoders {
         Column c = columns.get(p.index);
         double eps = RANGE_SHARE * c.epsilon;
         boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
+        double[] noisy = new double[DpMechanisms.RANGE_BINS];
         double[] r = DpMechanisms.range(DpMechanisms.octaveCounts(zoomCounts), eps, noise.stream("range|" + p.index),
-                wholeNumbers);
+                wholeNumbers, noisy);
         double origin = rangeOrigin(p.type);
         ledger.add(new EncoderReleases.Release(p.name, "range", "laplace-log-histogram-range", eps, 0, 1.0 / eps,
                 "signed powers of two, threshold " + fmt(DpMechanisms.rangeThreshold(eps))));
         double spent = eps;
-        int first = DpMechanisms.rangeBin(r[0]);
+        int first = DpMechanisms.rangeBin(Math.nextUp(r[0])); // negative bins hold their upper edge
         int last = DpMechanisms.rangeBin(Math.nextDown(r[1]));
-        if (first == last && first != DpMechanisms.rangeBin(0)) {
+        int zero = DpMechanisms.rangeBin(0);
+        // one octave away from 0, or two of which one holds (noisily) nearly all: a noisy neighbour joined the bulk
+        int dominant = noisy[first] >= noisy[last] ? first : last;
+        boolean oneOctave = first == last
+                || (last == first + 1 && noisy[dominant] >= DOMINANT_SHARE
+                * (Math.max(0, noisy[first]) + Math.max(0, noisy[last])));
+        if (oneOctave && first != zero && last != zero) {
             double zoomEps = ZOOM_SHARE * c.epsilon;
-            r = DpMechanisms.zoom(zoomCounts, first, zoomEps, noise.stream("zoom|" + p.index), wholeNumbers);
+            r = DpMechanisms.zoom(zoomCounts, dominant, zoomEps, noise.stream("zoom|" + p.index), wholeNumbers);
             spent += zoomEps;
             ledger.add(new EncoderReleases.Release(p.name, "range_zoom", "laplace-histogram-range", zoomEps, 0,
                     1.0 / zoomEps, DpMechanisms.ZOOM_SUBBINS + " equal sub-bins of the one-octave range, threshold "

@@ -154,6 +154,30 @@ class PrivateEncodersTest {
                 .contains("histogram").doesNotContain("quantiles", "value_states");
     }
 
+    @Test
+    void aRangeHeldByOneOctaveIsNarrowedWithinIt() {
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(40.0, Double.NaN, 0.5, 1.0), Map.of(), NoiseSource.fixed(3));
+        dp.releaseRowCount(2000);
+        ColumnPlan lon = new ColumnPlan(0, "longitude", ColumnType.of(ColumnType.Base.DOUBLE), null);
+        dp.prepare(List.of(lon));
+        dp.plan(List.of(lon));
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        Random r = new Random(1);
+        for (int i = 0; i < 1940; i++) {
+            zoom[DpMechanisms.zoomBin(-93.6 + 0.1 * r.nextDouble())]++;
+        }
+        for (int i = 0; i < 60; i++) {
+            zoom[DpMechanisms.zoomBin(-130 - r.nextDouble())]++; // a few in the next octave out
+        }
+        dp.releaseRange(lon, zoom);
+        double[] b = dp.bounds(lon);
+        assertThat(b[0]).isBetween(-96.0, -93.6);
+        assertThat(b[1]).isBetween(-93.5, -91.0);
+        assertThat(dp.releases().of("longitude")).extracting(EncoderReleases.Release::statistic)
+                .containsExactly("range", "range_zoom");
+    }
+
     /** The encoder's piecewise-linear F̂(x) between its knots. */
     private static double linearCdf(double[] knots, double[] p, double x) {
         for (int j = 0; j + 1 < knots.length; j++) {
