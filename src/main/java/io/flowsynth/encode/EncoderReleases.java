@@ -26,9 +26,9 @@ public record EncoderReleases(double epsilon, double delta, long rowCount, List<
      * One release.
      *
      * @param column    the column, or null for a table-wide statistic (the row count)
-     * @param statistic e.g. {@code row_count}, {@code null_count}, {@code value_states}, {@code range},
-     *                  {@code quantiles}, {@code category_counts}
-     * @param mechanism e.g. {@code laplace}, {@code laplace-threshold-histogram}, {@code exponential-kaplan-quantiles},
+     * @param statistic e.g. {@code row_count}, {@code null_count}, {@code range},
+     *                  {@code histogram}, {@code range_zoom}, {@code category_counts}
+     * @param mechanism e.g. {@code laplace}, {@code laplace-threshold-histogram}, {@code laplace-histogram-isotonic},
      *                  {@code laplace-log-histogram-range}, {@code public} (user-given bounds: no data read)
      * @param epsilon   ε spent (0 for {@code public})
      * @param delta     δ spent
