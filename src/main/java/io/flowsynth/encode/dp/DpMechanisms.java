@@ -16,10 +16,9 @@ import java.util.SplittableRandom;
  *       of which only bins whose noisy count reaches τ = 1 + ln(1/(2δ))/ε are released. A value present in one
  *       neighbour only has count 1 there and passes with probability ½·e^(−ε(τ−1)) = δ, so the release is (ε, δ)-DP
  *       (Korolova et al. 2009; Bun, Nissim, Stemmer 2016).</li>
- *   <li><b>Exponential mechanism</b> (McSherry, Talwar 2007): candidate j with probability ∝ exp(ε·u_j / 2) for a
- *       utility of sensitivity 1 is ε-DP.</li>
- *   <li><b>Quantiles</b>: {@link #quantiles}, the recursive "approximate quantiles" algorithm of Kaplan, Schnapp, Stemmer
- *       (ICML 2022) on the edges of a fixed grid: ε per level, ⌈log2(m + 1)⌉ levels for m quantiles.</li>
+ *   <li><b>Histogram CDF</b>: {@link #isotonicCumulative}, a consistent CDF from a Laplace histogram on a fixed grid
+ *       ({@link #logGridEdges}), the knots of a quantile column.</li>
+ *   <li><b>Zoom</b>: {@link #zoom}, a narrower range within a one-octave range.</li>
  *   <li><b>Range</b>: {@link #range}, a Laplace histogram over a fixed signed power-of-two grid, grown from its
  *       largest noisy bin while the neighbours' noisy counts reach a threshold.</li>
  * </ul>
@@ -36,94 +35,10 @@ public final class DpMechanisms {
         return 1.0 + Math.log(1.0 / (2.0 * delta)) / epsilon;
     }
 
-    /**
-     * The exponential mechanism: index j drawn with probability ∝ exp(ε·utility[j] / 2) (utilities of sensitivity 1),
-     * computed stably (shifted by the largest utility).
-     */
-    public static int exponential(double[] utility, double epsilon, SplittableRandom rng) {
-        double best = Double.NEGATIVE_INFINITY;
-        for (double u : utility) {
-            best = Math.max(best, u);
-        }
-        double[] cumulative = new double[utility.length];
-        double sum = 0;
-        for (int j = 0; j < utility.length; j++) {
-            sum += Math.exp(epsilon * (utility[j] - best) / 2.0);
-            cumulative[j] = sum;
-        }
-        double r = rng.nextDouble() * sum;
-        int lo = 0;
-        int hi = utility.length - 1;
-        while (lo < hi) { // the first j with cumulative[j] > r
-            int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] > r) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo;
-    }
 
-    /** Levels of {@link #quantiles} for m quantiles: ⌈log2(m + 1)⌉; its total ε is this times ε per level. */
-    public static int quantileLevels(int m) {
-        return m <= 0 ? 0 : 32 - Integer.numberOfLeadingZeros(m);
-    }
 
-    /**
-     * DP quantiles of values clamped to [lo, hi] and counted in {@code histogram.length} equal bins (bin b holds
-     * [e_b, e_{b+1}), the last also hi; edges e_j = lo + j·(hi − lo)/G): Kaplan, Schnapp and Stemmer's recursive
-     * algorithm. The middle probability p is estimated first by the exponential mechanism over the edges, with
-     * utility −|#{x &lt; e} − p·N| over the N values; the values below and above the chosen edge then answer the
-     * lower and upper halves (with probabilities rescaled to them), recursively. At each level every value is in one
-     * sub-problem only, and one value changes a utility by at most 1, so each level is ε-DP and the whole
-     * {@link #quantileLevels}(m)·ε-DP. The outputs are grid edges (never a data value, unless one lies exactly on the
-     * fixed grid), non-decreasing in p.
-     *
-     * @param probabilities strictly increasing, in (0, 1)
-     */
-    public static double[] quantiles(long[] histogram, double lo, double hi, double[] probabilities,
-                                     double epsilonPerLevel, SplittableRandom rng) {
-        double[] out = new double[probabilities.length];
-        long[] prefix = new long[histogram.length + 1];
-        for (int b = 0; b < histogram.length; b++) {
-            prefix[b + 1] = prefix[b] + histogram[b];
-        }
-        split(prefix, lo, hi, probabilities, 0, probabilities.length, 0, histogram.length, 0.0, 1.0, epsilonPerLevel,
-                rng, out);
-        return out;
-    }
 
-    private static void split(long[] prefix, double lo, double hi, double[] p, int from, int to, int a, int b,
-                              double pa, double pb, double epsilon, SplittableRandom rng, double[] out) {
-        if (from >= to) {
-            return;
-        }
-        int mid = (from + to) >>> 1;
-        double share = pb > pa ? (p[mid] - pa) / (pb - pa) : 0.5;
-        long n = prefix[b] - prefix[a];
-        double target = share * n;
-        double[] utility = new double[b - a + 1];
-        for (int j = a; j <= b; j++) {
-            utility[j - a] = -Math.abs((prefix[j] - prefix[a]) - target);
-        }
-        int chosen = a + exponential(utility, epsilon, rng);
-        int grid = prefix.length - 1;
-        out[mid] = chosen == grid ? hi : lo + (hi - lo) * chosen / grid;
-        split(prefix, lo, hi, p, from, mid, a, chosen, pa, p[mid], epsilon, rng, out);
-        split(prefix, lo, hi, p, mid + 1, to, chosen, b, p[mid], pb, epsilon, rng, out);
-    }
 
-    /** Bin of a value in a fixed equal-width grid of {@code bins} bins over [lo, hi], the value clamped first. */
-    public static int gridBin(double x, double lo, double hi, int bins) {
-        if (!(x > lo)) {
-            return 0;
-        }
-        if (!(x < hi)) {
-            return bins - 1;
-        }
-        return Math.min(bins - 1, (int) ((x - lo) / (hi - lo) * bins));
-    }
 
     // ---- the range grid: signed powers of two ------------------------------------------------------------------
 

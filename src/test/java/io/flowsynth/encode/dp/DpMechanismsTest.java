@@ -58,67 +58,8 @@ class DpMechanismsTest {
         assertThat((double) passed / n).isCloseTo(delta, within(0.006));
     }
 
-    @Test
-    void theExponentialMechanismHasTheExpectedOdds() {
-        SplittableRandom rng = new SplittableRandom(11);
-        double epsilon = 1.0;
-        double[] utility = {0.0, -2.0, -1000.0};
-        int n = 40_000;
-        int[] hits = new int[3];
-        for (int i = 0; i < n; i++) {
-            hits[DpMechanisms.exponential(utility, epsilon, rng)]++;
-        }
-        double p0 = Math.E / (1 + Math.E); // exp(ε·0/2) : exp(ε·(−2)/2)
-        assertThat((double) hits[0] / n).isCloseTo(p0, within(0.01));
-        assertThat(hits[2]).isZero();
-    }
 
-    @Test
-    void quantileLevelsAreCeilLog2OfMPlusOne() {
-        assertThat(DpMechanisms.quantileLevels(1)).isEqualTo(1);
-        assertThat(DpMechanisms.quantileLevels(2)).isEqualTo(2);
-        assertThat(DpMechanisms.quantileLevels(3)).isEqualTo(2);
-        assertThat(DpMechanisms.quantileLevels(31)).isEqualTo(5);
-        assertThat(DpMechanisms.quantileLevels(33)).isEqualTo(6);
-    }
 
-    @Test
-    void dpQuantilesLandNearTheTrueOnesAndNeverOnAnExtremeValue() {
-        Random data = new Random(5);
-        int n = 100_000;
-        double[] x = new double[n];
-        for (int i = 0; i < n - 1; i++) {
-            x[i] = 50 + 10 * data.nextGaussian();
-        }
-        double extreme = 987_654.321;
-        x[n - 1] = extreme;
-        double lo = 0;
-        double hi = 128;
-        int bins = 4096;
-        long[] hist = new long[bins];
-        for (double v : x) {
-            hist[DpMechanisms.gridBin(v, lo, hi, bins)]++;
-        }
-        double[] sorted = x.clone();
-        Arrays.sort(sorted);
-        double[] p = new double[33];
-        for (int j = 0; j < p.length; j++) {
-            p[j] = 0.001 + 0.998 * j / 32;
-        }
-        for (int seed = 0; seed < 5; seed++) {
-            double[] q = DpMechanisms.quantiles(hist, lo, hi, p, 0.5, new SplittableRandom(seed));
-            for (int j = 0; j < p.length; j++) {
-                // rank error: the share of values below the DP knot is within 0.5 % of the target probability
-                int rank = Math.abs(Arrays.binarySearch(sorted, q[j]) + 1);
-                assertThat((double) rank / n).as("p = %s, knot %s", p[j], q[j]).isCloseTo(p[j], within(0.005));
-                assertThat(q[j]).isBetween(lo, hi).isNotEqualTo(extreme);
-                if (j > 0) {
-                    assertThat(q[j]).isGreaterThanOrEqualTo(q[j - 1]);
-                }
-            }
-            assertThat(q[p.length - 1]).isLessThan(sorted[n - 2] + 1); // nowhere near the extreme
-        }
-    }
 
     @Test
     void rangeGridBinsCoverEveryValueWithinTheirEdges() {
@@ -205,7 +146,7 @@ class DpMechanismsTest {
             assertThat(w[j] - w[j - 1]).isGreaterThanOrEqualTo(1.0);
             assertThat(w[j] - Math.floor(w[j])).isEqualTo(0.5);
         }
-        // a range within one octave away from 0 gives a coarse grid (the caller falls back to DP quantiles)
+        // a range within one octave away from 0 gives a coarse grid (the caller uses equal bins there)
         assertThat(DpMechanisms.logGridEdges(1024, 2048, true, 64).length - 1).isLessThanOrEqualTo(32);
     }
 
