@@ -2,7 +2,6 @@ package io.flowsynth.encode.dp;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
 import java.util.Random;
 import java.util.SplittableRandom;
 
