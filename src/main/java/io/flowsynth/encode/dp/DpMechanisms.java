@@ -273,6 +273,8 @@ public final class DpMechanisms {
      * column's [1024, 2048]): Laplace(1/ε) on its {@value #ZOOM_SUBBINS} equal sub-bins, grown from the largest while
      * the neighbours reach τ = ln(1/(2β))/ε, and out to a farther sub-bin reaching ln(64/(2·10⁻³))/ε; the bounds are
      * the sub-bins' outer edges (whole numbers: widened to integers).
+     *
+     * @return {lo, hi, the noisy count within [lo, hi]} (the caller keeps the octave when that is not most of it)
      */
     public static double[] zoom(long[] zoomCounts, int bin, double epsilon, SplittableRandom rng,
                                 boolean wholeNumbers) {
@@ -310,7 +312,11 @@ public final class DpMechanisms {
         double w = (rangeHigh(bin) - lo) / ZOOM_SUBBINS;
         double a = lo + first * w;
         double b = lo + (last + 1) * w;
-        return wholeNumbers ? new double[]{Math.floor(a), Math.ceil(b)} : new double[]{a, b};
+        double mass = 0;
+        for (int j = first; j <= last; j++) {
+            mass += noisy[j];
+        }
+        return wholeNumbers ? new double[]{Math.floor(a), Math.ceil(b), mass} : new double[]{a, b, mass};
     }
 
     // ---- the log grid and the histogram CDF ----------------------------------------------------------------------

@@ -73,6 +73,8 @@ public final class PrivateEncoders {
      * the two's (the other joined by noise: a longitude of −93.6 whose range grew to [−256, −64]).
      */
     public static final double DOMINANT_SHARE = 0.9;
+    /** A narrowed range is kept when its noisy count is at least this share of its octave's. */
+    public static final double ZOOM_KEEP = 0.8;
     /** Extra share of a column's ε spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
     public static final double ZOOM_SHARE = 0.2;
     /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
@@ -343,11 +345,18 @@ public final class PrivateEncoders {
                 * (Math.max(0, noisy[first]) + Math.max(0, noisy[last])));
         if (oneOctave && first != zero && last != zero) {
             double zoomEps = ZOOM_SHARE * c.epsilon;
-            r = DpMechanisms.zoom(zoomCounts, dominant, zoomEps, noise.stream("zoom|" + p.index), wholeNumbers);
+            double[] z = DpMechanisms.zoom(zoomCounts, dominant, zoomEps, noise.stream("zoom|" + p.index),
+                    wholeNumbers);
             spent += zoomEps;
+            // spread values (years 1872 … 2010) fill many sub-bins, none reaching the threshold alone: the growth
+            // would stop at the largest one and clamp the rest; keep the range unless the narrowed one holds most
+            boolean keep = z[2] >= ZOOM_KEEP * noisy[dominant];
+            if (keep) {
+                r = new double[]{z[0], z[1]};
+            }
             ledger.add(new EncoderReleases.Release(p.name, "range_zoom", "laplace-histogram-range", zoomEps, 0,
                     1.0 / zoomEps, DpMechanisms.ZOOM_SUBBINS + " equal sub-bins of the one-octave range, threshold "
-                    + fmt(DpMechanisms.rangeThreshold(zoomEps))));
+                    + fmt(DpMechanisms.rangeThreshold(zoomEps)) + (keep ? "" : "; not narrowed (spread values)")));
         }
         c.bounds = new double[]{r[0] + origin, r[1] + origin};
         c.epsilon -= spent;

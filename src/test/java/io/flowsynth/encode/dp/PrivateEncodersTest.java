@@ -178,6 +178,28 @@ class PrivateEncodersTest {
                 .containsExactly("range", "range_zoom");
     }
 
+    @Test
+    void spreadValuesInOneOctaveKeepTheirWholeRange() {
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(4));
+        dp.releaseRowCount(2400);
+        List<ColumnPlan> plans = new java.util.ArrayList<>();
+        for (int c = 0; c < 74; c++) { // a wide table (as ames): a small ε per column
+            plans.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.INT), null));
+        }
+        dp.prepare(plans);
+        dp.plan(plans);
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        Random r = new Random(2);
+        for (int i = 0; i < 2400; i++) {
+            zoom[DpMechanisms.zoomBin(1872 + r.nextInt(139))]++; // years built 1872 … 2010
+        }
+        dp.releaseRange(plans.get(0), zoom);
+        double[] b = dp.bounds(plans.get(0));
+        assertThat(b[0]).isLessThanOrEqualTo(1872.0);
+        assertThat(b[1]).isGreaterThanOrEqualTo(2010.0);
+    }
+
     /** The encoder's piecewise-linear F̂(x) between its knots. */
     private static double linearCdf(double[] knots, double[] p, double x) {
         for (int j = 0; j + 1 < knots.length; j++) {
