@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.fidelity.ConditionReport;
 import io.flowsynth.spark.fidelity.ConditionalFidelityEvaluator;
+import io.flowsynth.spark.fidelity.FidelityEvaluator;
 import io.flowsynth.spark.io.TableReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import static org.apache.spark.sql.functions.col;
@@ -55,46 +57,57 @@ public final class ConditionalRealBench {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
-        String realPath = args[1];
-        String column = args[2];
-        int draws = Integer.parseInt(args[3]);
-        long seed = Long.parseLong(args[4]);
+        Map<String, String> synthetic = new LinkedHashMap<>();
+        for (int a = 5; a < args.length; a++) {
+            synthetic.put(args[a].substring(0, args[a].indexOf('=')), args[a].substring(args[a].indexOf('=') + 1));
+        }
         double frequentShare = Double.parseDouble(System.getenv().getOrDefault("FREQUENT_SHARE", "0.1"));
         SparkSession spark = SparkSession.builder().master(System.getenv().getOrDefault("FLOWSYNTH_MASTER", "local[1]"))
                 .appName("conditional-real-bench").config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         try {
-            Dataset<Row> realTable = TableReader.read(spark, realPath, null);
-            StructType schema = realTable.schema();
-            Map<String, List<Row>> real = byLevel(realTable, column);
-            long realTotal = real.values().stream().mapToLong(List::size).sum();
-            ObjectNode root = JsonNodeFactory.instance.objectNode();
-            root.put("real", realPath);
-            root.put("column", column);
-            root.put("draws", draws);
-            root.put("seed", seed);
-            root.put("frequent_share", frequentShare);
-            root.put("note", "gap = mean over frequent levels F of F's quality with F's real and synthetic rows "
-                    + "subsampled to the level's counts (mean of draws) - the level's quality; ceiling = F's real "
-                    + "rows split into a reference and a disjoint 'synthetic' side of the level's counts; target: "
-                    + "gap <= 0.02 for every rare level");
-            ObjectNode variants = root.putObject("variants");
-            for (int a = 5; a < args.length; a++) {
-                String name = args[a].substring(0, args[a].indexOf('='));
-                String path = args[a].substring(args[a].indexOf('=') + 1);
-                Dataset<Row> synthetic = TableReader.read(spark, path, null);
-                synthetic = synthetic.select(java.util.Arrays.stream(schema.fields())
-                        .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new));
-                Map<String, List<Row>> syn = byLevel(synthetic, column);
-                variants.set(name, evaluate(spark, schema, column, real, realTotal, syn, draws, seed,
-                        frequentShare, name));
-            }
+            ObjectNode root = run(spark, args[1], args[2], synthetic, Integer.parseInt(args[3]),
+                    Long.parseLong(args[4]), frequentShare);
             Files.writeString(out, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(root)
                     + "\n");
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * The bench's JSON for the real table at {@code realPath} and each named synthetic table (read as {@code report}
+     * reads them; the synthetic columns cast to the real table's types).
+     *
+     * @param draws         seeded subsample draws per (frequent level, rare level)
+     * @param frequentShare a level holding at least this share of the real rows is a frequent one
+     */
+    public static ObjectNode run(SparkSession spark, String realPath, String column, Map<String, String> synthetic,
+                                 int draws, long seed, double frequentShare) {
+        Dataset<Row> realTable = TableReader.read(spark, realPath, null);
+        StructType schema = realTable.schema();
+        Map<String, List<Row>> real = byLevel(realTable, column);
+        long realTotal = real.values().stream().mapToLong(List::size).sum();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("real", realPath);
+        root.put("column", column);
+        root.put("draws", draws);
+        root.put("seed", seed);
+        root.put("frequent_share", frequentShare);
+        root.put("note", "gap = mean over frequent levels F of F's quality with F's real and synthetic rows "
+                + "subsampled to the level's counts (mean of draws) - the level's quality; ceiling = F's real "
+                + "rows split into a reference and a disjoint 'synthetic' side of the level's counts; target: "
+                + "gap <= 0.02 for every rare level");
+        ObjectNode variants = root.putObject("variants");
+        for (Map.Entry<String, String> v : synthetic.entrySet()) {
+            Dataset<Row> table = TableReader.read(spark, v.getValue(), null);
+            table = table.select(java.util.Arrays.stream(schema.fields())
+                    .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new));
+            variants.set(v.getKey(), evaluate(spark, schema, column, real, realTotal, byLevel(table, column), draws,
+                    seed, frequentShare, v.getKey()));
+        }
+        return root;
     }
 
     /** Rows by the context column's value as text (bench-sized tables: collected on the driver). */
@@ -151,12 +164,27 @@ public final class ConditionalRealBench {
             }
         }
         int groups = scored.size() + 2 * frequent.size() * rare.size() * draws;
-        StructType labelled = schema.add(GROUP, DataTypes.StringType);
-        Dataset<Row> realSet = spark.createDataFrame(realRows, labelled).drop(column);
-        Dataset<Row> synSet = spark.createDataFrame(synRows, labelled).drop(column);
-        ConditionReport report = new ConditionalFidelityEvaluator(Math.max(realRows.size(), synRows.size()) + 1,
-                seed, ConfigKeys.REPORT_MAX_PAIRS_DEFAULT, groups, 1, minRows)
-                .evaluate(realSet, synSet, List.of(GROUP), "bench");
+        // the label replaces the column in place, so the columns' order (and the seeded pair sample of a wide
+        // table) is the report's
+        StructField[] fields = schema.fields().clone();
+        fields[index] = DataTypes.createStructField(GROUP, DataTypes.StringType, true);
+        StructType labelled = new StructType(fields);
+        Dataset<Row> realSet = spark.createDataFrame(realRows, labelled);
+        Dataset<Row> synSet = spark.createDataFrame(synRows, labelled);
+        int maxRows = Math.max(realRows.size(), synRows.size()) + 1;
+        FidelityEvaluator fidelity = new FidelityEvaluator(maxRows, seed, ConfigKeys.REPORT_MAX_PAIRS_DEFAULT);
+        // the per-value pass takes its columns and pairs from an all-rows evaluation; the union of the draws needs
+        // none of its figures, so it is made on the levels' own rows (synthetic side cut): pairs are chosen by seed
+        Column levelRows = col(GROUP).isin(scored.toArray());
+        FidelityEvaluator.Evaluation main;
+        try (FidelityEvaluator.Samples s = fidelity.samples(realSet.where(levelRows), synSet.where(levelRows).limit(5000))) {
+            main = fidelity.evaluateDetailed(s);
+        }
+        ConditionReport report;
+        try (FidelityEvaluator.Samples s = fidelity.samples(realSet, synSet)) {
+            report = new ConditionalFidelityEvaluator(maxRows, seed, ConfigKeys.REPORT_MAX_PAIRS_DEFAULT, groups, 1,
+                    minRows).evaluate(s, main, List.of(GROUP), "bench");
+        }
         Map<String, ConditionReport.Entry> entries = new LinkedHashMap<>();
         report.entries().forEach(e -> entries.put(e.values().get(0), e));
 
@@ -250,11 +278,11 @@ public final class ConditionalRealBench {
     }
 
     private static Row relabel(Row r, int index, String label) {
-        Object[] v = new Object[r.size() + 1];
+        Object[] v = new Object[r.size()];
         for (int i = 0; i < r.size(); i++) {
             v[i] = r.get(i);
         }
-        v[r.size()] = label;
+        v[index] = label;
         return RowFactory.create(v);
     }
 
