@@ -64,12 +64,15 @@
 #                                 10,000,000) rows by plain sampling and ROWS rows by `sample --condition` on that
 #                                 plain sample as the condition table, interleaved CONDITIONAL_RUNS times (default 2);
 #                                 rows/s of each from _flowsynth.json and their ratio: target/bench/conditional.json
-#   jobs/bench.sh conditional-real [TABLE COLUMN]  per-condition fidelity on a real table with a rare level (default
-#                                 credit_data's Marital: 38 of 4,454 rows divorced, 67 widow): a seeded 80/20 split,
-#                                 fits conditioned on COLUMN with context balance 0.5 (the default) and 0, a plain
-#                                 sample of 50,000 rows each, report --condition-columns COLUMN against the training
-#                                 rows, and the holdout as the ceiling: per level real rows and quality of each:
-#                                 target/bench/conditional-real.json
+#   jobs/bench.sh conditional-real [TABLE COLUMN]  per-level fidelity of conditional models on a real table with rare
+#                                 levels (default credit_data's Marital: 38 of 4,454 rows divorced, 67 widow): a seeded
+#                                 80/20 split; per variant of CONDITIONAL_REAL_VARIANTS ("NAME:key=value,...;NAME2:...",
+#                                 default context balance 0.5 and 0) a fit conditioned on COLUMN and a plain sample of
+#                                 CONDITIONAL_REAL_ROWS (default 50000); then per level its quality against the training
+#                                 rows and, for each rare level (share < FREQUENT_SHARE, default 0.1), the frequent
+#                                 levels' quality at its sizes (CONDITIONAL_REAL_DRAWS seeded subsamples, default 20),
+#                                 the real ceiling at its sizes and the gap (target <= 0.02); the holdout is scored as
+#                                 one more variant: target/bench/conditional-real.json, table in the log
 #   jobs/bench.sh condition-report [ROWS] [RUNS]  per-condition fidelity (report --condition-columns) on two demo
 #                                 loans tables of ROWS rows (default 50000), contexts region, region+term_months and
 #                                 annual_income (quantile ranges), RUNS (default 3) interleaved runs in one JVM: report
@@ -494,10 +497,11 @@ guard() {
   cat "$bench/guard-$columns.json"
 }
 
-# conditional_real [TABLE COLUMN]: per-condition quality on a real table, beside the holdout ceiling
+# conditional_real [TABLE COLUMN]: per-level quality of conditional models on a real table, read at matched sizes
 conditional_real() {
   local table="${1:-credit_data}" column="${2:-Marital}" data="$bench/data/real" out="$bench/conditional-real"
   local fl="$FLOWSYNTH_HOME/jobs/flowsynth"
+  local variants="${CONDITIONAL_REAL_VARIANTS:-balance-0.5:flowsynth.condition.balance=0.5;balance-0:flowsynth.condition.balance=0}"
   fidelity_real_data "$data" "$table"
   [ -f "$data/$table.csv" ] || { echo "conditional-real: no table $table" >&2; exit 1; }
   rm -rf "$out"; mkdir -p "$out"
@@ -505,28 +509,30 @@ conditional_real() {
   awk -v seed="${FIDELITY_REAL_SEED:-7}" -v train="$out/train.csv" -v hold="$out/holdout.csv" \
     'BEGIN { srand(seed) } NR == 1 { print > train; print > hold; next }
      { if (rand() < 0.8) print > train; else print > hold }' "$data/$table.csv"
-  local reports=() b
-  for b in 0.5 0; do
-    "$fl" fit --input "$out/train.csv" --model "$out/model-$b" --set flowsynth.condition.columns="$column" \
-      --set flowsynth.condition.balance="$b" > "$out/fit-$b.log" 2>&1 || { tail -5 "$out/fit-$b.log" >&2; exit 1; }
-    "$fl" sample --model "$out/model-$b" --rows 50000 --output "$out/synthetic-$b" --seed 1 > "$out/sample-$b.log" 2>&1
-    "$fl" report --real "$out/train.csv" --synthetic "$out/synthetic-$b" --output "$out/report-$b" \
-      --condition-columns "$column" > "$out/report-$b.log" 2>&1
-    reports+=("$out/report-$b/fidelity.json")
+  local synthetic=() v name sets s
+  IFS=';' read -ra vs <<< "$variants"
+  for v in "${vs[@]}"; do
+    name="${v%%:*}"; sets=(--set flowsynth.condition.columns="$column")
+    IFS=',' read -ra kv <<< "${v#*:}"
+    for s in "${kv[@]}"; do [ -n "$s" ] && [ "$s" != "$name" ] && sets+=(--set "$s"); done
+    local t0=$SECONDS
+    "$fl" fit --input "$out/train.csv" --model "$out/model-$name" "${sets[@]}" > "$out/fit-$name.log" 2>&1 \
+      || { tail -5 "$out/fit-$name.log" >&2; exit 1; }
+    echo "conditional-real: $name fitted in $((SECONDS - t0)) s (${sets[*]})" >&2
+    "$fl" sample --model "$out/model-$name" --rows "${CONDITIONAL_REAL_ROWS:-50000}" --output "$out/synthetic-$name" \
+      --seed 1 > "$out/sample-$name.log" 2>&1 || { tail -5 "$out/sample-$name.log" >&2; exit 1; }
+    synthetic+=("$name=$out/synthetic-$name")
   done
-  "$fl" report --real "$out/train.csv" --synthetic "$out/holdout.csv" --output "$out/report-ceiling" \
-    --condition-columns "$column" > "$out/report-ceiling.log" 2>&1
-  jq -s --arg table "$table" --arg column "$column" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" '
-    . as $r
-    | def lv(i): $r[i].per_condition.entries | map({key: .label, value: {real_rows, synthetic_rows, quality}})
-        | from_entries;
-    {table: $table, column: $column, machine_load: $load,
-     overall_quality: {balance_05: $r[0].per_condition.overall.quality, balance_0: $r[1].per_condition.overall.quality,
-                       ceiling_holdout: $r[2].per_condition.overall.quality},
-     levels: [lv(0) | keys[] as $k | {level: $k, balance_05: lv(0)[$k], balance_0: lv(1)[$k],
-                                      ceiling_holdout: lv(2)[$k]}]}' \
-    "${reports[@]}" "$out/report-ceiling/fidelity.json" > "$bench/conditional-real.json"
-  cat "$bench/conditional-real.json"
+  # the holdout as one more "synthetic" table: the per-level ceiling at the holdout's own sizes
+  synthetic+=("holdout=$out/holdout.csv")
+  java_main io.flowsynth.jobs.bench.ConditionalRealBench "$out/matched.json" "$out/train.csv" "$column" \
+    "${CONDITIONAL_REAL_DRAWS:-20}" "${FIDELITY_REAL_SEED:-7}" "${synthetic[@]}" 2>"$out/matched.log" \
+    | tee "$out/matched.txt" >&2
+  jq --arg table "$table" --arg variants "$variants" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    '{table: $table, variants_settings: $variants, machine_load_after: $load} + .' "$out/matched.json" \
+    > "$bench/conditional-real.json"
+  jq -r '.variants | to_entries[] | "\(.key): worst gap \(.value.worst_gap) (within 0.02: \(.value.within_target))"' \
+    "$bench/conditional-real.json" >&2
 }
 
 # condition_report [ROWS] [RUNS]: what report --condition-columns costs, against peers measured in the same JVM
