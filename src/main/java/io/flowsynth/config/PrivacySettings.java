@@ -51,6 +51,11 @@ public record PrivacySettings(double epsilon, double delta, double encoderShare,
                 r.longAtLeast(ConfigKeys.PRIVACY_MAX_STEPS, 0));
     }
 
+    /** These settings with another copula share. */
+    public PrivacySettings withCopulaShare(double share) {
+        return new PrivacySettings(epsilon, delta, encoderShare, maxGradNorm, share, maxSteps);
+    }
+
     /** True when the fit must be differentially private. */
     public boolean enabled() {
         return !Double.isNaN(epsilon);

@@ -41,41 +41,42 @@ public final class GaussianInit {
 
         /** Adds {@code n} rows given row-major in {@code rows}. */
         public Moments add(float[] rows, int n) {
-            int d = features;
-            double[] x = new double[d];
+            double[] x = new double[features];
             for (int r = 0; r < n; r++) {
-                for (int i = 0; i < d; i++) {
-                    x[i] = rows[r * d + i];
-                    sum[i] += x[i];
-                }
-                for (int i = 0, t = 0; i < d; i++) {
-                    double xi = x[i];
-                    for (int j = i; j < d; j++, t++) {
-                        cross[t] += xi * x[j];
-                    }
+                accumulate(rows, r, 1.0, x);
+            }
+            return this;
+        }
+
+        /** Adds row {@code r} of {@code rows} times {@code scale} ({@code x}: a buffer of the features). */
+        private void accumulate(float[] rows, int r, double scale, double[] x) {
+            int d = features;
+            for (int i = 0; i < d; i++) {
+                x[i] = rows[r * d + i] * scale;
+                sum[i] += x[i];
+            }
+            for (int i = 0, t = 0; i < d; i++) {
+                double xi = x[i];
+                for (int j = i; j < d; j++, t++) {
+                    cross[t] += xi * x[j];
                 }
             }
-            this.rows += n;
-            return this;
+            this.rows++;
         }
 
         /**
          * Adds {@code n} rows, each first scaled down to L2 norm at most {@code clip} (the DP copula: one row then
-         * changes the sums by at most √(clip² + clip⁴) in L2, {@link #privateGaussian}).
+         * changes the cross products by at most clip² in L2, {@link #privateGaussian}).
          */
         public Moments addClipped(float[] rows, int n, double clip) {
             int d = features;
-            float[] one = new float[d];
+            double[] x = new double[d];
             for (int r = 0; r < n; r++) {
                 double norm = 0;
                 for (int i = 0; i < d; i++) {
                     norm += (double) rows[r * d + i] * rows[r * d + i];
                 }
-                double scale = norm > clip * clip ? clip / Math.sqrt(norm) : 1.0;
-                for (int i = 0; i < d; i++) {
-                    one[i] = (float) (rows[r * d + i] * scale);
-                }
-                add(one, 1);
+                accumulate(rows, r, norm > clip * clip ? clip / Math.sqrt(norm) : 1.0, x);
             }
             return this;
         }

@@ -11,7 +11,6 @@ import io.flowsynth.spark.fidelity.FidelityEvaluator;
 import io.flowsynth.spark.pipeline.ReportPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
@@ -64,16 +63,16 @@ public final class ConditionReportBench {
                 for (int r = 0; r < runs; r++) {
                     long t = System.nanoTime();
                     ReportPipeline.evaluate(spark, real, null, synthetic, null, plain, null);
-                    without[r] = seconds(t);
+                    without[r] = BenchStats.seconds(t);
                     t = System.nanoTime();
                     ObjectNode json = ReportPipeline.evaluate(spark, real, null, synthetic, null, with, null);
-                    withSection[r] = seconds(t);
+                    withSection[r] = BenchStats.seconds(t);
                     // the section (grouped pass on the report's cached samples) vs one evaluator per named value
                     section[r] = json.path(ConditionReport.KEY).path("seconds").asDouble();
                     last = ConditionReport.fromJson(json.path(ConditionReport.KEY));
                     t = System.nanoTime();
                     naive(real, synthetic, columns, last);
-                    naive[r] = seconds(t);
+                    naive[r] = BenchStats.seconds(t);
                     System.out.printf(Locale.ROOT, "%s run %d: report %.1f s without, %.1f s with (section %.1f s); "
                                     + "one evaluator per named value instead of the section %.1f s%n", columns, r + 1,
                             without[r], withSection[r], section[r], naive[r]);
@@ -82,12 +81,12 @@ public final class ConditionReportBench {
                 ArrayNode cols = o.putArray("columns");
                 columns.forEach(cols::add);
                 o.put("named_values", last.entries().size());
-                o.put("report_seconds_without", median(without));
-                o.put("report_seconds_with", median(withSection));
-                o.put("with_over_without", median(withSection) / median(without));
-                o.put("section_seconds", median(section));
-                o.put("one_evaluator_per_value_seconds", median(naive));
-                o.put("per_value_over_section", median(naive) / median(section));
+                o.put("report_seconds_without", BenchStats.median(without));
+                o.put("report_seconds_with", BenchStats.median(withSection));
+                o.put("with_over_without", BenchStats.median(withSection) / BenchStats.median(without));
+                o.put("section_seconds", BenchStats.median(section));
+                o.put("one_evaluator_per_value_seconds", BenchStats.median(naive));
+                o.put("per_value_over_section", BenchStats.median(naive) / BenchStats.median(section));
             }
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             out.put("rows_per_side", rows);
@@ -136,13 +135,5 @@ public final class ConditionReportBench {
         return new double[]{Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
     }
 
-    private static double seconds(long start) {
-        return (System.nanoTime() - start) / 1e9;
-    }
 
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

@@ -64,10 +64,10 @@ public final class DpEncoderBench {
             for (int r = 0; r < runs; r++) {
                 long t = System.nanoTime();
                 plain.fit(real);
-                without[r] = seconds(t);
+                without[r] = BenchStats.seconds(t);
                 t = System.nanoTime();
                 plain.withPrivacy(privacy(1.0), Map.of()).fit(real);
-                with[r] = seconds(t);
+                with[r] = BenchStats.seconds(t);
                 System.out.printf(Locale.ROOT, "run %d: encoder fit %.2f s without DP, %.2f s with (ε = 1)%n", r + 1,
                         without[r], with[r]);
             }
@@ -76,9 +76,9 @@ public final class DpEncoderBench {
             out.put("table", "loans demo");
             out.put("master", spark.sparkContext().master());
             ObjectNode cost = out.putObject("encoder_fit_seconds");
-            cost.put("without_dp_median", median(without));
-            cost.put("with_dp_median", median(with));
-            cost.put("ratio_dp_to_plain", median(with) / median(without));
+            cost.put("without_dp_median", BenchStats.median(without));
+            cost.put("with_dp_median", BenchStats.median(with));
+            cost.put("ratio_dp_to_plain", BenchStats.median(with) / BenchStats.median(without));
             cost.set("without_dp_runs", array(without));
             cost.set("with_dp_runs", array(with));
             ArrayNode utility = out.putArray("utility");
@@ -158,13 +158,5 @@ public final class DpEncoderBench {
         return a;
     }
 
-    private static double seconds(long start) {
-        return (System.nanoTime() - start) / 1e9;
-    }
 
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

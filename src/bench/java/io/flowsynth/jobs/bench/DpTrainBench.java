@@ -105,8 +105,8 @@ public final class DpTrainBench {
                 plainRates[r] = rate(plainStep, batch, seconds);
                 dpRates[r] = rate(dpStep, batch, seconds);
             }
-            double plainMedian = median(plainRates);
-            double dpMedian = median(dpRates);
+            double plainMedian = BenchStats.median(plainRates);
+            double dpMedian = BenchStats.median(dpRates);
             ObjectNode o = results.addObject();
             o.put("family", family);
             o.put("parameters", spec.parameterCount());
@@ -138,11 +138,6 @@ public final class DpTrainBench {
         return steps * (double) batch / ((now - start) / 1e9);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-    }
 
     /** Correlated rows (a random linear mix of Gaussians, some heavy-tailed). */
     private static float[] data(int rows) {

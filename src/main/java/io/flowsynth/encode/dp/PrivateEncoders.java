@@ -114,9 +114,8 @@ public final class PrivateEncoders {
         double[] bounds;
         boolean publicBounds;
         boolean integralUndecided;
-        /** Log-grid edges of the histogram path, or null for DP quantiles on the equal grid. */
+        /** Bin edges of the histogram release ({@link #gridEdges}), null until the bounds are known. */
         double[] edges;
-        boolean edgesDecided;
     }
 
     private final EncodeOptions options;
@@ -402,7 +401,7 @@ public final class PrivateEncoders {
      */
     public double[] gridEdges(ColumnPlan p) {
         Column c = columns.get(p.index);
-        if (c.edges == null && !c.edgesDecided) {
+        if (c.edges == null) {
             double origin = rangeOrigin(p.type);
             boolean whole = p.type.isIntegral() || p.type.isDatetime();
             double lo = c.bounds[0] - origin;
@@ -426,9 +425,8 @@ public final class PrivateEncoders {
                 }
                 c.edges = e;
             }
-            c.edgesDecided = true;
         }
-        return c.edges == null ? null : c.edges.clone();
+        return c.edges.clone();
     }
 
     /**
@@ -560,10 +558,6 @@ public final class PrivateEncoders {
 
 
 
-    /** As {@link #quantile(ColumnPlan, long[], long[], long[])} without a rounding precision. */
-    public void quantile(ColumnPlan p, long[] exactStates, long[] grid) {
-        quantile(p, exactStates, grid, null);
-    }
 
     /**
      * Builds a quantile column's encoder from its exact value-state counts {value, null, NaN, +∞, −∞} and its values'

@@ -99,10 +99,9 @@ final class PrivateEncoderFit {
             double[] origins = ranged.stream().mapToDouble(p -> PrivateEncoders.rangeOrigin(p.type)).toArray();
             int[] rangeBins = new int[ranged.size()];
             java.util.Arrays.fill(rangeBins, DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS);
-            long[][] counts = histograms(t, ranged, rangeBins, (j, x) ->
-                    DpMechanisms.zoomBin(x - origins[j]));
+            Sparse counts = histograms(t, ranged, rangeBins, (j, x) -> DpMechanisms.zoomBin(x - origins[j]));
             for (int j = 0; j < ranged.size(); j++) {
-                dp.releaseRange(ranged.get(j), counts[j]);
+                dp.releaseRange(ranged.get(j), counts.dense(j, rangeBins[j]));
             }
         }
         for (ColumnPlan p : plans) {
@@ -135,9 +134,9 @@ final class PrivateEncoderFit {
             for (int j = 0; j < bins.length; j++) {
                 bins[j] = edges[j].length - 1;
             }
-            long[][] grids = histograms(t, quantiles, bins, (j, x) -> DpMechanisms.edgeBin(edges[j], x));
+            Sparse grids = histograms(t, quantiles, bins, (j, x) -> DpMechanisms.edgeBin(edges[j], x));
             for (int j = 0; j < quantiles.size(); j++) {
-                dp.quantile(quantiles.get(j), quantileStates.get(j), grids[j], quantileDecimals.get(j));
+                dp.quantile(quantiles.get(j), quantileStates.get(j), grids.dense(j, bins[j]), quantileDecimals.get(j));
             }
         }
 
@@ -156,14 +155,18 @@ final class PrivateEncoderFit {
         int bin(int column, double x);
     }
 
-    /** Per column j, counts of its finite values ({@link TableEncoderEstimator#numeric}) in {@code bins[j]} bins. */
-    private static long[][] histograms(Dataset<Row> t, List<ColumnPlan> plans, int[] bins, Binning binning) {
+    /**
+     * Per column j, counts of its finite values ({@link TableEncoderEstimator#numeric}) in {@code bins[j]} bins. A
+     * partition counts into dense arrays and returns only its non-zero bins, so the range pass's 9,024 zoom bins per
+     * column (of which a column fills a few dozen) cost the shuffle and the driver next to nothing, whatever the width.
+     */
+    private static Sparse histograms(Dataset<Row> t, List<ColumnPlan> plans, int[] bins, Binning binning) {
         Column[] cols = new Column[plans.size()];
         for (int j = 0; j < cols.length; j++) {
             cols[j] = TableEncoderEstimator.numeric(col("c" + plans.get(j).index), plans.get(j).type);
         }
         int n = cols.length;
-        JavaRDD<long[][]> partials = t.select(cols).javaRDD().mapPartitions(it -> {
+        JavaRDD<Sparse> partials = t.select(cols).javaRDD().mapPartitions(it -> {
             long[][] c = new long[n][];
             for (int j = 0; j < n; j++) {
                 c[j] = new long[bins[j]];
@@ -176,23 +179,81 @@ final class PrivateEncoderFit {
                     }
                 }
             }
-            return Collections.singletonList(c).iterator();
+            return Collections.singletonList(Sparse.of(c)).iterator();
         });
-        long[][] total = OrderedReduce.reduce(partials, (a, b) -> {
-            for (int j = 0; j < n; j++) {
-                for (int i = 0; i < bins[j]; i++) {
-                    a[j][i] += b[j][i];
+        Sparse total = OrderedReduce.reduce(partials, Sparse::merge);
+        return total == null ? Sparse.of(new long[n][0]) : total;
+    }
+
+    /** Per column, the non-zero bins of a histogram (ascending) and their counts. */
+    static final class Sparse implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        final int[][] bins;
+        final long[][] counts;
+
+        private Sparse(int[][] bins, long[][] counts) {
+            this.bins = bins;
+            this.counts = counts;
+        }
+
+        static Sparse of(long[][] dense) {
+            int[][] b = new int[dense.length][];
+            long[][] c = new long[dense.length][];
+            for (int j = 0; j < dense.length; j++) {
+                int nonZero = 0;
+                for (long v : dense[j]) {
+                    nonZero += v != 0 ? 1 : 0;
+                }
+                b[j] = new int[nonZero];
+                c[j] = new long[nonZero];
+                for (int i = 0, k = 0; i < dense[j].length; i++) {
+                    if (dense[j][i] != 0) {
+                        b[j][k] = i;
+                        c[j][k++] = dense[j][i];
+                    }
                 }
             }
-            return a;
-        });
-        if (total == null) {
-            total = new long[n][];
-            for (int j = 0; j < n; j++) {
-                total[j] = new long[bins[j]];
-            }
+            return new Sparse(b, c);
         }
-        return total;
+
+        /** The sum of two (merging each column's sorted bins). */
+        Sparse merge(Sparse o) {
+            int[][] b = new int[bins.length][];
+            long[][] c = new long[bins.length][];
+            for (int j = 0; j < bins.length; j++) {
+                int[] x = bins[j];
+                int[] y = o.bins[j];
+                int[] mb = new int[x.length + y.length];
+                long[] mc = new long[x.length + y.length];
+                int p = 0;
+                int q = 0;
+                int k = 0;
+                while (p < x.length || q < y.length) {
+                    if (q >= y.length || (p < x.length && x[p] < y[q])) {
+                        mb[k] = x[p];
+                        mc[k++] = counts[j][p++];
+                    } else if (p >= x.length || y[q] < x[p]) {
+                        mb[k] = y[q];
+                        mc[k++] = o.counts[j][q++];
+                    } else {
+                        mb[k] = x[p];
+                        mc[k++] = counts[j][p++] + o.counts[j][q++];
+                    }
+                }
+                b[j] = java.util.Arrays.copyOf(mb, k);
+                c[j] = java.util.Arrays.copyOf(mc, k);
+            }
+            return new Sparse(b, c);
+        }
+
+        /** Column j's counts as a dense array of {@code size} bins. */
+        long[] dense(int j, int size) {
+            long[] out = new long[size];
+            for (int k = 0; k < bins[j].length; k++) {
+                out[bins[j][k]] = counts[j][k];
+            }
+            return out;
+        }
     }
 
     /** Pass 3: the stability histograms of the categorical columns, noised and thresholded on the executors. */

@@ -206,8 +206,7 @@ public final class FitPipeline {
             long n = privacyRowCount(rows);
             long steps = (long) options.totalRounds(options.roundsPerEpoch(n, partitions)) * options.localSteps();
             io.flowsynth.privacy.DpSgdPlan plan = io.flowsynth.privacy.DpSgdPlan.of(privateCopula ? privacy
-                    : new io.flowsynth.config.PrivacySettings(privacy.epsilon(), privacy.delta(), privacy.encoderShare(),
-                    privacy.maxGradNorm(), 0), n, partitions, options.batchSize(), steps);
+                    : privacy.withCopulaShare(0), n, partitions, options.batchSize(), steps);
             long noiseSeed = c.privacyNoiseSeed().orElseGet(() -> new java.security.SecureRandom().nextLong());
             options = options.withPrivacy(new TrainOptions.Privacy(plan, noiseSeed));
             privacyBlock = privacyBlock(plan, encoder.privacy());
