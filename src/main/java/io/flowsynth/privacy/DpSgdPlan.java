@@ -12,7 +12,13 @@ import io.flowsynth.error.BadInputException;
  * the per-row gradients clipped to L2 norm C, adds N(0, σ²C²) and divides by B. A row lives in one partition and only
  * that partition's steps see it; averaging the partitions' models is post-processing; so the fit is T = rounds ×
  * local steps compositions of the subsampled Gaussian mechanism at rate q, and σ is the smallest noise multiplier
- * that keeps them within the training share of the budget ({@link RdpAccountant#sigmaFor}).
+ * that keeps them within the budget ({@link RdpAccountant#sigmaFor}).
+ *
+ * <p>With the encoders' RDP given ({@link #of(PrivacySettings, long, int, int, long, double[], double)}, every DP fit)
+ * the whole fit is one RDP composition: the encoders' releases, the copula release and the T steps, summed order by
+ * order and converted to (ε, δ − the category thresholds' δ) once; σ is the smallest that keeps that within the fit's
+ * ε. Without them (basic composition) the steps and the copula stay within the training share
+ * ((1 − encoder share)·ε, (1 − encoder share)·δ).
  *
  * @param epsilon          the whole fit's ε
  * @param delta            the whole fit's δ
@@ -24,14 +30,19 @@ import io.flowsynth.error.BadInputException;
  * @param expectedBatch    B: the divisor of each step's noisy sum (expected sample size of an average partition)
  * @param steps            T, the optimizer steps each partition takes (rounds × local steps)
  * @param rows             n used for q and δ = auto
- * @param spentEpsilon     the accountant's ε of T steps at σ and the copula release (≤ trainingEpsilon)
+ * @param spentEpsilon     the accountant's ε of T steps at σ and the copula release alone at trainingDelta
+ *                         (≤ trainingEpsilon under basic composition; above it when composed with the encoders)
  * @param order            the RDP order that gives {@code spentEpsilon}
  * @param copulaSigma      noise multiplier of the DP Gaussian copula the flow starts from (one Gaussian release of
  *                         the clipped rows' moments, composed with the steps in RDP), or 0 for none
+ * @param fitEpsilon       the accountant's ε of the whole fit (encoders, copula, steps composed in RDP, at δ less the
+ *                         thresholds'), ≤ epsilon; NaN under basic composition
+ * @param fitOrder         the RDP order that gives {@code fitEpsilon}
  */
 public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, double trainingDelta, double sigma,
                         double clipNorm, double samplingRate, int expectedBatch, long steps, long rows,
-                        double spentEpsilon, double order, double copulaSigma) {
+                        double spentEpsilon, double order, double copulaSigma, double fitEpsilon,
+                        double fitOrder) {
 
     /** What {@link #toJson} names as the accountant. */
     public static final String ACCOUNTANT = RdpAccountant.Conversion.BALLE_2020.description
@@ -44,6 +55,16 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
      * @throws BadInputException naming {@code flowsynth.privacy.epsilon} when no σ meets the budget
      */
     public static DpSgdPlan of(PrivacySettings s, long rows, int partitions, int batchSize, long steps) {
+        return of(s, rows, partitions, batchSize, steps, null, 0);
+    }
+
+    /**
+     * The plan when the encoders' releases have RDP {@code encoderRdp} (over {@link RdpAccountant#DEFAULT_ORDERS}) and
+     * spent {@code thresholdDelta} outside RDP: σ is the smallest that keeps the encoders, the copula and the steps,
+     * composed in RDP, within the fit's (ε, δ). {@code encoderRdp} null: basic composition (see the class comment).
+     */
+    public static DpSgdPlan of(PrivacySettings s, long rows, int partitions, int batchSize, long steps,
+                               double[] encoderRdp, double thresholdDelta) {
         if (!s.enabled()) {
             throw new IllegalArgumentException("Differential privacy is off");
         }
@@ -57,15 +78,43 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
                 // the copula's noise as if it had its share alone; the steps then get what RDP composition leaves
                 copulaSigma = RdpAccountant.sigmaFor(1.0, 1, s.copulaShare() * eps, delta);
             }
-            sigma = RdpAccountant.sigmaFor(q, steps, eps, delta, copulaSigma);
+            if (encoderRdp == null) {
+                sigma = RdpAccountant.sigmaFor(q, steps, eps, delta, copulaSigma);
+            } else {
+                sigma = RdpAccountant.sigmaFor(q, steps, s.epsilon(), s.deltaFor(rows) - thresholdDelta,
+                        fitBase(encoderRdp, copulaSigma));
+            }
         } catch (IllegalArgumentException e) {
             throw new BadInputException("Configuration " + ConfigKeys.PRIVACY_EPSILON + ": " + s.epsilon()
                     + " is too small for " + steps + " DP-SGD steps at sampling rate " + q + " (" + e.getMessage()
                     + "); give a larger epsilon or fewer flowsynth.train.steps");
         }
         RdpAccountant.Guarantee g = RdpAccountant.epsilon(q, sigma, steps, delta, copulaSigma);
+        RdpAccountant.Guarantee fit = encoderRdp == null ? new RdpAccountant.Guarantee(Double.NaN, delta, Double.NaN)
+                : RdpAccountant.epsilon(q, sigma, steps, s.deltaFor(rows) - thresholdDelta,
+                fitBase(encoderRdp, copulaSigma));
         return new DpSgdPlan(s.epsilon(), s.deltaFor(rows), eps, delta, sigma, s.maxGradNorm(), q, batchSize, steps,
-                rows, g.epsilon(), g.order(), copulaSigma);
+                rows, g.epsilon(), g.order(), copulaSigma, fit.epsilon(), fit.order());
+    }
+
+    /** The encoders' RDP plus the copula release's (α/(2σ_c²)), over {@link RdpAccountant#DEFAULT_ORDERS}. */
+    private static double[] fitBase(double[] encoderRdp, double copulaSigma) {
+        if (encoderRdp.length != RdpAccountant.DEFAULT_ORDERS.length) {
+            throw new IllegalArgumentException("expected " + RdpAccountant.DEFAULT_ORDERS.length
+                    + " RDP values of the encoders, got " + encoderRdp.length);
+        }
+        double[] base = encoderRdp.clone();
+        if (copulaSigma > 0) {
+            for (int i = 0; i < base.length; i++) {
+                base[i] += RdpAccountant.rdp(1.0, copulaSigma, RdpAccountant.DEFAULT_ORDERS[i]);
+            }
+        }
+        return base;
+    }
+
+    /** Whether the whole fit is one RDP composition (the encoders' releases included). */
+    public boolean composed() {
+        return !Double.isNaN(fitEpsilon);
     }
 
     /** Clip norm R of an encoded row in the copula release: {@value #COPULA_CLIP} × √features. */
@@ -106,6 +155,11 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
         r.put("expected_batch", expectedBatch);
         r.put("steps", steps);
         r.put("accountant", ACCOUNTANT);
+        if (composed()) {
+            r.put("composed_with_encoders", true);
+            r.put("fit_accountant_epsilon", fitEpsilon);
+            r.put("fit_rdp_order", fitOrder);
+        }
         if (copulaSigma > 0) {
             r.put("copula_start", "DP Gaussian copula: sums of the encoded rows' pairwise products, each "
                     + "row clipped to L2 norm " + COPULA_CLIP + " x sqrt(features), one Gaussian "

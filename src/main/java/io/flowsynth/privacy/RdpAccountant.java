@@ -160,6 +160,91 @@ public final class RdpAccountant {
     }
 
     /**
+     * As {@link #epsilon(double, double, long, double)}, composed (in RDP, order by order) with other releases whose
+     * RDP values over {@link #DEFAULT_ORDERS} are {@code base}.
+     */
+    public static Guarantee epsilon(double q, double sigma, long steps, double delta, double[] base) {
+        double[] r = rdp(q, sigma, steps, DEFAULT_ORDERS);
+        for (int i = 0; i < r.length; i++) {
+            r[i] += base[i];
+        }
+        return epsilon(DEFAULT_ORDERS, r, delta, Conversion.BALLE_2020);
+    }
+
+    /**
+     * RDP at order α of the Gaussian mechanism with L2 sensitivity Δ and noise std σ: α·Δ²/(2σ²) (Mironov 2017,
+     * Prop. 7), i.e. α·ρ with ρ = Δ²/(2σ²) its zCDP parameter (Bun and Steinke 2016). A vector of counts noised
+     * coordinate by coordinate is one such release with Δ its L2 sensitivity.
+     */
+    public static double gaussianRdp(double sensitivity, double sigma, double alpha) {
+        if (!(sensitivity >= 0) || !(sigma > 0)) {
+            throw new IllegalArgumentException("need sensitivity ≥ 0 and σ > 0, got " + sensitivity + ", " + sigma);
+        }
+        return alpha * sensitivity * sensitivity / (2 * sigma * sigma);
+    }
+
+    /**
+     * RDP at order α &gt; 1 of the Laplace mechanism of scale b on a query of L1 sensitivity Δ (Mironov 2017,
+     * Prop. 6, with λ = b/Δ): (1/(α−1))·log(α/(2α−1)·e^((α−1)/λ) + (α−1)/(2α−1)·e^(−α/λ)), in log space; never above
+     * the pure ε = 1/λ.
+     */
+    public static double laplaceRdp(double sensitivity, double scale, double alpha) {
+        if (!(sensitivity > 0) || !(scale > 0) || !(alpha > 1)) {
+            throw new IllegalArgumentException("need Δ > 0, b > 0, α > 1, got " + sensitivity + ", " + scale + ", "
+                    + alpha);
+        }
+        double lambda = scale / sensitivity;
+        double a = Math.log(alpha / (2 * alpha - 1)) + (alpha - 1) / lambda;
+        double b = Math.log((alpha - 1) / (2 * alpha - 1)) - alpha / lambda;
+        return Math.min(1 / lambda, logAdd(a, b) / (alpha - 1));
+    }
+
+    /** ε over {@link #DEFAULT_ORDERS} of composed RDP values (one per order), Balle et al.'s conversion. */
+    public static Guarantee epsilon(double[] rdp, double delta) {
+        return epsilon(DEFAULT_ORDERS, rdp, delta, Conversion.BALLE_2020);
+    }
+
+    /**
+     * The largest ρ (to a relative 1e-6, rounded downwards) for which releases of zCDP ρ in all (Gaussian mechanisms:
+     * RDP α·ρ) composed with the RDP values {@code base} (over {@link #DEFAULT_ORDERS}) stay within (ε, δ); 0 when
+     * {@code base} alone does not.
+     */
+    public static double rhoFor(double[] base, double epsilon, double delta) {
+        if (base.length != DEFAULT_ORDERS.length) {
+            throw new IllegalArgumentException("expected " + DEFAULT_ORDERS.length + " RDP values, got " + base.length);
+        }
+        if (!(epsilon > 0) || !(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("Need ε > 0 and δ in (0, 1); got ε " + epsilon + ", δ " + delta);
+        }
+        if (epsilon(base, delta).epsilon() > epsilon) {
+            return 0;
+        }
+        double lo = 0;
+        double hi = epsilon;
+        while (withRho(base, hi, delta) <= epsilon) {
+            lo = hi;
+            hi *= 2;
+        }
+        while (hi - lo > 1e-6 * hi) {
+            double mid = 0.5 * (lo + hi);
+            if (withRho(base, mid, delta) <= epsilon) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static double withRho(double[] base, double rho, double delta) {
+        double[] r = base.clone();
+        for (int i = 0; i < r.length; i++) {
+            r[i] += DEFAULT_ORDERS[i] * rho;
+        }
+        return epsilon(r, delta).epsilon();
+    }
+
+    /**
      * The smallest noise multiplier σ (to a relative 1e-4, rounded upwards) for which {@code steps} steps at rate q
      * stay within (ε, δ)-DP ({@link #epsilon(double, double, long, double)}).
      *
@@ -174,6 +259,21 @@ public final class RdpAccountant {
      * noise multiplier {@code gaussianSigma} ({@link #epsilon(double, double, long, double, double)}).
      */
     public static double sigmaFor(double q, long steps, double epsilon, double delta, double gaussianSigma) {
+        double[] base = new double[DEFAULT_ORDERS.length];
+        if (gaussianSigma > 0) {
+            for (int i = 0; i < base.length; i++) {
+                base[i] = rdp(1.0, gaussianSigma, DEFAULT_ORDERS[i]);
+            }
+        }
+        return sigmaFor(q, steps, epsilon, delta, base);
+    }
+
+    /**
+     * As {@link #sigmaFor(double, long, double, double)} when the steps are composed with other releases whose RDP
+     * values over {@link #DEFAULT_ORDERS} are {@code base} (the encoders' Gaussian histograms, the copula release):
+     * the whole composition stays within (ε, δ).
+     */
+    public static double sigmaFor(double q, long steps, double epsilon, double delta, double[] base) {
         check(q, 0);
         if (!(epsilon > 0) || !(delta > 0 && delta < 1) || steps < 1) {
             throw new IllegalArgumentException("Need ε > 0, δ in (0, 1) and steps ≥ 1; got ε " + epsilon + ", δ "
@@ -183,7 +283,7 @@ public final class RdpAccountant {
             return 0;
         }
         double hi = 1;
-        while (epsilon(q, hi, steps, delta, gaussianSigma).epsilon() > epsilon) {
+        while (epsilon(q, hi, steps, delta, base).epsilon() > epsilon) {
             hi *= 2;
             if (hi > 1e6) {
                 throw new IllegalArgumentException("No noise multiplier ≤ 1e6 gives ε ≤ " + epsilon + " at δ = "
@@ -191,13 +291,13 @@ public final class RdpAccountant {
             }
         }
         double lo = hi / 2;
-        while (lo > 1e-3 && epsilon(q, lo, steps, delta, gaussianSigma).epsilon() <= epsilon) {
+        while (lo > 1e-3 && epsilon(q, lo, steps, delta, base).epsilon() <= epsilon) {
             hi = lo;
             lo /= 2;
         }
         while ((hi - lo) > 1e-4 * hi) {
             double mid = 0.5 * (lo + hi);
-            if (epsilon(q, mid, steps, delta, gaussianSigma).epsilon() <= epsilon) {
+            if (epsilon(q, mid, steps, delta, base).epsilon() <= epsilon) {
                 hi = mid;
             } else {
                 lo = mid;

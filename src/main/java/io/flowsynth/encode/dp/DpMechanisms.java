@@ -5,40 +5,53 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.apache.commons.numbers.gamma.InverseErfc;
+
 /**
  * The differential-privacy mechanisms of the encoders (Spark-free; the Spark passes only count). Neighbouring tables
  * differ by one added or removed row.
  *
  * <ul>
- *   <li><b>Laplace counts</b>: a count, or a histogram in which one row falls in one bin (L1 sensitivity 1), plus
- *       Laplace(1/ε) noise per bin is ε-DP (Dwork, McSherry, Nissim, Smith 2006).</li>
- *   <li><b>Stability-based histogram</b> over an open domain (categories): a Laplace histogram of the values present,
- *       of which only bins whose noisy count reaches τ = 1 + ln(1/(2δ))/ε are released. A value present in one
- *       neighbour only has count 1 there and passes with probability ½·e^(−ε(τ−1)) = δ, so the release is (ε, δ)-DP
- *       (Korolova et al. 2009; Bun, Nissim, Stemmer 2016).</li>
- *   <li><b>Histogram CDF</b>: {@link #isotonicCumulative}, a consistent CDF from a Laplace histogram on a fixed grid
+ *   <li><b>Gaussian counts</b>: a histogram in which one row falls in one bin, plus N(0, σ²) per bin, is the Gaussian
+ *       mechanism of L2 sensitivity 1 (RDP α/(2σ²) at order α); the histograms of C columns counted in one pass are
+ *       one release of L2 sensitivity √C (a row adds 1 to one bin of each), so they compose to C/(2σ²)·α and the noise
+ *       for a given budget grows as √C, not as C as Laplace noise under basic composition does. Accounted by
+ *       {@code io.flowsynth.privacy.RdpAccountant} with every other release of the fit.</li>
+ *   <li><b>Gaussian stability histogram</b> over an open domain (categories): a Gaussian histogram of the values
+ *       present, of which only bins whose noisy count reaches τ = 1 + σ·Φ⁻¹(1 − δ_c) are released
+ *       ({@link #gaussianThreshold}). A value present in one neighbour only has count 1 there and passes with
+ *       probability 1 − Φ((τ − 1)/σ) = δ_c; the values present in both are the Gaussian mechanism above. So the
+ *       release is the Gaussian mechanism's RDP plus δ_c added to δ per column (Gaussian partition selection: Korolova
+ *       et al. 2009, Bun, Nissim, Stemmer 2016 for the Laplace form; Wilson et al. 2020 for the Gaussian one).</li>
+ *   <li><b>Histogram CDF</b>: {@link #isotonicCumulative}, a consistent CDF from a noisy histogram on a fixed grid
  *       ({@link #logGridEdges}), the knots of a quantile column.</li>
  *   <li><b>Zoom</b>: {@link #zoom}, a narrower range within a one-octave range.</li>
- *   <li><b>Range</b>: {@link #range}, a Laplace histogram over a fixed signed power-of-two grid, grown from its
- *       largest noisy bin while the neighbours' noisy counts reach a threshold.</li>
+ *   <li><b>Range</b>: {@link #range}, a Gaussian histogram over a fixed signed power-of-two grid, grown from its
+ *       largest noisy bin while the neighbours' noisy counts reach a threshold (in units of σ).</li>
  * </ul>
  */
 public final class DpMechanisms {
     private DpMechanisms() {
     }
 
-    /** Threshold τ = 1 + ln(1/(2δ))/ε of a Laplace stability-based histogram (see the class comment). */
-    public static double laplaceThreshold(double epsilon, double delta) {
-        if (!(epsilon > 0) || !(delta > 0 && delta < 0.5)) {
-            throw new IllegalArgumentException("need ε > 0 and 0 < δ < ½, got " + epsilon + ", " + delta);
+    /** Φ⁻¹(1 − p), the standard normal's upper p-quantile (p in (0, 1)). */
+    public static double upperQuantile(double p) {
+        if (!(p > 0 && p < 1)) {
+            throw new IllegalArgumentException("need 0 < p < 1, got " + p);
         }
-        return 1.0 + Math.log(1.0 / (2.0 * delta)) / epsilon;
+        return Math.sqrt(2) * InverseErfc.value(2 * p);
     }
 
-
-
-
-
+    /**
+     * Threshold τ = 1 + σ·Φ⁻¹(1 − δ) of a Gaussian stability histogram (see the class comment): a count of 1 plus
+     * N(0, σ²) reaches it with probability δ.
+     */
+    public static double gaussianThreshold(double sigma, double delta) {
+        if (!(sigma > 0) || !(delta > 0 && delta < 0.5)) {
+            throw new IllegalArgumentException("need σ > 0 and 0 < δ < ½, got " + sigma + ", " + delta);
+        }
+        return 1.0 + sigma * upperQuantile(delta);
+    }
 
     // ---- the range grid: signed powers of two ------------------------------------------------------------------
 
@@ -79,11 +92,11 @@ public final class DpMechanisms {
     public static final double RANGE_BETA = 0.05;
 
     /**
-     * An ε-DP range [lo, hi] of a column from its counts in the range grid ({@link #rangeBin}): Laplace(1/ε) noise on
-     * every bin (one value is in one bin: ε-DP); the rest is post-processing of the noisy counts. The range starts as
-     * the bin of the largest noisy count and grows bin by bin on either side while the next bin's noisy count reaches
-     * τ = ln(1/(2β))/ε (β = {@value #RANGE_BETA}: an empty neighbour passes with probability β, a bin of count 1
-     * with about β·e^ε); a range on one side of 0 also takes in the other side when that side holds enough in all
+     * A DP range [lo, hi] of a column from its counts in the range grid ({@link #rangeBin}): N(0, σ²) noise on
+     * every bin (one value is in one bin: the Gaussian mechanism of L2 sensitivity 1); the rest is post-processing of
+     * the noisy counts. The range starts as the bin of the largest noisy count and grows bin by bin on either side
+     * while the next bin's noisy count reaches τ = σ·Φ⁻¹(1 − β) (β = {@value #RANGE_BETA}: an empty neighbour passes
+     * with probability β); a range on one side of 0 also takes in the other side when that side holds enough in all
      * ({@link #otherSide}: signed columns, whose bins near 0 are narrow and hold few rows); a bin farther out whose noisy
      * count alone reaches {@link #rangeFarThreshold} joins too, with the gap (a zero-inflated column: many 0s, its
      * other values in the thousands); the bounds are the outer edges. Growing only from the bulk keeps a
@@ -92,8 +105,8 @@ public final class DpMechanisms {
      *
      * @return {lo, hi}, powers of two (or ±2^min around 0), lo &lt; hi
      */
-    public static double[] range(long[] counts, double epsilon, SplittableRandom rng) {
-        return range(counts, epsilon, rng, false);
+    public static double[] range(long[] counts, double sigma, SplittableRandom rng) {
+        return range(counts, sigma, rng, false);
     }
 
     /**
@@ -101,20 +114,20 @@ public final class DpMechanisms {
      * magnitude, so the bins strictly between 2^min and 1 (on either side) are empty by the type, not the data, and
      * the growth steps over them (from the bin around 0 straight to [1, 2) and (−2, −1]).
      */
-    public static double[] range(long[] counts, double epsilon, SplittableRandom rng, boolean wholeNumbers) {
-        return range(counts, epsilon, rng, wholeNumbers, new double[RANGE_BINS]);
+    public static double[] range(long[] counts, double sigma, SplittableRandom rng, boolean wholeNumbers) {
+        return range(counts, sigma, rng, wholeNumbers, new double[RANGE_BINS]);
     }
 
     /** {@link #range(long[], double, SplittableRandom, boolean)}, leaving the noisy counts in {@code noisy}. */
-    public static double[] range(long[] counts, double epsilon, SplittableRandom rng, boolean wholeNumbers,
+    public static double[] range(long[] counts, double sigma, SplittableRandom rng, boolean wholeNumbers,
                                  double[] noisy) {
         if (counts.length != RANGE_BINS || noisy.length != RANGE_BINS) {
             throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
         }
-        double tau = rangeThreshold(epsilon);
+        double tau = rangeThreshold(sigma);
         int best = 0;
         for (int b = 0; b < counts.length; b++) {
-            noisy[b] = counts[b] + NoiseSource.laplace(rng, 1.0 / epsilon);
+            noisy[b] = counts[b] + NoiseSource.gaussian(rng, sigma);
             if (noisy[b] > noisy[best]) {
                 best = b;
             }
@@ -135,7 +148,7 @@ public final class DpMechanisms {
         // farther out, a stretch holding enough in all (a zero-inflated column: 0, then nothing up to its bulk in the
         // thousands, spread over a few octaves) or a bin holding enough alone: the range jumps to its largest bin
         // and grows from there, the gap included
-        double far = rangeFarThreshold(epsilon);
+        double far = rangeFarThreshold(sigma);
         for (int round = 0; round < 4; round++) {
             int jump = beyond(noisy, first, -1, tau, far, wholeNumbers);
             if (jump < 0) {
@@ -159,7 +172,8 @@ public final class DpMechanisms {
     /**
      * Beyond the range's end {@code edge} in direction {@code dir}: the largest bin on that side when it reaches
      * {@code far}; else the largest noisy bin among the next m = 6, 12 or 24 bins (the first that qualifies) when
-     * they sum to at least 3·τ·√m and it reaches τ (an empty stretch passes with probability about 5·10⁻⁷ each);
+     * they sum to at least 3·τ·√m and it reaches τ (an empty stretch's sum, N(0, mσ²), passes with probability about
+     * 4·10⁻⁷ each);
      * else −1.
      */
     private static int beyond(double[] noisy, int edge, int dir, double tau, double far, boolean wholeNumbers) {
@@ -191,12 +205,12 @@ public final class DpMechanisms {
     }
 
     /**
-     * Noisy count from which a bin beyond the grown range still joins it (with the gap between): ln(B/(2β))/ε over the
-     * B range bins, β = {@value #RANGE_FAR_BETA}, so that all empty bins together pass with probability at most β (a
-     * wrong far bin would stretch the range by orders of magnitude).
+     * Noisy count from which a bin beyond the grown range still joins it (with the gap between): σ·Φ⁻¹(1 − β/B) over
+     * the B range bins, β = {@value #RANGE_FAR_BETA}, so that all empty bins together pass with probability at most β
+     * (a wrong far bin would stretch the range by orders of magnitude).
      */
-    public static double rangeFarThreshold(double epsilon) {
-        return Math.log(RANGE_BINS / (2.0 * RANGE_FAR_BETA)) / epsilon;
+    public static double rangeFarThreshold(double sigma) {
+        return sigma * upperQuantile(RANGE_FAR_BETA / RANGE_BINS);
     }
 
     /** All empty bins beyond the grown range join it together with at most this probability. */
@@ -204,7 +218,7 @@ public final class DpMechanisms {
 
     /**
      * The largest noisy bin among bins {@code from..to} (one side of 0, magnitudes up to the range's outer end) when
-     * their noisy counts sum to at least 2·τ·√m over m bins (an empty side passes with probability about 6·10⁻⁴),
+     * their noisy counts sum to at least 2·τ·√m over m bins (an empty side passes with probability about 5·10⁻⁴),
      * else −1. A signed column's range thus crosses 0 even though the bins near 0 are narrow and hold few rows.
      */
     private static int otherSide(double[] noisy, int from, int to, double tau) {
@@ -269,25 +283,25 @@ public final class DpMechanisms {
     }
 
     /**
-     * An ε-DP narrower range within the range-grid bin {@code bin} (a range of one octave away from 0, such as a year
-     * column's [1024, 2048]): Laplace(1/ε) on its {@value #ZOOM_SUBBINS} equal sub-bins, grown from the largest while
-     * the neighbours reach τ = ln(1/(2β))/ε, and out to a farther sub-bin reaching ln(64/(2·10⁻³))/ε; the bounds are
-     * the sub-bins' outer edges (whole numbers: widened to integers).
+     * A DP narrower range within the range-grid bin {@code bin} (a range of one octave away from 0, such as a year
+     * column's [1024, 2048]): N(0, σ²) on its {@value #ZOOM_SUBBINS} equal sub-bins (L2 sensitivity 1), grown from the
+     * largest while the neighbours reach τ = σ·Φ⁻¹(1 − β), and out to a farther sub-bin reaching σ·Φ⁻¹(1 − 10⁻³/64);
+     * the bounds are the sub-bins' outer edges (whole numbers: widened to integers).
      *
      * @return {lo, hi, the noisy count within [lo, hi]} (the caller keeps the octave when that is not most of it)
      */
-    public static double[] zoom(long[] zoomCounts, int bin, double epsilon, SplittableRandom rng,
+    public static double[] zoom(long[] zoomCounts, int bin, double sigma, SplittableRandom rng,
                                 boolean wholeNumbers) {
         double[] noisy = new double[ZOOM_SUBBINS];
         int best = 0;
         for (int j = 0; j < ZOOM_SUBBINS; j++) {
-            noisy[j] = zoomCounts[bin * ZOOM_SUBBINS + j] + NoiseSource.laplace(rng, 1.0 / epsilon);
+            noisy[j] = zoomCounts[bin * ZOOM_SUBBINS + j] + NoiseSource.gaussian(rng, sigma);
             if (noisy[j] > noisy[best]) {
                 best = j;
             }
         }
-        double tau = rangeThreshold(epsilon);
-        double far = Math.log(ZOOM_SUBBINS / (2.0 * RANGE_FAR_BETA)) / epsilon;
+        double tau = rangeThreshold(sigma);
+        double far = sigma * upperQuantile(RANGE_FAR_BETA / ZOOM_SUBBINS);
         int first = best;
         int last = best;
         while (first > 0 && noisy[first - 1] >= tau) {
@@ -440,8 +454,8 @@ public final class DpMechanisms {
         return f;
     }
 
-    /** The threshold of {@link #range}: ln(1/(2β))/ε. */
-    public static double rangeThreshold(double epsilon) {
-        return Math.log(1.0 / (2.0 * RANGE_BETA)) / epsilon;
+    /** The threshold of {@link #range}: σ·Φ⁻¹(1 − β), which an empty bin's noise passes with probability β. */
+    public static double rangeThreshold(double sigma) {
+        return sigma * upperQuantile(RANGE_BETA);
     }
 }

@@ -59,7 +59,17 @@ public final class NoiseSource implements Serializable {
         return new SplittableRandom(ByteBuffer.wrap(digest).getLong());
     }
 
-    /** One Laplace(0, scale) draw of the named release. */
+    /** One N(0, σ²) draw of the named release. */
+    public double gaussian(String label, double sigma) {
+        return gaussian(stream(label), sigma);
+    }
+
+    /** An N(0, σ²) draw ({@link SplittableRandom#nextGaussian()}, a ziggurat in double precision). */
+    public static double gaussian(SplittableRandom rng, double sigma) {
+        return sigma * rng.nextGaussian();
+    }
+
+    /** One Laplace(0, scale) draw of the named release (the row count, released before δ is known). */
     public double laplace(String label, double scale) {
         return laplace(stream(label), scale);
     }

@@ -15,6 +15,7 @@ import io.flowsynth.encode.FakeEncoder;
 import io.flowsynth.encode.IdEncoder;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.error.BadInputException;
+import io.flowsynth.privacy.RdpAccountant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,36 +38,45 @@ import java.util.Objects;
  * ({@code io.flowsynth.spark.encode.PrivateEncoderFit}) count; every count that reaches a model goes through a
  * mechanism here ({@link DpMechanisms}) and is recorded in {@link #releases()}.
  *
- * <p><b>Budget</b> (basic composition; ε_E, δ_E = {@link PrivacySettings#encoderEpsilon()},
- * {@link PrivacySettings#encoderDelta(long)} of the released row count):
+ * <p><b>Budget</b> (ε_E, δ_E = {@link PrivacySettings#encoderEpsilon()}, {@link PrivacySettings#encoderDelta(long)} of
+ * the released row count), composed in Rényi DP ({@link io.flowsynth.privacy.RdpAccountant}, recorded in
+ * {@link #releases()}):
  * <ol>
- *   <li>row count, first: {@value #ROW_COUNT_SHARE} of ε_E, Laplace(1/ε); everything after uses the noisy count
- *       (δ = 1/n² is 1/n̂²);</li>
- *   <li>the rest of ε_E in equal shares ε_c over the learned columns; δ_E in equal shares over the columns that may be
- *       categorical (string, boolean, categorical kind, integer without a kind), spent by the category threshold;</li>
- *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ε_c
+ *   <li>row count, first: Laplace(1/ε_n), ε_n = {@value #ROW_COUNT_SHARE}·ε_E (released before n̂, hence δ, is
+ *       known: pure DP, accounted by its RDP curve); everything after uses the noisy count (δ = 1/n² is 1/n̂²);</li>
+ *   <li>δ_E: {@value #THRESHOLD_DELTA_SHARE} of it in equal shares δ_c over the columns that may be categorical (the
+ *       category thresholds), the rest (all of it without such columns) for the RDP conversion;</li>
+ *   <li>every other release is Gaussian; ρ_E is the largest zCDP budget that, composed with the row count, converts
+ *       to ε_E ({@link io.flowsynth.privacy.RdpAccountant#rhoFor}); each learned column gets ρ_c = ρ_E / columns. A
+ *       release of L2 sensitivity Δ with a share ρ of it adds noise σ = Δ/√(2ρ). Since ρ adds up over the columns,
+ *       σ grows as √columns (all columns' histograms of a pass are one Gaussian release of L2 sensitivity √C);</li>
+ *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ρ_c
  *       for its DP range ({@link DpMechanisms#range}); with bounds, nothing (they are public);</li>
- *   <li>a range within one octave away from 0 (a year column): another {@value #ZOOM_SHARE} of ε_c to narrow it
+ *   <li>a range within one octave away from 0 (a year column): another {@value #ZOOM_SHARE} of ρ_c to narrow it
  *       ({@link DpMechanisms#zoom});</li>
  *   <li>a quantile column, all that is left ({@value #PRECISION_SHARE} of it for the rounding precision of float,
- *       double and timestamp columns): one Laplace histogram of its value states (null, NaN, ±∞) and its values'
+ *       double and timestamp columns): one Gaussian histogram of its value states (null, NaN, ±∞) and its values'
  *       counts in fixed bins within its bounds ({@link #gridEdges}), whose isotonic CDF gives the knots;</li>
- *   <li>a categorical column, all that is left: one Laplace stability histogram of its values and nulls;</li>
- *   <li>an id or fake-value column: its null count (Laplace); the values come from fixed generators.</li>
+ *   <li>a categorical column, all that is left: one Gaussian stability histogram of its values and nulls, threshold
+ *       τ = 1 + σ·Φ⁻¹(1 − δ_c) ({@link DpMechanisms#gaussianThreshold});</li>
+ *   <li>an id or fake-value column: its null count (Gaussian); the values come from fixed generators.</li>
  * </ol>
  *
  * <p><b>Switched off under DP</b> (no DP version here): identifier, personal-data and text detection (kinds come from
  * the type or {@code flowsynth.columns.<c>.kind}); the {@code text} and {@code phone} kinds (refused: their format
  * models read real words and shapes); mode-specific (mixture) encoding (quantile instead); category nesting; constant
- * and single-value detection; extreme-value protection (the DP bounds replace it); Pareto tails; the float rounding
- * The float and double rounding precision and the timestamp unit are released (Laplace, half the states' share).
+ * and single-value detection; extreme-value protection (the DP bounds replace it); Pareto tails. The float and double
+ * rounding precision and the timestamp unit are released (Gaussian, {@value #PRECISION_SHARE} of the histogram's
+ * ρ).
  */
 public final class PrivateEncoders {
     private static final Logger LOG = LoggerFactory.getLogger(PrivateEncoders.class);
 
-    /** Share of the encoders' ε spent on the row count. */
+    /** Share of the encoders' ε spent on the row count (Laplace, pure DP). */
     public static final double ROW_COUNT_SHARE = 0.05;
-    /** Share of a column's ε spent on its DP range when it has no bounds setting. */
+    /** Share of the encoders' δ spent by the category thresholds (when a column may be categorical). */
+    public static final double THRESHOLD_DELTA_SHARE = 0.5;
+    /** Share of a column's ρ spent on its DP range when it has no bounds setting. */
     public static final double RANGE_SHARE = 0.3;
     /**
      * A two-octave DP range is narrowed within one of them when that octave's noisy count is at least this share of
@@ -75,7 +85,7 @@ public final class PrivateEncoders {
     public static final double DOMINANT_SHARE = 0.9;
     /** A narrowed range is kept when its noisy count is at least this share of its octave's. */
     public static final double ZOOM_KEEP = 0.8;
-    /** Extra share of a column's ε spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
+    /** Extra share of a column's ρ spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
     public static final double ZOOM_SHARE = 0.2;
     /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
     public static final double STATE_BETA = 1e-3;
@@ -98,7 +108,7 @@ public final class PrivateEncoders {
      * equal bins instead ({@link #equalEdges}).
      */
     public static final int MIN_LOG_GRID_BINS = 16;
-    /** Share of a histogram column's ε spent on its rounding precision (float, double, timestamp). */
+    /** Share of a histogram column's ρ spent on its rounding precision (float, double, timestamp). */
     public static final double PRECISION_SHARE = 0.0625;
     /** Least rise of the CDF between two knots: an empty stretch of the grid keeps (almost) no mass. */
     static final double FLAT_STEP = 1e-9;
@@ -109,7 +119,9 @@ public final class PrivateEncoders {
 
     /** The per-column budget and bounds. */
     private static final class Column {
-        double epsilon;
+        /** zCDP budget left (Gaussian releases of this column: Δ²/(2σ²) each). */
+        double rho;
+        /** δ_c of the category threshold (0 for a column that cannot be categorical). */
         double delta;
         double[] bounds;
         boolean publicBounds;
@@ -127,6 +139,8 @@ public final class PrivateEncoders {
     private final Map<Integer, Column> columns = new HashMap<>();
     private long rows = -1;
     private double encoderDelta;
+    /** δ of the RDP conversion (the encoders' δ less the thresholds'). */
+    private double conversionDelta;
 
     /**
      * @param boundsSettings {@code flowsynth.columns.<c>.bounds} by column ("lo,hi" in the column's type)
@@ -151,8 +165,9 @@ public final class PrivateEncoders {
     // ---- 1. the row count ------------------------------------------------------------------------------------------
 
     /**
-     * Releases the row count, first: n̂ = max(1, round(n + Laplace(1/ε_n))), ε_n = {@value #ROW_COUNT_SHARE}·ε_E.
-     * Fixes the encoders' δ as {@link PrivacySettings#encoderDelta}(n̂).
+     * Releases the row count, first: n̂ = max(1, round(n + Laplace(1/ε_n))), ε_n = {@value #ROW_COUNT_SHARE}·ε_E
+     * (Laplace: pure DP, since δ is not known before n̂). Fixes the encoders' δ as
+     * {@link PrivacySettings#encoderDelta}(n̂).
      */
     public long releaseRowCount(long exactRows) {
         if (rows >= 0) {
@@ -161,7 +176,8 @@ public final class PrivateEncoders {
         double eps = ROW_COUNT_SHARE * privacy.encoderEpsilon();
         rows = Math.max(1, Math.round(exactRows + noise.laplace("rows", 1.0 / eps)));
         encoderDelta = privacy.encoderDelta(rows);
-        ledger.add(new EncoderReleases.Release(null, "row_count", "laplace", eps, 0, 1.0 / eps, null));
+        ledger.add(new EncoderReleases.Release(null, "row_count", EncoderReleases.LAPLACE, 1, 1.0 / eps, eps, 0,
+                null));
         LOG.info("Differential privacy: released row count {} (Laplace, ε = {}); encoders' budget ε = {}, δ = {}", rows,
                 fmt(eps), fmt(privacy.encoderEpsilon()), fmt(encoderDelta));
         return rows;
@@ -206,7 +222,11 @@ public final class PrivateEncoders {
         }
     }
 
-    /** Splits the budget over the columns ({@link #prepare} first, after the row count's release). */
+    /**
+     * Splits the budget over the columns ({@link #prepare} first, after the row count's release): the thresholds' δ,
+     * then ρ_E, the largest zCDP budget that composed with the row count's Laplace release stays within ε_E at the
+     * conversion δ, in equal shares ρ_c over the columns (see the class comment).
+     */
     public void plan(List<ColumnPlan> plans) {
         rowCount();
         if (columns.size() != plans.size()) {
@@ -218,14 +238,43 @@ public final class PrivateEncoders {
                 categoricalCapable++;
             }
         }
-        double perColumn = plans.isEmpty() ? 0 : (1 - ROW_COUNT_SHARE) * privacy.encoderEpsilon() / plans.size();
+        double thresholdDelta = categoricalCapable > 0 ? THRESHOLD_DELTA_SHARE * encoderDelta : 0;
+        conversionDelta = encoderDelta - thresholdDelta;
+        double[] base = new double[RdpAccountant.DEFAULT_ORDERS.length];
+        for (EncoderReleases.Release r : ledger) {
+            for (int i = 0; i < base.length; i++) {
+                base[i] += r.rdp(RdpAccountant.DEFAULT_ORDERS[i]);
+            }
+        }
+        double rho = RdpAccountant.rhoFor(base, privacy.encoderEpsilon(), conversionDelta);
+        double perColumn = plans.isEmpty() ? 0 : rho / plans.size();
         for (ColumnPlan p : plans) {
             Column c = columns.get(p.index);
-            c.epsilon = perColumn;
-            c.delta = p.mode == Mode.CATEGORICAL || categoricalRequested(p) ? encoderDelta / categoricalCapable : 0;
+            c.rho = perColumn;
+            c.delta = p.mode == Mode.CATEGORICAL || categoricalRequested(p) ? thresholdDelta / categoricalCapable : 0;
         }
-        LOG.info("Differential privacy: ε = {} per column over {} columns, δ = {} per categorical column", fmt(perColumn),
-                plans.size(), categoricalCapable == 0 ? "0" : fmt(encoderDelta / categoricalCapable));
+        LOG.info("Differential privacy: encoders' Gaussian releases get zCDP ρ = {} (RDP composition with the row count "
+                + "within ε = {} at δ = {}): ρ = {} per column over {} columns (σ = {} on a histogram of the whole "
+                + "share), δ = {} per category threshold", fmt(rho), fmt(privacy.encoderEpsilon()),
+                fmt(conversionDelta), fmt(perColumn), plans.size(), fmt(sigma(perColumn, 1)),
+                categoricalCapable == 0 ? "0" : fmt(thresholdDelta / categoricalCapable));
+    }
+
+    /** Noise std σ = Δ/√(2ρ) of a Gaussian release of L2 sensitivity Δ that spends zCDP ρ. */
+    static double sigma(double rho, double sensitivity) {
+        return sensitivity / Math.sqrt(2 * rho);
+    }
+
+    /** A Gaussian release's ledger entry, with its ε accounted alone at the conversion δ (for reading only). */
+    private EncoderReleases.Release gaussian(String column, String statistic, double sensitivity, double sigma,
+                                             double delta, String detail) {
+        double[] r = new double[RdpAccountant.DEFAULT_ORDERS.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = RdpAccountant.gaussianRdp(sensitivity, sigma, RdpAccountant.DEFAULT_ORDERS[i]);
+        }
+        double alone = RdpAccountant.epsilon(r, conversionDelta).epsilon();
+        return new EncoderReleases.Release(column, statistic, EncoderReleases.GAUSSIAN, sensitivity, sigma, alone,
+                delta, detail);
     }
 
     private void kind(ColumnPlan p) {
@@ -319,21 +368,22 @@ public final class PrivateEncoders {
     /**
      * Releases a column's range from its counts in the zoom grid ({@link DpMechanisms#zoomBin} of value −
      * {@link #rangeOrigin}): the range on the signed power-of-two grid ({@link DpMechanisms#range}, the zoom grid's
-     * blocks summed), with {@value #RANGE_SHARE} of the column's ε; when that range is one octave away from 0 (a year
-     * column: [1024, 2048]), a second release narrows it within the octave ({@link DpMechanisms#zoom}, another
-     * {@value #ZOOM_SHARE} of ε).
+     * blocks summed; Gaussian, L2 sensitivity 1), with {@value #RANGE_SHARE} of the column's ρ; when that range is one
+     * octave away from 0 (a year column: [1024, 2048]), a second release narrows it within the octave
+     * ({@link DpMechanisms#zoom}, another {@value #ZOOM_SHARE} of ρ).
      */
     public void releaseRange(ColumnPlan p, long[] zoomCounts) {
         Column c = columns.get(p.index);
-        double eps = RANGE_SHARE * c.epsilon;
+        double rangeRho = RANGE_SHARE * c.rho;
+        double sigma = sigma(rangeRho, 1);
         boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
         double[] noisy = new double[DpMechanisms.RANGE_BINS];
-        double[] r = DpMechanisms.range(DpMechanisms.octaveCounts(zoomCounts), eps, noise.stream("range|" + p.index),
+        double[] r = DpMechanisms.range(DpMechanisms.octaveCounts(zoomCounts), sigma, noise.stream("range|" + p.index),
                 wholeNumbers, noisy);
         double origin = rangeOrigin(p.type);
-        ledger.add(new EncoderReleases.Release(p.name, "range", "laplace-log-histogram-range", eps, 0, 1.0 / eps,
-                "signed powers of two, threshold " + fmt(DpMechanisms.rangeThreshold(eps))));
-        double spent = eps;
+        ledger.add(gaussian(p.name, "range", 1, sigma, 0, DpMechanisms.RANGE_BINS + " bins of signed powers of two, "
+                + "threshold " + fmt(DpMechanisms.rangeThreshold(sigma))));
+        double spent = rangeRho;
         int first = DpMechanisms.rangeBin(Math.nextUp(r[0])); // negative bins hold their upper edge
         int last = DpMechanisms.rangeBin(Math.nextDown(r[1]));
         int zero = DpMechanisms.rangeBin(0);
@@ -343,23 +393,25 @@ public final class PrivateEncoders {
                 || (last == first + 1 && noisy[dominant] >= DOMINANT_SHARE
                 * (Math.max(0, noisy[first]) + Math.max(0, noisy[last])));
         if (oneOctave && first != zero && last != zero) {
-            double zoomEps = ZOOM_SHARE * c.epsilon;
-            double[] z = DpMechanisms.zoom(zoomCounts, dominant, zoomEps, noise.stream("zoom|" + p.index),
+            double zoomRho = ZOOM_SHARE * c.rho;
+            double zoomSigma = sigma(zoomRho, 1);
+            double[] z = DpMechanisms.zoom(zoomCounts, dominant, zoomSigma, noise.stream("zoom|" + p.index),
                     wholeNumbers);
-            spent += zoomEps;
+            spent += zoomRho;
             // spread values (years 1872 … 2010) fill many sub-bins, none reaching the threshold alone: the growth
             // would stop at the largest one and clamp the rest; keep the range unless the narrowed one holds most
             boolean keep = z[2] >= ZOOM_KEEP * noisy[dominant];
             if (keep) {
                 r = new double[]{z[0], z[1]};
             }
-            ledger.add(new EncoderReleases.Release(p.name, "range_zoom", "laplace-histogram-range", zoomEps, 0,
-                    1.0 / zoomEps, DpMechanisms.ZOOM_SUBBINS + " equal sub-bins of the one-octave range, threshold "
-                    + fmt(DpMechanisms.rangeThreshold(zoomEps)) + (keep ? "" : "; not narrowed (spread values)")));
+            ledger.add(gaussian(p.name, "range_zoom", 1, zoomSigma, 0, DpMechanisms.ZOOM_SUBBINS
+                    + " equal sub-bins of the one-octave range, threshold " + fmt(DpMechanisms.rangeThreshold(zoomSigma))
+                    + (keep ? "" : "; not narrowed (spread values)")));
         }
         c.bounds = new double[]{r[0] + origin, r[1] + origin};
-        c.epsilon -= spent;
-        LOG.info("Column '{}': DP range [{}, {}] (ε = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]), fmt(spent));
+        c.rho -= spent;
+        LOG.info("Column '{}': DP range [{}, {}] (ρ = {}, σ = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]),
+                fmt(spent), fmt(sigma));
     }
 
     /** An integer column without a kind whose encoder setting asks for a categorical encoder (frequency, onehot). */
@@ -416,8 +468,8 @@ public final class PrivateEncoders {
                 c.edges = e;
             } else {
                 boolean precision = p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP;
-                double eps = c.epsilon * (precision ? 1 - PRECISION_SHARE : 1);
-                int target = histogramBins(rows, eps);
+                double sigma = sigma(c.rho * (precision ? 1 - PRECISION_SHARE : 1), 1);
+                int target = histogramBins(rows, sigma);
                 double[] e = DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS
                         ? DpMechanisms.logGridEdges(lo, hi, whole, target) : equalEdges(lo, hi, whole, target);
                 for (int j = 0; j < e.length; j++) {
@@ -453,13 +505,13 @@ public final class PrivateEncoders {
     }
 
     /**
-     * The bins a histogram of {@code rows} values with ε {@code epsilon} aims at: the noise moves its CDF by about
-     * √B/ε rows, linear interpolation within B bins by up to n/(8B) on smooth data; these balance at
-     * B = (n·ε/8)^(2/3), kept within {@value #LOG_GRID_MIN_TARGET} … {@value #LOG_GRID_BINS}. A function of the
+     * The bins a histogram of {@code rows} values with noise σ per bin aims at: the noise moves its CDF by about
+     * √B·σ rows, linear interpolation within B bins by up to n/(8B) on smooth data; these balance at
+     * B = (n/(8σ))^(2/3), kept within {@value #LOG_GRID_MIN_TARGET} … {@value #LOG_GRID_BINS}. A function of the
      * released row count and the budget.
      */
-    public static int histogramBins(long rows, double epsilon) {
-        double b = Math.pow(Math.max(0.0, rows * epsilon / 8.0), 2.0 / 3.0);
+    public static int histogramBins(long rows, double sigma) {
+        double b = Math.pow(Math.max(0.0, rows / (8.0 * sigma)), 2.0 / 3.0);
         return (int) Math.max(LOG_GRID_MIN_TARGET, Math.min(LOG_GRID_BINS, Math.round(b)));
     }
 
@@ -470,20 +522,20 @@ public final class PrivateEncoders {
 
     // ---- 4. categories ---------------------------------------------------------------------------------------------
 
-    /** ε of a categorical column's histogram (all its budget left). */
-    public double categoryEpsilon(ColumnPlan p) {
-        return columns.get(p.index).epsilon;
+    /**
+     * Noise σ of a categorical column's histogram (all its ρ left; L2 sensitivity 1: a row is one value or null of
+     * the column).
+     */
+    public double categorySigma(ColumnPlan p) {
+        return sigma(columns.get(p.index).rho, 1);
     }
 
-    /** Laplace scale 1/ε of a categorical column's histogram. */
-    public double categoryScale(ColumnPlan p) {
-        return 1.0 / categoryEpsilon(p);
-    }
-
-    /** τ of a categorical column's stability histogram: a value whose noisy count is below it is never named. */
+    /**
+     * τ = 1 + σ·Φ⁻¹(1 − δ_c) of a categorical column's stability histogram: a value whose noisy count is below it is
+     * never named; a value of one row only is named with probability δ_c ({@link DpMechanisms#gaussianThreshold}).
+     */
     public double categoryThreshold(ColumnPlan p) {
-        Column c = columns.get(p.index);
-        return DpMechanisms.laplaceThreshold(c.epsilon, c.delta);
+        return DpMechanisms.gaussianThreshold(categorySigma(p), columns.get(p.index).delta);
     }
 
     /** The noise label of a category's count (the Spark pass draws it on the executors). */
@@ -499,10 +551,10 @@ public final class PrivateEncoders {
      */
     public void categorical(ColumnPlan p, Map<Object, Double> noisy, long exactNulls) {
         Column c = columns.get(p.index);
-        double scale = categoryScale(p);
+        double sigma = categorySigma(p);
         double tau = categoryThreshold(p);
-        double noisyNulls = exactNulls + noise.laplace("nulls|" + p.index, scale);
-        long nulls = noisyNulls < stateFloor(categoryEpsilon(p)) ? 0 : Math.round(noisyNulls);
+        double noisyNulls = exactNulls + noise.gaussian("nulls|" + p.index, sigma);
+        long nulls = noisyNulls < stateFloor(sigma) ? 0 : Math.round(noisyNulls);
         List<Map.Entry<Object, Double>> released = new ArrayList<>(noisy.entrySet());
         released.sort(Comparator.<Map.Entry<Object, Double>>comparingDouble(Map.Entry::getValue).reversed()
                 .thenComparing(e -> String.valueOf(e.getKey())));
@@ -530,30 +582,30 @@ public final class PrivateEncoders {
                     + "nulls", p.name, fmt(tau));
         }
         p.encoder = new CategoricalEncoder(p.name, p.type, kept, other, rare, onehot, null, Map.of(), protection);
-        ledger.add(new EncoderReleases.Release(p.name, "category_counts", "laplace-threshold-histogram", c.epsilon,
-                c.delta, scale, "threshold " + fmt(tau) + "; null count in the same histogram; " + released.size()
+        ledger.add(gaussian(p.name, "category_counts", 1, sigma, c.delta, "stability histogram, threshold "
+                + fmt(tau) + " = 1 + sigma * Phi^-1(1 - delta); null count in the same histogram; " + released.size()
                 + " values named"));
-        LOG.info("Column '{}': {} categories released (noisy count ≥ {}), ε = {}, δ = {}", p.name, released.size(),
-                fmt(tau), fmt(c.epsilon), fmt(c.delta));
+        LOG.info("Column '{}': {} categories released (noisy count ≥ {}), σ = {}, δ = {}", p.name, released.size(),
+                fmt(tau), fmt(sigma), fmt(c.delta));
     }
 
     // ---- 5. quantile columns ----------------------------------------------------------------------------------
 
     /**
-     * A noisy count of nulls, NaN or ±∞ below ln(1/(2β))/ε (β = {@value #STATE_BETA}) is taken as 0 (post-processing):
-     * without the floor, the noise on a state the column never has would make the synthetic column carry a few
-     * percent of phantom nulls, NaN or infinities; with it, an absent state appears with probability β.
+     * A noisy count of nulls, NaN or ±∞ below σ·Φ⁻¹(1 − β) (β = {@value #STATE_BETA}) is taken as 0
+     * (post-processing): without the floor, the noise on a state the column never has would make the synthetic column
+     * carry a few percent of phantom nulls, NaN or infinities; with it, an absent state appears with probability β.
      */
-    public static double stateFloor(double epsilon) {
-        return Math.log(1.0 / (2 * STATE_BETA)) / epsilon;
+    public static double stateFloor(double sigma) {
+        return sigma * DpMechanisms.upperQuantile(STATE_BETA);
     }
 
     /**
      * A rounding precision d is taken when fewer than this many values seem off the 10^−d grid: the noise bound
-     * ln(1/(2β))·k/ε (k counts of Laplace scale k/ε, β = {@value #STATE_BETA}), at least 1.
+     * σ·Φ⁻¹(1 − β) of each count (β = {@value #STATE_BETA}), at least 1.
      */
-    public static double decimalsFloor(double epsilon, int counts) {
-        return Math.max(1.0, Math.log(1.0 / (2 * STATE_BETA)) * counts / epsilon);
+    public static double decimalsFloor(double sigma) {
+        return Math.max(1.0, stateFloor(sigma));
     }
 
 
@@ -563,8 +615,8 @@ public final class PrivateEncoders {
      * Builds a quantile column's encoder from its exact value-state counts {value, null, NaN, +∞, −∞} and its values'
      * counts in the bins of {@link #gridEdges} (values clamped to the bounds), noised here ({@link #histogramQuantile});
      * for a float or double column with {@code offDecimals} (per d = 0..{@link QuantileEncoder#MAX_DECIMALS}, how many
-     * values are not multiples of 10^−d) also its rounding precision: a Laplace release of these counts (one value
-     * changes each by at most 1: L1 sensitivity 7), the precision the smallest d whose noisy count, and every finer
+     * values are not multiples of 10^−d) also its rounding precision: a Gaussian release of these counts (one value
+     * changes each by at most 1: L2 sensitivity √7), the precision the smallest d whose noisy count, and every finer
      * one's, is below {@link #decimalsFloor}; none (every digit kept) when no d qualifies; not released at all when
      * that floor exceeds {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows. For a timestamp column
      * {@code offDecimals} holds {values with a fraction of a second, with a fraction of a millisecond}, released the
@@ -583,66 +635,70 @@ public final class PrivateEncoders {
     }
 
     /**
-     * Whether a float, double or timestamp column's rounding precision is released with ε {@code eps}: only when the
-     * noise floor ({@link #decimalsFloor}) is at most {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows (else a
-     * guess from noise could round 0.07 to 0; every digit is kept).
+     * Whether a float, double or timestamp column's rounding precision is released with zCDP {@code rho}: only when
+     * the noise floor ({@link #decimalsFloor}) is at most {@value #PRECISION_MAX_FLOOR_SHARE} of the released rows
+     * (else a guess from noise could round 0.07 to 0; every digit is kept).
      */
-    private boolean precisionReleasable(ColumnPlan p, long[] offDecimals, double eps) {
+    private boolean precisionReleasable(ColumnPlan p, long[] offDecimals, double rho) {
         return offDecimals != null && (p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP)
-                && decimalsFloor(eps, offDecimals.length) <= PRECISION_MAX_FLOOR_SHARE * rows;
+                && decimalsFloor(sigma(rho, Math.sqrt(offDecimals.length))) <= PRECISION_MAX_FLOOR_SHARE * rows;
     }
 
-    /** Releases a float, double or timestamp column's rounding precision with ε {@code eps} (see {@link #quantile}). */
-    private Precision releasePrecision(ColumnPlan p, long[] offDecimals, double eps) {
-        double scale = offDecimals.length / eps;
-        double floor = decimalsFloor(eps, offDecimals.length);
+    /**
+     * Releases a float, double or timestamp column's rounding precision with zCDP {@code rho} (see {@link #quantile}):
+     * its k counts, each changed by at most 1 by a row, are one Gaussian release of L2 sensitivity √k.
+     */
+    private Precision releasePrecision(ColumnPlan p, long[] offDecimals, double rho) {
+        double sensitivity = Math.sqrt(offDecimals.length);
+        double sigma = sigma(rho, sensitivity);
+        double floor = decimalsFloor(sigma);
         if (p.type.base() == ColumnType.Base.TIMESTAMP) {
-            // {values with a fraction of a second, values with a fraction of a millisecond}: one Laplace release
-            boolean subSecond = offDecimals[0] + noise.laplace("precision|" + p.index + "|0", scale) >= floor;
-            boolean subMilli = offDecimals[1] + noise.laplace("precision|" + p.index + "|1", scale) >= floor;
+            // {values with a fraction of a second, values with a fraction of a millisecond}: one Gaussian release
+            boolean subSecond = offDecimals[0] + noise.gaussian("precision|" + p.index + "|0", sigma) >= floor;
+            boolean subMilli = offDecimals[1] + noise.gaussian("precision|" + p.index + "|1", sigma) >= floor;
             double unit = subMilli ? 1.0 : subSecond ? 1_000.0 : 1_000_000.0;
-            ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", eps, 0, scale,
-                    "counts of values with fractions of a second and of a millisecond (L1 sensitivity 2): unit "
+            ledger.add(gaussian(p.name, "rounding_precision", sensitivity, sigma, 0,
+                    "counts of values with fractions of a second and of a millisecond: unit "
                     + (unit == 1.0 ? "1 µs" : unit == 1_000.0 ? "1 ms" : "1 s")));
             return new Precision(-1, unit);
         }
         double[] noisy = new double[offDecimals.length];
         for (int d = 0; d < offDecimals.length; d++) {
-            noisy[d] = offDecimals[d] + noise.laplace("decimals|" + p.index + "|" + d, scale);
+            noisy[d] = offDecimals[d] + noise.gaussian("decimals|" + p.index + "|" + d, sigma);
         }
         // a value on the 10^-d grid is on every finer one: d qualifies when it and every finer count are below
         int decimals = -1;
         for (int d = offDecimals.length - 1; d >= 0 && noisy[d] < floor; d--) {
             decimals = d;
         }
-        ledger.add(new EncoderReleases.Release(p.name, "rounding_precision", "laplace", eps, 0, scale,
-                "counts of values off each of 10^0..10^-" + (offDecimals.length - 1) + " (L1 sensitivity "
-                + offDecimals.length + "): " + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
+        ledger.add(gaussian(p.name, "rounding_precision", sensitivity, sigma, 0,
+                "counts of values off each of 10^0..10^-" + (offDecimals.length - 1) + ": "
+                + (decimals < 0 ? "every digit kept" : decimals + " decimals")));
         return new Precision(decimals, 0);
     }
 
     /**
-     * The histogram release of {@link #quantile}: one Laplace histogram of the column's value states (null, NaN, +∞, −∞) and its values' counts in the log-grid
-     * bins ({@link #gridEdges}; a row falls in exactly one bin: L1 sensitivity 1) with all the column's
-     * ε left after the range (and, for float, double and timestamp columns, {@value #PRECISION_SHARE} of it for the
-     * rounding precision). The knots are the grid's edges and the probabilities the isotonic CDF of the noisy bins
+     * The histogram release of {@link #quantile}: one Gaussian histogram of the column's value states (null, NaN, +∞,
+     * −∞) and its values' counts in the log-grid bins ({@link #gridEdges}; a row falls in exactly one bin: L2
+     * sensitivity 1) with all the column's ρ left after the range (and, for float, double and timestamp columns,
+     * {@value #PRECISION_SHARE} of it for the rounding precision). The knots are the grid's edges and the probabilities the isotonic CDF of the noisy bins
      * ({@link DpMechanisms#isotonicCumulative}); the value count is its total. A noisy null, NaN or ±∞ count below
      * {@link #stateFloor} is 0. Everything after the noise is post-processing.
      */
     private void histogramQuantile(ColumnPlan p, long[] exactStates, long[] grid, long[] offDecimals) {
         Column c = columns.get(p.index);
-        double eps = c.epsilon;
+        double rho = c.rho;
         Precision precision = Precision.NONE;
-        if (precisionReleasable(p, offDecimals, PRECISION_SHARE * c.epsilon)) {
-            precision = releasePrecision(p, offDecimals, PRECISION_SHARE * c.epsilon);
-            eps -= PRECISION_SHARE * c.epsilon;
+        if (precisionReleasable(p, offDecimals, PRECISION_SHARE * c.rho)) {
+            precision = releasePrecision(p, offDecimals, PRECISION_SHARE * c.rho);
+            rho -= PRECISION_SHARE * c.rho;
         }
-        double scale = 1.0 / eps;
+        double sigma = sigma(rho, 1);
         long[] states = new long[exactStates.length];
         for (int s = 1; s < states.length; s++) {
             boolean possible = s == 1 || p.type.isFloatingPoint(); // NaN and ±∞ exist only in float and double
-            double noisy = exactStates[s] + noise.laplace("states|" + p.index + "|" + s, scale);
-            states[s] = !possible || noisy < stateFloor(eps) ? 0 : Math.round(noisy);
+            double noisy = exactStates[s] + noise.gaussian("states|" + p.index + "|" + s, sigma);
+            states[s] = !possible || noisy < stateFloor(sigma) ? 0 : Math.round(noisy);
         }
         double[] edges = c.edges;
         if (grid.length != edges.length - 1) {
@@ -651,15 +707,14 @@ public final class PrivateEncoders {
         }
         double[] noisy = new double[grid.length];
         for (int b = 0; b < grid.length; b++) {
-            noisy[b] = grid[b] + noise.laplace("histogram|" + p.index + "|" + b, scale);
+            noisy[b] = grid[b] + noise.gaussian("histogram|" + p.index + "|" + b, sigma);
         }
         double[] cdf = DpMechanisms.isotonicCumulative(noisy);
         double total = cdf[cdf.length - 1];
         states[0] = Math.round(total);
         String where = "bounds [" + fmt(c.bounds[0]) + ", " + fmt(c.bounds[1]) + "] "
                 + (c.publicBounds ? "(set)" : "(DP range)");
-        ledger.add(new EncoderReleases.Release(p.name, "histogram", "laplace-histogram-isotonic", eps, 0, scale,
-                grid.length + " bins of the log grid and the counts of nulls" + (p.type.isFloatingPoint()
+        ledger.add(gaussian(p.name, "histogram", 1, sigma, 0, grid.length + " bins of the log grid and the counts of nulls" + (p.type.isFloatingPoint()
                 ? ", NaN, +inf, -inf" : "") + " in one histogram; isotonic CDF; " + where));
         if (states[0] < 1) {
             LOG.warn("Column '{}': its noisy count of values is below 1: the synthetic column is all nulls", p.name);
@@ -722,23 +777,23 @@ public final class PrivateEncoders {
         u[u.length - 1] = 1.0;
         p.encoder = new QuantileEncoder(p.name, p.kind, p.type, knots, u, unit, precision.decimals(), states, null,
                 null, 0);
-        LOG.info("Column '{}': DP histogram of {} bins in [{}, {}], {}; ε = {} (≈ {} rows of noise per bin)", p.name,
-                grid.length, fmt(knots[0]), fmt(knots[knots.length - 1]), where, fmt(eps), fmt(scale));
+        LOG.info("Column '{}': DP histogram of {} bins in [{}, {}], {}; ρ = {} (noise σ = {} rows per bin)", p.name,
+                grid.length, fmt(knots[0]), fmt(knots[knots.length - 1]), where, fmt(rho), fmt(sigma));
     }
 
     // ---- 6. generated columns -----------------------------------------------------------------------------------
 
     /**
-     * An id or fake-value column: its null count is released (Laplace, the column's ε); the values come from fixed
+     * An id or fake-value column: its null count is released (Gaussian, the column's ρ); the values come from fixed
      * generators (ids counting up from 1 or fixed-alphabet strings, names from the built-in lists), with no
      * data-derived shape, range or mail domain.
      */
     public void generated(ColumnPlan p, long exactNulls) {
         Column c = columns.get(p.index);
-        double noisyNulls = exactNulls + noise.laplace("nulls|" + p.index, 1.0 / c.epsilon);
-        long nulls = noisyNulls < stateFloor(c.epsilon) ? 0 : Math.min(rows, Math.round(noisyNulls));
-        ledger.add(new EncoderReleases.Release(p.name, "null_count", "laplace", c.epsilon, 0, 1.0 / c.epsilon,
-                "values from a fixed generator"));
+        double sigma = sigma(c.rho, 1);
+        double noisyNulls = exactNulls + noise.gaussian("nulls|" + p.index, sigma);
+        long nulls = noisyNulls < stateFloor(sigma) ? 0 : Math.min(rows, Math.round(noisyNulls));
+        ledger.add(gaussian(p.name, "null_count", 1, sigma, 0, "values from a fixed generator"));
         if (EncodeOptions.ID.equals(p.kind)) {
             p.encoder = p.type.isIntegral() ? IdEncoder.integral(p.name, p.type, rows, nulls, 0, 0)
                     : IdEncoder.string(p.name, rows, nulls, "", "", null, 12, "9A");

@@ -45,7 +45,7 @@ import static org.apache.spark.sql.functions.udf;
  *       10^−d grid), from which the row count is released first;</li>
  *   <li>for numeric, date and timestamp columns without a bounds setting, counts in a fixed signed power-of-two grid
  *       whose bins are split into equal sub-bins (the DP range, narrowed within one octave when need be);</li>
- *   <li>for categorical columns, one grouped count of (column, value) whose Laplace noise is added <b>on the
+ *   <li>for categorical columns, one grouped count of (column, value) whose Gaussian noise is added <b>on the
  *       executors</b> (drawn from the fit's secret key and the value, {@link NoiseSource}): only values whose noisy
  *       count reaches the column's threshold, at most 2·maxCategories per column, reach the driver, with their noisy
  *       count only;</li>
@@ -272,19 +272,19 @@ final class PrivateEncoderFit {
         LOG.info("DP encoder pass 3 of 4: noisy category counts of {} categorical columns (one Spark job)",
                 cats.size());
         Column[] pairs = new Column[cats.size()];
-        double[] scales = new double[cats.size()];
+        double[] sigmas = new double[cats.size()];
         double[] thresholds = new double[cats.size()];
         int[] indexes = new int[cats.size()];
         for (int k = 0; k < cats.size(); k++) {
             ColumnPlan p = cats.get(k);
             pairs[k] = struct(lit(k).as("i"), TableEncoderEstimator.keyText(col("c" + p.index), p.type).as("v"));
-            scales[k] = dp.categoryScale(p);
+            sigmas[k] = dp.categorySigma(p);
             thresholds[k] = dp.categoryThreshold(p);
             indexes[k] = p.index;
         }
         NoiseSource noise = dp.noise();
         UDF3<Integer, String, Long, Double> noisyCount = (i, v, n) -> {
-            double x = n + noise.laplace(PrivateEncoders.categoryLabel(indexes[i], v), scales[i]);
+            double x = n + noise.gaussian(PrivateEncoders.categoryLabel(indexes[i], v), sigmas[i]);
             return x >= thresholds[i] ? x : null;
         };
         UserDefinedFunction noisy = udf(noisyCount, DataTypes.DoubleType);

@@ -135,13 +135,15 @@ public final class FitPipeline {
         io.flowsynth.config.PrivacySettings privacy = c.privacy();
         if (privacy.enabled()) {
             checkPrivateTraining(c);
-            // the encoders' budget is split equally over the columns: say early when each gets too little to learn
-            double perColumn = privacy.encoderEpsilon() / Math.max(1, table.schema().fields().length);
-            if (perColumn < 0.05) {
-                LOG.warn(String.format("Differential privacy: each of the %d columns' statistics gets ε ≈ %.3g (%s × "
-                                + "%s / columns): expect coarse or empty columns; raise %s or %s, or fit fewer columns",
-                        table.schema().fields().length, perColumn, ConfigKeys.PRIVACY_EPSILON,
-                        ConfigKeys.PRIVACY_ENCODER_SHARE, ConfigKeys.PRIVACY_EPSILON,
+            // the encoders' budget is split equally over the columns (in zCDP ρ, so each column's noise grows as
+            // √columns): say early when each gets too little to learn; ρ ≈ ε²/(4·ln(1/δ)) at δ = 1e-7 is a rough guide
+            double rhoPerColumn = Math.pow(privacy.encoderEpsilon(), 2) / (4 * Math.log(1e7))
+                    / Math.max(1, table.schema().fields().length);
+            if (rhoPerColumn < 2e-4) {
+                LOG.warn(String.format("Differential privacy: each of the %d columns' statistics gets zCDP ρ ≈ %.3g "
+                                + "(Gaussian noise σ ≈ %.0f rows per count): expect coarse or empty columns on small "
+                                + "tables; raise %s or %s, or fit fewer columns", table.schema().fields().length,
+                        rhoPerColumn, 1 / Math.sqrt(2 * rhoPerColumn), ConfigKeys.PRIVACY_EPSILON,
                         ConfigKeys.PRIVACY_ENCODER_SHARE));
             }
         }
@@ -205,15 +207,22 @@ public final class FitPipeline {
         if (privacy.enabled()) {
             long n = privacyRowCount(rows);
             long steps = (long) options.totalRounds(options.roundsPerEpoch(n, partitions)) * options.localSteps();
+            // the encoders' Gaussian releases, the copula and the steps compose in one RDP accountant (a model of
+            // an earlier version, resumed from a checkpoint, has Laplace releases: basic composition then)
+            io.flowsynth.encode.EncoderReleases released = encoder.privacy();
+            boolean composed = released != null && released.conversionDelta() > 0;
             io.flowsynth.privacy.DpSgdPlan plan = io.flowsynth.privacy.DpSgdPlan.of(privateCopula ? privacy
-                    : privacy.withCopulaShare(0), n, partitions, options.batchSize(), steps);
+                    : privacy.withCopulaShare(0), n, partitions, options.batchSize(), steps,
+                    composed ? released.rdp() : null, composed ? released.thresholdDelta() : 0);
             long noiseSeed = c.privacyNoiseSeed().orElseGet(() -> new java.security.SecureRandom().nextLong());
             options = options.withPrivacy(new TrainOptions.Privacy(plan, noiseSeed));
             privacyBlock = privacyBlock(plan, encoder.privacy());
-            LOG.info(String.format("Differential privacy: (ε, δ) = (%.4g, %.3g) for the fit; DP-SGD gets (%.4g, %.3g): "
+            LOG.info(String.format("Differential privacy: (ε, δ) = (%.4g, %.3g) for the fit (%s); DP-SGD: "
                             + "noise multiplier σ = %.4g for %d steps at sampling rate %.4g (n = %d rows, %s)",
-                    plan.epsilon(), plan.delta(), plan.trainingEpsilon(), plan.trainingDelta(), plan.sigma(),
-                    plan.steps(), plan.samplingRate(), n, c.privacyNoiseSeed().isPresent()
+                    plan.epsilon(), plan.delta(), plan.composed() ? String.format("encoders, copula and steps "
+                            + "composed in RDP: accountant ε = %.4g", plan.fitEpsilon()) : String.format("basic "
+                            + "composition: DP-SGD gets (%.4g, %.3g)", plan.trainingEpsilon(), plan.trainingDelta()),
+                    plan.sigma(), plan.steps(), plan.samplingRate(), n, c.privacyNoiseSeed().isPresent()
                             ? "noise seed from " + ConfigKeys.PRIVACY_NOISE_SEED : "fresh secret noise seed"));
         }
         Map<String, String> storedConfig = storedConfig(c.asMap());
@@ -368,8 +377,15 @@ public final class FitPipeline {
         p.put("epsilon", plan.epsilon());
         p.put("delta", plan.delta());
         p.put("neighbouring", "add or remove one row");
-        p.put("composition", "basic: the releases' epsilons and deltas add up to at most (epsilon, delta)");
+        p.put("composition", plan.composed() ? io.flowsynth.encode.EncoderReleases.COMPOSITION
+                + "; the encoders' releases, the copula release and the DP-SGD steps form one composition"
+                : "basic: the releases' epsilons and deltas add up to at most (epsilon, delta)");
         p.put("accountant", io.flowsynth.privacy.DpSgdPlan.ACCOUNTANT);
+        if (plan.composed()) {
+            p.put("accountant_epsilon", plan.fitEpsilon());
+            p.put("rdp_order", plan.fitOrder());
+            p.put("threshold_delta", encoders.thresholdDelta());
+        }
         p.put("training_epsilon", plan.trainingEpsilon());
         p.put("training_delta", plan.trainingDelta());
         p.put("sigma", plan.sigma());
@@ -386,6 +402,7 @@ public final class FitPipeline {
         if (encoders != null) { // the encoders' releases (statistic, column, mechanism, ε, δ, scale) first
             p.put("encoder_epsilon", encoders.epsilon());
             p.put("encoder_delta", encoders.delta());
+            p.put("encoder_epsilon_accounted", encoders.accountedEpsilon());
             p.put("released_rows", encoders.rowCount());
             encoders.releasesJson().forEach(releases::add);
         }

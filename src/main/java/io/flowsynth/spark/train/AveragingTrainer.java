@@ -123,12 +123,16 @@ abstract class AveragingTrainer implements Trainer {
         if (dp) {
             io.flowsynth.privacy.DpSgdPlan plan = o.privacy().plan();
             LOG.info(String.format("DP-SGD: each partition's %d steps draw Poisson samples at rate %.4g (expected %d "
-                            + "rows), clip every row's gradient to %.4g and add N(0, (%.4g · %.4g)²); %s gives "
-                            + "(%.4g, %.3g)-DP for the flow (budget ε %.4g). No validation split, early stopping, "
-                            + "best-round choice or calibration map under DP: the final parameters are kept; the "
-                            + "train NLL below is for this log only (not private) and is not written to the model",
+                            + "rows), clip every row's gradient to %.4g and add N(0, (%.4g · %.4g)²); %s. No "
+                            + "validation split, early stopping, best-round choice or calibration map under DP: the "
+                            + "final parameters are kept; the train NLL below is for this log only (not private) and "
+                            + "is not written to the model",
                     plan.steps(), plan.samplingRate(), plan.expectedBatch(), plan.clipNorm(), plan.sigma(),
-                    plan.clipNorm(), "RDP", plan.spentEpsilon(), plan.trainingDelta(), plan.trainingEpsilon()));
+                    plan.clipNorm(), plan.composed()
+                            ? String.format("RDP gives (%.4g, %.3g)-DP for the whole fit (encoders, copula and steps; "
+                            + "budget ε %.4g)", plan.fitEpsilon(), plan.delta(), plan.epsilon())
+                            : String.format("RDP gives (%.4g, %.3g)-DP for the flow (budget ε %.4g)",
+                            plan.spentEpsilon(), plan.trainingDelta(), plan.trainingEpsilon())));
             if ((long) totalRounds * o.localSteps() > plan.steps()) {
                 throw new IllegalStateException("DP-SGD was planned for " + plan.steps() + " steps; this fit takes "
                         + (long) totalRounds * o.localSteps());
