@@ -58,4 +58,37 @@ class DpSgdPlanTest {
         assertThat(RdpAccountant.epsilon(with.samplingRate(), with.sigma(), with.steps(), with.trainingDelta())
                 .epsilon()).isGreaterThan(1.2);
     }
+
+    @Test
+    void withTheEncodersRdpTheWholeFitIsOneCompositionWithinEpsilon() {
+        PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.8, 1.0, 0.9);
+        long rows = 2331;
+        double delta = 1.0 / ((double) rows * rows);
+        double thresholds = 0.4 * delta;
+        // encoders: ρ_E that alone spends 0.8·ε at their conversion δ (0.4·δ)
+        double[] none = new double[RdpAccountant.DEFAULT_ORDERS.length];
+        double rhoE = RdpAccountant.rhoFor(none, 2.4, 0.4 * delta);
+        double[] encoders = new double[none.length];
+        for (int i = 0; i < encoders.length; i++) {
+            encoders[i] = RdpAccountant.DEFAULT_ORDERS[i] * rhoE;
+        }
+        DpSgdPlan basic = DpSgdPlan.of(s, rows, 1, 512, 50);
+        DpSgdPlan composed = DpSgdPlan.of(s, rows, 1, 512, 50, encoders, thresholds);
+        assertThat(basic.composed()).isFalse();
+        assertThat(composed.composed()).isTrue();
+        // recomputed by hand: encoders + copula + steps at δ less the thresholds' δ, within ε and using it
+        double[] all = encoders.clone();
+        for (int i = 0; i < all.length; i++) {
+            double a = RdpAccountant.DEFAULT_ORDERS[i];
+            all[i] += a / (2 * composed.copulaSigma() * composed.copulaSigma())
+                    + 50 * RdpAccountant.rdp(composed.samplingRate(), composed.sigma(), a);
+        }
+        double eps = RdpAccountant.epsilon(all, delta - thresholds).epsilon();
+        assertThat(eps).isLessThanOrEqualTo(3.0).isGreaterThan(2.99);
+        assertThat(composed.fitEpsilon()).isCloseTo(eps, within(1e-9));
+        // one composition is tighter than adding the shares' ε: the steps need less noise than under basic
+        assertThat(composed.sigma()).isLessThan(basic.sigma());
+        assertThat(composed.copulaSigma()).isEqualTo(basic.copulaSigma());
+        assertThat(composed.toJson().path("fit_accountant_epsilon").asDouble()).isEqualTo(composed.fitEpsilon());
+    }
 }

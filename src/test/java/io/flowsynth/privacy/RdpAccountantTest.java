@@ -151,4 +151,43 @@ class RdpAccountantTest {
         assertThatThrownBy(() -> RdpAccountant.sigmaFor(0.1, 10, 0, 1e-5))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void gaussianRdpIsAlphaDeltaSquaredOverTwoSigmaSquaredAndMatchesTheFullBatchCase() {
+        assertThat(RdpAccountant.gaussianRdp(1, 2, 8)).isEqualTo(8.0 / 8);
+        assertThat(RdpAccountant.gaussianRdp(3, 2, 8)).isEqualTo(8.0 * 9 / 8);
+        // q = 1 of the subsampled mechanism is the plain Gaussian mechanism of noise multiplier σ/Δ
+        assertThat(RdpAccountant.rdp(1.0, 2.0 / 3, 8)).isCloseTo(RdpAccountant.gaussianRdp(3, 2, 8), within(1e-12));
+    }
+
+    @Test
+    void laplaceRdpFollowsMironovsFormulaAndNeverExceedsPureEpsilon() {
+        double eps = 0.5; // scale 2, sensitivity 1
+        double a = 2;
+        double byHand = Math.log(2.0 / 3 * Math.exp(eps) + 1.0 / 3 * Math.exp(-2 * eps));
+        assertThat(RdpAccountant.laplaceRdp(1, 2, a)).isCloseTo(byHand, within(1e-12));
+        assertThat(RdpAccountant.laplaceRdp(1, 2, 1024)).isLessThanOrEqualTo(eps).isGreaterThan(0.49);
+        assertThat(RdpAccountant.laplaceRdp(7, 14, 2)).isCloseTo(byHand, within(1e-12)); // scale/sensitivity only
+        assertThat(RdpAccountant.laplaceRdp(1, 1e-3, 1.5)).isBetween(999.0, 1000.0); // log space: no overflow
+    }
+
+    @Test
+    void rhoForSpendsExactlyTheBudgetWithTheBaseReleases() {
+        double[] none = new double[RdpAccountant.DEFAULT_ORDERS.length];
+        double rho = RdpAccountant.rhoFor(none, 2.4, 1e-7);
+        double[] r = new double[none.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = RdpAccountant.DEFAULT_ORDERS[i] * rho;
+        }
+        assertThat(RdpAccountant.epsilon(r, 1e-7).epsilon()).isLessThanOrEqualTo(2.4).isGreaterThan(2.3999);
+        // the classic bound ε ≤ ρ + 2√(ρ·ln(1/δ)) holds for zCDP, so ρ is at least what it gives
+        double classic = Math.pow(Math.sqrt(Math.log(1e7) + 2.4) - Math.sqrt(Math.log(1e7)), 2);
+        assertThat(rho).isGreaterThanOrEqualTo(classic);
+        // with a base release composed in, less is left
+        double[] base = new double[none.length];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = RdpAccountant.laplaceRdp(1, 1 / 0.12, RdpAccountant.DEFAULT_ORDERS[i]);
+        }
+        assertThat(RdpAccountant.rhoFor(base, 2.4, 1e-7)).isLessThan(rho).isPositive();
+    }
 }

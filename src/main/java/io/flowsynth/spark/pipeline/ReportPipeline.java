@@ -415,7 +415,7 @@ public final class ReportPipeline {
 
     /**
      * The report's {@code privacy.differential_privacy}: the model's guarantee ({@code enabled}, {@code epsilon},
-     * {@code delta}, {@code line}), from its metadata; {@code enabled} is null (unknown) for a report without a model.
+     * {@code delta}, {@code line}, {@code composition}: how the releases compose), from its metadata; {@code enabled} is null (unknown) for a report without a model.
      */
     static ObjectNode differentialPrivacy(FlowsynthModel model) {
         ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
@@ -430,12 +430,20 @@ public final class ReportPipeline {
         if (on) {
             o.put("epsilon", p.path("epsilon").asDouble());
             o.put("delta", p.path("delta").asDouble());
-            o.put("line", dpLine(p.path("epsilon").asDouble(), p.path("delta").asDouble()));
+            o.put("line", dpLine(p.path("epsilon").asDouble(), p.path("delta").asDouble())
+                    + (p.has("accountant_epsilon") ? COMPOSED : ""));
+            if (p.hasNonNull("composition")) {
+                o.put("composition", p.path("composition").asText());
+            }
         } else {
             o.put("line", "Differential privacy: none");
         }
         return o;
     }
+
+    /** What the report line adds for a model whose releases form one RDP composition. */
+    static final String COMPOSED = " (one Rényi-DP composition of the encoders' Gaussian releases, the copula and "
+            + "DP-SGD)";
 
     /** "Differential privacy: ε = 3, δ = 1.0e-08". */
     static String dpLine(double epsilon, double delta) {

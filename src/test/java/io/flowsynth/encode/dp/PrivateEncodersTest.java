@@ -54,11 +54,13 @@ class PrivateEncodersTest {
 
     @Test
     void theHistogramBinsGrowWithRowsAndBudget() {
-        assertThat(PrivateEncoders.histogramBins(3_000, 0.03)).isEqualTo(PrivateEncoders.LOG_GRID_MIN_TARGET);
-        int mid = PrivateEncoders.histogramBins(100_000, 0.03);
+        // the argument is the noise σ per bin: more budget, less noise, more bins
+        assertThat(PrivateEncoders.histogramBins(3_000, 33)).isEqualTo(PrivateEncoders.LOG_GRID_MIN_TARGET);
+        int mid = PrivateEncoders.histogramBins(100_000, 33);
         assertThat(mid).isBetween(PrivateEncoders.LOG_GRID_MIN_TARGET + 1, PrivateEncoders.LOG_GRID_BINS - 1);
         assertThat(PrivateEncoders.histogramBins(10_000_000, 1.0)).isEqualTo(PrivateEncoders.LOG_GRID_BINS);
-        assertThat(PrivateEncoders.histogramBins(1_000_000, 0.03)).isGreaterThan(mid);
+        assertThat(PrivateEncoders.histogramBins(1_000_000, 33)).isGreaterThan(mid);
+        assertThat(PrivateEncoders.histogramBins(100_000, 10)).isGreaterThan(mid);
     }
 
     @Test
@@ -198,6 +200,142 @@ class PrivateEncodersTest {
         double[] b = dp.bounds(plans.get(0));
         assertThat(b[0]).isLessThanOrEqualTo(1872.0);
         assertThat(b[1]).isGreaterThanOrEqualTo(2010.0);
+    }
+
+    @Test
+    void theHistogramsOfAPassTogetherHaveL2SensitivitySqrtColumns() {
+        // C columns counted in one pass: adding a row adds 1 to one bin (or state) of each column's histogram, so
+        // the concatenated count vector moves by exactly √C in L2 (and by C in L1, what Laplace noise had to pay)
+        int columns = 74;
+        Random r = new Random(6);
+        double[][] edges = new double[columns][];
+        long[][] before = new long[columns][];
+        for (int c = 0; c < columns; c++) {
+            edges[c] = DpMechanisms.logGridEdges(0, 1 << (4 + c % 10), c % 2 == 0, 32);
+            before[c] = new long[edges[c].length]; // the grid's bins and a null state
+        }
+        long[][] after = new long[columns][];
+        for (int c = 0; c < columns; c++) {
+            after[c] = before[c].clone();
+            boolean isNull = r.nextInt(10) == 0;
+            after[c][isNull ? edges[c].length - 1 : DpMechanisms.edgeBin(edges[c], r.nextDouble() * 5000)]++;
+        }
+        double l2 = 0;
+        double l1 = 0;
+        for (int c = 0; c < columns; c++) {
+            for (int b = 0; b < before[c].length; b++) {
+                double d = after[c][b] - before[c][b];
+                l2 += d * d;
+                l1 += Math.abs(d);
+            }
+        }
+        assertThat(Math.sqrt(l2)).isCloseTo(Math.sqrt(columns), within(1e-12));
+        assertThat(l1).isEqualTo(columns);
+        // and so C Gaussian releases of sensitivity 1 at σ compose in RDP exactly as one of sensitivity √C at σ
+        for (double alpha : new double[]{1.5, 8, 64}) {
+            double each = 0;
+            for (int c = 0; c < columns; c++) {
+                each += io.flowsynth.privacy.RdpAccountant.gaussianRdp(1, 26, alpha);
+            }
+            assertThat(each).isCloseTo(io.flowsynth.privacy.RdpAccountant.gaussianRdp(Math.sqrt(columns), 26, alpha),
+                    within(1e-12));
+        }
+    }
+
+    @Test
+    void theEncodersReleasesComposeInRdpAsAHandComputationSays() {
+        // ε = 3, encoder share 0.8, 2,331 rows (as ames): a bounded double column, a categorical column, an id column
+        PrivacySettings s = new PrivacySettings(3.0, Double.NaN, 0.8, 1.0);
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults().withKindOverrides(Map.of("code", "id")),
+                BoundsOptions.defaults(), s, Map.of("x", "0,100"), NoiseSource.fixed(2));
+        long n = dp.releaseRowCount(2331);
+        ColumnPlan x = new ColumnPlan(0, "x", ColumnType.of(ColumnType.Base.DOUBLE), null);
+        ColumnPlan city = new ColumnPlan(1, "city", ColumnType.of(ColumnType.Base.STRING), null);
+        ColumnPlan code = new ColumnPlan(2, "code", ColumnType.of(ColumnType.Base.STRING), "id");
+        List<ColumnPlan> plans = List.of(x, city, code);
+        dp.prepare(plans);
+        dp.plan(plans);
+        double[] edges = dp.gridEdges(x);
+        long[] grid = new long[edges.length - 1];
+        grid[grid.length / 2] = 2331;
+        dp.quantile(x, new long[]{2331, 0, 0, 0, 0}, grid, new long[]{2331, 2331, 2331, 2331, 2331, 2331, 2331});
+        dp.categorical(city, Map.of("Lyon", 1500.0), 0);
+        dp.generated(code, 0);
+        EncoderReleases r = dp.releases();
+
+        // by hand: δ_E = 0.8/n̂², half of it to the one category threshold; the row count Laplace(1/(0.05·2.4));
+        // ρ_E the largest zCDP budget within ε_E = 2.4 with it; ρ_E/3 per column
+        double deltaE = 0.8 / ((double) n * n);
+        double epsN = 0.05 * 2.4;
+        double[] orders = io.flowsynth.privacy.RdpAccountant.DEFAULT_ORDERS;
+        double[] rowCount = new double[orders.length];
+        for (int i = 0; i < orders.length; i++) {
+            double a = orders[i];
+            // Mironov 2017, Prop. 6, λ = 1/ε_n
+            rowCount[i] = Math.min(epsN, Math.log(a / (2 * a - 1) * Math.exp((a - 1) * epsN)
+                    + (a - 1) / (2 * a - 1) * Math.exp(-a * epsN)) / (a - 1));
+        }
+        double rhoE = io.flowsynth.privacy.RdpAccountant.rhoFor(rowCount, 2.4, deltaE / 2);
+        double rhoC = rhoE / 3;
+        // x: bounds set (no range), a precision release of 1/16 of ρ_c (sensitivity √7) if its floor allows, the
+        // histogram the rest; city: all of ρ_c; code: its null count, all of ρ_c
+        double spentRho = 0;
+        double[] hand = rowCount.clone();
+        for (EncoderReleases.Release e : r.releases()) {
+            if (e.statistic().equals("row_count")) {
+                assertThat(e.noise()).isCloseTo(1 / epsN, within(1e-12));
+                continue;
+            }
+            assertThat(e.mechanism()).isEqualTo(EncoderReleases.GAUSSIAN);
+            double share = e.statistic().equals("rounding_precision") ? rhoC / 16
+                    : e.statistic().equals("histogram") && r.of("x").size() == 2 ? rhoC * 15 / 16 : rhoC;
+            double sigma = e.sensitivity() / Math.sqrt(2 * share);
+            assertThat(e.noise()).as(e.column() + " " + e.statistic()).isCloseTo(sigma, within(1e-9 * sigma));
+            spentRho += e.sensitivity() * e.sensitivity() / (2 * sigma * sigma);
+            for (int i = 0; i < orders.length; i++) {
+                hand[i] += orders[i] * e.sensitivity() * e.sensitivity() / (2 * sigma * sigma);
+            }
+        }
+        assertThat(spentRho).isCloseTo(rhoE, within(1e-9 * rhoE));
+        assertThat(r.rdp()).containsExactly(hand, within(1e-12));
+        double eps = io.flowsynth.privacy.RdpAccountant.epsilon(hand, deltaE / 2).epsilon();
+        assertThat(r.accountedEpsilon()).isCloseTo(eps, within(1e-12));
+        assertThat(eps).isLessThanOrEqualTo(2.4).isGreaterThan(2.399);
+        // one category threshold: δ_c = δ_E/2, τ = 1 + σ·Φ⁻¹(1 − δ_c)
+        double sigmaCity = dp.categorySigma(city);
+        assertThat(dp.categoryThreshold(city)).isCloseTo(1 + sigmaCity * DpMechanisms.upperQuantile(deltaE / 2),
+                within(1e-9));
+        assertThat(r.thresholdDelta()).isCloseTo(deltaE / 2, within(1e-20));
+        assertThat(r.of("city").get(0).delta()).isCloseTo(deltaE / 2, within(1e-20));
+        // basic composition with Laplace gave each of the 3 columns ε ≈ 0.76 (noise std 1.9 rows): here σ is
+        // about 4 rows; but on 74 columns it grows only as √74 (34 rows), where Laplace's std grows as 74 (46x)
+        assertThat(sigmaCity).isBetween(3.0, 5.0);
+    }
+
+    @Test
+    void theCategoryThresholdNeverNamesAOneRowValueBeyondTheStatedDelta() {
+        // the executors release a value when its count plus N(0, σ²) reaches τ; one categorical column: δ_c is all
+        // of the thresholds' δ
+        PrivateEncoders dp = dp(Map.of());
+        ColumnPlan city = new ColumnPlan(0, "city", ColumnType.of(ColumnType.Base.STRING), null);
+        dp.prepare(List.of(city));
+        dp.plan(List.of(city));
+        double sigma = dp.categorySigma(city);
+        double tau = dp.categoryThreshold(city);
+        double deltaC = PrivateEncoders.THRESHOLD_DELTA_SHARE
+                * new PrivacySettings(1.0, Double.NaN, 0.2, 1.0).encoderDelta(dp.rowCount());
+        assertThat(deltaC).isPositive();
+        // the one-row value passes with probability 1 − Φ((τ − 1)/σ), exactly δ_c
+        double z = (tau - 1) / sigma;
+        assertThat(0.5 * org.apache.commons.numbers.gamma.Erfc.value(z / Math.sqrt(2)))
+                .isCloseTo(deltaC, within(deltaC * 1e-6));
+        // and a value of τ − 3σ rows (far more than one) is named less than 0.2 % of the time
+        NoiseSource noise = NoiseSource.fixed(8);
+        int named = 0;
+        for (int i = 0; i < 20_000; i++) {
+            named += tau - 3 * sigma + noise.gaussian(PrivateEncoders.categoryLabel(0, "v" + i), sigma) >= tau ? 1 : 0;
+        }
+        assertThat(named).isLessThan(40);
     }
 
     /** The encoder's piecewise-linear F̂(x) between its knots. */

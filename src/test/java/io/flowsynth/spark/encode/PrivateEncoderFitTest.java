@@ -81,10 +81,13 @@ class PrivateEncoderFitTest {
         // ε_n = 5 % of 0.2: Laplace scale 100; 15 scales would be a 1-in-3-million draw
         assertThat(r.rowCount()).isBetween(ROWS - 1500L, ROWS + 1500L);
         assertThat(r.releases().get(0).statistic()).isEqualTo("row_count");
-        assertThat(r.releases().get(0).scale()).isCloseTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(r.releases().get(0).noise()).isCloseTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(r.releases().get(0).mechanism()).isEqualTo(EncoderReleases.LAPLACE);
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
                 .containsExactly("range", "histogram");
-        assertThat(r.spentEpsilon()).isCloseTo(r.epsilon(), org.assertj.core.api.Assertions.within(1e-12));
+        // the releases composed in RDP use the encoders' ε (ρ_E is found to a relative 1e-6)
+        assertThat(r.accountedEpsilon()).isLessThanOrEqualTo(r.epsilon()).isCloseTo(r.epsilon(),
+                org.assertj.core.api.Assertions.within(1e-3));
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
         // a few bins only (the budget is small: PrivateEncoders.histogramBins), all within the DP range
         assertThat(knots.length).isBetween(2, 2 * PrivateEncoders.LOG_GRID_MIN_TARGET + 2);
@@ -105,15 +108,19 @@ class PrivateEncoderFitTest {
         assertThat(r.rowCount()).isBetween(ROWS - 100L, ROWS + 100L); // Laplace scale 5
         assertThat(r.epsilon()).isEqualTo(4.0);
         assertThat(r.delta()).isCloseTo(0.2 / ((double) r.rowCount() * r.rowCount()), org.assertj.core.api.Assertions.withinPercentage(1e-9));
-        assertThat(r.spentEpsilon()).isLessThanOrEqualTo(r.epsilon() * (1 + 1e-12)).isGreaterThan(0.99 * r.epsilon());
-        assertThat(r.spentDelta()).isLessThanOrEqualTo(r.delta() * (1 + 1e-12));
+        assertThat(r.accountedEpsilon()).isLessThanOrEqualTo(r.epsilon()).isGreaterThan(0.999 * r.epsilon());
+        // half the encoders' δ for the category thresholds, half for the RDP conversion
+        assertThat(r.thresholdDelta()).isCloseTo(r.delta() / 2, org.assertj.core.api.Assertions.withinPercentage(1e-9));
+        assertThat(r.conversionDelta()).isCloseTo(r.delta() / 2, org.assertj.core.api.Assertions.withinPercentage(1e-9));
+        assertThat(r.releases()).allSatisfy(x -> assertThat(x.mechanism()).isIn(EncoderReleases.GAUSSIAN,
+                x == r.releases().get(0) ? EncoderReleases.LAPLACE : EncoderReleases.GAUSSIAN));
         for (String c : List.of("age", "income", "city", "day", "flag", "price")) {
             assertThat(r.of(c)).as(c).isNotEmpty();
         }
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
                 .containsExactly("range", "histogram");
         assertThat(r.of("city")).extracting(EncoderReleases.Release::mechanism)
-                .containsExactly("laplace-threshold-histogram");
+                .containsExactly(EncoderReleases.GAUSSIAN);
         // the integer column's DP range [16, 128] holds more than 20 integers: an integer quantile column
         assertThat(column(e, "age").kind()).isEqualTo("integer");
         assertThat(column(e, "flag")).isInstanceOf(CategoricalEncoder.class);

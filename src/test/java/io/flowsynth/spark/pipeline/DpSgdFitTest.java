@@ -96,8 +96,38 @@ class DpSgdFitTest {
         // with the DP copula start (copula-share, default 0.5): its Gaussian release composed with the steps
         double copulaSigma = release.path("copula_noise_multiplier").asDouble();
         assertThat(copulaSigma).isPositive();
+        // the whole fit is one RDP composition: every encoder release's curve (Gaussian α·Δ²/(2σ²), the Laplace
+        // row count), the copula and the steps, at δ less the category thresholds' δ, within ε = 3 and using it
+        double[] orders = RdpAccountant.DEFAULT_ORDERS;
+        double[] all = new double[orders.length];
+        for (JsonNode e : p.path("releases")) {
+            if (!e.path("stage").asText().equals("encoders")) {
+                continue;
+            }
+            for (int i = 0; i < orders.length; i++) {
+                all[i] += e.path("mechanism").asText().equals("gaussian")
+                        ? RdpAccountant.gaussianRdp(e.path("l2_sensitivity").asDouble(), e.path("sigma").asDouble(),
+                        orders[i])
+                        : RdpAccountant.laplaceRdp(e.path("l1_sensitivity").asDouble(),
+                        e.path("laplace_scale").asDouble(), orders[i]);
+            }
+        }
+        double thresholdDelta = p.path("threshold_delta").asDouble();
+        assertThat(thresholdDelta).isPositive().isLessThan(p.path("encoder_delta").asDouble());
+        double fit = RdpAccountant.epsilon(q, sigma, steps, p.path("delta").asDouble() - thresholdDelta, all.clone())
+                .epsilon();
+        assertThat(fit).isLessThan(3.0); // the encoders alone: no copula yet
+        for (int i = 0; i < orders.length; i++) {
+            all[i] += RdpAccountant.rdp(1.0, copulaSigma, orders[i]);
+        }
+        fit = RdpAccountant.epsilon(q, sigma, steps, p.path("delta").asDouble() - thresholdDelta, all).epsilon();
+        assertThat(fit).isLessThanOrEqualTo(3.0).isGreaterThan(2.99);
+        assertThat(p.path("accountant_epsilon").asDouble()).isCloseTo(fit,
+                org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(p.path("encoder_epsilon_accounted").asDouble()).isLessThanOrEqualTo(0.6);
+        // tighter than basic composition: the flow alone spends more than its nominal share 2.4
         assertThat(RdpAccountant.epsilon(q, sigma, steps, p.path("training_delta").asDouble(), copulaSigma)
-                .epsilon()).isLessThanOrEqualTo(2.4).isGreaterThan(2.3);
+                .epsilon()).isGreaterThan(2.4);
         assertThat(RdpAccountant.epsilon(q, sigma, steps, p.path("training_delta").asDouble()).epsilon())
                 .isLessThan(2.3);
         // switched off: no validation rows, no calibration map, no train NLL in the history
@@ -120,7 +150,7 @@ class DpSgdFitTest {
         assertThat(loaded.privacy().toString()).isEqualTo(model.privacy().toString());
         assertThat(ReportPipeline.differentialPrivacy(loaded).path("line").asText())
                 .isEqualTo(String.format(java.util.Locale.ROOT, "Differential privacy: ε = 3, δ = %.2g",
-                        model.privacy().path("delta").asDouble()));
+                        model.privacy().path("delta").asDouble()) + ReportPipeline.COMPOSED);
         Dataset<Row> synthetic = new SyntheticSampler(512).sample(spark, loaded, 500, 7, 2, false);
         List<Row> rows = synthetic.collectAsList();
         assertThat(rows).hasSize(500);
