@@ -6,9 +6,10 @@ import io.flowsynth.error.BadInputException;
  * Differential-privacy settings of a fit ({@code flowsynth.privacy.epsilon}, {@code .delta}, {@code .encoder-share},
  * {@code .max-grad-norm}), validated. Off ({@link #enabled()} false) unless ε is given.
  *
- * <p>The budget is split by basic composition: the encoders' statistics are released under
- * (share·ε, share·δ) and DP-SGD trains the flow under ((1 − share)·ε, (1 − share)·δ); the whole fit is then
- * (ε, δ)-DP.
+ * <p>The encoders' statistics get the noise that spends (share·ε, share·δ) when accounted alone; the flow (the DP
+ * copula, DP-SGD) the rest; every release of the fit is then composed in one Rényi-DP accountant and DP-SGD's noise
+ * is the least that keeps the whole composition within (ε, δ) ({@code io.flowsynth.privacy.DpSgdPlan}), so the fit
+ * is (ε, δ)-DP. {@link #trainingEpsilon()} is the flow's nominal share (what basic composition would give it).
  *
  * @param epsilon      total ε of the fit; {@link Double#NaN} when off
  * @param delta        total δ; {@link Double#NaN} for "auto" (1/n², see {@link #deltaFor(long)})
