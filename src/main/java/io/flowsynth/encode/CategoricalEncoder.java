@@ -389,6 +389,24 @@ public final class CategoricalEncoder implements ColumnEncoder {
     }
 
     /**
+     * ln P(value | its outcome): 0 for a kept category; for a value of the "other" bucket its share of the bucket's
+     * rows when it is one of the recorded rare values, else (never seen, or protected) {@link #OUT_OF_DOMAIN_LOG_PROB}:
+     * {@link #logDensityCorrection} without the feature's terms, for a context column whose outcome probability is
+     * counted elsewhere.
+     */
+    public double logOutcomeShare(Object value) {
+        Object key = keyOf(value);
+        if (index.containsKey(key)) {
+            return 0.0;
+        }
+        Integer r = rareIndex.get(key);
+        if (otherCount > 0 && r != null) {
+            return Math.log((rareCumulative[r] - (r == 0 ? 0 : rareCumulative[r - 1])) / (double) otherCount);
+        }
+        return OUT_OF_DOMAIN_LOG_PROB;
+    }
+
+    /**
      * log q(f | k) of the one-hot encoding's noise: n iid normals, the largest swapped to position k and lifted by
      * {@link #ONEHOT_MARGIN}. Every one of the n positions the maximum could have come from gives the same product of
      * normal densities, so q(f | k) = n · φ(f_k − margin) · Π_{j≠k} φ(f_j) (where f_k − margin is the maximum).

@@ -62,7 +62,7 @@ public final class ContextLayout {
         }
         // an encoder already in this order (a resumed fit's) keeps its releases and its context joint
         return new TableEncoder(ordered, encoder.droppedColumns(), encoder.privacy())
-                .withContextJoint(encoder.contextJoint());
+                .withContextJoint(encoder.contextJoint()).withContextAuto(encoder.contextAuto());
     }
 
     /**
@@ -135,6 +135,18 @@ public final class ContextLayout {
             at += c.width();
         }
         return out;
+    }
+
+    /** The leading columns of an encoder that are categorical with level indicators (an automatic context's). */
+    public static List<String> indicatorColumns(TableEncoder encoder) {
+        List<String> names = new ArrayList<>();
+        for (ColumnEncoder c : encoder.columns()) {
+            if (!(c instanceof CategoricalEncoder cat && cat.indicators())) {
+                break;
+            }
+            names.add(c.column());
+        }
+        return names;
     }
 
     /** The indices of the discrete ones among the leading {@code columns} (context) columns. */
