@@ -152,6 +152,12 @@ public final class ConfigKeys {
     /** Conditional model: α of context-balanced training (0 = uniform rows, 1 = levels balanced; ContextBalance). */
     public static final String CONDITION_BALANCE = "flowsynth.condition.balance";
     public static final double CONDITION_BALANCE_DEFAULT = 0.5;
+    /**
+     * Automatic context: without condition columns, a layered flow learns p(rest | the low-cardinality categorical
+     * columns) with their joint from counts (AutoContext); false = one flow over every column.
+     */
+    public static final String CONDITION_AUTO = "flowsynth.condition.auto";
+    public static final boolean CONDITION_AUTO_DEFAULT = true;
     /** Report: per-condition fidelity for this many most frequent context values. */
     public static final String REPORT_CONDITION_TOP = "flowsynth.report.condition-top";
     public static final int REPORT_CONDITION_TOP_DEFAULT = 10;
@@ -256,6 +262,7 @@ public final class ConfigKeys {
         d.put(REPORT_CONDITION_TOP, String.valueOf(REPORT_CONDITION_TOP_DEFAULT));
         d.put(CONDITION_COLUMNS, CONDITION_COLUMNS_DEFAULT);
         d.put(CONDITION_BALANCE, String.valueOf(CONDITION_BALANCE_DEFAULT));
+        d.put(CONDITION_AUTO, String.valueOf(CONDITION_AUTO_DEFAULT));
         d.put(PRIVACY_DROP_EXACT_COPIES, String.valueOf(PRIVACY_DROP_EXACT_COPIES_DEFAULT));
         d.put(PRIVACY_COPY_REDRAWS, String.valueOf(PRIVACY_COPY_REDRAWS_DEFAULT));
         d.put(PRIVACY_EPSILON, PRIVACY_EPSILON_DEFAULT);

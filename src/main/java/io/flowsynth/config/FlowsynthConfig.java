@@ -31,6 +31,7 @@ public final class FlowsynthConfig {
     private final List<String> conditionColumns;
     private final PrivacySettings privacy;
     private final double conditionBalance;
+    private final boolean conditionAuto;
     private final java.util.OptionalLong privacyNoiseSeed;
     private final Map<String, String> columnBounds;
 
@@ -62,6 +63,7 @@ public final class FlowsynthConfig {
         conditionColumns = r.names(ConfigKeys.CONDITION_COLUMNS);
         privacy = PrivacySettings.read(r);
         conditionBalance = r.number(ConfigKeys.CONDITION_BALANCE, 0, 1);
+        conditionAuto = r.bool(ConfigKeys.CONDITION_AUTO);
         privacyNoiseSeed = r.text(ConfigKeys.PRIVACY_NOISE_SEED).trim().equalsIgnoreCase("random")
                 ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(r.longAtLeast(ConfigKeys.PRIVACY_NOISE_SEED, Long.MIN_VALUE));
@@ -152,6 +154,11 @@ public final class FlowsynthConfig {
      */
     public List<String> conditionColumns() {
         return conditionColumns;
+    }
+
+    /** {@link ConfigKeys#CONDITION_AUTO}: whether an unconditional fit conditions on its categorical columns. */
+    public boolean conditionAuto() {
+        return conditionAuto;
     }
 
     /** {@link ConfigKeys#CONDITION_BALANCE}: α of context-balanced training, in [0, 1]. */

@@ -54,6 +54,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final String orderedBy;
     private final int[] groups;             // per kept category: rank of its parent category, or null
     private final Protection protection;
+    private final boolean indicators;       // a context column's level indicators after its interval feature
 
     /** Added to the winning feature of a one-hot encoding. */
     static final double ONEHOT_MARGIN = 1.0;
@@ -105,6 +106,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
     public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
                               Map<Object, Long> rareValues, boolean onehot, String orderedBy,
                               Map<Object, Integer> groups, Protection protection) {
+        this.indicators = false;
         this.protection = protection == null ? Protection.NONE : protection;
         this.onehot = onehot;
         this.orderedBy = orderedBy;
@@ -147,6 +149,45 @@ public final class CategoricalEncoder implements ColumnEncoder {
             intervalCounts[counts.length] = otherCount;
         }
         this.intervals = new FrequencyIntervals(intervalCounts);
+    }
+
+    private CategoricalEncoder(CategoricalEncoder o, boolean indicators) {
+        this.column = o.column;
+        this.type = o.type;
+        this.keys = o.keys;
+        this.counts = o.counts;
+        this.otherCount = o.otherCount;
+        this.rareKeys = o.rareKeys;
+        this.rareCumulative = o.rareCumulative;
+        this.index = o.index;
+        this.rareIndex = o.rareIndex;
+        this.intervals = o.intervals;
+        this.onehot = o.onehot;
+        this.orderedBy = o.orderedBy;
+        this.groups = o.groups;
+        this.protection = o.protection;
+        this.indicators = indicators;
+    }
+
+    /**
+     * This encoder as a conditional model's context column with (or without) <b>level indicators</b>: after its
+     * frequency-interval feature, one feature per outcome, 1 for the row's outcome and 0 for the others, so every
+     * conditioner gets one input per level (a rare level's narrow interval is otherwise a sliver of one scalar input,
+     * and its conditional came out like its neighbours'). Decoding reads the interval feature only; the indicators
+     * are a function of it ({@code io.flowsynth.flow.DiscreteContext} keeps them in step).
+     *
+     * @throws IllegalArgumentException for a one-hot encoder (its features are one per level already)
+     */
+    public CategoricalEncoder withContextIndicators(boolean on) {
+        if (on && onehot) {
+            throw new IllegalArgumentException("Column '" + column + "': a one-hot encoder has no level indicators");
+        }
+        return on == indicators ? this : new CategoricalEncoder(this, on);
+    }
+
+    /** Whether the interval feature is followed by one indicator feature per outcome ({@link #withContextIndicators}). */
+    public boolean indicators() {
+        return indicators;
     }
 
     private static List<Map.Entry<Object, Long>> sortedEntries(Map<Object, Long> counts, Map<Object, Integer> groups) {
@@ -199,7 +240,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (intervals.size() <= 1) {
             return 0;
         }
-        return onehot ? intervals.size() : 1;
+        return onehot ? intervals.size() : indicators ? 1 + intervals.size() : 1;
     }
 
     /** Whether the features are one per outcome (argmax) rather than one frequency interval. */
@@ -217,12 +258,15 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (width() == 0) {
             return List.of();
         }
-        if (!onehot) {
+        if (!onehot && !indicators) {
             return List.of(column);
         }
         List<String> names = new ArrayList<>();
+        if (indicators) {
+            names.add(column);
+        }
         for (int k = 0; k < intervals.size(); k++) {
-            names.add(column + "#" + k);
+            names.add(column + (indicators ? "#is" : "#") + k);
         }
         return names;
     }
@@ -262,6 +306,11 @@ public final class CategoricalEncoder implements ColumnEncoder {
         int interval = interval(keyOf(value), rng);
         if (!onehot) {
             out[offset] = intervals.encode(interval, rng);
+            if (indicators) {
+                for (int j = 0; j < intervals.size(); j++) {
+                    out[offset + 1 + j] = j == interval ? 1.0 : 0.0;
+                }
+            }
             return;
         }
         int n = intervals.size();
@@ -337,6 +386,24 @@ public final class CategoricalEncoder implements ColumnEncoder {
             return c - oneHotLogNoiseDensity(interval, features, offset);
         }
         return c + intervals.logCorrection(interval, features[offset]);
+    }
+
+    /**
+     * ln P(value | its outcome): 0 for a kept category; for a value of the "other" bucket its share of the bucket's
+     * rows when it is one of the recorded rare values, else (never seen, or protected) {@link #OUT_OF_DOMAIN_LOG_PROB}:
+     * {@link #logDensityCorrection} without the feature's terms, for a context column whose outcome probability is
+     * counted elsewhere.
+     */
+    public double logOutcomeShare(Object value) {
+        Object key = keyOf(value);
+        if (index.containsKey(key)) {
+            return 0.0;
+        }
+        Integer r = rareIndex.get(key);
+        if (otherCount > 0 && r != null) {
+            return Math.log((rareCumulative[r] - (r == 0 ? 0 : rareCumulative[r - 1])) / (double) otherCount);
+        }
+        return OUT_OF_DOMAIN_LOG_PROB;
     }
 
     /**
@@ -427,6 +494,9 @@ public final class CategoricalEncoder implements ColumnEncoder {
     public ObjectNode toJson() {
         ObjectNode json = jsonHeader();
         json.put("encoding", onehot ? "onehot" : "frequency");
+        if (indicators) {
+            json.put("context_indicators", true);
+        }
         if (orderedBy != null) {
             json.put("ordered_by", orderedBy);
         }
@@ -458,6 +528,10 @@ public final class CategoricalEncoder implements ColumnEncoder {
     }
 
     static CategoricalEncoder fromJson(JsonNode json) {
+        return fromJsonPlain(json).withContextIndicators(json.path("context_indicators").asBoolean(false));
+    }
+
+    private static CategoricalEncoder fromJsonPlain(JsonNode json) {
         ColumnType type = ColumnType.parse(json.path("type").asText());
         String orderedBy = json.hasNonNull("ordered_by") ? json.get("ordered_by").asText() : null;
         Map<Object, Integer> groups = new HashMap<>();

@@ -12,6 +12,12 @@ import java.util.List;
  * sampling place columns by name, so the synthetic table keeps the source column order.
  */
 public final class ContextLayout {
+    /**
+     * A categorical context column of at most this many outcomes gets level indicators after its interval feature
+     * ({@link CategoricalEncoder#withContextIndicators}): one conditioner input per level.
+     */
+    public static final int MAX_INDICATOR_LEVELS = 64;
+
     private ContextLayout() {
     }
 
@@ -37,6 +43,9 @@ public final class ContextLayout {
                         + (column.width() == 0 ? "constant or ignored" : "generated (" + column.kind()
                         + ": its synthetic values are fresh, not learned)") + ": it cannot be a condition");
             }
+            if (discrete(column) && ((CategoricalEncoder) column).outcomeCount() <= MAX_INDICATOR_LEVELS) {
+                column = ((CategoricalEncoder) column).withContextIndicators(true);
+            }
             first.add(column);
         }
         List<ColumnEncoder> ordered = new ArrayList<>(first);
@@ -53,7 +62,7 @@ public final class ContextLayout {
         }
         // an encoder already in this order (a resumed fit's) keeps its releases and its context joint
         return new TableEncoder(ordered, encoder.droppedColumns(), encoder.privacy())
-                .withContextJoint(encoder.contextJoint());
+                .withContextJoint(encoder.contextJoint()).withContextAuto(encoder.contextAuto());
     }
 
     /**
@@ -98,6 +107,9 @@ public final class ContextLayout {
             if (discrete(c)) {
                 CategoricalEncoder cat = (CategoricalEncoder) c;
                 bounds.add(cat.intervalBounds());
+                for (int j = 1; j < cat.width(); j++) {
+                    bounds.add(null); // its level indicators
+                }
                 any = true;
             } else {
                 for (int j = 0; j < c.width(); j++) {
@@ -106,6 +118,35 @@ public final class ContextLayout {
             }
         }
         return any ? bounds.toArray(new double[0][]) : null;
+    }
+
+    /**
+     * Per feature of the leading {@code columns} (context) columns, the number of level indicators following it: a
+     * discrete column's outcome count when it has indicators, else 0 ({@code io.flowsynth.flow.DiscreteContext}).
+     */
+    public static int[] contextIndicators(TableEncoder encoder, int columns) {
+        int[] out = new int[contextFeatures(encoder, columns)];
+        int at = 0;
+        for (int i = 0; i < columns; i++) {
+            ColumnEncoder c = encoder.columns().get(i);
+            if (discrete(c) && ((CategoricalEncoder) c).indicators()) {
+                out[at] = c.width() - 1;
+            }
+            at += c.width();
+        }
+        return out;
+    }
+
+    /** The leading columns of an encoder that are categorical with level indicators (an automatic context's). */
+    public static List<String> indicatorColumns(TableEncoder encoder) {
+        List<String> names = new ArrayList<>();
+        for (ColumnEncoder c : encoder.columns()) {
+            if (!(c instanceof CategoricalEncoder cat && cat.indicators())) {
+                break;
+            }
+            names.add(c.column());
+        }
+        return names;
     }
 
     /** The indices of the discrete ones among the leading {@code columns} (context) columns. */
@@ -119,9 +160,12 @@ public final class ContextLayout {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** A categorical column of one frequency-interval feature: fed at one value per level as a context. */
+    /**
+     * A categorical column of one frequency-interval feature (and its level indicators, if any): fed at one value per
+     * level as a context.
+     */
     private static boolean discrete(ColumnEncoder c) {
-        return c instanceof CategoricalEncoder cat && !cat.onehot() && cat.width() == 1;
+        return c instanceof CategoricalEncoder cat && !cat.onehot() && cat.width() >= 1;
     }
 
     /** Number of features of the leading {@code columns} columns of the encoder. */

@@ -38,6 +38,7 @@ public final class TableEncoder implements Serializable {
     private final ColumnType[] types;
     private RealValues realValues; // set only by withRealValues, on a copy; not part of the JSON form
     private ContextJoint contextJoint; // set only by withContextJoint, on a copy; "context_joint" in the JSON form
+    private boolean contextAuto;       // set only by withContextAuto, on a copy; "context_auto" in the JSON form
     private final EncoderReleases privacy;
 
     public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns) {
@@ -134,6 +135,20 @@ public final class TableEncoder implements Serializable {
         return logDensityCorrection(values, features, 0);
     }
 
+    /**
+     * Σ over the first {@code columns} (categorical context) columns of {@link CategoricalEncoder#logOutcomeShare}:
+     * what their outcomes' probabilities leave out of a value's.
+     */
+    public double logOutcomeShare(Object[] values, int columns) {
+        double c = 0;
+        for (int i = 0; i < columns; i++) {
+            if (this.columns.get(i) instanceof CategoricalEncoder cat) {
+                c += cat.logOutcomeShare(values[i]);
+            }
+        }
+        return c;
+    }
+
     /** {@link #logDensityCorrection(Object[], double[])} over the columns from {@code first} on. */
     public double logDensityCorrection(Object[] values, double[] features, int first) {
         double c = 0.0;
@@ -186,6 +201,7 @@ public final class TableEncoder implements Serializable {
         TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
         copy.realValues = values;
         copy.contextJoint = contextJoint;
+        copy.contextAuto = contextAuto;
         return copy;
     }
 
@@ -194,7 +210,25 @@ public final class TableEncoder implements Serializable {
         TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
         copy.realValues = realValues;
         copy.contextJoint = joint;
+        copy.contextAuto = contextAuto;
         return copy;
+    }
+
+    /**
+     * This encoder marked as one whose context columns were chosen automatically ({@link AutoContext}), not declared:
+     * its model is used as an unconditional one (plain sampling, log p(row) scores).
+     */
+    public TableEncoder withContextAuto(boolean auto) {
+        TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
+        copy.realValues = realValues;
+        copy.contextJoint = contextJoint;
+        copy.contextAuto = auto;
+        return copy;
+    }
+
+    /** Whether the context columns were chosen automatically ({@link #withContextAuto}). */
+    public boolean contextAuto() {
+        return contextAuto;
     }
 
     /** {@link #withContextJoint}'s joint, or null. */
@@ -279,6 +313,9 @@ public final class TableEncoder implements Serializable {
         if (contextJoint != null) {
             json.set("context_joint", contextJoint.toJson());
         }
+        if (contextAuto) {
+            json.put("context_auto", true);
+        }
         if (privacy != null) {
             json.set("privacy", privacy.toJson());
         }
@@ -302,8 +339,10 @@ public final class TableEncoder implements Serializable {
             throw new IllegalArgumentException("width " + json.get("width").asInt() + " does not match the columns' "
                     + encoder.width());
         }
-        return json.hasNonNull("context_joint")
-                ? encoder.withContextJoint(ContextJoint.fromJson(json.get("context_joint"))) : encoder;
+        if (json.hasNonNull("context_joint")) {
+            encoder = encoder.withContextJoint(ContextJoint.fromJson(json.get("context_joint")));
+        }
+        return json.path("context_auto").asBoolean(false) ? encoder.withContextAuto(true) : encoder;
     }
 
     /** Reads one {@link ColumnEncoder#toJson()}. */

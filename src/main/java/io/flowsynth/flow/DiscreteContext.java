@@ -12,7 +12,12 @@ import java.util.Arrays;
  * came out like those of the level beside it). p(c) of these features is the categories' frequencies themselves:
  * plain sampling draws a level with its frequency from the feature's base noise (the interval holding Φ(z)).
  *
- * <p>Immutable; per context feature either discrete (the frequency intervals' bounds) or continuous (null).
+ * <p>A discrete feature may be followed by its <b>level indicators</b> (one feature per category, 1 for the row's
+ * category and 0 for the others), so the conditioners get one input per level; they are a function of the discrete
+ * feature, set with it wherever it is set (snapped, drawn), and carry no probability of their own.
+ *
+ * <p>Immutable; per context feature either discrete (the frequency intervals' bounds), an indicator of the discrete
+ * feature before it, or continuous (null).
  */
 public final class DiscreteContext implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -20,6 +25,8 @@ public final class DiscreteContext implements Serializable {
     private final double[][] lower;     // per feature: interval bounds c_0 = 0 … c_n = 1, or null
     private final double[][] midpoint;  // per feature: Φ⁻¹ of each interval's midpoint
     private final double[][] logFrequency;
+    private final int[] indicators;     // per feature: its indicator features after it (0: none)
+    private final boolean[] indicator;  // per feature: whether it is another feature's indicator
     private int[] jointFeatures;        // the features drawn together, or null
     private int[][] jointLevels;        // per combination, each joint feature's category
     private double[] jointCumulative;   // running probabilities of the combinations, ending at 1
@@ -30,6 +37,37 @@ public final class DiscreteContext implements Serializable {
      *              1), or null for a continuous feature
      */
     public DiscreteContext(double[][] lower) {
+        this(lower, new int[lower.length]);
+    }
+
+    /**
+     * @param lower      as above; an indicator feature's entry is null
+     * @param indicators per context feature, the number of its level indicators right after it: 0, or its number of
+     *                   categories (discrete features only)
+     */
+    public DiscreteContext(double[][] lower, int[] indicators) {
+        if (indicators.length != lower.length) {
+            throw new IllegalArgumentException("Indicators for " + indicators.length + " features, bounds for "
+                    + lower.length);
+        }
+        this.indicators = indicators.clone();
+        this.indicator = new boolean[lower.length];
+        for (int i = 0; i < lower.length; i++) {
+            if (indicators[i] == 0) {
+                continue;
+            }
+            if (lower[i] == null || indicators[i] != lower[i].length - 1 || i + indicators[i] >= lower.length) {
+                throw new IllegalArgumentException("Context feature " + i + ": " + indicators[i]
+                        + " indicators need a discrete feature of as many categories followed by them");
+            }
+            for (int j = 1; j <= indicators[i]; j++) {
+                if (lower[i + j] != null || indicators[i + j] != 0) {
+                    throw new IllegalArgumentException("Context feature " + (i + j) + " is an indicator of feature "
+                            + i + ", not a feature of its own");
+                }
+                indicator[i + j] = true;
+            }
+        }
         this.lower = new double[lower.length][];
         this.midpoint = new double[lower.length][];
         this.logFrequency = new double[lower.length][];
@@ -60,7 +98,7 @@ public final class DiscreteContext implements Serializable {
      * @param counts   per combination, its weight (rows)
      */
     public DiscreteContext withJoint(int[] features, int[][] levels, long[] counts) {
-        DiscreteContext copy = new DiscreteContext(lower);
+        DiscreteContext copy = new DiscreteContext(lower, indicators);
         for (int f : features) {
             if (f < 0 || f >= lower.length || lower[f] == null) {
                 throw new IllegalArgumentException("Joint feature " + f + " is not a discrete context feature");
@@ -110,6 +148,14 @@ public final class DiscreteContext implements Serializable {
                 c[jointFeatures[j]] = midpoint[jointFeatures[j]][jointLevels[k][j]];
             }
         }
+        for (int i = 0; i < lower.length; i++) {
+            if (indicators[i] > 0) {
+                int k = category(i, c[i]);
+                for (int j = 0; j < indicators[i]; j++) {
+                    c[i + 1 + j] = j == k ? 1.0 : 0.0;
+                }
+            }
+        }
     }
 
     /**
@@ -146,9 +192,9 @@ public final class DiscreteContext implements Serializable {
         return lower.length;
     }
 
-    /** Whether context feature {@code i} is discrete. */
+    /** Whether context feature {@code i} is discrete (or an indicator of a discrete feature). */
     public boolean discrete(int i) {
-        return lower[i] != null;
+        return lower[i] != null || indicator[i];
     }
 
     /** The category of a discrete feature's value z: the interval holding Φ(z). */
@@ -164,22 +210,34 @@ public final class DiscreteContext implements Serializable {
         return lower[i] == null ? z : midpoint[i][category(i, z)];
     }
 
-    /** {@link #snap} of the context features of row-major rows of {@code width} features, in place. */
+    /**
+     * {@link #snap} of the context features of row-major rows of {@code width} features, in place, with their level
+     * indicators set to match.
+     */
     public void snapRows(float[] rows, int count, int width) {
         for (int r = 0; r < count; r++) {
+            int at = r * width;
             for (int i = 0; i < lower.length; i++) {
                 if (lower[i] != null) {
-                    rows[r * width + i] = (float) snap(i, rows[r * width + i]);
+                    int k = category(i, rows[at + i]);
+                    rows[at + i] = (float) midpoint[i][k];
+                    for (int j = 0; j < indicators[i]; j++) {
+                        rows[at + i + 1 + j] = j == k ? 1f : 0f;
+                    }
                 }
             }
         }
     }
 
-    /** {@link #snap} of one row's context features, in place. */
+    /** {@link #snap} of one row's context features, in place, with their level indicators set to match. */
     public void snapRow(double[] row) {
         for (int i = 0; i < lower.length; i++) {
             if (lower[i] != null) {
-                row[i] = snap(i, row[i]);
+                int k = category(i, row[i]);
+                row[i] = midpoint[i][k];
+                for (int j = 0; j < indicators[i]; j++) {
+                    row[i + 1 + j] = j == k ? 1.0 : 0.0;
+                }
             }
         }
     }

@@ -59,6 +59,41 @@ class ContextLayoutTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("nothing is left to model");
     }
 
+    @Test
+    void aCategoricalContextGetsOneIndicatorPerLevelThatFollowsItsOutcome() {
+        CategoricalEncoder c = Fixtures.categorical("c", STRING,
+                levels(new Object[][]{{"a", 400}, {"b", 100}, {"c", 20}}), 100);
+        QuantileEncoder income = Fixtures.quantile("income", "continuous", DOUBLE, incomes(), 20);
+        TableEncoder ordered = ContextLayout.contextFirst(new TableEncoder(List.of(income, c)), List.of("c"),
+                List.of("income", "c"));
+        CategoricalEncoder context = (CategoricalEncoder) ordered.columns().get(0);
+        assertThat(context.indicators()).isTrue();
+        assertThat(context.width()).isEqualTo(4);
+        assertThat(context.featureNames()).containsExactly("c", "c#is0", "c#is1", "c#is2");
+        assertThat(ContextLayout.contextFeatures(ordered, 1)).isEqualTo(4);
+        assertThat(ContextLayout.contextIndicators(ordered, 1)).containsExactly(3, 0, 0, 0);
+        assertThat(ContextLayout.discreteContextBounds(ordered, 1)).hasNumberOfRows(4);
+        assertThat(ContextLayout.contextColumns(ordered, 4)).containsExactly("c");
+        java.util.Random rng = new java.util.Random(3);
+        double[] f = new double[4];
+        for (String v : List.of("a", "b", "c")) {
+            context.encode(v, f, 0, rng);
+            int k = context.categories().indexOf(v);
+            for (int j = 0; j < 3; j++) {
+                assertThat(f[1 + j]).as(v + " indicator " + j).isEqualTo(j == k ? 1.0 : 0.0);
+            }
+            assertThat(context.decode(f, 0, rng)).isEqualTo(v);
+        }
+        TableEncoder back = TableEncoder.fromJson(ordered.toJson());
+        assertThat(((CategoricalEncoder) back.columns().get(0)).indicators()).isTrue();
+        assertThat(back.width()).isEqualTo(ordered.width());
+        // the other columns and an unconditional encoder have none
+        assertThat(((CategoricalEncoder) new TableEncoder(List.of(c)).columns().get(0)).indicators()).isFalse();
+        assertThatThrownBy(() -> new CategoricalEncoder("o", STRING,
+                java.util.Map.of("a", 2L, "b", 1L, "c", 1L), 0, java.util.Map.of(), true).withContextIndicators(true))
+                .hasMessageContaining("one-hot");
+    }
+
     private static List<Object> levels(Object[][] counts) {
         List<Object> v = new ArrayList<>();
         for (Object[] c : counts) {

@@ -218,6 +218,30 @@ class ConditionalFlowTest {
     }
 
     @Test
+    void levelIndicatorsFollowTheirDiscreteFeatureWhereverItIsSetAndCarryNoProbability() {
+        // feature 0: 3 categories with 3 indicators (features 1-3), feature 4 continuous
+        double[] bounds = {0, 0.5, 0.9, 1};
+        DiscreteContext d = new DiscreteContext(new double[][]{bounds, null, null, null, null}, new int[]{3, 0, 0, 0, 0});
+        double[] row = {1.5, 7, 7, 7, 0.3};
+        d.snapRow(row); // Φ(1.5) = 0.93: the third category
+        assertThat(row).containsExactly(d.snap(0, 1.5), 0, 0, 1, 0.3);
+        float[] rows = {-1f, 0f, 0f, 0f, 2f, 0.5f, 0f, 0f, 0f, 2f};
+        d.snapRows(rows, 2, 5);
+        assertThat(new float[]{rows[1], rows[2], rows[3], rows[6], rows[7], rows[8]})
+                .containsExactly(1f, 0f, 0f, 0f, 1f, 0f);
+        double[] c = new double[5];
+        d.draw(new double[]{0.0, 0, 0, 0, 0}, c); // Φ(0) = 0.5: the second category
+        assertThat(new double[]{c[1], c[2], c[3]}).containsExactly(0, 1, 0);
+        assertThat(d.discrete(2)).isTrue();
+        assertThat(d.discrete(4)).isFalse();
+        assertThat(d.logProbDiscrete(row)).isCloseTo(Math.log(0.1), Offset.offset(1e-12));
+        assertThatThrownBy(() -> new DiscreteContext(new double[][]{bounds, null, null}, new int[]{3, 0, 0}))
+                .hasMessageContaining("indicators");
+        assertThatThrownBy(() -> new DiscreteContext(new double[][]{bounds, null, null, null}, new int[]{2, 0, 0, 0}))
+                .hasMessageContaining("indicators");
+    }
+
+    @Test
     void aConditionalSpecKeepsItsContextInPlaceAndInItsJson() {
         FlowSpec spec = spec("realnvp", 6, 2);
         for (int k = 0; k < 4; k++) {

@@ -117,7 +117,8 @@ class ConditionalSamplingTest {
      * Every level passes per-condition KS and correlation checks, the rare one (0.5 %, about 90 training rows)
      * included: its context is fed at one value per level (not blurred into the 9.5 % level beside it) and
      * context-balanced training gives it more steps. Measured (realnvp, 1,500 steps): the rare level's mean (5.94,
-     * 5.97) against the real (6, 6), KS 0.13 and 0.07, correlation −0.43 against −0.76; before both changes (3.4, 4.7).
+     * 5.97) against the real (6, 6), KS 0.13 and 0.07, correlation −0.43 against −0.76; before both changes (3.4, 4.7);
+     * with level indicators as well: mean (5.75, 6.04), KS 0.18 and 0.08 (critical 0.2), correlation −0.52.
      */
     @Test
     void everyLevelFollowsItsOwnConditionalTheRareOneIncluded() throws Exception {
@@ -165,8 +166,8 @@ class ConditionalSamplingTest {
             }
             double rho = new PearsonsCorrelation().correlation(column(xy, 0), column(xy, 1));
             double realRho = new PearsonsCorrelation().correlation(column(want, 0), column(want, 1));
-            // 0.1 for the frequent levels; 0.35 for the rare one (measured −0.43 against its 100 real rows' −0.76
-            // in 1,500 steps, −0.48 with balance 1 and a 30× cap: still short, see issue 20's note; its rows are the
+            // 0.1 for the frequent levels; 0.35 for the rare one (measured −0.52 against its 100 real rows' −0.76
+            // in 1,500 steps with level indicators, −0.43 before, −0.48 with balance 1 and a 30× cap: still short; its rows are the
             // columns' upper tails, where the quantile encoders' extreme-value protection clips them; a model that
             // blurs the levels gave −0.25)
             assertThat(rho).as("correlation given c = %s (real %.2f)", name, realRho)

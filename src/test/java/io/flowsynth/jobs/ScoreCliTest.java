@@ -98,10 +98,14 @@ class ScoreCliTest {
         Flow flow = Flows.build(model.flowSpec(), FlowNetworks.unflatten(model.flowSpec(), model.parameters(), DataType.FLOAT))
                 .withCalibration(model.calibration());
         assertThat(model.calibration()).as("scores go through the marginal calibration").isNotNull();
-        RowScorer scorer = new RowScorer(model.encoder(), flow, config.seed());
+        // with an automatic context (the categorical columns first) the whole row's density: p(context)·p(rest | it)
+        List<String> context = model.automaticContextColumns();
+        RowScorer scorer = context.isEmpty() ? new RowScorer(model.encoder(), flow, config.seed())
+                : new RowScorer(model.encoder(), new io.flowsynth.spark.model.ModelPayload(model).conditionalFlow(),
+                context.size(), true, config.seed());
         List<Object[]> values = new ArrayList<>();
         for (Row r : out) {
-            values.add(new Object[]{r.get(1), r.get(2), r.get(3), r.get(4)});
+            values.add(model.encoder().columnNames().stream().map(r::getAs).toArray());
         }
         double[] expected = scorer.score(values);
         double typical = 0;

@@ -67,7 +67,8 @@ public final class FidelityRealBench {
     static final List<String> METHODS = List.of("ceiling", "independent", "copula", "defaults");
     /**
      * Extra settings fitted in the same run as the defaults, for comparing candidate defaults against the same split,
-     * ceiling and copula: {@code FIDELITY_REAL_VARIANTS="NAME:key=value,key=value;NAME2:..."}; each is scored like the
+     * ceiling and copula: {@code FIDELITY_REAL_VARIANTS="NAME:key=value,key=value;NAME2:..."} (a piece without "=" continues
+     * the value before it: {@code columns=a,b}); each is scored like the
      * defaults under method {@code NAME} with its own gap share.
      */
     static final String VARIANTS_ENV = "FIDELITY_REAL_VARIANTS";
@@ -148,10 +149,17 @@ public final class FidelityRealBench {
             String name = (colon < 0 ? part : part.substring(0, colon)).trim();
             Map<String, String> kv = new LinkedHashMap<>();
             if (colon >= 0) {
+                String last = null;
                 for (String s : part.substring(colon + 1).split(",")) {
-                    if (!s.isBlank()) {
-                        int eq = s.indexOf('=');
-                        kv.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+                    int eq = s.indexOf('=');
+                    if (eq < 0 && last != null && !s.isBlank()) { // a list value: "columns=a,b,c"
+                        kv.put(last, kv.get(last) + "," + s.trim());
+                    } else if (eq > 0) {
+                        last = s.substring(0, eq).trim();
+                        kv.put(last, s.substring(eq + 1).trim());
+                    } else if (!s.isBlank()) {
+                        throw new IllegalArgumentException(VARIANTS_ENV + ": '" + s.trim() + "' in variant '" + name
+                                + "' is not key=value");
                     }
                 }
             }

@@ -168,7 +168,17 @@ public final class FlowsynthModel {
      * {@link FlowSpec#contextFeatures()}), in the order declared at fit; empty for an unconditional model.
      */
     public List<String> conditionColumns() {
-        return flowSpec.conditional() ? ContextLayout.contextColumns(encoder, flowSpec.contextFeatures()) : List.of();
+        return flowSpec.conditional() && !encoder.contextAuto()
+                ? ContextLayout.contextColumns(encoder, flowSpec.contextFeatures()) : List.of();
+    }
+
+    /**
+     * The columns an automatic context ({@code flowsynth.condition.auto}) chose: the flow learns the others given
+     * them, but the model samples and scores whole rows like an unconditional one; empty otherwise.
+     */
+    public List<String> automaticContextColumns() {
+        return flowSpec.conditional() && encoder.contextAuto()
+                ? ContextLayout.contextColumns(encoder, flowSpec.contextFeatures()) : List.of();
     }
 
     /**
@@ -219,8 +229,8 @@ public final class FlowsynthModel {
         }
         if (flowSpec.conditional()) {
             // informational: read back from the flow's context features and the encoder's column order
-            ArrayNode cond = m.putArray("condition_columns");
-            conditionColumns().forEach(cond::add);
+            ArrayNode cond = m.putArray(encoder.contextAuto() ? "automatic_context_columns" : "condition_columns");
+            ContextLayout.contextColumns(encoder, flowSpec.contextFeatures()).forEach(cond::add);
         }
         m.set("encoder", encoder.toJson());
         ObjectNode flow = flowSpec.toJson();

@@ -91,7 +91,8 @@ public final class ModelPayload implements Serializable {
         if (bounds == null) {
             return null;
         }
-        DiscreteContext discrete = new DiscreteContext(bounds);
+        DiscreteContext discrete = new DiscreteContext(bounds,
+                ContextLayout.contextIndicators(encoder, contextColumns));
         ContextJoint joint = encoder.contextJoint();
         if (joint == null) {
             return discrete;

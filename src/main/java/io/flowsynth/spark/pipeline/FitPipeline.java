@@ -10,6 +10,7 @@ import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.config.TrainSettings;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.ContextBalance;
+import io.flowsynth.encode.AutoContext;
 import io.flowsynth.encode.ContextJoint;
 import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.encode.TableEncoder;
@@ -167,9 +168,17 @@ public final class FitPipeline {
                         c.columnBounds())).fit(table);
         // under differential privacy only the released (noisy) row count is used from here on
         long rows = fitted.releasedRowCount().orElse(counted);
+        // automatic context: an unconditional layered flow conditions on the categorical columns (AutoContext)
+        boolean auto = context.isEmpty() && c.conditionAuto() && !c.privacy().enabled()
+                && c.flow().type().layered() && !c.flow().copulaInit();
+        if (auto) {
+            context = stored != null ? (stored.contextAuto() ? ContextLayout.indicatorColumns(stored) : List.of())
+                    : autoContext(table, fitted, encodeOptions.minCategoryCount(), counted);
+        }
         // a conditional model's context columns come first: its leading features are the context
         TableEncoder ordered = context.isEmpty() ? fitted
-                : ContextLayout.contextFirst(fitted, context, List.of(table.schema().fieldNames()));
+                : ContextLayout.contextFirst(fitted, context, List.of(table.schema().fieldNames()))
+                .withContextAuto(auto);
         // the joint's counts are no DP release: under differential privacy the context columns stay independent
         TableEncoder encoder = stored == null && context.size() > 1 && !c.privacy().enabled()
                 ? withContextJoint(table, ordered, context.size(), encodeOptions.minCategoryCount()) : ordered;
@@ -185,8 +194,9 @@ public final class FitPipeline {
         boolean privateCopula = privacy.enabled() && privacy.copulaShare() > 0 && !plainSpec.conditional();
         FlowSpec spec = privateCopula ? plainSpec.withCopulaLayer(true) : plainSpec;
         if (spec.conditional()) {
-            LOG.info("Conditional model: p(other columns | {}), the first {} of {} features", context,
-                    spec.contextFeatures(), width);
+            LOG.info("{}: p(other columns | {}), the first {} of {} features", auto
+                    ? "Automatic context (" + ConfigKeys.CONDITION_AUTO + "; the model samples and scores whole rows)"
+                    : "Conditional model", context, spec.contextFeatures(), width);
         }
         long parameterCount = spec.parameterCount();
         LOG.info("Flow: {} of {} layers over {} features, conditioners {} × {} hidden ({}): {} parameters, {} MB "
@@ -447,6 +457,61 @@ public final class FitPipeline {
         LOG.info("Context joint: {} combinations of the kept levels (each seen in at least {} rows)",
                 joint.counts().length, minCount);
         return encoder.withContextJoint(joint);
+    }
+
+    /** Most counted groups of the candidates' values collected for the automatic context's choice. */
+    static final int AUTO_CONTEXT_MAX_GROUPS = 200_000;
+
+    /**
+     * The automatic context's columns ({@link AutoContext}): one count of the candidates' joint values on the table
+     * (the candidates with the fewest outcomes whose outcome counts multiply to at most
+     * {@link #AUTO_CONTEXT_MAX_GROUPS}), the choice on the driver; with more groups than that (values of "other"
+     * buckets), counted again over the half with the fewest outcomes. Empty when no candidate fits.
+     */
+    static List<String> autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows) {
+        List<Integer> candidates = AutoContext.candidates(encoder);
+        // the candidates whose outcomes' product stays within the groups collected (fewest outcomes first): one count
+        // of a few-column joint, not a shuffle of a wide table's every categorical column
+        double product = 1;
+        int prefix = 0;
+        while (prefix < candidates.size()) {
+            product *= ((io.flowsynth.encode.CategoricalEncoder) encoder.columns().get(candidates.get(prefix)))
+                    .outcomeCount();
+            if (prefix > 0 && product > AUTO_CONTEXT_MAX_GROUPS) {
+                break;
+            }
+            prefix++;
+        }
+        candidates = candidates.subList(0, prefix);
+        while (!candidates.isEmpty()) {
+            org.apache.spark.sql.Column[] names = new org.apache.spark.sql.Column[candidates.size()];
+            for (int j = 0; j < names.length; j++) {
+                String name = encoder.columns().get(candidates.get(j)).column();
+                names[j] = org.apache.spark.sql.functions.col("`" + name.replace("`", "``") + "`");
+            }
+            table.sparkSession().sparkContext().setJobDescription(
+                    "flowsynth fit: the categorical columns' joint (automatic context)");
+            List<Row> groups = table.groupBy(names).count().limit(AUTO_CONTEXT_MAX_GROUPS + 1).collectAsList();
+            if (groups.size() > AUTO_CONTEXT_MAX_GROUPS) {
+                candidates = candidates.subList(0, candidates.size() / 2);
+                continue;
+            }
+            List<Object[]> values = new java.util.ArrayList<>(groups.size());
+            List<Long> counts = new java.util.ArrayList<>(groups.size());
+            for (Row g : groups) {
+                Object[] v = new Object[names.length];
+                for (int j = 0; j < names.length; j++) {
+                    v[j] = g.get(j);
+                }
+                values.add(v);
+                counts.add(g.getLong(names.length));
+            }
+            List<String> chosen = AutoContext.choose(encoder, candidates, values, counts, rows, minCount);
+            LOG.info("Automatic context ({}): {} of {} categorical candidates chosen: {}", ConfigKeys.CONDITION_AUTO,
+                    chosen.size(), candidates.size(), chosen);
+            return chosen;
+        }
+        return List.of();
     }
 
     /** The flow settings a conditional model needs; a one-line error naming the key otherwise. */

@@ -26,6 +26,7 @@ public final class RowScorer {
     private final Flow flow;
     private final ConditionalFlow conditional;
     private final int contextColumns;
+    private final boolean whole;
     private final long seed;
 
     public RowScorer(TableEncoder encoder, Flow flow, long seed) {
@@ -33,6 +34,7 @@ public final class RowScorer {
         this.flow = flow;
         this.conditional = null;
         this.contextColumns = 0;
+        this.whole = false;
         this.seed = seed;
     }
 
@@ -42,10 +44,20 @@ public final class RowScorer {
      * left out).
      */
     public RowScorer(TableEncoder encoder, ConditionalFlow conditional, int contextColumns, long seed) {
+        this(encoder, conditional, contextColumns, false, seed);
+    }
+
+    /**
+     * @param whole score log p(row) = log p(context) + log p(rest | context) instead (an automatic context's model):
+     *              p(context) is the levels' frequencies (or their joint's), times, for a value of a context column's
+     *              "other" bucket, its share of the bucket ({@link TableEncoder#logOutcomeShare})
+     */
+    public RowScorer(TableEncoder encoder, ConditionalFlow conditional, int contextColumns, boolean whole, long seed) {
         this.encoder = encoder;
         this.flow = conditional.flow();
         this.conditional = conditional;
         this.contextColumns = contextColumns;
+        this.whole = whole;
         this.seed = seed;
     }
 
@@ -60,7 +72,8 @@ public final class RowScorer {
             Object[] values = rows.get(r);
             try {
                 encoder.encode(values, f, new Random(Seeds.mix(seed, Arrays.hashCode(values))));
-                out[r] = encoder.logDensityCorrection(values, f, contextColumns);
+                out[r] = encoder.logDensityCorrection(values, f, contextColumns)
+                        + (whole ? encoder.logOutcomeShare(values, contextColumns) : 0);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(e.getMessage());
             }
@@ -71,6 +84,7 @@ public final class RowScorer {
         if (d > 0 && n > 0) {
             INDArray x = Nd4j.createFromArray(features).reshape('c', n, d);
             INDArray lp = conditional == null ? flow.logProb(x.castTo(flowType()))
+                    : whole ? conditional.logProb(x.castTo(flowType()))
                     : conditional.logProbRest(x.castTo(flowType()));
             for (int r = 0; r < n; r++) {
                 out[r] += lp.getDouble(r);

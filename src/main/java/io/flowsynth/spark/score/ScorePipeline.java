@@ -94,7 +94,10 @@ public final class ScorePipeline {
                 .putStringArray("flowsynth.condition_columns", context.toArray(new String[0])).build();
     }
 
-    /** The scorer of a model's rows on an executor: conditional models score p(rest | context). */
+    /**
+     * The scorer of a model's rows on an executor: conditional models score p(rest | context), an automatic context's
+     * the whole row.
+     */
     static RowScorer scorer(ModelPayload payload, long seed) {
         FlowSpec spec = payload.spec();
         if (!spec.conditional()) {
@@ -102,7 +105,8 @@ public final class ScorePipeline {
         }
         int contextColumns = io.flowsynth.encode.ContextLayout.contextColumns(payload.encoder(),
                 spec.contextFeatures()).size();
-        return new RowScorer(payload.encoder(), payload.conditionalFlow(), contextColumns, seed);
+        return new RowScorer(payload.encoder(), payload.conditionalFlow(), contextColumns,
+                payload.encoder().contextAuto(), seed);
     }
 
     /**

@@ -34,6 +34,16 @@ class FidelityRealBenchTest {
     }
 
     @Test
+    void variantsTakeListValues() {
+        var v = FidelityRealBench.variants("a:flowsynth.condition.columns=x,y,z,flowsynth.seed=2;b:");
+        org.assertj.core.api.Assertions.assertThat(v.get("a")).containsExactly(
+                java.util.Map.entry("flowsynth.condition.columns", "x,y,z"), java.util.Map.entry("flowsynth.seed", "2"));
+        org.assertj.core.api.Assertions.assertThat(v.get("b")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FidelityRealBench.variants("c:x"))
+                .hasMessageContaining("not key=value");
+    }
+
+    @Test
     void valuesBeyondTheTailQuantilesAreCountedPerNumericColumn() {
         SparkSession spark = SharedSparkSession.get();
         // x = 1..1000: the 0.1 % and 99.9 % quantiles are 1 and 999; the string column has none

@@ -1,0 +1,118 @@
+package io.flowsynth.encode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The automatic context of an unconditional fit ({@code flowsynth.condition.auto}): which categorical columns the flow
+ * conditions on, their joint then coming from the training rows' counts ({@link ContextJoint}) and the flow learning
+ * p(other columns | them), each level fed as its own conditioner input. Measured on real tables
+ * ({@code jobs/bench.sh fidelity-real}): a categorical column is one dequantized frequency-interval feature, through
+ * which the conditioners resolve its levels only roughly; conditioning on it instead closed most of the pair-trend gap
+ * from the Gaussian copula to the real holdout.
+ *
+ * <p>Candidates: categorical columns of one frequency-interval feature with 2 to
+ * {@link ContextLayout#MAX_INDICATOR_LEVELS} outcomes (nulls and "other" included), fewest outcomes first (then by
+ * name). A candidate joins when the joint of the chosen columns with it still has its rows in combinations of kept
+ * levels seen in at least {@code minCount} rows (the only ones plain sampling can draw: a rarer combination is never
+ * named in the model) for at least {@link #COVERAGE} of the rows, and at most {@link ContextJoint#MAX_COMBINATIONS}
+ * combinations; so the joint stays close to the real one and nothing rare is stored.
+ */
+public final class AutoContext {
+    /** Smallest share of the rows the chosen columns' kept combinations must hold. */
+    public static final double COVERAGE = 0.99;
+
+    private AutoContext() {
+    }
+
+    /** Indices, among the encoder's columns, of the candidates, in the order they are tried. */
+    public static List<Integer> candidates(TableEncoder encoder) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < encoder.columns().size(); i++) {
+            if (encoder.columns().get(i) instanceof CategoricalEncoder cat && !cat.onehot() && cat.width() == 1
+                    && cat.outcomeCount() <= ContextLayout.MAX_INDICATOR_LEVELS) {
+                out.add(i);
+            }
+        }
+        out.sort(Comparator.<Integer>comparingInt(i -> ((CategoricalEncoder) encoder.columns().get(i)).outcomeCount())
+                .thenComparing(i -> encoder.columns().get(i).column()));
+        return out;
+    }
+
+    /**
+     * The context columns' names, in the order chosen (empty: none fits).
+     *
+     * @param candidates the candidates' indices ({@link #candidates}), in order
+     * @param values     per counted group of the candidates' values, the values (in {@code candidates} order)
+     * @param rows       per counted group, its rows
+     * @param total      the table's rows
+     */
+    public static List<String> choose(TableEncoder encoder, List<Integer> candidates, List<Object[]> values,
+                                      List<Long> rows, long total, int minCount) {
+        int groups = values.size();
+        int[][] kept = new int[groups][candidates.size()]; // each group's kept level per candidate (−1: not kept)
+        for (int g = 0; g < groups; g++) {
+            for (int j = 0; j < candidates.size(); j++) {
+                kept[g][j] = ((CategoricalEncoder) encoder.columns().get(candidates.get(j))).keptIndex(values.get(g)[j]);
+            }
+        }
+        List<Integer> chosen = new ArrayList<>();
+        for (int j = 0; j < candidates.size(); j++) {
+            List<Integer> trial = new ArrayList<>(chosen);
+            trial.add(j);
+            Map<List<Integer>, Long> combos = new HashMap<>();
+            for (int g = 0; g < groups; g++) {
+                List<Integer> key = new ArrayList<>(trial.size());
+                for (int t : trial) {
+                    if (kept[g][t] < 0) {
+                        key = null;
+                        break;
+                    }
+                    key.add(kept[g][t]);
+                }
+                if (key != null) {
+                    combos.merge(key, rows.get(g), Long::sum);
+                }
+            }
+            long covered = 0;
+            int count = 0;
+            for (long c : combos.values()) {
+                if (c >= minCount) {
+                    covered += c;
+                    count++;
+                }
+            }
+            if (count <= ContextJoint.MAX_COMBINATIONS && covered >= COVERAGE * total) {
+                chosen = trial;
+            }
+        }
+        // at least one learned column stays for the flow: a table of few-level categoricals only keeps its columns
+        // with the most outcomes out (else its joint alone would be the model)
+        while (!chosen.isEmpty() && restWidth(encoder, candidates, chosen) == 0) {
+            chosen.remove(chosen.size() - 1);
+        }
+        List<String> names = new ArrayList<>();
+        for (int j : chosen) {
+            names.add(encoder.columns().get(candidates.get(j)).column());
+        }
+        return names;
+    }
+
+    private static int restWidth(TableEncoder encoder, List<Integer> candidates, List<Integer> chosen) {
+        java.util.Set<Integer> in = new java.util.HashSet<>();
+        for (int j : chosen) {
+            in.add(candidates.get(j));
+        }
+        int width = 0;
+        for (int i = 0; i < encoder.columns().size(); i++) {
+            ColumnEncoder c = encoder.columns().get(i);
+            if (!in.contains(i) && !(c instanceof GeneratedColumn)) {
+                width += c.width();
+            }
+        }
+        return width;
+    }
+}
