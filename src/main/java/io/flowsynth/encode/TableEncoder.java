@@ -198,20 +198,12 @@ public final class TableEncoder implements Serializable {
      * value they might contain is drawn again. Null removes them.
      */
     public TableEncoder withRealValues(RealValues values) {
-        TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
-        copy.realValues = values;
-        copy.contextJoint = contextJoint;
-        copy.contextAuto = contextAuto;
-        return copy;
+        return copy(values, contextJoint, contextAuto);
     }
 
     /** This encoder with the joint of a conditional model's categorical context columns (null removes it). */
     public TableEncoder withContextJoint(ContextJoint joint) {
-        TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
-        copy.realValues = realValues;
-        copy.contextJoint = joint;
-        copy.contextAuto = contextAuto;
-        return copy;
+        return copy(realValues, joint, contextAuto);
     }
 
     /**
@@ -219,9 +211,13 @@ public final class TableEncoder implements Serializable {
      * its model is used as an unconditional one (plain sampling, log p(row) scores).
      */
     public TableEncoder withContextAuto(boolean auto) {
+        return copy(realValues, contextJoint, auto);
+    }
+
+    private TableEncoder copy(RealValues values, ContextJoint joint, boolean auto) {
         TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
-        copy.realValues = realValues;
-        copy.contextJoint = contextJoint;
+        copy.realValues = values;
+        copy.contextJoint = joint;
         copy.contextAuto = auto;
         return copy;
     }

@@ -430,25 +430,10 @@ public final class FitPipeline {
         if (columns.length < 2) {
             return encoder;
         }
-        org.apache.spark.sql.Column[] names = new org.apache.spark.sql.Column[columns.length];
-        for (int j = 0; j < columns.length; j++) {
-            String name = encoder.columns().get(columns[j]).column();
-            names[j] = org.apache.spark.sql.functions.col("`" + name.replace("`", "``") + "`");
-        }
-        table.sparkSession().sparkContext().setJobDescription("flowsynth fit: the joint of the context columns");
-        List<Row> groups = table.groupBy(names).count().limit(4 * ContextJoint.MAX_COMBINATIONS + 1).collectAsList();
-        List<Object[]> values = new java.util.ArrayList<>();
-        List<Long> rows = new java.util.ArrayList<>();
-        for (Row g : groups) {
-            Object[] v = new Object[columns.length];
-            for (int j = 0; j < columns.length; j++) {
-                v[j] = g.get(j);
-            }
-            values.add(v);
-            rows.add(g.getLong(columns.length));
-        }
-        ContextJoint joint = groups.size() > 4 * ContextJoint.MAX_COMBINATIONS ? null
-                : ContextJoint.of(encoder, columns, values, rows, minCount);
+        Groups groups = countGroups(table, encoder, java.util.Arrays.stream(columns).boxed().toList(),
+                4 * ContextJoint.MAX_COMBINATIONS, "flowsynth fit: the joint of the context columns");
+        ContextJoint joint = groups == null ? null
+                : ContextJoint.of(encoder, columns, groups.values(), groups.rows(), minCount);
         if (joint == null) {
             LOG.info("The categorical context columns have too many (or no kept) combinations for a joint: plain "
                     + "sampling draws them independently");
@@ -457,6 +442,39 @@ public final class FitPipeline {
         LOG.info("Context joint: {} combinations of the kept levels (each seen in at least {} rows)",
                 joint.counts().length, minCount);
         return encoder.withContextJoint(joint);
+    }
+
+    /** Counted groups of some columns' values: per group the values (in the columns' order) and its rows. */
+    record Groups(List<Object[]> values, List<Long> rows) {
+    }
+
+    /**
+     * One Spark count of the joint values of some of the encoder's columns, collected on the driver; null when there
+     * are more than {@code limit} groups.
+     */
+    static Groups countGroups(Dataset<Row> table, TableEncoder encoder, List<Integer> columns, int limit,
+                              String job) {
+        org.apache.spark.sql.Column[] names = new org.apache.spark.sql.Column[columns.size()];
+        for (int j = 0; j < names.length; j++) {
+            String name = encoder.columns().get(columns.get(j)).column();
+            names[j] = org.apache.spark.sql.functions.col("`" + name.replace("`", "``") + "`");
+        }
+        table.sparkSession().sparkContext().setJobDescription(job);
+        List<Row> groups = table.groupBy(names).count().limit(limit + 1).collectAsList();
+        if (groups.size() > limit) {
+            return null;
+        }
+        List<Object[]> values = new java.util.ArrayList<>(groups.size());
+        List<Long> rows = new java.util.ArrayList<>(groups.size());
+        for (Row g : groups) {
+            Object[] v = new Object[names.length];
+            for (int j = 0; j < names.length; j++) {
+                v[j] = g.get(j);
+            }
+            values.add(v);
+            rows.add(g.getLong(names.length));
+        }
+        return new Groups(values, rows);
     }
 
     /** Most counted groups of the candidates' values collected for the automatic context's choice. */
@@ -484,29 +502,14 @@ public final class FitPipeline {
         }
         candidates = candidates.subList(0, prefix);
         while (!candidates.isEmpty()) {
-            org.apache.spark.sql.Column[] names = new org.apache.spark.sql.Column[candidates.size()];
-            for (int j = 0; j < names.length; j++) {
-                String name = encoder.columns().get(candidates.get(j)).column();
-                names[j] = org.apache.spark.sql.functions.col("`" + name.replace("`", "``") + "`");
-            }
-            table.sparkSession().sparkContext().setJobDescription(
+            Groups groups = countGroups(table, encoder, candidates, AUTO_CONTEXT_MAX_GROUPS,
                     "flowsynth fit: the categorical columns' joint (automatic context)");
-            List<Row> groups = table.groupBy(names).count().limit(AUTO_CONTEXT_MAX_GROUPS + 1).collectAsList();
-            if (groups.size() > AUTO_CONTEXT_MAX_GROUPS) {
+            if (groups == null) {
                 candidates = candidates.subList(0, candidates.size() / 2);
                 continue;
             }
-            List<Object[]> values = new java.util.ArrayList<>(groups.size());
-            List<Long> counts = new java.util.ArrayList<>(groups.size());
-            for (Row g : groups) {
-                Object[] v = new Object[names.length];
-                for (int j = 0; j < names.length; j++) {
-                    v[j] = g.get(j);
-                }
-                values.add(v);
-                counts.add(g.getLong(names.length));
-            }
-            List<String> chosen = AutoContext.choose(encoder, candidates, values, counts, rows, minCount);
+            List<String> chosen = AutoContext.choose(encoder, candidates, groups.values(), groups.rows(), rows,
+                    minCount);
             LOG.info("Automatic context ({}): {} of {} categorical candidates chosen: {}", ConfigKeys.CONDITION_AUTO,
                     chosen.size(), candidates.size(), chosen);
             return chosen;
