@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flowsynth.privacy.RdpAccountant;
+import io.flowsynth.math.RdpAccountant;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.flowsynth.privacy;
 
+import io.flowsynth.math.RdpAccountant;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.ConfigKeys;

@@ -1,5 +1,6 @@
 package io.flowsynth.privacy;
 
+import io.flowsynth.math.RdpAccountant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -16,7 +16,7 @@ import org.apache.commons.numbers.gamma.InverseErfc;
  *       mechanism of L2 sensitivity 1 (RDP α/(2σ²) at order α); the histograms of C columns counted in one pass are
  *       one release of L2 sensitivity √C (a row adds 1 to one bin of each), so they compose to C/(2σ²)·α and the noise
  *       for a given budget grows as √C, not as C as Laplace noise under basic composition does. Accounted by
- *       {@code io.flowsynth.privacy.RdpAccountant} with every other release of the fit.</li>
+ *       {@code io.flowsynth.math.RdpAccountant} with every other release of the fit.</li>
  *   <li><b>Gaussian stability histogram</b> over an open domain (categories): a Gaussian histogram of the values
  *       present, of which only bins whose noisy count reaches τ = 1 + σ·Φ⁻¹(1 − δ_c) are released
  *       ({@link #gaussianThreshold}). A value present in one neighbour only has count 1 there and passes with

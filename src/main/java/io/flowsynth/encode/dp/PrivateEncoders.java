@@ -15,7 +15,7 @@ import io.flowsynth.encode.FakeEncoder;
 import io.flowsynth.encode.IdEncoder;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.error.BadInputException;
-import io.flowsynth.privacy.RdpAccountant;
+import io.flowsynth.math.RdpAccountant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,7 @@ import java.util.Objects;
  * mechanism here ({@link DpMechanisms}) and is recorded in {@link #releases()}.
  *
  * <p><b>Budget</b> (ε_E, δ_E = {@link PrivacySettings#encoderEpsilon()}, {@link PrivacySettings#encoderDelta(long)} of
- * the released row count), composed in Rényi DP ({@link io.flowsynth.privacy.RdpAccountant}, recorded in
+ * the released row count), composed in Rényi DP ({@link io.flowsynth.math.RdpAccountant}, recorded in
  * {@link #releases()}):
  * <ol>
  *   <li>row count, first: Laplace(1/ε_n), ε_n = {@value #ROW_COUNT_SHARE}·ε_E (released before n̂, hence δ, is
@@ -47,7 +47,7 @@ import java.util.Objects;
  *   <li>δ_E: {@value #THRESHOLD_DELTA_SHARE} of it in equal shares δ_c over the columns that may be categorical (the
  *       category thresholds), the rest (all of it without such columns) for the RDP conversion;</li>
  *   <li>every other release is Gaussian; ρ_E is the largest zCDP budget that, composed with the row count, converts
- *       to ε_E ({@link io.flowsynth.privacy.RdpAccountant#rhoFor}); each learned column gets ρ_c = ρ_E / columns. A
+ *       to ε_E ({@link io.flowsynth.math.RdpAccountant#rhoFor}); each learned column gets ρ_c = ρ_E / columns. A
  *       release of L2 sensitivity Δ with a share ρ of it adds noise σ = Δ/√(2ρ). Since ρ adds up over the columns,
  *       σ grows as √columns (all columns' histograms of a pass are one Gaussian release of L2 sensitivity √C);</li>
  *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ρ_c

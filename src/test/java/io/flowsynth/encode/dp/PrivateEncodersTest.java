@@ -235,9 +235,9 @@ class PrivateEncodersTest {
         for (double alpha : new double[]{1.5, 8, 64}) {
             double each = 0;
             for (int c = 0; c < columns; c++) {
-                each += io.flowsynth.privacy.RdpAccountant.gaussianRdp(1, 26, alpha);
+                each += io.flowsynth.math.RdpAccountant.gaussianRdp(1, 26, alpha);
             }
-            assertThat(each).isCloseTo(io.flowsynth.privacy.RdpAccountant.gaussianRdp(Math.sqrt(columns), 26, alpha),
+            assertThat(each).isCloseTo(io.flowsynth.math.RdpAccountant.gaussianRdp(Math.sqrt(columns), 26, alpha),
                     within(1e-12));
         }
     }
@@ -267,7 +267,7 @@ class PrivateEncodersTest {
         // ρ_E the largest zCDP budget within ε_E = 2.4 with it; ρ_E/3 per column
         double deltaE = 0.8 / ((double) n * n);
         double epsN = 0.05 * 2.4;
-        double[] orders = io.flowsynth.privacy.RdpAccountant.DEFAULT_ORDERS;
+        double[] orders = io.flowsynth.math.RdpAccountant.DEFAULT_ORDERS;
         double[] rowCount = new double[orders.length];
         for (int i = 0; i < orders.length; i++) {
             double a = orders[i];
@@ -275,7 +275,7 @@ class PrivateEncodersTest {
             rowCount[i] = Math.min(epsN, Math.log(a / (2 * a - 1) * Math.exp((a - 1) * epsN)
                     + (a - 1) / (2 * a - 1) * Math.exp(-a * epsN)) / (a - 1));
         }
-        double rhoE = io.flowsynth.privacy.RdpAccountant.rhoFor(rowCount, 2.4, deltaE / 2);
+        double rhoE = io.flowsynth.math.RdpAccountant.rhoFor(rowCount, 2.4, deltaE / 2);
         double rhoC = rhoE / 3;
         // x: bounds set (no range), a precision release of 1/16 of ρ_c (sensitivity √7) if its floor allows, the
         // histogram the rest; city: all of ρ_c; code: its null count, all of ρ_c
@@ -298,7 +298,7 @@ class PrivateEncodersTest {
         }
         assertThat(spentRho).isCloseTo(rhoE, within(1e-9 * rhoE));
         assertThat(r.rdp()).containsExactly(hand, within(1e-12));
-        double eps = io.flowsynth.privacy.RdpAccountant.epsilon(hand, deltaE / 2).epsilon();
+        double eps = io.flowsynth.math.RdpAccountant.epsilon(hand, deltaE / 2).epsilon();
         assertThat(r.accountedEpsilon()).isCloseTo(eps, within(1e-12));
         assertThat(eps).isLessThanOrEqualTo(2.4).isGreaterThan(2.399);
         // one category threshold: δ_c = δ_E/2, τ = 1 + σ·Φ⁻¹(1 − δ_c)

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.error.BadInputException;
-import io.flowsynth.privacy.RdpAccountant;
+import io.flowsynth.math.RdpAccountant;
 import io.flowsynth.spark.SharedSparkSession;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.sample.SyntheticSampler;

@@ -1,10 +1,10 @@
-package io.flowsynth.privacy;
+package io.flowsynth.math;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.flowsynth.privacy.RdpAccountant.Conversion;
+import io.flowsynth.math.RdpAccountant.Conversion;
 import java.util.stream.DoubleStream;
 import java.util.stream.IntStream;
 import org.assertj.core.data.Percentage;

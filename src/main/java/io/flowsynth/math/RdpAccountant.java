@@ -1,4 +1,4 @@
-package io.flowsynth.privacy;
+package io.flowsynth.math;
 
 import java.util.ArrayList;
 import java.util.List;
