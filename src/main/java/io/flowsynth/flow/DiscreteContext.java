@@ -148,14 +148,7 @@ public final class DiscreteContext implements Serializable {
                 c[jointFeatures[j]] = midpoint[jointFeatures[j]][jointLevels[k][j]];
             }
         }
-        for (int i = 0; i < lower.length; i++) {
-            if (indicators[i] > 0) {
-                int k = category(i, c[i]);
-                for (int j = 0; j < indicators[i]; j++) {
-                    c[i + 1 + j] = j == k ? 1.0 : 0.0;
-                }
-            }
-        }
+        snapRow(c); // the level indicators after the levels (the levels themselves are midpoints already)
     }
 
     /**

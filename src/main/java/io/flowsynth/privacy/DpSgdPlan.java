@@ -1,11 +1,11 @@
 package io.flowsynth.privacy;
 
-import io.flowsynth.math.RdpAccountant;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.PrivacySettings;
 import io.flowsynth.error.BadInputException;
+import io.flowsynth.math.RdpAccountant;
 
 /**
  * DP-SGD's plan for a fit, fixed before training: every local step of every partition draws its batch by Poisson

@@ -33,8 +33,8 @@ class ContextJointSamplingTest {
     @TempDir
     Path dir;
 
-    @Test
-    void twoContextColumnsAreDrawnTogetherAndARareCombinationNever() throws Exception {
+    /** region, country (four combinations of 197-900 rows and one of 3) and x, as Parquet. */
+    private String input() {
         SparkSession spark = SharedSparkSession.get();
         StructType schema = new StructType(new StructField[]{
             DataTypes.createStructField("region", DataTypes.StringType, false),
@@ -54,6 +54,13 @@ class ContextJointSamplingTest {
         }
         String input = dir.resolve("input.parquet").toString();
         spark.createDataFrame(rows, schema).repartition(2).write().parquet(input);
+        return input;
+    }
+
+    @Test
+    void twoContextColumnsAreDrawnTogetherAndARareCombinationNever() throws Exception {
+        SparkSession spark = SharedSparkSession.get();
+        String input = input();
         String model = dir.resolve("model").toString();
         assertThat(cli("fit", "--input", input, "--model", model, "--set", "flowsynth.condition.columns=region,country",
                 "--set", "flowsynth.train.steps=100")).isZero();
@@ -70,6 +77,22 @@ class ContextJointSamplingTest {
         assertThat(seen.get(1).getLong(2) / total).as("EU/FR share").isBetween(0.42, 0.48);
         assertThat(seen.get(2).getLong(2) / total).as("US/CA share").isBetween(0.08, 0.12);
         assertThat(synth.filter(functions.col("region").equalTo("US")).count() / total).isBetween(0.22, 0.28);
+    }
+
+    @Test
+    void anAutomaticContextTakesItsJointFromTheChoicesCountsAndIsUsedAsAnUnconditionalModel() throws Exception {
+        String model = dir.resolve("auto").toString();
+        assertThat(cli("fit", "--input", input(), "--model", model, "--set", "flowsynth.train.steps=20")).isZero();
+        JsonNode meta = new ObjectMapper().readTree(Files.readString(Path.of(model, "metadata.json")));
+        assertThat(meta.path("automatic_context_columns")).extracting(JsonNode::asText)
+                .containsExactly("region", "country");
+        assertThat(meta.has("condition_columns")).isFalse();
+        assertThat(meta.path("encoder").path("context_auto").asBoolean()).isTrue();
+        // the joint comes from the choice's own count, cut to the chosen columns: the 3-row combination is left out
+        assertThat(meta.path("encoder").path("context_joint").path("counts")).extracting(JsonNode::asLong)
+                .containsExactlyInAnyOrder(900L, 600L, 300L, 197L);
+        assertThat(cli("sample", "--model", model, "--rows", "10", "--where", "region = 'EU', country = 'FR'",
+                "--output", dir.resolve("where").toString())).as("no conditions on an automatic context").isEqualTo(2);
     }
 
     private static int cli(String... args) {

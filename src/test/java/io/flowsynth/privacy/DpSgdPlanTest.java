@@ -1,6 +1,5 @@
 package io.flowsynth.privacy;
 
-import io.flowsynth.math.RdpAccountant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -8,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.PrivacySettings;
 import io.flowsynth.error.BadInputException;
+import io.flowsynth.math.RdpAccountant;
 import org.junit.jupiter.api.Test;
 
 class DpSgdPlanTest {

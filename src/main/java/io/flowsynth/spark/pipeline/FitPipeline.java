@@ -171,9 +171,13 @@ public final class FitPipeline {
         // automatic context: an unconditional layered flow conditions on the categorical columns (AutoContext)
         boolean auto = context.isEmpty() && c.conditionAuto() && !c.privacy().enabled()
                 && c.flow().type().layered() && !c.flow().copulaInit();
-        if (auto) {
-            context = stored != null ? (stored.contextAuto() ? ContextLayout.indicatorColumns(stored) : List.of())
-                    : autoContext(table, fitted, encodeOptions.minCategoryCount(), counted);
+        Groups contextCounts = null; // the automatic context's counts of its columns' values: the joint's too
+        if (auto && stored != null) {
+            context = stored.contextAuto() ? ContextLayout.indicatorColumns(stored) : List.of();
+        } else if (auto) {
+            AutoChoice choice = autoContext(table, fitted, encodeOptions.minCategoryCount(), counted);
+            context = choice.columns();
+            contextCounts = choice.counts();
         }
         // a conditional model's context columns come first: its leading features are the context
         TableEncoder ordered = context.isEmpty() ? fitted
@@ -181,7 +185,8 @@ public final class FitPipeline {
                 .withContextAuto(auto);
         // the joint's counts are no DP release: under differential privacy the context columns stay independent
         TableEncoder encoder = stored == null && context.size() > 1 && !c.privacy().enabled()
-                ? withContextJoint(table, ordered, context.size(), encodeOptions.minCategoryCount()) : ordered;
+                ? withContextJoint(table, ordered, context.size(), encodeOptions.minCategoryCount(), contextCounts)
+                : ordered;
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
@@ -424,14 +429,18 @@ public final class FitPipeline {
      * A conditional model's encoder with the joint of its categorical context columns ({@link ContextJoint}), counted
      * in one aggregation, so plain sampling draws their levels together; unchanged with fewer than two such columns
      * or more than {@link ContextJoint#MAX_COMBINATIONS} combinations (then drawn independently, as the log says).
+     *
+     * @param counted the discrete context columns' values already counted (in their order), or null to count them
      */
-    static TableEncoder withContextJoint(Dataset<Row> table, TableEncoder encoder, int contextColumns, int minCount) {
+    static TableEncoder withContextJoint(Dataset<Row> table, TableEncoder encoder, int contextColumns, int minCount,
+                                         Groups counted) {
         int[] columns = ContextLayout.discreteColumns(encoder, contextColumns);
         if (columns.length < 2) {
             return encoder;
         }
-        Groups groups = countGroups(table, encoder, java.util.Arrays.stream(columns).boxed().toList(),
-                4 * ContextJoint.MAX_COMBINATIONS, "flowsynth fit: the joint of the context columns");
+        Groups groups = counted != null ? counted : countGroups(table, encoder,
+                java.util.Arrays.stream(columns).boxed().toList(), 4 * ContextJoint.MAX_COMBINATIONS,
+                "flowsynth fit: the joint of the context columns");
         ContextJoint joint = groups == null ? null
                 : ContextJoint.of(encoder, columns, groups.values(), groups.rows(), minCount);
         if (joint == null) {
@@ -477,6 +486,13 @@ public final class FitPipeline {
         return new Groups(values, rows);
     }
 
+    /**
+     * The automatic context's columns, in the order chosen, and the counts of their values (groups of the candidates'
+     * count, cut to these columns: the context joint needs no second pass), or null when none was chosen.
+     */
+    record AutoChoice(List<String> columns, Groups counts) {
+    }
+
     /** Most counted groups of the candidates' values collected for the automatic context's choice. */
     static final int AUTO_CONTEXT_MAX_GROUPS = 200_000;
 
@@ -484,9 +500,9 @@ public final class FitPipeline {
      * The automatic context's columns ({@link AutoContext}): one count of the candidates' joint values on the table
      * (the candidates with the fewest outcomes whose outcome counts multiply to at most
      * {@link #AUTO_CONTEXT_MAX_GROUPS}), the choice on the driver; with more groups than that (values of "other"
-     * buckets), counted again over the half with the fewest outcomes. Empty when no candidate fits.
+     * buckets), counted again over the half with the fewest outcomes. No columns when no candidate fits.
      */
-    static List<String> autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows) {
+    static AutoChoice autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows) {
         List<Integer> candidates = AutoContext.candidates(encoder);
         // the candidates whose outcomes' product stays within the groups collected (fewest outcomes first): one count
         // of a few-column joint, not a shuffle of a wide table's every categorical column
@@ -512,9 +528,28 @@ public final class FitPipeline {
                     minCount);
             LOG.info("Automatic context ({}): {} of {} categorical candidates chosen: {}", ConfigKeys.CONDITION_AUTO,
                     chosen.size(), candidates.size(), chosen);
-            return chosen;
+            if (chosen.isEmpty()) {
+                return new AutoChoice(chosen, null);
+            }
+            int[] at = new int[chosen.size()]; // each chosen column's place among the candidates
+            for (int j = 0; j < at.length; j++) {
+                for (int k = 0; k < candidates.size(); k++) {
+                    if (encoder.columns().get(candidates.get(k)).column().equals(chosen.get(j))) {
+                        at[j] = k;
+                    }
+                }
+            }
+            List<Object[]> values = new java.util.ArrayList<>(groups.values().size());
+            for (Object[] v : groups.values()) {
+                Object[] cut = new Object[at.length];
+                for (int j = 0; j < at.length; j++) {
+                    cut[j] = v[at[j]];
+                }
+                values.add(cut);
+            }
+            return new AutoChoice(chosen, new Groups(values, groups.rows()));
         }
-        return List.of();
+        return new AutoChoice(List.of(), null);
     }
 
     /** The flow settings a conditional model needs; a one-line error naming the key otherwise. */
