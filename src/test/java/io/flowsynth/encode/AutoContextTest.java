@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Which categorical columns an unconditional fit conditions on: fewest outcomes first, while their joint covers the rows. */
+/** Which categorical columns an unconditional fit conditions on: most explaining first, while their joint covers the rows. */
 class AutoContextTest {
     private static final ColumnType STRING = ColumnType.of(ColumnType.Base.STRING);
     private static final ColumnType DOUBLE = ColumnType.of(ColumnType.Base.DOUBLE);
@@ -24,7 +25,10 @@ class AutoContextTest {
         CategoricalEncoder b = cat("b", Map.of("b0", 500L, "b1", 300L, "b2", 200L));
         CategoricalEncoder c = cat("c", Map.of("c0", 400L, "c1", 300L, "c2", 200L, "c3", 100L));
         QuantileEncoder x = Fixtures.quantile("x", "continuous", DOUBLE, List.of(1.0, 2.0, 3.0, 4.0), 4);
-        TableEncoder encoder = new TableEncoder(List.of(x, c, b, a));
+        // a whole-number column of few values, encoded as categories: its order matters, it is no candidate
+        CategoricalEncoder count = new CategoricalEncoder("n", ColumnType.of(ColumnType.Base.INT),
+                Map.of(1, 500L, 2, 500L), 0, Map.of());
+        TableEncoder encoder = new TableEncoder(List.of(x, c, b, a, count));
         List<Integer> candidates = AutoContext.candidates(encoder);
         assertThat(candidates).containsExactly(3, 2, 1); // a, b, c: fewest outcomes first, no numeric column
         List<Object[]> values = new ArrayList<>();
@@ -54,5 +58,50 @@ class AutoContextTest {
         TableEncoder cats = new TableEncoder(List.of(c, b, a));
         assertThat(AutoContext.choose(cats, AutoContext.candidates(cats), values, rows, total, 5))
                 .containsExactly("a", "b");
+    }
+
+    @Test
+    void candidatesAreRankedByWhatTheyExplainOfTheOtherColumnsAndOneThatExplainsNothingIsLeftOut() {
+        // x's mean follows a's level (η² about 0.8); b is drawn independently of everything (adjusted η² about 0)
+        Random rng = new Random(3);
+        List<Object[]> rows = new ArrayList<>();
+        Map<Object, Long> aCounts = new java.util.HashMap<>();
+        Map<Object, Long> bCounts = new java.util.HashMap<>();
+        List<Double> xs = new ArrayList<>();
+        for (int r = 0; r < 2000; r++) {
+            String a = "a" + rng.nextInt(4);
+            String b = "b" + rng.nextInt(3);
+            double x = 3 * (a.charAt(1) - '0') + rng.nextGaussian();
+            rows.add(new Object[]{x, a, b});
+            aCounts.merge(a, 1L, Long::sum);
+            bCounts.merge(b, 1L, Long::sum);
+            xs.add(x);
+        }
+        QuantileEncoder x = Fixtures.quantile("x", "continuous", DOUBLE, xs, 64);
+        TableEncoder encoder = new TableEncoder(List.of(x, cat("a", aCounts), cat("b", bCounts)));
+        List<Integer> candidates = AutoContext.candidates(encoder);
+        assertThat(candidates).containsExactly(2, 1); // b (3 outcomes), a (4)
+        ContextScores.Sums sums = ContextScores.Sums.of(encoder, candidates);
+        ContextScores.Sums half = ContextScores.Sums.of(encoder, candidates); // merged: as from two partitions
+        double[] features = new double[encoder.width()];
+        int[] levels = new int[candidates.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            Object[] v = rows.get(r);
+            encoder.encode(v, features, rng);
+            for (int j = 0; j < levels.length; j++) {
+                levels[j] = ((CategoricalEncoder) encoder.columns().get(candidates.get(j)))
+                        .keptIndex(v[candidates.get(j)]);
+            }
+            (r % 2 == 0 ? sums : half).add(levels, features);
+        }
+        sums.merge(half);
+        assertThat(sums.rows()).isEqualTo(2000);
+        double[] scores = ContextScores.scores(encoder, candidates, sums);
+        // a explains most of x (and nothing of b): the mean over its two other columns is about 0.8 / 2
+        assertThat(scores[1]).isBetween(0.3, 0.5);
+        assertThat(scores[0]).isLessThan(AutoContext.MIN_SCORE);
+        assertThat(AutoContext.rank(encoder, candidates, scores)).containsExactly(1);
+        // ranked by score, not by outcomes
+        assertThat(AutoContext.rank(encoder, candidates, new double[]{0.1, 0.2})).containsExactly(1, 2);
     }
 }

@@ -271,6 +271,19 @@ public final class FidelityRealBench {
             m.put("quality", r.quality());
             m.put("column_shapes", r.columnShapes());
             m.put("column_pair_trends", r.columnPairTrends());
+            // where a method loses: each column's shape score, and the mean of its pairs' scores
+            ObjectNode shapes = m.putObject("shape_by_column");
+            r.columns().forEach(cs -> shapes.put(cs.name(), cs.score()));
+            Map<String, double[]> pairSums = new LinkedHashMap<>();
+            for (io.flowsynth.fidelity.PairScore p : r.pairs()) {
+                for (String c : List.of(p.columnA(), p.columnB())) {
+                    double[] acc = pairSums.computeIfAbsent(c, k -> new double[2]);
+                    acc[0] += p.score();
+                    acc[1]++;
+                }
+            }
+            ObjectNode pairMeans = m.putObject("pair_mean_by_column");
+            pairSums.forEach((c, acc) -> pairMeans.put(c, acc[0] / acc[1]));
             ObjectNode ratios = m.putObject("std_ratio");
             double worst = 0;
             for (ColumnDiagnostics d : e.columns()) {

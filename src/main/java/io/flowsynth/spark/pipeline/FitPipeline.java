@@ -11,12 +11,14 @@ import io.flowsynth.config.TrainSettings;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.ContextBalance;
 import io.flowsynth.encode.AutoContext;
+import io.flowsynth.encode.ContextScores;
 import io.flowsynth.encode.ContextJoint;
 import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.encode.TableEncoder;
 import io.flowsynth.flow.FlowSpec;
 import io.flowsynth.flow.MarginalCalibration;
 import io.flowsynth.flow.nn.FlowNetworks;
+import io.flowsynth.spark.Seeds;
 import io.flowsynth.spark.encode.TableEncoderEstimator;
 import io.flowsynth.spark.io.HadoopFiles;
 import io.flowsynth.spark.model.FlowsynthModel;
@@ -175,7 +177,7 @@ public final class FitPipeline {
         if (auto && stored != null) {
             context = stored.contextAuto() ? ContextLayout.indicatorColumns(stored) : List.of();
         } else if (auto) {
-            AutoChoice choice = autoContext(table, fitted, encodeOptions.minCategoryCount(), counted);
+            AutoChoice choice = autoContext(table, fitted, encodeOptions.minCategoryCount(), counted, seed);
             context = choice.columns();
             contextCounts = choice.counts();
         }
@@ -502,8 +504,20 @@ public final class FitPipeline {
      * {@link #AUTO_CONTEXT_MAX_GROUPS}), the choice on the driver; with more groups than that (values of "other"
      * buckets), counted again over the half with the fewest outcomes. No columns when no candidate fits.
      */
-    static AutoChoice autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows) {
-        List<Integer> candidates = AutoContext.candidates(encoder);
+    static AutoChoice autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows, long seed) {
+        List<Integer> all = AutoContext.candidates(encoder);
+        if (all.isEmpty()) {
+            return new AutoChoice(List.of(), null);
+        }
+        double[] scores = contextScores(table, encoder, all, rows, seed);
+        List<Integer> candidates = AutoContext.rank(encoder, all, scores);
+        StringBuilder ranked = new StringBuilder();
+        for (int i : candidates) {
+            ranked.append(ranked.length() == 0 ? "" : ", ").append(encoder.columns().get(i).column())
+                    .append(String.format(" %.3f", scores[all.indexOf(i)]));
+        }
+        LOG.info("Automatic context: {} categorical candidates ranked by the variance they explain of the other "
+                + "columns: {}", candidates.size(), ranked);
         // the candidates whose outcomes' product stays within the groups collected (fewest outcomes first): one count
         // of a few-column joint, not a shuffle of a wide table's every categorical column
         double product = 1;
@@ -550,6 +564,50 @@ public final class FitPipeline {
             return new AutoChoice(chosen, new Groups(values, groups.rows()));
         }
         return new AutoChoice(List.of(), null);
+    }
+
+    /** Most rows (a seeded sample of a larger table) over which the automatic context's candidates are scored. */
+    static final long AUTO_CONTEXT_SCORE_ROWS = 200_000;
+
+    /**
+     * The automatic context's candidates' scores ({@link ContextScores}): one pass over the table (a seeded sample of
+     * at most {@link #AUTO_CONTEXT_SCORE_ROWS} rows) encoding each row and summing its features per candidate level.
+     */
+    static double[] contextScores(Dataset<Row> table, TableEncoder encoder, List<Integer> candidates, long rows,
+                                  long seed) {
+        String encoderJson = encoder.toJson().toString();
+        List<String> names = java.util.Arrays.asList(table.schema().fieldNames());
+        int[] fieldIndex = encoder.columns().stream().mapToInt(c -> names.indexOf(c.column())).toArray();
+        int[] candidate = candidates.stream().mapToInt(Integer::intValue).toArray();
+        Dataset<Row> sample = rows > AUTO_CONTEXT_SCORE_ROWS
+                ? table.sample(false, Math.min(1.0, 1.05 * AUTO_CONTEXT_SCORE_ROWS / rows), Seeds.mix(seed, 17))
+                : table;
+        table.sparkSession().sparkContext().setJobDescription(
+                "flowsynth fit: what the categorical columns explain (automatic context)");
+        ContextScores.Sums sums = sample.javaRDD().mapPartitionsWithIndex((partition, it) -> {
+            TableEncoder e = TableEncoder.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(encoderJson));
+            List<Integer> cs = java.util.Arrays.stream(candidate).boxed().toList();
+            ContextScores.Sums s = ContextScores.Sums.of(e, cs);
+            java.util.Random rng = new java.util.Random(Seeds.mix(seed, 1000L + partition));
+            Object[] values = new Object[fieldIndex.length];
+            double[] features = new double[e.width()];
+            int[] levels = new int[candidate.length];
+            while (it.hasNext()) {
+                Row row = it.next();
+                for (int i = 0; i < fieldIndex.length; i++) {
+                    values[i] = row.get(fieldIndex[i]);
+                }
+                e.encode(values, features, rng);
+                for (int j = 0; j < candidate.length; j++) {
+                    levels[j] = ((io.flowsynth.encode.CategoricalEncoder) e.columns().get(candidate[j]))
+                            .keptIndex(values[candidate[j]]);
+                }
+                s.add(levels, features);
+            }
+            return List.of(s).iterator();
+        }, false).treeReduce(ContextScores.Sums::merge);
+        return ContextScores.scores(encoder, candidates, sums);
     }
 
     /** The flow settings a conditional model needs; a one-line error naming the key otherwise. */
