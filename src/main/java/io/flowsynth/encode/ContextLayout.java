@@ -72,6 +72,10 @@ public final class ContextLayout {
      * given, so by default it accepts only these.
      */
     public static boolean isKept(ColumnEncoder column, Object value) {
+        if (column instanceof DateTextEncoder dt) {
+            java.time.LocalDate d = value == null ? null : DateText.parse(value.toString(), dt.pattern());
+            return (value == null || d != null) && isKept(dt.dates(), d == null ? null : java.sql.Date.valueOf(d));
+        }
         if (column instanceof CategoricalEncoder cat) {
             return cat.isKept(value);
         }

@@ -344,6 +344,9 @@ public final class TableEncoder implements Serializable {
     /** Reads one {@link ColumnEncoder#toJson()}. */
     public static ColumnEncoder columnFromJson(JsonNode json) {
         String kind = json.path("kind").asText();
+        if (json.has("text_format")) {
+            return DateTextEncoder.fromJson(json);
+        }
         switch (kind) {
             case "continuous":
             case "integer":

@@ -11,6 +11,8 @@ import io.flowsynth.encode.ColumnPlan.Mode;
 import io.flowsynth.encode.ColumnType;
 import io.flowsynth.encode.ColumnValues;
 import io.flowsynth.encode.ConstantEncoder;
+import io.flowsynth.encode.DateText;
+import io.flowsynth.encode.DateTextEncoder;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.EncoderChoice;
 import io.flowsynth.encode.FakeEncoder;
@@ -186,6 +188,25 @@ public final class TableEncoderEstimator {
                     .fit(t, plans, dropped);
         }
 
+        Map<Integer, String> dateTexts = dateTexts(t, plans);
+        for (Map.Entry<Integer, String> e : dateTexts.entrySet()) {
+            String alias = "c" + e.getKey();
+            String pattern = e.getValue();
+            t = t.withColumn(alias, org.apache.spark.sql.functions.udf(
+                    (org.apache.spark.sql.api.java.UDF1<String, java.sql.Date>) v -> {
+                        java.time.LocalDate d = DateText.parse(v, pattern);
+                        return d == null ? null : java.sql.Date.valueOf(d);
+                    }, org.apache.spark.sql.types.DataTypes.DateType).apply(col(alias)));
+        }
+        plans.replaceAll(p -> {
+            if (!dateTexts.containsKey(p.index)) {
+                return p;
+            }
+            ColumnPlan dated = new ColumnPlan(p.index, p.name, ColumnType.of(ColumnType.Base.DATE), p.override);
+            dated.encoderOverride = p.encoderOverride;
+            return dated;
+        });
+
         long rows = aggregate(t, plans);
         for (ColumnPlan p : plans) {
             choice.decide(p, rows);
@@ -199,6 +220,9 @@ public final class TableEncoderEstimator {
 
         List<ColumnEncoder> encoders = new ArrayList<>();
         for (ColumnPlan p : plans) {
+            if (dateTexts.containsKey(p.index)) {
+                p.encoder = new DateTextEncoder(p.encoder, dateTexts.get(p.index));
+            }
             encoders.add(p.encoder);
             LOG.info("Column '{}' ({}): {} ({}); {}{}; {} feature{}, {} of {} rows null", p.name, p.type,
                     p.encoder.kind(), p.why == null ? "its type" : p.why, EncoderChoice.encoderName(p.encoder),
@@ -206,6 +230,68 @@ public final class TableEncoderEstimator {
                     p.encoder.width() == 1 ? "" : "s", p.nulls, rows);
         }
         return new TableEncoder(encoders, dropped);
+    }
+
+    // ---- dates written as text -------------------------------------------------------------------------------------
+
+    /** Rows read (the first ones) to recognise a string column's date pattern. */
+    static final int DATE_TEXT_SAMPLE = 2000;
+
+    /**
+     * The string columns (plan index → pattern) whose values are all dates written as text in one pattern
+     * ({@link DateText}): the pattern recognised on the first {@link #DATE_TEXT_SAMPLE} rows, then checked on every
+     * row in one aggregation (a column with any value that is not exactly a date's text in it stays a string
+     * column). Not for a column with a kind or encoder override, nor under differential privacy.
+     */
+    private Map<Integer, String> dateTexts(Dataset<Row> t, List<ColumnPlan> plans) {
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        List<ColumnPlan> strings = plans.stream().filter(p -> p.type.base() == ColumnType.Base.STRING
+                && p.override == null && p.encoderOverride == null).toList();
+        if (strings.isEmpty()) {
+            return out;
+        }
+        t.sparkSession().sparkContext().setJobDescription("flowsynth fit: dates written as text");
+        List<Row> sample = t.select(strings.stream().map(p -> col("c" + p.index)).toArray(Column[]::new))
+                .limit(DATE_TEXT_SAMPLE).collectAsList();
+        Map<ColumnPlan, String> found = new java.util.LinkedHashMap<>();
+        for (int j = 0; j < strings.size(); j++) {
+            List<String> values = new ArrayList<>();
+            for (Row r : sample) {
+                values.add(r.getString(j));
+            }
+            String pattern = DateText.detect(values);
+            if (pattern != null) {
+                found.put(strings.get(j), pattern);
+            }
+        }
+        if (found.isEmpty()) {
+            return out;
+        }
+        List<Column> checks = new ArrayList<>();
+        for (Map.Entry<ColumnPlan, String> e : found.entrySet()) {
+            String pattern = e.getValue();
+            Column c = col("c" + e.getKey().index);
+            Column parsed = org.apache.spark.sql.functions.udf(
+                    (org.apache.spark.sql.api.java.UDF1<String, Boolean>) v -> DateText.parse(v, pattern) != null,
+                    org.apache.spark.sql.types.DataTypes.BooleanType).apply(c);
+            checks.add(sum(when(c.isNotNull().and(not(parsed)), 1).otherwise(0)));
+        }
+        Row bad = t.agg(checks.get(0), checks.subList(1, checks.size()).toArray(Column[]::new)).first();
+        int j = 0;
+        for (Map.Entry<ColumnPlan, String> e : found.entrySet()) {
+            long failures = bad.isNullAt(j) ? 0 : bad.getLong(j);
+            j++;
+            if (failures == 0) {
+                out.put(e.getKey().index, e.getValue());
+                LOG.info("Column '{}': dates written as text '{}': learned as dates, sampled as text in the same "
+                        + "pattern (set {}{}.kind=categorical or text to keep it a string column)", e.getKey().name,
+                        e.getValue(), ConfigKeys.COLUMNS_PREFIX, e.getKey().name);
+            } else {
+                LOG.info("Column '{}': its first rows are dates written as '{}', but {} of its values are not: a string "
+                        + "column", e.getKey().name, e.getValue(), failures);
+            }
+        }
+        return out;
     }
 
     // ---- schema validation ----------------------------------------------------------------------------------------

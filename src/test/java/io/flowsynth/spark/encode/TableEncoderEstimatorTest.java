@@ -308,4 +308,52 @@ class TableEncoderEstimatorTest {
             assertThat(encoder.decode(z, rng)[1]).isEqualTo(p);
         }
     }
+
+    @Test
+    void aStringColumnOfDatesWrittenAsTextIsLearnedAsDatesAndDecodedInItsPattern() {
+        // released: dates as "Jun 12 1998" (nulls too); mixed: dates in its first rows, then a value that is not one;
+        // zip: five-digit codes (leading zeros) that are no dates
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType().add("released", DataTypes.StringType).add("mixed", DataTypes.StringType)
+                .add("zip", DataTypes.StringType);
+        Random rng = new Random(5);
+        List<Row> data = new ArrayList<>();
+        for (int r = 0; r < 3000; r++) {
+            LocalDate d = LocalDate.of(1980, 1, 1).plusDays(rng.nextInt(10_000));
+            data.add(RowFactory.create(r % 10 == 0 ? null : io.flowsynth.encode.DateText.format(d, "MMM dd yyyy"),
+                    r == 2999 ? "n/a" : d.toString(), String.format("%05d", rng.nextInt(3000))));
+        }
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults())
+                .fit(spark.createDataFrame(data, schema).repartition(2));
+        assertThat(encoder.columns().get(0)).isInstanceOf(io.flowsynth.encode.DateTextEncoder.class);
+        assertThat(((io.flowsynth.encode.DateTextEncoder) encoder.columns().get(0)).pattern())
+                .isEqualTo("MMM dd yyyy");
+        assertThat(encoder.columns().get(0).kind()).isEqualTo("datetime");
+        assertThat(encoder.columns().get(1)).as("one value is no date").isNotInstanceOf(
+                io.flowsynth.encode.DateTextEncoder.class);
+        assertThat(encoder.columns().get(2)).isNotInstanceOf(io.flowsynth.encode.DateTextEncoder.class);
+        Random draw = new Random(3);
+        double[] z = new double[encoder.width()];
+        int nulls = 0;
+        List<LocalDate> decoded = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            for (int f = 0; f < z.length; f++) {
+                z[f] = draw.nextGaussian();
+            }
+            Object v = encoder.decode(z, draw)[0];
+            if (v == null) {
+                nulls++;
+                continue;
+            }
+            LocalDate d = io.flowsynth.encode.DateText.parse((String) v, "MMM dd yyyy");
+            assertThat(d).as("'%s' is a date in the column's pattern", v).isNotNull();
+            decoded.add(d);
+        }
+        assertThat(nulls / 2000.0).isBetween(0.07, 0.13);
+        // spread like the real dates: about uniform over 1980 .. 2007, not generated strings
+        long before1994 = decoded.stream().filter(d -> d.getYear() < 1994).count();
+        assertThat(before1994 / (double) decoded.size()).isBetween(0.42, 0.58);
+        assertThat(decoded.stream().allMatch(d -> !d.isBefore(LocalDate.of(1980, 1, 1))
+                && !d.isAfter(LocalDate.of(2007, 5, 19)))).isTrue();
+    }
 }
