@@ -3,6 +3,12 @@ package io.flowsynth.flow.transforms;
 import io.flowsynth.flow.Transform;
 import io.flowsynth.flow.TransformResult;
 import io.flowsynth.flow.conditioner.Mlp;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,6 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * with log|det J| = Σ_i log g'(x_i).
  */
 public class AutoregressiveTransform implements Transform {
+    private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
+            .initialSize(0).policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE).build();
+    private static final String STEP_WORKSPACE_ID = "flowsynth-maf-inverse-step";
     private final int features;
     private final Mlp made;
     private final ElementwiseBijection bijection;
@@ -56,14 +66,27 @@ public class AutoregressiveTransform implements Transform {
     @Override
     public TransformResult inverse(INDArray y) {
         INDArray x = Nd4j.zeros(y.dataType(), y.size(0), features);
-        INDArray[] r = null;
-        for (int i = 0; i < features; i++) {
-            // after pass i, x_0 … x_i are exact (θ_i needs only x_<i)
-            r = bijection.inverse(y, made.apply(x));
-            // a context feature is not transformed: its input is its output
-            boolean context = transformed != null && transformed.getDouble(i) == 0;
-            x.putColumn(i, (context ? y : r[0]).getColumn(i));
+        for (int i = 0; i < features - 1; i++) {
+            // each pass's MADE activations live in a step workspace reused by the next pass: D passes would otherwise
+            // hold D × rows × hidden floats at once (a 97-feature MAF ran its calibration's samples out of native
+            // memory); only x, written in place, outlives the pass
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE,
+                    STEP_WORKSPACE_ID)) {
+                pass(y, x, i);
+            }
         }
+        // the last pass (which fixes x_D) also gives the log-derivatives: outside the step workspace
+        INDArray[] r = pass(y, x, features - 1);
         return masked(y, new INDArray[]{x, r[1]});
+    }
+
+    /** Pass i of the inverse: x_i from y_i and θ_i(x_<i), written into x; returns g⁻¹'s outputs. */
+    private INDArray[] pass(INDArray y, INDArray x, int i) {
+        // after pass i, x_0 … x_i are exact (θ_i needs only x_<i)
+        INDArray[] r = bijection.inverse(y, made.apply(x));
+        // a context feature is not transformed: its input is its output
+        boolean context = transformed != null && transformed.getDouble(i) == 0;
+        x.putColumn(i, (context ? y : r[0]).getColumn(i));
+        return r;
     }
 }
