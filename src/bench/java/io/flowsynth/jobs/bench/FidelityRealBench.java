@@ -250,6 +250,7 @@ public final class FidelityRealBench {
         Dataset<Row> real = without(train, ids);
         Dataset<Row> realHoldout = without(holdout, ids);
         Map<String, double[]> tails = tailQuantiles(real);
+        Map<String, Double> protectedStd = protectedStds(real, ConfigKeys.PRIVACY_EXTREME_K_DEFAULT);
         Map<String, Long> holdoutBeyond = beyond(realHoldout, tails);
         int partitions = spark.sparkContext().defaultParallelism();
         SyntheticSampler sampler = new SyntheticSampler(4096);
@@ -294,6 +295,19 @@ public final class FidelityRealBench {
                 }
             }
             m.put("max_std_error", worst);
+            // against what extreme-value protection lets a model learn: the real std without the k extremes at
+            // each end (a heavy tail's std is mostly its few largest values, which no synthetic row may copy)
+            ObjectNode protectedRatios = m.putObject("std_ratio_protected");
+            double worstProtected = 0;
+            for (ColumnDiagnostics d : e.columns()) {
+                Double p = protectedStd.get(d.name());
+                if (d.kind() == ColumnKind.NUMERICAL && p != null && p > 0) {
+                    double ratio = d.synthetic().std() / p;
+                    protectedRatios.put(d.name(), ratio);
+                    worstProtected = Math.max(worstProtected, Math.abs(ratio - 1));
+                }
+            }
+            m.put("max_std_error_protected", worstProtected);
             Map<String, Long> synth = beyond(synthetic, tails);
             ObjectNode byColumn = m.putObject("beyond_tails_by_column");
             long sum = 0;
@@ -395,6 +409,51 @@ public final class FidelityRealBench {
         return q;
     }
 
+    /**
+     * Per numeric column, the standard deviation of its non-null finite values without the {@code k} smallest and
+     * {@code k} largest (the rows extreme-value protection withholds); the bench's tables are at most
+     * {@code maxRows} rows, so the columns are read on the driver.
+     */
+    static Map<String, Double> protectedStds(Dataset<Row> real, int k) {
+        List<String> numeric = new ArrayList<>();
+        for (StructField f : real.schema().fields()) {
+            if (f.dataType() instanceof NumericType) {
+                numeric.add(f.name());
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (numeric.isEmpty()) {
+            return out;
+        }
+        List<Row> rows = real.select(numeric.stream()
+                .map(n -> functions.col("`" + n.replace("`", "``") + "`").cast("double").as(n)).toArray(Column[]::new))
+                .collectAsList();
+        for (int j = 0; j < numeric.size(); j++) {
+            double[] v = new double[rows.size()];
+            int n = 0;
+            for (Row r : rows) {
+                if (!r.isNullAt(j) && Double.isFinite(r.getDouble(j))) {
+                    v[n++] = r.getDouble(j);
+                }
+            }
+            java.util.Arrays.sort(v, 0, n);
+            if (n - 2 * k < 2) {
+                continue;
+            }
+            double mean = 0;
+            for (int i = k; i < n - k; i++) {
+                mean += v[i];
+            }
+            mean /= n - 2 * k;
+            double ss = 0;
+            for (int i = k; i < n - k; i++) {
+                ss += (v[i] - mean) * (v[i] - mean);
+            }
+            out.put(numeric.get(j), Math.sqrt(ss / (n - 2 * k - 1)));
+        }
+        return out;
+    }
+
     /** Per column, the values strictly below its low or above its high tail quantile (one aggregation). */
     static Map<String, Long> beyond(Dataset<Row> table, Map<String, double[]> tails) {
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -444,17 +503,18 @@ public final class FidelityRealBench {
     /** The log's table: one line per table and method. */
     static String tableText(ObjectNode out) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-13s %-11s %7s %7s %7s %8s %9s %8s%n", "table", "method", "quality",
-                "shapes", "pairs", "max|σ-1|", "tails s/r", "fit s"));
+        b.append(String.format(Locale.ROOT, "%-13s %-11s %7s %7s %7s %8s %8s %9s %8s%n", "table", "method", "quality",
+                "shapes", "pairs", "max|σ-1|", "σp-1", "tails s/r", "fit s"));
         out.path("tables").forEach(t -> {
             List<String> names = new ArrayList<>();
             t.path("methods").fieldNames().forEachRemaining(names::add);
             for (String method : names) {
                 var m = t.path("methods").path(method);
-                b.append(String.format(Locale.ROOT, "%-13s %-11s %7.4f %7.4f %7.4f %8.3f %9s %8s%n",
+                b.append(String.format(Locale.ROOT, "%-13s %-11s %7.4f %7.4f %7.4f %8.3f %8.3f %9s %8s%n",
                         t.path("table").asText() + " (" + t.path("train_rows").asLong() + ")", method,
                         m.path("quality").asDouble(), m.path("column_shapes").asDouble(),
                         m.path("column_pair_trends").asDouble(), m.path("max_std_error").asDouble(),
+                        m.path("max_std_error_protected").asDouble(),
                         m.path("beyond_tails").asLong() + "/" + m.path("beyond_tails_real").asLong(),
                         m.path("fit_seconds").isNull() ? "-" : String.format(Locale.ROOT, "%.1f",
                                 m.path("fit_seconds").asDouble())));
