@@ -19,13 +19,18 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class FastInverseTest {
     private static Map<String, INDArray> params(FlowSpec spec, long seed) {
+        return params(spec, seed, 0.4);
+    }
+
+    /** Every parameter of {@code spec} drawn from N(0, scale²) (trained-looking, non-zero). */
+    static Map<String, INDArray> params(FlowSpec spec, long seed, double scale) {
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, INDArray> p = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : spec.paramShapes().entrySet()) {
             long[] s = e.getValue();
             float[] v = new float[(int) (s[0] * s[1])];
             for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (rng.nextGaussian() * 0.4);
+                v[i] = (float) (rng.nextGaussian() * scale);
             }
             p.put(e.getKey(), Nd4j.createFromArray(v).reshape(s[0], s[1]));
         }

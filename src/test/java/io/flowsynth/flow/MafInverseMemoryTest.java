@@ -3,8 +3,6 @@ package io.flowsynth.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowsynth.flow.transforms.Flows;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,17 +22,7 @@ class MafInverseMemoryTest {
         int rows = 2048;
         int hidden = 64;
         FlowSpec spec = new FlowSpec(FlowType.MAF, d, 2, hidden, 2, 11);
-        SplittableRandom rng = new SplittableRandom(5);
-        Map<String, INDArray> p = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : spec.paramShapes().entrySet()) {
-            long[] s = e.getValue();
-            float[] v = new float[(int) (s[0] * s[1])];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (rng.nextGaussian() * 0.1);
-            }
-            p.put(e.getKey(), Nd4j.createFromArray(v).reshape(s[0], s[1]));
-        }
-        Flow flow = Flows.build(spec, p);
+        Flow flow = Flows.build(spec, FastInverseTest.params(spec, 5, 0.1));
         float[] x = flow.sample(rows, 1.0, new SplittableRandom(3), false);
         MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("flowsynth-sample");
         long held = scratch.getCurrentSize();
