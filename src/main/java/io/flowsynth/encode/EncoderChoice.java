@@ -280,6 +280,17 @@ public final class EncoderChoice {
         }
     }
 
+    /** Each key's rank in value order (null first). */
+    static Map<Object, Integer> valueRanks(java.util.Collection<Object> keys) {
+        List<Object> sorted = new java.util.ArrayList<>(keys);
+        sorted.sort(ColumnValues::compareKeys);
+        Map<Object, Integer> ranks = new java.util.HashMap<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            ranks.put(sorted.get(i), i);
+        }
+        return ranks;
+    }
+
     /** Unique per row: strings, and dense integer sequences (see the class comment). */
     private static boolean looksLikeId(ColumnPlan p) {
         if (p.nonNull < MIN_ID_ROWS || p.distinct < ID_DISTINCT_SHARE * p.nonNull) {
@@ -475,8 +486,13 @@ public final class EncoderChoice {
         if (categories.isEmpty() && other == 0) {
             categories.put(null, p.nonNull + p.nulls); // all protected: null (see fit for the warning)
         }
-        CategoricalEncoder plain = new CategoricalEncoder(p.name, p.type, categories, other, rare, onehot, null,
-                Map.of(), protection);
+        // a number's categories (a whole-number column of few values) are laid out in value order, not by
+        // frequency: a count of garages then rises with its features as it does with the garage's area, which the
+        // flow (and a copula) follow far more easily than a frequency order's zigzag; stored as the column's own
+        // "ordered_by" layout, so models saved before load as they were
+        boolean valueOrder = !onehot && p.type.isNumeric() && categories.size() > 2;
+        CategoricalEncoder plain = new CategoricalEncoder(p.name, p.type, categories, other, rare, onehot,
+                valueOrder ? p.name : null, valueOrder ? valueRanks(categories.keySet()) : Map.of(), protection);
         p.encoder = plain;
         return new Categorical(plain, other, onehot, protection);
     }
