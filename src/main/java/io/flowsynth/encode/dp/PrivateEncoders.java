@@ -53,7 +53,9 @@ import java.util.Objects;
  *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ρ_c
  *       for its DP range ({@link DpMechanisms#range}); with bounds, nothing (they are public);</li>
  *   <li>a range within one octave away from 0 (a year column): another {@value #ZOOM_SHARE} of ρ_c to narrow it
- *       ({@link DpMechanisms#zoom});</li>
+ *       ({@link DpMechanisms#zoom}); when the narrowed range is at most {@link #REFINE_MAX_WIDTH} of the octave (a
+ *       latitude), another {@value #REFINE_SHARE} of ρ_c to narrow it once more within its own equal sub-bins
+ *       ({@link #releaseRefinement});</li>
  *   <li>a quantile column, all that is left ({@value #PRECISION_SHARE} of it for the rounding precision of float,
  *       double and timestamp columns): one Gaussian histogram of its value states (null, NaN, ±∞) and its values'
  *       counts in fixed bins within its bounds ({@link #gridEdges}), whose isotonic CDF gives the knots;</li>
@@ -87,6 +89,21 @@ public final class PrivateEncoders {
     public static final double ZOOM_KEEP = 0.8;
     /** Extra share of a column's ρ spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
     public static final double ZOOM_SHARE = 0.2;
+    /**
+     * A narrowed range at most this share of its octave wide (4 of the 64 sub-bins) is refined once more
+     * ({@link #releaseRefinement}): its histogram's equal bins would still be coarse against the values (a latitude of
+     * 41.99 … 42.06 in sub-bins half a degree wide). Wider ones (years built 1888 … 2016 in 8 sub-bins of 16 years)
+     * are fine enough, and their spread values would fill the refinement's sub-bins thinly, which stops its growth.
+     */
+    public static final double REFINE_MAX_WIDTH = 4.0 / DpMechanisms.ZOOM_SUBBINS;
+    /** Extra share of a column's ρ spent refining a narrow zoomed range ({@link DpMechanisms#narrow}). */
+    public static final double REFINE_SHARE = 0.15;
+    /**
+     * A range is refined only when the released rows are at least this many times the refinement's noise σ (a
+     * function of n̂ and the budget): with fewer, values spread over a few sub-bins hold too few rows each to stand
+     * out of the noise and the refinement clips them (ames' longitude at ε = 1, σ ≈ 140 on 2,331 rows).
+     */
+    public static final double REFINE_MIN_ROWS_PER_SIGMA = 32;
     /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
     public static final double STATE_BETA = 1e-3;
     /**
@@ -126,6 +143,10 @@ public final class PrivateEncoders {
     private static final class Column {
         /** zCDP budget left (Gaussian releases of this column: Δ²/(2σ²) each). */
         double rho;
+        /** The column's whole share ρ_c (the release shares are fractions of it). */
+        double planned;
+        /** A zoomed range to refine ({@link #releaseRefinement}), else null. */
+        double[] refine;
         /** δ_c of the category threshold (0 for a column that cannot be categorical). */
         double delta;
         double[] bounds;
@@ -256,6 +277,7 @@ public final class PrivateEncoders {
         for (ColumnPlan p : plans) {
             Column c = columns.get(p.index);
             c.rho = perColumn;
+            c.planned = perColumn;
             c.delta = p.mode == Mode.CATEGORICAL || categoricalRequested(p) ? thresholdDelta / categoricalCapable : 0;
         }
         LOG.info("Differential privacy: encoders' Gaussian releases get zCDP ρ = {} (RDP composition with the row count "
@@ -379,7 +401,7 @@ public final class PrivateEncoders {
      */
     public void releaseRange(ColumnPlan p, long[] zoomCounts) {
         Column c = columns.get(p.index);
-        double rangeRho = RANGE_SHARE * c.rho;
+        double rangeRho = RANGE_SHARE * c.planned;
         double sigma = sigma(rangeRho, 1);
         boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
         double[] noisy = new double[DpMechanisms.RANGE_BINS];
@@ -398,7 +420,7 @@ public final class PrivateEncoders {
                 || (last == first + 1 && noisy[dominant] >= DOMINANT_SHARE
                 * (Math.max(0, noisy[first]) + Math.max(0, noisy[last])));
         if (oneOctave && first != zero && last != zero) {
-            double zoomRho = ZOOM_SHARE * c.rho;
+            double zoomRho = ZOOM_SHARE * c.planned;
             double zoomSigma = sigma(zoomRho, 1);
             double[] z = DpMechanisms.zoom(zoomCounts, dominant, zoomSigma, noise.stream("zoom|" + p.index),
                     wholeNumbers);
@@ -408,6 +430,14 @@ public final class PrivateEncoders {
             boolean keep = z[2] >= ZOOM_KEEP * noisy[dominant];
             if (keep) {
                 r = new double[]{z[0], z[1]};
+                double octave = DpMechanisms.rangeHigh(dominant) - DpMechanisms.rangeLow(dominant);
+                // still narrow against the octave: refine it once more, unless a whole-number column's bounds hold
+                // few enough integers for one histogram bin each
+                if (r[1] - r[0] <= REFINE_MAX_WIDTH * octave
+                        && !(wholeNumbers && r[1] - r[0] + 1 <= UNIT_BINS_MAX)
+                        && rows >= REFINE_MIN_ROWS_PER_SIGMA * sigma(REFINE_SHARE * c.planned, 1)) {
+                    c.refine = new double[]{r[0] + origin, r[1] + origin};
+                }
             }
             ledger.add(gaussian(p.name, "range_zoom", 1, zoomSigma, 0, DpMechanisms.ZOOM_SUBBINS
                     + " equal sub-bins of the one-octave range, threshold " + fmt(DpMechanisms.rangeThreshold(zoomSigma))
@@ -417,6 +447,53 @@ public final class PrivateEncoders {
         c.rho -= spent;
         LOG.info("Column '{}': DP range [{}, {}] (ρ = {}, σ = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]),
                 fmt(spent), fmt(sigma));
+    }
+
+    /**
+     * Whether a column's zoomed range is still narrow against its octave (at most {@link #REFINE_MAX_WIDTH} of it)
+     * and is to be refined by {@link #releaseRefinement} from its counts in {@link DpMechanisms#REFINE_SUBBINS} equal
+     * sub-bins of {@link #bounds} ({@link DpMechanisms#refineBin}).
+     */
+    public boolean needsRefinement(ColumnPlan p) {
+        return columns.get(p.index).refine != null;
+    }
+
+    /**
+     * Refines a narrow zoomed range (see {@link #needsRefinement}) from the column's counts in
+     * {@link DpMechanisms#REFINE_SUBBINS} equal sub-bins of its bounds: {@link DpMechanisms#narrow} with another
+     * {@value #REFINE_SHARE} of its ρ (Gaussian, L2 sensitivity 1: a value falls in one sub-bin or none); kept when its
+     * noisy count is at least {@value #ZOOM_KEEP} of the sub-bins' (spread values keep the zoomed range). The
+     * sub-bins are a function of the released range only.
+     */
+    public void releaseRefinement(ColumnPlan p, long[] counts) {
+        Column c = columns.get(p.index);
+        if (c.refine == null) {
+            throw new IllegalStateException("Column '" + p.name + "': no narrow zoomed range to refine");
+        }
+        if (counts.length != DpMechanisms.REFINE_SUBBINS) {
+            throw new IllegalArgumentException("Column '" + p.name + "': expected " + DpMechanisms.REFINE_SUBBINS
+                    + " refinement sub-bins, got " + counts.length);
+        }
+        double origin = rangeOrigin(p.type);
+        boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
+        double rho = REFINE_SHARE * c.planned;
+        double sigma = sigma(rho, 1);
+        double lo = c.refine[0] - origin;
+        double hi = c.refine[1] - origin;
+        double[] z = DpMechanisms.narrow(counts, lo, hi, sigma, DpMechanisms.REFINE_BETA,
+                noise.stream("refine|" + p.index), wholeNumbers);
+        boolean keep = z[2] >= ZOOM_KEEP * z[3];
+        if (keep) {
+            c.bounds = new double[]{z[0] + origin, z[1] + origin};
+        }
+        c.rho -= rho;
+        c.refine = null;
+        ledger.add(gaussian(p.name, "range_refine", 1, sigma, 0, DpMechanisms.REFINE_SUBBINS
+                + " equal sub-bins of the zoomed range [" + fmt(lo + origin) + ", " + fmt(hi + origin) + "], threshold "
+                + fmt(sigma * DpMechanisms.upperQuantile(DpMechanisms.REFINE_BETA))
+                + (keep ? "" : "; not narrowed (spread values)")));
+        LOG.info("Column '{}': DP range refined to [{}, {}] (ρ = {}, σ = {})", p.name, fmt(c.bounds[0]),
+                fmt(c.bounds[1]), fmt(rho), fmt(sigma));
     }
 
     /** An integer column without a kind whose encoder setting asks for a categorical encoder (frequency, onehot). */

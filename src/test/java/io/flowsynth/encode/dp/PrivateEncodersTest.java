@@ -181,6 +181,90 @@ class PrivateEncodersTest {
     }
 
     @Test
+    void aNarrowZoomedRangeIsRefinedOnceMoreAndEveryReleaseIsAccounted() {
+        // a latitude of 41.99 … 42.06 next to a column with public bounds: both spend all of ρ_c, the latitude in
+        // four Gaussian releases (range, zoom, refinement, histogram), each in the ledger the accountant sums
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of("x", "0,100"), NoiseSource.fixed(6));
+        long n = dp.releaseRowCount(2300);
+        ColumnPlan lat = new ColumnPlan(0, "latitude", ColumnType.of(ColumnType.Base.DOUBLE), null);
+        ColumnPlan x = new ColumnPlan(1, "x", ColumnType.of(ColumnType.Base.DOUBLE), null);
+        dp.prepare(List.of(lat, x));
+        dp.plan(List.of(lat, x));
+        double[] values = new double[2300];
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        Random r = new Random(7);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 41.99 + 0.07 * r.nextDouble();
+            zoom[DpMechanisms.zoomBin(values[i])]++;
+        }
+        dp.releaseRange(lat, zoom);
+        assertThat(dp.needsRefinement(lat)).isTrue();
+        assertThat(dp.needsRefinement(x)).isFalse();
+        double[] zoomed = dp.bounds(lat);
+        long[] sub = new long[DpMechanisms.REFINE_SUBBINS];
+        for (double v : values) {
+            sub[DpMechanisms.refineBin(v, zoomed[0], zoomed[1])]++;
+        }
+        dp.releaseRefinement(lat, sub);
+        assertThat(dp.needsRefinement(lat)).isFalse();
+        double[] b = dp.bounds(lat);
+        assertThat(b[0]).isLessThanOrEqualTo(41.99).isGreaterThan(41.75);
+        assertThat(b[1]).isGreaterThanOrEqualTo(42.06).isLessThan(42.25);
+        assertThat(b[1] - b[0]).isLessThan((zoomed[1] - zoomed[0]) / 2);
+        assertThatThrownBy(() -> dp.releaseRefinement(lat, sub)).isInstanceOf(IllegalStateException.class);
+
+        for (ColumnPlan p : List.of(lat, x)) {
+            double[] edges = dp.gridEdges(p);
+            long[] grid = new long[edges.length - 1];
+            for (double v : values) {
+                grid[DpMechanisms.edgeBin(edges, p == lat ? v : 50)]++;
+            }
+            dp.quantile(p, new long[]{n, 0, 0, 0, 0}, grid, new long[]{n, n, n, n, n, n, n});
+        }
+        EncoderReleases releases = dp.releases();
+        assertThat(releases.of("latitude")).extracting(EncoderReleases.Release::statistic)
+                .containsExactly("range", "range_zoom", "range_refine", "rounding_precision", "histogram");
+        EncoderReleases.Release refine = releases.of("latitude").get(2);
+        assertThat(refine.sensitivity()).isEqualTo(1.0);
+        double rhoLat = releases.of("latitude").stream().mapToDouble(EncoderReleases.Release::rho).sum();
+        double rhoX = releases.of("x").stream().mapToDouble(EncoderReleases.Release::rho).sum();
+        assertThat(rhoLat).isCloseTo(rhoX, within(1e-12 * rhoX));
+        assertThat(refine.rho()).isCloseTo(PrivateEncoders.REFINE_SHARE * rhoX, within(1e-12 * rhoX));
+        // the accountant's curve is the sum of every entry's, the refinement's included
+        for (double alpha : new double[]{2, 16}) {
+            double sum = 0;
+            for (EncoderReleases.Release e : releases.releases()) {
+                sum += e.rdp(alpha);
+            }
+            int i = java.util.Arrays.binarySearch(io.flowsynth.math.RdpAccountant.DEFAULT_ORDERS, alpha);
+            assertThat(i).isNotNegative();
+            assertThat(releases.rdp()[i]).isCloseTo(sum, within(1e-12 * sum));
+            assertThat(refine.rdp(alpha)).isPositive();
+        }
+        assertThat(releases.accountedEpsilon()).isLessThanOrEqualTo(2.4 + 1e-9);
+    }
+
+    @Test
+    void aNarrowRangeOfFewIntegersIsNotRefined() {
+        // years of sale 2006 … 2010: their zoomed range holds few integers, each of which gets a histogram bin
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(2));
+        dp.releaseRowCount(2000);
+        ColumnPlan year = new ColumnPlan(0, "year", ColumnType.of(ColumnType.Base.INT), null);
+        dp.prepare(List.of(year));
+        dp.plan(List.of(year));
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        Random r = new Random(1);
+        for (int i = 0; i < 2000; i++) {
+            zoom[DpMechanisms.zoomBin(2006 + r.nextInt(5))]++;
+        }
+        dp.releaseRange(year, zoom);
+        assertThat(dp.bounds(year)[1] - dp.bounds(year)[0]).isLessThanOrEqualTo(PrivateEncoders.UNIT_BINS_MAX);
+        assertThat(dp.needsRefinement(year)).isFalse();
+    }
+
+    @Test
     void spreadValuesInOneOctaveKeepTheirWholeRange() {
         PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
                 new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(4));
