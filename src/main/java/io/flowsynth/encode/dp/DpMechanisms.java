@@ -125,10 +125,23 @@ public final class DpMechanisms {
         if (counts.length != RANGE_BINS || noisy.length != RANGE_BINS) {
             throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
         }
-        double tau = rangeThreshold(sigma);
-        int best = 0;
         for (int b = 0; b < counts.length; b++) {
             noisy[b] = counts[b] + NoiseSource.gaussian(rng, sigma);
+        }
+        return rangeOfNoisy(noisy, sigma, wholeNumbers);
+    }
+
+    /**
+     * The growth of {@link #range} on range-grid counts that already carry Gaussian noise of std σ (post-processing:
+     * no data read), e.g. the precision-weighted mean of two releases of the same counts.
+     */
+    public static double[] rangeOfNoisy(double[] noisy, double sigma, boolean wholeNumbers) {
+        if (noisy.length != RANGE_BINS) {
+            throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + noisy.length);
+        }
+        double tau = rangeThreshold(sigma);
+        int best = 0;
+        for (int b = 0; b < noisy.length; b++) {
             if (noisy[b] > noisy[best]) {
                 best = b;
             }

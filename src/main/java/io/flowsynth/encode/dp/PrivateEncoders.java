@@ -52,6 +52,8 @@ import java.util.Objects;
  *       σ grows as √columns (all columns' histograms of a pass are one Gaussian release of L2 sensitivity √C);</li>
  *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ρ_c
  *       for its DP range ({@link DpMechanisms#range}); with bounds, nothing (they are public);</li>
+ *   <li>a range that is only the bin around 0 (a zero-inflated column's tail did not pass): another
+ *       {@value #ZERO_RANGE_RETRY_SHARE} of ρ_c to release the range counts again, averaged with the first release;</li>
  *   <li>a range within one octave away from 0 (a year column): another {@value #ZOOM_SHARE} of ρ_c to narrow it
  *       ({@link DpMechanisms#zoom}); when the narrowed range is at most {@link #REFINE_MAX_WIDTH} of the octave (a
  *       latitude), another {@value #REFINE_SHARE} of ρ_c to narrow it once more within its own equal sub-bins
@@ -87,6 +89,12 @@ public final class PrivateEncoders {
     public static final double DOMINANT_SHARE = 0.9;
     /** A narrowed range is kept when its noisy count is at least this share of its octave's. */
     public static final double ZOOM_KEEP = 0.8;
+    /**
+     * Extra share of a column's ρ spent on a second release of its range counts when the first range is only the bin
+     * around 0 ({@link #onlyZero}; {@link #releaseRange}): a zero-inflated column (porch areas: 84 % zeros, the rest spread over four
+     * octaves) whose spread tail did not pass the first release's thresholds would otherwise come out constant.
+     */
+    public static final double ZERO_RANGE_RETRY_SHARE = 0.4;
     /** Extra share of a column's ρ spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
     public static final double ZOOM_SHARE = 0.2;
     /**
@@ -395,8 +403,10 @@ public final class PrivateEncoders {
     /**
      * Releases a column's range from its counts in the zoom grid ({@link DpMechanisms#zoomBin} of value −
      * {@link #rangeOrigin}): the range on the signed power-of-two grid ({@link DpMechanisms#range}, the zoom grid's
-     * blocks summed; Gaussian, L2 sensitivity 1), with {@value #RANGE_SHARE} of the column's ρ; when that range is one
-     * octave away from 0 (a year column: [1024, 2048]), a second release narrows it within the octave
+     * blocks summed; Gaussian, L2 sensitivity 1), with {@value #RANGE_SHARE} of the column's ρ; when that range is only
+     * the bin around 0, the same counts are released again with another {@value #ZERO_RANGE_RETRY_SHARE} of ρ and the
+     * range grown on the two releases' precision-weighted mean (noise std 1/√(1/σ₁² + 1/σ₂²)); when the range is one
+     * octave away from 0 (a year column: [1024, 2048]), a further release narrows it within the octave
      * ({@link DpMechanisms#zoom}, another {@value #ZOOM_SHARE} of ρ).
      */
     public void releaseRange(ColumnPlan p, long[] zoomCounts) {
@@ -405,15 +415,33 @@ public final class PrivateEncoders {
         double sigma = sigma(rangeRho, 1);
         boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
         double[] noisy = new double[DpMechanisms.RANGE_BINS];
-        double[] r = DpMechanisms.range(DpMechanisms.octaveCounts(zoomCounts), sigma, noise.stream("range|" + p.index),
-                wholeNumbers, noisy);
+        long[] octaves = DpMechanisms.octaveCounts(zoomCounts);
+        double[] r = DpMechanisms.range(octaves, sigma, noise.stream("range|" + p.index), wholeNumbers, noisy);
         double origin = rangeOrigin(p.type);
         ledger.add(gaussian(p.name, "range", 1, sigma, 0, DpMechanisms.RANGE_BINS + " bins of signed powers of two, "
                 + "threshold " + fmt(DpMechanisms.rangeThreshold(sigma))));
         double spent = rangeRho;
+        int zero = DpMechanisms.rangeBin(0);
+        if (onlyZero(r, wholeNumbers)) {
+            // only the bin around 0: released again with more budget, the two releases' noisy counts averaged by
+            // precision (post-processing), and the range grown anew on the average
+            double retryRho = ZERO_RANGE_RETRY_SHARE * c.planned;
+            double retrySigma = sigma(retryRho, 1);
+            double[] second = new double[DpMechanisms.RANGE_BINS];
+            DpMechanisms.range(octaves, retrySigma, noise.stream("range-retry|" + p.index), wholeNumbers, second);
+            double w1 = 1 / (sigma * sigma);
+            double w2 = 1 / (retrySigma * retrySigma);
+            for (int b = 0; b < noisy.length; b++) {
+                noisy[b] = (w1 * noisy[b] + w2 * second[b]) / (w1 + w2);
+            }
+            sigma = 1 / Math.sqrt(w1 + w2);
+            r = DpMechanisms.rangeOfNoisy(noisy, sigma, wholeNumbers);
+            spent += retryRho;
+            ledger.add(gaussian(p.name, "range_retry", 1, retrySigma, 0, "the range counts again (the first range "
+                    + "was only the bin around 0), averaged with the first by precision: noise std " + fmt(sigma)));
+        }
         int first = DpMechanisms.rangeBin(Math.nextUp(r[0])); // negative bins hold their upper edge
         int last = DpMechanisms.rangeBin(Math.nextDown(r[1]));
-        int zero = DpMechanisms.rangeBin(0);
         // one octave away from 0, or two of which one holds (noisily) nearly all: a noisy neighbour joined the bulk
         int dominant = noisy[first] >= noisy[last] ? first : last;
         boolean oneOctave = first == last
@@ -447,6 +475,16 @@ public final class PrivateEncoders {
         c.rho -= spent;
         LOG.info("Column '{}': DP range [{}, {}] (ρ = {}, σ = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]),
                 fmt(spent), fmt(sigma));
+    }
+
+    /**
+     * Whether a released range holds only the bin around 0 — for whole numbers also with the bins of ±1 next to it,
+     * which a noisy count joins 5 % of the time each ({@link DpMechanisms#RANGE_BETA}) — so that the column would come
+     * out (almost) constant.
+     */
+    static boolean onlyZero(double[] range, boolean wholeNumbers) {
+        double limit = wholeNumbers ? 2 : Math.scalb(1.0, DpMechanisms.RANGE_MIN_EXPONENT);
+        return range[0] >= -limit && range[1] <= limit;
     }
 
     /**

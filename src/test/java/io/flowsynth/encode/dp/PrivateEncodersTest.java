@@ -245,6 +245,82 @@ class PrivateEncodersTest {
         assertThat(releases.accountedEpsilon()).isLessThanOrEqualTo(2.4 + 1e-9);
     }
 
+    /** 74 integer columns as ames (ε = 3, 2,331 rows): a small ρ per column. */
+    private static List<ColumnPlan> wideIntegerTable(PrivateEncoders dp) {
+        dp.releaseRowCount(2331);
+        List<ColumnPlan> plans = new java.util.ArrayList<>();
+        for (int c = 0; c < 74; c++) {
+            plans.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.INT), null));
+        }
+        dp.prepare(plans);
+        dp.plan(plans);
+        return plans;
+    }
+
+    @Test
+    void aZeroInflatedColumnsRangeIsReleasedAgainWhenTheFirstIsOnlyZero() {
+        // an enclosed porch: 1,977 zeros, 365 areas spread over 16 … 512; the tail's octaves hold 11, 47, 112, 170, 25
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        zoom[DpMechanisms.zoomBin(0)] = 1977;
+        int[] tail = {11, 47, 112, 170, 25};
+        for (int k = 0; k < tail.length; k++) {
+            zoom[DpMechanisms.zoomBin(16 << k)] = tail[k];
+        }
+        int retried = 0;
+        int reached = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                    new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(100 + seed));
+            List<ColumnPlan> plans = wideIntegerTable(dp);
+            ColumnPlan porch = plans.get(0);
+            dp.releaseRange(porch, zoom);
+            List<EncoderReleases.Release> ledger = dp.releases().of("c0");
+            boolean retry = ledger.stream().anyMatch(e -> e.statistic().equals("range_retry"));
+            double[] b = dp.bounds(porch);
+            retried += retry ? 1 : 0;
+            reached += b[1] >= 256 ? 1 : 0;
+            assertThat(b[0]).isBetween(-4.0, 0.0);
+            assertThat(retry || b[1] >= 16).as("no retry after a range with the tail").isTrue();
+            // every release of the column is in the ledger (which the accountant sums), within its share ρ_c
+            double spent = ledger.stream().mapToDouble(EncoderReleases.Release::rho).sum();
+            double rangeRho = ledger.get(0).rho();
+            assertThat(spent).isCloseTo(rangeRho * (retry ? 1 + PrivateEncoders.ZERO_RANGE_RETRY_SHARE
+                    / PrivateEncoders.RANGE_SHARE : 1), within(1e-9 * spent));
+        }
+        assertThat(retried).isPositive(); // the first release alone misses the tail at this budget
+        assertThat(reached).isGreaterThanOrEqualTo(16);
+    }
+
+    @Test
+    void onlyARangeOfZeroOrOfZeroAndOneIsReleasedAgain() {
+        double z = Math.scalb(1.0, DpMechanisms.RANGE_MIN_EXPONENT);
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, z}, false)).isTrue();
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, 1}, false)).isFalse(); // a fraction column
+        assertThat(PrivateEncoders.onlyZero(new double[]{-2, z}, true)).isTrue(); // 0 and a noisy −1
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, 2}, true)).isTrue();
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, 4}, true)).isFalse();
+    }
+
+    @Test
+    void anAllZeroColumnStaysAtZeroAfterTheRetry() {
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        zoom[DpMechanisms.zoomBin(0)] = 2331;
+        int retried = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                    new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(200 + seed));
+            ColumnPlan pool = wideIntegerTable(dp).get(0);
+            dp.releaseRange(pool, zoom);
+            // noisy neighbours join a range 5 % of the time each: a step or two from 0 at most, no invented tail
+            assertThat(dp.bounds(pool)[0]).isBetween(-4.0, 0.0);
+            assertThat(dp.bounds(pool)[1]).isBetween(0.0, 4.0);
+            List<String> released = dp.releases().of("c0").stream().map(EncoderReleases.Release::statistic).toList();
+            assertThat(released.get(0)).isEqualTo("range");
+            retried += released.contains("range_retry") ? 1 : 0;
+        }
+        assertThat(retried).isGreaterThanOrEqualTo(15); // unless noise took the first range two steps from 0
+    }
+
     @Test
     void aNarrowRangeOfFewIntegersIsNotRefined() {
         // years of sale 2006 … 2010: their zoomed range holds few integers, each of which gets a histogram bin
