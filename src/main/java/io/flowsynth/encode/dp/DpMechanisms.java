@@ -221,14 +221,18 @@ public final class DpMechanisms {
     /**
      * Noisy count from which a bin beyond the grown range still joins it (with the gap between): σ·Φ⁻¹(1 − β/B) over
      * the B range bins, β = {@value #RANGE_FAR_BETA}, so that all empty bins together pass with probability at most β
-     * (a wrong far bin would stretch the range by orders of magnitude).
+     * (a wrong far bin would stretch the range by orders of magnitude: a column of baths 0 … 2 to −10¹⁸, its
+     * synthetic std 10⁸ times the real; over the ~70 sides of a wide table's ranges β = 10⁻³ let that happen to a
+     * few percent of fits).
      */
     public static double rangeFarThreshold(double sigma) {
         return sigma * upperQuantile(RANGE_FAR_BETA / RANGE_BINS);
     }
 
     /** All empty bins beyond the grown range join it together with at most this probability. */
-    public static final double RANGE_FAR_BETA = 1e-3;
+    public static final double RANGE_FAR_BETA = 1e-5;
+    /** All empty sub-bins beyond a narrowed range join it together with at most this probability ({@link #narrow}). */
+    public static final double NARROW_FAR_BETA = 1e-3;
 
     /**
      * The largest noisy bin among bins {@code from..to} (one side of 0, magnitudes up to the range's outer end) when
@@ -354,7 +358,7 @@ public final class DpMechanisms {
             }
         }
         double tau = sigma * upperQuantile(beta);
-        double far = sigma * upperQuantile(RANGE_FAR_BETA / m);
+        double far = sigma * upperQuantile(NARROW_FAR_BETA / m);
         int first = best;
         int last = best;
         while (first > 0 && noisy[first - 1] >= tau) {
