@@ -322,6 +322,32 @@ class PrivateEncodersTest {
     }
 
     @Test
+    void aWholeNumberColumnGetsOneBinPerIntegerOnlyWithEnoughRowsPerIntegerAgainstTheNoise() {
+        // ames-like: 74 integer columns, ε = 2, 2,331 rows; years built 1904 … 2016 (113 integers, σ ≈ 27 per bin)
+        // have about 21 rows per integer: an equal grid; years sold 2006 … 2010 keep one bin each
+        PrivateEncoders wide = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(2.0, Double.NaN, 0.8, 1.0), Map.of("c0", "1904,2016", "c1", "2006,2010"),
+                NoiseSource.fixed(1));
+        List<ColumnPlan> plans = wideIntegerTable(wide);
+        double[] built = wide.gridEdges(plans.get(0));
+        assertThat(built.length - 1).isLessThan(113).isGreaterThanOrEqualTo(16);
+        assertThat(built[0]).isEqualTo(1903.5);
+        assertThat(built[built.length - 1]).isEqualTo(2016.5);
+        assertThat(wide.gridEdges(plans.get(1))).containsExactly(2005.5, 2006.5, 2007.5, 2008.5, 2009.5, 2010.5);
+        // credit_data-like: 14 columns, 3,554 rows: loan terms 8 … 64 months (57 integers) keep one bin each
+        PrivateEncoders narrow = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of("c0", "8,64"), NoiseSource.fixed(1));
+        narrow.releaseRowCount(3554);
+        List<ColumnPlan> few = new java.util.ArrayList<>();
+        for (int c = 0; c < 14; c++) {
+            few.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.INT), null));
+        }
+        narrow.prepare(few);
+        narrow.plan(few);
+        assertThat(narrow.gridEdges(few.get(0))).hasSize(58);
+    }
+
+    @Test
     void aNarrowRangeOfFewIntegersIsNotRefined() {
         // years of sale 2006 … 2010: their zoomed range holds few integers, each of which gets a histogram bin
         PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
