@@ -156,19 +156,31 @@ class PrivateEncodersTest {
                 .contains("histogram").doesNotContain("quantiles", "value_states");
     }
 
+    /** The DP fit of one column without a bounds setting, its row count released and its budget planned. */
+    private static PrivateEncoders oneColumn(PrivacySettings privacy, long rows, ColumnPlan column, long seed) {
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(), privacy, Map.of(),
+                NoiseSource.fixed(seed));
+        dp.releaseRowCount(rows);
+        dp.prepare(List.of(column));
+        dp.plan(List.of(column));
+        return dp;
+    }
+
+    /** Zoom-grid counts ({@link DpMechanisms#zoomBin}) of {@code n} values drawn from {@code value}. */
+    private static long[] zoomCounts(int n, java.util.function.DoubleSupplier value) {
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        for (int i = 0; i < n; i++) {
+            zoom[DpMechanisms.zoomBin(value.getAsDouble())]++;
+        }
+        return zoom;
+    }
+
     @Test
     void aRangeHeldByOneOctaveIsNarrowedWithinIt() {
-        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
-                new PrivacySettings(40.0, Double.NaN, 0.5, 1.0), Map.of(), NoiseSource.fixed(3));
-        dp.releaseRowCount(2000);
         ColumnPlan lon = new ColumnPlan(0, "longitude", ColumnType.of(ColumnType.Base.DOUBLE), null);
-        dp.prepare(List.of(lon));
-        dp.plan(List.of(lon));
-        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        PrivateEncoders dp = oneColumn(new PrivacySettings(40.0, Double.NaN, 0.5, 1.0), 2000, lon, 3);
         Random r = new Random(1);
-        for (int i = 0; i < 1940; i++) {
-            zoom[DpMechanisms.zoomBin(-93.6 + 0.1 * r.nextDouble())]++;
-        }
+        long[] zoom = zoomCounts(1940, () -> -93.6 + 0.1 * r.nextDouble());
         for (int i = 0; i < 60; i++) {
             zoom[DpMechanisms.zoomBin(-130 - r.nextDouble())]++; // a few in the next octave out
         }
@@ -245,11 +257,11 @@ class PrivateEncodersTest {
         assertThat(releases.accountedEpsilon()).isLessThanOrEqualTo(2.4 + 1e-9);
     }
 
-    /** 74 integer columns as ames (ε = 3, 2,331 rows): a small ρ per column. */
-    private static List<ColumnPlan> wideIntegerTable(PrivateEncoders dp) {
-        dp.releaseRowCount(2331);
+    /** A table of integer columns c0, c1, …, its row count released and its budget planned. */
+    private static List<ColumnPlan> integerTable(PrivateEncoders dp, long rows, int columns) {
+        dp.releaseRowCount(rows);
         List<ColumnPlan> plans = new java.util.ArrayList<>();
-        for (int c = 0; c < 74; c++) {
+        for (int c = 0; c < columns; c++) {
             plans.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.INT), null));
         }
         dp.prepare(plans);
@@ -271,7 +283,7 @@ class PrivateEncodersTest {
         for (int seed = 0; seed < 20; seed++) {
             PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
                     new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(100 + seed));
-            List<ColumnPlan> plans = wideIntegerTable(dp);
+            List<ColumnPlan> plans = integerTable(dp, 2331, 74);
             ColumnPlan porch = plans.get(0);
             dp.releaseRange(porch, zoom);
             List<EncoderReleases.Release> ledger = dp.releases().of("c0");
@@ -309,7 +321,7 @@ class PrivateEncodersTest {
         for (int seed = 0; seed < 20; seed++) {
             PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
                     new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(200 + seed));
-            ColumnPlan pool = wideIntegerTable(dp).get(0);
+            ColumnPlan pool = integerTable(dp, 2331, 74).get(0);
             dp.releaseRange(pool, zoom);
             // noisy neighbours join a range 5 % of the time each: a step or two from 0 at most, no invented tail
             assertThat(dp.bounds(pool)[0]).isBetween(-4.0, 0.0);
@@ -328,7 +340,7 @@ class PrivateEncodersTest {
         PrivateEncoders wide = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
                 new PrivacySettings(2.0, Double.NaN, 0.8, 1.0), Map.of("c0", "1904,2016", "c1", "2006,2010"),
                 NoiseSource.fixed(1));
-        List<ColumnPlan> plans = wideIntegerTable(wide);
+        List<ColumnPlan> plans = integerTable(wide, 2331, 74);
         double[] built = wide.gridEdges(plans.get(0));
         assertThat(built.length - 1).isLessThan(113).isGreaterThanOrEqualTo(16);
         assertThat(built[0]).isEqualTo(1903.5);
@@ -337,31 +349,16 @@ class PrivateEncodersTest {
         // credit_data-like: 14 columns, 3,554 rows: loan terms 8 … 64 months (57 integers) keep one bin each
         PrivateEncoders narrow = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
                 new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of("c0", "8,64"), NoiseSource.fixed(1));
-        narrow.releaseRowCount(3554);
-        List<ColumnPlan> few = new java.util.ArrayList<>();
-        for (int c = 0; c < 14; c++) {
-            few.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.INT), null));
-        }
-        narrow.prepare(few);
-        narrow.plan(few);
-        assertThat(narrow.gridEdges(few.get(0))).hasSize(58);
+        assertThat(narrow.gridEdges(integerTable(narrow, 3554, 14).get(0))).hasSize(58);
     }
 
     @Test
     void aNarrowRangeOfFewIntegersIsNotRefined() {
         // years of sale 2006 … 2010: their zoomed range holds few integers, each of which gets a histogram bin
-        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
-                new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(2));
-        dp.releaseRowCount(2000);
         ColumnPlan year = new ColumnPlan(0, "year", ColumnType.of(ColumnType.Base.INT), null);
-        dp.prepare(List.of(year));
-        dp.plan(List.of(year));
-        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        PrivateEncoders dp = oneColumn(new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), 2000, year, 2);
         Random r = new Random(1);
-        for (int i = 0; i < 2000; i++) {
-            zoom[DpMechanisms.zoomBin(2006 + r.nextInt(5))]++;
-        }
-        dp.releaseRange(year, zoom);
+        dp.releaseRange(year, zoomCounts(2000, () -> 2006 + r.nextInt(5)));
         assertThat(dp.bounds(year)[1] - dp.bounds(year)[0]).isLessThanOrEqualTo(PrivateEncoders.UNIT_BINS_MAX);
         assertThat(dp.needsRefinement(year)).isFalse();
     }
