@@ -10,6 +10,7 @@ import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.fidelity.ColumnDiagnostics;
 import io.flowsynth.fidelity.ColumnKind;
 import io.flowsynth.fidelity.FidelityReport;
+import io.flowsynth.fidelity.PairScore;
 import io.flowsynth.flow.FlowType;
 import io.flowsynth.flow.nn.Dl4jConsole;
 import io.flowsynth.spark.fidelity.FidelityEvaluator;
@@ -72,6 +73,14 @@ public final class FidelityRealBench {
      * defaults under method {@code NAME} with its own gap share.
      */
     static final String VARIANTS_ENV = "FIDELITY_REAL_VARIANTS";
+    /**
+     * {@code FIDELITY_REAL_MARGINALS=1}: every variant is also scored by independent sampling from its own model
+     * (method {@code NAME~marginals}): its encoders' marginals without the flow, which separates what a variant loses
+     * in its column encoders (e.g. their DP releases) from what its flow loses.
+     */
+    static final String MARGINALS_ENV = "FIDELITY_REAL_MARGINALS";
+
+    static final String MARGINALS_SUFFIX = "~marginals";
 
     private FidelityRealBench() {
     }
@@ -257,13 +266,19 @@ public final class FidelityRealBench {
         FidelityEvaluator evaluator = new FidelityEvaluator(FidelityEvaluator.MAX_ROWS_DEFAULT, seed);
         List<String> allMethods = new ArrayList<>(METHODS);
         allMethods.addAll(variantModels.keySet());
+        if ("1".equals(System.getenv(MARGINALS_ENV))) {
+            variantModels.keySet().forEach(v -> allMethods.add(v + MARGINALS_SUFFIX));
+        }
         for (String method : allMethods) {
             Dataset<Row> synthetic = switch (method) {
                 case "ceiling" -> realHoldout;
                 case "independent" -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, true);
                 case "copula" -> sampler.sample(spark, copulaModel, holdoutRows, seed, partitions, false);
                 case "defaults" -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, false);
-                default -> sampler.sample(spark, variantModels.get(method), holdoutRows, seed, partitions, false);
+                default -> method.endsWith(MARGINALS_SUFFIX)
+                        ? sampler.sample(spark, variantModels.get(method.substring(0, method.length()
+                        - MARGINALS_SUFFIX.length())), holdoutRows, seed, partitions, true)
+                        : sampler.sample(spark, variantModels.get(method), holdoutRows, seed, partitions, false);
             };
             synthetic = without(synthetic, ids).cache();
             FidelityEvaluator.Evaluation e = evaluator.evaluateDetailed(real, synthetic);
@@ -272,19 +287,7 @@ public final class FidelityRealBench {
             m.put("quality", r.quality());
             m.put("column_shapes", r.columnShapes());
             m.put("column_pair_trends", r.columnPairTrends());
-            // where a method loses: each column's shape score, and the mean of its pairs' scores
-            ObjectNode shapes = m.putObject("shape_by_column");
-            r.columns().forEach(cs -> shapes.put(cs.name(), cs.score()));
-            Map<String, double[]> pairSums = new LinkedHashMap<>();
-            for (io.flowsynth.fidelity.PairScore p : r.pairs()) {
-                for (String c : List.of(p.columnA(), p.columnB())) {
-                    double[] acc = pairSums.computeIfAbsent(c, k -> new double[2]);
-                    acc[0] += p.score();
-                    acc[1]++;
-                }
-            }
-            ObjectNode pairMeans = m.putObject("pair_mean_by_column");
-            pairSums.forEach((c, acc) -> pairMeans.put(c, acc[0] / acc[1]));
+            columnScores(m, r);
             ObjectNode ratios = m.putObject("std_ratio");
             double worst = 0;
             for (ColumnDiagnostics d : e.columns()) {
@@ -348,6 +351,27 @@ public final class FidelityRealBench {
         train.unpersist();
         holdout.unpersist();
         return result;
+    }
+
+    /**
+     * Per column its shape score ({@code column_scores}) and the mean score of the pairs it is in ({@code
+     * pair_means}), so a method's loss can be traced to columns by comparing them with another method's.
+     */
+    static void columnScores(ObjectNode m, FidelityReport r) {
+        ObjectNode shapes = m.putObject("column_scores");
+        r.columns().forEach(c -> shapes.put(c.name(), c.score()));
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (PairScore p : r.pairs()) {
+            if (!Double.isNaN(p.score())) {
+                for (String c : List.of(p.columnA(), p.columnB())) {
+                    double[] s = sums.computeIfAbsent(c, k -> new double[2]);
+                    s[0] += p.score();
+                    s[1]++;
+                }
+            }
+        }
+        ObjectNode pairs = m.putObject("pair_means");
+        sums.forEach((c, s) -> pairs.put(c, s[0] / s[1]));
     }
 
     private static void training(ObjectNode m, FlowsynthModel model) {

@@ -25,7 +25,8 @@ import org.apache.commons.numbers.gamma.InverseErfc;
  *       et al. 2009, Bun, Nissim, Stemmer 2016 for the Laplace form; Wilson et al. 2020 for the Gaussian one).</li>
  *   <li><b>Histogram CDF</b>: {@link #isotonicCumulative}, a consistent CDF from a noisy histogram on a fixed grid
  *       ({@link #logGridEdges}), the knots of a quantile column.</li>
- *   <li><b>Zoom</b>: {@link #zoom}, a narrower range within a one-octave range.</li>
+ *   <li><b>Zoom</b>: {@link #zoom}, a narrower range within a one-octave range, and {@link #narrow} again within a
+ *       zoomed range that is still narrow ({@link #refineBin}).</li>
  *   <li><b>Range</b>: {@link #range}, a Gaussian histogram over a fixed signed power-of-two grid, grown from its
  *       largest noisy bin while the neighbours' noisy counts reach a threshold (in units of σ).</li>
  * </ul>
@@ -124,10 +125,23 @@ public final class DpMechanisms {
         if (counts.length != RANGE_BINS || noisy.length != RANGE_BINS) {
             throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + counts.length);
         }
-        double tau = rangeThreshold(sigma);
-        int best = 0;
         for (int b = 0; b < counts.length; b++) {
             noisy[b] = counts[b] + NoiseSource.gaussian(rng, sigma);
+        }
+        return rangeOfNoisy(noisy, sigma, wholeNumbers);
+    }
+
+    /**
+     * The growth of {@link #range} on range-grid counts that already carry Gaussian noise of std σ (post-processing:
+     * no data read), e.g. the precision-weighted mean of two releases of the same counts.
+     */
+    public static double[] rangeOfNoisy(double[] noisy, double sigma, boolean wholeNumbers) {
+        if (noisy.length != RANGE_BINS) {
+            throw new IllegalArgumentException("expected " + RANGE_BINS + " range bins, got " + noisy.length);
+        }
+        double tau = rangeThreshold(sigma);
+        int best = 0;
+        for (int b = 0; b < noisy.length; b++) {
             if (noisy[b] > noisy[best]) {
                 best = b;
             }
@@ -207,14 +221,18 @@ public final class DpMechanisms {
     /**
      * Noisy count from which a bin beyond the grown range still joins it (with the gap between): σ·Φ⁻¹(1 − β/B) over
      * the B range bins, β = {@value #RANGE_FAR_BETA}, so that all empty bins together pass with probability at most β
-     * (a wrong far bin would stretch the range by orders of magnitude).
+     * (a wrong far bin would stretch the range by orders of magnitude: a column of baths 0 … 2 to −10¹⁸, its
+     * synthetic std 10⁸ times the real; over the ~70 sides of a wide table's ranges β = 10⁻³ let that happen to a
+     * few percent of fits).
      */
     public static double rangeFarThreshold(double sigma) {
         return sigma * upperQuantile(RANGE_FAR_BETA / RANGE_BINS);
     }
 
     /** All empty bins beyond the grown range join it together with at most this probability. */
-    public static final double RANGE_FAR_BETA = 1e-3;
+    public static final double RANGE_FAR_BETA = 1e-5;
+    /** All empty sub-bins beyond a narrowed range join it together with at most this probability ({@link #narrow}). */
+    public static final double NARROW_FAR_BETA = 1e-3;
 
     /**
      * The largest noisy bin among bins {@code from..to} (one side of 0, magnitudes up to the range's outer end) when
@@ -284,30 +302,69 @@ public final class DpMechanisms {
 
     /**
      * A DP narrower range within the range-grid bin {@code bin} (a range of one octave away from 0, such as a year
-     * column's [1024, 2048]): N(0, σ²) on its {@value #ZOOM_SUBBINS} equal sub-bins (L2 sensitivity 1), grown from the
-     * largest while the neighbours reach τ = σ·Φ⁻¹(1 − β), and out to a farther sub-bin reaching σ·Φ⁻¹(1 − 10⁻³/64);
-     * the bounds are the sub-bins' outer edges (whole numbers: widened to integers).
+     * column's [1024, 2048]): {@link #narrow} on its {@value #ZOOM_SUBBINS} equal sub-bins.
      *
-     * @return {lo, hi, the noisy count within [lo, hi]} (the caller keeps the octave when that is not most of it)
+     * @return {lo, hi, the noisy count within [lo, hi], the octave's} (the caller keeps the octave when the first is
+     *         not most of it)
      */
     public static double[] zoom(long[] zoomCounts, int bin, double sigma, SplittableRandom rng,
                                 boolean wholeNumbers) {
-        double[] noisy = new double[ZOOM_SUBBINS];
+        long[] counts = Arrays.copyOfRange(zoomCounts, bin * ZOOM_SUBBINS, (bin + 1) * ZOOM_SUBBINS);
+        return narrow(counts, rangeLow(bin), rangeHigh(bin), sigma, RANGE_BETA, rng, wholeNumbers);
+    }
+
+    /** Equal sub-bins of a narrowed range that {@link #refineBin} counts in for a second {@link #narrow}. */
+    public static final int REFINE_SUBBINS = 16;
+
+    /**
+     * The refinement sub-bin of x within a narrowed range [lo, hi] ({@value #REFINE_SUBBINS} equal sub-bins; hi in
+     * the last), or −1 for a value outside it (counted nowhere: the refinement histogram of one column still has L2
+     * sensitivity 1).
+     */
+    public static int refineBin(double x, double lo, double hi) {
+        if (!(x >= lo && x <= hi)) {
+            return -1;
+        }
+        int j = (int) Math.floor((x - lo) / ((hi - lo) / REFINE_SUBBINS));
+        return Math.max(0, Math.min(REFINE_SUBBINS - 1, j));
+    }
+
+    /**
+     * An empty sub-bin next to a refined range joins it with this probability: higher than {@link #RANGE_BETA}, since
+     * within a zoomed range a few empty sub-bins cost little and a clipped stretch of values much (a dip between two
+     * stretches of values stops a growth at τ = 1.64σ).
+     */
+    public static final double REFINE_BETA = 0.25;
+
+    /**
+     * A DP narrower range within [lo, hi] from a column's counts in m equal sub-bins of it (one value is in at most
+     * one: L2 sensitivity 1): N(0, σ²) on each, grown from the largest while the neighbours reach τ = σ·Φ⁻¹(1 − β),
+     * and out to a farther sub-bin reaching σ·Φ⁻¹(1 − 10⁻³/m); the bounds are the sub-bins' outer edges (whole
+     * numbers: widened to integers). Used by {@link #zoom} within an octave and again, with {@link #refineBin}'s
+     * counts, within a zoomed range that is still only a few sub-bins wide (a latitude of 41.99 … 42.06 in the
+     * octave [32, 64), whose 64 sub-bins are half a degree wide).
+     *
+     * @return {lo, hi, the noisy count within them, the noisy count of all m sub-bins}
+     */
+    public static double[] narrow(long[] counts, double lo, double hi, double sigma, double beta,
+                                  SplittableRandom rng, boolean wholeNumbers) {
+        int m = counts.length;
+        double[] noisy = new double[m];
         int best = 0;
-        for (int j = 0; j < ZOOM_SUBBINS; j++) {
-            noisy[j] = zoomCounts[bin * ZOOM_SUBBINS + j] + NoiseSource.gaussian(rng, sigma);
+        for (int j = 0; j < m; j++) {
+            noisy[j] = counts[j] + NoiseSource.gaussian(rng, sigma);
             if (noisy[j] > noisy[best]) {
                 best = j;
             }
         }
-        double tau = rangeThreshold(sigma);
-        double far = sigma * upperQuantile(RANGE_FAR_BETA / ZOOM_SUBBINS);
+        double tau = sigma * upperQuantile(beta);
+        double far = sigma * upperQuantile(NARROW_FAR_BETA / m);
         int first = best;
         int last = best;
         while (first > 0 && noisy[first - 1] >= tau) {
             first--;
         }
-        while (last < ZOOM_SUBBINS - 1 && noisy[last + 1] >= tau) {
+        while (last < m - 1 && noisy[last + 1] >= tau) {
             last++;
         }
         for (int j = 0; j < first; j++) {
@@ -316,21 +373,23 @@ public final class DpMechanisms {
                 break;
             }
         }
-        for (int j = ZOOM_SUBBINS - 1; j > last; j--) {
+        for (int j = m - 1; j > last; j--) {
             if (noisy[j] >= far) {
                 last = j;
                 break;
             }
         }
-        double lo = rangeLow(bin);
-        double w = (rangeHigh(bin) - lo) / ZOOM_SUBBINS;
+        double w = (hi - lo) / m;
         double a = lo + first * w;
-        double b = lo + (last + 1) * w;
+        double b = last == m - 1 ? hi : lo + (last + 1) * w;
         double mass = 0;
-        for (int j = first; j <= last; j++) {
-            mass += noisy[j];
+        double total = 0;
+        for (int j = 0; j < m; j++) {
+            total += noisy[j];
+            mass += j >= first && j <= last ? noisy[j] : 0;
         }
-        return wholeNumbers ? new double[]{Math.floor(a), Math.ceil(b), mass} : new double[]{a, b, mass};
+        return wholeNumbers ? new double[]{Math.floor(a), Math.ceil(b), mass, total}
+                : new double[]{a, b, mass, total};
     }
 
     // ---- the log grid and the histogram CDF ----------------------------------------------------------------------

@@ -52,8 +52,12 @@ import java.util.Objects;
  *       σ grows as √columns (all columns' histograms of a pass are one Gaussian release of L2 sensitivity √C);</li>
  *   <li>a numeric, date or timestamp column without {@code flowsynth.columns.<c>.bounds}: {@value #RANGE_SHARE} of ρ_c
  *       for its DP range ({@link DpMechanisms#range}); with bounds, nothing (they are public);</li>
+ *   <li>a range that is only the bin around 0 (a zero-inflated column's tail did not pass): another
+ *       {@value #ZERO_RANGE_RETRY_SHARE} of ρ_c to release the range counts again, averaged with the first release;</li>
  *   <li>a range within one octave away from 0 (a year column): another {@value #ZOOM_SHARE} of ρ_c to narrow it
- *       ({@link DpMechanisms#zoom});</li>
+ *       ({@link DpMechanisms#zoom}); when the narrowed range is at most {@link #REFINE_MAX_WIDTH} of the octave (a
+ *       latitude), another {@value #REFINE_SHARE} of ρ_c to narrow it once more within its own equal sub-bins
+ *       ({@link #releaseRefinement});</li>
  *   <li>a quantile column, all that is left ({@value #PRECISION_SHARE} of it for the rounding precision of float,
  *       double and timestamp columns): one Gaussian histogram of its value states (null, NaN, ±∞) and its values'
  *       counts in fixed bins within its bounds ({@link #gridEdges}), whose isotonic CDF gives the knots;</li>
@@ -85,8 +89,29 @@ public final class PrivateEncoders {
     public static final double DOMINANT_SHARE = 0.9;
     /** A narrowed range is kept when its noisy count is at least this share of its octave's. */
     public static final double ZOOM_KEEP = 0.8;
+    /**
+     * Extra share of a column's ρ spent on a second release of its range counts when the first range is only the bin
+     * around 0 ({@link #onlyZero}; {@link #releaseRange}): a zero-inflated column (porch areas: 84 % zeros, the rest spread over four
+     * octaves) whose spread tail did not pass the first release's thresholds would otherwise come out constant.
+     */
+    public static final double ZERO_RANGE_RETRY_SHARE = 0.4;
     /** Extra share of a column's ρ spent narrowing a one-octave DP range ({@link DpMechanisms#zoom}). */
     public static final double ZOOM_SHARE = 0.2;
+    /**
+     * A narrowed range at most this share of its octave wide (4 of the 64 sub-bins) is refined once more
+     * ({@link #releaseRefinement}): its histogram's equal bins would still be coarse against the values (a latitude of
+     * 41.99 … 42.06 in sub-bins half a degree wide). Wider ones (years built 1888 … 2016 in 8 sub-bins of 16 years)
+     * are fine enough, and their spread values would fill the refinement's sub-bins thinly, which stops its growth.
+     */
+    public static final double REFINE_MAX_WIDTH = 4.0 / DpMechanisms.ZOOM_SUBBINS;
+    /** Extra share of a column's ρ spent refining a narrow zoomed range ({@link DpMechanisms#narrow}). */
+    public static final double REFINE_SHARE = 0.15;
+    /**
+     * A range is refined only when the released rows are at least this many times the refinement's noise σ (a
+     * function of n̂ and the budget): with fewer, values spread over a few sub-bins hold too few rows each to stand
+     * out of the noise and the refinement clips them (ames' longitude at ε = 1, σ ≈ 140 on 2,331 rows).
+     */
+    public static final double REFINE_MIN_ROWS_PER_SIGMA = 32;
     /** An absent null, NaN or ±∞ state survives the noise with at most this probability ({@link #stateFloor}). */
     public static final double STATE_BETA = 1e-3;
     /**
@@ -101,6 +126,13 @@ public final class PrivateEncoders {
      * masses stay points; the noise spreads over more bins, which the isotonic fit tempers).
      */
     public static final int UNIT_BINS_MAX = 128;
+    /**
+     * ... and whose released rows are at least this many noise σ per integer: one bin per year built 1904 … 2016 on
+     * 2,331 rows (21 rows per bin against σ ≈ 28 at ε = 3) lets the noise walk the CDF by √113·σ ≈ 13 % of the rows;
+     * such a column gets the equal or log grid instead (the loan terms 12 … 60 of credit_data, 62 rows per bin against
+     * σ ≈ 10, keep their point masses).
+     */
+    public static final double UNIT_BINS_MIN_SIGMAS = 1.0;
     /**
      * Fewest bins it aims at: the balance of {@link #histogramBins} assumes smooth data, but a column concentrated in
      * a few of 8 bins (a narrowed latitude, a skewed area) loses more to interpolation than more bins' noise costs once
@@ -126,6 +158,10 @@ public final class PrivateEncoders {
     private static final class Column {
         /** zCDP budget left (Gaussian releases of this column: Δ²/(2σ²) each). */
         double rho;
+        /** The column's whole share ρ_c (the release shares are fractions of it). */
+        double planned;
+        /** A zoomed range to refine ({@link #releaseRefinement}), else null. */
+        double[] refine;
         /** δ_c of the category threshold (0 for a column that cannot be categorical). */
         double delta;
         double[] bounds;
@@ -256,6 +292,7 @@ public final class PrivateEncoders {
         for (ColumnPlan p : plans) {
             Column c = columns.get(p.index);
             c.rho = perColumn;
+            c.planned = perColumn;
             c.delta = p.mode == Mode.CATEGORICAL || categoricalRequested(p) ? thresholdDelta / categoricalCapable : 0;
         }
         LOG.info("Differential privacy: encoders' Gaussian releases get zCDP ρ = {} (RDP composition with the row count "
@@ -373,32 +410,52 @@ public final class PrivateEncoders {
     /**
      * Releases a column's range from its counts in the zoom grid ({@link DpMechanisms#zoomBin} of value −
      * {@link #rangeOrigin}): the range on the signed power-of-two grid ({@link DpMechanisms#range}, the zoom grid's
-     * blocks summed; Gaussian, L2 sensitivity 1), with {@value #RANGE_SHARE} of the column's ρ; when that range is one
-     * octave away from 0 (a year column: [1024, 2048]), a second release narrows it within the octave
+     * blocks summed; Gaussian, L2 sensitivity 1), with {@value #RANGE_SHARE} of the column's ρ; when that range is only
+     * the bin around 0, the same counts are released again with another {@value #ZERO_RANGE_RETRY_SHARE} of ρ and the
+     * range grown on the two releases' precision-weighted mean (noise std 1/√(1/σ₁² + 1/σ₂²)); when the range is one
+     * octave away from 0 (a year column: [1024, 2048]), a further release narrows it within the octave
      * ({@link DpMechanisms#zoom}, another {@value #ZOOM_SHARE} of ρ).
      */
     public void releaseRange(ColumnPlan p, long[] zoomCounts) {
         Column c = columns.get(p.index);
-        double rangeRho = RANGE_SHARE * c.rho;
+        double rangeRho = RANGE_SHARE * c.planned;
         double sigma = sigma(rangeRho, 1);
         boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
         double[] noisy = new double[DpMechanisms.RANGE_BINS];
-        double[] r = DpMechanisms.range(DpMechanisms.octaveCounts(zoomCounts), sigma, noise.stream("range|" + p.index),
-                wholeNumbers, noisy);
+        long[] octaves = DpMechanisms.octaveCounts(zoomCounts);
+        double[] r = DpMechanisms.range(octaves, sigma, noise.stream("range|" + p.index), wholeNumbers, noisy);
         double origin = rangeOrigin(p.type);
         ledger.add(gaussian(p.name, "range", 1, sigma, 0, DpMechanisms.RANGE_BINS + " bins of signed powers of two, "
                 + "threshold " + fmt(DpMechanisms.rangeThreshold(sigma))));
         double spent = rangeRho;
+        int zero = DpMechanisms.rangeBin(0);
+        if (onlyZero(r, wholeNumbers)) {
+            // only the bin around 0: released again with more budget, the two releases' noisy counts averaged by
+            // precision (post-processing), and the range grown anew on the average
+            double retryRho = ZERO_RANGE_RETRY_SHARE * c.planned;
+            double retrySigma = sigma(retryRho, 1);
+            double[] second = new double[DpMechanisms.RANGE_BINS];
+            DpMechanisms.range(octaves, retrySigma, noise.stream("range-retry|" + p.index), wholeNumbers, second);
+            double w1 = 1 / (sigma * sigma);
+            double w2 = 1 / (retrySigma * retrySigma);
+            for (int b = 0; b < noisy.length; b++) {
+                noisy[b] = (w1 * noisy[b] + w2 * second[b]) / (w1 + w2);
+            }
+            sigma = 1 / Math.sqrt(w1 + w2);
+            r = DpMechanisms.rangeOfNoisy(noisy, sigma, wholeNumbers);
+            spent += retryRho;
+            ledger.add(gaussian(p.name, "range_retry", 1, retrySigma, 0, "the range counts again (the first range "
+                    + "was only the bin around 0), averaged with the first by precision: noise std " + fmt(sigma)));
+        }
         int first = DpMechanisms.rangeBin(Math.nextUp(r[0])); // negative bins hold their upper edge
         int last = DpMechanisms.rangeBin(Math.nextDown(r[1]));
-        int zero = DpMechanisms.rangeBin(0);
         // one octave away from 0, or two of which one holds (noisily) nearly all: a noisy neighbour joined the bulk
         int dominant = noisy[first] >= noisy[last] ? first : last;
         boolean oneOctave = first == last
                 || (last == first + 1 && noisy[dominant] >= DOMINANT_SHARE
                 * (Math.max(0, noisy[first]) + Math.max(0, noisy[last])));
         if (oneOctave && first != zero && last != zero) {
-            double zoomRho = ZOOM_SHARE * c.rho;
+            double zoomRho = ZOOM_SHARE * c.planned;
             double zoomSigma = sigma(zoomRho, 1);
             double[] z = DpMechanisms.zoom(zoomCounts, dominant, zoomSigma, noise.stream("zoom|" + p.index),
                     wholeNumbers);
@@ -408,6 +465,14 @@ public final class PrivateEncoders {
             boolean keep = z[2] >= ZOOM_KEEP * noisy[dominant];
             if (keep) {
                 r = new double[]{z[0], z[1]};
+                double octave = DpMechanisms.rangeHigh(dominant) - DpMechanisms.rangeLow(dominant);
+                // still narrow against the octave: refine it once more, unless a whole-number column's bounds hold
+                // few enough integers for one histogram bin each
+                if (r[1] - r[0] <= REFINE_MAX_WIDTH * octave
+                        && !(wholeNumbers && r[1] - r[0] + 1 <= UNIT_BINS_MAX)
+                        && rows >= REFINE_MIN_ROWS_PER_SIGMA * sigma(REFINE_SHARE * c.planned, 1)) {
+                    c.refine = new double[]{r[0] + origin, r[1] + origin};
+                }
             }
             ledger.add(gaussian(p.name, "range_zoom", 1, zoomSigma, 0, DpMechanisms.ZOOM_SUBBINS
                     + " equal sub-bins of the one-octave range, threshold " + fmt(DpMechanisms.rangeThreshold(zoomSigma))
@@ -417,6 +482,63 @@ public final class PrivateEncoders {
         c.rho -= spent;
         LOG.info("Column '{}': DP range [{}, {}] (ρ = {}, σ = {})", p.name, fmt(c.bounds[0]), fmt(c.bounds[1]),
                 fmt(spent), fmt(sigma));
+    }
+
+    /**
+     * Whether a released range holds only the bin around 0 — for whole numbers also with the bins of ±1 next to it,
+     * which a noisy count joins 5 % of the time each ({@link DpMechanisms#RANGE_BETA}) — so that the column would come
+     * out (almost) constant.
+     */
+    static boolean onlyZero(double[] range, boolean wholeNumbers) {
+        double limit = wholeNumbers ? 2 : Math.scalb(1.0, DpMechanisms.RANGE_MIN_EXPONENT);
+        return range[0] >= -limit && range[1] <= limit;
+    }
+
+    /**
+     * Whether a column's zoomed range is still narrow against its octave (at most {@link #REFINE_MAX_WIDTH} of it)
+     * and is to be refined by {@link #releaseRefinement} from its counts in {@link DpMechanisms#REFINE_SUBBINS} equal
+     * sub-bins of {@link #bounds} ({@link DpMechanisms#refineBin}).
+     */
+    public boolean needsRefinement(ColumnPlan p) {
+        return columns.get(p.index).refine != null;
+    }
+
+    /**
+     * Refines a narrow zoomed range (see {@link #needsRefinement}) from the column's counts in
+     * {@link DpMechanisms#REFINE_SUBBINS} equal sub-bins of its bounds: {@link DpMechanisms#narrow} with another
+     * {@value #REFINE_SHARE} of its ρ (Gaussian, L2 sensitivity 1: a value falls in one sub-bin or none); kept when its
+     * noisy count is at least {@value #ZOOM_KEEP} of the sub-bins' (spread values keep the zoomed range). The
+     * sub-bins are a function of the released range only.
+     */
+    public void releaseRefinement(ColumnPlan p, long[] counts) {
+        Column c = columns.get(p.index);
+        if (c.refine == null) {
+            throw new IllegalStateException("Column '" + p.name + "': no narrow zoomed range to refine");
+        }
+        if (counts.length != DpMechanisms.REFINE_SUBBINS) {
+            throw new IllegalArgumentException("Column '" + p.name + "': expected " + DpMechanisms.REFINE_SUBBINS
+                    + " refinement sub-bins, got " + counts.length);
+        }
+        double origin = rangeOrigin(p.type);
+        boolean wholeNumbers = p.type.isIntegral() || p.type.isDatetime();
+        double rho = REFINE_SHARE * c.planned;
+        double sigma = sigma(rho, 1);
+        double lo = c.refine[0] - origin;
+        double hi = c.refine[1] - origin;
+        double[] z = DpMechanisms.narrow(counts, lo, hi, sigma, DpMechanisms.REFINE_BETA,
+                noise.stream("refine|" + p.index), wholeNumbers);
+        boolean keep = z[2] >= ZOOM_KEEP * z[3];
+        if (keep) {
+            c.bounds = new double[]{z[0] + origin, z[1] + origin};
+        }
+        c.rho -= rho;
+        c.refine = null;
+        ledger.add(gaussian(p.name, "range_refine", 1, sigma, 0, DpMechanisms.REFINE_SUBBINS
+                + " equal sub-bins of the zoomed range [" + fmt(lo + origin) + ", " + fmt(hi + origin) + "], threshold "
+                + fmt(sigma * DpMechanisms.upperQuantile(DpMechanisms.REFINE_BETA))
+                + (keep ? "" : "; not narrowed (spread values)")));
+        LOG.info("Column '{}': DP range refined to [{}, {}] (ρ = {}, σ = {})", p.name, fmt(c.bounds[0]),
+                fmt(c.bounds[1]), fmt(rho), fmt(sigma));
     }
 
     /** An integer column without a kind whose encoder setting asks for a categorical encoder (frequency, onehot). */
@@ -450,7 +572,8 @@ public final class PrivateEncoders {
 
     /**
      * The bin edges of a quantile column's histogram pass (after its bounds are known): one bin per integer for a
-     * whole-number column of at most {@value #UNIT_BINS_MAX} integers within its bounds, else its log grid
+     * whole-number column of at most {@value #UNIT_BINS_MAX} integers within its bounds and at least
+     * {@value #UNIT_BINS_MIN_SIGMAS} σ of released rows per integer, else its log grid
      * ({@link DpMechanisms#logGridEdges} of the bounds relative to {@link #rangeOrigin}, {@link #histogramBins} bins
      * aimed at), or equal bins ({@link #equalEdges}) when a log grid aiming at 64 bins has fewer than
      * {@value #MIN_LOG_GRID_BINS}. A function of the bounds and the
@@ -464,7 +587,10 @@ public final class PrivateEncoders {
             double lo = c.bounds[0] - origin;
             double hi = c.bounds[1] - origin;
             double integers = Math.floor(hi) - Math.ceil(lo) + 1;
-            if (whole && integers >= 2 && integers <= UNIT_BINS_MAX) {
+            boolean precision = p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP;
+            double sigma = sigma(c.rho * (precision ? 1 - PRECISION_SHARE : 1), 1);
+            if (whole && integers >= 2 && integers <= UNIT_BINS_MAX
+                    && rows >= UNIT_BINS_MIN_SIGMAS * sigma * integers) {
                 // few whole values: one bin each (point masses such as a loan term of 12, 24, …, 60 stay points)
                 double[] e = new double[(int) integers + 1];
                 for (int j = 0; j < e.length; j++) {
@@ -472,8 +598,6 @@ public final class PrivateEncoders {
                 }
                 c.edges = e;
             } else {
-                boolean precision = p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP;
-                double sigma = sigma(c.rho * (precision ? 1 - PRECISION_SHARE : 1), 1);
                 int target = histogramBins(rows, sigma);
                 double[] e = DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS
                         ? DpMechanisms.logGridEdges(lo, hi, whole, target) : equalEdges(lo, hi, whole, target);

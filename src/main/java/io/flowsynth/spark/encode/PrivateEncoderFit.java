@@ -39,12 +39,14 @@ import static org.apache.spark.sql.functions.udf;
 
 /**
  * The Spark passes of a differentially private encoder fit ({@code flowsynth.privacy.epsilon} set); the mechanisms,
- * budget and encoders are {@link PrivateEncoders}'. At most four jobs over the table:
+ * budget and encoders are {@link PrivateEncoders}'. At most five jobs over the table:
  * <ol>
  *   <li>counts (rows; per column non-null, NaN, ±∞; for float and double columns, per d ≤ 6 the values off the
  *       10^−d grid), from which the row count is released first;</li>
  *   <li>for numeric, date and timestamp columns without a bounds setting, counts in a fixed signed power-of-two grid
- *       whose bins are split into equal sub-bins (the DP range, narrowed within one octave when need be);</li>
+ *       whose bins are split into equal sub-bins (the DP range, narrowed within one octave when need be); and, only
+ *       when a narrowed range is still narrow against its octave, those columns' counts in equal sub-bins of it
+ *       (one more job, the range refined);</li>
  *   <li>for categorical columns, one grouped count of (column, value) whose Gaussian noise is added <b>on the
  *       executors</b> (drawn from the fit's secret key and the value, {@link NoiseSource}): only values whose noisy
  *       count reaches the column's threshold, at most 2·maxCategories per column, reach the driver, with their noisy
@@ -103,6 +105,7 @@ final class PrivateEncoderFit {
             for (int j = 0; j < ranged.size(); j++) {
                 dp.releaseRange(ranged.get(j), counts.dense(j, rangeBins[j]));
             }
+            refine(t, ranged);
         }
         for (ColumnPlan p : plans) {
             dp.decideAfterBounds(p);
@@ -150,7 +153,26 @@ final class PrivateEncoderFit {
         return new TableEncoder(encoders, dropped, dp.releases());
     }
 
-    /** Which bin of its histogram a column's (finite) value falls in. */
+    /**
+     * Pass 2b, only when a zoomed range is still narrow ({@link PrivateEncoders#needsRefinement}): those columns'
+     * counts in equal sub-bins of their released bounds, from which the range is refined.
+     */
+    private void refine(Dataset<Row> t, List<ColumnPlan> ranged) {
+        List<ColumnPlan> narrow = ranged.stream().filter(dp::needsRefinement).toList();
+        if (narrow.isEmpty()) {
+            return;
+        }
+        LOG.info("DP encoder pass 2b: refining the narrow ranges of {} columns (one Spark job)", narrow.size());
+        double[][] bounds = narrow.stream().map(dp::bounds).toArray(double[][]::new);
+        int[] bins = new int[narrow.size()];
+        java.util.Arrays.fill(bins, DpMechanisms.REFINE_SUBBINS);
+        Sparse counts = histograms(t, narrow, bins, (j, x) -> DpMechanisms.refineBin(x, bounds[j][0], bounds[j][1]));
+        for (int j = 0; j < narrow.size(); j++) {
+            dp.releaseRefinement(narrow.get(j), counts.dense(j, bins[j]));
+        }
+    }
+
+    /** Which bin of its histogram a column's (finite) value falls in (−1: none). */
     private interface Binning extends java.io.Serializable {
         int bin(int column, double x);
     }
@@ -174,8 +196,9 @@ final class PrivateEncoderFit {
             while (it.hasNext()) {
                 Row r = it.next();
                 for (int j = 0; j < n; j++) {
-                    if (!r.isNullAt(j)) {
-                        c[j][binning.bin(j, r.getDouble(j))]++;
+                    int b = r.isNullAt(j) ? -1 : binning.bin(j, r.getDouble(j));
+                    if (b >= 0) {
+                        c[j][b]++;
                     }
                 }
             }

@@ -297,4 +297,35 @@ class DpMechanismsTest {
             assertThat(z[1]).isGreaterThanOrEqualTo(2010).isLessThanOrEqualTo(2032);
         }
     }
+
+    @Test
+    void aRefinementCountsEachValueInOneSubBinOfTheRangeAtMost() {
+        // one value changes one sub-bin by 1 or none (outside the range): L2 sensitivity 1
+        assertThat(DpMechanisms.refineBin(41.5, 41.5, 42.5)).isZero();
+        assertThat(DpMechanisms.refineBin(42.5, 41.5, 42.5)).isEqualTo(DpMechanisms.REFINE_SUBBINS - 1);
+        assertThat(DpMechanisms.refineBin(42.0, 41.5, 42.5)).isEqualTo(DpMechanisms.REFINE_SUBBINS / 2);
+        assertThat(DpMechanisms.refineBin(41.49, 41.5, 42.5)).isEqualTo(-1);
+        assertThat(DpMechanisms.refineBin(42.51, 41.5, 42.5)).isEqualTo(-1);
+        assertThat(DpMechanisms.refineBin(Double.NaN, 41.5, 42.5)).isEqualTo(-1);
+    }
+
+    @Test
+    void aNarrowRangeIsRefinedAroundItsValues() {
+        // latitudes 41.99 … 42.06: the zoom leaves [41.5, 42.5] (two half-degree sub-bins of [32, 64)); 16 equal
+        // sub-bins of it (1/16 degree) narrow it to the values, and the count of all is returned for the keep rule
+        long[] counts = new long[DpMechanisms.REFINE_SUBBINS];
+        Random data = new Random(3);
+        for (int i = 0; i < 2300; i++) {
+            counts[DpMechanisms.refineBin(41.99 + 0.07 * data.nextDouble(), 41.5, 42.5)]++;
+        }
+        for (int seed = 0; seed < 20; seed++) {
+            double[] r = DpMechanisms.narrow(counts, 41.5, 42.5, 30.0, DpMechanisms.REFINE_BETA,
+                    new SplittableRandom(seed), false);
+            assertThat(r[0]).isLessThanOrEqualTo(41.99).isGreaterThanOrEqualTo(41.75); // a few empty sub-bins at most
+            assertThat(r[1]).isGreaterThanOrEqualTo(42.06).isLessThanOrEqualTo(42.25);
+            assertThat(r[1] - r[0]).isLessThan(0.5);
+            assertThat(r[2]).isGreaterThan(0.8 * r[3]);
+            assertThat(r[3]).isCloseTo(2300, within(6 * 30.0 * 4)); // 16 bins' noise: std 30·4
+        }
+    }
 }

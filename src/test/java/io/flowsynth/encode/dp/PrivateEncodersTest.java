@@ -156,19 +156,31 @@ class PrivateEncodersTest {
                 .contains("histogram").doesNotContain("quantiles", "value_states");
     }
 
+    /** The DP fit of one column without a bounds setting, its row count released and its budget planned. */
+    private static PrivateEncoders oneColumn(PrivacySettings privacy, long rows, ColumnPlan column, long seed) {
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(), privacy, Map.of(),
+                NoiseSource.fixed(seed));
+        dp.releaseRowCount(rows);
+        dp.prepare(List.of(column));
+        dp.plan(List.of(column));
+        return dp;
+    }
+
+    /** Zoom-grid counts ({@link DpMechanisms#zoomBin}) of {@code n} values drawn from {@code value}. */
+    private static long[] zoomCounts(int n, java.util.function.DoubleSupplier value) {
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        for (int i = 0; i < n; i++) {
+            zoom[DpMechanisms.zoomBin(value.getAsDouble())]++;
+        }
+        return zoom;
+    }
+
     @Test
     void aRangeHeldByOneOctaveIsNarrowedWithinIt() {
-        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
-                new PrivacySettings(40.0, Double.NaN, 0.5, 1.0), Map.of(), NoiseSource.fixed(3));
-        dp.releaseRowCount(2000);
         ColumnPlan lon = new ColumnPlan(0, "longitude", ColumnType.of(ColumnType.Base.DOUBLE), null);
-        dp.prepare(List.of(lon));
-        dp.plan(List.of(lon));
-        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        PrivateEncoders dp = oneColumn(new PrivacySettings(40.0, Double.NaN, 0.5, 1.0), 2000, lon, 3);
         Random r = new Random(1);
-        for (int i = 0; i < 1940; i++) {
-            zoom[DpMechanisms.zoomBin(-93.6 + 0.1 * r.nextDouble())]++;
-        }
+        long[] zoom = zoomCounts(1940, () -> -93.6 + 0.1 * r.nextDouble());
         for (int i = 0; i < 60; i++) {
             zoom[DpMechanisms.zoomBin(-130 - r.nextDouble())]++; // a few in the next octave out
         }
@@ -178,6 +190,177 @@ class PrivateEncodersTest {
         assertThat(b[1]).isBetween(-93.5, -91.0);
         assertThat(dp.releases().of("longitude")).extracting(EncoderReleases.Release::statistic)
                 .containsExactly("range", "range_zoom");
+    }
+
+    @Test
+    void aNarrowZoomedRangeIsRefinedOnceMoreAndEveryReleaseIsAccounted() {
+        // a latitude of 41.99 … 42.06 next to a column with public bounds: both spend all of ρ_c, the latitude in
+        // four Gaussian releases (range, zoom, refinement, histogram), each in the ledger the accountant sums
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of("x", "0,100"), NoiseSource.fixed(6));
+        long n = dp.releaseRowCount(2300);
+        ColumnPlan lat = new ColumnPlan(0, "latitude", ColumnType.of(ColumnType.Base.DOUBLE), null);
+        ColumnPlan x = new ColumnPlan(1, "x", ColumnType.of(ColumnType.Base.DOUBLE), null);
+        dp.prepare(List.of(lat, x));
+        dp.plan(List.of(lat, x));
+        double[] values = new double[2300];
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        Random r = new Random(7);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 41.99 + 0.07 * r.nextDouble();
+            zoom[DpMechanisms.zoomBin(values[i])]++;
+        }
+        dp.releaseRange(lat, zoom);
+        assertThat(dp.needsRefinement(lat)).isTrue();
+        assertThat(dp.needsRefinement(x)).isFalse();
+        double[] zoomed = dp.bounds(lat);
+        long[] sub = new long[DpMechanisms.REFINE_SUBBINS];
+        for (double v : values) {
+            sub[DpMechanisms.refineBin(v, zoomed[0], zoomed[1])]++;
+        }
+        dp.releaseRefinement(lat, sub);
+        assertThat(dp.needsRefinement(lat)).isFalse();
+        double[] b = dp.bounds(lat);
+        assertThat(b[0]).isLessThanOrEqualTo(41.99).isGreaterThan(41.75);
+        assertThat(b[1]).isGreaterThanOrEqualTo(42.06).isLessThan(42.25);
+        assertThat(b[1] - b[0]).isLessThan((zoomed[1] - zoomed[0]) / 2);
+        assertThatThrownBy(() -> dp.releaseRefinement(lat, sub)).isInstanceOf(IllegalStateException.class);
+
+        for (ColumnPlan p : List.of(lat, x)) {
+            double[] edges = dp.gridEdges(p);
+            long[] grid = new long[edges.length - 1];
+            for (double v : values) {
+                grid[DpMechanisms.edgeBin(edges, p == lat ? v : 50)]++;
+            }
+            dp.quantile(p, new long[]{n, 0, 0, 0, 0}, grid, new long[]{n, n, n, n, n, n, n});
+        }
+        EncoderReleases releases = dp.releases();
+        assertThat(releases.of("latitude")).extracting(EncoderReleases.Release::statistic)
+                .containsExactly("range", "range_zoom", "range_refine", "rounding_precision", "histogram");
+        EncoderReleases.Release refine = releases.of("latitude").get(2);
+        assertThat(refine.sensitivity()).isEqualTo(1.0);
+        double rhoLat = releases.of("latitude").stream().mapToDouble(EncoderReleases.Release::rho).sum();
+        double rhoX = releases.of("x").stream().mapToDouble(EncoderReleases.Release::rho).sum();
+        assertThat(rhoLat).isCloseTo(rhoX, within(1e-12 * rhoX));
+        assertThat(refine.rho()).isCloseTo(PrivateEncoders.REFINE_SHARE * rhoX, within(1e-12 * rhoX));
+        // the accountant's curve is the sum of every entry's, the refinement's included
+        for (double alpha : new double[]{2, 16}) {
+            double sum = 0;
+            for (EncoderReleases.Release e : releases.releases()) {
+                sum += e.rdp(alpha);
+            }
+            int i = java.util.Arrays.binarySearch(io.flowsynth.math.RdpAccountant.DEFAULT_ORDERS, alpha);
+            assertThat(i).isNotNegative();
+            assertThat(releases.rdp()[i]).isCloseTo(sum, within(1e-12 * sum));
+            assertThat(refine.rdp(alpha)).isPositive();
+        }
+        assertThat(releases.accountedEpsilon()).isLessThanOrEqualTo(2.4 + 1e-9);
+    }
+
+    /** A table of integer columns c0, c1, …, its row count released and its budget planned. */
+    private static List<ColumnPlan> integerTable(PrivateEncoders dp, long rows, int columns) {
+        dp.releaseRowCount(rows);
+        List<ColumnPlan> plans = new java.util.ArrayList<>();
+        for (int c = 0; c < columns; c++) {
+            plans.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.INT), null));
+        }
+        dp.prepare(plans);
+        dp.plan(plans);
+        return plans;
+    }
+
+    @Test
+    void aZeroInflatedColumnsRangeIsReleasedAgainWhenTheFirstIsOnlyZero() {
+        // an enclosed porch: 1,977 zeros, 365 areas spread over 16 … 512; the tail's octaves hold 11, 47, 112, 170, 25
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        zoom[DpMechanisms.zoomBin(0)] = 1977;
+        int[] tail = {11, 47, 112, 170, 25};
+        for (int k = 0; k < tail.length; k++) {
+            zoom[DpMechanisms.zoomBin(16 << k)] = tail[k];
+        }
+        int retried = 0;
+        int reached = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                    new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(100 + seed));
+            List<ColumnPlan> plans = integerTable(dp, 2331, 74);
+            ColumnPlan porch = plans.get(0);
+            dp.releaseRange(porch, zoom);
+            List<EncoderReleases.Release> ledger = dp.releases().of("c0");
+            boolean retry = ledger.stream().anyMatch(e -> e.statistic().equals("range_retry"));
+            double[] b = dp.bounds(porch);
+            retried += retry ? 1 : 0;
+            reached += b[1] >= 256 ? 1 : 0;
+            assertThat(b[0]).isBetween(-4.0, 0.0);
+            assertThat(retry || b[1] >= 16).as("no retry after a range with the tail").isTrue();
+            // every release of the column is in the ledger (which the accountant sums), within its share ρ_c
+            double spent = ledger.stream().mapToDouble(EncoderReleases.Release::rho).sum();
+            double rangeRho = ledger.get(0).rho();
+            assertThat(spent).isCloseTo(rangeRho * (retry ? 1 + PrivateEncoders.ZERO_RANGE_RETRY_SHARE
+                    / PrivateEncoders.RANGE_SHARE : 1), within(1e-9 * spent));
+        }
+        assertThat(retried).isPositive(); // the first release alone misses the tail at this budget
+        assertThat(reached).isGreaterThanOrEqualTo(16);
+    }
+
+    @Test
+    void onlyARangeOfZeroOrOfZeroAndOneIsReleasedAgain() {
+        double z = Math.scalb(1.0, DpMechanisms.RANGE_MIN_EXPONENT);
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, z}, false)).isTrue();
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, 1}, false)).isFalse(); // a fraction column
+        assertThat(PrivateEncoders.onlyZero(new double[]{-2, z}, true)).isTrue(); // 0 and a noisy −1
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, 2}, true)).isTrue();
+        assertThat(PrivateEncoders.onlyZero(new double[]{-z, 4}, true)).isFalse();
+    }
+
+    @Test
+    void anAllZeroColumnStaysAtZeroAfterTheRetry() {
+        long[] zoom = new long[DpMechanisms.RANGE_BINS * DpMechanisms.ZOOM_SUBBINS];
+        zoom[DpMechanisms.zoomBin(0)] = 2331;
+        int retried = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                    new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of(), NoiseSource.fixed(200 + seed));
+            ColumnPlan pool = integerTable(dp, 2331, 74).get(0);
+            dp.releaseRange(pool, zoom);
+            // noisy neighbours join a range 5 % of the time each: a step or two from 0 at most, no invented tail
+            assertThat(dp.bounds(pool)[0]).isBetween(-4.0, 0.0);
+            assertThat(dp.bounds(pool)[1]).isBetween(0.0, 4.0);
+            List<String> released = dp.releases().of("c0").stream().map(EncoderReleases.Release::statistic).toList();
+            assertThat(released.get(0)).isEqualTo("range");
+            retried += released.contains("range_retry") ? 1 : 0;
+        }
+        assertThat(retried).isGreaterThanOrEqualTo(15); // unless noise took the first range two steps from 0
+    }
+
+    @Test
+    void aWholeNumberColumnGetsOneBinPerIntegerOnlyWithEnoughRowsPerIntegerAgainstTheNoise() {
+        // ames-like: 74 integer columns, ε = 2, 2,331 rows; years built 1904 … 2016 (113 integers, σ ≈ 27 per bin)
+        // have about 21 rows per integer: an equal grid; years sold 2006 … 2010 keep one bin each
+        PrivateEncoders wide = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(2.0, Double.NaN, 0.8, 1.0), Map.of("c0", "1904,2016", "c1", "2006,2010"),
+                NoiseSource.fixed(1));
+        List<ColumnPlan> plans = integerTable(wide, 2331, 74);
+        double[] built = wide.gridEdges(plans.get(0));
+        assertThat(built.length - 1).isLessThan(113).isGreaterThanOrEqualTo(16);
+        assertThat(built[0]).isEqualTo(1903.5);
+        assertThat(built[built.length - 1]).isEqualTo(2016.5);
+        assertThat(wide.gridEdges(plans.get(1))).containsExactly(2005.5, 2006.5, 2007.5, 2008.5, 2009.5, 2010.5);
+        // credit_data-like: 14 columns, 3,554 rows: loan terms 8 … 64 months (57 integers) keep one bin each
+        PrivateEncoders narrow = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of("c0", "8,64"), NoiseSource.fixed(1));
+        assertThat(narrow.gridEdges(integerTable(narrow, 3554, 14).get(0))).hasSize(58);
+    }
+
+    @Test
+    void aNarrowRangeOfFewIntegersIsNotRefined() {
+        // years of sale 2006 … 2010: their zoomed range holds few integers, each of which gets a histogram bin
+        ColumnPlan year = new ColumnPlan(0, "year", ColumnType.of(ColumnType.Base.INT), null);
+        PrivateEncoders dp = oneColumn(new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), 2000, year, 2);
+        Random r = new Random(1);
+        dp.releaseRange(year, zoomCounts(2000, () -> 2006 + r.nextInt(5)));
+        assertThat(dp.bounds(year)[1] - dp.bounds(year)[0]).isLessThanOrEqualTo(PrivateEncoders.UNIT_BINS_MAX);
+        assertThat(dp.needsRefinement(year)).isFalse();
     }
 
     @Test

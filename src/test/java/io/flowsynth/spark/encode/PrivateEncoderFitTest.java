@@ -101,6 +101,29 @@ class PrivateEncoderFitTest {
     }
 
     @Test
+    void aNarrowZoomedRangeIsRefinedByOneMoreCountingPass() {
+        // latitudes 41.99 … 42.06: the zoom leaves half-degree sub-bins; the refinement pass counts 16 equal
+        // sub-bins of them and the DP bounds close in on the values, the release in the ledger the accountant sums
+        Random r = new Random(2);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            rows.add(RowFactory.create(41.99 + 0.07 * r.nextDouble(), r.nextInt(5)));
+        }
+        Dataset<Row> t = SharedSparkSession.get().createDataFrame(rows, new StructType()
+                .add("lat", DataTypes.DoubleType).add("k", DataTypes.IntegerType));
+        TableEncoder e = new TableEncoderEstimator(EncodeOptions.defaults(), BoundsOptions.defaults())
+                .withPrivacy(privacy(20.0), Map.of(), NoiseSource.fixed(4)).fit(t);
+        EncoderReleases released = e.privacy();
+        assertThat(released.of("lat")).extracting(EncoderReleases.Release::statistic)
+                .containsExactly("range", "range_zoom", "range_refine", "rounding_precision", "histogram");
+        assertThat(released.of("k")).extracting(EncoderReleases.Release::statistic).doesNotContain("range_refine");
+        assertThat(released.accountedEpsilon()).isLessThanOrEqualTo(released.epsilon());
+        double[] knots = ((QuantileEncoder) column(e, "lat")).knots();
+        assertThat(knots[0]).isBetween(41.8, 41.99);
+        assertThat(knots[knots.length - 1]).isBetween(42.06, 42.25);
+    }
+
+    @Test
     void everyStatisticIsReleasedByAMechanismWithinTheEncoderBudget() {
         TableEncoder e = fit(20.0, Map.of(), 1);
         EncoderReleases r = e.privacy();
