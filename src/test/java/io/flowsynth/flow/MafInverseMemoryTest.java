@@ -17,15 +17,25 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class MafInverseMemoryTest {
     @Test
-    void sampleScratchHoldsOnePassNotOnePerFeatureAndTheInverseStaysExact() {
+    void sampleScratchHoldsOnePassNotOnePerFeatureAndTheInverseStaysExact() throws InterruptedException {
         int d = 48;
         int rows = 2048;
         int hidden = 64;
         FlowSpec spec = new FlowSpec(FlowType.MAF, d, 2, hidden, 2, 11);
         Flow flow = Flows.build(spec, FastInverseTest.params(spec, 5, 0.1));
-        float[] x = flow.sample(rows, 1.0, new SplittableRandom(3), false);
-        MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("flowsynth-sample");
-        long held = scratch.getCurrentSize();
+        // on a fresh thread: workspaces are per thread, and this JVM's other tests may have sized this one's
+        float[][] sampled = new float[1][];
+        long[] heldBytes = new long[1];
+        Thread fresh = new Thread(() -> {
+            sampled[0] = flow.sample(rows, 1.0, new SplittableRandom(3), false);
+            MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("flowsynth-sample");
+            heldBytes[0] = scratch.getCurrentSize();
+            Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+        });
+        fresh.start();
+        fresh.join();
+        float[] x = sampled[0];
+        long held = heldBytes[0];
         // one pass of one layer: hidden activations of every hidden layer, the MADE output (2 values per feature)
         // and the bijection's outputs, in floats; all D passes of both layers would be about 2·d times that
         long onePass = (long) rows * (2L * hidden + 2L * d + 3L * d) * Float.BYTES;
