@@ -163,4 +163,28 @@ class CategoricalEncoderTest {
         }
         return h;
     }
+
+    @Test
+    void aNumbersCategoriesAreLaidOutInValueOrderAndKeepItThroughJson() throws Exception {
+        // counts make the frequency order 2, 1, 3, 0; the value order is 0, 1, 2, 3
+        Map<Object, Long> counts = new HashMap<>(Map.of(2L, 500L, 1L, 300L, 3L, 150L, 0L, 50L));
+        CategoricalEncoder byValue = new CategoricalEncoder("cars", ColumnType.of(ColumnType.Base.INT), counts, 0,
+                Map.of(), false, "cars", EncoderChoice.valueRanks(counts.keySet()), CategoricalEncoder.Protection.NONE);
+        CategoricalEncoder back = CategoricalEncoder.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(byValue.toJson().toString()));
+        for (CategoricalEncoder e : List.of(byValue, back)) {
+            long last = -1;
+            Random rng = new Random(1);
+            for (double z = -4; z <= 4; z += 0.01) { // the decoded number never falls as the feature rises
+                long v = ((Number) e.decode(new double[]{z}, 0, rng)).longValue();
+                assertThat(v).isGreaterThanOrEqualTo(last);
+                last = v;
+            }
+            assertThat(last).isEqualTo(3L);
+        }
+        // the frequency layout (no order) zigzags: 2 first
+        CategoricalEncoder byFrequency = new CategoricalEncoder("cars", ColumnType.of(ColumnType.Base.INT), counts, 0,
+                Map.of());
+        assertThat(((Number) byFrequency.decode(new double[]{-4}, 0, new Random(1))).longValue()).isEqualTo(2L);
+    }
 }
