@@ -16,7 +16,38 @@ import java.util.List;
  * levels counts in one extra level.
  */
 public final class ContextScores {
+    /** Most sums (per candidate level and feature) one task holds: 16 M doubles, 128 MB. */
+    public static final long MAX_CELLS = 16_000_000L;
+
+    /** Most row × candidate × feature additions a scoring pass makes (a few seconds of one core per 10⁹). */
+    public static final double MAX_WORK = 4e9;
+
     private ContextScores() {
+    }
+
+    /**
+     * How many of {@code candidates} (in their order: fewest outcomes first) are scored: the longest prefix whose sums
+     * fit in {@link #MAX_CELLS}; a wide table's further candidates are not tried.
+     */
+    public static int scoredCandidates(TableEncoder encoder, List<Integer> candidates) {
+        long cells = 0;
+        for (int j = 0; j < candidates.size(); j++) {
+            cells += (long) (((CategoricalEncoder) encoder.columns().get(candidates.get(j))).outcomeCount() + 1)
+                    * Math.max(1, encoder.width());
+            if (cells > MAX_CELLS) {
+                return j;
+            }
+        }
+        return candidates.size();
+    }
+
+    /**
+     * Rows to score {@code candidates} candidates over {@code width} features on: at most {@code maxRows}, fewer when
+     * the pass would exceed {@link #MAX_WORK} additions, never fewer than 10,000.
+     */
+    public static long scoredRows(int candidates, int width, long maxRows) {
+        double perRow = (double) Math.max(1, candidates) * Math.max(1, width);
+        return Math.max(10_000L, Math.min(maxRows, (long) (MAX_WORK / perRow)));
     }
 
     /** Feature sums per candidate level, and of all rows: mergeable, so one pass over the partitions fills them. */

@@ -104,4 +104,27 @@ class AutoContextTest {
         // ranked by score, not by outcomes
         assertThat(AutoContext.rank(encoder, candidates, new double[]{0.1, 0.2})).containsExactly(1, 2);
     }
+
+    @Test
+    void aWideTableScoresTheCandidatesWhoseSumsFitAndOnFewerRows() {
+        // 1,000 categoricals of 64 outcomes, one feature each: 1,000 × 65 × 1,000 sums would pass the per-task budget
+        List<ColumnEncoder> columns = new ArrayList<>();
+        for (int c = 0; c < 1000; c++) {
+            Map<Object, Long> counts = new java.util.HashMap<>();
+            for (int k = 0; k < 64; k++) {
+                counts.put("v" + k, 10L + k);
+            }
+            columns.add(cat(String.format("c%03d", c), counts));
+        }
+        TableEncoder wide = new TableEncoder(columns);
+        List<Integer> candidates = AutoContext.candidates(wide);
+        assertThat(candidates).hasSize(1000);
+        int scored = ContextScores.scoredCandidates(wide, candidates);
+        assertThat((long) scored * 65 * wide.width()).isLessThanOrEqualTo(ContextScores.MAX_CELLS);
+        assertThat((long) (scored + 1) * 65 * wide.width()).isGreaterThan(ContextScores.MAX_CELLS);
+        // rows: all 200,000 for a narrow table, fewer (never under 10,000) when candidates × features is large
+        assertThat(ContextScores.scoredRows(5, 20, 200_000)).isEqualTo(200_000);
+        assertThat(ContextScores.scoredRows(scored, wide.width(), 200_000)).isBetween(10_000L, 199_999L);
+        assertThat(ContextScores.scoredRows(10_000, 10_000, 200_000)).isEqualTo(10_000);
+    }
 }

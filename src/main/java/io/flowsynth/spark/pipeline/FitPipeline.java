@@ -509,6 +509,12 @@ public final class FitPipeline {
         if (all.isEmpty()) {
             return new AutoChoice(List.of(), null);
         }
+        int scored = ContextScores.scoredCandidates(encoder, all);
+        if (scored < all.size()) {
+            LOG.info("Automatic context: {} of {} categorical candidates scored (the fewest outcomes; the sums of more "
+                    + "would pass {} M per task)", scored, all.size(), ContextScores.MAX_CELLS / 1_000_000);
+            all = all.subList(0, scored);
+        }
         double[] scores = contextScores(table, encoder, all, rows, seed);
         List<Integer> candidates = AutoContext.rank(encoder, all, scores);
         StringBuilder ranked = new StringBuilder();
@@ -579,8 +585,9 @@ public final class FitPipeline {
         List<String> names = java.util.Arrays.asList(table.schema().fieldNames());
         int[] fieldIndex = encoder.columns().stream().mapToInt(c -> names.indexOf(c.column())).toArray();
         int[] candidate = candidates.stream().mapToInt(Integer::intValue).toArray();
-        Dataset<Row> sample = rows > AUTO_CONTEXT_SCORE_ROWS
-                ? table.sample(false, Math.min(1.0, 1.05 * AUTO_CONTEXT_SCORE_ROWS / rows), Seeds.mix(seed, 17))
+        long scoredRows = ContextScores.scoredRows(candidates.size(), encoder.width(), AUTO_CONTEXT_SCORE_ROWS);
+        Dataset<Row> sample = rows > scoredRows
+                ? table.sample(false, Math.min(1.0, 1.05 * scoredRows / rows), Seeds.mix(seed, 17))
                 : table;
         table.sparkSession().sparkContext().setJobDescription(
                 "flowsynth fit: what the categorical columns explain (automatic context)");
