@@ -20,8 +20,8 @@ import java.util.Map;
  * included). They are tried in the order of what they explain of the other columns ({@link ContextScores},
  * {@link #rank}; one that explains less than {@link #MIN_SCORE} is not tried): measured on ames, the rule "fewest
  * outcomes first" took four binary columns that explain little where Neighborhood alone closed most of the gap
- * from the copula to the real holdout. A candidate joins when the joint of the chosen columns with it still has its rows in combinations of kept
- * levels seen in at least {@code minCount} rows (the only ones plain sampling can draw: a rarer combination is never
+ * from the copula to the real holdout. A candidate joins when the joint of the chosen columns with it still has its
+ * rows in combinations of kept levels seen in at least {@code minCount} rows (the only ones plain sampling can draw: a rarer combination is never
  * named in the model) for at least {@link #COVERAGE} of the rows, and at most {@link ContextJoint#MAX_COMBINATIONS}
  * combinations; so the joint stays close to the real one and nothing rare is stored.
  */

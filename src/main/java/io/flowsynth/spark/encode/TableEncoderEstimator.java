@@ -192,11 +192,7 @@ public final class TableEncoderEstimator {
         for (Map.Entry<Integer, String> e : dateTexts.entrySet()) {
             String alias = "c" + e.getKey();
             String pattern = e.getValue();
-            t = t.withColumn(alias, org.apache.spark.sql.functions.udf(
-                    (org.apache.spark.sql.api.java.UDF1<String, java.sql.Date>) v -> {
-                        java.time.LocalDate d = DateText.parse(v, pattern);
-                        return d == null ? null : java.sql.Date.valueOf(d);
-                    }, org.apache.spark.sql.types.DataTypes.DateType).apply(col(alias)));
+            t = t.withColumn(alias, dateOfText(col(alias), pattern));
         }
         plans.replaceAll(p -> {
             if (!dateTexts.containsKey(p.index)) {
@@ -271,10 +267,7 @@ public final class TableEncoderEstimator {
         for (Map.Entry<ColumnPlan, String> e : found.entrySet()) {
             String pattern = e.getValue();
             Column c = col("c" + e.getKey().index);
-            Column parsed = org.apache.spark.sql.functions.udf(
-                    (org.apache.spark.sql.api.java.UDF1<String, Boolean>) v -> DateText.parse(v, pattern) != null,
-                    org.apache.spark.sql.types.DataTypes.BooleanType).apply(c);
-            checks.add(sum(when(c.isNotNull().and(not(parsed)), 1).otherwise(0)));
+            checks.add(sum(when(c.isNotNull().and(dateOfText(c, pattern).isNull()), 1).otherwise(0)));
         }
         Row bad = t.agg(checks.get(0), checks.subList(1, checks.size()).toArray(Column[]::new)).first();
         int j = 0;
@@ -292,6 +285,17 @@ public final class TableEncoderEstimator {
             }
         }
         return out;
+    }
+
+    /**
+     * The date a text column's value writes in {@code pattern}, or null when it is not exactly one ({@link DateText},
+     * the parser {@link DateTextEncoder} encodes with, so the fit's check and the training rows agree).
+     */
+    private static Column dateOfText(Column text, String pattern) {
+        return org.apache.spark.sql.functions.udf((org.apache.spark.sql.api.java.UDF1<String, java.sql.Date>) v -> {
+            java.time.LocalDate d = DateText.parse(v, pattern);
+            return d == null ? null : java.sql.Date.valueOf(d);
+        }, org.apache.spark.sql.types.DataTypes.DateType).apply(text);
     }
 
     // ---- schema validation ----------------------------------------------------------------------------------------

@@ -499,10 +499,11 @@ public final class FitPipeline {
     static final int AUTO_CONTEXT_MAX_GROUPS = 200_000;
 
     /**
-     * The automatic context's columns ({@link AutoContext}): one count of the candidates' joint values on the table
-     * (the candidates with the fewest outcomes whose outcome counts multiply to at most
-     * {@link #AUTO_CONTEXT_MAX_GROUPS}), the choice on the driver; with more groups than that (values of "other"
-     * buckets), counted again over the half with the fewest outcomes. No columns when no candidate fits.
+     * The automatic context's columns ({@link AutoContext}): the candidates scored in one pass
+     * ({@link #contextScores}) and ranked; then one count of the joint values of the best-ranked candidates whose
+     * outcome counts multiply to at most {@link #AUTO_CONTEXT_MAX_GROUPS}, the choice on the driver; with more groups
+     * than that (values of "other" buckets), counted again over the better-ranked half. No columns when no candidate
+     * fits.
      */
     static AutoChoice autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows, long seed) {
         List<Integer> all = AutoContext.candidates(encoder);
@@ -524,7 +525,7 @@ public final class FitPipeline {
         }
         LOG.info("Automatic context: {} categorical candidates ranked by the variance they explain of the other "
                 + "columns: {}", candidates.size(), ranked);
-        // the candidates whose outcomes' product stays within the groups collected (fewest outcomes first): one count
+        // the best-ranked candidates whose outcomes' product stays within the groups collected: one count
         // of a few-column joint, not a shuffle of a wide table's every categorical column
         double product = 1;
         int prefix = 0;
