@@ -69,6 +69,7 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.trim;
@@ -232,6 +233,11 @@ public final class TableEncoderEstimator {
 
     /** Rows read (the first ones) to recognise a string column's date pattern. */
     static final int DATE_TEXT_SAMPLE = 2000;
+    /**
+     * Characters of each sampled value that reach the driver: a date's text is far shorter, so a longer value (cut
+     * to this length) still fails the pattern, and a table of long texts sends 2,000 × 64 characters per column.
+     */
+    static final int DATE_TEXT_CHARS = 64;
 
     /**
      * The string columns (plan index → pattern) whose values are all dates written as text in one pattern
@@ -247,7 +253,8 @@ public final class TableEncoderEstimator {
             return out;
         }
         t.sparkSession().sparkContext().setJobDescription("flowsynth fit: dates written as text");
-        List<Row> sample = t.select(strings.stream().map(p -> col("c" + p.index)).toArray(Column[]::new))
+        List<Row> sample = t.select(strings.stream().map(p -> substring(col("c" + p.index), 1, DATE_TEXT_CHARS))
+                        .toArray(Column[]::new))
                 .limit(DATE_TEXT_SAMPLE).collectAsList();
         Map<ColumnPlan, String> found = new java.util.LinkedHashMap<>();
         for (int j = 0; j < strings.size(); j++) {

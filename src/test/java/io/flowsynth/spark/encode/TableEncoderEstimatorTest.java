@@ -312,16 +312,18 @@ class TableEncoderEstimatorTest {
     @Test
     void aStringColumnOfDatesWrittenAsTextIsLearnedAsDatesAndDecodedInItsPattern() {
         // released: dates as "Jun 12 1998" (nulls too); mixed: dates in its first rows, then a value that is not one;
-        // zip: five-digit codes (leading zeros) that are no dates
+        // zip: five-digit codes (leading zeros) that are no dates; note: a date followed by a long text (only its
+        // first 64 characters reach the driver's check, and they are no date either)
         SparkSession spark = SharedSparkSession.get();
         StructType schema = new StructType().add("released", DataTypes.StringType).add("mixed", DataTypes.StringType)
-                .add("zip", DataTypes.StringType);
+                .add("zip", DataTypes.StringType).add("note", DataTypes.StringType);
         Random rng = new Random(5);
         List<Row> data = new ArrayList<>();
         for (int r = 0; r < 3000; r++) {
             LocalDate d = LocalDate.of(1980, 1, 1).plusDays(rng.nextInt(10_000));
             data.add(RowFactory.create(r % 10 == 0 ? null : io.flowsynth.encode.DateText.format(d, "MMM dd yyyy"),
-                    r == 2999 ? "n/a" : d.toString(), String.format("%05d", rng.nextInt(3000))));
+                    r == 2999 ? "n/a" : d.toString(), String.format("%05d", rng.nextInt(3000)),
+                    d + " " + "x".repeat(200 + r % 7)));
         }
         TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults())
                 .fit(spark.createDataFrame(data, schema).repartition(2));
@@ -332,6 +334,7 @@ class TableEncoderEstimatorTest {
         assertThat(encoder.columns().get(1)).as("one value is no date").isNotInstanceOf(
                 io.flowsynth.encode.DateTextEncoder.class);
         assertThat(encoder.columns().get(2)).isNotInstanceOf(io.flowsynth.encode.DateTextEncoder.class);
+        assertThat(encoder.columns().get(3)).isNotInstanceOf(io.flowsynth.encode.DateTextEncoder.class);
         Random draw = new Random(3);
         double[] z = new double[encoder.width()];
         int nulls = 0;
