@@ -111,6 +111,12 @@ public final class ConfigKeys {
     public static final int ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT = 0;
     public static final String ENCODE_MAX_MODES = "flowsynth.encode.max-modes";
     public static final int ENCODE_MAX_MODES_DEFAULT = 5;
+    /**
+     * Lay a categorical column's categories out in the order of their mean in the ordered column they explain most
+     * (CategoryOrder); false = by frequency.
+     */
+    public static final String ENCODE_ORDER_CATEGORIES = "flowsynth.encode.order-categories";
+    public static final boolean ENCODE_ORDER_CATEGORIES_DEFAULT = true;
     public static final String ENCODE_DETECT_IDS = "flowsynth.encode.detect-ids";
     public static final boolean ENCODE_DETECT_IDS_DEFAULT = true;
     public static final String ENCODE_BOUNDS = "flowsynth.encode.bounds";
@@ -245,6 +251,7 @@ public final class ConfigKeys {
         d.put(ENCODE_ONEHOT_MAX_CATEGORIES, String.valueOf(ENCODE_ONEHOT_MAX_CATEGORIES_DEFAULT));
         d.put(ENCODE_MAX_MODES, String.valueOf(ENCODE_MAX_MODES_DEFAULT));
         d.put(ENCODE_DETECT_IDS, String.valueOf(ENCODE_DETECT_IDS_DEFAULT));
+        d.put(ENCODE_ORDER_CATEGORIES, String.valueOf(ENCODE_ORDER_CATEGORIES_DEFAULT));
         d.put(ENCODE_BOUNDS, ENCODE_BOUNDS_DEFAULT);
         d.put(ENCODE_BOUNDS_QUANTILE, String.valueOf(ENCODE_BOUNDS_QUANTILE_DEFAULT));
         d.put(PRIVACY_EXTREME_K, String.valueOf(PRIVACY_EXTREME_K_DEFAULT));

@@ -32,6 +32,7 @@ public final class FlowsynthConfig {
     private final PrivacySettings privacy;
     private final double conditionBalance;
     private final boolean conditionAuto;
+    private final boolean orderCategories;
     private final java.util.OptionalLong privacyNoiseSeed;
     private final Map<String, String> columnBounds;
 
@@ -64,6 +65,7 @@ public final class FlowsynthConfig {
         privacy = PrivacySettings.read(r);
         conditionBalance = r.number(ConfigKeys.CONDITION_BALANCE, 0, 1);
         conditionAuto = r.bool(ConfigKeys.CONDITION_AUTO);
+        orderCategories = r.bool(ConfigKeys.ENCODE_ORDER_CATEGORIES);
         privacyNoiseSeed = r.text(ConfigKeys.PRIVACY_NOISE_SEED).trim().equalsIgnoreCase("random")
                 ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(r.longAtLeast(ConfigKeys.PRIVACY_NOISE_SEED, Long.MIN_VALUE));
@@ -154,6 +156,11 @@ public final class FlowsynthConfig {
      */
     public List<String> conditionColumns() {
         return conditionColumns;
+    }
+
+    /** {@link ConfigKeys#ENCODE_ORDER_CATEGORIES}: whether categories are laid out by what they go with. */
+    public boolean orderCategories() {
+        return orderCategories;
     }
 
     /** {@link ConfigKeys#CONDITION_AUTO}: whether an unconditional fit conditions on its categorical columns. */

@@ -190,6 +190,29 @@ public final class CategoricalEncoder implements ColumnEncoder {
         return indicators;
     }
 
+    /**
+     * This encoder with its kept categories laid out in the order of {@code ranks} (kept category key → rank, smaller
+     * first; ties and categories without a rank by frequency), recorded as ordered by {@code column}; counts, "other",
+     * its values and the protection unchanged. Not for a one-hot encoder or a context column's (their layout is
+     * fixed).
+     */
+    public CategoricalEncoder laidOutBy(String column, Map<Object, Integer> ranks) {
+        if (onehot || indicators) {
+            throw new IllegalArgumentException("Column '" + this.column + "': a one-hot or context encoder keeps its "
+                    + "layout");
+        }
+        Map<Object, Long> categories = new HashMap<>();
+        for (int k = 0; k < keys.size(); k++) {
+            categories.put(keys.get(k), counts[k]);
+        }
+        Map<Object, Long> rare = new HashMap<>();
+        for (int i = 0; i < rareKeys.size(); i++) {
+            rare.put(rareKeys.get(i), rareCumulative[i] - (i == 0 ? 0 : rareCumulative[i - 1]));
+        }
+        return new CategoricalEncoder(this.column, type, categories, otherCount, rare, false, column, ranks,
+                protection);
+    }
+
     private static List<Map.Entry<Object, Long>> sortedEntries(Map<Object, Long> counts, Map<Object, Integer> groups) {
         List<Map.Entry<Object, Long>> entries = new ArrayList<>(counts.entrySet());
         for (Map.Entry<Object, Long> e : entries) {
@@ -212,6 +235,14 @@ public final class CategoricalEncoder implements ColumnEncoder {
     /** The column whose categories this column's nest in (its interval layout follows that column's), or null. */
     public String orderedBy() {
         return orderedBy;
+    }
+
+    /**
+     * The layout rank of the {@code k}-th kept category ({@link #categories()} order) under {@link #orderedBy()}
+     * (its parent category's rank for a nested column), or {@link Integer#MAX_VALUE} without one.
+     */
+    public int group(int k) {
+        return groups == null ? Integer.MAX_VALUE : groups[k];
     }
 
     /** Rows of a kept category while fitting (0 for any other value). */

@@ -135,6 +135,16 @@ public final class ContextScores {
             return rows;
         }
 
+        /** Rows at candidate {@code j}'s level {@code l} (its last level: values it does not keep). */
+        long count(int j, int l) {
+            return counts[j][l];
+        }
+
+        /** Mean of feature {@code f} over the rows at candidate {@code j}'s level {@code l} (NaN without rows). */
+        double mean(int j, int l, int f) {
+            return counts[j][l] == 0 ? Double.NaN : sums[j][l * width + f] / counts[j][l];
+        }
+
         /** Bias-adjusted correlation ratio of feature {@code f} given candidate {@code j}'s levels, in [0, 1]. */
         double adjustedEtaSquared(int j, int f) {
             double n = rows;

@@ -11,6 +11,7 @@ import io.flowsynth.config.TrainSettings;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.ContextBalance;
 import io.flowsynth.encode.AutoContext;
+import io.flowsynth.encode.CategoryOrder;
 import io.flowsynth.encode.ContextScores;
 import io.flowsynth.encode.ContextJoint;
 import io.flowsynth.encode.ContextLayout;
@@ -170,6 +171,9 @@ public final class FitPipeline {
                         c.columnBounds())).fit(table);
         // under differential privacy only the released (noisy) row count is used from here on
         long rows = fitted.releasedRowCount().orElse(counted);
+        if (stored == null && c.orderCategories() && !c.privacy().enabled()) {
+            fitted = orderCategories(table, fitted, counted, seed);
+        }
         // automatic context: an unconditional layered flow conditions on the categorical columns (AutoContext)
         boolean auto = context.isEmpty() && c.conditionAuto() && !c.privacy().enabled()
                 && c.flow().type().layered() && !c.flow().copulaInit();
@@ -582,6 +586,18 @@ public final class FitPipeline {
      */
     static double[] contextScores(Dataset<Row> table, TableEncoder encoder, List<Integer> candidates, long rows,
                                   long seed) {
+        ContextScores.Sums sums = levelSums(table, encoder, candidates, rows, seed,
+                "flowsynth fit: what the categorical columns explain (automatic context)");
+        return ContextScores.scores(encoder, candidates, sums);
+    }
+
+    /**
+     * The encoded features' sums per level of each of {@code candidates} (categorical columns): one pass over the
+     * table, or a seeded sample of at most {@link #AUTO_CONTEXT_SCORE_ROWS} rows (fewer on wide tables,
+     * {@link ContextScores#scoredRows}).
+     */
+    static ContextScores.Sums levelSums(Dataset<Row> table, TableEncoder encoder, List<Integer> candidates, long rows,
+                                        long seed, String description) {
         String encoderJson = encoder.toJson().toString();
         List<String> names = java.util.Arrays.asList(table.schema().fieldNames());
         int[] fieldIndex = encoder.columns().stream().mapToInt(c -> names.indexOf(c.column())).toArray();
@@ -590,9 +606,8 @@ public final class FitPipeline {
         Dataset<Row> sample = rows > scoredRows
                 ? table.sample(false, Math.min(1.0, 1.05 * scoredRows / rows), Seeds.mix(seed, 17))
                 : table;
-        table.sparkSession().sparkContext().setJobDescription(
-                "flowsynth fit: what the categorical columns explain (automatic context)");
-        ContextScores.Sums sums = sample.javaRDD().mapPartitionsWithIndex((partition, it) -> {
+        table.sparkSession().sparkContext().setJobDescription(description);
+        return sample.javaRDD().mapPartitionsWithIndex((partition, it) -> {
             TableEncoder e = TableEncoder.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(encoderJson));
             List<Integer> cs = java.util.Arrays.stream(candidate).boxed().toList();
@@ -615,7 +630,32 @@ public final class FitPipeline {
             }
             return List.of(s).iterator();
         }, false).treeReduce(ContextScores.Sums::merge);
-        return ContextScores.scores(encoder, candidates, sums);
+    }
+
+    /**
+     * The encoder with its categorical columns laid out by the ordered column each explains most
+     * ({@link CategoryOrder}; {@code flowsynth.encode.order-categories}): one pass over the encoded rows.
+     */
+    static TableEncoder orderCategories(Dataset<Row> table, TableEncoder encoder, long rows, long seed) {
+        List<Integer> all = CategoryOrder.candidates(encoder);
+        int scored = ContextScores.scoredCandidates(encoder, all);
+        if (scored < all.size()) {
+            LOG.info("Category order: {} of {} categorical columns considered (the sums of more would pass {} M per "
+                    + "task)", scored, all.size(), ContextScores.MAX_CELLS / 1_000_000);
+            all = all.subList(0, scored);
+        }
+        if (all.isEmpty()) {
+            return encoder;
+        }
+        ContextScores.Sums sums = levelSums(table, encoder, all, rows, seed,
+                "flowsynth fit: what the categorical columns go with (category order)");
+        List<CategoryOrder.Layout> layouts = CategoryOrder.layouts(encoder, all, sums);
+        for (CategoryOrder.Layout l : layouts) {
+            LOG.info("Column '{}': categories laid out in the order of their mean '{}' (it explains ε² = {} of it; {})",
+                    encoder.columns().get(l.column()).column(), l.companion(), String.format("%.3f", l.etaSquared()),
+                    ConfigKeys.ENCODE_ORDER_CATEGORIES);
+        }
+        return CategoryOrder.apply(encoder, layouts);
     }
 
     /** The flow settings a conditional model needs; a one-line error naming the key otherwise. */
