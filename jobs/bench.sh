@@ -38,7 +38,9 @@
 #                                 pairs, std ratios, tail counts, fit seconds: target/bench/fidelity-real.json and .txt
 #                                 (FIDELITY_REAL_MAX_ROWS caps each table, default 50000; FIDELITY_REAL_SEED, default 7;
 #                                 FIDELITY_REAL_NAME renames the outputs, e.g. to compare settings;
-#                                 FIDELITY_REAL_VARIANTS="NAME:key=value,...;NAME2:..." fits candidates in the same run)
+#                                 FIDELITY_REAL_VARIANTS="NAME:key=value,...;NAME2:..." fits candidates in the same run;
+#                                 each model's scores are the mean over FIDELITY_REAL_DRAWS holdout-sized samples,
+#                                 default 3, with every draw's quality and pairs in the JSON)
 #   jobs/bench.sh cli [RUNS]      the first minutes with the CLI, interleaved RUNS times (default 3), median seconds:
 #                                 no command, a usage error (sample without --rows), an existing output, --help,
 #                                 config, and a 1,000-row sample of a small model (fitted once on a 2,000-row demo

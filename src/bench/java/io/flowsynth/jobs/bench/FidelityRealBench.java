@@ -82,6 +82,14 @@ public final class FidelityRealBench {
 
     static final String MARGINALS_SUFFIX = "~marginals";
 
+    /**
+     * {@code FIDELITY_REAL_DRAWS=N}: each model's scores are the mean over N samples of the holdout's size (seeds
+     * seed, seed + 7919, ...), so a comparison of methods is not one sample's luck (the ceiling, the holdout itself,
+     * stays one sample).
+     */
+    static final String DRAWS_ENV = "FIDELITY_REAL_DRAWS";
+    static final int DRAWS_DEFAULT = 3;
+
     private FidelityRealBench() {
     }
 
@@ -269,59 +277,37 @@ public final class FidelityRealBench {
         if ("1".equals(System.getenv(MARGINALS_ENV))) {
             variantModels.keySet().forEach(v -> allMethods.add(v + MARGINALS_SUFFIX));
         }
+        int draws = draws(System.getenv(DRAWS_ENV));
         for (String method : allMethods) {
-            Dataset<Row> synthetic = switch (method) {
-                case "ceiling" -> realHoldout;
-                case "independent" -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, true);
-                case "copula" -> sampler.sample(spark, copulaModel, holdoutRows, seed, partitions, false);
-                case "defaults" -> sampler.sample(spark, defaultModel, holdoutRows, seed, partitions, false);
-                default -> method.endsWith(MARGINALS_SUFFIX)
-                        ? sampler.sample(spark, variantModels.get(method.substring(0, method.length()
-                        - MARGINALS_SUFFIX.length())), holdoutRows, seed, partitions, true)
-                        : sampler.sample(spark, variantModels.get(method), holdoutRows, seed, partitions, false);
-            };
-            synthetic = without(synthetic, ids).cache();
-            FidelityEvaluator.Evaluation e = evaluator.evaluateDetailed(real, synthetic);
+            // a model's scores are the mean over draws of holdout-sized samples (the ceiling is one: the holdout)
+            int n = method.equals("ceiling") ? 1 : draws;
+            List<ObjectNode> perDraw = new ArrayList<>();
+            for (int d = 0; d < n; d++) {
+                long drawSeed = seed + 7919L * d;
+                Dataset<Row> synthetic = switch (method) {
+                    case "ceiling" -> realHoldout;
+                    case "independent" -> sampler.sample(spark, defaultModel, holdoutRows, drawSeed, partitions, true);
+                    case "copula" -> sampler.sample(spark, copulaModel, holdoutRows, drawSeed, partitions, false);
+                    case "defaults" -> sampler.sample(spark, defaultModel, holdoutRows, drawSeed, partitions, false);
+                    default -> method.endsWith(MARGINALS_SUFFIX)
+                            ? sampler.sample(spark, variantModels.get(method.substring(0, method.length()
+                            - MARGINALS_SUFFIX.length())), holdoutRows, drawSeed, partitions, true)
+                            : sampler.sample(spark, variantModels.get(method), holdoutRows, drawSeed, partitions,
+                            false);
+                };
+                synthetic = without(synthetic, ids).cache();
+                perDraw.add(scores(evaluator, real, synthetic, tails, protectedStd, holdoutBeyond));
+                synthetic.unpersist();
+            }
             ObjectNode m = methods.putObject(method);
-            FidelityReport r = e.report();
-            m.put("quality", r.quality());
-            m.put("column_shapes", r.columnShapes());
-            m.put("column_pair_trends", r.columnPairTrends());
-            columnScores(m, r);
-            ObjectNode ratios = m.putObject("std_ratio");
-            double worst = 0;
-            for (ColumnDiagnostics d : e.columns()) {
-                if (d.kind() == ColumnKind.NUMERICAL && d.real().std() > 0) {
-                    double ratio = d.synthetic().std() / d.real().std();
-                    ratios.put(d.name(), ratio);
-                    worst = Math.max(worst, Math.abs(ratio - 1));
-                }
+            m.setAll(mean(perDraw));
+            m.put("draws", n);
+            ArrayNode qualities = m.putArray("quality_draws");
+            ArrayNode pairDraws = m.putArray("pairs_draws");
+            for (ObjectNode p : perDraw) {
+                qualities.add(p.path("quality").asDouble());
+                pairDraws.add(p.path("column_pair_trends").asDouble());
             }
-            m.put("max_std_error", worst);
-            // against what extreme-value protection lets a model learn: the real std without the k extremes at
-            // each end (a heavy tail's std is mostly its few largest values, which no synthetic row may copy)
-            ObjectNode protectedRatios = m.putObject("std_ratio_protected");
-            double worstProtected = 0;
-            for (ColumnDiagnostics d : e.columns()) {
-                Double p = protectedStd.get(d.name());
-                if (d.kind() == ColumnKind.NUMERICAL && p != null && p > 0) {
-                    double ratio = d.synthetic().std() / p;
-                    protectedRatios.put(d.name(), ratio);
-                    worstProtected = Math.max(worstProtected, Math.abs(ratio - 1));
-                }
-            }
-            m.put("max_std_error_protected", worstProtected);
-            Map<String, Long> synth = beyond(synthetic, tails);
-            ObjectNode byColumn = m.putObject("beyond_tails_by_column");
-            long sum = 0;
-            long realSum = 0;
-            for (String c : tails.keySet()) {
-                byColumn.putObject(c).put("synthetic", synth.get(c)).put("real", holdoutBeyond.get(c));
-                sum += synth.get(c);
-                realSum += holdoutBeyond.get(c);
-            }
-            m.put("beyond_tails", sum);
-            m.put("beyond_tails_real", realSum);
             switch (method) {
                 case "copula" -> {
                     m.put("fit_seconds", copulaSeconds);
@@ -342,15 +328,106 @@ public final class FidelityRealBench {
                     }
                 }
             }
-            synthetic.unpersist();
-            LOG.info(String.format(Locale.ROOT, "fidelity-real %s %s: quality %.4f shapes %.4f pairs %.4f", table,
-                    method, r.quality(), r.columnShapes(), r.columnPairTrends()));
+            LOG.info(String.format(Locale.ROOT, "fidelity-real %s %s: quality %.4f shapes %.4f pairs %.4f (mean of %d "
+                    + "draws; quality from %.4f to %.4f)", table, method, m.path("quality").asDouble(),
+                    m.path("column_shapes").asDouble(), m.path("column_pair_trends").asDouble(), n,
+                    perDraw.stream().mapToDouble(p -> p.path("quality").asDouble()).min().orElse(Double.NaN),
+                    perDraw.stream().mapToDouble(p -> p.path("quality").asDouble()).max().orElse(Double.NaN)));
         }
         result.put("gap_closed_quality", gapClosed(methods, "quality"));
         result.put("gap_closed_pairs", gapClosed(methods, "column_pair_trends"));
         train.unpersist();
         holdout.unpersist();
         return result;
+    }
+
+    /** One synthetic sample's scores: quality, shapes, pairs, per-column scores, std ratios, tail counts. */
+    static ObjectNode scores(FidelityEvaluator evaluator, Dataset<Row> real, Dataset<Row> synthetic,
+                             Map<String, double[]> tails, Map<String, Double> protectedStd,
+                             Map<String, Long> holdoutBeyond) {
+        FidelityEvaluator.Evaluation e = evaluator.evaluateDetailed(real, synthetic);
+        ObjectNode m = JSON.createObjectNode();
+        FidelityReport r = e.report();
+        m.put("quality", r.quality());
+        m.put("column_shapes", r.columnShapes());
+        m.put("column_pair_trends", r.columnPairTrends());
+        columnScores(m, r);
+        ObjectNode ratios = m.putObject("std_ratio");
+        double worst = 0;
+        for (ColumnDiagnostics d : e.columns()) {
+            if (d.kind() == ColumnKind.NUMERICAL && d.real().std() > 0) {
+                double ratio = d.synthetic().std() / d.real().std();
+                ratios.put(d.name(), ratio);
+                worst = Math.max(worst, Math.abs(ratio - 1));
+            }
+        }
+        m.put("max_std_error", worst);
+        // against what extreme-value protection lets a model learn: the real std without the k extremes at
+        // each end (a heavy tail's std is mostly its few largest values, which no synthetic row may copy)
+        ObjectNode protectedRatios = m.putObject("std_ratio_protected");
+        double worstProtected = 0;
+        for (ColumnDiagnostics d : e.columns()) {
+            Double p = protectedStd.get(d.name());
+            if (d.kind() == ColumnKind.NUMERICAL && p != null && p > 0) {
+                double ratio = d.synthetic().std() / p;
+                protectedRatios.put(d.name(), ratio);
+                worstProtected = Math.max(worstProtected, Math.abs(ratio - 1));
+            }
+        }
+        m.put("max_std_error_protected", worstProtected);
+        Map<String, Long> synth = beyond(synthetic, tails);
+        ObjectNode byColumn = m.putObject("beyond_tails_by_column");
+        long sum = 0;
+        long realSum = 0;
+        for (String c : tails.keySet()) {
+            byColumn.putObject(c).put("synthetic", synth.get(c)).put("real", holdoutBeyond.get(c));
+            sum += synth.get(c);
+            realSum += holdoutBeyond.get(c);
+        }
+        m.put("beyond_tails", sum);
+        m.put("beyond_tails_real", realSum);
+        return m;
+    }
+
+    /** Draws per model method: {@link #DRAWS_ENV}, default {@value #DRAWS_DEFAULT}. */
+    static int draws(String env) {
+        if (env == null || env.isBlank()) {
+            return DRAWS_DEFAULT;
+        }
+        int n = Integer.parseInt(env.trim());
+        if (n < 1) {
+            throw new IllegalArgumentException(DRAWS_ENV + " must be at least 1, got " + n);
+        }
+        return n;
+    }
+
+    /**
+     * The field-wise mean of the draws' scores: numbers averaged (whole numbers rounded: counts), objects field by
+     * field, anything else from the first draw.
+     */
+    static ObjectNode mean(List<ObjectNode> draws) {
+        ObjectNode out = JSON.createObjectNode();
+        ObjectNode first = draws.get(0);
+        first.fieldNames().forEachRemaining(f -> {
+            com.fasterxml.jackson.databind.JsonNode v = first.get(f);
+            if (v.isNumber()) {
+                double sum = 0;
+                for (ObjectNode d : draws) {
+                    sum += d.path(f).asDouble();
+                }
+                if (v.isIntegralNumber()) {
+                    out.put(f, Math.round(sum / draws.size()));
+                } else {
+                    out.put(f, sum / draws.size());
+                }
+            } else if (v.isObject()) {
+                out.set(f, mean(draws.stream().map(d -> d.path(f) instanceof ObjectNode o ? o
+                        : JSON.createObjectNode()).toList()));
+            } else {
+                out.set(f, v);
+            }
+        });
+        return out;
     }
 
     /**

@@ -34,6 +34,26 @@ class FidelityRealBenchTest {
     }
 
     @Test
+    void drawsAreAveragedFieldByFieldWithCountsRounded() {
+        ObjectNode a = JsonNodeFactory.instance.objectNode().put("quality", 0.96).put("beyond_tails", 3)
+                .put("name", "x");
+        a.putObject("column_scores").put("c", 0.9);
+        ObjectNode b = JsonNodeFactory.instance.objectNode().put("quality", 0.98).put("beyond_tails", 6)
+                .put("name", "y");
+        b.putObject("column_scores").put("c", 0.7);
+        ObjectNode m = FidelityRealBench.mean(java.util.List.of(a, b));
+        assertThat(m.path("quality").asDouble()).isCloseTo(0.97, within(1e-12));
+        assertThat(m.path("beyond_tails").isIntegralNumber()).isTrue();
+        assertThat(m.path("beyond_tails").asLong()).isEqualTo(5); // 4.5 rounds half up
+        assertThat(m.path("column_scores").path("c").asDouble()).isCloseTo(0.8, within(1e-12));
+        assertThat(m.path("name").asText()).isEqualTo("x");
+        assertThat(FidelityRealBench.draws(null)).isEqualTo(FidelityRealBench.DRAWS_DEFAULT);
+        assertThat(FidelityRealBench.draws(" 5 ")).isEqualTo(5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FidelityRealBench.draws("0"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void variantsTakeListValues() {
         var v = FidelityRealBench.variants("a:flowsynth.condition.columns=x,y,z,flowsynth.seed=2;b:");
         org.assertj.core.api.Assertions.assertThat(v.get("a")).containsExactly(
