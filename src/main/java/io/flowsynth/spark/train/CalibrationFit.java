@@ -26,6 +26,9 @@ public final class CalibrationFit {
     /** Keeps the calibration's generators apart from the other users of the job seed. */
     private static final long CALIBRATION_STREAM = 0x632BE59BD9B4E019L;
 
+    /** Most flow samples drawn for the calibration of a flow without a fast inverse (see {@link #fit}). */
+    public static final int SLOW_FLOW_ROWS = 50_000;
+
     /** Fewest calibration rows the value cap leaves (500 knots need a few rows each). */
     public static final int MIN_ROWS = 1_000;
 
@@ -42,6 +45,15 @@ public final class CalibrationFit {
     public static int rows(int configured, int features, long maxValues) {
         long cap = Math.max(MIN_ROWS, maxValues / Math.max(1, features));
         return (int) Math.min(configured, cap);
+    }
+
+    /**
+     * Flow samples the calibration draws: {@code rows} (at least 2); a flow without a fast inverse (MAF, splines)
+     * samples through its composed, sequential inverse, so at most {@value #SLOW_FLOW_ROWS}, still about 100 per
+     * interval of the default 500 knots (a 97-feature MAF took over 4 minutes for 200,000).
+     */
+    public static int flowRows(int rows, boolean fastInverse) {
+        return Math.max(2, fastInverse ? rows : Math.min(rows, SLOW_FLOW_ROWS));
     }
 
     /**
@@ -82,7 +94,7 @@ public final class CalibrationFit {
         }
         Flow flow = Flows.build(spec, FlowNetworks.unflatten(spec, parameters, DataType.FLOAT));
         java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5851F42D4C957F2DL);
-        int flowRows = Math.max(rows, 2);
+        int flowRows = flowRows(rows, flow.fastInverse() != null);
         int d = spec.features();
         float[] samples = new float[flowRows * d];
         for (int done = 0; done < flowRows; ) {

@@ -24,4 +24,12 @@ class CalibrationRowsTest {
         assertThat((long) CalibrationFit.rows(ROWS, 1_200, CAP) * 1_200).isLessThanOrEqualTo(CAP);
         assertThat(CalibrationFit.rows(ROWS, 1_000_000, CAP)).isEqualTo(CalibrationFit.MIN_ROWS);
     }
+
+    @Test
+    void aFlowWithoutAFastInverseDrawsAtMostTheSlowFlowCap() {
+        assertThat(CalibrationFit.flowRows(ROWS, true)).isEqualTo(200_000);
+        assertThat(CalibrationFit.flowRows(ROWS, false)).isEqualTo(CalibrationFit.SLOW_FLOW_ROWS);
+        assertThat(CalibrationFit.flowRows(3_000, false)).isEqualTo(3_000);
+        assertThat(CalibrationFit.flowRows(1, true)).isEqualTo(2);
+    }
 }
