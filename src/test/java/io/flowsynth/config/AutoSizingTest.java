@@ -14,6 +14,11 @@ class AutoSizingTest {
         assertThat(AutoSizing.hiddenFeatures(0, 3_554, 16)).isEqualTo(64);
         assertThat(AutoSizing.layers(0, 3_554)).isEqualTo(6);
         assertThat(AutoSizing.hiddenFeatures(128, 266, 16)).isEqualTo(128);
+        // a wide table's conditioners grow with its features only from 10,000 rows
+        assertThat(AutoSizing.hiddenFeatures(0, 2_331, 97)).isEqualTo(64);
+        assertThat(AutoSizing.hiddenFeatures(0, 400, 300)).isEqualTo(32);
+        assertThat(AutoSizing.hiddenFeatures(0, 10_000, 97)).isEqualTo(128);
+        assertThat(AutoSizing.hiddenFeatures(0, 1_000_000, 1_000)).isEqualTo(256);
         assertThat(AutoSizing.layers(2, 1_000_000)).isEqualTo(2);
     }
 

@@ -40,8 +40,9 @@ class ConfigResolverTest {
         assertThat(c.flow().layers()).isEqualTo(4);
         assertThat(c.flow().hiddenFeatures()).isEqualTo(ConfigKeys.FLOW_HIDDEN_FEATURES_DEFAULT);
         assertThat(c.flow().spec(16, 5_000, 1).hiddenFeatures()).isEqualTo(64);
-        assertThat(c.flow().spec(200, 5_000, 1).hiddenFeatures()).isEqualTo(224);
-        assertThat(c.flow().spec(1000, 5_000, 1).hiddenFeatures()).isEqualTo(256);
+        assertThat(c.flow().spec(200, 5_000, 1).hiddenFeatures()).isEqualTo(64);
+        assertThat(c.flow().spec(200, 50_000, 1).hiddenFeatures()).isEqualTo(224);
+        assertThat(c.flow().spec(1000, 50_000, 1).hiddenFeatures()).isEqualTo(256);
         assertThat(c.flow().spec(16, 500, 1).hiddenFeatures()).isEqualTo(32);
     }
 

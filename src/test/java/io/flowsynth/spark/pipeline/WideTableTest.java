@@ -38,8 +38,8 @@ class WideTableTest {
         assertThat(model.encoder().columns()).hasSize(COLUMNS);
         int features = model.flowSpec().features();
         assertThat(features).isGreaterThanOrEqualTo(COLUMNS);
-        // conditioner width derived from the number of features (flow.hidden-features = auto)
-        assertThat(model.flowSpec().hiddenFeatures()).isEqualTo(AutoSizing.hiddenFeatures(0, 400, features)).isEqualTo(128);
+        // conditioner width from the rows and features (flow.hidden-features = auto): a 400-row table's stays small
+        assertThat(model.flowSpec().hiddenFeatures()).isEqualTo(AutoSizing.hiddenFeatures(0, 400, features)).isEqualTo(32);
 
         Dataset<Row> synthetic = new SyntheticSampler(256).sample(spark, model, 300, 5, 2, false).cache();
         assertThat(synthetic.columns()).hasSize(COLUMNS);
