@@ -26,7 +26,7 @@ public final class CalibrationFit {
     /** Keeps the calibration's generators apart from the other users of the job seed. */
     private static final long CALIBRATION_STREAM = 0x632BE59BD9B4E019L;
 
-    /** Most flow samples drawn for the calibration of a flow without a fast inverse (see {@link #fit}). */
+    /** Most flow samples drawn for the calibration of an autoregressive flow ({@link #flowRows}). */
     public static final int SLOW_FLOW_ROWS = 50_000;
 
     /** Fewest calibration rows the value cap leaves (500 knots need a few rows each). */
@@ -48,12 +48,12 @@ public final class CalibrationFit {
     }
 
     /**
-     * Flow samples the calibration draws: {@code rows} (at least 2); a flow without a fast inverse (MAF, splines)
-     * samples through its composed, sequential inverse, so at most {@value #SLOW_FLOW_ROWS}, still about 100 per
+     * Flow samples the calibration draws: {@code rows} (at least 2); an autoregressive flow (MAF) inverts one feature
+     * after another, one pass of its conditioner per feature, so at most {@value #SLOW_FLOW_ROWS}, still about 100 per
      * interval of the default 500 knots (a 97-feature MAF took over 4 minutes for 200,000).
      */
-    public static int flowRows(int rows, boolean fastInverse) {
-        return Math.max(2, fastInverse ? rows : Math.min(rows, SLOW_FLOW_ROWS));
+    public static int flowRows(int rows, boolean sequentialInverse) {
+        return Math.max(2, sequentialInverse ? Math.min(rows, SLOW_FLOW_ROWS) : rows);
     }
 
     /**
@@ -94,7 +94,7 @@ public final class CalibrationFit {
         }
         Flow flow = Flows.build(spec, FlowNetworks.unflatten(spec, parameters, DataType.FLOAT));
         java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5851F42D4C957F2DL);
-        int flowRows = flowRows(rows, flow.fastInverse() != null);
+        int flowRows = flowRows(rows, spec.type() == io.flowsynth.flow.FlowType.MAF);
         int d = spec.features();
         float[] samples = new float[flowRows * d];
         for (int done = 0; done < flowRows; ) {

@@ -26,10 +26,10 @@ class CalibrationRowsTest {
     }
 
     @Test
-    void aFlowWithoutAFastInverseDrawsAtMostTheSlowFlowCap() {
-        assertThat(CalibrationFit.flowRows(ROWS, true)).isEqualTo(200_000);
-        assertThat(CalibrationFit.flowRows(ROWS, false)).isEqualTo(CalibrationFit.SLOW_FLOW_ROWS);
-        assertThat(CalibrationFit.flowRows(3_000, false)).isEqualTo(3_000);
-        assertThat(CalibrationFit.flowRows(1, true)).isEqualTo(2);
+    void anAutoregressiveFlowDrawsAtMostTheSlowFlowCap() {
+        assertThat(CalibrationFit.flowRows(ROWS, false)).isEqualTo(200_000);
+        assertThat(CalibrationFit.flowRows(ROWS, true)).isEqualTo(CalibrationFit.SLOW_FLOW_ROWS);
+        assertThat(CalibrationFit.flowRows(3_000, true)).isEqualTo(3_000);
+        assertThat(CalibrationFit.flowRows(1, false)).isEqualTo(2);
     }
 }
