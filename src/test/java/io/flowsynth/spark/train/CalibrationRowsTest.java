@@ -27,9 +27,12 @@ class CalibrationRowsTest {
 
     @Test
     void anAutoregressiveFlowDrawsAtMostTheSlowFlowCap() {
-        assertThat(CalibrationFit.flowRows(ROWS, false)).isEqualTo(200_000);
-        assertThat(CalibrationFit.flowRows(ROWS, true)).isEqualTo(CalibrationFit.SLOW_FLOW_ROWS);
-        assertThat(CalibrationFit.flowRows(3_000, true)).isEqualTo(3_000);
-        assertThat(CalibrationFit.flowRows(1, false)).isEqualTo(2);
+        assertThat(CalibrationFit.flowRows(ROWS, false, 2_000)).isEqualTo(200_000);
+        assertThat(CalibrationFit.flowRows(1, false, 2_000)).isEqualTo(2);
+        // MAF: 4 draws per data row, at least 10,000, at most 50,000, never more than configured
+        assertThat(CalibrationFit.flowRows(ROWS, true, 2_097)).isEqualTo(10_000);
+        assertThat(CalibrationFit.flowRows(ROWS, true, 5_000)).isEqualTo(20_000);
+        assertThat(CalibrationFit.flowRows(ROWS, true, 200_000)).isEqualTo(CalibrationFit.SLOW_FLOW_ROWS);
+        assertThat(CalibrationFit.flowRows(3_000, true, 200_000)).isEqualTo(3_000);
     }
 }
