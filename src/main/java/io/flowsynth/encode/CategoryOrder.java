@@ -44,6 +44,11 @@ public final class CategoryOrder {
         return out;
     }
 
+    /** Whether any column has an ordered feature a categorical column could be laid out by. */
+    public static boolean hasCompanions(TableEncoder encoder) {
+        return java.util.Arrays.stream(orderedFeatures(encoder)).anyMatch(f -> f >= 0);
+    }
+
     /**
      * Per encoder column, the index of its ordered feature (a quantile encoder's value feature, a date text's, a
      * value-ordered categorical's interval), or −1.

@@ -44,6 +44,7 @@ class CategoryOrderTest {
         assertThat(((CategoricalEncoder) encoder.columns().get(1)).categories()).containsExactly("m0", "m1", "m2");
         List<Integer> candidates = CategoryOrder.candidates(encoder);
         assertThat(candidates).containsExactly(1, 2);
+        assertThat(CategoryOrder.hasCompanions(encoder)).isTrue();
         ContextScores.Sums sums = ContextScores.Sums.of(encoder, candidates);
         double[] features = new double[encoder.width()];
         int[] levels = new int[candidates.size()];
@@ -124,5 +125,7 @@ class CategoryOrderTest {
         TableEncoder encoder = new TableEncoder(List.of(onehot,
                 new CategoricalEncoder("two", STRING, Map.of("a", 5L, "b", 3L), 0, Map.of()), c));
         assertThat(CategoryOrder.candidates(encoder)).containsExactly(2);
+        // categoricals only: nothing to lay them out by, no pass
+        assertThat(CategoryOrder.hasCompanions(encoder)).isFalse();
     }
 }

@@ -644,7 +644,7 @@ public final class FitPipeline {
                     + "task)", scored, all.size(), ContextScores.MAX_CELLS / 1_000_000);
             all = all.subList(0, scored);
         }
-        if (all.isEmpty()) {
+        if (all.isEmpty() || !CategoryOrder.hasCompanions(encoder)) {
             return encoder;
         }
         ContextScores.Sums sums = levelSums(table, encoder, all, rows, seed,
