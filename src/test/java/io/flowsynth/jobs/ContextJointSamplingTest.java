@@ -95,6 +95,46 @@ class ContextJointSamplingTest {
                 "--output", dir.resolve("where").toString())).as("no conditions on an automatic context").isEqualTo(2);
     }
 
+    @Test
+    void aFitLaysACategoricalOutInTheOrderOfTheNumberItExplainsUnlessSwitchedOff() throws Exception {
+        // material: m0 most frequent with x about 2, m1 with x about 6, m2 (rarest) with x about -2; by frequency
+        // m0, m1, m2, by their mean x m2, m0, m1
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType(new StructField[]{
+            DataTypes.createStructField("material", DataTypes.StringType, false),
+            DataTypes.createStructField("x", DataTypes.DoubleType, false)});
+        Random r = new Random(4);
+        List<Row> rows = new ArrayList<>();
+        String[] materials = {"m0", "m1", "m2"};
+        int[] counts = {500, 300, 200};
+        double[] means = {2, 6, -2};
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < counts[k]; i++) {
+                rows.add(RowFactory.create(materials[k], means[k] + r.nextGaussian()));
+            }
+        }
+        String input = dir.resolve("materials.parquet").toString();
+        spark.createDataFrame(rows, schema).repartition(2).write().parquet(input);
+        for (boolean on : new boolean[]{true, false}) {
+            String model = dir.resolve("order-" + on).toString();
+            assertThat(cli("fit", "--input", input, "--model", model, "--set", "flowsynth.train.steps=10",
+                    "--set", "flowsynth.condition.auto=false",
+                    "--set", "flowsynth.encode.order-categories=" + on)).isZero();
+            JsonNode material = new ObjectMapper().readTree(Files.readString(Path.of(model, "metadata.json")))
+                    .path("encoder").path("columns").get(0);
+            assertThat(material.path("column").asText()).isEqualTo("material");
+            List<String> order = new ArrayList<>();
+            material.path("categories").forEach(c -> order.add(c.path("value").asText()));
+            if (on) {
+                assertThat(order).containsExactly("m2", "m0", "m1");
+                assertThat(material.path("ordered_by").asText()).isEqualTo("x");
+            } else {
+                assertThat(order).containsExactly("m0", "m1", "m2");
+                assertThat(material.has("ordered_by")).isFalse();
+            }
+        }
+    }
+
     private static int cli(String... args) {
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         return FlowsynthCli.execute(args, master -> SharedSparkSession.get(), err);
