@@ -16,6 +16,7 @@ import io.flowsynth.encode.IdEncoder;
 import io.flowsynth.encode.QuantileEncoder;
 import io.flowsynth.error.BadInputException;
 import io.flowsynth.math.RdpAccountant;
+import io.flowsynth.privacy.DpSgdPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,10 @@ import java.util.Objects;
  * {@link #releases()}):
  * <ol>
  *   <li>row count, first: Laplace(1/ε_n), ε_n = {@value #ROW_COUNT_SHARE}·ε_E (released before n̂, hence δ, is
- *       known: pure DP, accounted by its RDP curve); everything after uses the noisy count (δ = 1/n² is 1/n̂²);</li>
+ *       known: pure DP, accounted by its RDP curve); everything after uses the noisy count (δ = 1/n² is 1/n̂²). An
+ *       "auto" encoder share is chosen next, from n̂ and the column count only
+ *       ({@link DpSgdPlan#autoEncoderShare}; ε_n is then {@value #ROW_COUNT_SHARE} of the ε_E at
+ *       {@link DpSgdPlan#AUTO_SHARE});</li>
  *   <li>δ_E: {@value #THRESHOLD_DELTA_SHARE} of it in equal shares δ_c over the columns that may be categorical (the
  *       category thresholds), the rest (all of it without such columns) for the RDP conversion;</li>
  *   <li>every other release is Gaussian; ρ_E is the largest zCDP budget that, composed with the row count, converts
@@ -173,7 +177,8 @@ public final class PrivateEncoders {
 
     private final EncodeOptions options;
     private final BoundsOptions boundsOptions;
-    private final PrivacySettings privacy;
+    /** The settings; an "auto" encoder share is resolved by {@link #plan}. */
+    private PrivacySettings privacy;
     private final Map<String, String> boundsSettings;
     private final NoiseSource noise;
     private final List<EncoderReleases.Release> ledger = new ArrayList<>();
@@ -214,13 +219,15 @@ public final class PrivateEncoders {
         if (rows >= 0) {
             throw new IllegalStateException("the row count is released once");
         }
-        double eps = ROW_COUNT_SHARE * privacy.encoderEpsilon();
+        // an "auto" share is chosen after this release: its ε is a share of the encoders' at DpSgdPlan.AUTO_SHARE
+        PrivacySettings nominal = privacy.autoEncoderShare() ? privacy.withEncoderShare(DpSgdPlan.AUTO_SHARE)
+                : privacy;
+        double eps = ROW_COUNT_SHARE * nominal.encoderEpsilon();
         rows = Math.max(1, Math.round(exactRows + noise.laplace("rows", 1.0 / eps)));
-        encoderDelta = privacy.encoderDelta(rows);
+        encoderDelta = nominal.encoderDelta(rows);
         ledger.add(new EncoderReleases.Release(null, "row_count", EncoderReleases.LAPLACE, 1, 1.0 / eps, eps, 0,
                 null));
-        LOG.info("Differential privacy: released row count {} (Laplace, ε = {}); encoders' budget ε = {}, δ = {}", rows,
-                fmt(eps), fmt(privacy.encoderEpsilon()), fmt(encoderDelta));
+        LOG.info("Differential privacy: released row count {} (Laplace, ε = {})", rows, fmt(eps));
         return rows;
     }
 
@@ -273,6 +280,18 @@ public final class PrivateEncoders {
         if (columns.size() != plans.size()) {
             throw new IllegalStateException("prepare the columns first");
         }
+        if (privacy.autoEncoderShare()) {
+            // a function of the released row count and the column count only: post-processing
+            privacy = privacy.withEncoderShare(DpSgdPlan.autoEncoderShare(privacy, rows, plans.size()));
+            encoderDelta = privacy.encoderDelta(rows);
+            LOG.info("Differential privacy: {} = auto: {} (the DP copula at {} would have noise std {} per "
+                    + "correlation for {} columns and {} rows; {} or less keeps {})", ConfigKeys.PRIVACY_ENCODER_SHARE,
+                    fmt(privacy.encoderShare()), DpSgdPlan.AUTO_SHARE, fmt(privacy.copulaShare() == 0 ? 0
+                            : DpSgdPlan.copulaCorrelationNoise(privacy.withEncoderShare(DpSgdPlan.AUTO_SHARE), rows,
+                            plans.size())), plans.size(), rows, DpSgdPlan.COPULA_NOISE_LIMIT, DpSgdPlan.AUTO_SHARE);
+        }
+        LOG.info("Differential privacy: encoders' budget ε = {}, δ = {}", fmt(privacy.encoderEpsilon()),
+                fmt(encoderDelta));
         int categoricalCapable = 0;
         for (ColumnPlan p : plans) {
             if (p.mode == Mode.CATEGORICAL || categoricalRequested(p)) {

@@ -496,6 +496,39 @@ class PrivateEncodersTest {
     }
 
     @Test
+    void anAutoEncoderShareIsChosenAfterTheRowCountAndEveryReleaseSpendsIt() {
+        // ε = 3, encoder share auto: a wide table with few rows (74 categorical columns, 2,331 rows, as ames) gives
+        // the encoders DpSgdPlan.AUTO_SHARE_NOISY_COPULA; a narrow one (14 columns, 3,554 rows) DpSgdPlan.AUTO_SHARE
+        for (int[] shape : new int[][]{{74, 2331}, {14, 3554}}) {
+            PrivacySettings s = new PrivacySettings(3.0, Double.NaN, PrivacySettings.AUTO, 1.0);
+            PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(), s, Map.of(),
+                    NoiseSource.fixed(4));
+            long n = dp.releaseRowCount(shape[1]);
+            List<ColumnPlan> plans = new java.util.ArrayList<>();
+            for (int c = 0; c < shape[0]; c++) {
+                plans.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.STRING), null));
+            }
+            dp.prepare(plans);
+            dp.plan(plans);
+            for (ColumnPlan p : plans) {
+                dp.categorical(p, Map.of("a", (double) n), 0);
+            }
+            EncoderReleases r = dp.releases();
+            double share = io.flowsynth.privacy.DpSgdPlan.autoEncoderShare(s, n, shape[0]);
+            assertThat(share).isEqualTo(shape[0] == 74 ? io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE_NOISY_COPULA
+                    : io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE);
+            // the row count's ε is a share of the nominal encoders' ε (released before the choice)
+            assertThat(r.releases().get(0).statistic()).isEqualTo("row_count");
+            assertThat(r.releases().get(0).epsilon()).isCloseTo(PrivateEncoders.ROW_COUNT_SHARE
+                    * io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE * 3.0, within(1e-12));
+            // the encoders' budget is the chosen share, and their releases composed in RDP spend all of it
+            assertThat(r.epsilon()).isCloseTo(share * 3.0, within(1e-12));
+            assertThat(r.delta()).isCloseTo(share / ((double) n * n), within(1e-20));
+            assertThat(r.accountedEpsilon()).isLessThanOrEqualTo(share * 3.0 + 1e-9).isGreaterThan(share * 3.0 - 1e-3);
+        }
+    }
+
+    @Test
     void theCategoryThresholdNeverNamesAOneRowValueBeyondTheStatedDelta() {
         // the executors release a value when its count plus N(0, σ²) reaches τ; one categorical column: δ_c is all
         // of the thresholds' δ
