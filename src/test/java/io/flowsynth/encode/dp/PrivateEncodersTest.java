@@ -350,6 +350,16 @@ class PrivateEncodersTest {
         PrivateEncoders narrow = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
                 new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of("c0", "8,64"), NoiseSource.fixed(1));
         assertThat(narrow.gridEdges(integerTable(narrow, 3554, 14).get(0))).hasSize(58);
+        // credit_data's expenses (35, 45, 60, 75, 90 …) in a DP range of [32, 512]: 481 integers, one bin each at
+        // ε = 10 (σ ≈ 3.5 per bin, 7 rows per integer), so 35 stays a point mass; at ε = 1 (σ ≈ 29) a coarser grid
+        PrivateEncoders rich = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), Map.of("c0", "32,512"), NoiseSource.fixed(1));
+        double[] expenses = rich.gridEdges(integerTable(rich, 3554, 14).get(0));
+        assertThat(expenses).hasSize(482);
+        assertThat(expenses).contains(34.5, 35.5);
+        PrivateEncoders poor = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(1.0, Double.NaN, 0.8, 1.0), Map.of("c0", "32,512"), NoiseSource.fixed(1));
+        assertThat(poor.gridEdges(integerTable(poor, 3554, 14).get(0)).length - 1).isLessThan(481);
     }
 
     @Test
@@ -359,7 +369,7 @@ class PrivateEncodersTest {
         PrivateEncoders dp = oneColumn(new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), 2000, year, 2);
         Random r = new Random(1);
         dp.releaseRange(year, zoomCounts(2000, () -> 2006 + r.nextInt(5)));
-        assertThat(dp.bounds(year)[1] - dp.bounds(year)[0]).isLessThanOrEqualTo(PrivateEncoders.UNIT_BINS_MAX);
+        assertThat(dp.bounds(year)[1] - dp.bounds(year)[0]).isLessThanOrEqualTo(PrivateEncoders.REFINE_MIN_INTEGERS);
         assertThat(dp.needsRefinement(year)).isFalse();
     }
 
