@@ -457,7 +457,7 @@ class PrivateEncodersTest {
         EncoderReleases r = dp.releases();
 
         // by hand: δ_E = 0.8/n̂², half of it to the one category threshold; the row count Laplace(1/(0.05·2.4));
-        // ρ_E the largest zCDP budget within ε_E = 2.4 with it; ρ_E/3 per column
+        // ρ_E the largest zCDP budget within ε_E = 2.4 with it; weights 1 (x), CATEGORY_WEIGHT (city), 1 (code)
         double deltaE = 0.8 / ((double) n * n);
         double epsN = 0.05 * 2.4;
         double[] orders = io.flowsynth.math.RdpAccountant.DEFAULT_ORDERS;
@@ -469,9 +469,10 @@ class PrivateEncodersTest {
                     + (a - 1) / (2 * a - 1) * Math.exp(-a * epsN)) / (a - 1));
         }
         double rhoE = io.flowsynth.math.RdpAccountant.rhoFor(rowCount, 2.4, deltaE / 2);
-        double rhoC = rhoE / 3;
+        double w = PrivateEncoders.CATEGORY_WEIGHT;
+        double rhoC = rhoE / (2 + w);
         // x: bounds set (no range), a precision release of 1/16 of ρ_c (sensitivity √7) if its floor allows, the
-        // histogram the rest; city: all of ρ_c; code: its null count, all of ρ_c
+        // histogram the rest; city: all of its w·ρ_c; code: its null count, all of ρ_c
         double spentRho = 0;
         double[] hand = rowCount.clone();
         for (EncoderReleases.Release e : r.releases()) {
@@ -481,7 +482,8 @@ class PrivateEncodersTest {
             }
             assertThat(e.mechanism()).isEqualTo(EncoderReleases.GAUSSIAN);
             double share = e.statistic().equals("rounding_precision") ? rhoC / 16
-                    : e.statistic().equals("histogram") && r.of("x").size() == 2 ? rhoC * 15 / 16 : rhoC;
+                    : e.statistic().equals("histogram") && r.of("x").size() == 2 ? rhoC * 15 / 16
+                    : e.column().equals("city") ? w * rhoC : rhoC;
             double sigma = e.sensitivity() / Math.sqrt(2 * share);
             assertThat(e.noise()).as(e.column() + " " + e.statistic()).isCloseTo(sigma, within(1e-9 * sigma));
             spentRho += e.sensitivity() * e.sensitivity() / (2 * sigma * sigma);
