@@ -176,9 +176,13 @@ public final class ConfigKeys {
     /** "auto" (1/n², n the training rows) or δ in (0, 0.01]. */
     public static final String PRIVACY_DELTA = "flowsynth.privacy.delta";
     public static final String PRIVACY_DELTA_DEFAULT = "auto";
-    /** Share of ε and δ spent on the encoders' statistics; the rest goes to DP-SGD. */
+    /**
+     * Share of ε and δ spent on the encoders' statistics (the rest goes to the DP copula and DP-SGD): a number in
+     * (0, 0.99], or "auto" (chosen from the released row count and the column count before any other release:
+     * {@code io.flowsynth.privacy.DpSgdPlan#autoEncoderShare}).
+     */
     public static final String PRIVACY_ENCODER_SHARE = "flowsynth.privacy.encoder-share";
-    public static final double PRIVACY_ENCODER_SHARE_DEFAULT = 0.8;
+    public static final String PRIVACY_ENCODER_SHARE_DEFAULT = "auto";
     /** DP-SGD's per-example gradient clip norm C. */
     public static final String PRIVACY_COPULA_SHARE = "flowsynth.privacy.copula-share";
     public static final double PRIVACY_COPULA_SHARE_DEFAULT = 0.9;
@@ -274,7 +278,7 @@ public final class ConfigKeys {
         d.put(PRIVACY_COPY_REDRAWS, String.valueOf(PRIVACY_COPY_REDRAWS_DEFAULT));
         d.put(PRIVACY_EPSILON, PRIVACY_EPSILON_DEFAULT);
         d.put(PRIVACY_DELTA, PRIVACY_DELTA_DEFAULT);
-        d.put(PRIVACY_ENCODER_SHARE, String.valueOf(PRIVACY_ENCODER_SHARE_DEFAULT));
+        d.put(PRIVACY_ENCODER_SHARE, PRIVACY_ENCODER_SHARE_DEFAULT);
         d.put(PRIVACY_COPULA_SHARE, String.valueOf(PRIVACY_COPULA_SHARE_DEFAULT));
         d.put(PRIVACY_MAX_STEPS, String.valueOf(PRIVACY_MAX_STEPS_DEFAULT));
         d.put(PRIVACY_MAX_GRAD_NORM, String.valueOf(PRIVACY_MAX_GRAD_NORM_DEFAULT));

@@ -7,21 +7,25 @@ import io.flowsynth.error.BadInputException;
  * {@code .max-grad-norm}), validated. Off ({@link #enabled()} false) unless ε is given.
  *
  * <p>The encoders' statistics get the noise that spends (share·ε, share·δ) when accounted alone; the flow (the DP
- * copula, DP-SGD) the rest; every release of the fit is then composed in one Rényi-DP accountant and DP-SGD's noise
+ * copula, DP-SGD) the rest. The share is a number, or "auto" ({@link #autoEncoderShare()}): then the fit chooses it
+ * after releasing the row count ({@code io.flowsynth.privacy.DpSgdPlan#autoEncoderShare}) and goes on with
+ * {@link #withEncoderShare}; the shares' ε and δ are asked of the resolved settings only; every release of the fit is then composed in one Rényi-DP accountant and DP-SGD's noise
  * is the least that keeps the whole composition within (ε, δ) ({@code io.flowsynth.privacy.DpSgdPlan}), so the fit
  * is (ε, δ)-DP. {@link #trainingEpsilon()} is the flow's nominal share (what basic composition would give it).
  *
  * @param epsilon      total ε of the fit; {@link Double#NaN} when off
  * @param delta        total δ; {@link Double#NaN} for "auto" (1/n², see {@link #deltaFor(long)})
- * @param encoderShare share of ε and δ spent on the encoders, in (0, 0.99]
+ * @param encoderShare share of ε and δ spent on the encoders, in (0, 0.99], or {@link Double#NaN} for "auto"
  * @param maxGradNorm  DP-SGD's per-example clip norm C &gt; 0
  * @param copulaShare  share of the flow's budget spent on the DP Gaussian copula it starts from, in [0, 0.99]; 0 = none
  * @param maxSteps     most DP-SGD steps (a cap on {@code flowsynth.train.steps}); 0 = no cap
  */
 public record PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm,
                               double copulaShare, long maxSteps) {
-    public static final PrivacySettings OFF = new PrivacySettings(Double.NaN, Double.NaN,
-            ConfigKeys.PRIVACY_ENCODER_SHARE_DEFAULT, ConfigKeys.PRIVACY_MAX_GRAD_NORM_DEFAULT);
+    /** {@link #encoderShare} of "auto". */
+    public static final double AUTO = Double.NaN;
+    public static final PrivacySettings OFF = new PrivacySettings(Double.NaN, Double.NaN, AUTO,
+            ConfigKeys.PRIVACY_MAX_GRAD_NORM_DEFAULT);
 
     /** Settings with the default copula share and step cap. */
     public PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm) {
@@ -45,8 +49,9 @@ public record PrivacySettings(double epsilon, double delta, double encoderShare,
         double epsilon = off ? Double.NaN : r.numberAbove(ConfigKeys.PRIVACY_EPSILON, 0, MAX_EPSILON);
         boolean auto = r.text(ConfigKeys.PRIVACY_DELTA).trim().equalsIgnoreCase("auto");
         double delta = auto ? Double.NaN : r.numberAbove(ConfigKeys.PRIVACY_DELTA, 0, MAX_DELTA);
+        boolean autoShare = r.text(ConfigKeys.PRIVACY_ENCODER_SHARE).trim().equalsIgnoreCase("auto");
         return new PrivacySettings(epsilon, delta,
-                r.numberAbove(ConfigKeys.PRIVACY_ENCODER_SHARE, 0, MAX_ENCODER_SHARE),
+                autoShare ? AUTO : r.numberAbove(ConfigKeys.PRIVACY_ENCODER_SHARE, 0, MAX_ENCODER_SHARE),
                 r.numberAbove(ConfigKeys.PRIVACY_MAX_GRAD_NORM, 0, 1e6),
                 r.number(ConfigKeys.PRIVACY_COPULA_SHARE, 0, MAX_ENCODER_SHARE),
                 r.longAtLeast(ConfigKeys.PRIVACY_MAX_STEPS, 0));
@@ -55,6 +60,28 @@ public record PrivacySettings(double epsilon, double delta, double encoderShare,
     /** These settings with another copula share. */
     public PrivacySettings withCopulaShare(double share) {
         return new PrivacySettings(epsilon, delta, encoderShare, maxGradNorm, share, maxSteps);
+    }
+
+    /** Whether the encoder share is "auto" (to be resolved by the fit, {@link #withEncoderShare}). */
+    public boolean autoEncoderShare() {
+        return Double.isNaN(encoderShare);
+    }
+
+    /** These settings with the encoder share {@code share} in (0, {@value #MAX_ENCODER_SHARE}]. */
+    public PrivacySettings withEncoderShare(double share) {
+        if (!(share > 0 && share <= MAX_ENCODER_SHARE)) {
+            throw new IllegalArgumentException("encoder share must be in (0, " + MAX_ENCODER_SHARE + "], got " + share);
+        }
+        return new PrivacySettings(epsilon, delta, share, maxGradNorm, copulaShare, maxSteps);
+    }
+
+    /** The encoder share; refused while it is "auto" (the shares' ε and δ are asked of the resolved settings). */
+    private double share() {
+        if (autoEncoderShare()) {
+            throw new IllegalStateException(ConfigKeys.PRIVACY_ENCODER_SHARE + " is auto: resolve it first "
+                    + "(withEncoderShare)");
+        }
+        return encoderShare;
     }
 
     /** True when the fit must be differentially private. */
@@ -82,21 +109,21 @@ public record PrivacySettings(double epsilon, double delta, double encoderShare,
 
     /** ε spent on the encoders' statistics. */
     public double encoderEpsilon() {
-        return epsilon * encoderShare;
+        return epsilon * share();
     }
 
     /** ε left for DP-SGD. */
     public double trainingEpsilon() {
-        return epsilon * (1 - encoderShare);
+        return epsilon * (1 - share());
     }
 
     /** δ spent on the encoders, for {@code rows} training rows. */
     public double encoderDelta(long rows) {
-        return deltaFor(rows) * encoderShare;
+        return deltaFor(rows) * share();
     }
 
     /** δ left for DP-SGD, for {@code rows} training rows. */
     public double trainingDelta(long rows) {
-        return deltaFor(rows) * (1 - encoderShare);
+        return deltaFor(rows) * (1 - share());
     }
 }

@@ -167,6 +167,24 @@ class ConfigBoundsTest {
     }
 
     @Test
+    void theEncoderShareIsAutoByDefaultAndANumberWhenGiven() {
+        Map<String, String> on = new LinkedHashMap<>();
+        on.put(ConfigKeys.PRIVACY_EPSILON, "3");
+        PrivacySettings auto = ConfigResolver.resolve(null, null, null, on).privacy();
+        assertThat(auto.autoEncoderShare()).isTrue();
+        on.put(ConfigKeys.PRIVACY_ENCODER_SHARE, " AUTO ");
+        assertThat(ConfigResolver.resolve(null, null, null, on).privacy().autoEncoderShare()).isTrue();
+        on.put(ConfigKeys.PRIVACY_ENCODER_SHARE, "0.9");
+        PrivacySettings given = ConfigResolver.resolve(null, null, null, on).privacy();
+        assertThat(given.autoEncoderShare()).isFalse();
+        assertThat(given.encoderEpsilon()).isCloseTo(2.7, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(auto.withEncoderShare(0.9)).isEqualTo(given);
+        on.put(ConfigKeys.PRIVACY_ENCODER_SHARE, "most");
+        assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, on)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining(ConfigKeys.PRIVACY_ENCODER_SHARE);
+    }
+
+    @Test
     void privacyIsOffByDefaultAndSplitsItsBudgetWhenOn() {
         assertThat(FlowsynthConfig.defaults().privacy().enabled()).isFalse();
         Map<String, String> on = new LinkedHashMap<>();

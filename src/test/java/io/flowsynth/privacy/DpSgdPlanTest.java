@@ -32,6 +32,40 @@ class DpSgdPlanTest {
     }
 
     @Test
+    void theCopulasNoisePerCorrelationIsItsMultiplierTimesTheSensitivityOverTheRows() {
+        PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.8, 1.0, 0.9);
+        // the copula alone spends 0.9 of the flow's (0.6, 0.2·δ); rows clipped to 1.5·√14: sensitivity 2.25·14
+        double sigma = RdpAccountant.sigmaFor(1.0, 1, 0.9 * 0.2 * 3, 0.2 / (3554.0 * 3554.0));
+        assertThat(DpSgdPlan.copulaCorrelationNoise(s, 3554, 14)).isCloseTo(sigma * 2.25 * 14 / 3554,
+                within(1e-12));
+        // more columns or fewer rows: more noise per correlation
+        assertThat(DpSgdPlan.copulaCorrelationNoise(s, 2331, 74))
+                .isGreaterThan(5 * DpSgdPlan.copulaCorrelationNoise(s, 3554, 14));
+    }
+
+    @Test
+    void autoEncoderShareLeavesTheFlowItsShareOnlyWhereItsCopulaCanResolveCorrelations() {
+        PrivacySettings auto = new PrivacySettings(3, Double.NaN, PrivacySettings.AUTO, 1.0, 0.9);
+        assertThat(auto.autoEncoderShare()).isTrue();
+        // credit_data's shape (14 columns, 3,554 rows): noise ≈ 0.1 per correlation, the flow keeps its share
+        assertThat(DpSgdPlan.copulaCorrelationNoise(auto.withEncoderShare(DpSgdPlan.AUTO_SHARE), 3554, 14))
+                .isLessThan(DpSgdPlan.COPULA_NOISE_LIMIT);
+        assertThat(DpSgdPlan.autoEncoderShare(auto, 3554, 14)).isEqualTo(DpSgdPlan.AUTO_SHARE);
+        // ames' (74 columns, 2,331 rows): noise ≈ 0.7 per correlation, the encoders take the flow's budget
+        assertThat(DpSgdPlan.copulaCorrelationNoise(auto.withEncoderShare(DpSgdPlan.AUTO_SHARE), 2331, 74))
+                .isGreaterThan(DpSgdPlan.COPULA_NOISE_LIMIT);
+        assertThat(DpSgdPlan.autoEncoderShare(auto, 2331, 74)).isEqualTo(DpSgdPlan.AUTO_SHARE_NOISY_COPULA);
+        // the same wide table with 20 times the rows can learn its correlations again
+        assertThat(DpSgdPlan.autoEncoderShare(auto, 20 * 2331, 74)).isEqualTo(DpSgdPlan.AUTO_SHARE);
+        // no copula: the nominal share; a configured share is kept
+        assertThat(DpSgdPlan.autoEncoderShare(auto.withCopulaShare(0), 2331, 74)).isEqualTo(DpSgdPlan.AUTO_SHARE);
+        assertThat(DpSgdPlan.autoEncoderShare(auto.withEncoderShare(0.6), 2331, 74)).isEqualTo(0.6);
+        // an unresolved share has no ε of its own
+        assertThatThrownBy(auto::encoderEpsilon).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("flowsynth.privacy.encoder-share");
+    }
+
+    @Test
     void refusesADeltaThatAllowsPublishingARow() {
         PrivacySettings s = new PrivacySettings(3, 0.001, 0.2, 1.0);
         assertThatThrownBy(() -> DpSgdPlan.of(s, 5000, 2, 64, 100)).isInstanceOf(BadInputException.class)

@@ -141,7 +141,9 @@ public final class FitPipeline {
             checkPrivateTraining(c);
             // the encoders' budget is split equally over the columns (in zCDP ρ, so each column's noise grows as
             // √columns): say early when each gets too little to learn; ρ ≈ ε²/(4·ln(1/δ)) at δ = 1e-7 is a rough guide
-            double rhoPerColumn = Math.pow(privacy.encoderEpsilon(), 2) / (4 * Math.log(1e7))
+            double encoderEpsilon = (privacy.autoEncoderShare()
+                    ? privacy.withEncoderShare(io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE) : privacy).encoderEpsilon();
+            double rhoPerColumn = Math.pow(encoderEpsilon, 2) / (4 * Math.log(1e7))
                     / Math.max(1, table.schema().fields().length);
             if (rhoPerColumn < 2e-4) {
                 LOG.warn(String.format("Differential privacy: each of the %d columns' statistics gets zCDP ρ ≈ %.3g "
@@ -232,6 +234,11 @@ public final class FitPipeline {
             // an earlier version, resumed from a checkpoint, has Laplace releases: basic composition then)
             io.flowsynth.encode.EncoderReleases released = encoder.privacy();
             boolean composed = released != null && released.conversionDelta() > 0;
+            if (privacy.autoEncoderShare()) {
+                // the share the encoders resolved ("auto"): their ε is that share of the fit's
+                privacy = privacy.withEncoderShare(released != null ? released.epsilon() / privacy.epsilon()
+                        : io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE);
+            }
             io.flowsynth.privacy.DpSgdPlan plan = io.flowsynth.privacy.DpSgdPlan.of(privateCopula ? privacy
                     : privacy.withCopulaShare(0), n, partitions, options.batchSize(), steps,
                     composed ? released.rdp() : null, composed ? released.thresholdDelta() : 0);

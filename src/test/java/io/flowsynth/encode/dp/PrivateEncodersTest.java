@@ -350,6 +350,16 @@ class PrivateEncodersTest {
         PrivateEncoders narrow = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
                 new PrivacySettings(3.0, Double.NaN, 0.8, 1.0), Map.of("c0", "8,64"), NoiseSource.fixed(1));
         assertThat(narrow.gridEdges(integerTable(narrow, 3554, 14).get(0))).hasSize(58);
+        // credit_data's expenses (35, 45, 60, 75, 90 …) in a DP range of [32, 512]: 481 integers, one bin each at
+        // ε = 10 (σ ≈ 3.5 per bin, 7 rows per integer), so 35 stays a point mass; at ε = 1 (σ ≈ 29) a coarser grid
+        PrivateEncoders rich = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), Map.of("c0", "32,512"), NoiseSource.fixed(1));
+        double[] expenses = rich.gridEdges(integerTable(rich, 3554, 14).get(0));
+        assertThat(expenses).hasSize(482);
+        assertThat(expenses).contains(34.5, 35.5);
+        PrivateEncoders poor = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(1.0, Double.NaN, 0.8, 1.0), Map.of("c0", "32,512"), NoiseSource.fixed(1));
+        assertThat(poor.gridEdges(integerTable(poor, 3554, 14).get(0)).length - 1).isLessThan(481);
     }
 
     @Test
@@ -359,7 +369,7 @@ class PrivateEncodersTest {
         PrivateEncoders dp = oneColumn(new PrivacySettings(10.0, Double.NaN, 0.8, 1.0), 2000, year, 2);
         Random r = new Random(1);
         dp.releaseRange(year, zoomCounts(2000, () -> 2006 + r.nextInt(5)));
-        assertThat(dp.bounds(year)[1] - dp.bounds(year)[0]).isLessThanOrEqualTo(PrivateEncoders.UNIT_BINS_MAX);
+        assertThat(dp.bounds(year)[1] - dp.bounds(year)[0]).isLessThanOrEqualTo(PrivateEncoders.REFINE_MIN_INTEGERS);
         assertThat(dp.needsRefinement(year)).isFalse();
     }
 
@@ -447,7 +457,7 @@ class PrivateEncodersTest {
         EncoderReleases r = dp.releases();
 
         // by hand: δ_E = 0.8/n̂², half of it to the one category threshold; the row count Laplace(1/(0.05·2.4));
-        // ρ_E the largest zCDP budget within ε_E = 2.4 with it; ρ_E/3 per column
+        // ρ_E the largest zCDP budget within ε_E = 2.4 with it; weights 1 (x), CATEGORY_WEIGHT (city), 1 (code)
         double deltaE = 0.8 / ((double) n * n);
         double epsN = 0.05 * 2.4;
         double[] orders = io.flowsynth.math.RdpAccountant.DEFAULT_ORDERS;
@@ -459,9 +469,10 @@ class PrivateEncodersTest {
                     + (a - 1) / (2 * a - 1) * Math.exp(-a * epsN)) / (a - 1));
         }
         double rhoE = io.flowsynth.math.RdpAccountant.rhoFor(rowCount, 2.4, deltaE / 2);
-        double rhoC = rhoE / 3;
+        double w = PrivateEncoders.CATEGORY_WEIGHT;
+        double rhoC = rhoE / (2 + w);
         // x: bounds set (no range), a precision release of 1/16 of ρ_c (sensitivity √7) if its floor allows, the
-        // histogram the rest; city: all of ρ_c; code: its null count, all of ρ_c
+        // histogram the rest; city: all of its w·ρ_c; code: its null count, all of ρ_c
         double spentRho = 0;
         double[] hand = rowCount.clone();
         for (EncoderReleases.Release e : r.releases()) {
@@ -471,7 +482,8 @@ class PrivateEncodersTest {
             }
             assertThat(e.mechanism()).isEqualTo(EncoderReleases.GAUSSIAN);
             double share = e.statistic().equals("rounding_precision") ? rhoC / 16
-                    : e.statistic().equals("histogram") && r.of("x").size() == 2 ? rhoC * 15 / 16 : rhoC;
+                    : e.statistic().equals("histogram") && r.of("x").size() == 2 ? rhoC * 15 / 16
+                    : e.column().equals("city") ? w * rhoC : rhoC;
             double sigma = e.sensitivity() / Math.sqrt(2 * share);
             assertThat(e.noise()).as(e.column() + " " + e.statistic()).isCloseTo(sigma, within(1e-9 * sigma));
             spentRho += e.sensitivity() * e.sensitivity() / (2 * sigma * sigma);
@@ -493,6 +505,39 @@ class PrivateEncodersTest {
         // basic composition with Laplace gave each of the 3 columns ε ≈ 0.76 (noise std 1.9 rows): here σ is
         // about 4 rows; but on 74 columns it grows only as √74 (34 rows), where Laplace's std grows as 74 (46x)
         assertThat(sigmaCity).isBetween(3.0, 5.0);
+    }
+
+    @Test
+    void anAutoEncoderShareIsChosenAfterTheRowCountAndEveryReleaseSpendsIt() {
+        // ε = 3, encoder share auto: a wide table with few rows (74 categorical columns, 2,331 rows, as ames) gives
+        // the encoders DpSgdPlan.AUTO_SHARE_NOISY_COPULA; a narrow one (14 columns, 3,554 rows) DpSgdPlan.AUTO_SHARE
+        for (int[] shape : new int[][]{{74, 2331}, {14, 3554}}) {
+            PrivacySettings s = new PrivacySettings(3.0, Double.NaN, PrivacySettings.AUTO, 1.0);
+            PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(), s, Map.of(),
+                    NoiseSource.fixed(4));
+            long n = dp.releaseRowCount(shape[1]);
+            List<ColumnPlan> plans = new java.util.ArrayList<>();
+            for (int c = 0; c < shape[0]; c++) {
+                plans.add(new ColumnPlan(c, "c" + c, ColumnType.of(ColumnType.Base.STRING), null));
+            }
+            dp.prepare(plans);
+            dp.plan(plans);
+            for (ColumnPlan p : plans) {
+                dp.categorical(p, Map.of("a", (double) n), 0);
+            }
+            EncoderReleases r = dp.releases();
+            double share = io.flowsynth.privacy.DpSgdPlan.autoEncoderShare(s, n, shape[0]);
+            assertThat(share).isEqualTo(shape[0] == 74 ? io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE_NOISY_COPULA
+                    : io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE);
+            // the row count's ε is a share of the nominal encoders' ε (released before the choice)
+            assertThat(r.releases().get(0).statistic()).isEqualTo("row_count");
+            assertThat(r.releases().get(0).epsilon()).isCloseTo(PrivateEncoders.ROW_COUNT_SHARE
+                    * io.flowsynth.privacy.DpSgdPlan.AUTO_SHARE * 3.0, within(1e-12));
+            // the encoders' budget is the chosen share, and their releases composed in RDP spend all of it
+            assertThat(r.epsilon()).isCloseTo(share * 3.0, within(1e-12));
+            assertThat(r.delta()).isCloseTo(share / ((double) n * n), within(1e-20));
+            assertThat(r.accountedEpsilon()).isLessThanOrEqualTo(share * 3.0 + 1e-9).isGreaterThan(share * 3.0 - 1e-3);
+        }
     }
 
     @Test
