@@ -706,7 +706,20 @@ public final class FitPipeline {
         for (Map<String, String> m : List.of(now, stored.config())) {
             m.keySet().stream().filter(k -> ENCODER_SETTINGS.stream().anyMatch(k::startsWith)).forEach(keys::add);
         }
+        // the privacy budget's split decides nothing without differential privacy
+        java.util.function.Predicate<Map<String, String>> private_ = m -> !m.getOrDefault(ConfigKeys.PRIVACY_EPSILON,
+                "off").trim().equalsIgnoreCase("off");
+        boolean dp = private_.test(now) || private_.test(stored.config());
+        if (!dp) {
+            keys.removeAll(List.of(ConfigKeys.PRIVACY_DELTA, ConfigKeys.PRIVACY_ENCODER_SHARE));
+        }
         for (String k : keys) {
+            if (!stored.config().containsKey(k)) {
+                // a setting newer than the checkpoint's version: its encoders were fitted without it, reused as saved
+                LOG.info("Resuming: checkpoint {} predates {} (this fit: {}): its encoders are reused as they were "
+                        + "fitted", dir, k, now.get(k));
+                continue;
+            }
             if (!java.util.Objects.equals(now.get(k), stored.config().get(k))) {
                 throw new BadInputException("Checkpoint " + dir + " was made with " + k + "=" + stored.config().get(k)
                         + ", this fit has " + now.get(k) + "; remove " + root + " or fit without --resume");

@@ -38,12 +38,17 @@ class ResumeEncoderTest {
 
     /** A checkpoint round holding a complete model with the given encoder and config (no training needed). */
     private void writeCheckpoint(String root, int round, TableEncoder encoder, FlowsynthConfig c, boolean complete) {
+        writeCheckpoint(root, round, encoder, c.asMap(), complete);
+    }
+
+    private void writeCheckpoint(String root, int round, TableEncoder encoder, Map<String, String> config,
+                                 boolean complete) {
         FlowSpec spec = new FlowSpec(FlowType.REALNVP, encoder.width(), 2, 8, 1, 7L);
         String json = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(1e-3, 0, DataType.FLOAT)).toJson();
         float[] parameters = FlowNetworks.specOrder(FlowNetworks.network(json));
         String roundDir = root + "/" + String.format("round-%06d", round);
         new FlowsynthModel("m" + round, new StructType().add("x", DataTypes.DoubleType), 1000, encoder, spec,
-                parameters, json, JsonNodeFactory.instance.objectNode(), c.asMap())
+                parameters, json, JsonNodeFactory.instance.objectNode(), config)
                 .save(roundDir + "/model", false, conf);
         if (complete) {
             HadoopFiles.writeString(roundDir + "/" + Checkpoints.STATE, "{}", conf);
@@ -76,5 +81,20 @@ class ResumeEncoderTest {
         FlowsynthConfig lr = ConfigResolver.resolve(null, null, null, Map.of("flowsynth.encode.quantiles", "200",
                 "flowsynth.train.learning-rate", "0.0001"));
         assertThat(FitPipeline.checkpointEncoder(root, lr, conf)).isNotNull();
+    }
+
+    @Test
+    void aCheckpointOfAnEarlierVersionResumesWithTheEncoderSettingsItDidNotHave() {
+        // saved by a version without flowsynth.encode.order-categories and with encoder-share 0.8 as its default
+        String root = dir.resolve("old").toString();
+        FlowsynthConfig c = ConfigResolver.resolve(null, null, null, Map.of());
+        Map<String, String> old = new java.util.HashMap<>(c.asMap());
+        old.remove("flowsynth.encode.order-categories");
+        old.put("flowsynth.privacy.encoder-share", "0.8");
+        writeCheckpoint(root, 1, encoder(7.0), old, true);
+        assertThat(FitPipeline.checkpointEncoder(root, c, conf)).as("newer key, DP off: reused").isNotNull();
+        // under differential privacy the budget's split decides the encoders: refused
+        FlowsynthConfig dp = ConfigResolver.resolve(null, null, null, Map.of("flowsynth.privacy.epsilon", "3"));
+        assertThatThrownBy(() -> FitPipeline.checkpointEncoder(root, dp, conf)).isInstanceOf(BadInputException.class);
     }
 }
