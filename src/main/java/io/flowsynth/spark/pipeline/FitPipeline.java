@@ -707,9 +707,9 @@ public final class FitPipeline {
             m.keySet().stream().filter(k -> ENCODER_SETTINGS.stream().anyMatch(k::startsWith)).forEach(keys::add);
         }
         // the privacy budget's split decides nothing without differential privacy
-        java.util.function.Predicate<Map<String, String>> private_ = m -> !m.getOrDefault(ConfigKeys.PRIVACY_EPSILON,
-                "off").trim().equalsIgnoreCase("off");
-        boolean dp = private_.test(now) || private_.test(stored.config());
+        java.util.function.Predicate<Map<String, String>> privateFit = m -> !m.getOrDefault(
+                ConfigKeys.PRIVACY_EPSILON, "off").trim().equalsIgnoreCase("off");
+        boolean dp = privateFit.test(now) || privateFit.test(stored.config());
         if (!dp) {
             keys.removeAll(List.of(ConfigKeys.PRIVACY_DELTA, ConfigKeys.PRIVACY_ENCODER_SHARE));
         }
