@@ -466,6 +466,54 @@ public final class DpMechanisms {
         return bin != SIDE && Math.abs(bin - SIDE) <= -RANGE_MIN_EXPONENT;
     }
 
+    /** Decades of round values below the top one of a range ({@link #roundValues}). */
+    public static final int ROUND_DECADES = 3;
+
+    /**
+     * The round values within [lo, hi]: 0 and every number of at most two significant digits, m·10^e with m in
+     * 10 … 99, in the {@value #ROUND_DECADES} decades below and at the top of the range's largest magnitude (an
+     * amount of 64 … 8,192 has 64 … 99, 100, 110, …, 990 and 1,000, 1,100, …, 8,100); whole numbers: integers only.
+     * The candidates of a column's point masses: real tables pile values on such numbers (a loan of 1,000, assets of
+     * 5,000), which a histogram's bins would smear. A function of the bounds only. Each value is the double nearest to
+     * its decimal, as a parsed "1.1" is.
+     *
+     * @return increasing, distinct
+     */
+    public static double[] roundValues(double lo, double hi, boolean wholeNumbers) {
+        if (!(lo <= hi) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
+            throw new IllegalArgumentException("need finite lo <= hi, got " + lo + ", " + hi);
+        }
+        double top = Math.max(Math.abs(lo), Math.abs(hi));
+        java.util.TreeSet<Double> out = new java.util.TreeSet<>();
+        if (lo <= 0 && hi >= 0) {
+            out.add(0.0);
+        }
+        if (top > 0) {
+            int exponent = (int) Math.floor(Math.log10(top)) - 1; // step of the top decade
+            for (int e = exponent - ROUND_DECADES + 1; e <= exponent; e++) {
+                for (int m = 10; m <= 99; m++) {
+                    double v = java.math.BigDecimal.valueOf(m).scaleByPowerOfTen(e).doubleValue();
+                    if (wholeNumbers && v != Math.rint(v)) {
+                        continue;
+                    }
+                    if (v >= lo && v <= hi) {
+                        out.add(v);
+                    }
+                    if (-v >= lo && -v <= hi) {
+                        out.add(-v);
+                    }
+                }
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The index of x among increasing {@code points} when it equals one of them, else −1. */
+    public static int pointBin(double[] points, double x) {
+        int i = Arrays.binarySearch(points, x == 0.0 ? 0.0 : x); // −0.0 is 0
+        return i >= 0 ? i : -1;
+    }
+
     /** The bin of x among increasing edges (bin i = [edges[i], edges[i+1]); x clamped to the outer edges). */
     public static int edgeBin(double[] edges, double x) {
         int bins = edges.length - 1;

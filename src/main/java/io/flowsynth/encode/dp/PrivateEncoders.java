@@ -172,6 +172,16 @@ public final class PrivateEncoders {
      * equal bins instead ({@link #equalEdges}).
      */
     public static final int MIN_LOG_GRID_BINS = 16;
+    /**
+     * Share of a log-grid column's ρ spent on its round values' counts ({@link #releasePoints}): measured on
+     * credit_data at ε = 3 (see README, "Encoders under differential privacy").
+     */
+    public static final double POINT_SHARE = 0.2;
+    /**
+     * Chance that noise alone makes one of a column's round values a point mass: each of its m candidates passes
+     * σ·Φ⁻¹(1 − β/m).
+     */
+    public static final double POINT_BETA = 0.05;
     /** Share of a histogram column's ρ spent on its rounding precision (float, double, timestamp). */
     public static final double PRECISION_SHARE = 0.0625;
     /** Least rise of the CDF between two knots: an empty stretch of the grid keeps (almost) no mass. */
@@ -196,6 +206,10 @@ public final class PrivateEncoders {
         boolean integralUndecided;
         /** Bin edges of the histogram release ({@link #gridEdges}), null until the bounds are known. */
         double[] edges;
+        /** Whether {@link #edges} are one bin per integer. */
+        boolean unitBins;
+        /** Round values kept as point masses ({@link #releasePoints}), increasing; empty when none. */
+        double[] points = new double[0];
     }
 
     private final EncodeOptions options;
@@ -645,8 +659,9 @@ public final class PrivateEncoders {
             double integers = Math.floor(hi) - Math.ceil(lo) + 1;
             boolean precision = p.type.isFloatingPoint() || p.type.base() == ColumnType.Base.TIMESTAMP;
             double sigma = sigma(c.rho * (precision ? 1 - PRECISION_SHARE : 1), 1);
-            if (whole && integers >= 2 && integers <= UNIT_BINS_MAX
-                    && rows >= UNIT_BINS_MIN_SIGMAS * sigma * integers) {
+            c.unitBins = whole && integers >= 2 && integers <= UNIT_BINS_MAX
+                    && rows >= UNIT_BINS_MIN_SIGMAS * sigma * integers;
+            if (c.unitBins) {
                 // few whole values: one bin each (point masses such as a loan term of 12, 24, …, 60 stay points)
                 double[] e = new double[(int) integers + 1];
                 for (int j = 0; j < e.length; j++) {
@@ -654,7 +669,8 @@ public final class PrivateEncoders {
                 }
                 c.edges = e;
             } else {
-                int target = histogramBins(rows, sigma);
+                // the round values' release (pointCandidates) takes its share first
+                int target = histogramBins(rows, p.type.isDatetime() ? sigma : sigma / Math.sqrt(1 - POINT_SHARE));
                 double[] e = DpMechanisms.logGridEdges(lo, hi, whole, 64).length - 1 >= MIN_LOG_GRID_BINS
                         ? DpMechanisms.logGridEdges(lo, hi, whole, target) : equalEdges(lo, hi, whole, target);
                 for (int j = 0; j < e.length; j++) {
@@ -664,6 +680,64 @@ public final class PrivateEncoders {
             }
         }
         return c.edges.clone();
+    }
+
+    /**
+     * The round values ({@link DpMechanisms#roundValues}) within a quantile column's bounds whose counts
+     * {@link #releasePoints} releases: none for a column of one bin per integer (its values are points already) and
+     * for dates and timestamps. A function of the bounds and the type only.
+     */
+    public double[] pointCandidates(ColumnPlan p) {
+        Column c = columns.get(p.index);
+        gridEdges(p);
+        if (c.unitBins || p.type.isDatetime()) {
+            return new double[0];
+        }
+        return DpMechanisms.roundValues(c.bounds[0], c.bounds[1], p.type.isIntegral());
+    }
+
+    /**
+     * Releases which round values of a quantile column are point masses: the counts of its values equal to each of
+     * the m {@code candidates} ({@link #pointCandidates}; a row equals at most one: L2 sensitivity 1) with Gaussian
+     * noise from {@value #POINT_SHARE} of its ρ; a candidate whose noisy count reaches σ·Φ⁻¹(1 − β/m)
+     * (β = {@value #POINT_BETA}) becomes a bin of its own in the histogram ({@link #histogramPoints}), so its mass
+     * stays on that exact value instead of being smeared over a grid bin (real amounts pile on 1,000 and 5,000, and a
+     * KS score counts the smear). The candidates are a function of the released bounds; which pass is
+     * post-processing.
+     */
+    public void releasePoints(ColumnPlan p, double[] candidates, long[] counts) {
+        Column c = columns.get(p.index);
+        if (counts.length != candidates.length) {
+            throw new IllegalArgumentException("Column '" + p.name + "': expected " + candidates.length
+                    + " round-value counts, got " + counts.length);
+        }
+        if (candidates.length == 0) {
+            return;
+        }
+        double rho = POINT_SHARE * c.rho;
+        double sigma = sigma(rho, 1);
+        double tau = sigma * DpMechanisms.upperQuantile(POINT_BETA / candidates.length);
+        List<Double> kept = new ArrayList<>();
+        for (int i = 0; i < candidates.length; i++) {
+            double noisy = counts[i] + noise.gaussian("point|" + p.index + "|" + candidates[i], sigma);
+            if (noisy >= tau) {
+                kept.add(candidates[i]);
+            }
+        }
+        c.points = kept.stream().mapToDouble(Double::doubleValue).toArray();
+        c.rho -= rho;
+        ledger.add(gaussian(p.name, "round_values", 1, sigma, 0, candidates.length
+                + " round values (0 and two significant digits) within the bounds, threshold " + fmt(tau) + "; "
+                + c.points.length + " kept as point masses"));
+        LOG.info("Column '{}': {} of {} round values are point masses (noisy count ≥ {}, σ = {}){}", p.name,
+                c.points.length, candidates.length, fmt(tau), fmt(sigma), c.points.length == 0 ? ""
+                        : ": " + java.util.Arrays.toString(c.points.length <= 12 ? c.points
+                                : java.util.Arrays.copyOf(c.points, 12)));
+    }
+
+    /** A quantile column's released point masses ({@link #releasePoints}), increasing; empty when none. */
+    public double[] histogramPoints(ColumnPlan p) {
+        return columns.get(p.index).points.clone();
     }
 
     /**
@@ -886,21 +960,32 @@ public final class PrivateEncoders {
             states[s] = !possible || noisy < stateFloor(sigma) ? 0 : Math.round(noisy);
         }
         double[] edges = c.edges;
-        if (grid.length != edges.length - 1) {
-            throw new IllegalArgumentException("Column '" + p.name + "': expected " + (edges.length - 1) + " bins, got "
-                    + grid.length);
+        double[] pointValues = c.points;
+        int gridBins = edges.length - 1;
+        if (grid.length != gridBins + pointValues.length) {
+            throw new IllegalArgumentException("Column '" + p.name + "': expected " + gridBins + " bins and "
+                    + pointValues.length + " point masses, got " + grid.length + " counts");
         }
-        double[] noisy = new double[grid.length];
+        double[] noisyBins = new double[grid.length];
         for (int b = 0; b < grid.length; b++) {
-            noisy[b] = grid[b] + noise.gaussian("histogram|" + p.index + "|" + b, sigma);
+            String label = b < gridBins ? "histogram|" + p.index + "|" + b
+                    : "histogram|" + p.index + "|point|" + pointValues[b - gridBins];
+            noisyBins[b] = grid[b] + noise.gaussian(label, sigma);
+        }
+        boolean whole = p.type.isIntegral() || p.type.isDatetime();
+        List<double[]> segments = segments(edges, pointValues, noisyBins, whole);
+        double[] noisy = new double[segments.size()];
+        for (int j = 0; j < noisy.length; j++) {
+            noisy[j] = segments.get(j)[2];
         }
         double[] cdf = DpMechanisms.isotonicCumulative(noisy);
         double total = cdf[cdf.length - 1];
         states[0] = Math.round(total);
         String where = "bounds [" + fmt(c.bounds[0]) + ", " + fmt(c.bounds[1]) + "] "
                 + (c.publicBounds ? "(set)" : "(DP range)");
-        ledger.add(gaussian(p.name, "histogram", 1, sigma, 0, grid.length + " bins of the log grid and the counts of nulls" + (p.type.isFloatingPoint()
-                ? ", NaN, +inf, -inf" : "") + " in one histogram; isotonic CDF; " + where));
+        ledger.add(gaussian(p.name, "histogram", 1, sigma, 0, gridBins + " bins of the log grid"
+                + (pointValues.length > 0 ? ", " + pointValues.length + " point masses" : "") + " and the counts of nulls"
+                + (p.type.isFloatingPoint() ? ", NaN, +inf, -inf" : "") + " in one histogram; isotonic CDF; " + where));
         if (states[0] < 1) {
             LOG.warn("Column '{}': its noisy count of values is below 1: the synthetic column is all nulls", p.name);
             p.encoder = new ConstantEncoder(p.name, p.type, null);
@@ -912,34 +997,20 @@ public final class PrivateEncoders {
         } else if (p.type.base() == ColumnType.Base.TIMESTAMP) {
             unit = 1.0; // no precision released: every microsecond kept
         }
-        // knots where the CDF rises, each flat stretch kept as a near-empty segment. Whole numbers: a bin holding
-        // the integers a … b gives the knots (a, F before) and (b, F after), so a one-integer bin is a point mass
-        // (tied knots), as in an ordinary fit of an integer column; other columns: the bins' edges
-        boolean whole = p.type.isIntegral() || p.type.isDatetime();
+        // knots where the CDF rises, each flat stretch kept as a near-empty segment: a segment holding a … b gives
+        // the knots (a, F before) and (b, F after), so a one-value segment (a point mass, a one-integer bin) has tied
+        // knots, as in an ordinary fit; where one segment starts at the previous one's end, one knot
         List<double[]> points = new ArrayList<>();
-        for (int j = 0; j + 1 < edges.length; j++) {
+        for (int j = 0; j < segments.size(); j++) {
             if (!(cdf[j + 1] > cdf[j])) {
                 continue;
             }
-            double a = whole ? Math.ceil(edges[j]) : edges[j];
-            double b = whole ? Math.ceil(edges[j + 1]) - 1 : edges[j + 1];
-            if (b < a) {
-                continue; // no whole value within (cannot happen on half-integer edges)
+            double a = Math.max(c.bounds[0], Math.min(c.bounds[1], segments.get(j)[0]));
+            double b = Math.max(c.bounds[0], Math.min(c.bounds[1], segments.get(j)[1]));
+            if (points.isEmpty() || points.get(points.size() - 1)[0] != a) {
+                points.add(new double[]{a, cdf[j] / total});
             }
-            points.add(new double[]{Math.max(c.bounds[0], Math.min(c.bounds[1], a)), cdf[j] / total});
-            points.add(new double[]{Math.max(c.bounds[0], Math.min(c.bounds[1], b)), cdf[j + 1] / total});
-        }
-        // adjacent bins share an edge: keep one knot where a non-whole column's edges meet
-        if (!whole) {
-            List<double[]> merged = new ArrayList<>();
-            for (double[] q : points) {
-                if (!merged.isEmpty() && merged.get(merged.size() - 1)[0] == q[0]) {
-                    merged.get(merged.size() - 1)[1] = Math.max(merged.get(merged.size() - 1)[1], q[1]);
-                } else {
-                    merged.add(q);
-                }
-            }
-            points = merged;
+            points.add(new double[]{b, cdf[j + 1] / total});
         }
         if (points.isEmpty()) {
             points.add(new double[]{c.bounds[0], 0.0});
@@ -964,6 +1035,55 @@ public final class PrivateEncoders {
                 null, 0);
         LOG.info("Column '{}': DP histogram of {} bins in [{}, {}], {}; ρ = {} (noise σ = {} rows per bin)", p.name,
                 grid.length, fmt(knots[0]), fmt(knots[knots.length - 1]), where, fmt(rho), fmt(sigma));
+    }
+
+    /**
+     * The histogram's segments in value order, each {a, b, noisy mass}: the grid bin [edges[j], edges[j+1]) (whole
+     * numbers: the integers ⌈edges[j]⌉ … ⌈edges[j+1]⌉ − 1) cut at the point masses within it, its noisy count
+     * ({@code noisy[j]}) shared by the pieces in proportion to their length (whole numbers: their integers), and each
+     * point v a segment {v, v, noisy[bins + i]}. A bin whose every value is a point keeps no piece (its count of other
+     * values is noise). A point at an edge belongs to the bin that starts there, the top edge's to the last bin, as
+     * in {@link DpMechanisms#edgeBin}.
+     */
+    static List<double[]> segments(double[] edges, double[] points, double[] noisy, boolean whole) {
+        int bins = edges.length - 1;
+        List<double[]> out = new ArrayList<>();
+        int next = 0;
+        for (int j = 0; j < bins; j++) {
+            double a = whole ? Math.ceil(edges[j]) + 0.0 : edges[j]; // + 0.0: ⌈−0.5⌉ is −0.0
+            double b = whole ? Math.ceil(edges[j + 1]) - 1 : edges[j + 1];
+            int first = next;
+            while (next < points.length && (points[next] < edges[j + 1] || (j == bins - 1 && points[next] <= b))) {
+                next++;
+            }
+            List<double[]> pieces = new ArrayList<>();
+            double cursor = a;
+            for (int i = first; i < next; i++) {
+                double v = points[i];
+                double end = whole ? v - 1 : v;
+                if (end > cursor || (whole && end >= cursor)) {
+                    pieces.add(new double[]{cursor, end, whole ? end - cursor + 1 : end - cursor});
+                }
+                pieces.add(new double[]{v, v, -1 - i}); // a point: its own count
+                cursor = whole ? v + 1 : v;
+            }
+            if (b > cursor || (whole && b >= cursor) || (first == next && b >= cursor)) {
+                pieces.add(new double[]{cursor, b, whole ? b - cursor + 1 : b - cursor});
+            }
+            double length = 0;
+            for (double[] q : pieces) {
+                length += q[2] >= 0 ? q[2] : 0;
+            }
+            for (double[] q : pieces) {
+                if (q[2] < 0) {
+                    out.add(new double[]{q[0], q[1], noisy[bins + (int) (-1 - q[2])]});
+                } else {
+                    // no point in the bin: its whole count, whatever its length (a bin of one value keeps it)
+                    out.add(new double[]{q[0], q[1], first == next ? noisy[j] : noisy[j] * q[2] / length});
+                }
+            }
+        }
+        return out;
     }
 
     // ---- 6. generated columns -----------------------------------------------------------------------------------

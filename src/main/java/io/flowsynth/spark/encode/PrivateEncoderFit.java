@@ -39,7 +39,7 @@ import static org.apache.spark.sql.functions.udf;
 
 /**
  * The Spark passes of a differentially private encoder fit ({@code flowsynth.privacy.epsilon} set); the mechanisms,
- * budget and encoders are {@link PrivateEncoders}'. At most five jobs over the table:
+ * budget and encoders are {@link PrivateEncoders}'. At most six jobs over the table:
  * <ol>
  *   <li>counts (rows; per column non-null, NaN, ±∞; for float and double columns, per d ≤ 6 the values off the
  *       10^−d grid), from which the row count is released first;</li>
@@ -51,8 +51,11 @@ import static org.apache.spark.sql.functions.udf;
  *       executors</b> (drawn from the fit's secret key and the value, {@link NoiseSource}): only values whose noisy
  *       count reaches the column's threshold, at most 2·maxCategories per column, reach the driver, with their noisy
  *       count only;</li>
+ *   <li>for quantile columns on a log grid (not dates or timestamps), counts of their values equal to each round
+ *       value within their bounds ({@link PrivateEncoders#pointCandidates}), from which the point masses are
+ *       released;</li>
  *   <li>for quantile columns, counts of the values clamped to their bounds in the bins of
- *       {@link PrivateEncoders#gridEdges}.</li>
+ *       {@link PrivateEncoders#gridEdges}, a value equal to a released point mass in that point's own bin.</li>
  * </ol>
  * No exact minimum, maximum, extreme, distinct count, shape or word reaches the driver; exact counts do (as inputs of
  * the mechanisms) but never a model.
@@ -132,12 +135,17 @@ final class PrivateEncoderFit {
         if (!quantiles.isEmpty()) {
             LOG.info("DP encoder pass 4 of 4: clamped grid counts of {} numeric, date and timestamp columns (one Spark "
                     + "job)", quantiles.size());
+            points(t, quantiles);
             double[][] edges = quantiles.stream().map(dp::gridEdges).toArray(double[][]::new);
+            double[][] points = quantiles.stream().map(dp::histogramPoints).toArray(double[][]::new);
             int[] bins = new int[quantiles.size()];
             for (int j = 0; j < bins.length; j++) {
-                bins[j] = edges[j].length - 1;
+                bins[j] = edges[j].length - 1 + points[j].length;
             }
-            Sparse grids = histograms(t, quantiles, bins, (j, x) -> DpMechanisms.edgeBin(edges[j], x));
+            Sparse grids = histograms(t, quantiles, bins, (j, x) -> {
+                int point = DpMechanisms.pointBin(points[j], x);
+                return point >= 0 ? edges[j].length - 1 + point : DpMechanisms.edgeBin(edges[j], x);
+            });
             for (int j = 0; j < quantiles.size(); j++) {
                 dp.quantile(quantiles.get(j), quantileStates.get(j), grids.dense(j, bins[j]), quantileDecimals.get(j));
             }
@@ -169,6 +177,36 @@ final class PrivateEncoderFit {
         Sparse counts = histograms(t, narrow, bins, (j, x) -> DpMechanisms.refineBin(x, bounds[j][0], bounds[j][1]));
         for (int j = 0; j < narrow.size(); j++) {
             dp.releaseRefinement(narrow.get(j), counts.dense(j, bins[j]));
+        }
+    }
+
+    /**
+     * Pass 3b, only when some quantile column has round values within its bounds
+     * ({@link PrivateEncoders#pointCandidates}): their counts of values equal to each, from which the point masses
+     * are released.
+     */
+    private void points(Dataset<Row> t, List<ColumnPlan> quantiles) {
+        List<ColumnPlan> with = new ArrayList<>();
+        List<double[]> candidates = new ArrayList<>();
+        for (ColumnPlan p : quantiles) {
+            double[] c = dp.pointCandidates(p);
+            if (c.length > 0) {
+                with.add(p);
+                candidates.add(c);
+            }
+        }
+        if (with.isEmpty()) {
+            return;
+        }
+        LOG.info("DP encoder pass 3b: counts of round values of {} numeric columns (one Spark job)", with.size());
+        double[][] values = candidates.toArray(double[][]::new);
+        int[] bins = new int[values.length];
+        for (int j = 0; j < bins.length; j++) {
+            bins[j] = values[j].length;
+        }
+        Sparse counts = histograms(t, with, bins, (j, x) -> DpMechanisms.pointBin(values[j], x));
+        for (int j = 0; j < with.size(); j++) {
+            dp.releasePoints(with.get(j), values[j], counts.dense(j, bins[j]));
         }
     }
 

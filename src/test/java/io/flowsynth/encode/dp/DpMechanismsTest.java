@@ -328,4 +328,24 @@ class DpMechanismsTest {
             assertThat(r[3]).isCloseTo(2300, within(6 * 30.0 * 4)); // 16 bins' noise: std 30·4
         }
     }
+
+    @Test
+    void roundValuesAreZeroAndTwoSignificantDigitsInTheTopDecades() {
+        double[] amounts = DpMechanisms.roundValues(64, 8192, true);
+        assertThat(amounts).contains(64, 99, 100, 110, 990, 1000, 1200, 8100)
+                .doesNotContain(63, 101, 1050, 8200, 0);
+        assertThat(amounts).hasSize(36 + 90 + 72);
+        for (int i = 1; i < amounts.length; i++) {
+            assertThat(amounts[i]).isGreaterThan(amounts[i - 1]);
+        }
+        // three decades below the top one only: 1e-3 … 4 for a range reaching 4; the doubles a parser gives
+        double[] small = DpMechanisms.roundValues(-0.004, 4, false);
+        assertThat(small).contains(0.0, 0.01, 0.5, 1.1, 2.5, 4.0).doesNotContain(0.001, 0.0105, 4.1, -0.01);
+        assertThat(DpMechanisms.pointBin(small, Double.parseDouble("1.1"))).isGreaterThanOrEqualTo(0);
+        assertThat(DpMechanisms.pointBin(small, -0.0)).isEqualTo(DpMechanisms.pointBin(small, 0.0)).isZero();
+        assertThat(DpMechanisms.pointBin(small, 1.15)).isEqualTo(-1);
+        // signed ranges: both sides; whole numbers: integers only
+        assertThat(DpMechanisms.roundValues(-300, 50, true)).contains(-300, -250, -10, -1, 0, 5, 10, 50)
+                .doesNotContain(-305, -301, 0.5, 51);
+    }
 }

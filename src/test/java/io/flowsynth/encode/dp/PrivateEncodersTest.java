@@ -156,6 +156,83 @@ class PrivateEncodersTest {
                 .contains("histogram").doesNotContain("quantiles", "value_states");
     }
 
+    @Test
+    void roundValuesThatManyRowsShareStayPointMasses() {
+        // a loan amount: 40 % exactly 1,000, 15 % 500, the rest spread over 100 … 5,000
+        PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(3.0, Double.NaN, 0.5, 1.0), Map.of("amount", "0,8192"), NoiseSource.fixed(5));
+        int n = 20_000;
+        dp.releaseRowCount(n);
+        ColumnPlan amount = new ColumnPlan(0, "amount", ColumnType.of(ColumnType.Base.INT), null);
+        dp.prepare(List.of(amount));
+        dp.plan(List.of(amount));
+        Random r = new Random(2);
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            double u = r.nextDouble();
+            values[i] = u < 0.4 ? 1000 : u < 0.55 ? 500 : 100 + r.nextInt(4901);
+        }
+        double[] candidates = dp.pointCandidates(amount);
+        assertThat(candidates).contains(0, 500, 1000, 1100).doesNotContain(1050);
+        long[] counts = new long[candidates.length];
+        for (double v : values) {
+            int b = DpMechanisms.pointBin(candidates, v);
+            if (b >= 0) {
+                counts[b]++;
+            }
+        }
+        dp.releasePoints(amount, candidates, counts);
+        // 1,000 and 500 pass; a spread value's ~4 rows per round value do not
+        assertThat(dp.histogramPoints(amount)).containsExactly(500, 1000);
+        double[] edges = dp.gridEdges(amount);
+        double[] points = dp.histogramPoints(amount);
+        long[] grid = new long[edges.length - 1 + points.length];
+        for (double v : values) {
+            int p = DpMechanisms.pointBin(points, v);
+            grid[p >= 0 ? edges.length - 1 + p : DpMechanisms.edgeBin(edges, v)]++;
+        }
+        dp.quantile(amount, new long[]{n, 0, 0, 0, 0}, grid, null);
+        QuantileEncoder e = (QuantileEncoder) amount.encoder;
+        double[] k = e.knots();
+        double[] u = e.probabilities();
+        double jump1000 = 0;
+        double jump500 = 0;
+        for (int j = 0; j + 1 < k.length; j++) {
+            if (k[j] == k[j + 1]) {
+                jump1000 += k[j] == 1000 ? u[j + 1] - u[j] : 0;
+                jump500 += k[j] == 500 ? u[j + 1] - u[j] : 0;
+            }
+        }
+        assertThat(jump1000).isCloseTo(0.4, within(0.01));
+        assertThat(jump500).isCloseTo(0.15, within(0.01));
+        // the rest keeps its spread: the CDF halfway between the points
+        assertThat(linearCdf(k, u, 2999)).isCloseTo(0.55 + 0.45 * 2899.0 / 4900, within(0.03));
+        // the budget: the round values' share, the histogram the rest (no range, no precision: an int with bounds)
+        EncoderReleases.Release[] rel = dp.releases().of("amount").toArray(EncoderReleases.Release[]::new);
+        assertThat(rel).extracting(EncoderReleases.Release::statistic).containsExactly("round_values", "histogram");
+        assertThat(rel[0].rho() / (rel[0].rho() + rel[1].rho())).isCloseTo(PrivateEncoders.POINT_SHARE, within(1e-9));
+    }
+
+    @Test
+    void pointMassesCutTheirGridBinsIntoPieces() {
+        // whole numbers: bins 0 … 9 and 10 … 19, points 5 and 10; counts {bin 0, bin 1, point 5, point 10}
+        List<double[]> s = PrivateEncoders.segments(new double[]{-0.5, 9.5, 19.5}, new double[]{5, 10},
+                new double[]{9, 20, 3, 4}, true);
+        assertThat(s).hasSize(5);
+        assertThat(s.get(0)).containsExactly(0, 4, 5.0);
+        assertThat(s.get(1)).containsExactly(5, 5, 3);
+        assertThat(s.get(2)).containsExactly(6, 9, 4.0);
+        assertThat(s.get(3)).containsExactly(10, 10, 4);
+        assertThat(s.get(4)).containsExactly(11, 19, 20);
+        // reals: pieces by length; a point at the top edge belongs to the last bin; no points: the bins unchanged
+        List<double[]> r = PrivateEncoders.segments(new double[]{0, 1, 2}, new double[]{0.5, 2}, new double[]{8, 6,
+                1, 2}, false);
+        assertThat(r).extracting(q -> q[0]).containsExactly(0.0, 0.5, 0.5, 1.0, 2.0);
+        assertThat(r).extracting(q -> q[2]).containsExactly(4.0, 1.0, 4.0, 6.0, 2.0);
+        assertThat(PrivateEncoders.segments(new double[]{0, 1, 2}, new double[0], new double[]{8, 6}, false))
+                .extracting(q -> q[2]).containsExactly(8.0, 6.0);
+    }
+
     /** The DP fit of one column without a bounds setting, its row count released and its budget planned. */
     private static PrivateEncoders oneColumn(PrivacySettings privacy, long rows, ColumnPlan column, long seed) {
         PrivateEncoders dp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(), privacy, Map.of(),

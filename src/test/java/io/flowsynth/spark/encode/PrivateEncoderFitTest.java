@@ -51,7 +51,7 @@ class PrivateEncoderFitTest {
                     : Double.valueOf(Math.exp(10 + 0.5 * r.nextGaussian()));
             rows.add(RowFactory.create(18 + r.nextInt(70), income, city,
                     Date.valueOf(LocalDate.of(2015, 1, 1).plusDays(r.nextInt(2000))), i % 2 == 0,
-                    Math.round(1000 + 50000 * r.nextDouble()) / 100.0,
+                    i % 4 == 1 ? 250.0 : Math.round(1000 + 50000 * r.nextDouble()) / 100.0, // a quarter at 250
                     new java.sql.Timestamp(1_500_000_000_000L + r.nextInt(1_000_000_000))));
         }
         table = spark.createDataFrame(rows, new StructType().add("age", DataTypes.IntegerType)
@@ -84,7 +84,7 @@ class PrivateEncoderFitTest {
         assertThat(r.releases().get(0).noise()).isCloseTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(r.releases().get(0).mechanism()).isEqualTo(EncoderReleases.LAPLACE);
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "histogram");
+                .containsExactly("range", "round_values", "histogram");
         // the releases composed in RDP use the encoders' ε (ρ_E is found to a relative 1e-6)
         assertThat(r.accountedEpsilon()).isLessThanOrEqualTo(r.epsilon()).isCloseTo(r.epsilon(),
                 org.assertj.core.api.Assertions.within(1e-3));
@@ -115,7 +115,7 @@ class PrivateEncoderFitTest {
                 .withPrivacy(privacy(20.0), Map.of(), NoiseSource.fixed(4)).fit(t);
         EncoderReleases released = e.privacy();
         assertThat(released.of("lat")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "range_zoom", "range_refine", "rounding_precision", "histogram");
+                .containsExactly("range", "range_zoom", "range_refine", "round_values", "rounding_precision", "histogram");
         assertThat(released.of("k")).extracting(EncoderReleases.Release::statistic).doesNotContain("range_refine");
         assertThat(released.accountedEpsilon()).isLessThanOrEqualTo(released.epsilon());
         double[] knots = ((QuantileEncoder) column(e, "lat")).knots();
@@ -142,7 +142,7 @@ class PrivateEncoderFitTest {
         }
         // Gaussian noise composed in RDP leaves the budget for a rounding precision here (Laplace did not)
         assertThat(r.of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "rounding_precision", "histogram");
+                .containsExactly("range", "round_values", "rounding_precision", "histogram");
         assertThat(r.of("city")).extracting(EncoderReleases.Release::mechanism)
                 .containsExactly(EncoderReleases.GAUSSIAN);
         // the integer column's DP range [16, 128] holds more than 20 integers: an integer quantile column
@@ -153,6 +153,17 @@ class PrivateEncoderFitTest {
         QuantileEncoder income = (QuantileEncoder) column(e, "income");
         double[] knots = income.knots();
         assertThat(knots[knots.length - 1]).isLessThan(1e6); // the canary is far outside the DP range
+        // a round value a quarter of the rows share stays a point mass: tied knots at 250 a quarter apart
+        QuantileEncoder price = (QuantileEncoder) column(e, "price");
+        double mass = 0;
+        for (int j = 0; j + 1 < price.knots().length; j++) {
+            if (price.knots()[j] == 250.0 && price.knots()[j + 1] == 250.0) {
+                mass += price.probabilities()[j + 1] - price.probabilities()[j];
+            }
+        }
+        assertThat(mass).isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.03));
+        assertThat(r.of("price").get(0).statistic()).isEqualTo("range");
+        assertThat(r.of("price").get(1).detail()).contains("kept as point masses").doesNotContain(" 0 kept");
         String json = e.toJson().toString();
         assertThat(json).doesNotContain("Zebediah").doesNotContain("987654321");
         assertThat(TableEncoder.fromJson(e.toJson()).privacy()).isEqualTo(r);
@@ -162,7 +173,7 @@ class PrivateEncoderFitTest {
     void theRoundingPrecisionIsReleasedWhenTheBudgetAllows() {
         TableEncoder e = fit(100.0, Map.of(), 5);
         assertThat(e.privacy().of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("range", "rounding_precision", "histogram");
+                .containsExactly("range", "round_values", "rounding_precision", "histogram");
         // a price in cents: its released rounding precision is 2 decimals; the log-normal income (about 22,000,
         // every digit used) keeps at least 4 decimals, the double precision's tolerance making finer ones moot
         assertThat(((QuantileEncoder) column(e, "price")).toJson().path("decimals").asInt()).isEqualTo(2);
@@ -185,7 +196,7 @@ class PrivateEncoderFitTest {
     void boundsSettingsReplaceTheDpRangeAndClampTheKnots() {
         TableEncoder e = fit(20.0, Map.of("income", "0, 200000", "day", "2014-01-01,2022-12-31"), 2);
         assertThat(e.privacy().of("income")).extracting(EncoderReleases.Release::statistic)
-                .containsExactly("rounding_precision", "histogram");
+                .containsExactly("round_values", "rounding_precision", "histogram");
         double[] knots = ((QuantileEncoder) column(e, "income")).knots();
         assertThat(knots[0]).isGreaterThanOrEqualTo(0);
         assertThat(knots[knots.length - 1]).isLessThanOrEqualTo(200_000);
