@@ -34,9 +34,11 @@ class DpSgdPlanTest {
     @Test
     void theCopulasNoisePerCorrelationIsItsMultiplierTimesTheSensitivityOverTheRows() {
         PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.8, 1.0, 0.9);
-        // the copula alone spends 0.9 of the flow's (0.6, 0.2·δ); rows clipped to 1.5·√14: sensitivity 2.25·14
+        // the copula alone spends 0.9 of the flow's (0.6, 0.2·δ); rows clipped to k·√14: sensitivity k²·14
         double sigma = RdpAccountant.sigmaFor(1.0, 1, 0.9 * 0.2 * 3, 0.2 / (3554.0 * 3554.0));
-        assertThat(DpSgdPlan.copulaCorrelationNoise(s, 3554, 14)).isCloseTo(sigma * 2.25 * 14 / 3554,
+        double k = DpSgdPlan.COPULA_CLIP;
+        assertThat(DpSgdPlan.copulaSensitivity(14)).isCloseTo(k * k * 14, within(1e-12));
+        assertThat(DpSgdPlan.copulaCorrelationNoise(s, 3554, 14)).isCloseTo(sigma * k * k * 14 / 3554,
                 within(1e-12));
         // more columns or fewer rows: more noise per correlation
         assertThat(DpSgdPlan.copulaCorrelationNoise(s, 2331, 74))
@@ -47,11 +49,11 @@ class DpSgdPlanTest {
     void autoEncoderShareLeavesTheFlowItsShareOnlyWhereItsCopulaCanResolveCorrelations() {
         PrivacySettings auto = new PrivacySettings(3, Double.NaN, PrivacySettings.AUTO, 1.0, 0.9);
         assertThat(auto.autoEncoderShare()).isTrue();
-        // credit_data's shape (14 columns, 3,554 rows): noise ≈ 0.1 per correlation, the flow keeps its share
+        // credit_data's shape (14 columns, 3,554 rows): noise ≈ 0.05 per correlation, the flow keeps its share
         assertThat(DpSgdPlan.copulaCorrelationNoise(auto.withEncoderShare(DpSgdPlan.AUTO_SHARE), 3554, 14))
                 .isLessThan(DpSgdPlan.COPULA_NOISE_LIMIT);
         assertThat(DpSgdPlan.autoEncoderShare(auto, 3554, 14)).isEqualTo(DpSgdPlan.AUTO_SHARE);
-        // ames' (74 columns, 2,331 rows): noise ≈ 0.7 per correlation, the encoders take the flow's budget
+        // ames' (74 columns, 2,331 rows): noise ≈ 0.3 per correlation, the encoders take the flow's budget
         assertThat(DpSgdPlan.copulaCorrelationNoise(auto.withEncoderShare(DpSgdPlan.AUTO_SHARE), 2331, 74))
                 .isGreaterThan(DpSgdPlan.COPULA_NOISE_LIMIT);
         assertThat(DpSgdPlan.autoEncoderShare(auto, 2331, 74)).isEqualTo(DpSgdPlan.AUTO_SHARE_NOISY_COPULA);
