@@ -185,7 +185,7 @@ public final class ConfigKeys {
     public static final String PRIVACY_ENCODER_SHARE_DEFAULT = "auto";
     /** DP-SGD's per-example gradient clip norm C. */
     public static final String PRIVACY_COPULA_SHARE = "flowsynth.privacy.copula-share";
-    public static final double PRIVACY_COPULA_SHARE_DEFAULT = 0.9;
+    public static final double PRIVACY_COPULA_SHARE_DEFAULT = 1.0;
     public static final String PRIVACY_MAX_STEPS = "flowsynth.privacy.max-steps";
     public static final long PRIVACY_MAX_STEPS_DEFAULT = 50;
     public static final String PRIVACY_MAX_GRAD_NORM = "flowsynth.privacy.max-grad-norm";

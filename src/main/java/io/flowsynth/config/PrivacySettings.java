@@ -17,7 +17,8 @@ import io.flowsynth.error.BadInputException;
  * @param delta        total δ; {@link Double#NaN} for "auto" (1/n², see {@link #deltaFor(long)})
  * @param encoderShare share of ε and δ spent on the encoders, in (0, 0.99], or {@link Double#NaN} for "auto"
  * @param maxGradNorm  DP-SGD's per-example clip norm C &gt; 0
- * @param copulaShare  share of the flow's budget spent on the DP Gaussian copula it starts from, in [0, 0.99]; 0 = none
+ * @param copulaShare  share of the flow's budget spent on the DP Gaussian copula it starts from, in [0, 1]; 0 = none;
+ *                     1 = all of it: no DP-SGD steps, the flow is the DP copula ({@link #copulaOnly()})
  * @param maxSteps     most DP-SGD steps (a cap on {@code flowsynth.train.steps}); 0 = no cap
  */
 public record PrivacySettings(double epsilon, double delta, double encoderShare, double maxGradNorm,
@@ -53,13 +54,21 @@ public record PrivacySettings(double epsilon, double delta, double encoderShare,
         return new PrivacySettings(epsilon, delta,
                 autoShare ? AUTO : r.numberAbove(ConfigKeys.PRIVACY_ENCODER_SHARE, 0, MAX_ENCODER_SHARE),
                 r.numberAbove(ConfigKeys.PRIVACY_MAX_GRAD_NORM, 0, 1e6),
-                r.number(ConfigKeys.PRIVACY_COPULA_SHARE, 0, MAX_ENCODER_SHARE),
+                r.number(ConfigKeys.PRIVACY_COPULA_SHARE, 0, 1),
                 r.longAtLeast(ConfigKeys.PRIVACY_MAX_STEPS, 0));
     }
 
     /** These settings with another copula share. */
     public PrivacySettings withCopulaShare(double share) {
         return new PrivacySettings(epsilon, delta, encoderShare, maxGradNorm, share, maxSteps);
+    }
+
+    /**
+     * Whether the flow's whole budget goes to the DP copula (copula share 1): no DP-SGD steps. A model that cannot
+     * start at a copula (a conditional one) trains by DP-SGD with the whole budget instead.
+     */
+    public boolean copulaOnly() {
+        return copulaShare >= 1;
     }
 
     /** Whether the encoder share is "auto" (to be resolved by the fit, {@link #withEncoderShare}). */

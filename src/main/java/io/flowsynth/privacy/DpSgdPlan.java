@@ -72,6 +72,9 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
         double q = Math.min(1.0, (double) batchSize * partitions / rows);
         double eps = s.trainingEpsilon();
         double delta = s.trainingDelta(rows);
+        if (s.copulaOnly()) {
+            return copulaOnly(s, rows, q, batchSize, encoderRdp, thresholdDelta);
+        }
         double sigma;
         double copulaSigma = 0;
         try {
@@ -96,6 +99,35 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
                 fitBase(encoderRdp, copulaSigma));
         return new DpSgdPlan(s.epsilon(), s.deltaFor(rows), eps, delta, sigma, s.maxGradNorm(), q, batchSize, steps,
                 rows, g.epsilon(), g.order(), copulaSigma, fit.epsilon(), fit.order());
+    }
+
+    /**
+     * The plan of a flow that is the DP copula alone (copula share 1): no DP-SGD steps; the copula's noise multiplier
+     * is the smallest for which it, composed with the encoders' releases in RDP, stays within the fit's (ε, δ) (with
+     * {@code encoderRdp} null, within the flow's share alone).
+     */
+    private static DpSgdPlan copulaOnly(PrivacySettings s, long rows, double q, int batchSize, double[] encoderRdp,
+                                        double thresholdDelta) {
+        double eps = s.trainingEpsilon();
+        double delta = s.trainingDelta(rows);
+        double copulaSigma;
+        try {
+            copulaSigma = encoderRdp == null ? RdpAccountant.sigmaFor(1.0, 1, eps, delta)
+                    : RdpAccountant.sigmaFor(1.0, 1, s.epsilon(), s.deltaFor(rows) - thresholdDelta, encoderRdp);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("Configuration " + ConfigKeys.PRIVACY_EPSILON + ": " + s.epsilon()
+                    + " is too small for the DP copula (" + e.getMessage() + "); give a larger epsilon");
+        }
+        RdpAccountant.Guarantee g = RdpAccountant.epsilon(1.0, copulaSigma, 1, delta);
+        RdpAccountant.Guarantee fit = encoderRdp == null ? new RdpAccountant.Guarantee(Double.NaN, delta, Double.NaN)
+                : RdpAccountant.epsilon(1.0, copulaSigma, 1, s.deltaFor(rows) - thresholdDelta, encoderRdp);
+        return new DpSgdPlan(s.epsilon(), s.deltaFor(rows), eps, delta, 0, s.maxGradNorm(), q, batchSize, 0, rows,
+                g.epsilon(), g.order(), copulaSigma, fit.epsilon(), fit.order());
+    }
+
+    /** Whether the flow is the DP copula alone: no DP-SGD steps ({@link PrivacySettings#copulaOnly()}). */
+    public boolean copulaOnly() {
+        return steps == 0 && copulaSigma > 0;
     }
 
     /** The encoders' RDP plus the copula release's (α/(2σ_c²)), over {@link RdpAccountant#DEFAULT_ORDERS}. */
@@ -199,7 +231,8 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
     public ObjectNode toJson() {
         ObjectNode r = JsonNodeFactory.instance.objectNode();
         r.put("release", "flow parameters");
-        r.put("mechanism", "DP-SGD: Poisson-subsampled Gaussian mechanism (Abadi et al. 2016)");
+        r.put("mechanism", copulaOnly() ? "DP Gaussian copula only (flowsynth.privacy.copula-share = 1): no DP-SGD steps"
+                : "DP-SGD: Poisson-subsampled Gaussian mechanism (Abadi et al. 2016)");
         r.put("epsilon", trainingEpsilon);
         r.put("delta", trainingDelta);
         r.put("accountant_epsilon", spentEpsilon);
@@ -219,7 +252,7 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
         if (copulaSigma > 0) {
             r.put("copula_start", "DP Gaussian copula: sums of the encoded rows' pairwise products, each "
                     + "row clipped to L2 norm " + COPULA_CLIP + " x sqrt(features), one Gaussian "
-                    + "release composed with the steps");
+                    + (copulaOnly() ? "release composed with the encoders'" : "release composed with the steps"));
             r.put("copula_noise_multiplier", copulaSigma);
         }
         return r;

@@ -83,8 +83,8 @@ class ConfigBoundsTest {
             new Bound(ConfigKeys.PRIVACY_DELTA, "0.02", "in (0, 0.01]", "0.01"),
             new Bound(ConfigKeys.PRIVACY_ENCODER_SHARE, "0", "in (0, 0.99]", "0.99"),
             new Bound(ConfigKeys.PRIVACY_ENCODER_SHARE, "1", "in (0, 0.99]", "0.99"),
-            new Bound(ConfigKeys.PRIVACY_COPULA_SHARE, "-0.1", "in [0, 0.99]", "0"),
-            new Bound(ConfigKeys.PRIVACY_COPULA_SHARE, "1", "in [0, 0.99]", "0.99"),
+            new Bound(ConfigKeys.PRIVACY_COPULA_SHARE, "-0.1", "in [0, 1]", "0"),
+            new Bound(ConfigKeys.PRIVACY_COPULA_SHARE, "1.01", "in [0, 1]", "1"),
             new Bound(ConfigKeys.PRIVACY_MAX_STEPS, "-1", "≥ 0", "0"),
             new Bound(ConfigKeys.PRIVACY_MAX_GRAD_NORM, "0", "in (0, 1000000]", "0.001"));
 

@@ -97,6 +97,38 @@ class DpSgdPlanTest {
     }
 
     @Test
+    void withCopulaShareOneTheCopulaTakesTheFlowsWholeShareAndThereAreNoSteps() {
+        PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.8, 1.0, 1.0);
+        assertThat(s.copulaOnly()).isTrue();
+        long rows = 2331;
+        double delta = 1.0 / ((double) rows * rows);
+        double thresholds = 0.4 * delta;
+        double[] none = new double[RdpAccountant.DEFAULT_ORDERS.length];
+        double rhoE = RdpAccountant.rhoFor(none, 2.4, 0.4 * delta);
+        double[] encoders = new double[none.length];
+        for (int i = 0; i < encoders.length; i++) {
+            encoders[i] = RdpAccountant.DEFAULT_ORDERS[i] * rhoE;
+        }
+        DpSgdPlan p = DpSgdPlan.of(s, rows, 1, 512, 50, encoders, thresholds);
+        assertThat(p.copulaOnly()).isTrue();
+        assertThat(p.steps()).isZero();
+        assertThat(p.noiseStd()).isZero();
+        // encoders + the copula (α/(2σ_c²)) at δ less the thresholds' δ: within ε and using it
+        double[] all = encoders.clone();
+        for (int i = 0; i < all.length; i++) {
+            all[i] += RdpAccountant.DEFAULT_ORDERS[i] / (2 * p.copulaSigma() * p.copulaSigma());
+        }
+        double eps = RdpAccountant.epsilon(all, delta - thresholds).epsilon();
+        assertThat(eps).isLessThanOrEqualTo(3.0).isGreaterThan(2.99);
+        assertThat(p.fitEpsilon()).isCloseTo(eps, within(1e-9));
+        // less noise than the copula's when it shares the flow's budget with steps
+        DpSgdPlan shared = DpSgdPlan.of(s.withCopulaShare(0.9), rows, 1, 512, 50, encoders, thresholds);
+        assertThat(p.copulaSigma()).isLessThan(shared.copulaSigma());
+        assertThat(p.toJson().path("mechanism").asText()).contains("copula only");
+        assertThat(p.toJson().path("steps").asLong()).isZero();
+    }
+
+    @Test
     void withTheEncodersRdpTheWholeFitIsOneCompositionWithinEpsilon() {
         PrivacySettings s = new PrivacySettings(3, Double.NaN, 0.8, 1.0, 0.9);
         long rows = 2331;

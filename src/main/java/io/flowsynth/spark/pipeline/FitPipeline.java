@@ -245,12 +245,14 @@ public final class FitPipeline {
             long noiseSeed = c.privacyNoiseSeed().orElseGet(() -> new java.security.SecureRandom().nextLong());
             options = options.withPrivacy(new TrainOptions.Privacy(plan, noiseSeed));
             privacyBlock = privacyBlock(plan, encoder.privacy());
-            LOG.info(String.format("Differential privacy: (ε, δ) = (%.4g, %.3g) for the fit (%s); DP-SGD: "
-                            + "noise multiplier σ = %.4g for %d steps at sampling rate %.4g (n = %d rows, %s)",
+            String flow = plan.copulaOnly() ? String.format("the flow is the DP copula alone, noise multiplier "
+                    + "%.4g, no DP-SGD steps", plan.copulaSigma()) : String.format("DP-SGD: noise multiplier σ = %.4g "
+                    + "for %d steps at sampling rate %.4g", plan.sigma(), plan.steps(), plan.samplingRate());
+            LOG.info(String.format("Differential privacy: (ε, δ) = (%.4g, %.3g) for the fit (%s); %s (n = %d rows, %s)",
                     plan.epsilon(), plan.delta(), plan.composed() ? String.format("encoders, copula and steps "
                             + "composed in RDP: accountant ε = %.4g", plan.fitEpsilon()) : String.format("basic "
-                            + "composition: DP-SGD gets (%.4g, %.3g)", plan.trainingEpsilon(), plan.trainingDelta()),
-                    plan.sigma(), plan.steps(), plan.samplingRate(), n, c.privacyNoiseSeed().isPresent()
+                            + "composition: the flow gets (%.4g, %.3g)", plan.trainingEpsilon(), plan.trainingDelta()),
+                    flow, n, c.privacyNoiseSeed().isPresent()
                             ? "noise seed from " + ConfigKeys.PRIVACY_NOISE_SEED : "fresh secret noise seed"));
         }
         Map<String, String> storedConfig = storedConfig(c.asMap());

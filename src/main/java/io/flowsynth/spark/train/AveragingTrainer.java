@@ -71,9 +71,10 @@ abstract class AveragingTrainer implements Trainer {
         int partitions = data.getNumPartitions();
         int validationStride = AutoSizing.validationStride(validationRows, o.roundValidationRows());
         int roundsPerEpoch = o.roundsPerEpoch(trainRows, partitions);
-        // under DP the rounds are the ones the accountant was given (the plan may count rows differently)
-        int totalRounds = o.privacy() != null
-                ? (int) Math.max(1, o.privacy().plan().steps() / o.localSteps()) : o.totalRounds(roundsPerEpoch);
+        // under DP the rounds are the ones the accountant was given (the plan may count rows differently); none when
+        // the flow is the DP copula alone
+        int totalRounds = o.privacy() == null ? o.totalRounds(roundsPerEpoch)
+                : o.privacy().plan().copulaOnly() ? 0 : (int) Math.max(1, o.privacy().plan().steps() / o.localSteps());
         String networkJson = FlowNetworks.configuration(spec, new FlowNetworks.Optimizer(o.learningRate(),
                 o.gradientClip(), DataType.FLOAT), FlowNetworks.adam(schedule(o, totalRounds))).toJson();
         double logConstant = 0.5 * spec.features() * StandardNormalBase.LOG_2PI;
@@ -120,7 +121,12 @@ abstract class AveragingTrainer implements Trainer {
                         o.patience(), o.minDelta()) : "",
                 o.maxMinutes() > 0 ? ", at most " + o.maxMinutes() + " minutes" : "");
         boolean dp = o.privacy() != null;
-        if (dp) {
+        if (dp && o.privacy().plan().copulaOnly()) {
+            io.flowsynth.privacy.DpSgdPlan plan = o.privacy().plan();
+            LOG.info(String.format("DP: no DP-SGD steps (flowsynth.privacy.copula-share = 1): the flow is the DP "
+                    + "Gaussian copula; RDP gives (%.4g, %.3g)-DP for the whole fit (encoders and copula; budget ε "
+                    + "%.4g)", plan.composed() ? plan.fitEpsilon() : plan.spentEpsilon(), plan.delta(), plan.epsilon()));
+        } else if (dp) {
             io.flowsynth.privacy.DpSgdPlan plan = o.privacy().plan();
             LOG.info(String.format("DP-SGD: each partition's %d steps draw Poisson samples at rate %.4g (expected %d "
                             + "rows), clip every row's gradient to %.4g and add N(0, (%.4g · %.4g)²); %s. No "

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
 import io.flowsynth.error.BadInputException;
@@ -48,6 +49,7 @@ class DpSgdFitTest {
                 "flowsynth.train.batch-size", "64", "flowsynth.flow.layers", "2", "flowsynth.flow.hidden-features", "16",
                 "flowsynth.flow.type", "realnvp"));
         m.put("flowsynth.privacy.encoder-share", "0.2");
+        m.put("flowsynth.privacy.copula-share", "0.9"); // DP-SGD after the copula (the default is the copula alone)
         for (int i = 0; i < extra.length; i += 2) {
             m.put(extra[i], extra[i + 1]);
         }
@@ -93,7 +95,7 @@ class DpSgdFitTest {
         assertThat(release.path("mechanism").asText()).contains("DP-SGD");
         // the recorded σ keeps the recorded steps within the training budget (recomputed independently here)
         double sigma = p.path("sigma").asDouble();
-        // with the DP copula start (copula-share, default 0.5): its Gaussian release composed with the steps
+        // with the DP copula start (copula-share 0.9): its Gaussian release composed with the steps
         double copulaSigma = release.path("copula_noise_multiplier").asDouble();
         assertThat(copulaSigma).isPositive();
         // the whole fit is one RDP composition: every encoder release's curve (Gaussian α·Δ²/(2σ²), the Laplace
@@ -181,6 +183,38 @@ class DpSgdFitTest {
         FlowsynthModel capped = FitPipeline.fit(spark, table, config("flowsynth.train.steps", "400",
                 "flowsynth.privacy.max-steps", "20"));
         assertThat(capped.privacy().path("steps").asLong()).isEqualTo(20);
+    }
+
+    @Test
+    void byDefaultTheFlowIsTheDpCopulaAloneWithNoDpSgdSteps() {
+        FlowsynthModel copula = FitPipeline.fit(spark, table, config("flowsynth.privacy.copula-share",
+                ConfigKeys.PRIVACY_COPULA_SHARE_DEFAULT + ""));
+        ObjectNode p = copula.privacy();
+        assertThat(p.path("steps").asLong()).isZero();
+        JsonNode release = p.path("releases").get(p.path("releases").size() - 1);
+        assertThat(release.path("mechanism").asText()).contains("copula only").doesNotContain("DP-SGD:");
+        // the encoders and the copula alone compose to the whole ε: the copula gets all of the flow's share
+        double copulaSigma = release.path("copula_noise_multiplier").asDouble();
+        assertThat(copulaSigma).isPositive()
+                .isLessThan(model.privacy().path("releases").get(model.privacy().path("releases").size() - 1)
+                        .path("copula_noise_multiplier").asDouble());
+        assertThat(p.path("accountant_epsilon").asDouble()).isLessThanOrEqualTo(3.0).isGreaterThan(2.99);
+        // the correlation of x and y (0.8) comes through the copula alone
+        List<Row> rows = new SyntheticSampler(512).sample(spark, copula, 4000, 11, 2, false).collectAsList();
+        double sxy = 0, sxx = 0, syy = 0, sx = 0, sy = 0;
+        for (Row row : rows) {
+            double x = row.getDouble(0);
+            double y = row.getDouble(1);
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            syy += y * y;
+            sxy += x * y;
+        }
+        int n = rows.size();
+        double rho = (sxy / n - sx / n * sy / n)
+                / Math.sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
+        assertThat(rho).isGreaterThan(0.6);
     }
 
     @Test
