@@ -100,7 +100,7 @@ public final class ConfigKeys {
     public static final String ENCODE_MAX_DISCRETE_VALUES = "flowsynth.encode.max-discrete-values";
     public static final int ENCODE_MAX_DISCRETE_VALUES_DEFAULT = 20;
     public static final String ENCODE_MAX_CATEGORIES = "flowsynth.encode.max-categories";
-    public static final int ENCODE_MAX_CATEGORIES_DEFAULT = 1000;
+    public static final int ENCODE_MAX_CATEGORIES_DEFAULT = 5000;
     public static final String ENCODE_QUANTILES = "flowsynth.encode.quantiles";
     public static final int ENCODE_QUANTILES_DEFAULT = 500;
     public static final String ENCODE_DROP_UNSUPPORTED = "flowsynth.encode.drop-unsupported";
