@@ -100,7 +100,7 @@ public final class ConfigKeys {
     public static final String ENCODE_MAX_DISCRETE_VALUES = "flowsynth.encode.max-discrete-values";
     public static final int ENCODE_MAX_DISCRETE_VALUES_DEFAULT = 20;
     public static final String ENCODE_MAX_CATEGORIES = "flowsynth.encode.max-categories";
-    public static final int ENCODE_MAX_CATEGORIES_DEFAULT = 1000;
+    public static final int ENCODE_MAX_CATEGORIES_DEFAULT = 5000;
     public static final String ENCODE_QUANTILES = "flowsynth.encode.quantiles";
     public static final int ENCODE_QUANTILES_DEFAULT = 500;
     public static final String ENCODE_DROP_UNSUPPORTED = "flowsynth.encode.drop-unsupported";
@@ -117,6 +117,13 @@ public final class ConfigKeys {
      */
     public static final String ENCODE_ORDER_CATEGORIES = "flowsynth.encode.order-categories";
     public static final boolean ENCODE_ORDER_CATEGORIES_DEFAULT = true;
+    /**
+     * A nested categorical column whose categories recur under several parent values gets one interval per
+     * (category, parent value) pair seen in at least min-category-count rows (CategoricalEncoder's split layout);
+     * false = one interval per category in its modal parent's block.
+     */
+    public static final String ENCODE_SPLIT_NESTED = "flowsynth.encode.split-nested";
+    public static final boolean ENCODE_SPLIT_NESTED_DEFAULT = true;
     public static final String ENCODE_DETECT_IDS = "flowsynth.encode.detect-ids";
     public static final boolean ENCODE_DETECT_IDS_DEFAULT = true;
     public static final String ENCODE_BOUNDS = "flowsynth.encode.bounds";
@@ -256,6 +263,7 @@ public final class ConfigKeys {
         d.put(ENCODE_MAX_MODES, String.valueOf(ENCODE_MAX_MODES_DEFAULT));
         d.put(ENCODE_DETECT_IDS, String.valueOf(ENCODE_DETECT_IDS_DEFAULT));
         d.put(ENCODE_ORDER_CATEGORIES, String.valueOf(ENCODE_ORDER_CATEGORIES_DEFAULT));
+        d.put(ENCODE_SPLIT_NESTED, String.valueOf(ENCODE_SPLIT_NESTED_DEFAULT));
         d.put(ENCODE_BOUNDS, ENCODE_BOUNDS_DEFAULT);
         d.put(ENCODE_BOUNDS_QUANTILE, String.valueOf(ENCODE_BOUNDS_QUANTILE_DEFAULT));
         d.put(PRIVACY_EXTREME_K, String.valueOf(PRIVACY_EXTREME_K_DEFAULT));

@@ -33,6 +33,7 @@ public final class FlowsynthConfig {
     private final double conditionBalance;
     private final boolean conditionAuto;
     private final boolean orderCategories;
+    private final boolean splitNested;
     private final java.util.OptionalLong privacyNoiseSeed;
     private final Map<String, String> columnBounds;
 
@@ -66,6 +67,7 @@ public final class FlowsynthConfig {
         conditionBalance = r.number(ConfigKeys.CONDITION_BALANCE, 0, 1);
         conditionAuto = r.bool(ConfigKeys.CONDITION_AUTO);
         orderCategories = r.bool(ConfigKeys.ENCODE_ORDER_CATEGORIES);
+        splitNested = r.bool(ConfigKeys.ENCODE_SPLIT_NESTED);
         privacyNoiseSeed = r.text(ConfigKeys.PRIVACY_NOISE_SEED).trim().equalsIgnoreCase("random")
                 ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(r.longAtLeast(ConfigKeys.PRIVACY_NOISE_SEED, Long.MIN_VALUE));
@@ -161,6 +163,14 @@ public final class FlowsynthConfig {
     /** {@link ConfigKeys#ENCODE_ORDER_CATEGORIES}: whether categories are laid out by what they go with. */
     public boolean orderCategories() {
         return orderCategories;
+    }
+
+    /**
+     * {@link ConfigKeys#ENCODE_SPLIT_NESTED}: whether a nested column keeps one interval per (category, parent value)
+     * pair.
+     */
+    public boolean splitNested() {
+        return splitNested;
     }
 
     /** {@link ConfigKeys#CONDITION_AUTO}: whether an unconditional fit conditions on its categorical columns. */

@@ -39,7 +39,8 @@ public final class AutoContext {
     public static List<Integer> candidates(TableEncoder encoder) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < encoder.columns().size(); i++) {
-            if (encoder.columns().get(i) instanceof CategoricalEncoder cat && !cat.onehot() && cat.width() == 1
+            if (encoder.columns().get(i) instanceof CategoricalEncoder cat && !cat.onehot() && !cat.split()
+                    && cat.width() == 1
                     && cat.outcomeCount() <= ContextLayout.MAX_INDICATOR_LEVELS && !cat.type().isNumeric()) {
                 out.add(i);
             }

@@ -36,6 +36,15 @@ import java.util.Random;
  * the classes are separated by a low-density gap the flow's smooth density does not need to model sharply (argmax
  * dequantization, after Hoogeboom et al., "Argmax Flows and Multinomial Diffusion", NeurIPS 2021). It imposes no order
  * on the categories, at the price of one feature per category: the estimator uses it for low-cardinality columns.
+ *
+ * <p><b>Split by the parent</b> ({@link #split()}): a nested column ({@link #orderedBy()}, counties in states) whose
+ * categories recur under several parent values (a Washington county in thirty states) keeps one interval per
+ * (category, parent value) pair ({@link SplitKey}) instead of one per category, each in its parent's block, so that
+ * given the parent the column's feature lies in that parent's block instead of also in the far blocks of the
+ * parents its names recur under (a multi-modal conditional that an affine flow cannot follow). The row's parent value
+ * comes with the value ({@link TableEncoder} passes a {@link SplitKey} of the raw value and the parent's key text);
+ * a pair without its own interval (rarer than the protection's k) is encoded as the category's largest pair. Decoding
+ * emits the category alone.
  */
 public final class CategoricalEncoder implements ColumnEncoder {
     private static final long serialVersionUID = 1L;
@@ -55,6 +64,19 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final int[] groups;             // per kept category: rank of its parent category, or null
     private final Protection protection;
     private final boolean indicators;       // a context column's level indicators after its interval feature
+    private final boolean split;            // keys are SplitKeys: one interval per (category, parent value)
+    private final Map<Object, Integer> modal; // split: category key → its largest pair's interval
+
+    /**
+     * A kept interval of a column split by its parent ({@link #split()}): the category's key and the parent value's
+     * key text ({@link CategoryNesting#NULL_TEXT} for null, {@link CategoryNesting#OTHER_TEXT} for a value the
+     * parent does not keep). Also how a row's value reaches a split encoder: {@code child} its raw value.
+     */
+    public record SplitKey(Object child, String parent) implements java.io.Serializable {
+        public SplitKey {
+            java.util.Objects.requireNonNull(parent, "parent");
+        }
+    }
 
     /** Added to the winning feature of a one-hot encoding. */
     static final double ONEHOT_MARGIN = 1.0;
@@ -106,7 +128,30 @@ public final class CategoricalEncoder implements ColumnEncoder {
     public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
                               Map<Object, Long> rareValues, boolean onehot, String orderedBy,
                               Map<Object, Integer> groups, Protection protection) {
+        this(column, type, categories, otherCount, rareValues, onehot, orderedBy, groups, protection, false);
+    }
+
+    /**
+     * @param split the categories' keys are {@link SplitKey}s (category key, parent key text), one interval per pair
+     *              (see the class comment); needs {@code orderedBy}, the parent column, and no one-hot layout
+     */
+    public CategoricalEncoder(String column, ColumnType type, Map<Object, Long> categories, long otherCount,
+                              Map<Object, Long> rareValues, boolean onehot, String orderedBy,
+                              Map<Object, Integer> groups, Protection protection, boolean split) {
         this.indicators = false;
+        this.split = split;
+        if (split && (onehot || orderedBy == null)) {
+            throw new IllegalArgumentException("Column '" + column + "': only a nested frequency-interval column is "
+                    + "split by its parent");
+        }
+        if (split) {
+            for (Object key : categories.keySet()) {
+                if (!(key instanceof SplitKey)) {
+                    throw new IllegalArgumentException("Column '" + column + "': a split column's categories are "
+                            + "(category, parent) pairs, got " + key);
+                }
+            }
+        }
         this.protection = protection == null ? Protection.NONE : protection;
         this.onehot = onehot;
         this.orderedBy = orderedBy;
@@ -120,6 +165,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
         }
         Map<Object, Integer> groupOf = orderedBy == null ? new HashMap<>() : new HashMap<>(groups);
         List<Map.Entry<Object, Long>> sorted = sortedEntries(categories, groupOf);
+        this.modal = split ? new HashMap<>() : Map.of();
         this.groups = orderedBy == null ? null : new int[sorted.size()];
         this.keys = new ArrayList<>(sorted.size());
         this.counts = new long[sorted.size()];
@@ -128,6 +174,13 @@ public final class CategoricalEncoder implements ColumnEncoder {
             keys.add(sorted.get(k).getKey());
             counts[k] = sorted.get(k).getValue();
             index.put(sorted.get(k).getKey(), k);
+            if (split) {
+                Object child = ((SplitKey) sorted.get(k).getKey()).child();
+                Integer m = modal.get(child);
+                if (m == null || counts[k] > counts[m]) {
+                    modal.put(child, k);
+                }
+            }
             if (this.groups != null) {
                 this.groups[k] = groupOf.getOrDefault(sorted.get(k).getKey(), Integer.MAX_VALUE);
             }
@@ -166,6 +219,8 @@ public final class CategoricalEncoder implements ColumnEncoder {
         this.orderedBy = o.orderedBy;
         this.groups = o.groups;
         this.protection = o.protection;
+        this.split = o.split;
+        this.modal = o.modal;
         this.indicators = indicators;
     }
 
@@ -210,7 +265,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
             rare.put(rareKeys.get(i), rareCumulative[i] - (i == 0 ? 0 : rareCumulative[i - 1]));
         }
         return new CategoricalEncoder(this.column, type, categories, otherCount, rare, false, column, ranks,
-                protection);
+                protection, split);
     }
 
     private static List<Map.Entry<Object, Long>> sortedEntries(Map<Object, Long> counts, Map<Object, Integer> groups) {
@@ -223,8 +278,63 @@ public final class CategoricalEncoder implements ColumnEncoder {
         entries.sort(Comparator.<Map.Entry<Object, Long>>comparingInt(e -> groups.getOrDefault(e.getKey(),
                         Integer.MAX_VALUE))
                 .thenComparing(Comparator.<Map.Entry<Object, Long>>comparingLong(Map.Entry::getValue).reversed())
-                .thenComparing(Map.Entry::getKey, ColumnValues::compareKeys));
+                .thenComparing(Map.Entry::getKey, CategoricalEncoder::compareCategoryKeys));
         return entries;
+    }
+
+    /** {@link ColumnValues#compareKeys}, and for {@link SplitKey}s by category, then parent text. */
+    private static int compareCategoryKeys(Object a, Object b) {
+        if (a instanceof SplitKey x && b instanceof SplitKey y) {
+            int c = ColumnValues.compareKeys(x.child(), y.child());
+            return c != 0 ? c : x.parent().compareTo(y.parent());
+        }
+        return ColumnValues.compareKeys(a, b);
+    }
+
+    /**
+     * This encoder with one interval per category again (a split column's pairs merged, each category in its largest
+     * pair's parent block), as a context column needs (its levels are its categories); itself when not split.
+     */
+    public CategoricalEncoder unsplit() {
+        if (!split) {
+            return this;
+        }
+        Map<Object, Long> categories = new HashMap<>();
+        Map<Object, Integer> ranks = new HashMap<>();
+        for (int k = 0; k < keys.size(); k++) {
+            Object child = categoryOf(keys.get(k));
+            categories.merge(child, counts[k], Long::sum);
+            if (modal.get(child) == k) {
+                ranks.put(child, groups[k]);
+            }
+        }
+        Map<Object, Long> rare = new HashMap<>();
+        for (int i = 0; i < rareKeys.size(); i++) {
+            rare.put(rareKeys.get(i), rareCumulative[i] - (i == 0 ? 0 : rareCumulative[i - 1]));
+        }
+        return new CategoricalEncoder(column, type, categories, otherCount, rare, false, orderedBy, ranks, protection)
+                .withContextIndicators(indicators);
+    }
+
+    /**
+     * Whether the intervals are one per (category, parent value) pair ({@link SplitKey}; see the class comment), the
+     * parent being {@link #orderedBy()}.
+     */
+    public boolean split() {
+        return split;
+    }
+
+    /**
+     * The key text under which a nesting or a split child sees this (parent) column's {@code value}:
+     * {@link CategoryNesting#NULL_TEXT} for null, the kept category's key text, or {@link CategoryNesting#OTHER_TEXT}
+     * for a value this column does not keep.
+     */
+    public String parentText(Object value) {
+        if (value == null) {
+            return CategoryNesting.NULL_TEXT;
+        }
+        Object key = keyOf(value);
+        return index.containsKey(key) ? ColumnValues.keyToText(type, key) : CategoryNesting.OTHER_TEXT;
     }
 
     @Override
@@ -309,7 +419,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     /** Whether {@code value} is one of the kept categories (false for a value never seen or protected as rare). */
     public boolean isKept(Object value) {
-        return index.containsKey(keyOf(value));
+        return keptInterval(keyOf(value)) != null;
     }
 
     /** The frequency intervals' bounds of the single-feature encoding (the kept categories and "other"). */
@@ -319,13 +429,30 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     /** Index of the kept category holding {@code value} in {@link #categories()}, or −1 if it is not kept. */
     public int keptIndex(Object value) {
-        Integer k = index.get(keyOf(value));
+        Integer k = keptInterval(keyOf(value));
         return k == null ? -1 : k;
+    }
+
+    /**
+     * The kept interval of a key ({@link #keyOf}), or null; a split column's pair without an interval of its own (or
+     * a category given without its parent) falls back to the category's largest pair.
+     */
+    private Integer keptInterval(Object key) {
+        Integer k = index.get(key);
+        if (k == null && split) {
+            k = modal.get(key instanceof SplitKey sk ? sk.child() : key);
+        }
+        return k;
+    }
+
+    /** The category of a key: a {@link SplitKey}'s category, else the key itself. */
+    private static Object categoryOf(Object key) {
+        return key instanceof SplitKey sk ? sk.child() : key;
     }
 
     /** Frequency of the kept category holding {@code value} (0 if it is not kept). */
     public double frequency(Object value) {
-        Integer k = index.get(keyOf(value));
+        Integer k = keptInterval(keyOf(value));
         return k == null ? 0.0 : intervals.frequency(k);
     }
 
@@ -363,10 +490,11 @@ public final class CategoricalEncoder implements ColumnEncoder {
      * rare categories were protected; else the most frequent category.
      */
     private int interval(Object key, Random rng) {
-        Integer k = index.get(key);
+        Integer k = keptInterval(key);
         if (k != null) {
             return k;
         }
+        key = categoryOf(key);
         if (otherCount > 0 && (protection.rows() == 0 || rareIndex.containsKey(key))) {
             return keys.size();
         }
@@ -391,7 +519,8 @@ public final class CategoricalEncoder implements ColumnEncoder {
     @Override
     public double logDensityCorrection(Object value, double[] features, int offset) {
         Object key = keyOf(value);
-        Integer k = index.get(key);
+        Integer k = keptInterval(key);
+        key = categoryOf(key);
         double c = 0.0;
         int interval;
         if (k != null) {
@@ -427,9 +556,10 @@ public final class CategoricalEncoder implements ColumnEncoder {
      */
     public double logOutcomeShare(Object value) {
         Object key = keyOf(value);
-        if (index.containsKey(key)) {
+        if (keptInterval(key) != null) {
             return 0.0;
         }
+        key = categoryOf(key);
         Integer r = rareIndex.get(key);
         if (otherCount > 0 && r != null) {
             return Math.log((rareCumulative[r] - (r == 0 ? 0 : rareCumulative[r - 1])) / (double) otherCount);
@@ -471,7 +601,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
     /** The value of outcome k into a sink: a kept category, or a rare value drawn by frequency for "other". */
     private void valueOf(int k, Random rng, ValueSink out, int column) {
         if (k < keys.size()) {
-            ColumnValues.emit(type, keys.get(k), out, column);
+            ColumnValues.emit(type, categoryOf(keys.get(k)), out, column);
             return;
         }
         long total = rareCumulative[rareCumulative.length - 1];
@@ -515,6 +645,10 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     private Object keyOf(Object value) {
         try {
+            if (value instanceof SplitKey sk) {
+                Object child = ColumnValues.key(type, sk.child());
+                return split ? new SplitKey(child, sk.parent()) : child;
+            }
             return ColumnValues.key(type, value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Column '" + column + "': " + e.getMessage(), e);
@@ -530,6 +664,9 @@ public final class CategoricalEncoder implements ColumnEncoder {
         }
         if (orderedBy != null) {
             json.put("ordered_by", orderedBy);
+        }
+        if (split) {
+            json.put("split_by_parent", true);
         }
         writeValues(json.putArray("categories"), keys, counts);
         if (groups != null) {
@@ -553,7 +690,10 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private void writeValues(ArrayNode array, List<Object> values, long[] valueCounts) {
         for (int k = 0; k < values.size(); k++) {
             ObjectNode entry = array.addObject();
-            entry.put("value", ColumnValues.keyToText(type, values.get(k)));
+            entry.put("value", ColumnValues.keyToText(type, categoryOf(values.get(k))));
+            if (values.get(k) instanceof SplitKey sk) {
+                entry.put("parent", sk.parent());
+            }
             entry.put("count", valueCounts[k]);
         }
     }
@@ -565,28 +705,32 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private static CategoricalEncoder fromJsonPlain(JsonNode json) {
         ColumnType type = ColumnType.parse(json.path("type").asText());
         String orderedBy = json.hasNonNull("ordered_by") ? json.get("ordered_by").asText() : null;
+        boolean split = json.path("split_by_parent").asBoolean(false);
         Map<Object, Integer> groups = new HashMap<>();
         if (orderedBy != null) {
             for (JsonNode entry : json.path("categories")) {
-                JsonNode v = entry.get("value");
-                groups.put(v == null || v.isNull() ? null : ColumnValues.keyFromText(type, v.asText()),
-                        entry.path("group").asInt(Integer.MAX_VALUE));
+                groups.put(readKey(entry, type, split), entry.path("group").asInt(Integer.MAX_VALUE));
             }
         }
-        return new CategoricalEncoder(json.path("column").asText(), type, readValues(json.path("categories"), type),
-                json.path("otherCount").asLong(), readValues(json.path("rareValues"), type),
-                "onehot".equals(json.path("encoding").asText()), orderedBy, groups,
-                new Protection(json.path("protected_min_count").asInt(1), json.path("protected_categories").asLong(0),
-                        json.path("protected_rows").asLong(0)));
+        return new CategoricalEncoder(json.path("column").asText(), type,
+                readValues(json.path("categories"), type, split), json.path("otherCount").asLong(),
+                readValues(json.path("rareValues"), type, false), "onehot".equals(json.path("encoding").asText()),
+                orderedBy, groups, new Protection(json.path("protected_min_count").asInt(1),
+                json.path("protected_categories").asLong(0), json.path("protected_rows").asLong(0)), split);
     }
 
-    private static Map<Object, Long> readValues(JsonNode array, ColumnType type) {
+    private static Map<Object, Long> readValues(JsonNode array, ColumnType type, boolean split) {
         Map<Object, Long> out = new HashMap<>();
         for (JsonNode entry : array) {
-            JsonNode v = entry.get("value");
-            Object key = v == null || v.isNull() ? null : ColumnValues.keyFromText(type, v.asText());
-            out.put(key, entry.path("count").asLong());
+            out.put(readKey(entry, type, split), entry.path("count").asLong());
         }
         return out;
+    }
+
+    /** A saved category's key: its value's key, with its parent's text as a {@link SplitKey} when split. */
+    private static Object readKey(JsonNode entry, ColumnType type, boolean split) {
+        JsonNode v = entry.get("value");
+        Object key = v == null || v.isNull() ? null : ColumnValues.keyFromText(type, v.asText());
+        return split ? new SplitKey(key, entry.path("parent").asText()) : key;
     }
 }

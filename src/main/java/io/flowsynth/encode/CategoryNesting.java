@@ -38,8 +38,69 @@ public final class CategoryNesting {
     private CategoryNesting() {
     }
 
-    /** A categorical column whose categories nest in another's, with each kept category's parent rank. */
-    public record Nesting(int child, int parent, double purity, Map<Object, Integer> groups) {
+    /**
+     * A categorical column whose categories nest in another's, with each kept category's parent rank, and per kept
+     * category its rows per parent key text ({@link #NULL_TEXT}, {@link #OTHER_TEXT}) and the rank of each parent
+     * text (for {@link #split}).
+     */
+    public record Nesting(int child, int parent, double purity, Map<Object, Integer> groups,
+                          Map<Object, Map<String, Long>> pairs, Map<String, Integer> parentRanks) {
+        public Nesting(int child, int parent, double purity, Map<Object, Integer> groups) {
+            this(child, parent, purity, groups, Map.of(), Map.of());
+        }
+    }
+
+    /**
+     * A nested column's intervals split by its parent ({@link CategoricalEncoder#split()}): per kept category one
+     * {@link CategoricalEncoder.SplitKey} for its modal parent (the one {@link #choose} ranks it by) and one for every
+     * further parent value it is seen with in at least {@code minCount} rows (a rarer pair is never stored: its rows
+     * count to the modal pair, as they are encoded); each pair ranked by its parent. Null when no category has a
+     * second pair (the plain nested layout is then the same).
+     *
+     * @param kept the child's kept categories with their rows
+     * @return the pairs' rows ({@code categories}) and parent ranks ({@code groups}), or null
+     */
+    public static Split split(Nesting nesting, Map<Object, Long> kept, int minCount) {
+        Map<Object, Long> categories = new HashMap<>();
+        Map<Object, Integer> groups = new HashMap<>();
+        boolean any = false;
+        for (Map.Entry<Object, Long> e : kept.entrySet()) {
+            Map<String, Long> parents = nesting.pairs().get(e.getKey());
+            String modal = parents == null || parents.isEmpty() ? null : modal(parents);
+            long rest = e.getValue();
+            if (parents != null) {
+                for (Map.Entry<String, Long> p : parents.entrySet()) {
+                    if (!p.getKey().equals(modal) && p.getValue() >= Math.max(1, minCount)
+                            && p.getValue() < rest) {
+                        CategoricalEncoder.SplitKey key = new CategoricalEncoder.SplitKey(e.getKey(), p.getKey());
+                        categories.put(key, p.getValue());
+                        groups.put(key, nesting.parentRanks().getOrDefault(p.getKey(), Integer.MAX_VALUE));
+                        rest -= p.getValue();
+                        any = true;
+                    }
+                }
+            }
+            CategoricalEncoder.SplitKey key = new CategoricalEncoder.SplitKey(e.getKey(),
+                    modal == null ? OTHER_TEXT : modal);
+            categories.put(key, rest);
+            groups.put(key, nesting.groups().getOrDefault(e.getKey(), Integer.MAX_VALUE));
+        }
+        return any ? new Split(categories, groups) : null;
+    }
+
+    /** A split layout's (category, parent) pairs with their rows, and their parent ranks. */
+    public record Split(Map<Object, Long> categories, Map<Object, Integer> groups) {
+        /** Pairs beyond one per category. */
+        public int extraPairs(int categories) {
+            return this.categories.size() - categories;
+        }
+    }
+
+    /** The parent text holding most of a category's rows (ties: the smallest text), as {@link #choose} takes it. */
+    static String modal(Map<String, Long> parents) {
+        return parents.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                .orElseThrow().getKey();
     }
 
     /**
@@ -141,15 +202,15 @@ public final class CategoryNesting {
             }
             rank.put(OTHER_TEXT, parentOrder.size());
             Map<Object, Integer> groups = new HashMap<>();
+            Map<Object, Map<String, Long>> byKey = new HashMap<>();
             ColumnPlan childPlan = cats.get(c);
             for (Map.Entry<String, Map<String, Long>> e : table.get(i).entrySet()) {
-                String modal = e.getValue().entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
-                        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
-                        .orElseThrow().getKey();
-                groups.put(ColumnValues.keyFromText(childPlan.type, e.getKey()), rank.getOrDefault(modal,
-                        parentOrder.size()));
+                String modal = modal(e.getValue());
+                Object key = ColumnValues.keyFromText(childPlan.type, e.getKey());
+                groups.put(key, rank.getOrDefault(modal, parentOrder.size()));
+                byKey.put(key, e.getValue());
             }
-            out.add(new Nesting(c, q, purity[i], groups));
+            out.add(new Nesting(c, q, purity[i], groups, byKey, rank));
             nested.add(c);
             parentsUsed.add(q);
         }

@@ -43,6 +43,9 @@ public final class ContextLayout {
                         + (column.width() == 0 ? "constant or ignored" : "generated (" + column.kind()
                         + ": its synthetic values are fresh, not learned)") + ": it cannot be a condition");
             }
+            if (column instanceof CategoricalEncoder cat && cat.split()) {
+                column = cat.unsplit(); // a context's levels are its categories, whatever their parents
+            }
             if (discrete(column) && ((CategoricalEncoder) column).outcomeCount() <= MAX_INDICATOR_LEVELS) {
                 column = ((CategoricalEncoder) column).withContextIndicators(true);
             }

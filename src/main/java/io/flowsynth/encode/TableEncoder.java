@@ -36,6 +36,7 @@ public final class TableEncoder implements Serializable {
     private final int[] offsets;
     private final int width;
     private final ColumnType[] types;
+    private final int[] splitParent; // per column: its parent's index when it is split by it, else −1
     private RealValues realValues; // set only by withRealValues, on a copy; not part of the JSON form
     private ContextJoint contextJoint; // set only by withContextJoint, on a copy; "context_joint" in the JSON form
     private boolean contextAuto;       // set only by withContextAuto, on a copy; "context_auto" in the JSON form
@@ -64,6 +65,37 @@ public final class TableEncoder implements Serializable {
         }
         this.width = w;
         this.types = this.columns.stream().map(ColumnEncoder::type).toArray(ColumnType[]::new);
+        this.splitParent = new int[this.columns.size()];
+        java.util.Arrays.fill(splitParent, -1);
+        for (int i = 0; i < splitParent.length; i++) {
+            if (this.columns.get(i) instanceof CategoricalEncoder cat && cat.split()) {
+                for (int j = 0; j < splitParent.length; j++) {
+                    if (this.columns.get(j).column().equals(cat.orderedBy())
+                            && this.columns.get(j) instanceof CategoricalEncoder) {
+                        splitParent[i] = j;
+                    }
+                }
+                if (splitParent[i] < 0) {
+                    throw new IllegalArgumentException("Column '" + cat.column() + "' is split by '"
+                            + cat.orderedBy() + "', which has no categorical encoder");
+                }
+            }
+        }
+    }
+
+    /**
+     * Column i's value of a row as its encoder takes it: for a column split by its parent
+     * ({@link CategoricalEncoder#split()}) the value with the parent's key text, else the value itself.
+     */
+    public Object encoderValue(Object[] values, int i) {
+        int p = splitParent[i];
+        return p < 0 ? values[i]
+                : new CategoricalEncoder.SplitKey(values[i], ((CategoricalEncoder) columns.get(p)).parentText(values[p]));
+    }
+
+    /** Column i's kept interval for a row ({@link CategoricalEncoder#keptIndex}, with the parent where split). */
+    public int keptIndex(Object[] values, int i) {
+        return ((CategoricalEncoder) columns.get(i)).keptIndex(encoderValue(values, i));
     }
 
     public TableEncoder(List<ColumnEncoder> columns) {
@@ -123,7 +155,7 @@ public final class TableEncoder implements Serializable {
             throw new IllegalArgumentException("feature buffer has " + out.length + " slots, need " + width);
         }
         for (int i = 0; i < values.length; i++) {
-            columns.get(i).encode(values[i], out, offsets[i], rng);
+            columns.get(i).encode(encoderValue(values, i), out, offsets[i], rng);
         }
     }
 
@@ -153,7 +185,7 @@ public final class TableEncoder implements Serializable {
     public double logDensityCorrection(Object[] values, double[] features, int first) {
         double c = 0.0;
         for (int i = first; i < values.length; i++) {
-            c += columns.get(i).logDensityCorrection(values[i], features, offsets[i]);
+            c += columns.get(i).logDensityCorrection(encoderValue(values, i), features, offsets[i]);
         }
         return c;
     }

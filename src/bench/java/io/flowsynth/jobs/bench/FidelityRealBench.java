@@ -432,7 +432,8 @@ public final class FidelityRealBench {
 
     /**
      * Per column its shape score ({@code column_scores}) and the mean score of the pairs it is in ({@code
-     * pair_means}), so a method's loss can be traced to columns by comparing them with another method's.
+     * pair_means}), and every scored pair's score ({@code pair_scores}, keyed "a|b"), so a method's loss can be
+     * traced to columns and pairs by comparing them with another method's.
      */
     static void columnScores(ObjectNode m, FidelityReport r) {
         ObjectNode shapes = m.putObject("column_scores");
@@ -449,6 +450,13 @@ public final class FidelityRealBench {
         }
         ObjectNode pairs = m.putObject("pair_means");
         sums.forEach((c, s) -> pairs.put(c, s[0] / s[1]));
+        // each scored pair's own figure ("a|b"), so a pair mean's loss can be traced to the pair that carries it
+        ObjectNode each = m.putObject("pair_scores");
+        for (PairScore p : r.pairs()) {
+            if (!Double.isNaN(p.score())) {
+                each.put(p.columnA() + "|" + p.columnB(), p.score());
+            }
+        }
     }
 
     private static void training(ObjectNode m, FlowsynthModel model) {

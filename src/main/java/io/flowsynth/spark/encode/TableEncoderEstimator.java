@@ -506,11 +506,20 @@ public final class TableEncoderEstimator {
         }
         for (Nesting n : nestings(t, cats, plain, others, onehots, rows)) {
             ColumnPlan p = cats.get(n.child());
-            p.encoder = new CategoricalEncoder(p.name, p.type, kept.get(n.child()), others[n.child()],
-                    rare.get(n.child()), false, cats.get(n.parent()).name, n.groups(), protections[n.child()]);
+            String parent = cats.get(n.parent()).name;
+            // a category seen under several parent values gets one interval per pair seen in at least k rows
+            CategoryNesting.Split split = CategoryNesting.split(n, kept.get(n.child()),
+                    Math.max(minCount, protections[n.child()].minCount()));
+            p.encoder = split == null
+                    ? new CategoricalEncoder(p.name, p.type, kept.get(n.child()), others[n.child()],
+                    rare.get(n.child()), false, parent, n.groups(), protections[n.child()])
+                    : new CategoricalEncoder(p.name, p.type, split.categories(), others[n.child()],
+                    rare.get(n.child()), false, parent, split.groups(), protections[n.child()], true);
             LOG.info("Column '{}': its categories nest in '{}' ({}% of rows in their category's most frequent '{}'): "
-                    + "intervals laid out by '{}'", p.name, cats.get(n.parent()).name,
-                    String.format("%.1f", 100 * n.purity()), cats.get(n.parent()).name, cats.get(n.parent()).name);
+                    + "intervals laid out by '{}'{}", p.name, parent, String.format("%.1f", 100 * n.purity()), parent,
+                    parent, split == null ? "" : String.format(", split by it: %d more intervals for the (%s, %s) "
+                            + "pairs seen in at least %d rows", split.extraPairs(kept.get(n.child()).size()), p.name,
+                            parent, Math.max(minCount, protections[n.child()].minCount())));
         }
     }
 

@@ -173,6 +173,9 @@ public final class FitPipeline {
                         c.columnBounds())).fit(table);
         // under differential privacy only the released (noisy) row count is used from here on
         long rows = fitted.releasedRowCount().orElse(counted);
+        if (stored == null && !c.splitNested()) {
+            fitted = unsplit(fitted);
+        }
         if (stored == null && c.orderCategories() && !c.privacy().enabled()) {
             fitted = orderCategories(table, fitted, counted, seed);
         }
@@ -632,13 +635,33 @@ public final class FitPipeline {
                 }
                 e.encode(values, features, rng);
                 for (int j = 0; j < candidate.length; j++) {
-                    levels[j] = ((io.flowsynth.encode.CategoricalEncoder) e.columns().get(candidate[j]))
-                            .keptIndex(values[candidate[j]]);
+                    levels[j] = e.keptIndex(values, candidate[j]);
                 }
                 s.add(levels, features);
             }
             return List.of(s).iterator();
         }, false).treeReduce(ContextScores.Sums::merge);
+    }
+
+    /**
+     * The encoder with every column split by its parent ({@link io.flowsynth.encode.CategoricalEncoder#split()}) back
+     * to one interval per category ({@code flowsynth.encode.split-nested=false}).
+     */
+    static TableEncoder unsplit(TableEncoder encoder) {
+        List<io.flowsynth.encode.ColumnEncoder> columns = new ArrayList<>();
+        boolean changed = false;
+        for (io.flowsynth.encode.ColumnEncoder col : encoder.columns()) {
+            if (col instanceof io.flowsynth.encode.CategoricalEncoder cat && cat.split()) {
+                columns.add(cat.unsplit());
+                changed = true;
+                LOG.info("Column '{}': one interval per category ({}=false)", cat.column(),
+                        ConfigKeys.ENCODE_SPLIT_NESTED);
+            } else {
+                columns.add(col);
+            }
+        }
+        return !changed ? encoder : new TableEncoder(columns, encoder.droppedColumns(), encoder.privacy())
+                .withContextJoint(encoder.contextJoint()).withContextAuto(encoder.contextAuto());
     }
 
     /**

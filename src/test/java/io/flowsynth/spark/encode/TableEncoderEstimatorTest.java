@@ -287,12 +287,13 @@ class TableEncoderEstimatorTest {
         assertThat(products.orderedBy()).isEqualTo("department");
         assertThat(departments.orderedBy()).isNull();
         assertThat(((CategoricalEncoder) encoder.columns().get(2)).orderedBy()).isNull();
-        // products come in runs by department, in the department's own interval order
+        // products come in runs by department, in the department's own interval order (a product filed under a
+        // second department in at least 5 rows would have an interval of its own in that department's run)
         List<Object> order = products.categories();
         List<Object> departmentOrder = departments.categories();
         int last = -1;
         for (Object p : order) {
-            int d = departmentOrder.indexOf("D" + Integer.parseInt(((String) p).substring(1)) % 3);
+            int d = departmentOrder.indexOf(department(p));
             assertThat(d).as("department rank of " + p).isGreaterThanOrEqualTo(last);
             last = d;
         }
@@ -304,9 +305,55 @@ class TableEncoderEstimatorTest {
         Random rng = new Random(1);
         double[] z = new double[encoder.width()];
         for (Object p : order) {
-            encoder.encode(new Object[]{"D0", p, "N1"}, z, rng);
-            assertThat(encoder.decode(z, rng)[1]).isEqualTo(p);
+            Object[] row = {department(p), product(p), "N1"};
+            encoder.encode(row, z, rng);
+            assertThat(encoder.decode(z, rng)[1]).isEqualTo(product(p));
+            assertThat(encoder.keptIndex(row, 1)).isEqualTo(order.indexOf(p));
         }
+    }
+
+    private static Object product(Object category) {
+        return category instanceof CategoricalEncoder.SplitKey pair ? pair.child() : category;
+    }
+
+    /** A product interval's department: its pair's, else the product's own (p mod 3). */
+    private static String department(Object category) {
+        return category instanceof CategoricalEncoder.SplitKey pair ? pair.parent()
+                : "D" + Integer.parseInt(((String) category).substring(1)) % 3;
+    }
+
+    @Test
+    void aNestedCategoryRecurringUnderSeveralParentsGetsAnIntervalPerPairSeenInKRows() {
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType().add("state", DataTypes.StringType)
+                .add("county", DataTypes.StringType);
+        List<Row> rows = new ArrayList<>();
+        // 30 counties, each in one of 3 states (county c in state c mod 3, 40 rows each); "Wash" in all three states
+        // (60, 30 and 3 rows: the last pair is rarer than k = 5)
+        for (int c = 0; c < 30; c++) {
+            for (int i = 0; i < 40; i++) {
+                rows.add(RowFactory.create("S" + c % 3, "C" + c));
+            }
+        }
+        int[] wash = {60, 30, 3};
+        for (int s = 0; s < 3; s++) {
+            for (int i = 0; i < wash[s]; i++) {
+                rows.add(RowFactory.create("S" + s, "Wash"));
+            }
+        }
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults())
+                .fit(spark.createDataFrame(rows, schema));
+        CategoricalEncoder county = (CategoricalEncoder) encoder.columns().get(1);
+        assertThat(county.orderedBy()).isEqualTo("state");
+        assertThat(county.split()).isTrue();
+        assertThat(county.categories()).hasSize(32)
+                .contains(new CategoricalEncoder.SplitKey("Wash", "S0"), new CategoricalEncoder.SplitKey("Wash", "S1"))
+                .doesNotContain(new CategoricalEncoder.SplitKey("Wash", "S2"));
+        int s1 = county.categories().indexOf(new CategoricalEncoder.SplitKey("Wash", "S1"));
+        int s0 = county.categories().indexOf(new CategoricalEncoder.SplitKey("Wash", "S0"));
+        assertThat(encoder.keptIndex(new Object[]{"S1", "Wash"}, 1)).isEqualTo(s1);
+        assertThat(encoder.keptIndex(new Object[]{"S2", "Wash"}, 1)).as("the rare pair: Wash's largest").isEqualTo(s0);
+        assertThat(county.unsplit().categories()).hasSize(31).contains("Wash");
     }
 
     @Test

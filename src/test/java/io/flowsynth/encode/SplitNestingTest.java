@@ -1,0 +1,151 @@
+package io.flowsynth.encode;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowsynth.encode.CategoricalEncoder.SplitKey;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A nested column split by its parent ({@link CategoricalEncoder#split()}, {@link CategoryNesting#split}): one
+ * interval per (category, parent) pair seen in at least k rows, the row's parent choosing the interval, decoding the
+ * category alone. Without Spark.
+ */
+class SplitNestingTest {
+    private static final ColumnType STRING = ColumnType.of(ColumnType.Base.STRING);
+
+    /** State-like parent: s0 (500 rows), s1 (300), s2 (200). */
+    private static CategoricalEncoder parent() {
+        return new CategoricalEncoder("state", STRING, Map.of("s0", 500L, "s1", 300L, "s2", 200L), 0, Map.of());
+    }
+
+    /**
+     * County-like child: "wash" in s0 (80 rows), s1 (40) and s2 (3: rarer than k = 5); "c1" only in s1 (260);
+     * "c2" only in s2 (197); "c0" only in s0 (420).
+     */
+    private static CategoryNesting.Nesting nesting() {
+        Map<Object, Map<String, Long>> pairs = new HashMap<>();
+        pairs.put("wash", Map.of("s0", 80L, "s1", 40L, "s2", 3L));
+        pairs.put("c0", Map.of("s0", 420L));
+        pairs.put("c1", Map.of("s1", 260L));
+        pairs.put("c2", Map.of("s2", 197L));
+        Map<String, Integer> ranks = Map.of("s0", 0, "s1", 1, "s2", 2, CategoryNesting.OTHER_TEXT, 3);
+        Map<Object, Integer> groups = Map.of("wash", 0, "c0", 0, "c1", 1, "c2", 2);
+        return new CategoryNesting.Nesting(0, 1, 0.96, groups, pairs, ranks);
+    }
+
+    private static Map<Object, Long> kept() {
+        return Map.of("wash", 123L, "c0", 420L, "c1", 260L, "c2", 197L);
+    }
+
+    private static CategoricalEncoder splitChild() {
+        CategoryNesting.Split split = CategoryNesting.split(nesting(), kept(), 5);
+        return new CategoricalEncoder("county", STRING, split.categories(), 0, Map.of(), false, "state",
+                split.groups(), CategoricalEncoder.Protection.NONE, true);
+    }
+
+    @Test
+    void aCategorySeenUnderSeveralParentsGetsOneIntervalPerPairSeenInAtLeastKRows() {
+        CategoryNesting.Split split = CategoryNesting.split(nesting(), kept(), 5);
+        assertThat(split).isNotNull();
+        // wash/s2 (3 rows) is rarer than k: its rows count to wash's modal pair (s0)
+        assertThat(split.categories()).containsOnly(
+                Map.entry(new SplitKey("wash", "s0"), 83L), Map.entry(new SplitKey("wash", "s1"), 40L),
+                Map.entry(new SplitKey("c0", "s0"), 420L), Map.entry(new SplitKey("c1", "s1"), 260L),
+                Map.entry(new SplitKey("c2", "s2"), 197L));
+        assertThat(split.groups()).containsEntry(new SplitKey("wash", "s1"), 1)
+                .containsEntry(new SplitKey("wash", "s0"), 0).containsEntry(new SplitKey("c2", "s2"), 2);
+        assertThat(split.extraPairs(kept().size())).isEqualTo(1);
+        // at k = 50 no category has a second pair: the plain nested layout stays
+        assertThat(CategoryNesting.split(nesting(), kept(), 50)).isNull();
+    }
+
+    @Test
+    void theRowsParentChoosesTheIntervalAndDecodingGivesTheCategoryAlone() {
+        CategoricalEncoder child = splitChild();
+        TableEncoder table = new TableEncoder(List.of(child, parent()));
+        assertThat(child.split()).isTrue();
+        assertThat(child.outcomeCount()).isEqualTo(5);
+        Random rng = new Random(3);
+        double[] f = new double[table.width()];
+        int washS1 = child.categories().indexOf(new SplitKey("wash", "s1"));
+        int washS0 = child.categories().indexOf(new SplitKey("wash", "s0"));
+        assertThat(washS1).isNotEqualTo(washS0).isNotNegative();
+        for (int i = 0; i < 50; i++) {
+            table.encode(new Object[]{"wash", "s1"}, f, rng);
+            assertThat(table.keptIndex(new Object[]{"wash", "s1"}, 0)).isEqualTo(washS1);
+            assertThat(table.decode(f, rng)).containsExactly("wash", "s1");
+            assertThat(intervalOf(child, f[0])).isEqualTo(washS1);
+            table.encode(new Object[]{"wash", "s2"}, f, rng);
+            assertThat(intervalOf(child, f[0])).as("a rare pair is encoded as the category's largest pair")
+                    .isEqualTo(washS0);
+            assertThat(table.decode(f, rng)).containsExactly("wash", "s2");
+        }
+        assertThat(table.keptIndex(new Object[]{"wash", "s2"}, 0)).isEqualTo(washS0);
+        assertThat(child.keptIndex("wash")).as("a category without its parent: its largest pair").isEqualTo(washS0);
+        assertThat(child.isKept("nowhere")).isFalse();
+        // the log-density correction uses the row's own interval: its frequency is wash/s1's, not wash/s0's
+        table.encode(new Object[]{"wash", "s1"}, f, rng);
+        double inOwn = table.logDensityCorrection(new Object[]{"wash", "s1"}, f);
+        assertThat(inOwn).isFinite();
+        assertThat(table.logDensityCorrection(new Object[]{"wash", "s1"}, f))
+                .isNotEqualTo(new TableEncoder(List.of(child.unsplit(), parent()))
+                        .logDensityCorrection(new Object[]{"wash", "s1"}, f));
+    }
+
+    /** The interval whose bounds hold Φ(z). */
+    private static int intervalOf(CategoricalEncoder c, double z) {
+        double u = io.flowsynth.math.StandardNormal.cdf(z);
+        double[] bounds = c.intervalBounds();
+        for (int k = 0; k + 1 < bounds.length; k++) {
+            if (u >= bounds[k] && u < bounds[k + 1]) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void eachParentsBlockHoldsItsPairsSoTheFeatureIsMonotoneInTheParent() {
+        CategoricalEncoder child = splitChild();
+        List<Integer> groups = new ArrayList<>();
+        for (int k = 0; k < child.categoryCount(); k++) {
+            groups.add(child.group(k));
+        }
+        assertThat(groups).isSorted();
+        assertThat(groups).containsExactly(0, 0, 1, 1, 2);
+    }
+
+    @Test
+    void aSplitEncoderSurvivesJsonAndUnsplitsToOneIntervalPerCategory() throws Exception {
+        CategoricalEncoder child = splitChild();
+        TableEncoder table = new TableEncoder(List.of(child, parent()));
+        TableEncoder back = TableEncoder.fromJson(new ObjectMapper().readTree(table.toJson().toString()));
+        CategoricalEncoder read = (CategoricalEncoder) back.columns().get(0);
+        assertThat(read.split()).isTrue();
+        assertThat(read.categories()).isEqualTo(child.categories());
+        assertThat(read.toJson()).isEqualTo(child.toJson());
+        CategoricalEncoder plain = child.unsplit();
+        assertThat(plain.split()).isFalse();
+        assertThat(plain.categories()).containsExactlyInAnyOrder("wash", "c0", "c1", "c2");
+        assertThat(plain.count("wash")).isEqualTo(123L);
+        assertThat(plain.orderedBy()).isEqualTo("state");
+    }
+
+    @Test
+    void onlyANestedFrequencyColumnIsSplitAndItsParentMustBeCategorical() {
+        CategoryNesting.Split split = CategoryNesting.split(nesting(), kept(), 5);
+        assertThatThrownBy(() -> new CategoricalEncoder("county", STRING, split.categories(), 0, Map.of(), false,
+                null, Map.of(), CategoricalEncoder.Protection.NONE, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nested");
+        assertThatThrownBy(() -> new TableEncoder(List.of(splitChild())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("split by 'state'");
+    }
+}
