@@ -209,5 +209,18 @@ class EncoderChoiceTest {
         choice.categorical(kept, new HashMap<>(Map.of("ok", 70L)), Map.of(), 5, 30);
         choice.textFallback(kept);
         assertThat(kept.mode).isEqualTo(ColumnPlan.Mode.CATEGORICAL);
+        // mostly protected, but with many kept values (a city column): categories over them, not text
+        ColumnPlan city = plan("city", STRING, 10_000, 5_000, "a", "z");
+        city.mode = ColumnPlan.Mode.CATEGORICAL;
+        city.kind = EncodeOptions.CATEGORICAL;
+        Map<Object, Long> cities = new HashMap<>();
+        for (int i = 0; i < EncoderChoice.TEXT_FALLBACK_MAX_KEPT; i++) {
+            cities.put("city" + i, 38L);
+        }
+        choice.categorical(city, cities, Map.of(), 4_900, 6_200);
+        assertThat(((CategoricalEncoder) city.encoder).protection().rows()).isGreaterThan(5_000);
+        choice.textFallback(city);
+        assertThat(city.mode).isEqualTo(ColumnPlan.Mode.CATEGORICAL);
+        assertThat(((CategoricalEncoder) city.encoder).categories()).hasSize(EncoderChoice.TEXT_FALLBACK_MAX_KEPT);
     }
 }
