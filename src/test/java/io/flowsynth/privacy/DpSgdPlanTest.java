@@ -103,12 +103,7 @@ class DpSgdPlanTest {
         long rows = 2331;
         double delta = 1.0 / ((double) rows * rows);
         double thresholds = 0.4 * delta;
-        double[] none = new double[RdpAccountant.DEFAULT_ORDERS.length];
-        double rhoE = RdpAccountant.rhoFor(none, 2.4, 0.4 * delta);
-        double[] encoders = new double[none.length];
-        for (int i = 0; i < encoders.length; i++) {
-            encoders[i] = RdpAccountant.DEFAULT_ORDERS[i] * rhoE;
-        }
+        double[] encoders = encoderRdp(delta);
         DpSgdPlan p = DpSgdPlan.of(s, rows, 1, 512, 50, encoders, thresholds);
         assertThat(p.copulaOnly()).isTrue();
         assertThat(p.steps()).isZero();
@@ -134,13 +129,7 @@ class DpSgdPlanTest {
         long rows = 2331;
         double delta = 1.0 / ((double) rows * rows);
         double thresholds = 0.4 * delta;
-        // encoders: ρ_E that alone spends 0.8·ε at their conversion δ (0.4·δ)
-        double[] none = new double[RdpAccountant.DEFAULT_ORDERS.length];
-        double rhoE = RdpAccountant.rhoFor(none, 2.4, 0.4 * delta);
-        double[] encoders = new double[none.length];
-        for (int i = 0; i < encoders.length; i++) {
-            encoders[i] = RdpAccountant.DEFAULT_ORDERS[i] * rhoE;
-        }
+        double[] encoders = encoderRdp(delta);
         DpSgdPlan basic = DpSgdPlan.of(s, rows, 1, 512, 50);
         DpSgdPlan composed = DpSgdPlan.of(s, rows, 1, 512, 50, encoders, thresholds);
         assertThat(basic.composed()).isFalse();
@@ -159,5 +148,16 @@ class DpSgdPlanTest {
         assertThat(composed.sigma()).isLessThan(basic.sigma());
         assertThat(composed.copulaSigma()).isEqualTo(basic.copulaSigma());
         assertThat(composed.toJson().path("fit_accountant_epsilon").asDouble()).isEqualTo(composed.fitEpsilon());
+    }
+
+    /** The encoders' RDP curve: Gaussian releases of the ρ_E that alone spends 0.8·ε = 2.4 at 0.4·δ. */
+    private static double[] encoderRdp(double delta) {
+        double[] none = new double[RdpAccountant.DEFAULT_ORDERS.length];
+        double rhoE = RdpAccountant.rhoFor(none, 2.4, 0.4 * delta);
+        double[] encoders = new double[none.length];
+        for (int i = 0; i < encoders.length; i++) {
+            encoders[i] = RdpAccountant.DEFAULT_ORDERS[i] * rhoE;
+        }
+        return encoders;
     }
 }

@@ -165,21 +165,7 @@ class DpSgdFitTest {
     @Test
     void theDpCopulaStartCarriesTheCorrelationAndMaxStepsCapsTheBudget() {
         // x and y have correlation 0.8: the DP copula release (copula-share 0.9 of the flow's ε) keeps most of it
-        List<Row> rows = new SyntheticSampler(512).sample(spark, model, 4000, 11, 2, false).collectAsList();
-        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-        for (Row row : rows) {
-            double x = row.getDouble(0);
-            double y = row.getDouble(1);
-            sx += x;
-            sy += y;
-            sxx += x * x;
-            syy += y * y;
-            sxy += x * y;
-        }
-        int n = rows.size();
-        double rho = (sxy / n - sx / n * sy / n)
-                / Math.sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
-        assertThat(rho).isGreaterThan(0.5);
+        assertThat(sampledCorrelation(model)).isGreaterThan(0.5);
         FlowsynthModel capped = FitPipeline.fit(spark, table, config("flowsynth.train.steps", "400",
                 "flowsynth.privacy.max-steps", "20"));
         assertThat(capped.privacy().path("steps").asLong()).isEqualTo(20);
@@ -200,8 +186,13 @@ class DpSgdFitTest {
                         .path("copula_noise_multiplier").asDouble());
         assertThat(p.path("accountant_epsilon").asDouble()).isLessThanOrEqualTo(3.0).isGreaterThan(2.99);
         // the correlation of x and y (0.8) comes through the copula alone
-        List<Row> rows = new SyntheticSampler(512).sample(spark, copula, 4000, 11, 2, false).collectAsList();
-        double sxy = 0, sxx = 0, syy = 0, sx = 0, sy = 0;
+        assertThat(sampledCorrelation(copula)).isGreaterThan(0.6);
+    }
+
+    /** Pearson correlation of x and y in 4,000 rows sampled from {@code m}. */
+    private static double sampledCorrelation(FlowsynthModel m) {
+        List<Row> rows = new SyntheticSampler(512).sample(spark, m, 4000, 11, 2, false).collectAsList();
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
         for (Row row : rows) {
             double x = row.getDouble(0);
             double y = row.getDouble(1);
@@ -212,9 +203,7 @@ class DpSgdFitTest {
             sxy += x * y;
         }
         int n = rows.size();
-        double rho = (sxy / n - sx / n * sy / n)
-                / Math.sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
-        assertThat(rho).isGreaterThan(0.6);
+        return (sxy / n - sx / n * sy / n) / Math.sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
     }
 
     @Test
