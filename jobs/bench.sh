@@ -28,8 +28,9 @@
 #                                 guard off): target/bench/privacy.json with leak counts, attack risks, guard/attack s
 #   jobs/bench.sh privacy dp [TABLE...]  differential privacy on public real tables (default credit_data ames): the
 #                                 fidelity-real run (ceiling, independent columns, copula, defaults) plus fits at
-#                                 flowsynth.privacy.epsilon = 1, 3 and 10 in the same run: quality, pairs and fit
-#                                 seconds per epsilon: target/bench/privacy-dp.json and .txt (see also dp-train)
+#                                 flowsynth.privacy.epsilon = 1, 3 and 10 in the same run, each on the noise seeds
+#                                 PRIVACY_DP_SEEDS (default "1 2 3"): quality, pairs and fit seconds per epsilon and
+#                                 seed: target/bench/privacy-dp.json and .txt (see also dp-train)
 #   jobs/bench.sh fidelity-real [TABLE...] [-- key=value...]  public real tables (default: ames lending_club
 #                                 credit_data mlc_churn penguins from Debian's r-cran-modeldata, zipcodes movies from
 #                                 npm's vega-datasets; installed once into target/bench/data/real, never committed):
@@ -647,9 +648,15 @@ case "${1:-}" in
     if [ "${1:-}" = dp ]; then
       shift
       [ $# -gt 0 ] || set -- credit_data ames
-      FIDELITY_REAL_NAME=privacy-dp \
-        FIDELITY_REAL_VARIANTS="dp_eps1:flowsynth.privacy.epsilon=1;dp_eps3:flowsynth.privacy.epsilon=3;dp_eps10:flowsynth.privacy.epsilon=10" \
-        fidelity_real "$@"
+      # every epsilon on the same noise seeds (PRIVACY_DP_SEEDS, default "1 2 3"; "random" for fresh secret noise):
+      # seeded runs compare across code versions on common noise
+      variants=""
+      for eps in 1 3 10; do
+        for seed in ${PRIVACY_DP_SEEDS:-1 2 3}; do
+          variants="$variants;dp_eps${eps}_s${seed}:flowsynth.privacy.epsilon=$eps,flowsynth.privacy.noise-seed=$seed"
+        done
+      done
+      FIDELITY_REAL_NAME=privacy-dp FIDELITY_REAL_VARIANTS="${variants#;}" fidelity_real "$@"
     else
       privacy "$@"
     fi
