@@ -324,7 +324,9 @@ public final class FitPipeline {
                 training.put("validation_rows", result.validationRows());
                 training.put("partitions", result.partitions());
                 training.put("seconds", result.seconds());
-                training.put("budget", options.epochs() > 0 ? options.epochs() + " epochs" : options.steps() + " steps");
+                training.put("budget", options.privacy() != null && options.privacy().plan().copulaOnly()
+                        ? "0 steps (the DP copula alone)"
+                        : options.epochs() > 0 ? options.epochs() + " epochs" : options.steps() + " steps");
                 training.put("steps", (long) result.history().size() * options.localSteps());
                 training.put("local_steps", options.localSteps());
                 training.put("round_validation_rows", result.roundValidationRows());

@@ -240,6 +240,9 @@ abstract class AveragingTrainer implements Trainer {
             jsc.setJobDescription(null);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (dp) { // no validation rows and no selection under DP (also when no round ran: the DP copula alone)
+            bestValidation = Double.NaN;
+        }
         if (validationStride == 1) {
             heldOutNll = bestValidation;
         }

@@ -185,6 +185,10 @@ class DpSgdFitTest {
                 .isLessThan(model.privacy().path("releases").get(model.privacy().path("releases").size() - 1)
                         .path("copula_noise_multiplier").asDouble());
         assertThat(p.path("accountant_epsilon").asDouble()).isLessThanOrEqualTo(3.0).isGreaterThan(2.99);
+        // no round ran: no steps, no validation figure (not an infinite one)
+        assertThat(copula.training().path("rounds").asInt(-1)).isZero();
+        assertThat(copula.training().path("budget").asText()).startsWith("0 steps");
+        assertThat(copula.training().path("best_validation_nll").asText()).doesNotContain("Infinity");
         // the correlation of x and y (0.8) comes through the copula alone
         assertThat(sampledCorrelation(copula)).isGreaterThan(0.6);
     }
