@@ -693,7 +693,14 @@ public final class PrivateEncoders {
         if (c.unitBins || p.type.isDatetime()) {
             return new double[0];
         }
-        return DpMechanisms.roundValues(c.bounds[0], c.bounds[1], p.type.isIntegral());
+        double[] values = DpMechanisms.roundValues(c.bounds[0], c.bounds[1], p.type.isIntegral());
+        if (p.type.base() == ColumnType.Base.FLOAT) {
+            // a float column's 1.1 reaches the passes as the double nearest to the float 1.1f, not to 1.1
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) values[i];
+            }
+        }
+        return values;
     }
 
     /**

@@ -133,9 +133,9 @@ final class PrivateEncoderFit {
             }
         }
         if (!quantiles.isEmpty()) {
+            points(t, quantiles);
             LOG.info("DP encoder pass 4 of 4: clamped grid counts of {} numeric, date and timestamp columns (one Spark "
                     + "job)", quantiles.size());
-            points(t, quantiles);
             double[][] edges = quantiles.stream().map(dp::gridEdges).toArray(double[][]::new);
             double[][] points = quantiles.stream().map(dp::histogramPoints).toArray(double[][]::new);
             int[] bins = new int[quantiles.size()];

@@ -182,6 +182,16 @@ class PrivateEncodersTest {
             }
         }
         dp.releasePoints(amount, candidates, counts);
+        // a float column's candidates are the doubles its float values become (1.1f is not 1.1)
+        PrivateEncoders fdp = new PrivateEncoders(EncodeOptions.defaults(), BoundsOptions.defaults(),
+                new PrivacySettings(3.0, Double.NaN, 0.5, 1.0), Map.of("rate", "0,4"), NoiseSource.fixed(5));
+        fdp.releaseRowCount(n);
+        ColumnPlan rate = new ColumnPlan(0, "rate", ColumnType.of(ColumnType.Base.FLOAT), null);
+        fdp.prepare(List.of(rate));
+        fdp.plan(List.of(rate));
+        double[] rates = fdp.pointCandidates(rate);
+        assertThat(DpMechanisms.pointBin(rates, (double) 1.1f)).isNotNegative();
+        assertThat(DpMechanisms.pointBin(rates, 1.1)).isNegative();
         // 1,000 and 500 pass; a spread value's ~4 rows per round value do not
         assertThat(dp.histogramPoints(amount)).containsExactly(500, 1000);
         double[] edges = dp.gridEdges(amount);
