@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The layout of a categorical column's frequency intervals by what it goes with ({@code flowsynth.encode.order-categories}):
@@ -18,7 +19,9 @@ import java.util.Map;
  *
  * <p>Candidates: categorical columns of one frequency-interval feature with at least {@link #MIN_CATEGORIES} kept
  * categories that are not a number's value order. A column nested in a parent column ({@link CategoryNesting}) keeps
- * its parents' blocks, its categories ordered by the companion within each block. The sums come
+ * its parents' blocks, its categories ordered by the companion within each block; when the parent is laid out anew
+ * (states by their mean longitude), the blocks move with it (counties in the states' new order), else the child's
+ * feature would be a zigzag of the parent's instead of a monotone step. The sums come
  * from one pass over the encoded rows ({@link ContextScores.Sums}, its candidates these columns); only means of levels
  * kept by the rare-category protection (each of at least k rows) decide the order, which is all the model stores.
  */
@@ -66,13 +69,18 @@ public final class CategoryOrder {
         return out;
     }
 
-    /** A reordered column: its companion column, the companion's ε², and each kept category's rank. */
+    /**
+     * A reordered column: its companion column, the companion's ε², and each kept category's rank (a nested column
+     * that only follows its parent's new layout: the parent and ε² 0).
+     */
     public record Layout(int column, String companion, double etaSquared, Map<Object, Integer> ranks) {
     }
 
     /**
      * The new layouts of {@code candidates} (in their order) from their sums; a candidate whose best companion
-     * explains less than {@link #MIN_ETA_SQUARED} is left out.
+     * explains less than {@link #MIN_ETA_SQUARED} is left out, unless it nests in a parent that is laid out anew: its
+     * blocks then follow the parent's new order (within each its order stays), so the child stays a monotone function
+     * of its parent.
      */
     public static List<Layout> layouts(TableEncoder encoder, List<Integer> candidates, ContextScores.Sums sums) {
         int[] ordered = orderedFeatures(encoder);
@@ -80,42 +88,91 @@ public final class CategoryOrder {
         if (sums.rows() < 2) {
             return out;
         }
-        for (int j = 0; j < candidates.size(); j++) {
-            int column = candidates.get(j);
-            int best = -1;
-            double bestEta = MIN_ETA_SQUARED;
-            for (int i = 0; i < ordered.length; i++) {
-                if (i == column || ordered[i] < 0) {
+        Layout[] found = new Layout[candidates.size()];
+        Map<String, Layout> byColumn = new HashMap<>();
+        // parents first: a nested column's blocks follow its parent's layout (a parent is never nested itself)
+        for (boolean nested : new boolean[]{false, true}) {
+            for (int j = 0; j < candidates.size(); j++) {
+                int column = candidates.get(j);
+                CategoricalEncoder cat = (CategoricalEncoder) encoder.columns().get(column);
+                if ((cat.orderedBy() != null) != nested) {
                     continue;
                 }
-                double eta = sums.adjustedEtaSquared(j, ordered[i]);
-                if (eta >= bestEta) {
-                    best = i;
-                    bestEta = eta;
+                found[j] = layout(encoder, ordered, column, j, sums, nested ? byColumn.get(cat.orderedBy()) : null);
+                if (found[j] != null) {
+                    byColumn.put(cat.column(), found[j]);
                 }
             }
-            if (best < 0) {
-                continue;
+        }
+        for (Layout l : found) {
+            if (l != null) {
+                out.add(l);
             }
-            CategoricalEncoder cat = (CategoricalEncoder) encoder.columns().get(column);
-            int f = ordered[best];
-            List<Integer> levels = new ArrayList<>();
-            for (int l = 0; l < cat.categoryCount(); l++) {
-                if (sums.count(j, l) > 0) {
-                    levels.add(l);
-                }
-            }
-            int jj = j;
-            // a nested column keeps its parents' blocks; its categories are ordered within each block
-            levels.sort(Comparator.<Integer>comparingInt(cat::group)
-                    .thenComparingDouble(l -> sums.mean(jj, l, f)).thenComparingInt(l -> l));
-            Map<Object, Integer> ranks = new HashMap<>();
-            for (int r = 0; r < levels.size(); r++) {
-                ranks.put(cat.categories().get(levels.get(r)), r);
-            }
-            out.add(new Layout(column, encoder.columns().get(best).column(), bestEta, ranks));
         }
         return out;
+    }
+
+    /**
+     * The layout of candidate {@code j} (encoder column {@code column}), or null: by its best companion's means
+     * within its blocks, the blocks in the order of {@code parent}'s new layout when there is one.
+     */
+    private static Layout layout(TableEncoder encoder, int[] ordered, int column, int j, ContextScores.Sums sums,
+                                 Layout parent) {
+        int best = -1;
+        double bestEta = MIN_ETA_SQUARED;
+        for (int i = 0; i < ordered.length; i++) {
+            if (i == column || ordered[i] < 0) {
+                continue;
+            }
+            double eta = sums.adjustedEtaSquared(j, ordered[i]);
+            if (eta >= bestEta) {
+                best = i;
+                bestEta = eta;
+            }
+        }
+        if (best < 0 && parent == null) {
+            return null;
+        }
+        CategoricalEncoder cat = (CategoricalEncoder) encoder.columns().get(column);
+        int f = best < 0 ? -1 : ordered[best];
+        List<Integer> levels = new ArrayList<>();
+        for (int l = 0; l < cat.categoryCount(); l++) {
+            if (sums.count(j, l) > 0) {
+                levels.add(l);
+            }
+        }
+        IntUnaryOperator block = blocks(encoder, cat, parent);
+        // a nested column keeps its parents' blocks; its categories are ordered within each block
+        levels.sort(Comparator.<Integer>comparingInt(l -> block.applyAsInt(cat.group(l)))
+                .thenComparingDouble(l -> f < 0 ? 0.0 : sums.mean(j, l, f)).thenComparingInt(l -> l));
+        Map<Object, Integer> ranks = new HashMap<>();
+        for (int r = 0; r < levels.size(); r++) {
+            ranks.put(cat.categories().get(levels.get(r)), r);
+        }
+        return best < 0 ? new Layout(column, cat.orderedBy(), 0.0, ranks)
+                : new Layout(column, encoder.columns().get(best).column(), bestEta, ranks);
+    }
+
+    /**
+     * A nested column's parent rank (its {@link CategoricalEncoder#group}: the index of the parent's category in the
+     * parent's layout when it was nested) → the block's place under the parent's new layout: its new rank; a parent
+     * category without one (no rows in the sums), "other" and none after all ranked ones, in their former order.
+     */
+    private static IntUnaryOperator blocks(TableEncoder encoder, CategoricalEncoder child,
+                                                            Layout parent) {
+        if (parent == null) {
+            return g -> g;
+        }
+        CategoricalEncoder p = (CategoricalEncoder) encoder.columns().get(parent.column());
+        List<Object> keys = p.categories();
+        int size = keys.size();
+        return g -> {
+            if (g == Integer.MAX_VALUE) {
+                return g;
+            }
+            Integer r = g >= 0 && g < size ? parent.ranks().get(keys.get(g)) : null;
+            return r != null ? r : size + Math.min(g, Integer.MAX_VALUE - size - 1);
+        };
     }
 
     /**

@@ -109,6 +109,56 @@ class CategoryOrderTest {
     }
 
     @Test
+    void aNestedColumnsBlocksFollowItsParentsNewLayout() {
+        // county nests in state (blocks by the state's frequency rank: s0, s1, s2); the states are laid out anew by
+        // their mean longitude (s2 west, then s0, then s1): the county blocks must follow, else the county feature is
+        // a zigzag of the state's; within each block the counties keep their own order (by longitude too)
+        Map<Object, Long> stateCounts = Map.of("s0", 900L, "s1", 600L, "s2", 300L);
+        CategoricalEncoder state = new CategoricalEncoder("state", STRING, stateCounts, 0, Map.of());
+        assertThat(state.categories()).containsExactly("s0", "s1", "s2");
+        String[] counties = {"a", "b", "c", "d", "e", "f"};
+        String[] stateOf = {"s0", "s0", "s1", "s1", "s2", "s2"};
+        double[] longitudeOf = {1.2, 1.0, 2.2, 2.0, -1.0, -1.2};
+        long[] n = {500, 400, 350, 250, 200, 100};
+        Map<Object, Integer> parentRank = new HashMap<>();
+        Map<Object, Long> countyCounts = new HashMap<>();
+        for (int k = 0; k < counties.length; k++) {
+            parentRank.put(counties[k], state.categories().indexOf(stateOf[k]));
+            countyCounts.put(counties[k], n[k]);
+        }
+        CategoricalEncoder county = new CategoricalEncoder("county", STRING, countyCounts, 0, Map.of(), false,
+                "state", parentRank);
+        assertThat(county.categories()).containsExactly("a", "b", "c", "d", "e", "f");
+        Random rng = new Random(3);
+        List<Double> lons = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
+        for (int k = 0; k < counties.length; k++) {
+            for (int r = 0; r < n[k]; r++) {
+                double lon = longitudeOf[k] + 0.02 * rng.nextGaussian();
+                lons.add(lon);
+                rows.add(new Object[]{counties[k], stateOf[k], lon});
+            }
+        }
+        TableEncoder encoder = new TableEncoder(List.of(county, state,
+                Fixtures.quantile("longitude", "continuous", DOUBLE, lons, 64)));
+        List<Integer> candidates = CategoryOrder.candidates(encoder);
+        assertThat(candidates).containsExactly(0, 1);
+        ContextScores.Sums sums = ContextScores.Sums.of(encoder, candidates);
+        double[] features = new double[encoder.width()];
+        for (Object[] v : rows) {
+            encoder.encode(v, features, rng);
+            sums.add(new int[]{county.keptIndex(v[0]), state.keptIndex(v[1])}, features);
+        }
+        List<CategoryOrder.Layout> layouts = CategoryOrder.layouts(encoder, candidates, sums);
+        assertThat(layouts).extracting(CategoryOrder.Layout::column).containsExactly(0, 1);
+        TableEncoder laid = CategoryOrder.apply(encoder, layouts);
+        assertThat(((CategoricalEncoder) laid.columns().get(1)).categories()).containsExactly("s2", "s0", "s1");
+        CategoricalEncoder laidCounty = (CategoricalEncoder) laid.columns().get(0);
+        assertThat(laidCounty.categories()).containsExactly("f", "e", "b", "a", "d", "c");
+        assertThat(laidCounty.orderedBy()).isEqualTo("state");
+    }
+
+    @Test
     void aLaidOutEncoderKeepsItsOtherValuesAndProtectionAndTwoCategoriesOrOneHotAreNoCandidates() {
         CategoricalEncoder.Protection protection = new CategoricalEncoder.Protection(5, 3, 7);
         CategoricalEncoder c = new CategoricalEncoder("c", STRING, Map.of("a", 50L, "b", 30L, "d", 20L), 12,

@@ -685,9 +685,14 @@ public final class FitPipeline {
                 "flowsynth fit: what the categorical columns go with (category order)");
         List<CategoryOrder.Layout> layouts = CategoryOrder.layouts(encoder, all, sums);
         for (CategoryOrder.Layout l : layouts) {
-            LOG.info("Column '{}': categories laid out in the order of their mean '{}' (it explains ε² = {} of it; {})",
-                    encoder.columns().get(l.column()).column(), l.companion(), String.format("%.3f", l.etaSquared()),
-                    ConfigKeys.ENCODE_ORDER_CATEGORIES);
+            if (l.etaSquared() == 0.0) {
+                LOG.info("Column '{}': its blocks follow the new layout of its parent '{}' ({})",
+                        encoder.columns().get(l.column()).column(), l.companion(), ConfigKeys.ENCODE_ORDER_CATEGORIES);
+            } else {
+                LOG.info("Column '{}': categories laid out in the order of their mean '{}' (it explains ε² = {} of "
+                        + "it; {})", encoder.columns().get(l.column()).column(), l.companion(),
+                        String.format("%.3f", l.etaSquared()), ConfigKeys.ENCODE_ORDER_CATEGORIES);
+            }
         }
         return CategoryOrder.apply(encoder, layouts);
     }
