@@ -26,7 +26,9 @@ import java.util.Random;
  * <p><b>Rare-category protection</b> ({@link Protection}): values seen fewer than k times are neither kept nor among
  * the "other" values; only their number and rows are recorded ({@code protected_categories}, {@code protected_rows}
  * in the JSON). Such a value (or one never seen) is encoded as an outcome drawn in proportion to the outcomes' counts,
- * so its rows are redistributed over the kept categories and nothing of it is learned or published. Without
+ * so its rows are redistributed over the kept categories and nothing of it is learned or published; in a column split
+ * by its parent, over the kept pairs of the row's parent value (a once-seen city's row becomes a kept city of its own
+ * state: over all cities, most of zipcodes' rows would pair a state with another state's city). Without
  * protection (k = 1, and models saved before it existed), a value that is not kept goes to "other", or, when the
  * column has no "other" interval, to the most frequent category.
  *
@@ -66,6 +68,16 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final boolean indicators;       // a context column's level indicators after its interval feature
     private final boolean split;            // keys are SplitKeys: one interval per (category, parent value)
     private final Map<Object, Integer> modal; // split: category key → its largest pair's interval
+    private final Map<String, Block> blocks;  // split: parent key text → its kept intervals (protected rows' draw)
+
+    /** A parent value's kept intervals in a split column, with the running sums of their counts. */
+    private record Block(int[] intervals, long[] cumulative) implements java.io.Serializable {
+        int draw(Random rng) {
+            long u = (long) Math.floor(rng.nextDouble() * cumulative[cumulative.length - 1]);
+            int i = Arrays.binarySearch(cumulative, u + 1);
+            return intervals[i >= 0 ? i : -i - 1];
+        }
+    }
 
     /**
      * A kept interval of a column split by its parent ({@link #split()}): the category's key and the parent value's
@@ -202,6 +214,27 @@ public final class CategoricalEncoder implements ColumnEncoder {
             intervalCounts[counts.length] = otherCount;
         }
         this.intervals = new FrequencyIntervals(intervalCounts);
+        this.blocks = split ? blocks(keys, counts) : Map.of();
+    }
+
+    /** Per parent key text, the kept (category, parent) intervals under it with their counts' running sums. */
+    private static Map<String, Block> blocks(List<Object> keys, long[] counts) {
+        Map<String, List<Integer>> members = new HashMap<>();
+        for (int k = 0; k < keys.size(); k++) {
+            members.computeIfAbsent(((SplitKey) keys.get(k)).parent(), p -> new ArrayList<>()).add(k);
+        }
+        Map<String, Block> out = new HashMap<>();
+        for (Map.Entry<String, List<Integer>> e : members.entrySet()) {
+            int[] intervals = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+            long[] cumulative = new long[intervals.length];
+            long sum = 0;
+            for (int i = 0; i < intervals.length; i++) {
+                sum += counts[intervals[i]];
+                cumulative[i] = sum;
+            }
+            out.put(e.getKey(), new Block(intervals, cumulative));
+        }
+        return out;
     }
 
     private CategoricalEncoder(CategoricalEncoder o, boolean indicators) {
@@ -221,6 +254,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
         this.protection = o.protection;
         this.split = o.split;
         this.modal = o.modal;
+        this.blocks = o.blocks;
         this.indicators = indicators;
     }
 
@@ -487,19 +521,23 @@ public final class CategoricalEncoder implements ColumnEncoder {
     /**
      * The outcome a value is encoded as: its kept category; "other" for a recorded further value (or any unseen value
      * when nothing was protected); an outcome drawn in proportion to the counts for a protected (or unseen) value when
-     * rare categories were protected; else the most frequent category.
+     * rare categories were protected (in a split column, among the pairs of the row's parent value when it has any:
+     * a protected city's row goes to a kept city of its own state, not of any state); else the most frequent
+     * category.
      */
     private int interval(Object key, Random rng) {
         Integer k = keptInterval(key);
         if (k != null) {
             return k;
         }
-        key = categoryOf(key);
-        if (otherCount > 0 && (protection.rows() == 0 || rareIndex.containsKey(key))) {
+        Object category = categoryOf(key);
+        if (otherCount > 0 && (protection.rows() == 0 || rareIndex.containsKey(category))) {
             return keys.size();
         }
         if (protection.rows() > 0 && rng != null) {
-            return intervals.decode(StandardNormal.inverseCdf(FrequencyIntervals.clampU(rng.nextDouble())));
+            Block block = key instanceof SplitKey sk ? blocks.get(sk.parent()) : null;
+            return block != null ? block.draw(rng)
+                    : intervals.decode(StandardNormal.inverseCdf(FrequencyIntervals.clampU(rng.nextDouble())));
         }
         return 0;
     }

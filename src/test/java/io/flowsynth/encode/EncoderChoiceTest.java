@@ -197,13 +197,21 @@ class EncoderChoiceTest {
     @Test
     void aStringColumnMostlyInProtectedValuesBecomesGeneratedText() {
         EncoderChoice choice = new EncoderChoice(EncodeOptions.defaults());
+        // 70 of 100 rows in protected values: text
         ColumnPlan p = plan("note", STRING, 100, 80, "a", "z");
         p.mode = ColumnPlan.Mode.CATEGORICAL;
         p.kind = EncodeOptions.CATEGORICAL;
-        choice.categorical(p, new HashMap<>(Map.of("ok", 40L)), Map.of(), 55, 60);
+        choice.categorical(p, new HashMap<>(Map.of("ok", 30L)), Map.of(), 65, 70);
         choice.textFallback(p);
         assertThat(p.mode).isEqualTo(ColumnPlan.Mode.TEXT);
         assertThat(p.kind).isEqualTo(EncodeOptions.TEXT);
+        // 60 of 100 (a director column: the kept 40 % of rows describe it better than fresh strings): categorical
+        ColumnPlan director = plan("director", STRING, 100, 60, "a", "z");
+        director.mode = ColumnPlan.Mode.CATEGORICAL;
+        director.kind = EncodeOptions.CATEGORICAL;
+        choice.categorical(director, new HashMap<>(Map.of("ok", 40L)), Map.of(), 55, 60);
+        choice.textFallback(director);
+        assertThat(director.mode).isEqualTo(ColumnPlan.Mode.CATEGORICAL);
         ColumnPlan kept = plan("code", STRING, 100, 10, "a", "z");
         kept.mode = ColumnPlan.Mode.CATEGORICAL;
         choice.categorical(kept, new HashMap<>(Map.of("ok", 70L)), Map.of(), 5, 30);

@@ -100,6 +100,38 @@ class SplitNestingTest {
                         .logDensityCorrection(new Object[]{"wash", "s1"}, f));
     }
 
+    @Test
+    void aProtectedValuesRowGoesToAKeptPairOfItsOwnParentInProportionToTheirCounts() {
+        CategoryNesting.Split split = CategoryNesting.split(nesting(), kept(), 5);
+        CategoricalEncoder child = new CategoricalEncoder("county", STRING, split.categories(), 0, Map.of(), false,
+                "state", split.groups(), new CategoricalEncoder.Protection(5, 40, 90), true);
+        TableEncoder table = new TableEncoder(List.of(child, parent()));
+        Random rng = new Random(11);
+        double[] f = new double[table.width()];
+        int washS1 = child.categories().indexOf(new SplitKey("wash", "s1"));
+        int c1 = child.categories().indexOf(new SplitKey("c1", "s1"));
+        int c2 = child.categories().indexOf(new SplitKey("c2", "s2"));
+        Map<Integer, Integer> drawn = new HashMap<>();
+        int draws = 6000;
+        for (int i = 0; i < draws; i++) {
+            // a once-seen county of s1: one of s1's kept pairs, wash/s1 (40 rows) or c1/s1 (260)
+            table.encode(new Object[]{"once", "s1"}, f, rng);
+            drawn.merge(intervalOf(child, f[0]), 1, Integer::sum);
+            // s2 holds one kept pair
+            table.encode(new Object[]{"once", "s2"}, f, rng);
+            assertThat(intervalOf(child, f[0])).isEqualTo(c2);
+        }
+        assertThat(drawn.keySet()).containsExactlyInAnyOrder(washS1, c1);
+        assertThat(drawn.get(washS1) / (double) draws).isCloseTo(40.0 / 300.0, org.assertj.core.data.Offset.offset(0.015));
+        // a parent without kept pairs of its own (one the parent does not keep): over all pairs
+        Map<Integer, Integer> anywhere = new HashMap<>();
+        for (int i = 0; i < 2000; i++) {
+            table.encode(new Object[]{"once", "s9"}, f, rng);
+            anywhere.merge(intervalOf(child, f[0]), 1, Integer::sum);
+        }
+        assertThat(anywhere).hasSize(child.categoryCount());
+    }
+
     /** The interval whose bounds hold Φ(z). */
     private static int intervalOf(CategoricalEncoder c, double z) {
         double u = io.flowsynth.math.StandardNormal.cdf(z);
