@@ -36,6 +36,9 @@ public final class ColumnPlan {
     /** The 2k + 1 smallest (ascending) and largest (descending) finite values, as doubles; empty when k = 0. */
     public double[] smallest = new double[0];
     public double[] largest = new double[0];
+    /** Values seen in at least k rows that may become point masses ({@link QuantileAtoms}), with their rows; or null. */
+    public double[] atomValues;
+    public long[] atomCounts;
     public Mode mode = Mode.CONSTANT;
     public String kind;
     public ColumnEncoder encoder;

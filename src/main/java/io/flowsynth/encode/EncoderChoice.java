@@ -459,6 +459,17 @@ public final class EncoderChoice {
         // the mixture is chosen and fitted on the whole sketch, as before protection (a smooth model stores no
         // real value); its decoded values are clipped to the protected bounds
         GaussianMixture mixture = kept.length > 1 ? mixture(p, knots, probabilities) : null;
+        if (mixture == null && p.atomValues != null && kept.length > 1) {
+            QuantileAtoms.Result atoms = QuantileAtoms.insert(kept, keptProbabilities, p.atomValues, p.atomCounts,
+                    p.finite, unit(p), protectedKnots.lowerTail() != null, protectedKnots.upperTail() != null);
+            if (atoms.atoms() > 0) {
+                LOG.info("Column '{}': {} values seen at least {} times kept as point masses ({} of {} rows; each at "
+                        + "least {} times what the knots give its day)", p.name, atoms.atoms(),
+                        options.minCategoryCount(), atoms.rows(), p.finite, QuantileAtoms.MIN_EXCESS);
+                kept = atoms.knots();
+                keptProbabilities = atoms.probabilities();
+            }
+        }
         return mixture != null
                 ? new ModeEncoder(p.name, p.kind, p.type, protectedKnots.min(), protectedKnots.max(), unit(p),
                         decimals, states, mixture, bounds.extremeK())

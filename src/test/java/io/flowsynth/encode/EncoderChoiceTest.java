@@ -194,29 +194,27 @@ class EncoderChoiceTest {
         assertThat(choice.keptCategory(EncodeOptions.defaults().maxCategories() + 1, 500, 1000)).isFalse();
     }
 
+    /** A 100-row string column with one kept value of {@code kept} rows, after the text fallback's decision. */
+    private static ColumnPlan fallback(EncoderChoice choice, String name, long kept, long protectedCategories,
+                                       long protectedRows) {
+        ColumnPlan p = plan(name, STRING, 100, protectedCategories + 1, "a", "z");
+        p.mode = ColumnPlan.Mode.CATEGORICAL;
+        p.kind = EncodeOptions.CATEGORICAL;
+        choice.categorical(p, new HashMap<>(Map.of("ok", kept)), Map.of(), protectedCategories, protectedRows);
+        choice.textFallback(p);
+        return p;
+    }
+
     @Test
     void aStringColumnMostlyInProtectedValuesBecomesGeneratedText() {
         EncoderChoice choice = new EncoderChoice(EncodeOptions.defaults());
         // 70 of 100 rows in protected values: text
-        ColumnPlan p = plan("note", STRING, 100, 80, "a", "z");
-        p.mode = ColumnPlan.Mode.CATEGORICAL;
-        p.kind = EncodeOptions.CATEGORICAL;
-        choice.categorical(p, new HashMap<>(Map.of("ok", 30L)), Map.of(), 65, 70);
-        choice.textFallback(p);
+        ColumnPlan p = fallback(choice, "note", 30, 65, 70);
         assertThat(p.mode).isEqualTo(ColumnPlan.Mode.TEXT);
         assertThat(p.kind).isEqualTo(EncodeOptions.TEXT);
         // 60 of 100 (a director column: the kept 40 % of rows describe it better than fresh strings): categorical
-        ColumnPlan director = plan("director", STRING, 100, 60, "a", "z");
-        director.mode = ColumnPlan.Mode.CATEGORICAL;
-        director.kind = EncodeOptions.CATEGORICAL;
-        choice.categorical(director, new HashMap<>(Map.of("ok", 40L)), Map.of(), 55, 60);
-        choice.textFallback(director);
-        assertThat(director.mode).isEqualTo(ColumnPlan.Mode.CATEGORICAL);
-        ColumnPlan kept = plan("code", STRING, 100, 10, "a", "z");
-        kept.mode = ColumnPlan.Mode.CATEGORICAL;
-        choice.categorical(kept, new HashMap<>(Map.of("ok", 70L)), Map.of(), 5, 30);
-        choice.textFallback(kept);
-        assertThat(kept.mode).isEqualTo(ColumnPlan.Mode.CATEGORICAL);
+        assertThat(fallback(choice, "director", 40, 55, 60).mode).isEqualTo(ColumnPlan.Mode.CATEGORICAL);
+        assertThat(fallback(choice, "code", 70, 5, 30).mode).isEqualTo(ColumnPlan.Mode.CATEGORICAL);
         // mostly protected, but with many kept values (a city column): categories over them, not text
         ColumnPlan city = plan("city", STRING, 10_000, 5_000, "a", "z");
         city.mode = ColumnPlan.Mode.CATEGORICAL;

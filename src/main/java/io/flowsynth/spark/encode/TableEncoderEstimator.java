@@ -13,6 +13,7 @@ import io.flowsynth.encode.ColumnValues;
 import io.flowsynth.encode.ConstantEncoder;
 import io.flowsynth.encode.DateText;
 import io.flowsynth.encode.DateTextEncoder;
+import io.flowsynth.encode.QuantileAtoms;
 import io.flowsynth.encode.EncodeOptions;
 import io.flowsynth.encode.EncoderChoice;
 import io.flowsynth.encode.FakeEncoder;
@@ -213,6 +214,7 @@ public final class TableEncoderEstimator {
             choice.textFallback(p);
         }
         fitGenerated(t, plans, rows);
+        countAtoms(t, plans, dateTexts.keySet());
         fitQuantiles(t, plans);
 
         List<ColumnEncoder> encoders = new ArrayList<>();
@@ -687,6 +689,59 @@ public final class TableEncoderEstimator {
     /** Each character of a string as its class: digit 9, lower case a, upper case A, others as they are. */
     private static Column shapeOf(Column c) {
         return regexp_replace(regexp_replace(regexp_replace(c, "[0-9]", "9"), "[a-z]", "a"), "[A-Z]", "A");
+    }
+
+    // ---- pass 3b: the frequent values of dates written as text --------------------------------------------------
+
+    /**
+     * The values of the quantile columns among {@code indices} (dates written as text) seen in at least k rows, at
+     * most {@link QuantileAtoms#MAX_ATOMS} per column, the most frequent first: candidates for point masses
+     * ({@link QuantileAtoms}). One grouped count; a rarer value never reaches the driver.
+     */
+    private void countAtoms(Dataset<Row> t, List<ColumnPlan> plans, java.util.Set<Integer> indices) {
+        List<ColumnPlan> qs = new ArrayList<>();
+        for (ColumnPlan p : plans) {
+            if (p.mode == Mode.QUANTILE && indices.contains(p.index)) {
+                qs.add(p);
+            }
+        }
+        if (qs.isEmpty()) {
+            return;
+        }
+        Column[] pairs = new Column[qs.size()];
+        for (int k = 0; k < qs.size(); k++) {
+            pairs[k] = struct(lit(k).as("i"), numeric(col("c" + qs.get(k).index), qs.get(k).type).as("v"));
+        }
+        int minCount = Math.max(2, options.minCategoryCount());
+        LOG.info("Encoder pass 3b: values of {} date text columns seen at least {} times (one Spark job)", qs.size(),
+                minCount);
+        WindowSpec byCount = Window.partitionBy("i").orderBy(col("count").desc(), col("v").asc());
+        List<Row> top = t.select(explode(array(pairs)).as("e"))
+                .select(col("e.i").as("i"), col("e.v").as("v"))
+                .where(col("v").isNotNull())
+                .groupBy("i", "v").count()
+                .where(col("count").geq(lit(minCount)))
+                .withColumn("rank", row_number().over(byCount))
+                .where(col("rank").leq(lit(QuantileAtoms.MAX_ATOMS)))
+                .select("i", "v", "count")
+                .collectAsList();
+        List<List<Row>> byColumn = new ArrayList<>();
+        for (int k = 0; k < qs.size(); k++) {
+            byColumn.add(new ArrayList<>());
+        }
+        for (Row r : top) {
+            byColumn.get(r.getInt(0)).add(r);
+        }
+        for (int k = 0; k < qs.size(); k++) {
+            List<Row> rs = byColumn.get(k);
+            ColumnPlan p = qs.get(k);
+            p.atomValues = new double[rs.size()];
+            p.atomCounts = new long[rs.size()];
+            for (int j = 0; j < rs.size(); j++) {
+                p.atomValues[j] = rs.get(j).getDouble(1);
+                p.atomCounts[j] = rs.get(j).getLong(2);
+            }
+        }
     }
 
     // ---- pass 3: one quantile-summary pass for all quantile columns -----------------------------------------------

@@ -406,4 +406,49 @@ class TableEncoderEstimatorTest {
         assertThat(decoded.stream().allMatch(d -> !d.isBefore(LocalDate.of(1980, 1, 1))
                 && !d.isAfter(LocalDate.of(2007, 5, 19)))).isTrue();
     }
+
+    @Test
+    void aDateTextsFrequentDatesBecomePointMassesAndItsOnceSeenDatesDoNot() {
+        // 3,000 release dates: ten "Fridays" of 6 films each (0.2 % of the rows each: as narrow as the 500 knots'
+        // spacing, so the sketch alone smears them over the days around), one date of 3 films (rarer than k = 5),
+        // the rest spread over 10,000 days
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType().add("released", DataTypes.StringType);
+        Random rng = new Random(9);
+        List<LocalDate> fridays = new ArrayList<>();
+        for (int f = 0; f < 10; f++) {
+            fridays.add(LocalDate.of(1990, 1, 5).plusWeeks(40L * f));
+        }
+        LocalDate rare = LocalDate.of(1991, 3, 6);
+        List<Row> data = new ArrayList<>();
+        for (int r = 0; r < 3000; r++) {
+            LocalDate d = r < 60 ? fridays.get(r / 6) : r < 63 ? rare
+                    : LocalDate.of(1980, 1, 1).plusDays(rng.nextInt(10_000));
+            data.add(RowFactory.create(io.flowsynth.encode.DateText.format(d, "MMM dd yyyy")));
+        }
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults())
+                .fit(spark.createDataFrame(data, schema).repartition(2));
+        io.flowsynth.encode.QuantileEncoder dates = (io.flowsynth.encode.QuantileEncoder)
+                ((io.flowsynth.encode.DateTextEncoder) encoder.columns().get(0)).dates();
+        double[] knots = dates.knots();
+        for (LocalDate friday : fridays) {
+            long ties = java.util.Arrays.stream(knots).filter(k -> k == friday.toEpochDay()).count();
+            assertThat(ties).as("%s is a run of tied knots", friday).isGreaterThanOrEqualTo(2);
+        }
+        assertThat(java.util.Arrays.stream(knots).filter(k -> k == rare.toEpochDay()).count())
+                .as("a date of 3 rows is no point mass").isLessThan(2);
+        Random draw = new Random(2);
+        double[] z = new double[encoder.width()];
+        int onFridays = 0;
+        int draws = 20_000;
+        java.util.Set<LocalDate> set = new java.util.HashSet<>(fridays);
+        for (int i = 0; i < draws; i++) {
+            for (int f = 0; f < z.length; f++) {
+                z[f] = draw.nextGaussian();
+            }
+            LocalDate d = io.flowsynth.encode.DateText.parse((String) encoder.decode(z, draw)[0], "MMM dd yyyy");
+            onFridays += set.contains(d) ? 1 : 0;
+        }
+        assertThat(onFridays / (double) draws).as("the ten dates' 2 %% of the rows").isBetween(0.016, 0.026);
+    }
 }
