@@ -81,7 +81,7 @@ import static org.apache.spark.sql.functions.udaf;
 
 /**
  * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most four
- * Spark jobs over the table, whatever its number of columns:
+ * Spark jobs over the table (five with dates written as text), whatever its number of columns:
  * <ol>
  *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
  *       approximate distinct counts of integer (and, for id detection, string) columns, the precision of timestamps
@@ -96,6 +96,9 @@ import static org.apache.spark.sql.functions.udaf;
  *       only their number and rows per column);</li>
  *   <li>for generated text and email columns, one grouped count of words, word and value shapes and mail domains, of
  *       which only those seen at least {@code minCategoryCount} times reach the driver;</li>
+ *   <li>(pass 3b) for dates written as text, one grouped count of their dates, of which at most
+ *       {@link QuantileAtoms#MAX_ATOMS} per column seen at least {@code minCategoryCount} times reach the driver
+ *       (candidate point masses);</li>
  *   <li>for quantile-normal and mode-specific columns, one pass of Greenwald–Khanna summaries (those of Spark's
  *       {@code approxQuantile}) for all of them together, merged in partition order ({@link OrderedQuantiles}); the
  *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
@@ -103,7 +106,8 @@ import static org.apache.spark.sql.functions.udaf;
  *       extremes give the stored knots, bounds and tails ({@link io.flowsynth.encode.ExtremeBounds}): no value among
  *       the k smallest or largest is kept.</li>
  * </ol>
- * Nothing else reaches the driver. The table is read up to four times: cache it if it is expensive to recompute.
+ * Nothing else reaches the driver. The table is read up to four times (five with dates written as text): cache it if
+ * it is expensive to recompute.
  *
  * <p><b>Determinism</b>: every statistic is exact (counts, min/max, extremes, grouped counts ordered by count then
  * value) or merged in partition order (quantile summaries; HyperLogLog registers merge by maximum), so the fitted
