@@ -26,8 +26,9 @@
 #                                 codes; default 5,000 rows, e.g. 1000000) through run twice: with the defaults and
 #                                 "unprotected" (the --set keys in PRIVACY_BENCH_UNPROTECTED, default the exact-copy
 #                                 guard off): target/bench/privacy.json with leak counts, attack risks, guard/attack s
-#   jobs/bench.sh privacy dp [TABLE...]  differential privacy on public real tables (default credit_data ames): the
-#                                 fidelity-real run (ceiling, independent columns, copula, defaults) plus fits at
+#   jobs/bench.sh privacy dp [TABLE...]  differential privacy on public real tables (default credit_data ames
+#                                 lending_club): the fidelity-real run (ceiling, independent columns, copula,
+#                                 defaults) plus fits at
 #                                 flowsynth.privacy.epsilon = 1, 3 and 10 in the same run, each on the noise seeds
 #                                 PRIVACY_DP_SEEDS (default "1 2 3"): quality, pairs and fit seconds per epsilon and
 #                                 seed: target/bench/privacy-dp.json and .txt (see also dp-train)
@@ -647,7 +648,7 @@ case "${1:-}" in
     shift
     if [ "${1:-}" = dp ]; then
       shift
-      [ $# -gt 0 ] || set -- credit_data ames
+      [ $# -gt 0 ] || set -- credit_data ames lending_club
       # every epsilon on the same noise seeds (PRIVACY_DP_SEEDS, default "1 2 3"; "random" for fresh secret noise):
       # seeded runs compare across code versions on common noise
       variants=""
