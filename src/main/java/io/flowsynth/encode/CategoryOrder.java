@@ -137,14 +137,15 @@ public final class CategoryOrder {
         int f = best < 0 ? -1 : ordered[best];
         List<Integer> levels = new ArrayList<>();
         for (int l = 0; l < cat.categoryCount(); l++) {
-            if (sums.count(j, l) > 0) {
-                levels.add(l);
-            }
+            levels.add(l);
         }
-        IntUnaryOperator block = blocks(encoder, cat, parent);
-        // a nested column keeps its parents' blocks; its categories are ordered within each block
+        IntUnaryOperator block = blocks(encoder, parent);
+        // a nested column keeps its parents' blocks; its categories are ordered within each block, a category the
+        // sums did not see (a sampled pass over a large table) last in its own block, not after every block
         levels.sort(Comparator.<Integer>comparingInt(l -> block.applyAsInt(cat.group(l)))
-                .thenComparingDouble(l -> f < 0 ? 0.0 : sums.mean(j, l, f)).thenComparingInt(l -> l));
+                .thenComparingDouble(l -> sums.count(j, l) == 0 ? Double.POSITIVE_INFINITY
+                        : f < 0 ? 0.0 : sums.mean(j, l, f))
+                .thenComparingInt(l -> l));
         Map<Object, Integer> ranks = new HashMap<>();
         for (int r = 0; r < levels.size(); r++) {
             ranks.put(cat.categories().get(levels.get(r)), r);
@@ -158,8 +159,7 @@ public final class CategoryOrder {
      * parent's layout when it was nested) → the block's place under the parent's new layout: its new rank; a parent
      * category without one (no rows in the sums), "other" and none after all ranked ones, in their former order.
      */
-    private static IntUnaryOperator blocks(TableEncoder encoder, CategoricalEncoder child,
-                                                            Layout parent) {
+    private static IntUnaryOperator blocks(TableEncoder encoder, Layout parent) {
         if (parent == null) {
             return g -> g;
         }
