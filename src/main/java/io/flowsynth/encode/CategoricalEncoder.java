@@ -47,6 +47,13 @@ import java.util.Random;
  * comes with the value ({@link TableEncoder} passes a {@link SplitKey} of the raw value and the parent's key text);
  * a pair without its own interval (rarer than the protection's k) is encoded as the category's largest pair. Decoding
  * emits the category alone.
+ *
+ * <p><b>Within the parent's block</b> ({@link #withinParent()}, set on the split columns the estimator fits): the
+ * feature is not the pair's place among all intervals but among the kept pairs of the parent outcome that the
+ * parent's own feature in the same row decodes to (Φ⁻¹ of the renormalised place), and decoding reads it the same
+ * way, so a county always comes out under its own state (zipcodes' state|county pair score 0.657 → 0.754, ceiling
+ * 0.753; README "Benchmarks"). The {@link TableEncoder} binds such a column to its parent and encodes parents first;
+ * the independent-columns baseline and a parent outcome without kept pairs read the feature as a plain one.
  */
 public final class CategoricalEncoder implements ColumnEncoder {
     private static final long serialVersionUID = 1L;
@@ -69,6 +76,37 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final boolean split;            // keys are SplitKeys: one interval per (category, parent value)
     private final Map<Object, Integer> modal; // split: category key → its largest pair's interval
     private final Map<String, Block> blocks;  // split: parent key text → its kept intervals (protected rows' draw)
+    private final boolean withinParent;       // split: the feature is the row's place within its parent's block
+    private final int parentDelta;            // bound (TableEncoder): the parent's feature offset minus this one's
+    private final FrequencyIntervals parentIntervals; // bound: the parent's intervals (null: not bound)
+    private final Within[] parentBlocks;      // bound: per parent outcome, this column's block under it, or null
+
+    /** A parent value's kept intervals in u-space: their order, running widths and total (see {@link #withinParent}). */
+    private record Within(int[] intervals, double[] cumulative, double mass) implements java.io.Serializable {
+        int position(int interval) {
+            for (int i = 0; i < intervals.length; i++) {
+                if (intervals[i] == interval) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        int draw(Random rng) {
+            return find(rng.nextDouble() * mass);
+        }
+
+        /** The position whose running width first exceeds {@code v} (the last for v ≥ mass). */
+        int find(double v) {
+            int i = Arrays.binarySearch(cumulative, v);
+            i = i >= 0 ? i + 1 : -i - 1;
+            return Math.min(i, intervals.length - 1);
+        }
+
+        double before(int position) {
+            return position == 0 ? 0.0 : cumulative[position - 1];
+        }
+    }
 
     /** A parent value's kept intervals in a split column, with the running sums of their counts. */
     private record Block(int[] intervals, long[] cumulative) implements java.io.Serializable {
@@ -215,6 +253,10 @@ public final class CategoricalEncoder implements ColumnEncoder {
         }
         this.intervals = new FrequencyIntervals(intervalCounts);
         this.blocks = split ? blocks(keys, counts) : Map.of();
+        this.withinParent = false;
+        this.parentDelta = 0;
+        this.parentIntervals = null;
+        this.parentBlocks = null;
     }
 
     /** Per parent key text, the kept (category, parent) intervals under it with their counts' running sums. */
@@ -238,6 +280,12 @@ public final class CategoricalEncoder implements ColumnEncoder {
     }
 
     private CategoricalEncoder(CategoricalEncoder o, boolean indicators) {
+        this(o, indicators, o.withinParent, null, 0);
+    }
+
+    /** A copy with the given indicators, within-parent layout and binding to the parent (null: unbound). */
+    private CategoricalEncoder(CategoricalEncoder o, boolean indicators, boolean withinParent,
+                               CategoricalEncoder parent, int parentDelta) {
         this.column = o.column;
         this.type = o.type;
         this.keys = o.keys;
@@ -256,6 +304,77 @@ public final class CategoricalEncoder implements ColumnEncoder {
         this.modal = o.modal;
         this.blocks = o.blocks;
         this.indicators = indicators;
+        this.withinParent = withinParent;
+        this.parentDelta = parentDelta;
+        this.parentIntervals = parent == null ? null : parent.intervals;
+        this.parentBlocks = parent == null ? null : withinBlocks(parent);
+    }
+
+    /**
+     * This split column encoded <b>within its parent's block</b> (or not): a row's feature is Φ⁻¹ of its place
+     * among the kept pairs of its parent value only (their widths renormalised), and decoding reads the parent's
+     * decoded outcome from the parent's feature in the same row, so a county never comes out in another state's
+     * block. Saved as {@code "within_parent"}; needs a split column (see {@link #split()}) bound to its parent by the
+     * {@link TableEncoder} ({@link #boundTo}); unbound (or when the parent's outcome has no kept pair) it encodes and
+     * decodes as a plain split column.
+     */
+    public CategoricalEncoder withWithinParent(boolean on) {
+        if (on && (!split || onehot)) {
+            throw new IllegalArgumentException("Column '" + column + "': only a split frequency-interval column is "
+                    + "encoded within its parent");
+        }
+        return on == withinParent ? this : new CategoricalEncoder(this, indicators, on, null, 0);
+    }
+
+    /** Whether the feature is the row's place within its parent's block ({@link #withWithinParent}). */
+    public boolean withinParent() {
+        return withinParent;
+    }
+
+    /**
+     * This encoder bound to its parent column's encoder, whose first feature lies {@code delta} features after this
+     * column's ({@link TableEncoder} binds each within-parent column when it is built); itself when not within its
+     * parent or when the parent is not a frequency-interval column.
+     */
+    CategoricalEncoder boundTo(CategoricalEncoder parent, int delta) {
+        if (!withinParent || parent.onehot || parent.width() == 0) {
+            return this;
+        }
+        return new CategoricalEncoder(this, indicators, true, parent, delta);
+    }
+
+    /** Per parent outcome (kept category, then "other"), this column's block of kept pairs under it, or null. */
+    private Within[] withinBlocks(CategoricalEncoder parent) {
+        double[] bounds = intervals.bounds();
+        Within[] out = new Within[parent.intervals.size()];
+        for (int pk = 0; pk < out.length; pk++) {
+            Object key = pk < parent.keys.size() ? parent.keys.get(pk) : null;
+            String text = pk >= parent.keys.size() ? CategoryNesting.OTHER_TEXT
+                    : key == null ? CategoryNesting.NULL_TEXT : ColumnValues.keyToText(parent.type, key);
+            Block b = blocks.get(text);
+            if (b == null) {
+                continue;
+            }
+            double[] cumulative = new double[b.intervals().length];
+            double sum = 0;
+            for (int i = 0; i < cumulative.length; i++) {
+                int k = b.intervals()[i];
+                sum += bounds[k + 1] - bounds[k];
+                cumulative[i] = sum;
+            }
+            if (sum > 0) {
+                out[pk] = new Within(b.intervals(), cumulative, sum);
+            }
+        }
+        return out;
+    }
+
+    /** The block of the parent outcome that the parent's feature in {@code f} decodes to, or null. */
+    private Within withinAt(double[] f, int offset) {
+        if (parentBlocks == null) {
+            return null;
+        }
+        return parentBlocks[parentIntervals.decode(f[offset + parentDelta])];
     }
 
     /**
@@ -299,7 +418,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
             rare.put(rareKeys.get(i), rareCumulative[i] - (i == 0 ? 0 : rareCumulative[i - 1]));
         }
         return new CategoricalEncoder(this.column, type, categories, otherCount, rare, false, column, ranks,
-                protection, split);
+                protection, split).withWithinParent(withinParent);
     }
 
     private static List<Map.Entry<Object, Long>> sortedEntries(Map<Object, Long> counts, Map<Object, Integer> groups) {
@@ -496,6 +615,22 @@ public final class CategoricalEncoder implements ColumnEncoder {
             return;
         }
         int interval = interval(keyOf(value), rng);
+        Within within = withinAt(out, offset);
+        if (within != null) {
+            // the row's place within its parent's block; a pair not under the parent's encoded outcome (a protected
+            // parent's row redistributed to another parent) is drawn again within that outcome's block
+            int position = within.position(interval);
+            if (position < 0) {
+                position = rng == null ? 0 : within.draw(rng);
+                interval = within.intervals()[position];
+            }
+            double[] bounds = intervals.bounds();
+            double w = bounds[interval + 1] - bounds[interval];
+            double r = rng == null ? 0.5 : rng.nextDouble();
+            out[offset] = StandardNormal.inverseCdf(FrequencyIntervals.clampU((within.before(position) + r * w)
+                    / within.mass()));
+            return;
+        }
         if (!onehot) {
             out[offset] = intervals.encode(interval, rng);
             if (indicators) {
@@ -583,6 +718,15 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (onehot) {
             return c - oneHotLogNoiseDensity(interval, features, offset);
         }
+        Within within = withinAt(features, offset);
+        if (within != null) {
+            // the encoded outcome is the one the feature's place in the parent's block gives
+            int encoded = within.intervals()[within.find(StandardNormal.cdf(features[offset]) * within.mass())];
+            if (encoded != interval) {
+                c += OUT_OF_DOMAIN_LOG_PROB;
+            }
+            return c + intervals.logCorrection(encoded, features[offset]) - Math.log(within.mass());
+        }
         return c + intervals.logCorrection(interval, features[offset]);
     }
 
@@ -626,7 +770,9 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     @Override
     public void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        int k = width() == 0 ? 0 : onehot ? argmax(z, offset, intervals.size()) : intervals.decode(z[offset]);
+        Within within = withinAt(z, offset);
+        int k = within != null ? within.intervals()[within.find(StandardNormal.cdf(z[offset]) * within.mass())]
+                : width() == 0 ? 0 : onehot ? argmax(z, offset, intervals.size()) : intervals.decode(z[offset]);
         valueOf(k, rng, out, column);
     }
 
@@ -660,10 +806,12 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     @Override
     public void decodeIndependentInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        if (!onehot || width() == 0) {
+        if (width() == 0) {
             decodeInto(z, offset, rng, out, column);
             return;
         }
+        // the column's own marginal (the first feature read as a frequency-interval feature; a within-parent one as
+        // a plain one: its parent is drawn on its own)
         valueOf(intervals.decode(z[offset]), rng, out, column);
     }
 
@@ -706,6 +854,9 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (split) {
             json.put("split_by_parent", true);
         }
+        if (withinParent) {
+            json.put("within_parent", true);
+        }
         writeValues(json.putArray("categories"), keys, counts);
         if (groups != null) {
             ArrayNode categories = (ArrayNode) json.get("categories");
@@ -737,7 +888,8 @@ public final class CategoricalEncoder implements ColumnEncoder {
     }
 
     static CategoricalEncoder fromJson(JsonNode json) {
-        return fromJsonPlain(json).withContextIndicators(json.path("context_indicators").asBoolean(false));
+        return fromJsonPlain(json).withWithinParent(json.path("within_parent").asBoolean(false))
+                .withContextIndicators(json.path("context_indicators").asBoolean(false));
     }
 
     private static CategoricalEncoder fromJsonPlain(JsonNode json) {

@@ -32,6 +32,7 @@ public final class TableEncoder implements Serializable {
     public static final int VERSION = 1;
 
     private final List<ColumnEncoder> columns;
+    private final boolean[] withinParent; // per column: bound to its parent's feature (encoded after the others)
     private final List<String> droppedColumns;
     private final int[] offsets;
     private final int width;
@@ -49,29 +50,30 @@ public final class TableEncoder implements Serializable {
     /** @param privacy what a differentially private fit released, or null for a fit without DP */
     public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns, EncoderReleases privacy) {
         this.privacy = privacy;
-        this.columns = List.copyOf(columns);
+        List<ColumnEncoder> cols = List.copyOf(columns);
         this.droppedColumns = List.copyOf(droppedColumns);
         Set<String> names = new HashSet<>();
-        for (ColumnEncoder c : this.columns) {
+        for (ColumnEncoder c : cols) {
             if (!names.add(c.column())) {
                 throw new IllegalArgumentException("Column '" + c.column() + "' has two encoders");
             }
         }
-        this.offsets = new int[this.columns.size()];
+        this.offsets = new int[cols.size()];
         int w = 0;
         for (int i = 0; i < offsets.length; i++) {
             offsets[i] = w;
-            w += this.columns.get(i).width();
+            w += cols.get(i).width();
         }
         this.width = w;
-        this.types = this.columns.stream().map(ColumnEncoder::type).toArray(ColumnType[]::new);
-        this.splitParent = new int[this.columns.size()];
+        this.types = cols.stream().map(ColumnEncoder::type).toArray(ColumnType[]::new);
+        this.splitParent = new int[cols.size()];
+        this.withinParent = new boolean[cols.size()];
         java.util.Arrays.fill(splitParent, -1);
+        List<ColumnEncoder> bound = new java.util.ArrayList<>(cols);
         for (int i = 0; i < splitParent.length; i++) {
-            if (this.columns.get(i) instanceof CategoricalEncoder cat && cat.split()) {
+            if (cols.get(i) instanceof CategoricalEncoder cat && cat.split()) {
                 for (int j = 0; j < splitParent.length; j++) {
-                    if (this.columns.get(j).column().equals(cat.orderedBy())
-                            && this.columns.get(j) instanceof CategoricalEncoder) {
+                    if (cols.get(j).column().equals(cat.orderedBy()) && cols.get(j) instanceof CategoricalEncoder) {
                         splitParent[i] = j;
                     }
                 }
@@ -79,8 +81,13 @@ public final class TableEncoder implements Serializable {
                     throw new IllegalArgumentException("Column '" + cat.column() + "' is split by '"
                             + cat.orderedBy() + "', which has no categorical encoder");
                 }
+                // a within-parent column reads its parent's feature in the same row (encoded and decoded first)
+                int p = splitParent[i];
+                bound.set(i, cat.boundTo((CategoricalEncoder) cols.get(p), offsets[p] - offsets[i]));
+                withinParent[i] = bound.get(i) != cat;
             }
         }
+        this.columns = List.copyOf(bound);
     }
 
     /**
@@ -154,8 +161,16 @@ public final class TableEncoder implements Serializable {
         if (out.length < width) {
             throw new IllegalArgumentException("feature buffer has " + out.length + " slots, need " + width);
         }
+        // columns encoded within their parent's block last: they read the parent's feature
         for (int i = 0; i < values.length; i++) {
-            columns.get(i).encode(encoderValue(values, i), out, offsets[i], rng);
+            if (!withinParent[i]) {
+                columns.get(i).encode(encoderValue(values, i), out, offsets[i], rng);
+            }
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (withinParent[i]) {
+                columns.get(i).encode(encoderValue(values, i), out, offsets[i], rng);
+            }
         }
     }
 

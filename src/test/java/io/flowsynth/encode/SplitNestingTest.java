@@ -63,6 +63,20 @@ class SplitNestingTest {
         assertThat(split.groups()).containsEntry(new SplitKey("wash", "s1"), 1)
                 .containsEntry(new SplitKey("wash", "s0"), 0).containsEntry(new SplitKey("c2", "s2"), 2);
         assertThat(split.extraPairs(kept().size())).isEqualTo(1);
+        // 3 of the 1,000 kept rows are in a rarer pair (wash/s2): encoded within the parent's block
+        assertThat(split.rows()).isEqualTo(1000);
+        assertThat(split.movedRows()).isEqualTo(3);
+        assertThat(split.withinParent()).isTrue();
+        // at k = 50, wash/s1 (40 rows) and c1/s2 (45) are rarer too (c0/s1, 60, is a pair of its own): 88 rows
+        // moved, more than 5 %: not within the parent's block
+        Map<Object, Map<String, Long>> pairs = new HashMap<>(nesting().pairs());
+        pairs.put("c1", Map.of("s1", 215L, "s2", 45L));
+        pairs.put("c0", Map.of("s0", 360L, "s1", 60L));
+        CategoryNesting.Nesting many = new CategoryNesting.Nesting(0, 1, 0.9, nesting().groups(), pairs,
+                nesting().parentRanks());
+        CategoryNesting.Split coarse = CategoryNesting.split(many, kept(), 50);
+        assertThat(coarse.movedRows()).isEqualTo(88);
+        assertThat(coarse.withinParent()).isFalse();
         // at k = 50 no category has a second pair: the plain nested layout stays
         assertThat(CategoryNesting.split(nesting(), kept(), 50)).isNull();
     }
@@ -130,6 +144,53 @@ class SplitNestingTest {
             anywhere.merge(intervalOf(child, f[0]), 1, Integer::sum);
         }
         assertThat(anywhere).hasSize(child.categoryCount());
+    }
+
+    @Test
+    void aColumnEncodedWithinItsParentsBlockNeverDecodesUnderAnotherParent() throws Exception {
+        CategoryNesting.Split split = CategoryNesting.split(nesting(), kept(), 5);
+        CategoricalEncoder child = new CategoricalEncoder("county", STRING, split.categories(), 0, Map.of(), false,
+                "state", split.groups(), new CategoricalEncoder.Protection(5, 10, 20), true).withWithinParent(true);
+        TableEncoder table = new TableEncoder(List.of(child, parent()));
+        assertThat(((CategoricalEncoder) table.columns().get(0)).withinParent()).isTrue();
+        Random rng = new Random(5);
+        double[] f = new double[table.width()];
+        // every kept pair round-trips, and a once-seen county of s1 comes back as one of s1's kept counties
+        Object[][] rows = {{"wash", "s0"}, {"wash", "s1"}, {"c0", "s0"}, {"c1", "s1"}, {"c2", "s2"}};
+        for (int i = 0; i < 200; i++) {
+            for (Object[] row : rows) {
+                table.encode(row, f, rng);
+                assertThat(table.decode(f, rng)).containsExactly(row);
+            }
+            table.encode(new Object[]{"once", "s1"}, f, rng);
+            assertThat(table.decode(f, rng)[0]).isIn("wash", "c1");
+        }
+        // any feature value of the child with the parent's feature at s1 decodes to s1's counties, in proportion
+        table.encode(new Object[]{"c1", "s1"}, f, rng);
+        Map<Object, Integer> seen = new HashMap<>();
+        int draws = 20_000;
+        for (int i = 0; i < draws; i++) {
+            f[0] = rng.nextGaussian();
+            Object[] row = table.decode(f, rng);
+            assertThat(row[1]).isEqualTo("s1");
+            seen.merge(row[0], 1, Integer::sum);
+        }
+        assertThat(seen.keySet()).containsExactlyInAnyOrder("wash", "c1");
+        assertThat(seen.get("wash") / (double) draws).isCloseTo(40.0 / 300.0,
+                org.assertj.core.data.Offset.offset(0.01));
+        // the density correction is the pair's share of its parent's block: ln(40 / 300) − ln φ(z)
+        table.encode(new Object[]{"wash", "s1"}, f, rng);
+        double expected = Math.log(40.0 / 300.0) - io.flowsynth.math.StandardNormal.logDensity(f[0]);
+        double parentTerm = parent().logDensityCorrection("s1", f, 1);
+        assertThat(table.logDensityCorrection(new Object[]{"wash", "s1"}, f) - parentTerm)
+                .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+        // saved and loaded, it is still encoded within its parent
+        TableEncoder back = TableEncoder.fromJson(new ObjectMapper().readTree(table.toJson().toString()));
+        assertThat(((CategoricalEncoder) back.columns().get(0)).withinParent()).isTrue();
+        table.encode(new Object[]{"c2", "s2"}, f, rng);
+        assertThat(back.decode(f, rng)).containsExactly("c2", "s2");
+        // the independent baseline reads the feature as a plain one: the column's own marginal
+        assertThat(child.unsplit().withinParent()).isFalse();
     }
 
     /** The interval whose bounds hold Φ(z). */

@@ -520,12 +520,16 @@ public final class TableEncoderEstimator {
                     ? new CategoricalEncoder(p.name, p.type, kept.get(n.child()), others[n.child()],
                     rare.get(n.child()), false, parent, n.groups(), protections[n.child()])
                     : new CategoricalEncoder(p.name, p.type, split.categories(), others[n.child()],
-                    rare.get(n.child()), false, parent, split.groups(), protections[n.child()], true);
+                    rare.get(n.child()), false, parent, split.groups(), protections[n.child()], true)
+                    .withWithinParent(split.withinParent());
             LOG.info("Column '{}': its categories nest in '{}' ({}% of rows in their category's most frequent '{}'): "
                     + "intervals laid out by '{}'{}", p.name, parent, String.format("%.1f", 100 * n.purity()), parent,
                     parent, split == null ? "" : String.format(", split by it: %d more intervals for the (%s, %s) "
-                            + "pairs seen in at least %d rows", split.extraPairs(kept.get(n.child()).size()), p.name,
-                            parent, Math.max(minCount, protections[n.child()].minCount())));
+                            + "pairs seen in at least %d rows; %d of %d rows in rarer pairs: %s", split.extraPairs(
+                            kept.get(n.child()).size()), p.name, parent, Math.max(minCount,
+                            protections[n.child()].minCount()), split.movedRows(), split.rows(),
+                            split.withinParent() ? "encoded within its parent's block" : "not encoded within its "
+                                    + "parent's block (more than 5 %)"));
         }
     }
 
