@@ -75,23 +75,20 @@ public final class CategoricalEncoder implements ColumnEncoder {
     private final boolean indicators;       // a context column's level indicators after its interval feature
     private final boolean split;            // keys are SplitKeys: one interval per (category, parent value)
     private final Map<Object, Integer> modal; // split: category key → its largest pair's interval
-    private final Map<String, Block> blocks;  // split: parent key text → its kept intervals (protected rows' draw)
+    private final Map<String, Block> blocks;  // split: parent key text → its kept pairs' block
+    private final Block[] blockOf;            // split: per kept interval, its parent's block
+    private final int[] positionOf;           // split: per kept interval, its place in that block
     private final boolean withinParent;       // split: the feature is the row's place within its parent's block
     private final int parentDelta;            // bound (TableEncoder): the parent's feature offset minus this one's
     private final FrequencyIntervals parentIntervals; // bound: the parent's intervals (null: not bound)
-    private final Within[] parentBlocks;      // bound: per parent outcome, this column's block under it, or null
+    private final Block[] parentBlocks;       // bound: per parent outcome, this column's block under it, or null
 
-    /** A parent value's kept intervals in u-space: their order, running widths and total (see {@link #withinParent}). */
-    private record Within(int[] intervals, double[] cumulative, double mass) implements java.io.Serializable {
-        int position(int interval) {
-            for (int i = 0; i < intervals.length; i++) {
-                if (intervals[i] == interval) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
+    /**
+     * A parent value's kept pairs in a split column: their intervals in layout order, the running sums of their
+     * widths (∝ their rows) and the total. Protected rows of that parent are drawn from it; a within-parent feature
+     * ({@link #withinParent}) is a row's place in it.
+     */
+    private record Block(int[] intervals, double[] cumulative, double mass) implements java.io.Serializable {
         int draw(Random rng) {
             return find(rng.nextDouble() * mass);
         }
@@ -103,17 +100,16 @@ public final class CategoricalEncoder implements ColumnEncoder {
             return Math.min(i, intervals.length - 1);
         }
 
-        double before(int position) {
-            return position == 0 ? 0.0 : cumulative[position - 1];
+        /** The interval whose place in the block holds Φ(z). */
+        int decode(double z) {
+            return intervals[find(StandardNormal.cdf(z) * mass)];
         }
-    }
 
-    /** A parent value's kept intervals in a split column, with the running sums of their counts. */
-    private record Block(int[] intervals, long[] cumulative) implements java.io.Serializable {
-        int draw(Random rng) {
-            long u = (long) Math.floor(rng.nextDouble() * cumulative[cumulative.length - 1]);
-            int i = Arrays.binarySearch(cumulative, u + 1);
-            return intervals[i >= 0 ? i : -i - 1];
+        /** Φ⁻¹ of the place {@code r} ∈ [0, 1) of the way through the pair at {@code position}, within the block. */
+        double encode(int position, double r) {
+            double before = position == 0 ? 0.0 : cumulative[position - 1];
+            return StandardNormal.inverseCdf(FrequencyIntervals.clampU(
+                    (before + r * (cumulative[position] - before)) / mass));
         }
     }
 
@@ -252,15 +248,20 @@ public final class CategoricalEncoder implements ColumnEncoder {
             intervalCounts[counts.length] = otherCount;
         }
         this.intervals = new FrequencyIntervals(intervalCounts);
-        this.blocks = split ? blocks(keys, counts) : Map.of();
+        this.blockOf = split ? new Block[keys.size()] : null;
+        this.positionOf = split ? new int[keys.size()] : null;
+        this.blocks = split ? blocks(keys, intervals.bounds(), blockOf, positionOf) : Map.of();
         this.withinParent = false;
         this.parentDelta = 0;
         this.parentIntervals = null;
         this.parentBlocks = null;
     }
 
-    /** Per parent key text, the kept (category, parent) intervals under it with their counts' running sums. */
-    private static Map<String, Block> blocks(List<Object> keys, long[] counts) {
+    /**
+     * Per parent key text, the block of the kept (category, parent) pairs under it; fills each interval's block and
+     * place in it.
+     */
+    private static Map<String, Block> blocks(List<Object> keys, double[] bounds, Block[] blockOf, int[] positionOf) {
         Map<String, List<Integer>> members = new HashMap<>();
         for (int k = 0; k < keys.size(); k++) {
             members.computeIfAbsent(((SplitKey) keys.get(k)).parent(), p -> new ArrayList<>()).add(k);
@@ -268,13 +269,18 @@ public final class CategoricalEncoder implements ColumnEncoder {
         Map<String, Block> out = new HashMap<>();
         for (Map.Entry<String, List<Integer>> e : members.entrySet()) {
             int[] intervals = e.getValue().stream().mapToInt(Integer::intValue).toArray();
-            long[] cumulative = new long[intervals.length];
-            long sum = 0;
+            double[] cumulative = new double[intervals.length];
+            double sum = 0;
             for (int i = 0; i < intervals.length; i++) {
-                sum += counts[intervals[i]];
+                sum += bounds[intervals[i] + 1] - bounds[intervals[i]];
                 cumulative[i] = sum;
             }
-            out.put(e.getKey(), new Block(intervals, cumulative));
+            Block block = new Block(intervals, cumulative, sum);
+            out.put(e.getKey(), block);
+            for (int i = 0; i < intervals.length; i++) {
+                blockOf[intervals[i]] = block;
+                positionOf[intervals[i]] = i;
+            }
         }
         return out;
     }
@@ -303,6 +309,8 @@ public final class CategoricalEncoder implements ColumnEncoder {
         this.split = o.split;
         this.modal = o.modal;
         this.blocks = o.blocks;
+        this.blockOf = o.blockOf;
+        this.positionOf = o.positionOf;
         this.indicators = indicators;
         this.withinParent = withinParent;
         this.parentDelta = parentDelta;
@@ -344,33 +352,20 @@ public final class CategoricalEncoder implements ColumnEncoder {
     }
 
     /** Per parent outcome (kept category, then "other"), this column's block of kept pairs under it, or null. */
-    private Within[] withinBlocks(CategoricalEncoder parent) {
-        double[] bounds = intervals.bounds();
-        Within[] out = new Within[parent.intervals.size()];
+    private Block[] withinBlocks(CategoricalEncoder parent) {
+        Block[] out = new Block[parent.intervals.size()];
         for (int pk = 0; pk < out.length; pk++) {
             Object key = pk < parent.keys.size() ? parent.keys.get(pk) : null;
             String text = pk >= parent.keys.size() ? CategoryNesting.OTHER_TEXT
                     : key == null ? CategoryNesting.NULL_TEXT : ColumnValues.keyToText(parent.type, key);
             Block b = blocks.get(text);
-            if (b == null) {
-                continue;
-            }
-            double[] cumulative = new double[b.intervals().length];
-            double sum = 0;
-            for (int i = 0; i < cumulative.length; i++) {
-                int k = b.intervals()[i];
-                sum += bounds[k + 1] - bounds[k];
-                cumulative[i] = sum;
-            }
-            if (sum > 0) {
-                out[pk] = new Within(b.intervals(), cumulative, sum);
-            }
+            out[pk] = b != null && b.mass() > 0 ? b : null;
         }
         return out;
     }
 
     /** The block of the parent outcome that the parent's feature in {@code f} decodes to, or null. */
-    private Within withinAt(double[] f, int offset) {
+    private Block withinAt(double[] f, int offset) {
         if (parentBlocks == null) {
             return null;
         }
@@ -615,20 +610,16 @@ public final class CategoricalEncoder implements ColumnEncoder {
             return;
         }
         int interval = interval(keyOf(value), rng);
-        Within within = withinAt(out, offset);
+        Block within = withinAt(out, offset);
         if (within != null) {
             // the row's place within its parent's block; a pair not under the parent's encoded outcome (a protected
             // parent's row redistributed to another parent) is drawn again within that outcome's block
-            int position = within.position(interval);
+            int position = interval < keys.size() && blockOf[interval] == within ? positionOf[interval] : -1;
             if (position < 0) {
                 position = rng == null ? 0 : within.draw(rng);
                 interval = within.intervals()[position];
             }
-            double[] bounds = intervals.bounds();
-            double w = bounds[interval + 1] - bounds[interval];
-            double r = rng == null ? 0.5 : rng.nextDouble();
-            out[offset] = StandardNormal.inverseCdf(FrequencyIntervals.clampU((within.before(position) + r * w)
-                    / within.mass()));
+            out[offset] = within.encode(position, rng == null ? 0.5 : rng.nextDouble());
             return;
         }
         if (!onehot) {
@@ -671,7 +662,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
         }
         if (protection.rows() > 0 && rng != null) {
             Block block = key instanceof SplitKey sk ? blocks.get(sk.parent()) : null;
-            return block != null ? block.draw(rng)
+            return block != null ? block.intervals()[block.draw(rng)]
                     : intervals.decode(StandardNormal.inverseCdf(FrequencyIntervals.clampU(rng.nextDouble())));
         }
         return 0;
@@ -718,10 +709,10 @@ public final class CategoricalEncoder implements ColumnEncoder {
         if (onehot) {
             return c - oneHotLogNoiseDensity(interval, features, offset);
         }
-        Within within = withinAt(features, offset);
+        Block within = withinAt(features, offset);
         if (within != null) {
             // the encoded outcome is the one the feature's place in the parent's block gives
-            int encoded = within.intervals()[within.find(StandardNormal.cdf(features[offset]) * within.mass())];
+            int encoded = within.decode(features[offset]);
             if (encoded != interval) {
                 c += OUT_OF_DOMAIN_LOG_PROB;
             }
@@ -770,8 +761,8 @@ public final class CategoricalEncoder implements ColumnEncoder {
 
     @Override
     public void decodeInto(double[] z, int offset, Random rng, ValueSink out, int column) {
-        Within within = withinAt(z, offset);
-        int k = within != null ? within.intervals()[within.find(StandardNormal.cdf(z[offset]) * within.mass())]
+        Block within = withinAt(z, offset);
+        int k = within != null ? within.decode(z[offset])
                 : width() == 0 ? 0 : onehot ? argmax(z, offset, intervals.size()) : intervals.decode(z[offset]);
         valueOf(k, rng, out, column);
     }

@@ -104,9 +104,9 @@ public final class CategoryNesting {
         /**
          * Whether the column is encoded within its parent's block ({@link CategoricalEncoder#withinParent()}): only
          * when almost every row has its own pair, since a row whose pair was merged into its category's largest one
-         * (under another parent) would be redrawn among its own parent's pairs. zipcodes' counties and cities: yes;
-         * movies' Director, whose 64 directors mostly recur under several MPAA ratings in fewer than 5 rows each:
-         * no (its score fell 0.637 → 0.262 with it).
+         * (under another parent) would be redrawn among its own parent's pairs. zipcodes' counties (1,345 of 32,290
+         * rows in rarer pairs): yes; its cities (5,168 of 14,087: names recurring in many states a few times each) and
+         * movies' Director (234 of 1,661; its score fell 0.637 → 0.262 when encoded within its MPAA rating): no.
          */
         public boolean withinParent() {
             return movedRows <= WITHIN_PARENT_MAX_MOVED * rows;

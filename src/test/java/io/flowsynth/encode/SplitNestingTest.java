@@ -189,7 +189,7 @@ class SplitNestingTest {
         assertThat(((CategoricalEncoder) back.columns().get(0)).withinParent()).isTrue();
         table.encode(new Object[]{"c2", "s2"}, f, rng);
         assertThat(back.decode(f, rng)).containsExactly("c2", "s2");
-        // the independent baseline reads the feature as a plain one: the column's own marginal
+        // as a context column (one interval per category) it is a plain column again
         assertThat(child.unsplit().withinParent()).isFalse();
     }
 

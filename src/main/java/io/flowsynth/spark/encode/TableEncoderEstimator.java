@@ -81,7 +81,7 @@ import static org.apache.spark.sql.functions.udaf;
 
 /**
  * Estimator of a {@link TableEncoder}: validates the schema, then computes every column's statistics with at most four
- * Spark jobs over the table (five with dates written as text), whatever its number of columns:
+ * Spark jobs over the table, whatever its number of columns:
  * <ol>
  *   <li>one aggregate: row count, non-null count, exact min/max (of finite values for float/double), NaN and ±∞ counts,
  *       approximate distinct counts of integer (and, for id detection, string) columns, the precision of timestamps
@@ -93,12 +93,11 @@ import static org.apache.spark.sql.functions.udaf;
  *   <li>for categorical columns, one grouped count of (column, value) pairs, of which at most
  *       {@code 2 · maxCategories} rows per column reach the driver (the kept categories, then the further values that
  *       "other" samples from), never a value seen fewer than {@code minCategoryCount} times (rare-category protection:
- *       only their number and rows per column);</li>
+ *       only their number and rows per column); in the same count, the dates of dates written as text, of which at
+ *       most {@link QuantileAtoms#MAX_ATOMS} per column seen at least {@code minCategoryCount} times reach the driver
+ *       (candidate point masses);</li>
  *   <li>for generated text and email columns, one grouped count of words, word and value shapes and mail domains, of
  *       which only those seen at least {@code minCategoryCount} times reach the driver;</li>
- *   <li>(pass 3b) for dates written as text, one grouped count of their dates, of which at most
- *       {@link QuantileAtoms#MAX_ATOMS} per column seen at least {@code minCategoryCount} times reach the driver
- *       (candidate point masses);</li>
  *   <li>for quantile-normal and mode-specific columns, one pass of Greenwald–Khanna summaries (those of Spark's
  *       {@code approxQuantile}) for all of them together, merged in partition order ({@link OrderedQuantiles}); the
  *       Gaussian mixtures of mode-specific columns are fitted on the driver to these quantile sketches
@@ -106,8 +105,7 @@ import static org.apache.spark.sql.functions.udaf;
  *       extremes give the stored knots, bounds and tails ({@link io.flowsynth.encode.ExtremeBounds}): no value among
  *       the k smallest or largest is kept.</li>
  * </ol>
- * Nothing else reaches the driver. The table is read up to four times (five with dates written as text): cache it if
- * it is expensive to recompute.
+ * Nothing else reaches the driver. The table is read up to four times: cache it if it is expensive to recompute.
  *
  * <p><b>Determinism</b>: every statistic is exact (counts, min/max, extremes, grouped counts ordered by count then
  * value) or merged in partition order (quantile summaries; HyperLogLog registers merge by maximum), so the fitted
@@ -213,12 +211,11 @@ public final class TableEncoderEstimator {
         for (ColumnPlan p : plans) {
             choice.decide(p, rows);
         }
-        countCategories(t, plans, rows);
+        countCategories(t, plans, rows, dateTexts.keySet());
         for (ColumnPlan p : plans) {
             choice.textFallback(p);
         }
         fitGenerated(t, plans, rows);
-        countAtoms(t, plans, dateTexts.keySet());
         fitQuantiles(t, plans);
 
         List<ColumnEncoder> encoders = new ArrayList<>();
@@ -436,22 +433,36 @@ public final class TableEncoderEstimator {
 
     // ---- pass 2: one grouped count for all categorical columns ---------------------------------------------------
 
-    private void countCategories(Dataset<Row> t, List<ColumnPlan> plans, long rows) {
+    /**
+     * Pass 2: the categorical columns' category counts, and in the same grouped count the dates of the dates written
+     * as text among {@code dateTexts} (plan indices) seen at least k times, at most {@link QuantileAtoms#MAX_ATOMS}
+     * per column (candidate point masses, {@link QuantileAtoms}).
+     */
+    private void countCategories(Dataset<Row> t, List<ColumnPlan> plans, long rows, java.util.Set<Integer> dateTexts) {
         List<ColumnPlan> cats = new ArrayList<>();
+        List<ColumnPlan> dated = new ArrayList<>();
         for (ColumnPlan p : plans) {
             if (p.mode == Mode.CATEGORICAL) {
                 cats.add(p);
+            } else if (p.mode == Mode.QUANTILE && dateTexts.contains(p.index)) {
+                dated.add(p);
             }
         }
-        if (cats.isEmpty()) {
+        if (cats.isEmpty() && dated.isEmpty()) {
             return;
         }
-        Column[] pairs = new Column[cats.size()];
+        Column[] pairs = new Column[cats.size() + dated.size()];
         for (int k = 0; k < cats.size(); k++) {
             ColumnPlan p = cats.get(k);
             pairs[k] = struct(lit(k).as("i"), keyText(col("c" + p.index), p.type).as("v"));
         }
-        LOG.info("Encoder pass 2 of 4: category counts of {} categorical columns (one Spark job)", cats.size());
+        for (int k = 0; k < dated.size(); k++) {
+            ColumnPlan p = dated.get(k);
+            pairs[cats.size() + k] = struct(lit(cats.size() + k).as("i"),
+                    numeric(col("c" + p.index), p.type).cast("string").as("v"));
+        }
+        LOG.info("Encoder pass 2 of 4: category counts of {} categorical columns{} (one Spark job)", cats.size(),
+                dated.isEmpty() ? "" : " and the frequent dates of " + dated.size() + " dates written as text");
         long keep = 2L * options.maxCategories();
         int minCount = options.minCategoryCount();
         WindowSpec byCount = Window.partitionBy("i").orderBy(col("count").desc(), col("v").asc());
@@ -478,8 +489,18 @@ public final class TableEncoderEstimator {
             kept.add(new HashMap<>());
             rare.add(new HashMap<>());
         }
+        List<List<double[]>> atoms = new ArrayList<>();
+        for (int k = 0; k < dated.size(); k++) {
+            atoms.add(new ArrayList<>());
+        }
         for (Row r : top) {
             int k = r.getInt(0);
+            if (k >= cats.size()) {
+                if (!r.isNullAt(1) && r.getLong(2) >= Math.max(2, minCount) && r.getInt(3) <= QuantileAtoms.MAX_ATOMS) {
+                    atoms.get(k - cats.size()).add(new double[]{Double.parseDouble(r.getString(1)), r.getLong(2)});
+                }
+                continue;
+            }
             ColumnPlan p = cats.get(k);
             protectedCategories[k] = r.getLong(4);
             protectedRows[k] = r.getLong(5);
@@ -497,6 +518,14 @@ public final class TableEncoderEstimator {
             // (every collected value is seen at least minCount times)
             Map<Object, Long> target = isKept ? kept.get(k) : rare.get(k);
             target.merge(key, r.getLong(2), Long::sum);
+        }
+        for (int k = 0; k < dated.size(); k++) {
+            ColumnPlan p = dated.get(k);
+            p.atomValues = atoms.get(k).stream().mapToDouble(a -> a[0]).toArray();
+            p.atomCounts = atoms.get(k).stream().mapToLong(a -> (long) a[1]).toArray();
+        }
+        if (cats.isEmpty()) {
+            return;
         }
         long[] others = new long[cats.size()];
         boolean[] onehots = new boolean[cats.size()];
@@ -697,59 +726,6 @@ public final class TableEncoderEstimator {
     /** Each character of a string as its class: digit 9, lower case a, upper case A, others as they are. */
     private static Column shapeOf(Column c) {
         return regexp_replace(regexp_replace(regexp_replace(c, "[0-9]", "9"), "[a-z]", "a"), "[A-Z]", "A");
-    }
-
-    // ---- pass 3b: the frequent values of dates written as text --------------------------------------------------
-
-    /**
-     * The values of the quantile columns among {@code indices} (dates written as text) seen in at least k rows, at
-     * most {@link QuantileAtoms#MAX_ATOMS} per column, the most frequent first: candidates for point masses
-     * ({@link QuantileAtoms}). One grouped count; a rarer value never reaches the driver.
-     */
-    private void countAtoms(Dataset<Row> t, List<ColumnPlan> plans, java.util.Set<Integer> indices) {
-        List<ColumnPlan> qs = new ArrayList<>();
-        for (ColumnPlan p : plans) {
-            if (p.mode == Mode.QUANTILE && indices.contains(p.index)) {
-                qs.add(p);
-            }
-        }
-        if (qs.isEmpty()) {
-            return;
-        }
-        Column[] pairs = new Column[qs.size()];
-        for (int k = 0; k < qs.size(); k++) {
-            pairs[k] = struct(lit(k).as("i"), numeric(col("c" + qs.get(k).index), qs.get(k).type).as("v"));
-        }
-        int minCount = Math.max(2, options.minCategoryCount());
-        LOG.info("Encoder pass 3b: values of {} date text columns seen at least {} times (one Spark job)", qs.size(),
-                minCount);
-        WindowSpec byCount = Window.partitionBy("i").orderBy(col("count").desc(), col("v").asc());
-        List<Row> top = t.select(explode(array(pairs)).as("e"))
-                .select(col("e.i").as("i"), col("e.v").as("v"))
-                .where(col("v").isNotNull())
-                .groupBy("i", "v").count()
-                .where(col("count").geq(lit(minCount)))
-                .withColumn("rank", row_number().over(byCount))
-                .where(col("rank").leq(lit(QuantileAtoms.MAX_ATOMS)))
-                .select("i", "v", "count")
-                .collectAsList();
-        List<List<Row>> byColumn = new ArrayList<>();
-        for (int k = 0; k < qs.size(); k++) {
-            byColumn.add(new ArrayList<>());
-        }
-        for (Row r : top) {
-            byColumn.get(r.getInt(0)).add(r);
-        }
-        for (int k = 0; k < qs.size(); k++) {
-            List<Row> rs = byColumn.get(k);
-            ColumnPlan p = qs.get(k);
-            p.atomValues = new double[rs.size()];
-            p.atomCounts = new long[rs.size()];
-            for (int j = 0; j < rs.size(); j++) {
-                p.atomValues[j] = rs.get(j).getDouble(1);
-                p.atomCounts[j] = rs.get(j).getLong(2);
-            }
-        }
     }
 
     // ---- pass 3: one quantile-summary pass for all quantile columns -----------------------------------------------
