@@ -73,7 +73,7 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
         double eps = s.trainingEpsilon();
         double delta = s.trainingDelta(rows);
         if (s.copulaOnly()) {
-            return copulaOnly(s, rows, q, batchSize, encoderRdp, thresholdDelta);
+            return copulaOnly(s, rows, q, batchSize, eps, delta, encoderRdp, thresholdDelta);
         }
         double sigma;
         double copulaSigma = 0;
@@ -106,10 +106,8 @@ public record DpSgdPlan(double epsilon, double delta, double trainingEpsilon, do
      * is the smallest for which it, composed with the encoders' releases in RDP, stays within the fit's (ε, δ) (with
      * {@code encoderRdp} null, within the flow's share alone).
      */
-    private static DpSgdPlan copulaOnly(PrivacySettings s, long rows, double q, int batchSize, double[] encoderRdp,
-                                        double thresholdDelta) {
-        double eps = s.trainingEpsilon();
-        double delta = s.trainingDelta(rows);
+    private static DpSgdPlan copulaOnly(PrivacySettings s, long rows, double q, int batchSize, double eps,
+                                        double delta, double[] encoderRdp, double thresholdDelta) {
         double copulaSigma;
         try {
             copulaSigma = encoderRdp == null ? RdpAccountant.sigmaFor(1.0, 1, eps, delta)
