@@ -1,6 +1,7 @@
 package io.flowsynth.encode;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,12 @@ public final class CategoryNesting {
     public static final int NEST_MAX_PARENTS = 8;
     /** How far the share of rows in their category's modal parent value must beat the parent's largest category. */
     public static final double NEST_MIN_GAIN = 0.2;
+    /**
+     * Least Goodman–Kruskal λ of a functional nesting ({@link #functionalPairs}): the share of the errors made when
+     * guessing the child's category by its most frequent one that guessing by the parent value's most frequent
+     * child category avoids (1: the parent determines the child; 0: it does not help).
+     */
+    public static final double FUNCTIONAL_MIN_LAMBDA = 0.8;
     public static final String OTHER_TEXT = "\u0000other";
     public static final String NULL_TEXT = "\u0000null";
 
@@ -44,9 +51,23 @@ public final class CategoryNesting {
      * text (for {@link #split}).
      */
     public record Nesting(int child, int parent, double purity, Map<Object, Integer> groups,
-                          Map<Object, Map<String, Long>> pairs, Map<String, Integer> parentRanks) {
+                          Map<Object, Map<String, Long>> pairs, Map<String, Integer> parentRanks, double lambda) {
         public Nesting(int child, int parent, double purity, Map<Object, Integer> groups) {
             this(child, parent, purity, groups, Map.of(), Map.of());
+        }
+
+        public Nesting(int child, int parent, double purity, Map<Object, Integer> groups,
+                       Map<Object, Map<String, Long>> pairs, Map<String, Integer> parentRanks) {
+            this(child, parent, purity, groups, pairs, parentRanks, Double.NaN);
+        }
+
+        /**
+         * Whether the child was chosen because its parent (nearly) determines it ({@link #functionalPairs}; its
+         * Goodman–Kruskal {@code lambda}), not because it nests: it is always split by the parent and encoded within
+         * the parent's block.
+         */
+        public boolean functional() {
+            return !Double.isNaN(lambda);
         }
     }
 
@@ -61,6 +82,14 @@ public final class CategoryNesting {
      * @return the pairs' rows ({@code categories}) and parent ranks ({@code groups}), or null
      */
     public static Split split(Nesting nesting, Map<Object, Long> kept, int minCount) {
+        return split(nesting, kept, minCount, false);
+    }
+
+    /**
+     * {@link #split(Nesting, Map, int)}, or with {@code always} a split layout even when no category has a second
+     * pair (a functional nesting: the column is encoded within its parent's block, which needs the split layout).
+     */
+    public static Split split(Nesting nesting, Map<Object, Long> kept, int minCount, boolean always) {
         Map<Object, Long> categories = new HashMap<>();
         Map<Object, Integer> groups = new HashMap<>();
         boolean any = false;
@@ -89,7 +118,7 @@ public final class CategoryNesting {
             moved += modal == null ? 0 : Math.max(0, rest - parents.get(modal));
             groups.put(key, nesting.groups().getOrDefault(e.getKey(), Integer.MAX_VALUE));
         }
-        return any ? new Split(categories, groups, rows, moved) : null;
+        return any || always ? new Split(categories, groups, rows, moved) : null;
     }
 
     /**
@@ -163,6 +192,94 @@ public final class CategoryNesting {
     }
 
     /**
+     * The candidate <b>functional</b> pairs, as {@code {child, parent, 1}}: a non-one-hot child of at least 2 kept
+     * outcomes (its null included) and, as its candidate parents, the {@link #NEST_MAX_PARENTS} nearest non-one-hot
+     * categorical columns in column order with 2 to {@link #NEST_MAX_PARENT_OUTCOMES} outcomes (of any number
+     * relative to the child's), less the pairs {@code nesting} already has. Such a pair is chosen when the parent
+     * (nearly) determines the child ({@link #FUNCTIONAL_MIN_LAMBDA}): a code and its label, a house's first and second
+     * exterior. Its counts include the child's null rows (as {@link #NULL_TEXT}).
+     *
+     * @param nesting the pairs of {@link #candidatePairs}
+     */
+    public static List<int[]> functionalPairs(CategoricalEncoder[] plain, long[] others, boolean[] onehots,
+                                              List<int[]> nesting) {
+        int columns = plain.length;
+        Set<Long> taken = new java.util.HashSet<>();
+        for (int[] pair : nesting) {
+            taken.add((long) pair[0] * columns + pair[1]);
+        }
+        List<int[]> pairs = new ArrayList<>();
+        for (int c = 0; c < columns; c++) {
+            if (onehots[c] || plain[c].categories().size() + (others[c] > 0 ? 1 : 0) < 2) {
+                continue;
+            }
+            int found = 0;
+            for (int d = 1; d < columns && found < NEST_MAX_PARENTS; d++) {
+                for (int q : new int[]{c - d, c + d}) {
+                    if (q < 0 || q >= columns || found >= NEST_MAX_PARENTS || onehots[q]) {
+                        continue;
+                    }
+                    int outcomes = plain[q].categories().size() + (others[q] > 0 ? 1 : 0);
+                    if (outcomes >= 2 && outcomes <= NEST_MAX_PARENT_OUTCOMES) {
+                        found++;
+                        if (!taken.contains((long) c * columns + q)) {
+                            pairs.add(new int[]{c, q, 1});
+                        }
+                    }
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** Whether a candidate pair is a functional one ({@link #functionalPairs}). */
+    public static boolean functional(int[] pair) {
+        return pair.length > 2 && pair[2] == 1;
+    }
+
+    /**
+     * Goodman–Kruskal λ of the child given the parent from a pair's counts (child text → parent text → rows): (Σ over
+     * parent values of their most frequent child category's rows − the child's most frequent category's rows) / (all
+     * rows − the latter); 0 for a child of one category.
+     */
+    static double lambda(Map<String, Map<String, Long>> counts) {
+        Map<String, Long> bestPerParent = new HashMap<>();
+        long total = 0;
+        long childMax = 0;
+        for (Map<String, Long> parents : counts.values()) {
+            long rows = 0;
+            for (Map.Entry<String, Long> e : parents.entrySet()) {
+                rows += e.getValue();
+                bestPerParent.merge(e.getKey(), e.getValue(), Math::max);
+            }
+            total += rows;
+            childMax = Math.max(childMax, rows);
+        }
+        if (total <= childMax) {
+            return 0.0;
+        }
+        long guessed = bestPerParent.values().stream().mapToLong(Long::longValue).sum();
+        return (double) (guessed - childMax) / (total - childMax);
+    }
+
+    /**
+     * The rows of a pair's counts that a split layout ({@link #split}) moves to their category's largest pair: those
+     * of (category, parent) pairs rarer than {@code minCount} under another parent than the category's modal one.
+     */
+    static long movedRows(Map<String, Map<String, Long>> counts, int minCount) {
+        long moved = 0;
+        for (Map<String, Long> parents : counts.values()) {
+            String modal = modal(parents);
+            for (Map.Entry<String, Long> e : parents.entrySet()) {
+                if (!e.getKey().equals(modal) && e.getValue() < Math.max(1, minCount)) {
+                    moved += e.getValue();
+                }
+            }
+        }
+        return moved;
+    }
+
+    /**
      * The nestings chosen from the counted pairs (see the class comment).
      *
      * @param pairs  the candidate pairs of {@link #candidatePairs}
@@ -174,8 +291,27 @@ public final class CategoryNesting {
      */
     public static List<Nesting> choose(List<int[]> pairs, List<Map<String, Map<String, Long>>> table,
                                        List<ColumnPlan> cats, CategoricalEncoder[] plain, long[] others, long rows) {
+        return choose(pairs, table, cats, plain, others, rows, null);
+    }
+
+    /**
+     * The nestings chosen from the counted pairs (see the class comment), then the functional ones
+     * ({@link #functionalPairs}): by λ, highest first, each taken when λ ≥ {@link #FUNCTIONAL_MIN_LAMBDA}, when at
+     * most {@link Split#WITHIN_PARENT_MAX_MOVED} of its rows are in (category, parent) pairs rarer than its column's
+     * k (so that it is encoded within its parent's block), when the child is neither nested nor a parent already
+     * and the parent is not nested.
+     *
+     * @param minCounts per categorical column, the k of its rare-category protection (null: 1)
+     */
+    public static List<Nesting> choose(List<int[]> pairs, List<Map<String, Map<String, Long>>> table,
+                                       List<ColumnPlan> cats, CategoricalEncoder[] plain, long[] others, long rows,
+                                       int[] minCounts) {
         double[] purity = new double[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
+            if (functional(pairs.get(i))) {
+                purity[i] = -1;
+                continue;
+            }
             long inMode = 0;
             long total = 0;
             for (Map<String, Long> parents : table.get(i).values()) {
@@ -214,29 +350,72 @@ public final class CategoryNesting {
             if (purity[i] < 0 || nested.contains(c) || parentsUsed.contains(c) || nested.contains(q)) {
                 continue;
             }
-            CategoricalEncoder parent = plain[q];
-            ColumnPlan parentPlan = cats.get(q);
-            Map<String, Integer> rank = new HashMap<>();
-            List<Object> parentOrder = parent.categories();
-            for (int r = 0; r < parentOrder.size(); r++) {
-                Object key = parentOrder.get(r);
-                rank.put(key == null ? NULL_TEXT : ColumnValues.keyToText(parentPlan.type, key), r);
+            out.add(nesting(c, q, purity[i], Double.NaN, table.get(i), cats, plain));
+            nested.add(c);
+            parentsUsed.add(q);
+        }
+        double[] lambda = new double[pairs.size()];
+        List<Integer> functional = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            if (!functional(pairs.get(i))) {
+                continue;
             }
-            rank.put(OTHER_TEXT, parentOrder.size());
-            Map<Object, Integer> groups = new HashMap<>();
-            Map<Object, Map<String, Long>> byKey = new HashMap<>();
-            ColumnPlan childPlan = cats.get(c);
-            for (Map.Entry<String, Map<String, Long>> e : table.get(i).entrySet()) {
-                String modal = modal(e.getValue());
-                Object key = ColumnValues.keyFromText(childPlan.type, e.getKey());
-                groups.put(key, rank.getOrDefault(modal, parentOrder.size()));
-                byKey.put(key, e.getValue());
+            Map<String, Map<String, Long>> counts = table.get(i);
+            lambda[i] = lambda(counts);
+            long total = counts.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
+            int k = minCounts == null ? 1 : minCounts[pairs.get(i)[0]];
+            if (lambda[i] >= FUNCTIONAL_MIN_LAMBDA
+                    && movedRows(counts, k) <= Split.WITHIN_PARENT_MAX_MOVED * total) {
+                functional.add(i);
             }
-            out.add(new Nesting(c, q, purity[i], groups, byKey, rank));
+        }
+        functional.sort(Comparator.<Integer>comparingDouble(i -> -lambda[i]).thenComparingInt(i -> i));
+        for (int i : functional) {
+            int c = pairs.get(i)[0];
+            int q = pairs.get(i)[1];
+            if (nested.contains(c) || parentsUsed.contains(c) || nested.contains(q)) {
+                continue;
+            }
+            out.add(nesting(c, q, purityOf(table.get(i)), lambda[i], table.get(i), cats, plain));
             nested.add(c);
             parentsUsed.add(q);
         }
         return out;
+    }
+
+    /** The share of a pair's rows in their category's most frequent parent value. */
+    private static double purityOf(Map<String, Map<String, Long>> counts) {
+        long inMode = 0;
+        long total = 0;
+        for (Map<String, Long> parents : counts.values()) {
+            inMode += parents.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            total += parents.values().stream().mapToLong(Long::longValue).sum();
+        }
+        return total == 0 ? 0.0 : (double) inMode / total;
+    }
+
+    /** A chosen nesting of child column {@code c} in {@code q} from its counts ({@link #NULL_TEXT}: the null child). */
+    private static Nesting nesting(int c, int q, double purity, double lambda, Map<String, Map<String, Long>> counts,
+                                   List<ColumnPlan> cats, CategoricalEncoder[] plain) {
+        CategoricalEncoder parent = plain[q];
+        ColumnPlan parentPlan = cats.get(q);
+        Map<String, Integer> rank = new HashMap<>();
+        List<Object> parentOrder = parent.categories();
+        for (int r = 0; r < parentOrder.size(); r++) {
+            Object key = parentOrder.get(r);
+            rank.put(key == null ? NULL_TEXT : ColumnValues.keyToText(parentPlan.type, key), r);
+        }
+        rank.put(OTHER_TEXT, parentOrder.size());
+        Map<Object, Integer> groups = new HashMap<>();
+        Map<Object, Map<String, Long>> byKey = new HashMap<>();
+        ColumnPlan childPlan = cats.get(c);
+        for (Map.Entry<String, Map<String, Long>> e : counts.entrySet()) {
+            String modal = modal(e.getValue());
+            Object key = NULL_TEXT.equals(e.getKey()) ? null : ColumnValues.keyFromText(childPlan.type, e.getKey());
+            groups.put(key, rank.getOrDefault(modal, parentOrder.size()));
+            byKey.put(key, e.getValue());
+        }
+        return new Nesting(c, q, purity, groups, byKey, rank, lambda);
     }
 
     /** The key texts ({@link ColumnValues#keyToText}) of an encoder's kept categories, null excluded. */

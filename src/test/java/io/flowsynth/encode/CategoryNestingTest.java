@@ -106,4 +106,90 @@ class CategoryNestingTest {
         assertThat(nested.get(0).parent()).isEqualTo(2);
         assertThat(CategoryNesting.textSet(columns[1], STRING)).containsExactlyInAnyOrder("p0", "p1", "p2");
     }
+
+    @Test
+    void functionalCandidatesAreTheNearestNonOneHotColumnsOfAnySizeLessTheNestingPairs() {
+        // a 30-level code, its 30-level label, a 3-level column, a one-hot column
+        CategoricalEncoder[] columns = {column("code", 30, 3000), column("label", 30, 3000), column("p", 3, 3000),
+                column("o", 4, 3000)};
+        boolean[] onehots = {false, false, false, true};
+        List<int[]> nesting = CategoryNesting.candidatePairs(columns, new long[4], onehots);
+        assertThat(nesting).extracting(pair -> pair[0] + "<" + pair[1]).containsExactly("0<2", "0<3", "1<2", "1<3");
+        List<int[]> functional = CategoryNesting.functionalPairs(columns, new long[4], onehots, nesting);
+        // equal sizes are candidates both ways; the nesting pairs and the one-hot column are not; nor is a one-hot
+        // column a child
+        assertThat(functional).extracting(pair -> pair[0] + "<" + pair[1])
+                .containsExactly("0<1", "1<0", "2<1", "2<0");
+        assertThat(functional).allMatch(CategoryNesting::functional);
+        assertThat(nesting).noneMatch(CategoryNesting::functional);
+    }
+
+    /** Counts of a code (30 values, one null group) whose label is a function of it except {@code noise} rows. */
+    private static Map<String, Map<String, Long>> codeLabel(int labels, long noise) {
+        Map<String, Map<String, Long>> table = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            Map<String, Long> parents = new HashMap<>();
+            parents.put("label" + (i % labels), 100L);
+            if (noise > 0) {
+                parents.put("label" + ((i + 1) % labels), noise);
+            }
+            table.put("code" + i, parents);
+        }
+        table.put(CategoryNesting.NULL_TEXT, new HashMap<>(Map.of(CategoryNesting.NULL_TEXT, 50L)));
+        return table;
+    }
+
+    @Test
+    void lambdaIsTheShareOfGuessingErrorsTheParentRemoves() {
+        assertThat(CategoryNesting.lambda(codeLabel(30, 0))).isEqualTo(1.0);
+        // two columns independent of each other: knowing the parent does not help
+        Map<String, Map<String, Long>> independent = new HashMap<>();
+        for (int c = 0; c < 3; c++) {
+            Map<String, Long> parents = new HashMap<>();
+            for (int p = 0; p < 4; p++) {
+                parents.put("p" + p, 10L * (c + 1));
+            }
+            independent.put("c" + c, parents);
+        }
+        assertThat(CategoryNesting.lambda(independent)).isZero();
+        // a constant child: nothing to guess
+        assertThat(CategoryNesting.lambda(Map.of("c", Map.of("p0", 5L, "p1", 7L)))).isZero();
+        // 30 codes of 100 rows in 30 labels, plus 4 rows each under the next label (rarer than k = 5: moved)
+        Map<String, Map<String, Long>> noisy = codeLabel(30, 4);
+        assertThat(CategoryNesting.movedRows(noisy, 5)).isEqualTo(120);
+        assertThat(CategoryNesting.movedRows(noisy, 4)).isZero();
+    }
+
+    @Test
+    void aChildItsParentDeterminesIsChosenAsFunctionalWithItsNullCategory() {
+        CategoricalEncoder[] columns = {column("code", 30, 3000), column("label", 30, 3000)};
+        List<int[]> pairs = CategoryNesting.functionalPairs(columns, new long[2], new boolean[2], List.of());
+        List<Map<String, Map<String, Long>>> table = new ArrayList<>();
+        for (int[] pair : pairs) {
+            table.add(codeLabel(30, 0)); // both ways a function (the same counts stand for either direction)
+        }
+        List<CategoryNesting.Nesting> nested = CategoryNesting.choose(pairs, table, plans(columns), columns,
+                new long[2], 3050, new int[]{5, 5});
+        assertThat(nested).as("one direction only: the parent is not nested itself").hasSize(1);
+        CategoryNesting.Nesting n = nested.get(0);
+        assertThat(n.functional()).isTrue();
+        assertThat(n.lambda()).isEqualTo(1.0);
+        assertThat(n.child()).isZero();
+        assertThat(n.groups()).containsKey(null);
+        CategoryNesting.Split split = CategoryNesting.split(n, Map.of("code0", 100L, "code1", 100L), 5, true);
+        assertThat(split).as("a functional nesting is always split, one pair per category here").isNotNull();
+        assertThat(split.extraPairs(2)).isZero();
+        assertThat(split.withinParent()).isTrue();
+        assertThat(CategoryNesting.split(n, Map.of("code0", 100L, "code1", 100L), 5, false)).isNull();
+        // λ below the threshold, or too many rows in rarer pairs (6 of 106 per code under k = 10): not chosen
+        Map<String, Map<String, Long>> weak = codeLabel(2, 0);
+        assertThat(CategoryNesting.lambda(weak)).isLessThan(CategoryNesting.FUNCTIONAL_MIN_LAMBDA);
+        assertThat(CategoryNesting.choose(pairs, List.of(weak, weak), plans(columns), columns, new long[2], 3050,
+                new int[]{5, 5})).isEmpty();
+        Map<String, Map<String, Long>> noisy = codeLabel(30, 6);
+        assertThat(CategoryNesting.choose(pairs, List.of(noisy, noisy), plans(columns), columns, new long[2], 3230,
+                new int[]{10, 10})).isEmpty();
+        assertThat(CategoryNesting.choose(pairs, List.of(noisy, noisy), plans(columns), columns, new long[2], 3230,
+                new int[]{5, 5})).hasSize(1);
+    }
 }

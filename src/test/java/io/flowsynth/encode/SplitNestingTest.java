@@ -241,4 +241,66 @@ class SplitNestingTest {
         assertThatThrownBy(() -> new TableEncoder(List.of(splitChild())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("split by 'state'");
     }
+
+    @Test
+    void aFunctionalChildWithNullsRoundTripsWithinItsParentAndDrawsItsOwnParentsCategories() {
+        // code → label: c0, c1 → A; c2 → B; null code → null label; c1 also under B in 3 rows (rarer than k = 5)
+        Map<Object, Map<String, Long>> pairs = new HashMap<>();
+        pairs.put("c0", Map.of("A", 60L));
+        pairs.put("c1", Map.of("A", 40L, "B", 3L));
+        pairs.put("c2", Map.of("B", 100L));
+        pairs.put(null, Map.of(CategoryNesting.NULL_TEXT, 20L));
+        Map<Object, Long> labels = new HashMap<>();
+        labels.put("A", 100L);
+        labels.put("B", 103L);
+        labels.put(null, 20L);
+        CategoricalEncoder label = new CategoricalEncoder("label", STRING, labels, 0, Map.of());
+        Map<String, Integer> ranks = new HashMap<>();
+        for (int r = 0; r < label.categories().size(); r++) {
+            Object key = label.categories().get(r);
+            ranks.put(key == null ? CategoryNesting.NULL_TEXT : (String) key, r);
+        }
+        Map<Object, Integer> groups = new HashMap<>();
+        groups.put("c0", ranks.get("A"));
+        groups.put("c1", ranks.get("A"));
+        groups.put("c2", ranks.get("B"));
+        groups.put(null, ranks.get(CategoryNesting.NULL_TEXT));
+        CategoryNesting.Nesting n = new CategoryNesting.Nesting(0, 1, 0.99, groups, pairs, ranks, 0.95);
+        Map<Object, Long> kept = new HashMap<>();
+        kept.put("c0", 60L);
+        kept.put("c1", 43L);
+        kept.put("c2", 100L);
+        kept.put(null, 20L);
+        CategoryNesting.Split split = CategoryNesting.split(n, kept, 5, true);
+        assertThat(split.movedRows()).as("c1's 3 rows under B").isEqualTo(3);
+        CategoricalEncoder code = new CategoricalEncoder("code", STRING, split.categories(), 0, Map.of(), false,
+                "label", split.groups(), new CategoricalEncoder.Protection(5, 1, 2), true).withWithinParent(true);
+        TableEncoder table = new TableEncoder(List.of(code, label));
+        assertThat(((CategoricalEncoder) table.columns().get(0)).withinParent()).isTrue();
+        Random rng = new Random(11);
+        double[] f = new double[table.width()];
+        Object[][] rows = {{"c0", "A"}, {"c1", "A"}, {"c2", "B"}, {null, null}};
+        for (int i = 0; i < 200; i++) {
+            for (Object[] row : rows) {
+                table.encode(row, f, rng);
+                assertThat(table.decode(f, rng)).containsExactly(row);
+            }
+            // a rare pair's row (c1 under B) and a once-seen code under B come back as B's code
+            table.encode(new Object[]{"c1", "B"}, f, rng);
+            assertThat(table.decode(f, rng)).containsExactly("c2", "B");
+            table.encode(new Object[]{"once", "B"}, f, rng);
+            assertThat(table.decode(f, rng)).containsExactly("c2", "B");
+        }
+        // whatever the child's feature, a null label gives a null code and label A one of A's codes
+        table.encode(new Object[]{null, null}, f, rng);
+        for (int i = 0; i < 1000; i++) {
+            f[0] = 3 * rng.nextGaussian();
+            assertThat(table.decode(f, rng)).containsExactly(null, null);
+        }
+        table.encode(new Object[]{"c0", "A"}, f, rng);
+        for (int i = 0; i < 1000; i++) {
+            f[0] = 3 * rng.nextGaussian();
+            assertThat(table.decode(f, rng)[0]).isIn("c0", "c1");
+        }
+    }
 }

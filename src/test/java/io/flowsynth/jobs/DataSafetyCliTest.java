@@ -126,6 +126,14 @@ class DataSafetyCliTest {
         assertRefused(cli("score", "--model", badJson.toString(), "--input", input, "--output", out),
                 "is damaged", "not valid JSON");
 
+        Path newer = copyModel("newer");
+        ObjectNode newerMeta = (ObjectNode) new ObjectMapper().readTree(newer.resolve("metadata.json").toFile());
+        newerMeta.put("format_version", io.flowsynth.spark.model.FlowsynthModel.FORMAT_VERSION + 1);
+        Files.writeString(newer.resolve("metadata.json"), newerMeta.toString());
+        assertRefused(cli("sample", "--model", newer.toString(), "--rows", "5", "--output", out),
+                "has format version " + (io.flowsynth.spark.model.FlowsynthModel.FORMAT_VERSION + 1),
+                "read it with the flowsynth that wrote it or a newer one");
+
         Path badSpec = copyModel("bad-spec");
         ObjectNode specMeta = (ObjectNode) new ObjectMapper().readTree(badSpec.resolve("metadata.json").toFile());
         ((ObjectNode) specMeta.path("flow")).put("type", "glow");

@@ -539,26 +539,36 @@ public final class TableEncoderEstimator {
             plain[k] = c.encoder();
             protections[k] = c.protection();
         }
-        for (Nesting n : nestings(t, cats, plain, others, onehots, rows)) {
+        int[] minCounts = new int[cats.size()];
+        for (int k = 0; k < cats.size(); k++) {
+            minCounts[k] = Math.max(minCount, protections[k].minCount());
+        }
+        for (Nesting n : nestings(t, cats, plain, others, onehots, rows, minCounts)) {
             ColumnPlan p = cats.get(n.child());
             String parent = cats.get(n.parent()).name;
             // a category seen under several parent values gets one interval per pair seen in at least k rows
-            CategoryNesting.Split split = CategoryNesting.split(n, kept.get(n.child()),
-                    Math.max(minCount, protections[n.child()].minCount()));
+            CategoryNesting.Split split = CategoryNesting.split(n, kept.get(n.child()), minCounts[n.child()],
+                    n.functional());
             p.encoder = split == null
                     ? new CategoricalEncoder(p.name, p.type, kept.get(n.child()), others[n.child()],
                     rare.get(n.child()), false, parent, n.groups(), protections[n.child()])
                     : new CategoricalEncoder(p.name, p.type, split.categories(), others[n.child()],
                     rare.get(n.child()), false, parent, split.groups(), protections[n.child()], true)
                     .withWithinParent(split.withinParent());
-            LOG.info("Column '{}': its categories nest in '{}' ({}% of rows in their category's most frequent '{}'): "
-                    + "intervals laid out by '{}'{}", p.name, parent, String.format("%.1f", 100 * n.purity()), parent,
+            String how = n.functional()
+                    ? String.format("Column '%s': '%s' nearly determines it (Goodman–Kruskal λ = %.3f ≥ %.1f): "
+                    + "encoded within the block of its (%s, %s) pairs seen in at least %d rows under the row's '%s' "
+                    + "(%d of %d rows in rarer pairs)", p.name, parent, n.lambda(),
+                    CategoryNesting.FUNCTIONAL_MIN_LAMBDA, p.name, parent, minCounts[n.child()], parent,
+                    split.movedRows(), split.rows())
+                    : String.format("Column '%s': its categories nest in '%s' (%.1f%% of rows in their category's most "
+                    + "frequent '%s'): intervals laid out by '%s'%s", p.name, parent, 100 * n.purity(), parent,
                     parent, split == null ? "" : String.format(", split by it: %d more intervals for the (%s, %s) "
                             + "pairs seen in at least %d rows; %d of %d rows in rarer pairs: %s", split.extraPairs(
-                            kept.get(n.child()).size()), p.name, parent, Math.max(minCount,
-                            protections[n.child()].minCount()), split.movedRows(), split.rows(),
-                            split.withinParent() ? "encoded within its parent's block" : "not encoded within its "
-                                    + "parent's block (more than 5 %)"));
+                            kept.get(n.child()).size()), p.name, parent, minCounts[n.child()], split.movedRows(),
+                            split.rows(), split.withinParent() ? "encoded within its parent's block"
+                                    : "not encoded within its parent's block (more than 5 %)"));
+            LOG.info(how);
         }
     }
 
@@ -568,8 +578,9 @@ public final class TableEncoderEstimator {
      * rows per pair reach the driver.
      */
     private List<Nesting> nestings(Dataset<Row> t, List<ColumnPlan> cats, CategoricalEncoder[] plain, long[] others,
-                                   boolean[] onehots, long rows) {
-        List<int[]> pairs = CategoryNesting.candidatePairs(plain, others, onehots);
+                                   boolean[] onehots, long rows, int[] minCounts) {
+        List<int[]> pairs = new ArrayList<>(CategoryNesting.candidatePairs(plain, others, onehots));
+        pairs.addAll(CategoryNesting.functionalPairs(plain, others, onehots, pairs));
         if (pairs.isEmpty()) {
             return List.of();
         }
@@ -591,8 +602,11 @@ public final class TableEncoderEstimator {
         int[][] pairSlots = new int[pairs.size()][];
         List<Set<String>> keptChild = new ArrayList<>();
         List<Set<String>> keptParent = new ArrayList<>();
+        // a functional pair counts the child's null rows too (its null category is encoded within the parent too)
+        boolean[] nullChild = new boolean[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
             int[] pair = pairs.get(i);
+            nullChild[i] = CategoryNesting.functional(pair) && plain[pair[0]].categories().contains(null);
             pairSlots[i] = new int[]{slot.get(pair[0]), slot.get(pair[1])};
             keptChild.add(CategoryNesting.textSet(plain[pair[0]], cats.get(pair[0]).type));
             keptParent.add(CategoryNesting.textSet(plain[pair[1]], cats.get(pair[1]).type));
@@ -606,9 +620,10 @@ public final class TableEncoderEstimator {
                 Row r = it.next();
                 for (int i = 0; i < pairSlots.length; i++) {
                     String a = r.getString(pairSlots[i][0]);
-                    if (a == null || !keptChild.get(i).contains(a)) {
+                    if (a == null ? !nullChild[i] : !keptChild.get(i).contains(a)) {
                         continue;
                     }
+                    a = a == null ? CategoryNesting.NULL_TEXT : a;
                     String b = r.getString(pairSlots[i][1]);
                     String parent = b == null ? CategoryNesting.NULL_TEXT : keptParent.get(i).contains(b) ? b
                             : CategoryNesting.OTHER_TEXT;
@@ -624,7 +639,7 @@ public final class TableEncoderEstimator {
             }
             return x;
         });
-        return CategoryNesting.choose(pairs, table, cats, plain, others, rows);
+        return CategoryNesting.choose(pairs, table, cats, plain, others, rows, minCounts);
     }
 
     /** The value's key text ({@link ColumnValues#keyFromText}) computed by Spark; −0.0 folded into 0.0. */

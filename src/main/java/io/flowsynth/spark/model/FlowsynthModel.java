@@ -34,9 +34,13 @@ import org.apache.spark.sql.types.StructType;
 public final class FlowsynthModel {
     /**
      * 2: flow families (type, bins, tail_bound in the flow spec) with ActNorm after every layer; version-1 models
-     * (RealNVP without ActNorm) are refused with a message to refit.
+     * (RealNVP without ActNorm) are refused with a message to refit. 3: a categorical column may be encoded within
+     * its parent's block ({@code within_parent}), which a reader of version 2 would decode as a plain column; a model
+     * without such a column is still written as version 2 ({@link #writtenVersion}), so older builds keep reading it.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+    /** The oldest format version this build reads. */
+    public static final int MIN_FORMAT_VERSION = 2;
     public static final String METADATA = "metadata.json";
     public static final String PARAMS = "params.bin";
     public static final String NETWORK = "network.json";
@@ -213,9 +217,22 @@ public final class FlowsynthModel {
         }
     }
 
+    /**
+     * The format version a model of this encoder is written with: the oldest that reads it right (3 when a column is
+     * encoded within its parent's block, else 2).
+     */
+    static int writtenVersion(TableEncoder encoder) {
+        for (io.flowsynth.encode.ColumnEncoder c : encoder.columns()) {
+            if (c instanceof io.flowsynth.encode.CategoricalEncoder cat && cat.withinParent()) {
+                return FORMAT_VERSION;
+            }
+        }
+        return MIN_FORMAT_VERSION;
+    }
+
     public ObjectNode metadata() {
         ObjectNode m = JSON.createObjectNode();
-        m.put("format_version", FORMAT_VERSION);
+        m.put("format_version", writtenVersion(encoder));
         m.put("class", FlowsynthModel.class.getName());
         m.put("flowsynth_version", Version.get());
         m.put("model_id", modelId);
@@ -287,9 +304,10 @@ public final class FlowsynthModel {
             throw damaged(dir, METADATA + " is not a JSON object");
         }
         int version = m.path("format_version").asInt(-1);
-        if (version != FORMAT_VERSION) {
+        if (version < MIN_FORMAT_VERSION || version > FORMAT_VERSION) {
             throw new BadInputException("Model " + dir + " has format version " + version + "; this flowsynth reads "
-                    + FORMAT_VERSION + (version < FORMAT_VERSION ? "; refit the model with this version" : ""));
+                    + MIN_FORMAT_VERSION + " to " + FORMAT_VERSION + (version < MIN_FORMAT_VERSION
+                    ? "; refit the model with this version" : "; read it with the flowsynth that wrote it or a newer one"));
         }
         for (String field : new String[]{"model_id", "source", "encoder", "flow", "training"}) {
             if (!m.hasNonNull(field)) {
