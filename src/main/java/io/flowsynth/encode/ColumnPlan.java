@@ -39,6 +39,8 @@ public final class ColumnPlan {
     /** Values seen in at least k rows that may become point masses ({@link QuantileAtoms}), with their rows; or null. */
     public double[] atomValues;
     public long[] atomCounts;
+    /** A date column's rows per ISO weekday (Monday first; one seen in fewer than k rows counted 0), or null. */
+    public long[] weekdayCounts;
     public Mode mode = Mode.CONSTANT;
     public String kind;
     public ColumnEncoder encoder;

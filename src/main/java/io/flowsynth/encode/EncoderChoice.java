@@ -470,11 +470,53 @@ public final class EncoderChoice {
                 keptProbabilities = atoms.probabilities();
             }
         }
-        return mixture != null
-                ? new ModeEncoder(p.name, p.kind, p.type, protectedKnots.min(), protectedKnots.max(), unit(p),
-                        decimals, states, mixture, bounds.extremeK())
-                : new QuantileEncoder(p.name, p.kind, p.type, kept, keptProbabilities, unit(p), decimals, states,
-                        protectedKnots.lowerTail(), protectedKnots.upperTail(), bounds.extremeK());
+        if (mixture != null) {
+            return new ModeEncoder(p.name, p.kind, p.type, protectedKnots.min(), protectedKnots.max(), unit(p),
+                    decimals, states, mixture, bounds.extremeK());
+        }
+        QuantileEncoder quantile = new QuantileEncoder(p.name, p.kind, p.type, kept, keptProbabilities, unit(p),
+                decimals, states, protectedKnots.lowerTail(), protectedKnots.upperTail(), bounds.extremeK());
+        if (p.weekdayCounts != null && kept.length > 1 && unit(p) == 1.0 && weekdayProfile(p.weekdayCounts)) {
+            LOG.info("Column '{}': its dates fall on some weekdays far more than others ({}): sampled dates keep "
+                    + "that profile (each moved at most 3 days)", p.name, weekdayText(p.weekdayCounts));
+            return quantile.withWeekdays(p.weekdayCounts);
+        }
+        return quantile;
+    }
+
+    /**
+     * Whether a date column's rows per weekday are far from even: their total variation distance from the uniform
+     * weekday is at least {@link #WEEKDAY_MIN_TVD} and at least 3/√n (about three times what n dates drawn evenly
+     * show by chance).
+     */
+    static boolean weekdayProfile(long[] counts) {
+        double n = 0;
+        for (long c : counts) {
+            n += c;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        double tvd = 0;
+        for (long c : counts) {
+            tvd += Math.abs(c / n - 1.0 / 7.0);
+        }
+        tvd /= 2;
+        return tvd >= Math.max(WEEKDAY_MIN_TVD, 3.0 / Math.sqrt(n));
+    }
+
+    /** Least total variation distance from an even weekday spread for a weekday profile ({@link #weekdayProfile}). */
+    public static final double WEEKDAY_MIN_TVD = 0.05;
+
+    private static String weekdayText(long[] counts) {
+        String[] names = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+        double n = java.util.Arrays.stream(counts).sum();
+        StringBuilder b = new StringBuilder();
+        for (int w = 0; w < 7; w++) {
+            b.append(w == 0 ? "" : ", ").append(names[w]).append(' ')
+                    .append(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * counts[w] / n));
+        }
+        return b.toString();
     }
 
     /** Whether a category of the given rank and row count is kept (else it goes to "other"). */

@@ -76,6 +76,13 @@ public final class QuantileEncoder implements ColumnEncoder {
      * point of the outer {@link #OUTSIDE_SPREAD} of the distribution (see {@link #cdf}).
      */
     private final int extremeK;
+    /**
+     * A date column's weekday profile ({@link #withWeekdays}): the rows per ISO weekday, Monday first, or null.
+     * Decoded dates are moved (at most 3 days) onto a weekday drawn from it.
+     */
+    private final long[] weekdays;
+    /** Running shares of {@link #weekdays} (the last is 1), or null. */
+    private final double[] weekdayCumulative;
 
     /** Probability range over which a value beyond the bounds is encoded (at least the outer segment's). */
     static final double OUTSIDE_SPREAD = 0.01;
@@ -146,6 +153,99 @@ public final class QuantileEncoder implements ColumnEncoder {
             throw new IllegalArgumentException("Column '" + column + "': extreme k must be ≥ 0 (or −1), got " + extremeK);
         }
         this.extremeK = extremeK;
+        this.weekdays = null;
+        this.weekdayCumulative = null;
+    }
+
+    private QuantileEncoder(QuantileEncoder o, long[] weekdays) {
+        this.column = o.column;
+        this.kind = o.kind;
+        this.type = o.type;
+        this.knots = o.knots;
+        this.probabilities = o.probabilities;
+        this.rounding = o.rounding;
+        this.valueStates = o.valueStates;
+        this.lowerTail = o.lowerTail;
+        this.upperTail = o.upperTail;
+        this.extremeK = o.extremeK;
+        this.weekdays = weekdays == null ? null : weekdays.clone();
+        this.weekdayCumulative = weekdays == null ? null : cumulativeShares(column, weekdays);
+    }
+
+    private static double[] cumulativeShares(String column, long[] weekdays) {
+        if (weekdays.length != 7) {
+            throw new IllegalArgumentException("Column '" + column + "': a weekday profile has 7 counts, got "
+                    + weekdays.length);
+        }
+        double total = 0;
+        for (long n : weekdays) {
+            if (n < 0) {
+                throw new IllegalArgumentException("Column '" + column + "': weekday counts must be ≥ 0");
+            }
+            total += n;
+        }
+        if (total <= 0) {
+            throw new IllegalArgumentException("Column '" + column + "': a weekday profile needs a positive count");
+        }
+        double[] out = new double[7];
+        double run = 0;
+        for (int w = 0; w < 7; w++) {
+            run += weekdays[w];
+            out[w] = run / total;
+        }
+        out[6] = 1.0;
+        return out;
+    }
+
+    /**
+     * This date encoder with a <b>weekday profile</b>: rows per ISO weekday, Monday first (a weekday seen in fewer
+     * than k rows counted 0: never generated). A decoded date that is not a knot is moved to the day within 3 days of
+     * it whose weekday is drawn from the profile, the draw read from the date's place within its day (so decoding
+     * stays a function of the features): films open on Fridays, trades happen on business days, and a smooth
+     * quantile model alone spreads them over every weekday. Its density gains ln(7 · the weekday's share) (exact where
+     * the smooth density is flat over the week). Null: none.
+     *
+     * @throws IllegalArgumentException for a column not of type date or of a unit other than one day
+     */
+    public QuantileEncoder withWeekdays(long[] weekdays) {
+        if (weekdays != null && (type.base() != ColumnType.Base.DATE || rounding.unit() != 1.0)) {
+            throw new IllegalArgumentException("Column '" + column + "': a weekday profile needs a date column of "
+                    + "one-day resolution");
+        }
+        return new QuantileEncoder(this, weekdays);
+    }
+
+    /** The weekday profile ({@link #withWeekdays}), Monday first, or null. */
+    public long[] weekdays() {
+        return weekdays == null ? null : weekdays.clone();
+    }
+
+    /** ISO weekday (Monday 0 … Sunday 6) of a day counted from 1970-01-01 (a Thursday). */
+    public static int weekday(long epochDay) {
+        return Math.floorMod(epochDay + 3, 7);
+    }
+
+    /**
+     * The offset (−3 … 3 days, or ±7 more to stay within [lo, hi]) that moves {@code day} onto the weekday of the
+     * profile that {@code r} ∈ [0, 1) draws.
+     */
+    static long weekdayShift(double[] cumulative, long day, double r, double lo, double hi) {
+        int w = 0;
+        while (w < 6 && r >= cumulative[w]) {
+            w++;
+        }
+        long off = w - weekday(day);
+        if (off > 3) {
+            off -= 7;
+        } else if (off < -3) {
+            off += 7;
+        }
+        if (day + off > hi) {
+            off -= 7;
+        } else if (day + off < lo) {
+            off += 7;
+        }
+        return day + off < lo || day + off > hi ? 0 : off;
     }
 
     @Override
@@ -296,6 +396,11 @@ public final class QuantileEncoder implements ColumnEncoder {
         }
         double u = unsqueeze(StandardNormal.cdf(z));
         c += logSlope(segmentOf(u), u);
+        if (weekdays != null) {
+            int w = weekday(Math.round(x));
+            double share = weekdayCumulative[w] - (w == 0 ? 0.0 : weekdayCumulative[w - 1]);
+            c += share > 0 ? Math.log(7.0 * share) : OUT_OF_DOMAIN_LOG_PROB;
+        }
         return resolution() > 0.0 ? c + Math.log(JITTER * resolution()) : c;
     }
 
@@ -483,6 +588,13 @@ public final class QuantileEncoder implements ColumnEncoder {
             ParetoTail tail = tailOf(j);
             delta = tail == null ? t * length
                     : j == 0 ? length - tail.inverse(1.0 - t) : tail.inverse(t);
+            if (weekdayCumulative != null && length > 0) {
+                // the day the value rounds to, moved onto a weekday drawn by the value's place within that day
+                long day = Math.round(delta);
+                long base = (long) knots[j];
+                delta = day + weekdayShift(weekdayCumulative, base + day, delta - day + 0.5, knots[0],
+                        knots[n - 1]);
+            }
         }
         rounding.emit(knots[j], delta, out, column);
     }
@@ -534,6 +646,12 @@ public final class QuantileEncoder implements ColumnEncoder {
                 t.put("scale", tail.scale());
             }
         }
+        if (weekdays != null) {
+            ArrayNode w = json.putArray("weekdays");
+            for (long n : weekdays) {
+                w.add(n);
+            }
+        }
         ArrayNode p = json.putArray("probabilities");
         ArrayNode q = json.putArray("knots");
         for (int j = 0; j < knots.length; j++) {
@@ -547,11 +665,19 @@ public final class QuantileEncoder implements ColumnEncoder {
         QuantileEncoder e = fromJson(json, doubles(json.path("knots")), doubles(json.path("probabilities")));
         ParetoTail lower = tail(json.path("lower_tail"));
         ParetoTail upper = tail(json.path("upper_tail"));
-        if (lower == null && upper == null) {
-            return e;
+        if (lower != null || upper != null) {
+            e = new QuantileEncoder(e.column, e.kind, e.type, e.knots, e.probabilities, e.unit(), e.decimals(),
+                    e.stateCounts(), lower, upper, e.extremeK);
         }
-        return new QuantileEncoder(e.column, e.kind, e.type, e.knots, e.probabilities, e.unit(), e.decimals(),
-                e.stateCounts(), lower, upper, e.extremeK);
+        JsonNode w = json.path("weekdays");
+        if (w.isArray()) {
+            long[] counts = new long[w.size()];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = w.get(i).asLong();
+            }
+            e = e.withWeekdays(counts);
+        }
+        return e;
     }
 
     /** A tail's shape and scale (its length comes from the knots), or null when absent. */

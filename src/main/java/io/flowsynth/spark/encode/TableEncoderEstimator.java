@@ -441,17 +441,21 @@ public final class TableEncoderEstimator {
     private void countCategories(Dataset<Row> t, List<ColumnPlan> plans, long rows, java.util.Set<Integer> dateTexts) {
         List<ColumnPlan> cats = new ArrayList<>();
         List<ColumnPlan> dated = new ArrayList<>();
+        List<ColumnPlan> days = new ArrayList<>();
         for (ColumnPlan p : plans) {
             if (p.mode == Mode.CATEGORICAL) {
                 cats.add(p);
             } else if (p.mode == Mode.QUANTILE && dateTexts.contains(p.index)) {
                 dated.add(p);
             }
+            if (p.mode == Mode.QUANTILE && p.type.base() == ColumnType.Base.DATE) {
+                days.add(p);
+            }
         }
-        if (cats.isEmpty() && dated.isEmpty()) {
+        if (cats.isEmpty() && dated.isEmpty() && days.isEmpty()) {
             return;
         }
-        Column[] pairs = new Column[cats.size() + dated.size()];
+        Column[] pairs = new Column[cats.size() + dated.size() + days.size()];
         for (int k = 0; k < cats.size(); k++) {
             ColumnPlan p = cats.get(k);
             pairs[k] = struct(lit(k).as("i"), keyText(col("c" + p.index), p.type).as("v"));
@@ -460,6 +464,14 @@ public final class TableEncoderEstimator {
             ColumnPlan p = dated.get(k);
             pairs[cats.size() + k] = struct(lit(cats.size() + k).as("i"),
                     numeric(col("c" + p.index), p.type).cast("string").as("v"));
+        }
+        // a date column's rows per weekday (Monday 0; day 0 = 1970-01-01, a Thursday): its weekday profile
+        int firstDay = cats.size() + dated.size();
+        for (int k = 0; k < days.size(); k++) {
+            ColumnPlan p = days.get(k);
+            pairs[firstDay + k] = struct(lit(firstDay + k).as("i"),
+                    pmod(numeric(col("c" + p.index), p.type).cast("long").plus(lit(3L)), lit(7L)).cast("string")
+                            .as("v"));
         }
         LOG.info("Encoder pass 2 of 4: category counts of {} categorical columns{} (one Spark job)", cats.size(),
                 dated.isEmpty() ? "" : " and the frequent dates of " + dated.size() + " dates written as text");
@@ -493,8 +505,18 @@ public final class TableEncoderEstimator {
         for (int k = 0; k < dated.size(); k++) {
             atoms.add(new ArrayList<>());
         }
+        for (ColumnPlan p : days) {
+            p.weekdayCounts = new long[7];
+        }
         for (Row r : top) {
             int k = r.getInt(0);
+            if (k >= firstDay) {
+                // a weekday seen in fewer than k rows came blanked: counted 0
+                if (!r.isNullAt(1)) {
+                    days.get(k - firstDay).weekdayCounts[Integer.parseInt(r.getString(1))] = r.getLong(2);
+                }
+                continue;
+            }
             if (k >= cats.size()) {
                 if (!r.isNullAt(1) && r.getLong(2) >= Math.max(2, minCount) && r.getInt(3) <= QuantileAtoms.MAX_ATOMS) {
                     atoms.get(k - cats.size()).add(new double[]{Double.parseDouble(r.getString(1)), r.getLong(2)});
