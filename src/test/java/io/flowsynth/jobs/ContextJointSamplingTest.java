@@ -81,8 +81,27 @@ class ContextJointSamplingTest {
 
     @Test
     void anAutomaticContextTakesItsJointFromTheChoicesCountsAndIsUsedAsAnUnconditionalModel() throws Exception {
+        String input = input();
+        // by default the country determines the region (Goodman–Kruskal λ = 1): the region is encoded within the
+        // country's block, and the country alone is the context
+        String functional = dir.resolve("auto-functional").toString();
+        assertThat(cli("fit", "--input", input, "--model", functional, "--set", "flowsynth.train.steps=20")).isZero();
+        JsonNode fm = new ObjectMapper().readTree(Files.readString(Path.of(functional, "metadata.json")));
+        assertThat(fm.path("automatic_context_columns")).extracting(JsonNode::asText).containsExactly("country");
+        JsonNode region = fm.path("encoder").path("columns").findParents("column").stream()
+                .filter(c -> c.path("column").asText().equals("region")).findFirst().orElseThrow();
+        assertThat(region.path("within_parent").asBoolean()).isTrue();
+        assertThat(region.path("ordered_by").asText()).isEqualTo("country");
+        assertThat(fm.path("format_version").asInt()).isEqualTo(3);
+        String sampled = dir.resolve("functional-sample").toString();
+        assertThat(cli("sample", "--model", functional, "--rows", "2000", "--output", sampled, "--seed", "4")).isZero();
+        assertThat(SharedSparkSession.get().read().parquet(sampled).groupBy("region", "country").count()
+                .collectAsList()).extracting(row -> row.getString(0) + "/" + row.getString(1))
+                .as("every country under its own region").containsExactlyInAnyOrder("EU/DE", "EU/FR", "US/CA", "US/NY");
+        // without splitting, the region stays a plain column and joins the context
         String model = dir.resolve("auto").toString();
-        assertThat(cli("fit", "--input", input(), "--model", model, "--set", "flowsynth.train.steps=20")).isZero();
+        assertThat(cli("fit", "--input", input, "--model", model, "--set", "flowsynth.train.steps=20",
+                "--set", "flowsynth.encode.split-nested=false")).isZero();
         JsonNode meta = new ObjectMapper().readTree(Files.readString(Path.of(model, "metadata.json")));
         assertThat(meta.path("automatic_context_columns")).extracting(JsonNode::asText)
                 .containsExactlyInAnyOrder("region", "country"); // ranked by what they explain of the rest
