@@ -1,6 +1,7 @@
 package io.flowsynth.encode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,39 @@ class AutoContextTest {
         TableEncoder cats = new TableEncoder(List.of(c, b, a));
         assertThat(AutoContext.choose(cats, AutoContext.candidates(cats), values, rows, total, 5))
                 .containsExactly("a", "b");
+    }
+
+    @Test
+    void onASmallTableTwoCombinationsJustUnderTheThresholdMayBeLeftOut() {
+        // about 300 rows: a (3 levels) and s (3 outcomes, a few nulls): 1 % of the rows is 3, less than one
+        // combination of k − 1 = 4 rows; two such combinations (8 rows) may be left out, three (12 rows) may not
+        CategoricalEncoder a = cat("a", Map.of("a0", 100L, "a1", 100L, "a2", 100L));
+        java.util.Map<Object, Long> sexes = new java.util.HashMap<>(Map.of("f", 140L, "m", 150L));
+        sexes.put(null, 12L);
+        CategoricalEncoder s = cat("s", sexes);
+        QuantileEncoder x = Fixtures.quantile("x", "continuous", DOUBLE, List.of(1.0, 2.0, 3.0, 4.0), 4);
+        TableEncoder encoder = new TableEncoder(List.of(a, s, x));
+        List<Integer> candidates = AutoContext.candidates(encoder);
+        for (int rare = 2; rare <= 3; rare++) {
+            List<Object[]> values = new ArrayList<>();
+            List<Long> rows = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                values.add(new Object[]{"a" + i, "f"});
+                rows.add(46L);
+                values.add(new Object[]{"a" + i, "m"});
+                rows.add(50L);
+                if (i < rare) {
+                    values.add(new Object[]{"a" + i, null});
+                    rows.add(4L);
+                }
+            }
+            long total = rows.stream().mapToLong(Long::longValue).sum();
+            assertThat(AutoContext.choose(encoder, candidates, values, rows, total, 5))
+                    .as("nulls in %d rare combinations", rare)
+                    .isEqualTo(rare <= AutoContext.MIN_UNCOVERED_COMBINATIONS ? List.of("a", "s") : List.of("a"));
+        }
+        assertThat(AutoContext.uncoveredAllowance(300, 5)).isEqualTo(8.0);
+        assertThat(AutoContext.uncoveredAllowance(100_000, 5)).isCloseTo(1000.0, within(1e-6));
     }
 
     @Test
