@@ -39,6 +39,18 @@ public final class CategoryNesting {
      * child category avoids (1: the parent determines the child; 0: it does not help).
      */
     public static final double FUNCTIONAL_MIN_LAMBDA = 0.8;
+    /**
+     * Distinct (child, parent) pairs per kept child category beyond which a functional candidate is given up while
+     * counting ({@link #functionalMaxPairs}); a near-function has about one.
+     */
+    public static final int FUNCTIONAL_PAIRS_PER_CATEGORY = 4;
+    /** Distinct pairs a functional candidate may always have (small columns are never given up). */
+    public static final int FUNCTIONAL_MIN_MAX_PAIRS = 1024;
+
+    /** The most distinct (child, parent) pairs a functional candidate of a child with {@code kept} categories keeps. */
+    public static long functionalMaxPairs(int kept) {
+        return Math.max(FUNCTIONAL_MIN_MAX_PAIRS, (long) FUNCTIONAL_PAIRS_PER_CATEGORY * (kept + 1));
+    }
     public static final String OTHER_TEXT = "\u0000other";
     public static final String NULL_TEXT = "\u0000null";
 
@@ -194,8 +206,9 @@ public final class CategoryNesting {
     /**
      * The candidate <b>functional</b> pairs, as {@code {child, parent, 1}}: a non-one-hot child of at least 2 kept
      * outcomes (its null included) and, as its candidate parents, the {@link #NEST_MAX_PARENTS} nearest non-one-hot
-     * categorical columns in column order with 2 to {@link #NEST_MAX_PARENT_OUTCOMES} outcomes (of any number
-     * relative to the child's), less the pairs {@code nesting} already has. Such a pair is chosen when the parent
+     * categorical columns in column order with at least 2 outcomes (any number, relative to the child's too: a
+     * county code and its name), less the pairs {@code nesting} already has. Counting gives a candidate up once it has
+     * more distinct pairs than {@link #functionalMaxPairs} (it is then not chosen). Such a pair is chosen when the parent
      * (nearly) determines the child ({@link #FUNCTIONAL_MIN_LAMBDA}): a code and its label, a house's first and second
      * exterior. Its counts include the child's null rows (as {@link #NULL_TEXT}).
      *
@@ -220,7 +233,7 @@ public final class CategoryNesting {
                         continue;
                     }
                     int outcomes = plain[q].categories().size() + (others[q] > 0 ? 1 : 0);
-                    if (outcomes >= 2 && outcomes <= NEST_MAX_PARENT_OUTCOMES) {
+                    if (outcomes >= 2) {
                         found++;
                         if (!taken.contains((long) c * columns + q)) {
                             pairs.add(new int[]{c, q, 1});
@@ -308,7 +321,7 @@ public final class CategoryNesting {
                                        int[] minCounts) {
         double[] purity = new double[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
-            if (functional(pairs.get(i))) {
+            if (functional(pairs.get(i)) || table.get(i) == null) {
                 purity[i] = -1;
                 continue;
             }
@@ -357,8 +370,8 @@ public final class CategoryNesting {
         double[] lambda = new double[pairs.size()];
         List<Integer> functional = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            if (!functional(pairs.get(i))) {
-                continue;
+            if (!functional(pairs.get(i)) || table.get(i) == null) {
+                continue; // a given-up candidate: too many distinct pairs
             }
             Map<String, Map<String, Long>> counts = table.get(i);
             lambda[i] = lambda(counts);

@@ -192,4 +192,19 @@ class CategoryNestingTest {
         assertThat(CategoryNesting.choose(pairs, List.of(noisy, noisy), plans(columns), columns, new long[2], 3230,
                 new int[]{5, 5})).hasSize(1);
     }
+
+    @Test
+    void aFunctionalCandidateGivenUpWhileCountingIsNotChosen() {
+        CategoricalEncoder[] columns = {column("code", 30, 3000), column("label", 30, 3000)};
+        List<int[]> pairs = CategoryNesting.functionalPairs(columns, new long[2], new boolean[2], List.of());
+        List<Map<String, Map<String, Long>>> table = new ArrayList<>();
+        table.add(null); // code within label: too many distinct pairs
+        table.add(codeLabel(30, 0));
+        List<CategoryNesting.Nesting> nested = CategoryNesting.choose(pairs, table, plans(columns), columns,
+                new long[2], 3050, new int[]{5, 5});
+        assertThat(nested).hasSize(1);
+        assertThat(nested.get(0).child()).isEqualTo(pairs.get(1)[0]);
+        assertThat(CategoryNesting.functionalMaxPairs(10)).isEqualTo(CategoryNesting.FUNCTIONAL_MIN_MAX_PAIRS);
+        assertThat(CategoryNesting.functionalMaxPairs(5000)).isEqualTo(4L * 5001);
+    }
 }

@@ -626,21 +626,30 @@ public final class TableEncoderEstimator {
         List<Set<String>> keptParent = new ArrayList<>();
         // a functional pair counts the child's null rows too (its null category is encoded within the parent too)
         boolean[] nullChild = new boolean[pairs.size()];
+        // a functional pair stops being counted (and is not chosen) once it has more distinct (child, parent) pairs
+        // than a near-function can: two many-valued columns unrelated to each other would otherwise fill memory
+        long[] maxPairs = new long[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
             int[] pair = pairs.get(i);
             nullChild[i] = CategoryNesting.functional(pair) && plain[pair[0]].categories().contains(null);
+            maxPairs[i] = CategoryNesting.functional(pair)
+                    ? CategoryNesting.functionalMaxPairs(plain[pair[0]].categories().size()) : Long.MAX_VALUE;
             pairSlots[i] = new int[]{slot.get(pair[0]), slot.get(pair[1])};
             keptChild.add(CategoryNesting.textSet(plain[pair[0]], cats.get(pair[0]).type));
             keptParent.add(CategoryNesting.textSet(plain[pair[1]], cats.get(pair[1]).type));
         }
         List<Map<String, Map<String, Long>>> table = t.select(keys).javaRDD().mapPartitions(it -> {
             List<Map<String, Map<String, Long>>> counts = new ArrayList<>();
+            long[] distinct = new long[pairSlots.length];
             for (int i = 0; i < pairSlots.length; i++) {
                 counts.add(new HashMap<>());
             }
             while (it.hasNext()) {
                 Row r = it.next();
                 for (int i = 0; i < pairSlots.length; i++) {
+                    if (counts.get(i) == null) {
+                        continue; // given up: too many distinct pairs for a functional one
+                    }
                     String a = r.getString(pairSlots[i][0]);
                     if (a == null ? !nullChild[i] : !keptChild.get(i).contains(a)) {
                         continue;
@@ -649,15 +658,25 @@ public final class TableEncoderEstimator {
                     String b = r.getString(pairSlots[i][1]);
                     String parent = b == null ? CategoryNesting.NULL_TEXT : keptParent.get(i).contains(b) ? b
                             : CategoryNesting.OTHER_TEXT;
-                    counts.get(i).computeIfAbsent(a, k -> new HashMap<>()).merge(parent, 1L, Long::sum);
+                    if (counts.get(i).computeIfAbsent(a, k -> new HashMap<>()).merge(parent, 1L, Long::sum) == 1L
+                            && ++distinct[i] > maxPairs[i]) {
+                        counts.set(i, null);
+                    }
                 }
             }
             return java.util.Collections.singletonList(counts).iterator();
         }).treeReduce((x, y) -> {
             for (int i = 0; i < x.size(); i++) {
                 Map<String, Map<String, Long>> into = x.get(i);
+                if (into == null || y.get(i) == null) {
+                    x.set(i, null);
+                    continue;
+                }
                 y.get(i).forEach((a, parents) -> parents.forEach((b, n) ->
                         into.computeIfAbsent(a, k -> new HashMap<>()).merge(b, n, Long::sum)));
+                if (into.values().stream().mapToLong(Map::size).sum() > maxPairs[i]) {
+                    x.set(i, null);
+                }
             }
             return x;
         });

@@ -240,6 +240,47 @@ class TableEncoderEstimatorTest {
     }
 
     @Test
+    void aCodeAndItsLabelOfManyValuesAreEncodedOneWithinTheOtherAndAnUnrelatedColumnIsGivenUp() {
+        // 3,000 rows: a 100-value code, its label (one per code; more than 64 outcomes), a 100-value column unrelated
+        // to both, and release dates on Fridays (80 %) and Wednesdays
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType().add("code", DataTypes.StringType).add("label", DataTypes.StringType)
+                .add("noise", DataTypes.StringType).add("released", DataTypes.DateType);
+        Random rng = new Random(21);
+        List<Row> data = new ArrayList<>();
+        LocalDate friday = LocalDate.of(2020, 1, 3);
+        for (int i = 0; i < 3000; i++) {
+            int c = rng.nextInt(100);
+            LocalDate day = friday.plusWeeks(rng.nextInt(150)).minusDays(rng.nextDouble() < 0.8 ? 0 : 2);
+            data.add(RowFactory.create(String.format("C%03d", c), "label of " + c, "n" + rng.nextInt(100),
+                    Date.valueOf(day)));
+        }
+        TableEncoder encoder = new TableEncoderEstimator(EncodeOptions.defaults()).fit(spark.createDataFrame(data,
+                schema));
+        CategoricalEncoder code = (CategoricalEncoder) encoder.columns().get(0);
+        CategoricalEncoder label = (CategoricalEncoder) encoder.columns().get(1);
+        CategoricalEncoder noise = (CategoricalEncoder) encoder.columns().get(2);
+        assertThat(code.withinParent() ^ label.withinParent()).as("one within the other").isTrue();
+        CategoricalEncoder child = code.withinParent() ? code : label;
+        assertThat(child.orderedBy()).isEqualTo(code.withinParent() ? "label" : "code");
+        assertThat(noise.split()).isFalse();
+        // every code decodes with its own label, whatever the child's feature
+        Random r = new Random(5);
+        double[] f = new double[encoder.width()];
+        for (int i = 0; i < 500; i++) {
+            encoder.encode(new Object[]{"C007", "label of 7", "n1", Date.valueOf(friday)}, f, r);
+            f[encoder.offset(child == code ? 0 : 1)] = 3 * r.nextGaussian();
+            Object[] row = encoder.decode(f, r);
+            assertThat(row[0]).isEqualTo("C007");
+            assertThat(row[1]).isEqualTo("label of 7");
+        }
+        QuantileEncoder released = (QuantileEncoder) encoder.columns().get(3);
+        assertThat(released.weekdays()).as("the weekday profile, Monday first").isNotNull();
+        assertThat(released.weekdays()[4]).isGreaterThan(2200);
+        assertThat(released.weekdays()[0]).isZero();
+    }
+
+    @Test
     void numberOfSparkJobsDoesNotGrowWithTheNumberOfColumns() throws Exception {
         SparkSession spark = SharedSparkSession.get();
         JobCounter counter = new JobCounter();
