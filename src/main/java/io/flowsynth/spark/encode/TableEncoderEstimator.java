@@ -622,8 +622,12 @@ public final class TableEncoderEstimator {
             keys[e.getValue()] = keyText(col("c" + p.index), p.type).cast("string");
         }
         int[][] pairSlots = new int[pairs.size()][];
-        List<Set<String>> keptChild = new ArrayList<>();
-        List<Set<String>> keptParent = new ArrayList<>();
+        // each involved column's kept key texts once (by slot), however many pairs it is in: the task closure
+        // carries them
+        List<Set<String>> kept = new ArrayList<>();
+        for (Map.Entry<Integer, Integer> e : slot.entrySet()) {
+            kept.add(CategoryNesting.textSet(plain[e.getKey()], cats.get(e.getKey()).type));
+        }
         // a functional pair counts the child's null rows too (its null category is encoded within the parent too)
         boolean[] nullChild = new boolean[pairs.size()];
         // a functional pair stops being counted (and is not chosen) once it has more distinct (child, parent) pairs
@@ -635,8 +639,6 @@ public final class TableEncoderEstimator {
             maxPairs[i] = CategoryNesting.functional(pair)
                     ? CategoryNesting.functionalMaxPairs(plain[pair[0]].categories().size()) : Long.MAX_VALUE;
             pairSlots[i] = new int[]{slot.get(pair[0]), slot.get(pair[1])};
-            keptChild.add(CategoryNesting.textSet(plain[pair[0]], cats.get(pair[0]).type));
-            keptParent.add(CategoryNesting.textSet(plain[pair[1]], cats.get(pair[1]).type));
         }
         List<Map<String, Map<String, Long>>> table = t.select(keys).javaRDD().mapPartitions(it -> {
             List<Map<String, Map<String, Long>>> counts = new ArrayList<>();
@@ -651,12 +653,12 @@ public final class TableEncoderEstimator {
                         continue; // given up: too many distinct pairs for a functional one
                     }
                     String a = r.getString(pairSlots[i][0]);
-                    if (a == null ? !nullChild[i] : !keptChild.get(i).contains(a)) {
+                    if (a == null ? !nullChild[i] : !kept.get(pairSlots[i][0]).contains(a)) {
                         continue;
                     }
                     a = a == null ? CategoryNesting.NULL_TEXT : a;
                     String b = r.getString(pairSlots[i][1]);
-                    String parent = b == null ? CategoryNesting.NULL_TEXT : keptParent.get(i).contains(b) ? b
+                    String parent = b == null ? CategoryNesting.NULL_TEXT : kept.get(pairSlots[i][1]).contains(b) ? b
                             : CategoryNesting.OTHER_TEXT;
                     if (counts.get(i).computeIfAbsent(a, k -> new HashMap<>()).merge(parent, 1L, Long::sum) == 1L
                             && ++distinct[i] > maxPairs[i]) {
