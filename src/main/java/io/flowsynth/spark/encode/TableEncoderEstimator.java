@@ -5,6 +5,7 @@ import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.encode.CategoricalEncoder;
 import io.flowsynth.encode.CategoryNesting;
 import io.flowsynth.encode.CategoryNesting.Nesting;
+import io.flowsynth.encode.PairCounts;
 import io.flowsynth.encode.ColumnEncoder;
 import io.flowsynth.encode.ColumnPlan;
 import io.flowsynth.encode.ColumnPlan.Mode;
@@ -622,11 +623,19 @@ public final class TableEncoderEstimator {
             keys[e.getValue()] = keyText(col("c" + p.index), p.type).cast("string");
         }
         int[][] pairSlots = new int[pairs.size()][];
-        // each involved column's kept key texts once (by slot), however many pairs it is in: the task closure
-        // carries them
-        List<Set<String>> kept = new ArrayList<>();
+        // each involved column's kept key texts once (by slot), however many pairs it is in: a row's value is looked
+        // up once per column, each pair then adds one to a cell of its counts (PairCounts)
+        List<List<String>> kept = new ArrayList<>();
+        List<Map<String, Integer>> index = new ArrayList<>();
         for (Map.Entry<Integer, Integer> e : slot.entrySet()) {
-            kept.add(CategoryNesting.textSet(plain[e.getKey()], cats.get(e.getKey()).type));
+            List<String> texts = new ArrayList<>(CategoryNesting.textSet(plain[e.getKey()], cats.get(e.getKey()).type));
+            java.util.Collections.sort(texts);
+            Map<String, Integer> byText = new HashMap<>();
+            for (int k = 0; k < texts.size(); k++) {
+                byText.put(texts.get(k), k);
+            }
+            kept.add(texts);
+            index.add(byText);
         }
         // a functional pair counts the child's null rows too (its null category is encoded within the parent too)
         boolean[] nullChild = new boolean[pairs.size()];
@@ -640,48 +649,23 @@ public final class TableEncoderEstimator {
                     ? CategoryNesting.functionalMaxPairs(plain[pair[0]].categories().size()) : Long.MAX_VALUE;
             pairSlots[i] = new int[]{slot.get(pair[0]), slot.get(pair[1])};
         }
-        List<Map<String, Map<String, Long>>> table = t.select(keys).javaRDD().mapPartitions(it -> {
-            List<Map<String, Map<String, Long>>> counts = new ArrayList<>();
-            long[] distinct = new long[pairSlots.length];
-            for (int i = 0; i < pairSlots.length; i++) {
-                counts.add(new HashMap<>());
-            }
+        int slots = slot.size();
+        PairCounts counted = t.select(keys).javaRDD().mapPartitions(it -> {
+            PairCounts counts = new PairCounts(pairSlots, kept, nullChild, maxPairs);
+            int[] codes = new int[slots];
             while (it.hasNext()) {
                 Row r = it.next();
-                for (int i = 0; i < pairSlots.length; i++) {
-                    if (counts.get(i) == null) {
-                        continue; // given up: too many distinct pairs for a functional one
-                    }
-                    String a = r.getString(pairSlots[i][0]);
-                    if (a == null ? !nullChild[i] : !kept.get(pairSlots[i][0]).contains(a)) {
-                        continue;
-                    }
-                    a = a == null ? CategoryNesting.NULL_TEXT : a;
-                    String b = r.getString(pairSlots[i][1]);
-                    String parent = b == null ? CategoryNesting.NULL_TEXT : kept.get(pairSlots[i][1]).contains(b) ? b
-                            : CategoryNesting.OTHER_TEXT;
-                    if (counts.get(i).computeIfAbsent(a, k -> new HashMap<>()).merge(parent, 1L, Long::sum) == 1L
-                            && ++distinct[i] > maxPairs[i]) {
-                        counts.set(i, null);
-                    }
+                for (int k = 0; k < slots; k++) {
+                    codes[k] = PairCounts.code(index.get(k), r.getString(k));
                 }
+                counts.add(codes);
             }
             return java.util.Collections.singletonList(counts).iterator();
-        }).treeReduce((x, y) -> {
-            for (int i = 0; i < x.size(); i++) {
-                Map<String, Map<String, Long>> into = x.get(i);
-                if (into == null || y.get(i) == null) {
-                    x.set(i, null);
-                    continue;
-                }
-                y.get(i).forEach((a, parents) -> parents.forEach((b, n) ->
-                        into.computeIfAbsent(a, k -> new HashMap<>()).merge(b, n, Long::sum)));
-                if (into.values().stream().mapToLong(Map::size).sum() > maxPairs[i]) {
-                    x.set(i, null);
-                }
-            }
-            return x;
-        });
+        }).treeReduce(PairCounts::merge);
+        List<Map<String, Map<String, Long>>> table = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            table.add(counted.table(i, kept));
+        }
         return CategoryNesting.choose(pairs, table, cats, plain, others, rows, minCounts);
     }
 
