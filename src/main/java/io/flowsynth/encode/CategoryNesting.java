@@ -205,7 +205,8 @@ public final class CategoryNesting {
 
     /**
      * The candidate <b>functional</b> pairs, as {@code {child, parent, 1}}: a non-one-hot child of at least 2 kept
-     * outcomes (its null included) and, as its candidate parents, the {@link #NEST_MAX_PARENTS} nearest non-one-hot
+     * categories (its null included) and no "other" bucket and, as its candidate parents, the
+     * {@link #NEST_MAX_PARENTS} nearest non-one-hot
      * categorical columns in column order with at least 2 outcomes (any number, relative to the child's too: a
      * county code and its name), less the pairs {@code nesting} already has. Counting gives a candidate up once it has
      * more distinct pairs than {@link #functionalMaxPairs} (it is then not chosen). Such a pair is chosen when the parent
@@ -223,8 +224,8 @@ public final class CategoryNesting {
         }
         List<int[]> pairs = new ArrayList<>();
         for (int c = 0; c < columns; c++) {
-            if (onehots[c] || plain[c].categories().size() + (others[c] > 0 ? 1 : 0) < 2) {
-                continue;
+            if (onehots[c] || others[c] > 0 || plain[c].categories().size() < 2) {
+                continue; // (an "other" bucket has no place in a parent's block)
             }
             int found = 0;
             for (int d = 1; d < columns && found < NEST_MAX_PARENTS; d++) {

@@ -122,6 +122,10 @@ class CategoryNestingTest {
                 .containsExactly("0<1", "1<0", "2<1", "2<0");
         assertThat(functional).allMatch(CategoryNesting::functional);
         assertThat(nesting).noneMatch(CategoryNesting::functional);
+        // a child with an "other" bucket (values beyond the kept ones) is no functional candidate; as a parent it is
+        long[] others = {0, 0, 40, 0};
+        assertThat(CategoryNesting.functionalPairs(columns, others, onehots, nesting))
+                .extracting(pair -> pair[0] + "<" + pair[1]).containsExactly("0<1", "1<0");
     }
 
     /** Counts of a code (30 values, one null group) whose label is a function of it except {@code noise} rows. */

@@ -572,12 +572,15 @@ public final class TableEncoderEstimator {
             // a category seen under several parent values gets one interval per pair seen in at least k rows
             CategoryNesting.Split split = CategoryNesting.split(n, kept.get(n.child()), minCounts[n.child()],
                     n.functional());
+            // an "other" bucket (values beyond the kept ones) has no pair in any parent's block: within a parent its
+            // rows would be redrawn as kept pairs, so such a column stays a plain split column
+            boolean within = split != null && split.withinParent() && others[n.child()] == 0;
             p.encoder = split == null
                     ? new CategoricalEncoder(p.name, p.type, kept.get(n.child()), others[n.child()],
                     rare.get(n.child()), false, parent, n.groups(), protections[n.child()])
                     : new CategoricalEncoder(p.name, p.type, split.categories(), others[n.child()],
                     rare.get(n.child()), false, parent, split.groups(), protections[n.child()], true)
-                    .withWithinParent(split.withinParent());
+                    .withWithinParent(within);
             String how = n.functional()
                     ? String.format("Column '%s': '%s' nearly determines it (Goodman–Kruskal λ = %.3f ≥ %.1f): "
                     + "encoded within the block of its (%s, %s) pairs seen in at least %d rows under the row's '%s' "
@@ -589,8 +592,9 @@ public final class TableEncoderEstimator {
                     parent, split == null ? "" : String.format(", split by it: %d more intervals for the (%s, %s) "
                             + "pairs seen in at least %d rows; %d of %d rows in rarer pairs: %s", split.extraPairs(
                             kept.get(n.child()).size()), p.name, parent, minCounts[n.child()], split.movedRows(),
-                            split.rows(), split.withinParent() ? "encoded within its parent's block"
-                                    : "not encoded within its parent's block (more than 5 %)"));
+                            split.rows(), within ? "encoded within its parent's block"
+                                    : others[n.child()] > 0 ? "not encoded within its parent's block (it has an "
+                                    + "\"other\" bucket)" : "not encoded within its parent's block (more than 5 %)"));
             LOG.info(how);
         }
     }
