@@ -326,24 +326,15 @@ public final class CategoryNesting {
                 purity[i] = -1;
                 continue;
             }
-            long inMode = 0;
-            long total = 0;
-            for (Map<String, Long> parents : table.get(i).values()) {
-                long best = 0;
-                for (long n : parents.values()) {
-                    best = Math.max(best, n);
-                    total += n;
-                }
-                inMode += best;
-            }
+            double share = purityOf(table.get(i));
             CategoricalEncoder parent = plain[pairs.get(i)[1]];
             long largest = 0;
             for (Object key : parent.categories()) {
                 largest = Math.max(largest, parent.count(key));
             }
             largest = Math.max(largest, others[pairs.get(i)[1]]);
-            double gain = total == 0 ? 0 : (double) inMode / total - (double) largest / Math.max(1, rows);
-            purity[i] = gain >= NEST_MIN_GAIN ? (double) inMode / total : -1;
+            double gain = share - (double) largest / Math.max(1, rows);
+            purity[i] = gain >= NEST_MIN_GAIN ? share : -1;
         }
         List<Nesting> out = new ArrayList<>();
         Set<Integer> parentsUsed = new java.util.HashSet<>();

@@ -240,7 +240,7 @@ class TableEncoderEstimatorTest {
     }
 
     @Test
-    void aCodeAndItsLabelOfManyValuesAreEncodedOneWithinTheOtherAndAnUnrelatedColumnIsGivenUp() {
+    void aCodeAndItsLabelOfManyValuesAreEncodedOneWithinTheOtherAndAnUnrelatedColumnIsNot() {
         // 3,000 rows: a 100-value code, its label (one per code; more than 64 outcomes), a 100-value column unrelated
         // to both, and release dates on Fridays (80 %) and Wednesdays
         SparkSession spark = SharedSparkSession.get();
