@@ -87,7 +87,9 @@ public final class CategoryNesting {
      * A nested column's intervals split by its parent ({@link CategoricalEncoder#split()}): per kept category one
      * {@link CategoricalEncoder.SplitKey} for its modal parent (the one {@link #choose} ranks it by) and one for every
      * further parent value it is seen with in at least {@code minCount} rows (a rarer pair is never stored: its rows
-     * count to the modal pair, as they are encoded); each pair ranked by its parent. Null when no category has a
+     * count to the modal pair, as they are encoded); each pair ranked by its parent. A category whose pairs are all
+     * rarer than {@code minCount} is stored under no parent ({@link #OTHER_TEXT}, ranked last): the model never names
+     * a (category, parent) combination seen in fewer than k rows. Null when no category has a
      * second pair (the plain nested layout is then the same).
      *
      * @param kept the child's kept categories with their rows
@@ -124,11 +126,15 @@ public final class CategoryNesting {
                     }
                 }
             }
+            // a category whose pairs are all rarer than k is stored under no parent (its largest pair would name a
+            // combination seen in fewer than k rows in the model): its rows are all "moved"
+            boolean unpaired = modal == null || parents.get(modal) < Math.max(1, minCount);
             CategoricalEncoder.SplitKey key = new CategoricalEncoder.SplitKey(e.getKey(),
-                    modal == null ? OTHER_TEXT : modal);
+                    unpaired ? OTHER_TEXT : modal);
             categories.put(key, rest);
-            moved += modal == null ? 0 : Math.max(0, rest - parents.get(modal));
-            groups.put(key, nesting.groups().getOrDefault(e.getKey(), Integer.MAX_VALUE));
+            moved += modal == null ? 0 : unpaired ? rest : Math.max(0, rest - parents.get(modal));
+            groups.put(key, unpaired ? nesting.parentRanks().getOrDefault(OTHER_TEXT, Integer.MAX_VALUE)
+                    : nesting.groups().getOrDefault(e.getKey(), Integer.MAX_VALUE));
         }
         return any || always ? new Split(categories, groups, rows, moved) : null;
     }
@@ -278,14 +284,16 @@ public final class CategoryNesting {
 
     /**
      * The rows of a pair's counts that a split layout ({@link #split}) moves to their category's largest pair: those
-     * of (category, parent) pairs rarer than {@code minCount} under another parent than the category's modal one.
+     * of (category, parent) pairs rarer than {@code minCount} under another parent than the category's modal one, and
+     * all rows of a category whose pairs are all rarer (stored under no parent).
      */
     static long movedRows(Map<String, Map<String, Long>> counts, int minCount) {
         long moved = 0;
         for (Map<String, Long> parents : counts.values()) {
             String modal = modal(parents);
+            boolean unpaired = parents.get(modal) < Math.max(1, minCount); // stored under no parent at all
             for (Map.Entry<String, Long> e : parents.entrySet()) {
-                if (!e.getKey().equals(modal) && e.getValue() < Math.max(1, minCount)) {
+                if ((unpaired || !e.getKey().equals(modal)) && e.getValue() < Math.max(1, minCount)) {
                     moved += e.getValue();
                 }
             }
@@ -355,7 +363,8 @@ public final class CategoryNesting {
             if (purity[i] < 0 || nested.contains(c) || parentsUsed.contains(c) || nested.contains(q)) {
                 continue;
             }
-            out.add(nesting(c, q, purity[i], Double.NaN, table.get(i), cats, plain));
+            out.add(nesting(c, q, purity[i], Double.NaN, table.get(i), cats, plain,
+                    k(minCounts, c)));
             nested.add(c);
             parentsUsed.add(q);
         }
@@ -368,7 +377,7 @@ public final class CategoryNesting {
             Map<String, Map<String, Long>> counts = table.get(i);
             lambda[i] = lambda(counts);
             long total = counts.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
-            int k = minCounts == null ? 1 : minCounts[pairs.get(i)[0]];
+            int k = k(minCounts, pairs.get(i)[0]);
             if (lambda[i] >= FUNCTIONAL_MIN_LAMBDA
                     && movedRows(counts, k) <= Split.WITHIN_PARENT_MAX_MOVED * total) {
                 functional.add(i);
@@ -381,7 +390,7 @@ public final class CategoryNesting {
             if (nested.contains(c) || parentsUsed.contains(c) || nested.contains(q)) {
                 continue;
             }
-            out.add(nesting(c, q, purityOf(table.get(i)), lambda[i], table.get(i), cats, plain));
+            out.add(nesting(c, q, purityOf(table.get(i)), lambda[i], table.get(i), cats, plain, k(minCounts, c)));
             nested.add(c);
             parentsUsed.add(q);
         }
@@ -399,9 +408,17 @@ public final class CategoryNesting {
         return total == 0 ? 0.0 : (double) inMode / total;
     }
 
-    /** A chosen nesting of child column {@code c} in {@code q} from its counts ({@link #NULL_TEXT}: the null child). */
+    private static int k(int[] minCounts, int column) {
+        return minCounts == null ? 1 : Math.max(1, minCounts[column]);
+    }
+
+    /**
+     * A chosen nesting of child column {@code c} in {@code q} from its counts ({@link #NULL_TEXT}: the null child); a
+     * category whose most frequent pair is rarer than {@code k} is ranked last, as under no parent (its rank would
+     * name a combination seen in fewer than k rows in the model).
+     */
     private static Nesting nesting(int c, int q, double purity, double lambda, Map<String, Map<String, Long>> counts,
-                                   List<ColumnPlan> cats, CategoricalEncoder[] plain) {
+                                   List<ColumnPlan> cats, CategoricalEncoder[] plain, int k) {
         CategoricalEncoder parent = plain[q];
         ColumnPlan parentPlan = cats.get(q);
         Map<String, Integer> rank = new HashMap<>();
@@ -417,7 +434,8 @@ public final class CategoryNesting {
         for (Map.Entry<String, Map<String, Long>> e : counts.entrySet()) {
             String modal = modal(e.getValue());
             Object key = NULL_TEXT.equals(e.getKey()) ? null : ColumnValues.keyFromText(childPlan.type, e.getKey());
-            groups.put(key, rank.getOrDefault(modal, parentOrder.size()));
+            groups.put(key, e.getValue().get(modal) < k ? parentOrder.size()
+                    : rank.getOrDefault(modal, parentOrder.size()));
             byKey.put(key, e.getValue());
         }
         return new Nesting(c, q, purity, groups, byKey, rank, lambda);

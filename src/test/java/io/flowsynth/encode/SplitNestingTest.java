@@ -82,6 +82,55 @@ class SplitNestingTest {
     }
 
     @Test
+    void aCategoryWhosePairsAreAllRarerThanKNamesNoParentInTheModel() throws Exception {
+        // "lone" is kept (7 rows) but seen under s1 in 4 rows and s2 in 3, each rarer than k = 5
+        Map<Object, Map<String, Long>> pairs = new HashMap<>(nesting().pairs());
+        pairs.put("lone", Map.of("s1", 4L, "s2", 3L));
+        Map<Object, Integer> groups = new HashMap<>(nesting().groups());
+        groups.put("lone", 1);
+        CategoryNesting.Nesting n = new CategoryNesting.Nesting(0, 1, 0.96, groups, pairs, nesting().parentRanks());
+        Map<Object, Long> kept = new HashMap<>(kept());
+        kept.put("lone", 7L);
+        CategoryNesting.Split split = CategoryNesting.split(n, kept, 5);
+        assertThat(split.categories()).containsEntry(new SplitKey("lone", CategoryNesting.OTHER_TEXT), 7L)
+                .doesNotContainKeys(new SplitKey("lone", "s1"), new SplitKey("lone", "s2"));
+        assertThat(split.groups()).containsEntry(new SplitKey("lone", CategoryNesting.OTHER_TEXT), 3);
+        assertThat(split.movedRows()).as("wash/s2 and all of lone").isEqualTo(3 + 7);
+        CategoricalEncoder child = new CategoricalEncoder("county", STRING, split.categories(), 0, Map.of(), false,
+                "state", split.groups(), CategoricalEncoder.Protection.NONE, true);
+        String json = new TableEncoder(List.of(child, parent())).toJson().toString();
+        assertThat(json).contains("lone");
+        com.fasterxml.jackson.databind.JsonNode lone = null;
+        for (com.fasterxml.jackson.databind.JsonNode c : new ObjectMapper().readTree(child.toJson().toString())
+                .path("categories")) {
+            if (c.toString().contains("\"lone\"")) {
+                lone = c;
+            }
+        }
+        assertThat(lone).isNotNull();
+        assertThat(lone.path("parent").asText()).isEqualTo(CategoryNesting.OTHER_TEXT);
+        assertThat(lone.path("group").asInt()).isEqualTo(3);
+        // still encoded and decoded as itself when not within the parent's block
+        TableEncoder table = new TableEncoder(List.of(child, parent()));
+        double[] f = new double[table.width()];
+        Random rng = new Random(3);
+        table.encode(new Object[]{"lone", "s1"}, f, rng);
+        assertThat(table.decode(f, rng)[0]).isEqualTo("lone");
+        // the same rule in the chosen nesting's layout: its most frequent pair is rarer than k, so it is ranked last
+        CategoricalEncoder[] plain = {
+                new CategoricalEncoder("county", STRING, kept, 0, Map.of()), parent()};
+        List<ColumnPlan> cats = List.of(new ColumnPlan(0, "county", STRING, null), new ColumnPlan(1, "state", STRING, null));
+        Map<String, Map<String, Long>> counts = new HashMap<>();
+        for (Map.Entry<Object, Map<String, Long>> e : pairs.entrySet()) {
+            counts.put((String) e.getKey(), e.getValue());
+        }
+        List<CategoryNesting.Nesting> chosen = CategoryNesting.choose(List.<int[]>of(new int[]{0, 1}),
+                List.of(counts), cats, plain, new long[2], 1000, new int[]{5, 5});
+        assertThat(chosen).hasSize(1);
+        assertThat(chosen.get(0).groups()).containsEntry("lone", 3).containsEntry("c1", 1);
+    }
+
+    @Test
     void theRowsParentChoosesTheIntervalAndDecodingGivesTheCategoryAlone() {
         CategoricalEncoder child = splitChild();
         TableEncoder table = new TableEncoder(List.of(child, parent()));
