@@ -124,6 +124,12 @@ public final class ConfigKeys {
      */
     public static final String ENCODE_SPLIT_NESTED = "flowsynth.encode.split-nested";
     public static final boolean ENCODE_SPLIT_NESTED_DEFAULT = true;
+    /**
+     * A numeric column's null rows get a value feature drawn from a linear-Gaussian model of the row's other features
+     * (NullImputation) instead of independent noise; false = noise. Not under differential privacy.
+     */
+    public static final String ENCODE_IMPUTE_NULLS = "flowsynth.encode.impute-nulls";
+    public static final boolean ENCODE_IMPUTE_NULLS_DEFAULT = true;
     public static final String ENCODE_DETECT_IDS = "flowsynth.encode.detect-ids";
     public static final boolean ENCODE_DETECT_IDS_DEFAULT = true;
     public static final String ENCODE_BOUNDS = "flowsynth.encode.bounds";
@@ -264,6 +270,7 @@ public final class ConfigKeys {
         d.put(ENCODE_DETECT_IDS, String.valueOf(ENCODE_DETECT_IDS_DEFAULT));
         d.put(ENCODE_ORDER_CATEGORIES, String.valueOf(ENCODE_ORDER_CATEGORIES_DEFAULT));
         d.put(ENCODE_SPLIT_NESTED, String.valueOf(ENCODE_SPLIT_NESTED_DEFAULT));
+        d.put(ENCODE_IMPUTE_NULLS, String.valueOf(ENCODE_IMPUTE_NULLS_DEFAULT));
         d.put(ENCODE_BOUNDS, ENCODE_BOUNDS_DEFAULT);
         d.put(ENCODE_BOUNDS_QUANTILE, String.valueOf(ENCODE_BOUNDS_QUANTILE_DEFAULT));
         d.put(PRIVACY_EXTREME_K, String.valueOf(PRIVACY_EXTREME_K_DEFAULT));

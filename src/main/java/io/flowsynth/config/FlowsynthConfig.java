@@ -34,6 +34,7 @@ public final class FlowsynthConfig {
     private final boolean conditionAuto;
     private final boolean orderCategories;
     private final boolean splitNested;
+    private final boolean imputeNulls;
     private final java.util.OptionalLong privacyNoiseSeed;
     private final Map<String, String> columnBounds;
 
@@ -68,6 +69,7 @@ public final class FlowsynthConfig {
         conditionAuto = r.bool(ConfigKeys.CONDITION_AUTO);
         orderCategories = r.bool(ConfigKeys.ENCODE_ORDER_CATEGORIES);
         splitNested = r.bool(ConfigKeys.ENCODE_SPLIT_NESTED);
+        imputeNulls = r.bool(ConfigKeys.ENCODE_IMPUTE_NULLS);
         privacyNoiseSeed = r.text(ConfigKeys.PRIVACY_NOISE_SEED).trim().equalsIgnoreCase("random")
                 ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(r.longAtLeast(ConfigKeys.PRIVACY_NOISE_SEED, Long.MIN_VALUE));
@@ -171,6 +173,11 @@ public final class FlowsynthConfig {
      */
     public boolean splitNested() {
         return splitNested;
+    }
+
+    /** {@link ConfigKeys#ENCODE_IMPUTE_NULLS}: whether numeric null rows' value features are imputed. */
+    public boolean imputeNulls() {
+        return imputeNulls;
     }
 
     /** {@link ConfigKeys#CONDITION_AUTO}: whether an unconditional fit conditions on its categorical columns. */

@@ -23,7 +23,10 @@ import java.util.Set;
  *
  * <p>JSON form: {@code {"format": "flowsynth.table-encoder", "version": 1, "width": …, "dropped": […],
  * "columns": [one object per encoder]}}, plus {@code "privacy": {…}} ({@link EncoderReleases}) for a differentially
- * private fit; {@link #fromJson} reads it back exactly.
+ * private fit and {@code "null_imputation": […]} ({@link NullImputation}: the numeric columns' null rows' value
+ * features drawn from the row's other features after the columns are encoded); {@link #fromJson} reads it back
+ * exactly. A reader without {@code null_imputation} support samples the same rows (decoding never reads a null row's
+ * value feature) and scores with the plain noise term.
  */
 public final class TableEncoder implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -41,6 +44,7 @@ public final class TableEncoder implements Serializable {
     private RealValues realValues; // set only by withRealValues, on a copy; not part of the JSON form
     private ContextJoint contextJoint; // set only by withContextJoint, on a copy; "context_joint" in the JSON form
     private boolean contextAuto;       // set only by withContextAuto, on a copy; "context_auto" in the JSON form
+    private NullImputation nullImputation; // set only by withNullImputation, on a copy; "null_imputation" in JSON
     private final EncoderReleases privacy;
 
     public TableEncoder(List<ColumnEncoder> columns, List<String> droppedColumns) {
@@ -172,6 +176,17 @@ public final class TableEncoder implements Serializable {
                 columns.get(i).encode(encoderValue(values, i), out, offsets[i], rng);
             }
         }
+        if (nullImputation != null) {
+            nullImputation.apply(this, values, out, rng);
+        }
+    }
+
+    /**
+     * Writes the features of {@link #encode} without {@link #nullImputation()} (a null row's value feature stays
+     * noise): what the imputation is fitted on.
+     */
+    public void encodeWithoutImputation(Object[] values, double[] out, Random rng) {
+        (nullImputation == null ? this : withNullImputation(null)).encode(values, out, rng);
     }
 
     /**
@@ -202,7 +217,7 @@ public final class TableEncoder implements Serializable {
         for (int i = first; i < values.length; i++) {
             c += columns.get(i).logDensityCorrection(encoderValue(values, i), features, offsets[i]);
         }
-        return c;
+        return nullImputation == null ? c : c + nullImputation.logCorrection(this, values, features, first);
     }
 
     /**
@@ -245,12 +260,22 @@ public final class TableEncoder implements Serializable {
      * value they might contain is drawn again. Null removes them.
      */
     public TableEncoder withRealValues(RealValues values) {
-        return copy(values, contextJoint, contextAuto);
+        return copy(values, contextJoint, contextAuto, nullImputation);
     }
 
     /** This encoder with the joint of a conditional model's categorical context columns (null removes it). */
     public TableEncoder withContextJoint(ContextJoint joint) {
-        return copy(realValues, joint, contextAuto);
+        return copy(realValues, joint, contextAuto, nullImputation);
+    }
+
+    /** This encoder with its null rows' value features drawn by {@code imputation} (null removes it). */
+    public TableEncoder withNullImputation(NullImputation imputation) {
+        return copy(realValues, contextJoint, contextAuto, imputation);
+    }
+
+    /** {@link #withNullImputation}'s model, or null. */
+    public NullImputation nullImputation() {
+        return nullImputation;
     }
 
     /**
@@ -258,14 +283,15 @@ public final class TableEncoder implements Serializable {
      * its model is used as an unconditional one (plain sampling, log p(row) scores).
      */
     public TableEncoder withContextAuto(boolean auto) {
-        return copy(realValues, contextJoint, auto);
+        return copy(realValues, contextJoint, auto, nullImputation);
     }
 
-    private TableEncoder copy(RealValues values, ContextJoint joint, boolean auto) {
+    private TableEncoder copy(RealValues values, ContextJoint joint, boolean auto, NullImputation imputation) {
         TableEncoder copy = new TableEncoder(columns, droppedColumns, privacy);
         copy.realValues = values;
         copy.contextJoint = joint;
         copy.contextAuto = auto;
+        copy.nullImputation = imputation;
         return copy;
     }
 
@@ -359,6 +385,9 @@ public final class TableEncoder implements Serializable {
         if (contextAuto) {
             json.put("context_auto", true);
         }
+        if (nullImputation != null) {
+            json.set("null_imputation", nullImputation.toJson(this));
+        }
         if (privacy != null) {
             json.set("privacy", privacy.toJson());
         }
@@ -384,6 +413,9 @@ public final class TableEncoder implements Serializable {
         }
         if (json.hasNonNull("context_joint")) {
             encoder = encoder.withContextJoint(ContextJoint.fromJson(json.get("context_joint")));
+        }
+        if (json.hasNonNull("null_imputation")) {
+            encoder = encoder.withNullImputation(NullImputation.fromJson(json.get("null_imputation"), encoder));
         }
         return json.path("context_auto").asBoolean(false) ? encoder.withContextAuto(true) : encoder;
     }

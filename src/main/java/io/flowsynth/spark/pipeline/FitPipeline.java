@@ -13,6 +13,7 @@ import io.flowsynth.encode.ContextBalance;
 import io.flowsynth.encode.AutoContext;
 import io.flowsynth.encode.CategoryOrder;
 import io.flowsynth.encode.ContextScores;
+import io.flowsynth.encode.NullImputation;
 import io.flowsynth.encode.ContextJoint;
 import io.flowsynth.encode.ContextLayout;
 import io.flowsynth.encode.TableEncoder;
@@ -195,9 +196,12 @@ public final class FitPipeline {
                 : ContextLayout.contextFirst(fitted, context, List.of(table.schema().fieldNames()))
                 .withContextAuto(auto);
         // the joint's counts are no DP release: under differential privacy the context columns stay independent
-        TableEncoder encoder = stored == null && context.size() > 1 && !c.privacy().enabled()
+        TableEncoder joined = stored == null && context.size() > 1 && !c.privacy().enabled()
                 ? withContextJoint(table, ordered, context.size(), encodeOptions.minCategoryCount(), contextCounts)
                 : ordered;
+        // the regression is no DP release: under differential privacy null rows' value features stay noise
+        TableEncoder encoder = stored == null && c.imputeNulls() && !c.privacy().enabled()
+                ? withNullImputation(table, joined, counted, seed) : joined;
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
@@ -643,6 +647,75 @@ public final class FitPipeline {
             }
             return List.of(s).iterator();
         }, false).treeReduce(ContextScores.Sums::merge);
+    }
+
+    /** Most rows of the driver sample {@link NullImputation} is fitted on (fewer on wide tables). */
+    static final int NULL_IMPUTATION_ROWS = 50_000;
+    /** Most feature values of that sample. */
+    static final long NULL_IMPUTATION_CELLS = 8_000_000;
+
+    /**
+     * The encoder with its numeric columns' null rows imputed ({@link NullImputation}), fitted on a seeded driver
+     * sample of encoded rows (one Spark job); unchanged when no column has nulls or none is worth imputing.
+     */
+    static TableEncoder withNullImputation(Dataset<Row> table, TableEncoder encoder, long rows, long seed) {
+        List<Integer> candidates = NullImputation.candidates(encoder);
+        if (candidates.isEmpty()) {
+            return encoder;
+        }
+        int width = encoder.width();
+        long sampleRows = Math.min(NULL_IMPUTATION_ROWS, Math.max(2_000, NULL_IMPUTATION_CELLS / Math.max(1, width)));
+        Dataset<Row> sample = rows > sampleRows
+                ? table.sample(false, Math.min(1.0, 1.05 * sampleRows / rows), Seeds.mix(seed, 23))
+                : table;
+        String encoderJson = encoder.toJson().toString();
+        List<String> names = java.util.Arrays.asList(table.schema().fieldNames());
+        int[] fieldIndex = encoder.columns().stream().mapToInt(col -> names.indexOf(col.column())).toArray();
+        int[] candidate = candidates.stream().mapToInt(Integer::intValue).toArray();
+        table.sparkSession().sparkContext().setJobDescription(
+                "flowsynth fit: a model of the numeric columns' null rows (" + ConfigKeys.ENCODE_IMPUTE_NULLS + ")");
+        List<double[]> encoded = sample.javaRDD().mapPartitionsWithIndex((partition, it) -> {
+            TableEncoder e = TableEncoder.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(encoderJson));
+            java.util.Random rng = new java.util.Random(Seeds.mix(seed, 3000L + partition));
+            Object[] values = new Object[fieldIndex.length];
+            List<double[]> out = new ArrayList<>();
+            while (it.hasNext()) {
+                Row row = it.next();
+                for (int i = 0; i < fieldIndex.length; i++) {
+                    values[i] = row.get(fieldIndex[i]);
+                }
+                double[] f = new double[e.width() + candidate.length];
+                e.encodeWithoutImputation(values, f, rng);
+                for (int j = 0; j < candidate.length; j++) {
+                    f[e.width() + j] = NullImputation.hasValue(e, values, candidate[j]) ? 1 : 0;
+                }
+                out.add(f);
+            }
+            return out.iterator();
+        }, false).take((int) sampleRows);
+        double[][] features = new double[encoded.size()][];
+        boolean[][] present = new boolean[encoded.size()][candidate.length];
+        for (int r = 0; r < features.length; r++) {
+            features[r] = java.util.Arrays.copyOf(encoded.get(r), width);
+            for (int j = 0; j < candidate.length; j++) {
+                present[r][j] = encoded.get(r)[width + j] > 0;
+            }
+        }
+        NullImputation imputation = NullImputation.fit(encoder, features, present, candidates, Seeds.mix(seed, 29));
+        if (imputation == null) {
+            LOG.info("Null rows of {} numeric columns with nulls: none is worth a model of the other features "
+                    + "(their value features stay noise)", candidates.size());
+            return encoder;
+        }
+        for (NullImputation.Column col : imputation.columns()) {
+            LOG.info(String.format("Column '%s': its null rows' value feature is drawn from %d related features "
+                    + "(R² = %.3f on the %d sampled rows with a value; %s)",
+                    encoder.columns().get(col.column()).column(), col.predictors().length, col.r2(),
+                    java.util.Arrays.stream(present).filter(p -> p[candidates.indexOf(col.column())]).count(),
+                    ConfigKeys.ENCODE_IMPUTE_NULLS));
+        }
+        return encoder.withNullImputation(imputation);
     }
 
     /**
