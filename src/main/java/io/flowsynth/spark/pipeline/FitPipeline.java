@@ -201,7 +201,7 @@ public final class FitPipeline {
                 : ordered;
         // the regression is no DP release: under differential privacy null rows' value features stay noise
         TableEncoder encoder = stored == null && c.imputeNulls() && !c.privacy().enabled()
-                ? withNullImputation(table, joined, counted, seed) : joined;
+                ? withNullImputation(table, joined, context.size(), counted, seed) : joined;
         StructType outputSchema = outputSchema(table.schema(), encoder, kinds);
         int width = encoder.width();
         LOG.info("Encoded {} columns into {} features: {}", encoder.columns().size(), width, encoder.featureNames());
@@ -656,10 +656,15 @@ public final class FitPipeline {
 
     /**
      * The encoder with its numeric columns' null rows imputed ({@link NullImputation}), fitted on a seeded driver
-     * sample of encoded rows (one Spark job); unchanged when no column has nulls or none is worth imputing.
+     * sample of encoded rows (one Spark job); unchanged when no column has nulls or none is worth imputing. The first
+     * {@code contextColumns} columns (a conditional model's context) are not imputed.
      */
-    static TableEncoder withNullImputation(Dataset<Row> table, TableEncoder encoder, long rows, long seed) {
-        List<Integer> candidates = NullImputation.candidates(encoder);
+    static TableEncoder withNullImputation(Dataset<Row> table, TableEncoder encoder, int contextColumns, long rows,
+                                           long seed) {
+        // a context column's features are given, encoded column by column, when a conditional model samples: never
+        // imputed (they may predict the others)
+        List<Integer> candidates = NullImputation.candidates(encoder).stream().filter(i -> i >= contextColumns)
+                .toList();
         if (candidates.isEmpty()) {
             return encoder;
         }

@@ -53,6 +53,11 @@ class NullImputationFitTest {
                 .where("dvd is not null").selectExpr("ln(gross) as g", "ln(dvd) as d").cache();
         double nulls = 1 - synthetic.count() / 4000.0;
         assertThat(nulls).isCloseTo(0.8, within(0.06));
+        // a conditional model's context column is never imputed: its features are encoded alone when it samples
+        FlowsynthModel conditional = FitPipeline.fit(spark, table, ConfigResolver.resolve(null, null, null, Map.of(
+                "flowsynth.train.steps", "20", "flowsynth.flow.layers", "2", "flowsynth.flow.hidden-features", "8",
+                "flowsynth.condition.columns", "dvd")));
+        assertThat(conditional.encoder().nullImputation()).isNull();
         // real: corr(ln gross, ln dvd) = 1 / √1.0625 ≈ 0.97 on the rows with a value; with impute-nulls=false this
         // fit gave 0.61 (the null rows' noise is 80 % of what the flow sees of dvd's value feature)
         double corr = synthetic.stat().corr("g", "d");
