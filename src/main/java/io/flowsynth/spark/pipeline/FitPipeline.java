@@ -653,6 +653,8 @@ public final class FitPipeline {
     static final int NULL_IMPUTATION_ROWS = 50_000;
     /** Most feature values of that sample. */
     static final long NULL_IMPUTATION_CELLS = 8_000_000;
+    /** Most imputed columns logged one by one. */
+    static final int NULL_IMPUTATION_LOGGED = 20;
 
     /**
      * The encoder with its numeric columns' null rows imputed ({@link NullImputation}), fitted on a seeded driver
@@ -698,7 +700,10 @@ public final class FitPipeline {
                 out.add(f);
             }
             return out.iterator();
-        }, false).take((int) sampleRows);
+        }, false).collect(); // one job (take would scan the partitions in growing rounds, each a job)
+        if (encoded.size() > sampleRows) {
+            encoded = encoded.subList(0, (int) sampleRows);
+        }
         double[][] features = new double[encoded.size()][];
         boolean[][] present = new boolean[encoded.size()][candidate.length];
         for (int r = 0; r < features.length; r++) {
@@ -713,12 +718,19 @@ public final class FitPipeline {
                     + "(their value features stay noise)", candidates.size());
             return encoder;
         }
-        for (NullImputation.Column col : imputation.columns()) {
+        // one line per column on a narrow table, the first few and a count on a wide one
+        List<NullImputation.Column> imputed = imputation.columns();
+        for (NullImputation.Column col : imputed.subList(0, Math.min(imputed.size(), NULL_IMPUTATION_LOGGED))) {
             LOG.info(String.format("Column '%s': its null rows' value feature is drawn from %d related features "
                     + "(R² = %.3f on the %d sampled rows with a value; %s)",
                     encoder.columns().get(col.column()).column(), col.predictors().length, col.r2(),
                     java.util.Arrays.stream(present).filter(p -> p[candidates.indexOf(col.column())]).count(),
                     ConfigKeys.ENCODE_IMPUTE_NULLS));
+        }
+        if (imputed.size() > NULL_IMPUTATION_LOGGED) {
+            LOG.info("... and {} more columns' null rows likewise ({} of {} numeric columns with nulls imputed, on {} "
+                    + "sampled rows)", imputed.size() - NULL_IMPUTATION_LOGGED, imputed.size(), candidates.size(),
+                    features.length);
         }
         return encoder.withNullImputation(imputation);
     }
