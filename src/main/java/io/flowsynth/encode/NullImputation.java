@@ -136,7 +136,7 @@ public final class NullImputation implements Serializable {
      * without imputation); the sample's imputed columns' null rows are imputed in place as the fit goes, so that a
      * later column's fit sees the predictors {@link #apply} gives it.
      *
-     * @param features   the sample's rows' features
+     * @param features   the sample's rows' features (each at least {@link TableEncoder#width()} long; more is ignored)
      * @param present    per row, per candidate (in {@code candidates} order): whether the row has a value
      * @param candidates the candidate columns ({@link #candidates})
      * @param seed       the seed of the sample's imputation draws

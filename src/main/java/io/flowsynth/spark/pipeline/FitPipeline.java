@@ -671,7 +671,7 @@ public final class FitPipeline {
             return encoder;
         }
         int width = encoder.width();
-        long sampleRows = Math.min(NULL_IMPUTATION_ROWS, Math.max(2_000, NULL_IMPUTATION_CELLS / Math.max(1, width)));
+        long sampleRows = Math.min(NULL_IMPUTATION_ROWS, Math.max(1_000, NULL_IMPUTATION_CELLS / Math.max(1, width)));
         Dataset<Row> sample = rows > sampleRows
                 ? table.sample(false, Math.min(1.0, 1.05 * sampleRows / rows), Seeds.mix(seed, 23))
                 : table;
@@ -707,7 +707,7 @@ public final class FitPipeline {
         double[][] features = new double[encoded.size()][];
         boolean[][] present = new boolean[encoded.size()][candidate.length];
         for (int r = 0; r < features.length; r++) {
-            features[r] = java.util.Arrays.copyOf(encoded.get(r), width);
+            features[r] = encoded.get(r); // (its tail, the presence flags, is beyond the features the fit reads)
             for (int j = 0; j < candidate.length; j++) {
                 present[r][j] = encoded.get(r)[width + j] > 0;
             }
