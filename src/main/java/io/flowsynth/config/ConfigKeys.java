@@ -153,6 +153,13 @@ public final class ConfigKeys {
     public static final double SAMPLE_TARGET_FILE_MB_DEFAULT = 128;
     public static final String SAMPLE_COMPRESSION = "flowsynth.sample.compression";
     public static final String SAMPLE_COMPRESSION_DEFAULT = "snappy";
+    /**
+     * Plain sampling of a model with (automatic) context columns draws their levels from a low-discrepancy sequence
+     * over the synthetic rows' numbers, so the table holds each stored combination in its proportion; false =
+     * independent draws. Read from the model's stored configuration when it samples.
+     */
+    public static final String SAMPLE_STRATIFY_CONTEXT = "flowsynth.sample.stratify-context";
+    public static final boolean SAMPLE_STRATIFY_CONTEXT_DEFAULT = true;
 
     public static final String REPORT_MAX_ROWS = "flowsynth.report.max-rows";
     public static final int REPORT_MAX_ROWS_DEFAULT = 50_000;
@@ -280,6 +287,7 @@ public final class ConfigKeys {
         d.put(SAMPLE_BATCH_SIZE, String.valueOf(SAMPLE_BATCH_SIZE_DEFAULT));
         d.put(SAMPLE_TARGET_FILE_MB, String.valueOf(SAMPLE_TARGET_FILE_MB_DEFAULT));
         d.put(SAMPLE_COMPRESSION, SAMPLE_COMPRESSION_DEFAULT);
+        d.put(SAMPLE_STRATIFY_CONTEXT, String.valueOf(SAMPLE_STRATIFY_CONTEXT_DEFAULT));
         d.put(REPORT_MAX_ROWS, String.valueOf(REPORT_MAX_ROWS_DEFAULT));
         d.put(REPORT_MAX_PAIRS, String.valueOf(REPORT_MAX_PAIRS_DEFAULT));
         d.put(REPORT_HOLDOUT_FRACTION, String.valueOf(REPORT_HOLDOUT_FRACTION_DEFAULT));

@@ -69,6 +69,14 @@ public final class ConditionalFlow {
         return flow;
     }
 
+    /**
+     * The context feature whose base noise alone picks a row's discrete context levels in {@link #sampleFrom}
+     * ({@link DiscreteContext#drawnBy}), or −1.
+     */
+    public int stratifiableFeature() {
+        return discrete == null ? -1 : discrete.drawnBy();
+    }
+
     public int contextFeatures() {
         return context;
     }

@@ -180,6 +180,39 @@ public final class DiscreteContext implements Serializable {
         return lp;
     }
 
+    /**
+     * The one feature whose base noise alone picks a row's discrete context levels in {@link #draw} — the joint's
+     * first feature when every discrete feature is in the joint, the only discrete feature when there is no joint —
+     * or −1 (several features draw independently, or none is discrete). Plain sampling may give it
+     * {@link #stratifiedNoise} instead of independent noise.
+     */
+    public int drawnBy() {
+        java.util.List<Integer> drawn = new java.util.ArrayList<>();
+        for (int i = 0; i < lower.length; i++) {
+            if (lower[i] != null) {
+                drawn.add(i);
+            }
+        }
+        if (jointFeatures != null) {
+            return drawn.size() == jointFeatures.length ? jointFeatures[0] : -1;
+        }
+        return drawn.size() == 1 ? drawn.get(0) : -1;
+    }
+
+    /**
+     * The base noise of synthetic row {@code row} for {@link #drawnBy}'s feature: Φ⁻¹ of the 64-bit Weyl sequence
+     * u = frac(offset + row · (√5 − 1)/2), the offset from {@code seed}. Rows 0 … N − 1 of a table then hold each
+     * level (or combination) of frequency p in N·p rows give or take a few (the sequence's discrepancy is
+     * O(log N / N)), where independent draws scatter by √(N·p): a context column's proportions come out as the
+     * model stores them instead of with a sample's noise, and any slice of consecutive rows is itself spread over the
+     * levels (each partition samples a range of rows).
+     */
+    public static double stratifiedNoise(long row, long seed) {
+        long x = row * 0x9E3779B97F4A7C15L + new java.util.SplittableRandom(seed).nextLong(); // offset from seed
+        double u = ((x >>> 11) + 0.5) * 0x1.0p-53;
+        return StandardNormal.inverseCdf(u);
+    }
+
     /** Number of context features described (discrete or not). */
     public int features() {
         return lower.length;

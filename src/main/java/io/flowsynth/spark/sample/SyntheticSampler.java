@@ -4,6 +4,7 @@ import io.flowsynth.spark.Seeds;
 import io.flowsynth.spark.TaskMemory;
 import io.flowsynth.encode.BatchDecoder;
 import io.flowsynth.flow.ConditionalFlow;
+import io.flowsynth.flow.DiscreteContext;
 import io.flowsynth.flow.Flow;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.model.ModelPayload;
@@ -92,6 +93,9 @@ public final class SyntheticSampler {
             ids.add(p);
         }
         int batch = batchSize;
+        boolean stratify = !"false".equalsIgnoreCase(model.config().getOrDefault(
+                io.flowsynth.config.ConfigKeys.SAMPLE_STRATIFY_CONTEXT,
+                String.valueOf(io.flowsynth.config.ConfigKeys.SAMPLE_STRATIFY_CONTEXT_DEFAULT)).trim());
         JavaRDD<InternalRow> out = jsc.parallelize(ids, partitions).mapPartitions(it -> {
             if (!it.hasNext()) {
                 return java.util.Collections.emptyIterator();
@@ -102,7 +106,7 @@ public final class SyntheticSampler {
             return TaskMemory.guard(String.format("sampling %d rows of %d columns in batches of %d (partition %d)",
                     count, schema.size(), batch, p), () -> new RowIterator(payload.value(), count, Seeds.mix(seed, p),
                     batch, temperature, independent, first, rows, seed, new InternalRowSink(schema, target),
-                    indexColumn));
+                    indexColumn, stratify));
         });
         // internal rows straight from the decoders: Spark's conversion of external Rows cost ~40% of the inverse.
         // internalCreateDataFrame is private[sql] in Scala, public in bytecode, and unchanged since Spark 2.0
@@ -218,6 +222,9 @@ public final class SyntheticSampler {
      * {@link InternalRowSink} row, refilled: Spark copies each before asking for the next.
      */
     static final class RowIterator implements Iterator<InternalRow> {
+        /** Seed stream of the stratified context levels ({@link DiscreteContext#stratifiedNoise}). */
+        static final long STRATIFIED_STREAM = 0x57A7L;
+        private final boolean stratify;
         private final BatchDecoder decoder;
         private final Flow flow;
         private final ConditionalFlow conditional; // a conditional model's plain sampling, else null
@@ -239,7 +246,8 @@ public final class SyntheticSampler {
 
         RowIterator(ModelPayload model, long total, long seed, int batchSize, double temperature,
                     boolean independent, long firstRow, long tableRows, long tableSeed, InternalRowSink sink,
-                    int indexColumn) {
+                    int indexColumn, boolean stratify) {
+            this.stratify = stratify;
             this.sink = sink;
             this.indexColumn = indexColumn;
             this.firstRow = firstRow;
@@ -287,6 +295,16 @@ public final class SyntheticSampler {
                 float[] z = new float[batchRows * features];
                 for (int i = 0; i < z.length; i++) {
                     z[i] = (float) (noise.nextGaussian() * temperature);
+                }
+                // the discrete context levels from a low-discrepancy sequence over the table's row numbers: the
+                // table holds each level (or combination) in its stored proportion, not with a sample's scatter
+                int stratified = stratify && temperature == 1.0 ? conditional.stratifiableFeature() : -1;
+                if (stratified >= 0) {
+                    long offset = Seeds.mix(tableSeed, STRATIFIED_STREAM);
+                    for (int r = 0; r < batchRows; r++) {
+                        z[r * features + stratified] = (float) DiscreteContext.stratifiedNoise(
+                                firstRow + produced + r, offset);
+                    }
                 }
                 decoder.load(conditional.sampleFrom(z, batchRows), batchRows);
             } else {
