@@ -112,6 +112,40 @@ class ContextJointSamplingTest {
                 .containsExactlyInAnyOrder(900L, 600L, 300L, 197L);
         assertThat(cli("sample", "--model", model, "--rows", "10", "--where", "region = 'EU', country = 'FR'",
                 "--output", dir.resolve("where").toString())).as("no conditions on an automatic context").isEqualTo(2);
+        // plain sampling draws the combinations stratified (flowsynth.sample.stratify-context): 1,997 rows over 4
+        // partitions hold each stored count give or take 3 rows (independent draws scatter by 10–22)
+        assertThat(combinationCounts(model, "stratified")).containsOnlyKeys("EU/FR", "EU/DE", "US/NY", "US/CA")
+                .allSatisfy((combo, n) -> assertThat(n).as(combo).isCloseTo(stored(combo),
+                        org.assertj.core.data.Offset.offset(3L)));
+        String independent = dir.resolve("auto-independent").toString();
+        assertThat(cli("fit", "--input", input, "--model", independent, "--set", "flowsynth.train.steps=20",
+                "--set", "flowsynth.encode.split-nested=false", "--set", "flowsynth.sample.stratify-context=false"))
+                .isZero();
+        java.util.Map<String, Long> scattered = combinationCounts(independent, "independent");
+        assertThat(scattered.entrySet()).as("independent draws: some count more than 3 rows off")
+                .anySatisfy(e -> assertThat(Math.abs(e.getValue() - stored(e.getKey()))).isGreaterThan(3L));
+    }
+
+    private static long stored(String combo) {
+        return switch (combo) {
+            case "EU/FR" -> 900L;
+            case "EU/DE" -> 600L;
+            case "US/NY" -> 300L;
+            default -> 197L;
+        };
+    }
+
+    /** The (region, country) counts of 1,997 rows sampled from a model in 4 partitions. */
+    private java.util.Map<String, Long> combinationCounts(String model, String name) {
+        String out = dir.resolve("counts-" + name).toString();
+        assertThat(cli("sample", "--model", model, "--rows", "1997", "--partitions", "4", "--output", out,
+                "--seed", "11")).isZero();
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
+        for (Row row : SharedSparkSession.get().read().parquet(out).groupBy("region", "country").count()
+                .collectAsList()) {
+            counts.put(row.getString(0) + "/" + row.getString(1), row.getLong(2));
+        }
+        return counts;
     }
 
     @Test
