@@ -35,6 +35,7 @@ public final class FlowsynthConfig {
     private final boolean orderCategories;
     private final boolean splitNested;
     private final boolean imputeNulls;
+    private final boolean stratifyContext;
     private final java.util.OptionalLong privacyNoiseSeed;
     private final Map<String, String> columnBounds;
 
@@ -70,6 +71,7 @@ public final class FlowsynthConfig {
         orderCategories = r.bool(ConfigKeys.ENCODE_ORDER_CATEGORIES);
         splitNested = r.bool(ConfigKeys.ENCODE_SPLIT_NESTED);
         imputeNulls = r.bool(ConfigKeys.ENCODE_IMPUTE_NULLS);
+        stratifyContext = r.bool(ConfigKeys.SAMPLE_STRATIFY_CONTEXT); // checked at fit: the model stores it
         privacyNoiseSeed = r.text(ConfigKeys.PRIVACY_NOISE_SEED).trim().equalsIgnoreCase("random")
                 ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(r.longAtLeast(ConfigKeys.PRIVACY_NOISE_SEED, Long.MIN_VALUE));
@@ -178,6 +180,14 @@ public final class FlowsynthConfig {
     /** {@link ConfigKeys#ENCODE_IMPUTE_NULLS}: whether numeric null rows' value features are imputed. */
     public boolean imputeNulls() {
         return imputeNulls;
+    }
+
+    /**
+     * {@link ConfigKeys#SAMPLE_STRATIFY_CONTEXT}: whether plain sampling draws the context levels stratified (the
+     * sampler reads it from the model's stored configuration).
+     */
+    public boolean stratifyContext() {
+        return stratifyContext;
     }
 
     /** {@link ConfigKeys#CONDITION_AUTO}: whether an unconditional fit conditions on its categorical columns. */

@@ -86,8 +86,7 @@ public final class NullImputation implements Serializable {
      */
     void apply(TableEncoder encoder, Object[] values, double[] features, Random rng) {
         for (Column c : columns) {
-            QuantileEncoder q = (QuantileEncoder) encoder.columns().get(c.column());
-            if (!q.isValue(encoder.encoderValue(values, c.column()))) {
+            if (!hasValue(encoder, values, c.column())) {
                 features[c.target()] = c.mean(features) + (rng == null ? 0.0 : c.sigma() * rng.nextGaussian());
             }
         }
@@ -103,8 +102,7 @@ public final class NullImputation implements Serializable {
             if (col.column() < first) {
                 continue;
             }
-            QuantileEncoder q = (QuantileEncoder) encoder.columns().get(col.column());
-            if (!q.isValue(encoder.encoderValue(values, col.column()))) {
+            if (!hasValue(encoder, values, col.column())) {
                 double z = features[col.target()];
                 double r = (z - col.mean(features)) / col.sigma();
                 c += StandardNormal.logDensity(z) - StandardNormal.logDensity(r) + Math.log(col.sigma());

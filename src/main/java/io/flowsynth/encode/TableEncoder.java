@@ -158,6 +158,17 @@ public final class TableEncoder implements Serializable {
 
     /** Writes {@link #width()} features into {@code out[0..]}; {@code values} in {@link #columns()} order. */
     public void encode(Object[] values, double[] out, Random rng) {
+        encodeWithoutImputation(values, out, rng);
+        if (nullImputation != null) {
+            nullImputation.apply(this, values, out, rng);
+        }
+    }
+
+    /**
+     * Writes the features of {@link #encode} without {@link #nullImputation()} (a null row's value feature stays
+     * noise): what the imputation is fitted on.
+     */
+    public void encodeWithoutImputation(Object[] values, double[] out, Random rng) {
         if (values.length != columns.size()) {
             throw new IllegalArgumentException(
                     "expected " + columns.size() + " values (one per encoded column), got " + values.length);
@@ -176,17 +187,6 @@ public final class TableEncoder implements Serializable {
                 columns.get(i).encode(encoderValue(values, i), out, offsets[i], rng);
             }
         }
-        if (nullImputation != null) {
-            nullImputation.apply(this, values, out, rng);
-        }
-    }
-
-    /**
-     * Writes the features of {@link #encode} without {@link #nullImputation()} (a null row's value feature stays
-     * noise): what the imputation is fitted on.
-     */
-    public void encodeWithoutImputation(Object[] values, double[] out, Random rng) {
-        (nullImputation == null ? this : withNullImputation(null)).encode(values, out, rng);
     }
 
     /**

@@ -199,16 +199,21 @@ public final class DiscreteContext implements Serializable {
         return drawn.size() == 1 ? drawn.get(0) : -1;
     }
 
+    /** The offset of {@link #stratifiedNoise}'s sequence for a sample's seed (a well-mixed 64-bit value). */
+    public static long stratifiedOffset(long seed) {
+        return new java.util.SplittableRandom(seed).nextLong();
+    }
+
     /**
      * The base noise of synthetic row {@code row} for {@link #drawnBy}'s feature: Φ⁻¹ of the 64-bit Weyl sequence
-     * u = frac(offset + row · (√5 − 1)/2), the offset from {@code seed}. Rows 0 … N − 1 of a table then hold each
+     * u = frac(offset + row · (√5 − 1)/2), {@code offset} from {@link #stratifiedOffset}. Rows 0 … N − 1 of a table then hold each
      * level (or combination) of frequency p in N·p rows give or take a few (the sequence's discrepancy is
      * O(log N / N)), where independent draws scatter by √(N·p): a context column's proportions come out as the
      * model stores them instead of with a sample's noise, and any slice of consecutive rows is itself spread over the
      * levels (each partition samples a range of rows).
      */
-    public static double stratifiedNoise(long row, long seed) {
-        long x = row * 0x9E3779B97F4A7C15L + new java.util.SplittableRandom(seed).nextLong(); // offset from seed
+    public static double stratifiedNoise(long row, long offset) {
+        long x = row * 0x9E3779B97F4A7C15L + offset;
         double u = ((x >>> 11) + 0.5) * 0x1.0p-53;
         return StandardNormal.inverseCdf(u);
     }

@@ -61,6 +61,11 @@ class ConfigResolverTest {
                 .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.train.epochs");
         assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of("flowsynth.columns.age.kind", "fuzzy")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("flowsynth.columns.age.kind");
+        // booleans the model stores for sampling and encoding are checked when it is fitted
+        for (String key : new String[]{ConfigKeys.SAMPLE_STRATIFY_CONTEXT, ConfigKeys.ENCODE_IMPUTE_NULLS}) {
+            assertThatThrownBy(() -> ConfigResolver.resolve(null, null, null, Map.of(key, "maybe")))
+                    .isInstanceOf(BadInputException.class).hasMessageContaining(key).hasMessageContaining("maybe");
+        }
     }
 
     @Test

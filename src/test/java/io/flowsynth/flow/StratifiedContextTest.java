@@ -35,12 +35,13 @@ class StratifiedContextTest {
         int[][] levels = {{0, 0}, {1, 1}, {2, 0}, {0, 1}};
         DiscreteContext joint = context().withJoint(new int[]{0, 1}, levels, counts);
         int n = 10_000;
+        long offset = DiscreteContext.stratifiedOffset(12345L);
         Map<List<Integer>, Integer> all = new HashMap<>();
         Map<List<Integer>, Integer> run = new HashMap<>();
         double[] z = new double[2];
         double[] c = new double[2];
         for (int row = 0; row < n; row++) {
-            z[0] = DiscreteContext.stratifiedNoise(row, 12345L);
+            z[0] = DiscreteContext.stratifiedNoise(row, offset);
             joint.draw(z, c);
             List<Integer> key = List.of(joint.category(0, c[0]), joint.category(1, c[1]));
             all.merge(key, 1, Integer::sum);
@@ -57,6 +58,7 @@ class StratifiedContextTest {
                     (int) (1000 * counts[k] / 100) - 3, (int) (1000 * counts[k] / 100) + 3);
         }
         // another seed gives another sequence
-        assertThat(DiscreteContext.stratifiedNoise(7, 1L)).isNotEqualTo(DiscreteContext.stratifiedNoise(7, 2L));
+        assertThat(DiscreteContext.stratifiedNoise(7, DiscreteContext.stratifiedOffset(1L)))
+                .isNotEqualTo(DiscreteContext.stratifiedNoise(7, DiscreteContext.stratifiedOffset(2L)));
     }
 }

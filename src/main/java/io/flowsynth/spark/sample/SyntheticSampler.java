@@ -93,7 +93,8 @@ public final class SyntheticSampler {
             ids.add(p);
         }
         int batch = batchSize;
-        boolean stratify = !"false".equalsIgnoreCase(model.config().getOrDefault(
+        // checked when the model was fitted (FlowsynthConfig); a model fitted before the key samples stratified
+        boolean stratify = Boolean.parseBoolean(model.config().getOrDefault(
                 io.flowsynth.config.ConfigKeys.SAMPLE_STRATIFY_CONTEXT,
                 String.valueOf(io.flowsynth.config.ConfigKeys.SAMPLE_STRATIFY_CONTEXT_DEFAULT)).trim());
         JavaRDD<InternalRow> out = jsc.parallelize(ids, partitions).mapPartitions(it -> {
@@ -225,6 +226,7 @@ public final class SyntheticSampler {
         /** Seed stream of the stratified context levels ({@link DiscreteContext#stratifiedNoise}). */
         static final long STRATIFIED_STREAM = 0x57A7L;
         private final boolean stratify;
+        private final long stratifiedOffset;
         private final BatchDecoder decoder;
         private final Flow flow;
         private final ConditionalFlow conditional; // a conditional model's plain sampling, else null
@@ -248,6 +250,7 @@ public final class SyntheticSampler {
                     boolean independent, long firstRow, long tableRows, long tableSeed, InternalRowSink sink,
                     int indexColumn, boolean stratify) {
             this.stratify = stratify;
+            this.stratifiedOffset = DiscreteContext.stratifiedOffset(Seeds.mix(tableSeed, STRATIFIED_STREAM));
             this.sink = sink;
             this.indexColumn = indexColumn;
             this.firstRow = firstRow;
@@ -300,10 +303,9 @@ public final class SyntheticSampler {
                 // table holds each level (or combination) in its stored proportion, not with a sample's scatter
                 int stratified = stratify && temperature == 1.0 ? conditional.stratifiableFeature() : -1;
                 if (stratified >= 0) {
-                    long offset = Seeds.mix(tableSeed, STRATIFIED_STREAM);
                     for (int r = 0; r < batchRows; r++) {
                         z[r * features + stratified] = (float) DiscreteContext.stratifiedNoise(
-                                firstRow + produced + r, offset);
+                                firstRow + produced + r, stratifiedOffset);
                     }
                 }
                 decoder.load(conditional.sampleFrom(z, batchRows), batchRows);
