@@ -184,6 +184,12 @@ public final class ConfigKeys {
      */
     public static final String CONDITION_AUTO = "flowsynth.condition.auto";
     public static final boolean CONDITION_AUTO_DEFAULT = true;
+    /**
+     * Automatic context: a categorical column also joins when the rows its rare combinations leave out (at most 3 %)
+     * are at most 1 / this of the dependence it adds (AutoContext); 0 = the 99 % coverage rule alone.
+     */
+    public static final String CONDITION_AUTO_DEPENDENCE_RATIO = "flowsynth.condition.auto-dependence-ratio";
+    public static final int CONDITION_AUTO_DEPENDENCE_RATIO_DEFAULT = 20;
     /** Report: per-condition fidelity for this many most frequent context values. */
     public static final String REPORT_CONDITION_TOP = "flowsynth.report.condition-top";
     public static final int REPORT_CONDITION_TOP_DEFAULT = 10;
@@ -297,6 +303,7 @@ public final class ConfigKeys {
         d.put(CONDITION_COLUMNS, CONDITION_COLUMNS_DEFAULT);
         d.put(CONDITION_BALANCE, String.valueOf(CONDITION_BALANCE_DEFAULT));
         d.put(CONDITION_AUTO, String.valueOf(CONDITION_AUTO_DEFAULT));
+        d.put(CONDITION_AUTO_DEPENDENCE_RATIO, String.valueOf(CONDITION_AUTO_DEPENDENCE_RATIO_DEFAULT));
         d.put(PRIVACY_DROP_EXACT_COPIES, String.valueOf(PRIVACY_DROP_EXACT_COPIES_DEFAULT));
         d.put(PRIVACY_COPY_REDRAWS, String.valueOf(PRIVACY_COPY_REDRAWS_DEFAULT));
         d.put(PRIVACY_EPSILON, PRIVACY_EPSILON_DEFAULT);

@@ -32,6 +32,7 @@ public final class FlowsynthConfig {
     private final PrivacySettings privacy;
     private final double conditionBalance;
     private final boolean conditionAuto;
+    private final double conditionAutoDependenceRatio;
     private final boolean orderCategories;
     private final boolean splitNested;
     private final boolean imputeNulls;
@@ -68,6 +69,7 @@ public final class FlowsynthConfig {
         privacy = PrivacySettings.read(r);
         conditionBalance = r.number(ConfigKeys.CONDITION_BALANCE, 0, 1);
         conditionAuto = r.bool(ConfigKeys.CONDITION_AUTO);
+        conditionAutoDependenceRatio = r.number(ConfigKeys.CONDITION_AUTO_DEPENDENCE_RATIO, 0, 1e6);
         orderCategories = r.bool(ConfigKeys.ENCODE_ORDER_CATEGORIES);
         splitNested = r.bool(ConfigKeys.ENCODE_SPLIT_NESTED);
         imputeNulls = r.bool(ConfigKeys.ENCODE_IMPUTE_NULLS);
@@ -193,6 +195,11 @@ public final class FlowsynthConfig {
     /** {@link ConfigKeys#CONDITION_AUTO}: whether an unconditional fit conditions on its categorical columns. */
     public boolean conditionAuto() {
         return conditionAuto;
+    }
+
+    /** {@link ConfigKeys#CONDITION_AUTO_DEPENDENCE_RATIO}: ≥ 0, 0 = the coverage rule alone. */
+    public double conditionAutoDependenceRatio() {
+        return conditionAutoDependenceRatio;
     }
 
     /** {@link ConfigKeys#CONDITION_BALANCE}: α of context-balanced training, in [0, 1]. */

@@ -79,6 +79,7 @@ class ConfigBoundsTest {
             new Bound(ConfigKeys.REPORT_CONDITION_TOP, "1001", "in [1, 1000]", "1000"),
             new Bound(ConfigKeys.PRIVACY_COPY_REDRAWS, "-1", "≥ 0", "0"),
             new Bound(ConfigKeys.CONDITION_BALANCE, "1.5", "in [0, 1]", "1"),
+            new Bound(ConfigKeys.CONDITION_AUTO_DEPENDENCE_RATIO, "-1", "in [0, 1000000]", "0"),
             new Bound(ConfigKeys.PRIVACY_EPSILON, "0", "in (0, 1000]", "1000"),
             new Bound(ConfigKeys.PRIVACY_DELTA, "0.02", "in (0, 0.01]", "0.01"),
             new Bound(ConfigKeys.PRIVACY_ENCODER_SHARE, "0", "in (0, 0.99]", "0.99"),

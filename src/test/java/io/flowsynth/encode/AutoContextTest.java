@@ -62,6 +62,52 @@ class AutoContextTest {
     }
 
     @Test
+    void aColumnTheChosenOnesNearlyDetermineJoinsDespiteAFewRowsInRareCombinationsAndAWeakOneDoesNot() {
+        // g: 4 genres. t follows g closely: 485 rows of one type per genre and 21 rows in seven combinations of 3.
+        // u is independent of g: 160 rows of each of u0–u2 per genre and 32 rows of u3, u4 in combinations of 4.
+        // Either leaves more than 1 % of the rows (but less than 3 %) in combinations rarer than k = 5.
+        CategoricalEncoder g = cat("g", Map.of("g0", 490L, "g1", 490L, "g2", 490L, "g3", 490L));
+        CategoricalEncoder t = cat("t", Map.of("t0", 976L, "t1", 494L, "t2", 491L));
+        CategoricalEncoder u = cat("u", Map.of("u0", 640L, "u1", 640L, "u2", 640L, "u3", 16L, "u4", 16L));
+        QuantileEncoder x = Fixtures.quantile("x", "continuous", DOUBLE, List.of(1.0, 2.0, 3.0, 4.0), 4);
+        for (CategoricalEncoder second : List.of(t, u)) {
+            TableEncoder encoder = new TableEncoder(List.of(x, g, second));
+            List<Integer> candidates = List.of(1, 2); // g first (as ranked), then the second column
+            List<Object[]> values = new ArrayList<>();
+            List<Long> rows = new ArrayList<>();
+            boolean dependent = second == t;
+            for (int i = 0; i < 4; i++) {
+                for (int k = 0; k < (dependent ? 3 : 5); k++) {
+                    long n = dependent ? (k == i % 3 ? 485 : (i == 0 && k == 2 ? 0 : 3)) : (k < 3 ? 160 : 4);
+                    if (n > 0) {
+                        values.add(new Object[]{"g" + i, (dependent ? "t" : "u") + k});
+                        rows.add(n);
+                    }
+                }
+            }
+            long total = rows.stream().mapToLong(Long::longValue).sum();
+            long rare = rows.stream().filter(r -> r < 5).mapToLong(Long::longValue).sum();
+            assertThat(rare).as("rows in rare combinations").isGreaterThan(total / 100)
+                    .isLessThanOrEqualTo((long) (AutoContext.MAX_UNCOVERED_FOR_DEPENDENCE * total));
+            // the coverage rule alone keeps either out
+            assertThat(AutoContext.choose(encoder, candidates, values, rows, total, 5, 0)).containsExactly("g");
+            assertThat(AutoContext.choose(encoder, candidates, values, rows, total, 5, 20))
+                    .as(dependent ? "nearly determined by g" : "independent of g")
+                    .isEqualTo(dependent ? List.of("g", second.column()) : List.of("g"));
+        }
+    }
+
+    @Test
+    void dependenceIsTheTotalVariationFromTheProductOfTheMarginals() {
+        // two columns as kept levels per group: a copy of each other (TV 1/2 for two even levels), and independent
+        int[][] copy = {{0, 0}, {1, 1}};
+        assertThat(AutoContext.dependence(copy, List.of(50L, 50L), List.of(0), 1)).isCloseTo(0.5, within(1e-12));
+        int[][] product = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+        assertThat(AutoContext.dependence(product, List.of(20L, 20L, 30L, 30L), List.of(0), 1))
+                .isCloseTo(0.0, within(1e-12));
+    }
+
+    @Test
     void onASmallTableTwoCombinationsJustUnderTheThresholdMayBeLeftOut() {
         // about 300 rows: a (3 levels) and s (3 outcomes, a few nulls): 1 % of the rows is 3, less than one
         // combination of k − 1 = 4 rows; two such combinations (8 rows) may be left out, three (12 rows) may not

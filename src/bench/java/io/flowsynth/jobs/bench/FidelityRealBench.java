@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowsynth.config.ConfigKeys;
 import io.flowsynth.config.ConfigResolver;
 import io.flowsynth.config.FlowsynthConfig;
+import io.flowsynth.encode.CategoricalEncoder;
 import io.flowsynth.fidelity.ColumnDiagnostics;
 import io.flowsynth.fidelity.ColumnKind;
 import io.flowsynth.fidelity.FidelityReport;
@@ -49,7 +50,16 @@ import org.slf4j.LoggerFactory;
  *       ({@link FidelityEvaluator#evaluateDetailed}): the real <b>ceiling</b> (the 20 % holdout itself, i.e. the
  *       sampling noise of a perfect model), <b>independent</b> columns (the default model's marginals, no flow), the
  *       Gaussian <b>copula</b> ({@code flowsynth.flow.type=linear}) and the <b>defaults</b>. Every synthetic table has
- *       as many rows as the holdout, so a perfect model scores the ceiling in expectation;</li>
+ *       as many rows as the holdout, so a perfect model scores the ceiling in expectation; and the defaults' model
+ *       once more with independent context draws (<b>{@value #INDEPENDENT_DRAWS}</b>, {@code
+ *       flowsynth.sample.stratify-context=false}): stratified draws hold the context columns' stored proportions,
+ *       with less scatter than the holdout (a random sample) has, so they can score above the "ceiling" without a
+ *       better-learned dependence; the independent draws are the like-for-like comparison with it;</li>
+ *   <li>scores the holdout once more with every categorical column's values that the training side holds fewer than
+ *       {@code flowsynth.privacy.min-category-count} times replaced by training values drawn in proportion to the
+ *       others' counts (<b>{@value #PROTECTED_CEILING}</b>): what rare-category protection, which withholds such
+ *       values from every model and redistributes their rows the same way, leaves of the ceiling at best (pair-level
+ *       protection, such as a city named under no state of fewer than k rows, costs more: it is an upper bound);</li>
  *   <li>records per method quality, column shapes, pair trends, per-numeric-column synthetic/real standard-deviation
  *       ratio (the report's diagnostics), the count of values beyond the training side's 0.1 %/99.9 % quantiles
  *       against the holdout's count (same row count), and fit seconds; per table the share of the copula-to-ceiling
@@ -65,7 +75,12 @@ public final class FidelityRealBench {
     static final double HOLDOUT_FRACTION = 0.2;
     static final double LOW_TAIL = 0.001;
     static final double HIGH_TAIL = 0.999;
-    static final List<String> METHODS = List.of("ceiling", "independent", "copula", "defaults");
+    /** The defaults' model sampled with independent context draws (see the class comment). */
+    static final String INDEPENDENT_DRAWS = "indep-draws";
+    /** The holdout with the values rare-category protection withholds replaced (see the class comment). */
+    static final String PROTECTED_CEILING = "ceiling-k";
+    static final List<String> METHODS = List.of("ceiling", PROTECTED_CEILING, "independent", "copula", "defaults",
+            INDEPENDENT_DRAWS);
     /**
      * Extra settings fitted in the same run as the defaults, for comparing candidate defaults against the same split,
      * ceiling and copula: {@code FIDELITY_REAL_VARIANTS="NAME:key=value,key=value;NAME2:..."} (a piece without "=" continues
@@ -247,6 +262,7 @@ public final class FidelityRealBench {
         t0 = System.nanoTime();
         FlowsynthModel defaultModel = FitPipeline.fit(spark, train, defaults);
         double defaultSeconds = (System.nanoTime() - t0) / 1e9;
+        FlowsynthModel independentDraws = defaultModel.withSetting(ConfigKeys.SAMPLE_STRATIFY_CONTEXT, "false");
         Map<String, FlowsynthModel> variantModels = new LinkedHashMap<>();
         Map<String, Double> variantSeconds = new LinkedHashMap<>();
         for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
@@ -280,15 +296,19 @@ public final class FidelityRealBench {
         int draws = draws(System.getenv(DRAWS_ENV));
         for (String method : allMethods) {
             // a model's scores are the mean over draws of holdout-sized samples (the ceiling is one: the holdout)
-            int n = method.equals("ceiling") ? 1 : draws;
+            int n = method.equals("ceiling") || method.equals(PROTECTED_CEILING) ? 1 : draws;
             List<ObjectNode> perDraw = new ArrayList<>();
             for (int d = 0; d < n; d++) {
                 long drawSeed = seed + 7919L * d;
                 Dataset<Row> synthetic = switch (method) {
                     case "ceiling" -> realHoldout;
+                    case PROTECTED_CEILING -> protectedHoldout(spark, real, realHoldout, categoricalColumns(defaultModel),
+                            ConfigKeys.PRIVACY_MIN_CATEGORY_COUNT_DEFAULT, seed);
                     case "independent" -> sampler.sample(spark, defaultModel, holdoutRows, drawSeed, partitions, true);
                     case "copula" -> sampler.sample(spark, copulaModel, holdoutRows, drawSeed, partitions, false);
                     case "defaults" -> sampler.sample(spark, defaultModel, holdoutRows, drawSeed, partitions, false);
+                    case INDEPENDENT_DRAWS -> sampler.sample(spark, independentDraws, holdoutRows, drawSeed,
+                            partitions, false);
                     default -> method.endsWith(MARGINALS_SUFFIX)
                             ? sampler.sample(spark, variantModels.get(method.substring(0, method.length()
                             - MARGINALS_SUFFIX.length())), holdoutRows, drawSeed, partitions, true)
@@ -317,6 +337,12 @@ public final class FidelityRealBench {
                     m.put("fit_seconds", defaultSeconds);
                     training(m, defaultModel);
                 }
+                case INDEPENDENT_DRAWS -> {
+                    m.putNull("fit_seconds"); // the defaults' model
+                    training(m, defaultModel);
+                    m.put("gap_closed_quality", gapClosed(methods, "quality", method));
+                    m.put("gap_closed_pairs", gapClosed(methods, "column_pair_trends", method));
+                }
                 default -> {
                     if (variantModels.containsKey(method)) {
                         m.put("fit_seconds", variantSeconds.get(method));
@@ -339,6 +365,75 @@ public final class FidelityRealBench {
         train.unpersist();
         holdout.unpersist();
         return result;
+    }
+
+    /** The columns the model encodes as categories (frequency intervals or one-hot). */
+    static List<String> categoricalColumns(FlowsynthModel model) {
+        List<String> out = new ArrayList<>();
+        model.encoder().columns().forEach(c -> {
+            if (c instanceof CategoricalEncoder) {
+                out.add(c.column());
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The holdout with each of {@code columns}' values that {@code train} holds fewer than {@code k} times (null
+     * counted as a value) replaced by one of its values held k or more times, drawn in proportion to their counts
+     * (seeded); the method {@value #PROTECTED_CEILING}.
+     */
+    static Dataset<Row> protectedHoldout(SparkSession spark, Dataset<Row> train, Dataset<Row> holdout,
+                                         List<String> columns, int k, long seed) {
+        List<String> names = List.of(holdout.columns());
+        Map<Integer, Map<Object, Long>> counts = new LinkedHashMap<>();
+        Map<Integer, List<Object>> keptValues = new LinkedHashMap<>();
+        Map<Integer, long[]> keptCumulative = new LinkedHashMap<>();
+        for (String c : columns) {
+            int at = names.indexOf(c);
+            if (at < 0) {
+                continue;
+            }
+            Map<Object, Long> byValue = new java.util.HashMap<>();
+            for (Row r : train.groupBy(functions.col("`" + c.replace("`", "``") + "`")).count().collectAsList()) {
+                byValue.put(r.get(0), r.getLong(1));
+            }
+            List<Object> kept = new ArrayList<>();
+            List<Long> running = new ArrayList<>();
+            long sum = 0;
+            List<Map.Entry<Object, Long>> entries = new ArrayList<>(byValue.entrySet());
+            entries.sort(java.util.Comparator.comparing(e -> String.valueOf(e.getKey()))); // a fixed order
+            for (Map.Entry<Object, Long> e : entries) {
+                if (e.getValue() >= k) {
+                    kept.add(e.getKey());
+                    sum += e.getValue();
+                    running.add(sum);
+                }
+            }
+            if (kept.isEmpty()) {
+                continue;
+            }
+            counts.put(at, byValue);
+            keptValues.put(at, kept);
+            keptCumulative.put(at, running.stream().mapToLong(Long::longValue).toArray());
+        }
+        java.util.Random rng = new java.util.Random(seed);
+        List<Row> out = new ArrayList<>();
+        for (Row r : holdout.collectAsList()) {
+            Object[] v = new Object[r.length()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.get(i);
+                Map<Object, Long> byValue = counts.get(i);
+                if (byValue != null && byValue.getOrDefault(v[i], 0L) < k) {
+                    long[] cum = keptCumulative.get(i);
+                    long u = (long) (rng.nextDouble() * cum[cum.length - 1]);
+                    int pick = java.util.Arrays.binarySearch(cum, u + 1);
+                    v[i] = keptValues.get(i).get(pick >= 0 ? pick : -pick - 1);
+                }
+            }
+            out.add(org.apache.spark.sql.RowFactory.create(v));
+        }
+        return spark.createDataFrame(out, holdout.schema());
     }
 
     /** One synthetic sample's scores: quality, shapes, pairs, per-column scores, std ratios, tail counts. */

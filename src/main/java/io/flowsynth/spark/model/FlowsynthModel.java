@@ -126,6 +126,17 @@ public final class FlowsynthModel {
                 parameters, networkJson, training, config, calibration, privacy);
     }
 
+    /**
+     * This model with one stored setting replaced (in memory; the settings that sampling reads from the model, such
+     * as {@code flowsynth.sample.stratify-context}, then apply to it as if it had been fitted with them).
+     */
+    public FlowsynthModel withSetting(String key, String value) {
+        Map<String, String> c = new java.util.HashMap<>(config);
+        c.put(key, value);
+        return new FlowsynthModel(modelId, sourceSchema, sourceRows, encoder, flowSpec, parameters, networkJson,
+                training, c, calibration, privacy);
+    }
+
     /** The marginal calibration applied after the flow's inverse, or null for none. */
     public MarginalCalibration calibration() {
         return calibration;

@@ -187,7 +187,8 @@ public final class FitPipeline {
         if (auto && stored != null) {
             context = stored.contextAuto() ? ContextLayout.indicatorColumns(stored) : List.of();
         } else if (auto) {
-            AutoChoice choice = autoContext(table, fitted, encodeOptions.minCategoryCount(), counted, seed);
+            AutoChoice choice = autoContext(table, fitted, encodeOptions.minCategoryCount(), counted, seed,
+                    c.conditionAutoDependenceRatio());
             context = choice.columns();
             contextCounts = choice.counts();
         }
@@ -527,7 +528,8 @@ public final class FitPipeline {
      * than that (values of "other" buckets), counted again over the better-ranked half. No columns when no candidate
      * fits.
      */
-    static AutoChoice autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows, long seed) {
+    static AutoChoice autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows, long seed,
+                                  double dependenceRatio) {
         List<Integer> all = AutoContext.candidates(encoder);
         if (all.isEmpty()) {
             return new AutoChoice(List.of(), null);
@@ -568,7 +570,7 @@ public final class FitPipeline {
                 continue;
             }
             List<String> chosen = AutoContext.choose(encoder, candidates, groups.values(), groups.rows(), rows,
-                    minCount);
+                    minCount, dependenceRatio);
             LOG.info("Automatic context ({}): {} of {} categorical candidates chosen: {}", ConfigKeys.CONDITION_AUTO,
                     chosen.size(), candidates.size(), chosen);
             if (chosen.isEmpty()) {

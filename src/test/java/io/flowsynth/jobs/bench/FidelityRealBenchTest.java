@@ -78,4 +78,42 @@ class FidelityRealBenchTest {
         assertThat(FidelityRealBench.beyond(synthetic, tails)).containsEntry("x", 6L);
         assertThat(FidelityRealBench.beyond(real, tails)).containsEntry("x", 1L);
     }
+    @Test
+    void theProtectedCeilingReplacesOnlyValuesTheTrainingSideHoldsFewerThanKTimes() {
+        SparkSession spark = SharedSparkSession.get();
+        // train: c = "a" 60 rows, "b" 40 rows, "once" 1 row, null 3 rows; holdout: a, b, once, never, null
+        java.util.List<Row> trainRows = new java.util.ArrayList<>();
+        for (int i = 0; i < 104; i++) {
+            String c = i < 60 ? "a" : i < 100 ? "b" : i == 100 ? "once" : null;
+            trainRows.add(org.apache.spark.sql.RowFactory.create(c, (double) i));
+        }
+        var schema = new org.apache.spark.sql.types.StructType()
+                .add("c", org.apache.spark.sql.types.DataTypes.StringType)
+                .add("x", org.apache.spark.sql.types.DataTypes.DoubleType);
+        Dataset<Row> train = spark.createDataFrame(trainRows, schema);
+        java.util.List<Row> holdoutRows = new java.util.ArrayList<>();
+        for (String c : new String[]{"a", "b", "once", "never", null}) {
+            for (int r = 0; r < 200; r++) {
+                holdoutRows.add(org.apache.spark.sql.RowFactory.create(c, 0.5));
+            }
+        }
+        Dataset<Row> holdout = spark.createDataFrame(holdoutRows, schema);
+        java.util.List<Row> out = FidelityRealBench.protectedHoldout(spark, train, holdout, java.util.List.of("c"), 5, 1)
+                .collectAsList();
+        assertThat(out).hasSize(1000);
+        Map<String, Long> byValue = new java.util.HashMap<>();
+        for (int i = 0; i < out.size(); i++) {
+            String before = holdoutRows.get(i).getString(0);
+            String after = out.get(i).getString(0);
+            assertThat(out.get(i).getDouble(1)).isEqualTo(0.5);
+            if ("a".equals(before) || "b".equals(before)) {
+                assertThat(after).isEqualTo(before);
+            } else {
+                assertThat(after).isIn("a", "b"); // once, never and null (3 rows < 5) redistributed
+                byValue.merge(after, 1L, Long::sum);
+            }
+        }
+        // 600 redistributed rows, "a" in proportion 60 / 100
+        assertThat(byValue.get("a") / 600.0).isCloseTo(0.6, within(0.06));
+    }
 }
