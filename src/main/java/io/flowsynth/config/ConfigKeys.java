@@ -190,6 +190,12 @@ public final class ConfigKeys {
      */
     public static final String CONDITION_AUTO_DEPENDENCE_RATIO = "flowsynth.condition.auto-dependence-ratio";
     public static final int CONDITION_AUTO_DEPENDENCE_RATIO_DEFAULT = 20;
+    /**
+     * Automatic context: a categorical column that cannot join the joint may join as a child of one chosen column,
+     * drawn given its level from their pairs' counts (AutoContext); false = the joint alone.
+     */
+    public static final String CONDITION_AUTO_CHILDREN = "flowsynth.condition.auto-children";
+    public static final boolean CONDITION_AUTO_CHILDREN_DEFAULT = true;
     /** Report: per-condition fidelity for this many most frequent context values. */
     public static final String REPORT_CONDITION_TOP = "flowsynth.report.condition-top";
     public static final int REPORT_CONDITION_TOP_DEFAULT = 10;
@@ -304,6 +310,7 @@ public final class ConfigKeys {
         d.put(CONDITION_BALANCE, String.valueOf(CONDITION_BALANCE_DEFAULT));
         d.put(CONDITION_AUTO, String.valueOf(CONDITION_AUTO_DEFAULT));
         d.put(CONDITION_AUTO_DEPENDENCE_RATIO, String.valueOf(CONDITION_AUTO_DEPENDENCE_RATIO_DEFAULT));
+        d.put(CONDITION_AUTO_CHILDREN, String.valueOf(CONDITION_AUTO_CHILDREN_DEFAULT));
         d.put(PRIVACY_DROP_EXACT_COPIES, String.valueOf(PRIVACY_DROP_EXACT_COPIES_DEFAULT));
         d.put(PRIVACY_COPY_REDRAWS, String.valueOf(PRIVACY_COPY_REDRAWS_DEFAULT));
         d.put(PRIVACY_EPSILON, PRIVACY_EPSILON_DEFAULT);

@@ -33,6 +33,7 @@ public final class FlowsynthConfig {
     private final double conditionBalance;
     private final boolean conditionAuto;
     private final double conditionAutoDependenceRatio;
+    private final boolean conditionAutoChildren;
     private final boolean orderCategories;
     private final boolean splitNested;
     private final boolean imputeNulls;
@@ -70,6 +71,7 @@ public final class FlowsynthConfig {
         conditionBalance = r.number(ConfigKeys.CONDITION_BALANCE, 0, 1);
         conditionAuto = r.bool(ConfigKeys.CONDITION_AUTO);
         conditionAutoDependenceRatio = r.number(ConfigKeys.CONDITION_AUTO_DEPENDENCE_RATIO, 0, 1e6);
+        conditionAutoChildren = r.bool(ConfigKeys.CONDITION_AUTO_CHILDREN);
         orderCategories = r.bool(ConfigKeys.ENCODE_ORDER_CATEGORIES);
         splitNested = r.bool(ConfigKeys.ENCODE_SPLIT_NESTED);
         imputeNulls = r.bool(ConfigKeys.ENCODE_IMPUTE_NULLS);
@@ -200,6 +202,11 @@ public final class FlowsynthConfig {
     /** {@link ConfigKeys#CONDITION_AUTO_DEPENDENCE_RATIO}: ≥ 0, 0 = the coverage rule alone. */
     public double conditionAutoDependenceRatio() {
         return conditionAutoDependenceRatio;
+    }
+
+    /** {@link ConfigKeys#CONDITION_AUTO_CHILDREN}. */
+    public boolean conditionAutoChildren() {
+        return conditionAutoChildren;
     }
 
     /** {@link ConfigKeys#CONDITION_BALANCE}: α of context-balanced training, in [0, 1]. */

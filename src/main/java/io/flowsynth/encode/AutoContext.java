@@ -120,6 +120,28 @@ public final class AutoContext {
      */
     public static List<String> choose(TableEncoder encoder, List<Integer> candidates, List<Object[]> values,
                                       List<Long> rows, long total, int minCount, double dependenceRatio) {
+        return choose(encoder, candidates, values, rows, total, minCount, dependenceRatio, false).columns();
+    }
+
+    /**
+     * The context columns in the order chosen, and for each that joined as a child ({@link ContextJoint.Child}) its
+     * parent's name.
+     */
+    public record Choice(List<String> columns, Map<String, String> parents) {
+        public Choice {
+            columns = List.copyOf(columns);
+            parents = Map.copyOf(parents);
+        }
+    }
+
+    /**
+     * As above; with {@code children}, a candidate that cannot join the joint may join as a <b>child</b> of one chosen
+     * column: drawn given that column's level from their pairs' counts, by the same rule applied to the pair (its
+     * rows in pairs rarer than k within the allowance, or within {@link #MAX_UNCOVERED_FOR_DEPENDENCE} and 1 /
+     * {@code dependenceRatio} of the pair's {@link #dependence}); the parent is the chosen column it depends on most.
+     */
+    public static Choice choose(TableEncoder encoder, List<Integer> candidates, List<Object[]> values,
+                                List<Long> rows, long total, int minCount, double dependenceRatio, boolean children) {
         int groups = values.size();
         int[][] kept = new int[groups][candidates.size()]; // each group's kept level per candidate (−1: not kept)
         for (int g = 0; g < groups; g++) {
@@ -127,50 +149,85 @@ public final class AutoContext {
                 kept[g][j] = ((CategoricalEncoder) encoder.columns().get(candidates.get(j))).keptIndex(values.get(g)[j]);
             }
         }
-        List<Integer> chosen = new ArrayList<>();
+        List<Integer> joint = new ArrayList<>();
+        List<Integer> chosen = new ArrayList<>(); // the joint's columns and the children, in the order they joined
+        Map<Integer, Integer> parentOf = new HashMap<>();
         for (int j = 0; j < candidates.size(); j++) {
-            List<Integer> trial = new ArrayList<>(chosen);
+            List<Integer> trial = new ArrayList<>(joint);
             trial.add(j);
-            Map<List<Integer>, Long> combos = new HashMap<>();
-            for (int g = 0; g < groups; g++) {
-                List<Integer> key = new ArrayList<>(trial.size());
-                for (int t : trial) {
-                    if (kept[g][t] < 0) {
-                        key = null;
-                        break;
-                    }
-                    key.add(kept[g][t]);
-                }
-                if (key != null) {
-                    combos.merge(key, rows.get(g), Long::sum);
+            if (fits(kept, rows, trial, joint, j, total, minCount, dependenceRatio)) {
+                joint = trial;
+                chosen.add(j);
+                continue;
+            }
+            if (!children) {
+                continue;
+            }
+            int parent = -1;
+            double most = -1;
+            for (int p : chosen) {
+                double d = dependence(kept, rows, List.of(p), j);
+                if (d > most && fits(kept, rows, List.of(p, j), List.of(p), j, total, minCount, dependenceRatio)) {
+                    parent = p;
+                    most = d;
                 }
             }
-            long covered = 0;
-            int count = 0;
-            for (long c : combos.values()) {
-                if (c >= minCount) {
-                    covered += c;
-                    count++;
-                }
-            }
-            long uncovered = total - covered;
-            boolean fits = uncovered <= uncoveredAllowance(total, minCount)
-                    || (dependenceRatio > 0 && !chosen.isEmpty() && uncovered <= MAX_UNCOVERED_FOR_DEPENDENCE * total
-                    && uncovered * dependenceRatio <= dependence(kept, rows, chosen, j) * total);
-            if (count <= ContextJoint.MAX_COMBINATIONS && fits) {
-                chosen = trial;
+            if (parent >= 0) {
+                parentOf.put(j, parent);
+                chosen.add(j);
             }
         }
         // at least one learned column stays for the flow: a table of few-level categoricals only keeps its columns
-        // with the most outcomes out (else its joint alone would be the model)
+        // with the most outcomes out (else its joint alone would be the model); the last chosen is no one's parent
         while (!chosen.isEmpty() && restWidth(encoder, candidates, chosen) == 0) {
-            chosen.remove(chosen.size() - 1);
+            parentOf.remove(chosen.remove(chosen.size() - 1));
         }
         List<String> names = new ArrayList<>();
+        Map<String, String> parents = new HashMap<>();
         for (int j : chosen) {
             names.add(encoder.columns().get(candidates.get(j)).column());
+            if (parentOf.containsKey(j)) {
+                parents.put(names.get(names.size() - 1), encoder.columns().get(candidates.get(parentOf.get(j))).column());
+            }
         }
-        return names;
+        return new Choice(names, parents);
+    }
+
+    /**
+     * Whether the columns {@code trial} (candidate {@code j} added to {@code base}) may be drawn together: their rows
+     * in combinations rarer than {@code minCount} within {@link #uncoveredAllowance}, or within
+     * {@link #MAX_UNCOVERED_FOR_DEPENDENCE} and 1 / {@code dependenceRatio} of what j adds; at most
+     * {@link ContextJoint#MAX_COMBINATIONS} combinations.
+     */
+    private static boolean fits(int[][] kept, List<Long> rows, List<Integer> trial, List<Integer> base, int j,
+                                long total, int minCount, double dependenceRatio) {
+        Map<List<Integer>, Long> combos = new HashMap<>();
+        for (int g = 0; g < kept.length; g++) {
+            List<Integer> key = new ArrayList<>(trial.size());
+            for (int t : trial) {
+                if (kept[g][t] < 0) {
+                    key = null;
+                    break;
+                }
+                key.add(kept[g][t]);
+            }
+            if (key != null) {
+                combos.merge(key, rows.get(g), Long::sum);
+            }
+        }
+        long covered = 0;
+        int count = 0;
+        for (long c : combos.values()) {
+            if (c >= minCount) {
+                covered += c;
+                count++;
+            }
+        }
+        long uncovered = total - covered;
+        boolean fits = uncovered <= uncoveredAllowance(total, minCount)
+                || (dependenceRatio > 0 && !base.isEmpty() && uncovered <= MAX_UNCOVERED_FOR_DEPENDENCE * total
+                && uncovered * dependenceRatio <= dependence(kept, rows, base, j) * total);
+        return count <= ContextJoint.MAX_COMBINATIONS && fits;
     }
 
     /**

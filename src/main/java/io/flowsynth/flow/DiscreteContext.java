@@ -31,6 +31,24 @@ public final class DiscreteContext implements Serializable {
     private int[][] jointLevels;        // per combination, each joint feature's category
     private double[] jointCumulative;   // running probabilities of the combinations, ending at 1
     private java.util.Map<java.util.List<Integer>, Double> jointLogProb;
+    private Child[] children = new Child[0]; // features drawn after the joint, each given its parent's category
+
+    /** A feature drawn given its parent feature's category: per parent category, its categories' running shares. */
+    private record Child(int feature, int parent, int[][] categories, double[][] cumulative, double[][] logProb)
+            implements Serializable {
+        /** ln p(child category k | parent category p), or NaN when the pair is not stored. */
+        double logProb(int p, int k) {
+            if (categories[p] == null) {
+                return Double.NaN;
+            }
+            for (int j = 0; j < categories[p].length; j++) {
+                if (categories[p][j] == k) {
+                    return logProb[p][j];
+                }
+            }
+            return Double.NaN;
+        }
+    }
 
     /**
      * @param lower per context feature, its categories' interval bounds in [0, 1] (n + 1 increasing values from 0 to
@@ -99,6 +117,7 @@ public final class DiscreteContext implements Serializable {
      */
     public DiscreteContext withJoint(int[] features, int[][] levels, long[] counts) {
         DiscreteContext copy = new DiscreteContext(lower, indicators);
+        copy.children = children;
         for (int f : features) {
             if (f < 0 || f >= lower.length || lower[f] == null) {
                 throw new IllegalArgumentException("Joint feature " + f + " is not a discrete context feature");
@@ -130,9 +149,86 @@ public final class DiscreteContext implements Serializable {
     }
 
     /**
+     * This context with one more <b>child</b> feature, drawn after the joint (and earlier children) given its parent
+     * feature's category: category k with probability counts[p, k] / Σ_k counts[p, k] for the parent's category p;
+     * a parent category without pairs draws it by its own frequency. log p of its category is the pair's conditional
+     * (its own frequency when the pair is not stored: a rare pair left out).
+     *
+     * @param feature the child, a discrete feature in no joint
+     * @param parent  a joint feature or an earlier child
+     * @param pairs   per pair, the parent's and the child's category
+     * @param counts  per pair, its weight (rows)
+     */
+    public DiscreteContext withChild(int feature, int parent, int[][] pairs, long[] counts) {
+        for (int f : new int[]{feature, parent}) {
+            if (f < 0 || f >= lower.length || lower[f] == null) {
+                throw new IllegalArgumentException("Child or parent feature " + f + " is not a discrete context feature");
+            }
+        }
+        boolean parentDrawn = jointFeatures != null && Arrays.stream(jointFeatures).anyMatch(f -> f == parent);
+        for (Child c : children) {
+            parentDrawn |= c.feature() == parent;
+            if (c.feature() == feature) {
+                throw new IllegalArgumentException("Feature " + feature + " is a child already");
+            }
+        }
+        if (!parentDrawn || (jointFeatures != null && Arrays.stream(jointFeatures).anyMatch(f -> f == feature))) {
+            throw new IllegalArgumentException("Child feature " + feature + " needs a parent drawn before it and no "
+                    + "place in the joint");
+        }
+        int parents = midpoint[parent].length;
+        java.util.List<java.util.List<int[]>> byParent = new java.util.ArrayList<>();
+        for (int p = 0; p < parents; p++) {
+            byParent.add(new java.util.ArrayList<>());
+        }
+        for (int i = 0; i < pairs.length; i++) {
+            int p = pairs[i][0];
+            int k = pairs[i][1];
+            if (p < 0 || p >= parents || k < 0 || k >= midpoint[feature].length || counts[i] <= 0) {
+                throw new IllegalArgumentException("Child pair " + i + " (" + p + ", " + k + ", " + counts[i]
+                        + ") is out of range");
+            }
+            byParent.get(p).add(new int[]{k, i});
+        }
+        int[][] categories = new int[parents][];
+        double[][] cumulative = new double[parents][];
+        double[][] logProb = new double[parents][];
+        for (int p = 0; p < parents; p++) {
+            java.util.List<int[]> list = byParent.get(p);
+            if (list.isEmpty()) {
+                continue;
+            }
+            double total = 0;
+            for (int[] e : list) {
+                total += counts[e[1]];
+            }
+            categories[p] = new int[list.size()];
+            cumulative[p] = new double[list.size()];
+            logProb[p] = new double[list.size()];
+            double running = 0;
+            for (int j = 0; j < list.size(); j++) {
+                categories[p][j] = list.get(j)[0];
+                running += counts[list.get(j)[1]];
+                cumulative[p][j] = running / total;
+                logProb[p][j] = Math.log(counts[list.get(j)[1]] / total);
+            }
+            cumulative[p][list.size() - 1] = 1.0;
+        }
+        DiscreteContext copy = new DiscreteContext(lower, indicators);
+        copy.jointFeatures = jointFeatures;
+        copy.jointLevels = jointLevels;
+        copy.jointCumulative = jointCumulative;
+        copy.jointLogProb = jointLogProb;
+        copy.children = Arrays.copyOf(children, children.length + 1);
+        copy.children[children.length] = new Child(feature, parent, categories, cumulative, logProb);
+        return copy;
+    }
+
+    /**
      * Plain sampling's discrete features of one row from its base noise {@code z} (the context features'), in place
-     * in {@code c}: the joint's features together from the first one's noise, the other discrete features each from
-     * its own; continuous features are left as they are.
+     * in {@code c}: the joint's features together from the first one's noise, then each child from its own noise
+     * given its parent's category, the other discrete features each from its own; continuous features are left as
+     * they are.
      */
     public void draw(double[] z, double[] c) {
         for (int i = 0; i < lower.length; i++) {
@@ -147,6 +243,17 @@ public final class DiscreteContext implements Serializable {
             for (int j = 0; j < jointFeatures.length; j++) {
                 c[jointFeatures[j]] = midpoint[jointFeatures[j]][jointLevels[k][j]];
             }
+        }
+        for (Child child : children) {
+            int[] cats = child.categories()[category(child.parent(), c[child.parent()])];
+            if (cats == null) {
+                continue; // a parent level without stored pairs: the child's own frequency (drawn above)
+            }
+            double[] cum = child.cumulative()[category(child.parent(), c[child.parent()])];
+            double u = StandardNormal.cdf(z[child.feature()]);
+            int k = Arrays.binarySearch(cum, u);
+            k = k >= 0 ? Math.min(k + 1, cum.length - 1) : Math.min(-k - 1, cum.length - 1);
+            c[child.feature()] = midpoint[child.feature()][cats[k]];
         }
         snapRow(c); // the level indicators after the levels (the levels themselves are midpoints already)
     }
@@ -172,6 +279,14 @@ public final class DiscreteContext implements Serializable {
                 }
             }
         }
+        for (Child child : children) {
+            double conditional = child.logProb(category(child.parent(), row[child.parent()]),
+                    category(child.feature(), row[child.feature()]));
+            if (!Double.isNaN(conditional)) {
+                lp += conditional;
+                inJoint.add(child.feature());
+            }
+        }
         for (int i = 0; i < lower.length; i++) {
             if (lower[i] != null && !inJoint.contains(i)) {
                 lp += logProb(i, row[i]);
@@ -182,7 +297,8 @@ public final class DiscreteContext implements Serializable {
 
     /**
      * The one feature whose base noise alone picks a row's discrete context levels in {@link #draw} — the joint's
-     * first feature when every discrete feature is in the joint, the only discrete feature when there is no joint —
+     * first feature when every discrete feature is in the joint or one of its children (which add their own noise
+     * given the joint's levels), the only discrete feature when there is no joint —
      * or −1 (several features draw independently, or none is discrete). Plain sampling may give it
      * {@link #stratifiedNoise} instead of independent noise.
      */
@@ -193,8 +309,8 @@ public final class DiscreteContext implements Serializable {
                 drawn.add(i);
             }
         }
-        if (jointFeatures != null) {
-            return drawn.size() == jointFeatures.length ? jointFeatures[0] : -1;
+        if (jointFeatures != null) { // children draw from their own noise given the joint's levels
+            return drawn.size() == jointFeatures.length + children.length ? jointFeatures[0] : -1;
         }
         return drawn.size() == 1 ? drawn.get(0) : -1;
     }

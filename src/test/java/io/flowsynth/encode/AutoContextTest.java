@@ -98,6 +98,45 @@ class AutoContextTest {
     }
 
     @Test
+    void aColumnTooRareWithAllTheJointsColumnsJoinsAsAChildOfTheOneItDependsOnMost() {
+        // a (2 levels) and b (5 levels) independent, 2,000 rows; c (2 levels) follows a (c = a in 95 % of rows) but
+        // its combinations with (a, b) spread the 5 % other rows over ten combinations of 10 or fewer: rare at k = 12.
+        // Its pairs with a are all common.
+        CategoricalEncoder a = cat("a", Map.of("a0", 1000L, "a1", 1000L));
+        CategoricalEncoder b = cat("b", Map.of("b0", 400L, "b1", 400L, "b2", 400L, "b3", 400L, "b4", 400L));
+        CategoricalEncoder c = cat("c", Map.of("c0", 1000L, "c1", 1000L));
+        QuantileEncoder x = Fixtures.quantile("x", "continuous", DOUBLE, List.of(1.0, 2.0, 3.0, 4.0), 4);
+        TableEncoder encoder = new TableEncoder(List.of(x, a, b, c));
+        List<Integer> candidates = List.of(1, 2, 3); // as ranked
+        List<Object[]> values = new ArrayList<>();
+        List<Long> rows = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 5; j++) {
+                values.add(new Object[]{"a" + i, "b" + j, "c" + i});
+                rows.add(190L);
+                values.add(new Object[]{"a" + i, "b" + j, "c" + (1 - i)});
+                rows.add(10L);
+            }
+        }
+        long total = rows.stream().mapToLong(Long::longValue).sum();
+        assertThat(AutoContext.choose(encoder, candidates, values, rows, total, 12, 20)).containsExactly("a", "b");
+        AutoContext.Choice choice = AutoContext.choose(encoder, candidates, values, rows, total, 12, 20, true);
+        assertThat(choice.columns()).containsExactly("a", "b", "c");
+        assertThat(choice.parents()).containsExactly(Map.entry("c", "a"));
+        // its pairs then hold a's level: (a0, c0) 950, (a0, c1) 50, ...
+        ContextJoint.Child child = ContextJoint.Child.of(encoder, 3, 1, 2, 0, values, rows, 12);
+        assertThat(child.counts()).containsExactly(950, 50, 50, 950);
+        ContextJoint joint = ContextJoint.of(encoder, new int[]{1, 2}, values.stream().map(v -> new Object[]{v[0], v[1]})
+                .toList(), rows, 12, List.of(child));
+        ContextJoint back = ContextJoint.fromJson(joint.toJson());
+        assertThat(back.children()).hasSize(1);
+        assertThat(back.children().get(0).parent()).isEqualTo(1);
+        assertThat(back.children().get(0).pairs()).isDeepEqualTo(child.pairs());
+        assertThat(ContextJoint.fromJson(ContextJoint.of(encoder, new int[]{1, 2}, values.stream()
+                .map(v -> new Object[]{v[0], v[1]}).toList(), rows, 12).toJson()).children()).isEmpty();
+    }
+
+    @Test
     void dependenceIsTheTotalVariationFromTheProductOfTheMarginals() {
         // two columns as kept levels per group: a copy of each other (TV 1/2 for two even levels), and independent
         int[][] copy = {{0, 0}, {1, 1}};

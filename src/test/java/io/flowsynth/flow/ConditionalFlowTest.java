@@ -218,6 +218,37 @@ class ConditionalFlowTest {
     }
 
     @Test
+    void aChildIsDrawnGivenItsParentsCategoryFromItsPairsAndScoredByThem() {
+        // a joint of features 0 (2 categories) and 1 (3); feature 2 (3 categories: 0.5, 0.3, 0.2) a child of 0:
+        // under category 0 pairs (0, 0) 60 and (0, 2) 20, under category 1 no pair (its own frequencies)
+        DiscreteContext d = new DiscreteContext(new double[][]{{0, 0.5, 1}, {0, 0.2, 0.6, 1}, {0, 0.5, 0.8, 1}})
+                .withJoint(new int[]{0, 1}, new int[][]{{0, 2}, {1, 0}, {1, 1}}, new long[]{50, 30, 20})
+                .withChild(2, 0, new int[][]{{0, 0}, {0, 2}}, new long[]{60, 20});
+        assertThat(d.drawnBy()).as("the joint's first feature still picks the levels").isEqualTo(0);
+        SplittableRandom rng = new SplittableRandom(5);
+        java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
+        int n = 40_000;
+        double[] c = new double[3];
+        for (int i = 0; i < n; i++) {
+            d.draw(new double[]{rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()}, c);
+            seen.merge(d.category(0, c[0]) + "," + d.category(2, c[2]), 1, Integer::sum);
+        }
+        assertThat(seen.keySet()).as("under parent 0 only its stored pairs").containsExactly("0,0", "0,2", "1,0",
+                "1,1", "1,2");
+        assertThat(seen.get("0,0") / (double) n).isCloseTo(0.5 * 0.75, Offset.offset(0.01));
+        assertThat(seen.get("1,1") / (double) n).isCloseTo(0.5 * 0.3, Offset.offset(0.01));
+        double[] row = {d.snap(0, -1.0), d.snap(1, 1.0), d.snap(2, 1.5)}; // categories 0, 2, 2
+        assertThat(d.logProbDiscrete(row)).isCloseTo(Math.log(0.5) + Math.log(0.25), Offset.offset(1e-12));
+        row[2] = d.snap(2, 0.0); // pair (0, 1) not stored: the child's own frequency
+        assertThat(d.logProbDiscrete(row)).isCloseTo(Math.log(0.5) + Math.log(0.3), Offset.offset(1e-12));
+        assertThatThrownBy(() -> new DiscreteContext(new double[][]{{0, 0.5, 1}, {0, 0.5, 1}})
+                .withChild(1, 0, new int[][]{{0, 0}}, new long[]{5})).as("a parent drawn before it")
+                .hasMessageContaining("parent");
+        assertThatThrownBy(() -> d.withChild(1, 0, new int[][]{{0, 0}}, new long[]{5})).as("a joint feature")
+                .hasMessageContaining("joint");
+    }
+
+    @Test
     void levelIndicatorsFollowTheirDiscreteFeatureWhereverItIsSetAndCarryNoProbability() {
         // feature 0: 3 categories with 3 indicators (features 1-3), feature 4 continuous
         double[] bounds = {0, 0.5, 0.9, 1};

@@ -149,6 +149,60 @@ class ContextJointSamplingTest {
     }
 
     @Test
+    void aColumnTooRareWithTheWholeJointIsDrawnGivenOneOfItsColumns() throws Exception {
+        // 1,000 rows: a (2 levels) and b (5 levels) independent; c follows a (c = a in 96 % of rows), the other 4 %
+        // spread over ten (a, b, c) combinations of 4 rows (rare at k = 5: too many for the joint) but two (a, c)
+        // pairs of 20 rows; x depends on all three
+        SparkSession spark = SharedSparkSession.get();
+        StructType schema = new StructType(new StructField[]{
+            DataTypes.createStructField("a", DataTypes.StringType, false),
+            DataTypes.createStructField("b", DataTypes.StringType, false),
+            DataTypes.createStructField("c", DataTypes.StringType, false),
+            DataTypes.createStructField("x", DataTypes.DoubleType, false)});
+        Random r = new Random(6);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 5; j++) {
+                for (int n = 0; n < 100; n++) {
+                    int c = n < 96 ? i : 1 - i;
+                    rows.add(RowFactory.create("a" + i, "b" + j, "c" + c, 3.0 * i + j + 2.0 * c + r.nextGaussian()));
+                }
+            }
+        }
+        String input = dir.resolve("child.parquet").toString();
+        spark.createDataFrame(rows, schema).repartition(2).write().parquet(input);
+        String model = dir.resolve("child-model").toString();
+        assertThat(cli("fit", "--input", input, "--model", model, "--set", "flowsynth.train.steps=20",
+                "--set", "flowsynth.encode.split-nested=false")).isZero();
+        JsonNode meta = new ObjectMapper().readTree(Files.readString(Path.of(model, "metadata.json")));
+        assertThat(meta.path("automatic_context_columns")).extracting(JsonNode::asText)
+                .containsExactlyInAnyOrder("a", "b", "c");
+        JsonNode joint = meta.path("encoder").path("context_joint");
+        assertThat(joint.path("columns").size()).isEqualTo(2);
+        assertThat(joint.path("children").size()).isEqualTo(1);
+        // whichever two columns lead (ranked by what they explain of x), the third one's (a, b, c) combinations are
+        // too rare for the joint, and its pairs with one of them are all common: it is that one's child
+        long pairRows = 0;
+        for (JsonNode n : joint.path("children").get(0).path("counts")) {
+            pairRows += n.asLong();
+        }
+        assertThat(pairRows).as("every row in a stored pair").isEqualTo(1000L);
+        String out = dir.resolve("child-sample").toString();
+        assertThat(cli("sample", "--model", model, "--rows", "4000", "--output", out, "--seed", "3")).isZero();
+        Dataset<Row> synth = spark.read().parquet(out);
+        long same = synth.filter(functions.expr("substring(a, 2) = substring(c, 2)")).count();
+        assertThat(same / 4000.0).as("c follows a as in the real rows").isBetween(0.94, 0.98);
+        // without children the third column is no context column
+        String plain = dir.resolve("no-child-model").toString();
+        assertThat(cli("fit", "--input", input, "--model", plain, "--set", "flowsynth.train.steps=20",
+                "--set", "flowsynth.encode.split-nested=false", "--set", "flowsynth.condition.auto-children=false"))
+                .isZero();
+        JsonNode plainMeta = new ObjectMapper().readTree(Files.readString(Path.of(plain, "metadata.json")));
+        assertThat(plainMeta.path("automatic_context_columns").size()).isEqualTo(2);
+        assertThat(plainMeta.path("encoder").path("context_joint").has("children")).isFalse();
+    }
+
+    @Test
     void aFitLaysACategoricalOutInTheOrderOfTheNumberItExplainsUnlessSwitchedOff() throws Exception {
         // material: m0 most frequent with x about 2, m1 with x about 6, m2 (rarest) with x about -2; by frequency
         // m0, m1, m2, by their mean x m2, m0, m1

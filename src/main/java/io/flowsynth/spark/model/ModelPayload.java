@@ -101,7 +101,12 @@ public final class ModelPayload implements Serializable {
         for (int j = 0; j < features.length; j++) {
             features[j] = ContextLayout.contextFeatures(encoder, joint.columns()[j]); // the column's first feature
         }
-        return discrete.withJoint(features, joint.levels(), joint.counts());
+        discrete = discrete.withJoint(features, joint.levels(), joint.counts());
+        for (ContextJoint.Child child : joint.children()) {
+            discrete = discrete.withChild(ContextLayout.contextFeatures(encoder, child.column()),
+                    ContextLayout.contextFeatures(encoder, child.parent()), child.pairs(), child.counts());
+        }
+        return discrete;
     }
 
     /** {@link #flow()} as a conditional flow (a model fitted with condition columns only). */

@@ -184,13 +184,15 @@ public final class FitPipeline {
         boolean auto = context.isEmpty() && c.conditionAuto() && !c.privacy().enabled()
                 && c.flow().type().layered() && !c.flow().copulaInit();
         Groups contextCounts = null; // the automatic context's counts of its columns' values: the joint's too
+        Map<String, String> contextParents = Map.of(); // the automatic context's children's parents
         if (auto && stored != null) {
             context = stored.contextAuto() ? ContextLayout.indicatorColumns(stored) : List.of();
         } else if (auto) {
             AutoChoice choice = autoContext(table, fitted, encodeOptions.minCategoryCount(), counted, seed,
-                    c.conditionAutoDependenceRatio());
+                    c.conditionAutoDependenceRatio(), c.conditionAutoChildren());
             context = choice.columns();
             contextCounts = choice.counts();
+            contextParents = choice.parents();
         }
         // a conditional model's context columns come first: its leading features are the context
         TableEncoder ordered = context.isEmpty() ? fitted
@@ -198,7 +200,8 @@ public final class FitPipeline {
                 .withContextAuto(auto);
         // the joint's counts are no DP release: under differential privacy the context columns stay independent
         TableEncoder joined = stored == null && context.size() > 1 && !c.privacy().enabled()
-                ? withContextJoint(table, ordered, context.size(), encodeOptions.minCategoryCount(), contextCounts)
+                ? withContextJoint(table, ordered, context.size(), encodeOptions.minCategoryCount(), contextCounts,
+                contextParents)
                 : ordered;
         // the regression is no DP release: under differential privacy null rows' value features stay noise
         TableEncoder encoder = stored == null && c.imputeNulls() && !c.privacy().enabled()
@@ -458,7 +461,7 @@ public final class FitPipeline {
      * @param counted the discrete context columns' values already counted (in their order), or null to count them
      */
     static TableEncoder withContextJoint(Dataset<Row> table, TableEncoder encoder, int contextColumns, int minCount,
-                                         Groups counted) {
+                                         Groups counted, Map<String, String> parents) {
         int[] columns = ContextLayout.discreteColumns(encoder, contextColumns);
         if (columns.length < 2) {
             return encoder;
@@ -466,15 +469,61 @@ public final class FitPipeline {
         Groups groups = counted != null ? counted : countGroups(table, encoder,
                 java.util.Arrays.stream(columns).boxed().toList(), 4 * ContextJoint.MAX_COMBINATIONS,
                 "flowsynth fit: the joint of the context columns");
-        ContextJoint joint = groups == null ? null
-                : ContextJoint.of(encoder, columns, groups.values(), groups.rows(), minCount);
+        if (groups == null) {
+            LOG.info("The categorical context columns have too many combinations for a joint: plain sampling draws "
+                    + "them independently");
+            return encoder;
+        }
+        // the joint's columns (the others are children, each drawn given its parent)
+        List<Integer> jointAt = new java.util.ArrayList<>();
+        for (int j = 0; j < columns.length; j++) {
+            if (!parents.containsKey(encoder.columns().get(columns[j]).column())) {
+                jointAt.add(j);
+            }
+        }
+        List<Object[]> jointValues = new java.util.ArrayList<>(groups.values().size());
+        for (Object[] v : groups.values()) {
+            Object[] cut = new Object[jointAt.size()];
+            for (int j = 0; j < cut.length; j++) {
+                cut[j] = v[jointAt.get(j)];
+            }
+            jointValues.add(cut);
+        }
+        int[] jointColumns = jointAt.stream().mapToInt(j -> columns[j]).toArray();
+        List<ContextJoint.Child> children = new java.util.ArrayList<>();
+        java.util.Set<String> drawn = new java.util.HashSet<>();
+        jointAt.forEach(j -> drawn.add(encoder.columns().get(columns[j]).column()));
+        StringBuilder described = new StringBuilder();
+        for (int j = 0; j < columns.length; j++) {
+            String name = encoder.columns().get(columns[j]).column();
+            String parent = parents.get(name);
+            if (parent == null || !drawn.contains(parent)) {
+                continue; // a joint column, or a child whose parent has no stored pairs: drawn independently
+            }
+            int parentAt = -1;
+            for (int k = 0; k < columns.length; k++) {
+                if (encoder.columns().get(columns[k]).column().equals(parent)) {
+                    parentAt = k;
+                }
+            }
+            ContextJoint.Child child = ContextJoint.Child.of(encoder, columns[j], columns[parentAt], j, parentAt,
+                    groups.values(), groups.rows(), minCount);
+            if (child != null) {
+                children.add(child);
+                drawn.add(name);
+                described.append(described.length() == 0 ? "" : ", ").append(name).append(" given ").append(parent)
+                        .append(" (").append(child.counts().length).append(" pairs)");
+            }
+        }
+        ContextJoint joint = jointColumns.length < (children.isEmpty() ? 2 : 1) ? null
+                : ContextJoint.of(encoder, jointColumns, jointValues, groups.rows(), minCount, children);
         if (joint == null) {
             LOG.info("The categorical context columns have too many (or no kept) combinations for a joint: plain "
                     + "sampling draws them independently");
             return encoder;
         }
-        LOG.info("Context joint: {} combinations of the kept levels (each seen in at least {} rows)",
-                joint.counts().length, minCount);
+        LOG.info("Context joint: {} combinations of the kept levels (each seen in at least {} rows){}",
+                joint.counts().length, minCount, children.isEmpty() ? "" : "; drawn after it: " + described);
         return encoder.withContextJoint(joint);
     }
 
@@ -515,7 +564,7 @@ public final class FitPipeline {
      * The automatic context's columns, in the order chosen, and the counts of their values (groups of the candidates'
      * count, cut to these columns: the context joint needs no second pass), or null when none was chosen.
      */
-    record AutoChoice(List<String> columns, Groups counts) {
+    record AutoChoice(List<String> columns, Groups counts, Map<String, String> parents) {
     }
 
     /** Most counted groups of the candidates' values collected for the automatic context's choice. */
@@ -529,10 +578,10 @@ public final class FitPipeline {
      * fits.
      */
     static AutoChoice autoContext(Dataset<Row> table, TableEncoder encoder, int minCount, long rows, long seed,
-                                  double dependenceRatio) {
+                                  double dependenceRatio, boolean children) {
         List<Integer> all = AutoContext.candidates(encoder);
         if (all.isEmpty()) {
-            return new AutoChoice(List.of(), null);
+            return new AutoChoice(List.of(), null, Map.of());
         }
         int scored = ContextScores.scoredCandidates(encoder, all);
         if (scored < all.size()) {
@@ -569,12 +618,14 @@ public final class FitPipeline {
                 candidates = candidates.subList(0, candidates.size() / 2);
                 continue;
             }
-            List<String> chosen = AutoContext.choose(encoder, candidates, groups.values(), groups.rows(), rows,
-                    minCount, dependenceRatio);
-            LOG.info("Automatic context ({}): {} of {} categorical candidates chosen: {}", ConfigKeys.CONDITION_AUTO,
-                    chosen.size(), candidates.size(), chosen);
+            AutoContext.Choice choice = AutoContext.choose(encoder, candidates, groups.values(), groups.rows(), rows,
+                    minCount, dependenceRatio, children);
+            List<String> chosen = choice.columns();
+            LOG.info("Automatic context ({}): {} of {} categorical candidates chosen: {}{}", ConfigKeys.CONDITION_AUTO,
+                    chosen.size(), candidates.size(), chosen, choice.parents().isEmpty() ? ""
+                            : " (drawn given another: " + new java.util.TreeMap<>(choice.parents()) + ")");
             if (chosen.isEmpty()) {
-                return new AutoChoice(chosen, null);
+                return new AutoChoice(chosen, null, Map.of());
             }
             int[] at = new int[chosen.size()]; // each chosen column's place among the candidates
             for (int j = 0; j < at.length; j++) {
@@ -592,9 +643,9 @@ public final class FitPipeline {
                 }
                 values.add(cut);
             }
-            return new AutoChoice(chosen, new Groups(values, groups.rows()));
+            return new AutoChoice(chosen, new Groups(values, groups.rows()), choice.parents());
         }
-        return new AutoChoice(List.of(), null);
+        return new AutoChoice(List.of(), null, Map.of());
     }
 
     /** Most rows (a seeded sample of a larger table) over which the automatic context's candidates are scored. */
