@@ -129,17 +129,8 @@ public record ContextJoint(int[] columns, int[][] levels, long[] counts, List<Ch
         }
 
         static Child fromJson(JsonNode o) {
-            JsonNode l = o.path("pairs");
-            int[][] pairs = new int[l.size()][];
-            for (int i = 0; i < pairs.length; i++) {
-                pairs[i] = ints(l.get(i));
-            }
-            JsonNode n = o.path("counts");
-            long[] counts = new long[n.size()];
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] = n.get(i).asLong();
-            }
-            return new Child(o.path("column").asInt(), o.path("parent").asInt(), pairs, counts);
+            return new Child(o.path("column").asInt(), o.path("parent").asInt(), intRows(o.path("pairs")),
+                    longs(o.path("counts")));
         }
     }
 
@@ -222,19 +213,27 @@ public record ContextJoint(int[] columns, int[][] levels, long[] counts, List<Ch
 
     public static ContextJoint fromJson(JsonNode o) {
         int[] columns = ints(o.path("columns"));
-        JsonNode l = o.path("levels");
-        int[][] levels = new int[l.size()][];
-        for (int i = 0; i < levels.length; i++) {
-            levels[i] = ints(l.get(i));
-        }
-        JsonNode n = o.path("counts");
-        long[] counts = new long[n.size()];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = n.get(i).asLong();
-        }
+        int[][] levels = intRows(o.path("levels"));
+        long[] counts = longs(o.path("counts"));
         List<Child> children = new ArrayList<>();
         o.path("children").forEach(c -> children.add(Child.fromJson(c)));
         return new ContextJoint(columns, levels, counts, children);
+    }
+
+    private static int[][] intRows(JsonNode a) {
+        int[][] out = new int[a.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ints(a.get(i));
+        }
+        return out;
+    }
+
+    private static long[] longs(JsonNode a) {
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asLong();
+        }
+        return out;
     }
 
     private static int[] ints(JsonNode a) {
