@@ -150,9 +150,9 @@ class ContextJointSamplingTest {
 
     @Test
     void aColumnTooRareWithTheWholeJointIsDrawnGivenOneOfItsColumns() throws Exception {
-        // 1,000 rows: a (2 levels) and b (5 levels) independent; c follows a (c = a in 96 % of rows), the other 4 %
-        // spread over ten (a, b, c) combinations of 4 rows (rare at k = 5: too many for the joint) but two (a, c)
-        // pairs of 20 rows; x depends on all three
+        // 1,000 rows: a (2 levels); b (5 levels) depends on a (shares 40/30/15/10/5 % under a0, the reverse under
+        // a1); c follows a (c = a in 96 % of rows), the other 4 % spread over ten (a, b, c) combinations of 4 rows
+        // (rare at k = 5: too many for the joint) but two (a, c) pairs of 20 rows; x depends on all three
         SparkSession spark = SharedSparkSession.get();
         StructType schema = new StructType(new StructField[]{
             DataTypes.createStructField("a", DataTypes.StringType, false),
@@ -161,10 +161,12 @@ class ContextJointSamplingTest {
             DataTypes.createStructField("x", DataTypes.DoubleType, false)});
         Random r = new Random(6);
         List<Row> rows = new ArrayList<>();
+        int[] shares = {200, 150, 75, 50, 25};
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 5; j++) {
-                for (int n = 0; n < 100; n++) {
-                    int c = n < 96 ? i : 1 - i;
+                int cell = shares[i == 0 ? j : 4 - j];
+                for (int n = 0; n < cell; n++) {
+                    int c = n < cell - 4 ? i : 1 - i;
                     rows.add(RowFactory.create("a" + i, "b" + j, "c" + c, 3.0 * i + j + 2.0 * c + r.nextGaussian()));
                 }
             }
@@ -181,7 +183,7 @@ class ContextJointSamplingTest {
         assertThat(joint.path("columns").size()).isEqualTo(2);
         assertThat(joint.path("children").size()).isEqualTo(1);
         // whichever two columns lead (ranked by what they explain of x), the third one's (a, b, c) combinations are
-        // too rare for the joint, and its pairs with one of them are all common: it is that one's child
+        // too rare for the joint, and its pairs with one it depends on are all common: it is that one's child
         long pairRows = 0;
         for (JsonNode n : joint.path("children").get(0).path("counts")) {
             pairRows += n.asLong();
