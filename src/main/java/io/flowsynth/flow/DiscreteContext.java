@@ -116,8 +116,7 @@ public final class DiscreteContext implements Serializable {
      * @param counts   per combination, its weight (rows)
      */
     public DiscreteContext withJoint(int[] features, int[][] levels, long[] counts) {
-        DiscreteContext copy = new DiscreteContext(lower, indicators);
-        copy.children = children;
+        DiscreteContext copy = copy();
         for (int f : features) {
             if (f < 0 || f >= lower.length || lower[f] == null) {
                 throw new IllegalArgumentException("Joint feature " + f + " is not a discrete context feature");
@@ -145,6 +144,17 @@ public final class DiscreteContext implements Serializable {
             copy.jointLogProb.put(java.util.Arrays.stream(levels[c]).boxed().toList(), Math.log(counts[c] / total));
         }
         copy.jointCumulative[levels.length - 1] = 1.0;
+        return copy;
+    }
+
+    /** A copy sharing this context's (immutable) joint and children, for a {@code with…} method to change. */
+    private DiscreteContext copy() {
+        DiscreteContext copy = new DiscreteContext(lower, indicators);
+        copy.jointFeatures = jointFeatures;
+        copy.jointLevels = jointLevels;
+        copy.jointCumulative = jointCumulative;
+        copy.jointLogProb = jointLogProb;
+        copy.children = children;
         return copy;
     }
 
@@ -214,11 +224,7 @@ public final class DiscreteContext implements Serializable {
             }
             cumulative[p][list.size() - 1] = 1.0;
         }
-        DiscreteContext copy = new DiscreteContext(lower, indicators);
-        copy.jointFeatures = jointFeatures;
-        copy.jointLevels = jointLevels;
-        copy.jointCumulative = jointCumulative;
-        copy.jointLogProb = jointLogProb;
+        DiscreteContext copy = copy();
         copy.children = Arrays.copyOf(children, children.length + 1);
         copy.children[children.length] = new Child(feature, parent, categories, cumulative, logProb);
         return copy;
@@ -245,11 +251,12 @@ public final class DiscreteContext implements Serializable {
             }
         }
         for (Child child : children) {
-            int[] cats = child.categories()[category(child.parent(), c[child.parent()])];
+            int p = category(child.parent(), c[child.parent()]);
+            int[] cats = child.categories()[p];
             if (cats == null) {
                 continue; // a parent level without stored pairs: the child's own frequency (drawn above)
             }
-            double[] cum = child.cumulative()[category(child.parent(), c[child.parent()])];
+            double[] cum = child.cumulative()[p];
             double u = StandardNormal.cdf(z[child.feature()]);
             int k = Arrays.binarySearch(cum, u);
             k = k >= 0 ? Math.min(k + 1, cum.length - 1) : Math.min(-k - 1, cum.length - 1);

@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *       flowsynth.sample.stratify-context=false}): stratified draws hold the context columns' stored proportions,
  *       with less scatter than the holdout (a random sample) has, so they can score above the "ceiling" without a
  *       better-learned dependence; the independent draws are the like-for-like comparison with it;</li>
- *   <li>scores the holdout once more with every categorical column's values that the training side holds fewer than
- *       {@code flowsynth.privacy.min-category-count} times replaced by training values drawn in proportion to the
+ *   <li>scores the holdout once more with every categorical column's non-null values that the training side holds
+ *       fewer than {@code flowsynth.privacy.min-category-count} times replaced by training values drawn in proportion to the
  *       others' counts (<b>{@value #PROTECTED_CEILING}</b>): what rare-category protection, which withholds such
  *       values from every model and redistributes their rows the same way, leaves of the ceiling at best (pair-level
  *       protection, such as a city named under no state of fewer than k rows, costs more: it is an upper bound);</li>
@@ -379,9 +379,9 @@ public final class FidelityRealBench {
     }
 
     /**
-     * The holdout with each of {@code columns}' values that {@code train} holds fewer than {@code k} times (null
-     * counted as a value) replaced by one of its values held k or more times, drawn in proportion to their counts
-     * (seeded); the method {@value #PROTECTED_CEILING}.
+     * The holdout with each of {@code columns}' non-null values that {@code train} holds fewer than {@code k} times
+     * replaced by one of its values held k or more times, drawn in proportion to their counts (seeded); null stays (the
+     * encoders keep null as a category whatever its count); the method {@value #PROTECTED_CEILING}.
      */
     static Dataset<Row> protectedHoldout(SparkSession spark, Dataset<Row> train, Dataset<Row> holdout,
                                          List<String> columns, int k, long seed) {
@@ -404,7 +404,7 @@ public final class FidelityRealBench {
             List<Map.Entry<Object, Long>> entries = new ArrayList<>(byValue.entrySet());
             entries.sort(java.util.Comparator.comparing(e -> String.valueOf(e.getKey()))); // a fixed order
             for (Map.Entry<Object, Long> e : entries) {
-                if (e.getValue() >= k) {
+                if (e.getKey() != null && e.getValue() >= k) {
                     kept.add(e.getKey());
                     sum += e.getValue();
                     running.add(sum);
@@ -424,7 +424,7 @@ public final class FidelityRealBench {
             for (int i = 0; i < v.length; i++) {
                 v[i] = r.get(i);
                 Map<Object, Long> byValue = counts.get(i);
-                if (byValue != null && byValue.getOrDefault(v[i], 0L) < k) {
+                if (byValue != null && v[i] != null && byValue.getOrDefault(v[i], 0L) < k) {
                     long[] cum = keptCumulative.get(i);
                     long u = (long) (rng.nextDouble() * cum[cum.length - 1]);
                     int pick = java.util.Arrays.binarySearch(cum, u + 1);
