@@ -42,7 +42,10 @@
 #                                 FIDELITY_REAL_NAME renames the outputs, e.g. to compare settings;
 #                                 FIDELITY_REAL_VARIANTS="NAME:key=value,...;NAME2:..." fits candidates in the same run;
 #                                 each model's scores are the mean over FIDELITY_REAL_DRAWS holdout-sized samples,
-#                                 default 3, with every draw's quality and pairs in the JSON)
+#                                 default 3, with every draw's quality and pairs in the JSON;
+#                                 FIDELITY_REAL_SEEDS=N also fits the defaults with flowsynth.seed 2..N and summarises
+#                                 the seeds' mean with independent context draws per table: gap closed and the
+#                                 fidelity targets met or not, the ceiling's own std error beside the model's)
 #   jobs/bench.sh cli [RUNS]      the first minutes with the CLI, interleaved RUNS times (default 3), median seconds:
 #                                 no command, a usage error (sample without --rows), an existing output, --help,
 #                                 config, and a 1,000-row sample of a small model (fitted once on a 2,000-row demo

@@ -53,6 +53,51 @@ class FidelityRealBenchTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    private static void method(ObjectNode methods, String name, double quality, double pairs, double std, long tails,
+                               long realTails) {
+        methods.putObject(name).put("quality", quality).put("column_pair_trends", pairs)
+                .put("max_std_error_protected", std).put("beyond_tails", tails).put("beyond_tails_real", realTails);
+    }
+
+    @Test
+    void theSeedsSummaryAveragesTheIndependentDrawsAndTheSeedRunsAndChecksTheTargets() {
+        assertThat(FidelityRealBench.seeds(null)).isEqualTo(1);
+        assertThat(FidelityRealBench.seedVariants(3)).containsOnlyKeys("seed2", "seed3");
+        assertThat(FidelityRealBench.seedVariants(3).get("seed3")).containsEntry("flowsynth.seed", "3")
+                .containsEntry("flowsynth.sample.stratify-context", "false");
+        assertThat(FidelityRealBench.seedVariants(1)).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FidelityRealBench.seeds("0"))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        ObjectNode methods = JsonNodeFactory.instance.objectNode();
+        method(methods, "ceiling", 0.96, 0.95, 1.2, 18, 18);
+        method(methods, "copula", 0.95, 0.93, 0.1, 0, 18);
+        method(methods, "defaults", 0.99, 0.99, 0.0, 0, 18); // stratified: not part of the summary
+        assertThat(FidelityRealBench.seedSummary(methods)).isNull();
+        method(methods, FidelityRealBench.INDEPENDENT_DRAWS, 0.958, 0.945, 0.04, 30, 18);
+        method(methods, "seed2", 0.956, 0.941, 0.03, 40, 18);
+        method(methods, "other", 0.90, 0.90, 0.9, 90, 18); // a variant that is no seed run
+        ObjectNode s = FidelityRealBench.seedSummary(methods);
+        assertThat(s.path("methods")).hasSize(2);
+        assertThat(s.path("quality").asDouble()).isCloseTo(0.957, within(1e-12));
+        assertThat(s.path("gap_closed_quality").asDouble()).isCloseTo(0.7, within(1e-9));
+        assertThat(s.path("pairs_below_ceiling").asDouble()).isCloseTo(0.007, within(1e-12));
+        assertThat(s.path("max_std_error_protected").asDouble()).isEqualTo(0.04);
+        assertThat(s.path("max_tail_ratio").asDouble()).isCloseTo(40 / 18.0, within(1e-12));
+        assertThat(s.path("targets").path("quality").asBoolean()).isTrue();
+        assertThat(s.path("targets").path("pairs").asBoolean()).isTrue();
+        assertThat(s.path("targets").path("std").asBoolean()).isTrue();
+        assertThat(s.path("targets").path("ceiling_std").asBoolean()).isFalse();
+        assertThat(s.path("targets").path("tails").asBoolean()).isFalse();
+        assertThat(FidelityRealBench.seedLine(s)).contains("over 2 seeds").contains("closes quality 70 % ✓")
+                .contains("tails ≤ 2.22× real ✗");
+        // no gap to close: the quality target does not apply
+        method(methods, "copula", 0.97, 0.93, 0.1, 0, 18);
+        ObjectNode none = FidelityRealBench.seedSummary(methods);
+        assertThat(none.path("targets").path("quality").isNull()).isTrue();
+        assertThat(FidelityRealBench.seedLine(none)).contains("n/a (copula ≥ ceiling) n/a");
+    }
+
     @Test
     void variantsTakeListValues() {
         var v = FidelityRealBench.variants("a:flowsynth.condition.columns=x,y,z,flowsynth.seed=2;b:");
