@@ -19,6 +19,7 @@ import io.flowsynth.spark.io.TableReader;
 import io.flowsynth.spark.model.FlowsynthModel;
 import io.flowsynth.spark.pipeline.FitPipeline;
 import io.flowsynth.spark.sample.SyntheticSampler;
+import io.flowsynth.spark.score.ScorePipeline;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -435,10 +436,12 @@ public final class FidelityRealBench {
                 case "copula" -> {
                     m.put("fit_seconds", copulaSeconds);
                     training(m, copulaModel);
+                    holdoutLikelihood(m, spark, copulaModel, holdout, seed);
                 }
                 case "defaults" -> {
                     m.put("fit_seconds", defaultSeconds);
                     training(m, defaultModel);
+                    holdoutLikelihood(m, spark, defaultModel, holdout, seed);
                 }
                 case INDEPENDENT_DRAWS -> {
                     m.putNull("fit_seconds"); // the defaults' model
@@ -450,6 +453,7 @@ public final class FidelityRealBench {
                     if (variantModels.containsKey(method)) {
                         m.put("fit_seconds", variantSeconds.get(method));
                         training(m, variantModels.get(method));
+                        holdoutLikelihood(m, spark, variantModels.get(method), holdout, seed);
                         m.put("gap_closed_quality", gapClosed(methods, "quality", method));
                         m.put("gap_closed_pairs", gapClosed(methods, "column_pair_trends", method));
                     } else {
@@ -676,6 +680,19 @@ public final class FidelityRealBench {
         }
     }
 
+    /**
+     * The holdout's mean exact log-likelihood per row under a fitted model ({@code score}'s log p(row), nats; the
+     * whole row, so it compares models whatever their contexts, unlike the training's validation NLL), and the
+     * holdout rows it could not score (not finite).
+     */
+    static void holdoutLikelihood(ObjectNode m, SparkSession spark, FlowsynthModel model, Dataset<Row> holdout,
+                                  long seed) {
+        Row r = ScorePipeline.score(spark, model, holdout, seed).agg(functions.avg(ScorePipeline.LOG_PROB),
+                functions.count(functions.when(functions.col(ScorePipeline.LOG_PROB).isNull(), 1))).first();
+        m.put("holdout_log_likelihood", r.isNullAt(0) ? Double.NaN : r.getDouble(0));
+        m.put("holdout_unscored", r.getLong(1));
+    }
+
     /** (defaults − copula) / (ceiling − copula): 1 = as good as real data, 0 = no better than the copula. */
     static double gapClosed(ObjectNode methods, String metric) {
         return gapClosed(methods, metric, "defaults");
@@ -692,15 +709,30 @@ public final class FidelityRealBench {
         return ceiling > copula ? (defaults - copula) / (ceiling - copula) : Double.NaN;
     }
 
+    /** ", holdout log-likelihood −12.345 nats/row" (and the rows it could not score), or "" when not measured. */
+    static String likelihood(com.fasterxml.jackson.databind.JsonNode m) {
+        return m.has("holdout_log_likelihood") ? ", holdout log-likelihood" + likelihoodValue(m) : "";
+    }
+
+    private static String likelihoodValue(com.fasterxml.jackson.databind.JsonNode m) {
+        if (!m.has("holdout_log_likelihood")) {
+            return " n/a";
+        }
+        long unscored = m.path("holdout_unscored").asLong();
+        return String.format(Locale.ROOT, " %.3f nats/row%s", m.path("holdout_log_likelihood").asDouble(),
+                unscored > 0 ? " (" + unscored + " rows not scored)" : "");
+    }
+
     /** One line of a {@link #seedSummary}: the means, the gap shares and each target met (✓) or not (✗). */
     static String seedLine(ObjectNode s) {
         var t = s.path("targets");
         return String.format(Locale.ROOT, "over %d seeds (independent draws): quality %.4f, pairs %.4f; closes "
-                        + "quality %s %s, pairs %s; pairs %.4f below the ceiling %s; std error ≤ %.3f %s (ceiling's "
+                        + "quality %s %s, pairs %s; pairs %s the ceiling's by %.4f %s; std error ≤ %.3f %s (ceiling's "
                         + "%.3f); tails ≤ %.2f× real %s", s.path("methods").size(), s.path("quality").asDouble(),
                 s.path("pairs").asDouble(), percent(s.path("gap_closed_quality").asDouble()),
                 mark(t.path("quality")), percent(s.path("gap_closed_pairs").asDouble()),
-                s.path("pairs_below_ceiling").asDouble(), mark(t.path("pairs")),
+                s.path("pairs_below_ceiling").asDouble() >= 0 ? "below" : "above",
+                Math.abs(s.path("pairs_below_ceiling").asDouble()), mark(t.path("pairs")),
                 s.path("max_std_error_protected").asDouble(), mark(t.path("std")),
                 s.path("ceiling_max_std_error_protected").asDouble(), s.path("max_tail_ratio").asDouble(),
                 mark(t.path("tails")));
@@ -852,21 +884,24 @@ public final class FidelityRealBench {
                 if (m.has("gap_closed_quality")) {
                     var tr = m.path("training");
                     b.append(String.format(Locale.ROOT, "%-13s   %s closes quality %s, pairs %s; best round %d"
-                                    + "/%d, validation NLL %.4f%n", "", method,
+                                    + "/%d, validation NLL %.4f%s%n", "", method,
                             percent(m.path("gap_closed_quality").asDouble()),
                             percent(m.path("gap_closed_pairs").asDouble()),
                             tr.path("best_round").asInt(), tr.path("rounds").asInt(),
-                            tr.path("best_validation_nll").asDouble()));
+                            tr.path("best_validation_nll").asDouble(), likelihood(m)));
                 }
             }
             var dt = t.path("methods").path("defaults").path("training");
             var ct = t.path("methods").path("copula").path("training");
             b.append(String.format(Locale.ROOT, "%-13s gap closed by defaults (copula → ceiling): quality %s, "
-                            + "pairs %s; validation NLL defaults %.4f (best round %d/%d), copula %.4f%n",
+                            + "pairs %s; validation NLL defaults %.4f (best round %d/%d), copula %.4f; holdout "
+                            + "log-likelihood defaults%s, copula%s%n",
                     t.path("table").asText(), percent(t.path("gap_closed_quality").asDouble()),
                     percent(t.path("gap_closed_pairs").asDouble()), dt.path("best_validation_nll").asDouble(),
                     dt.path("best_round").asInt(), dt.path("rounds").asInt(),
-                    ct.path("best_validation_nll").asDouble()));
+                    ct.path("best_validation_nll").asDouble(),
+                    likelihoodValue(t.path("methods").path("defaults")),
+                    likelihoodValue(t.path("methods").path("copula"))));
         });
         out.path("tables").forEach(t -> {
             if (t.has("seeds")) {

@@ -90,7 +90,12 @@ class FidelityRealBenchTest {
         assertThat(s.path("targets").path("ceiling_std").asBoolean()).isFalse();
         assertThat(s.path("targets").path("tails").asBoolean()).isFalse();
         assertThat(FidelityRealBench.seedLine(s)).contains("over 2 seeds").contains("closes quality 70 % ✓")
-                .contains("tails ≤ 2.22× real ✗");
+                .contains("pairs below the ceiling's by 0.0070 ✓").contains("tails ≤ 2.22× real ✗");
+        ObjectNode measured = JsonNodeFactory.instance.objectNode().put("holdout_log_likelihood", -26.0581)
+                .put("holdout_unscored", 2);
+        assertThat(FidelityRealBench.likelihood(measured))
+                .isEqualTo(", holdout log-likelihood -26.058 nats/row (2 rows not scored)");
+        assertThat(FidelityRealBench.likelihood(JsonNodeFactory.instance.objectNode())).isEmpty();
         // no gap to close: the quality target does not apply
         method(methods, "copula", 0.97, 0.93, 0.1, 0, 18);
         ObjectNode none = FidelityRealBench.seedSummary(methods);
