@@ -302,6 +302,10 @@ public final class FidelityRealBench {
             if (METHODS.contains(name)) {
                 throw new IllegalArgumentException(VARIANTS_ENV + ": variant name '" + name + "' is a method's name");
             }
+            if (name.matches(SEED_PREFIX + "\\d+")) {
+                throw new IllegalArgumentException(VARIANTS_ENV + ": variant name '" + name + "' is reserved for "
+                        + SEEDS_ENV + "'s seed runs");
+            }
             v.put(name, kv);
         }
         return v;

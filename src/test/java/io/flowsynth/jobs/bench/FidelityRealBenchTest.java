@@ -111,6 +111,9 @@ class FidelityRealBenchTest {
         org.assertj.core.api.Assertions.assertThat(v.get("b")).isEmpty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FidelityRealBench.variants("c:x"))
                 .hasMessageContaining("not key=value");
+        // a seed run's name would be summarised as one
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FidelityRealBench.variants("seed2:flowsynth.seed=9"))
+                .hasMessageContaining("reserved");
     }
 
     @Test
