@@ -85,6 +85,9 @@ public final class ConfigKeys {
     /** Cap of calibration rows × features (the flow samples and the training rows each hold that many floats). */
     public static final String TRAIN_CALIBRATION_MAX_VALUES = "flowsynth.train.calibration-max-values";
     public static final long TRAIN_CALIBRATION_MAX_VALUES_DEFAULT = 25_000_000L;
+    /** Discrete features' calibration knots only at their decoding boundaries (false: quantile knots everywhere). */
+    public static final String TRAIN_CALIBRATION_EDGES = "flowsynth.train.calibration-edges";
+    public static final boolean TRAIN_CALIBRATION_EDGES_DEFAULT = true;
 
     public static final String TRAIN_CHECKPOINT = "flowsynth.train.checkpoint";
     public static final boolean TRAIN_CHECKPOINT_DEFAULT = true;
@@ -274,6 +277,7 @@ public final class ConfigKeys {
         d.put(TRAIN_CALIBRATION_KNOTS, String.valueOf(TRAIN_CALIBRATION_KNOTS_DEFAULT));
         d.put(TRAIN_CALIBRATION_ROWS, String.valueOf(TRAIN_CALIBRATION_ROWS_DEFAULT));
         d.put(TRAIN_CALIBRATION_MAX_VALUES, String.valueOf(TRAIN_CALIBRATION_MAX_VALUES_DEFAULT));
+        d.put(TRAIN_CALIBRATION_EDGES, String.valueOf(TRAIN_CALIBRATION_EDGES_DEFAULT));
         d.put(TRAIN_CHECKPOINT, String.valueOf(TRAIN_CHECKPOINT_DEFAULT));
         d.put(TRAIN_AVERAGING_FREQUENCY, String.valueOf(TRAIN_AVERAGING_FREQUENCY_DEFAULT));
         d.put(TRAIN_WORKER_PREFETCH, String.valueOf(TRAIN_WORKER_PREFETCH_DEFAULT));

@@ -263,6 +263,7 @@ public final class FlowsynthConfig {
                 r.offOrAtLeast(ConfigKeys.TRAIN_CALIBRATION_KNOTS, 2),
                 r.integer(ConfigKeys.TRAIN_CALIBRATION_ROWS, 2),
                 r.longAtLeast(ConfigKeys.TRAIN_CALIBRATION_MAX_VALUES, 1),
+                r.bool(ConfigKeys.TRAIN_CALIBRATION_EDGES),
                 r.bool(ConfigKeys.TRAIN_CHECKPOINT),
                 r.integer(ConfigKeys.TRAIN_AVERAGING_FREQUENCY, 0),
                 r.integer(ConfigKeys.TRAIN_WORKER_PREFETCH, 0),

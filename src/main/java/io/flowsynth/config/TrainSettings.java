@@ -25,6 +25,7 @@ package io.flowsynth.config;
  * @param calibrationKnots   knots of the marginal calibration per feature; 0 = off, else ≥ 2
  * @param calibrationRows    rows the calibration is fitted on
  * @param calibrationMaxValues most calibration rows × features (wide tables get fewer rows)
+ * @param calibrationEdges   place a discrete feature's calibration knots only where its decoding changes
  * @param checkpoint         write per-round checkpoints
  * @param averagingFrequency dl4j-spark: local steps between averagings (0 = local steps)
  * @param workerPrefetch     dl4j-spark: mini-batches prefetched per worker
@@ -36,7 +37,7 @@ public record TrainSettings(String engine, String gradient, int epochs, long ste
                             double gradientClip, double validationFraction, int maxValidationRows,
                             int roundValidationRows, int partitions,
                             int patience, int calibrationKnots, int calibrationRows, long calibrationMaxValues,
-                            boolean checkpoint,
+                            boolean calibrationEdges, boolean checkpoint,
                             int averagingFrequency, int workerPrefetch, boolean saveUpdater, String repartition) {
 
     /** The share of a {@code rows}-row table held out for validation: the fraction, capped at the most rows. */
@@ -48,7 +49,7 @@ public record TrainSettings(String engine, String gradient, int epochs, long ste
     public TrainSettings withSteps(long newSteps) {
         return new TrainSettings(engine, gradient, epochs, newSteps, minDelta, maxMinutes, batchSize, learningRate,
                 learningRateDecay, localSteps, gradientClip, validationFraction, maxValidationRows, roundValidationRows,
-                partitions, patience, calibrationKnots, calibrationRows, calibrationMaxValues, checkpoint,
+                partitions, patience, calibrationKnots, calibrationRows, calibrationMaxValues, calibrationEdges, checkpoint,
                 averagingFrequency, workerPrefetch, saveUpdater, repartition);
     }
 }

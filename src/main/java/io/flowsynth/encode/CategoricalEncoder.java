@@ -532,6 +532,18 @@ public final class CategoricalEncoder implements ColumnEncoder {
         return onehot ? intervals.size() : indicators ? 1 + intervals.size() : 1;
     }
 
+    /**
+     * The interval feature's boundaries (its first feature); none for one-hot features, level indicators, or a
+     * within-parent feature (whose intervals depend on the parent's outcome).
+     */
+    @Override
+    public java.util.function.DoubleUnaryOperator decodeEdges(int feature) {
+        if (feature != 0 || width() == 0 || onehot || withinParent) {
+            return null;
+        }
+        return intervals::nearestEdge;
+    }
+
     /** Whether the features are one per outcome (argmax) rather than one frequency interval. */
     public boolean onehot() {
         return onehot;

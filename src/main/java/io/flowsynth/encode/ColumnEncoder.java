@@ -73,6 +73,18 @@ public interface ColumnEncoder extends Serializable {
     double logDensityCorrection(Object value, double[] features, int offset);
 
     /**
+     * Where decoding of this column's feature {@code feature} (0-based within the column) changes its output, for the
+     * marginal calibration ({@code MarginalCalibration}), which places its knots only there so that its map is affine
+     * inside every decoded cell (a category's interval, an integer's ±0.5 cell) and bends neither the cells' inner
+     * density nor a rarely seen cell's: the boundary nearest to a feature value z (a finite z; NaN when there is
+     * none), or null when the feature is continuous (decoding varies with z everywhere) or its cells depend on
+     * another feature. Null by default.
+     */
+    default java.util.function.DoubleUnaryOperator decodeEdges(int feature) {
+        return null;
+    }
+
+    /**
      * Decodes features drawn from N(0, I) <em>independently of every other column</em> into a draw from this column's
      * fitted marginal (the independent-columns baseline). For most encoders this is {@link #decode}; an encoding whose
      * standard normal features do not map to the marginal (one-hot) overrides it.

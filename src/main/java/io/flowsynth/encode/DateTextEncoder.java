@@ -63,6 +63,11 @@ public final class DateTextEncoder implements ColumnEncoder {
     }
 
     @Override
+    public java.util.function.DoubleUnaryOperator decodeEdges(int feature) {
+        return dates.decodeEdges(feature);
+    }
+
+    @Override
     public List<String> featureNames() {
         return dates.featureNames();
     }

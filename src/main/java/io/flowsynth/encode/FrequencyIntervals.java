@@ -92,6 +92,27 @@ final class FrequencyIntervals implements Serializable {
         return Math.max(0, Math.min(counts.length - 1, search.floor(u))); // the last lower bound at or below u
     }
 
+    /**
+     * The decoding boundary nearest to z: Φ⁻¹ of the inner interval bound (c_1 … c_{n−1}) closest to z among the two
+     * around the outcome z decodes to; NaN for a single outcome (no boundary).
+     */
+    double nearestEdge(double z) {
+        int n = counts.length;
+        if (n < 2 || Double.isNaN(z)) {
+            return Double.NaN;
+        }
+        int k = decode(z);
+        double below = k >= 1 ? StandardNormal.inverseCdf(lower[k]) : Double.NaN;
+        double above = k + 1 <= n - 1 ? StandardNormal.inverseCdf(lower[k + 1]) : Double.NaN;
+        if (Double.isNaN(below)) {
+            return above;
+        }
+        if (Double.isNaN(above)) {
+            return below;
+        }
+        return z - below <= above - z ? below : above;
+    }
+
     static double clampU(double u) {
         return Math.max(U_MIN, Math.min(1.0 - U_MIN, u));
     }

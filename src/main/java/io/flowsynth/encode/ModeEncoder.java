@@ -127,6 +127,18 @@ public final class ModeEncoder implements ColumnEncoder {
         return names;
     }
 
+    /** The mode and state features' boundaries; the value feature α is continuous. */
+    @Override
+    public java.util.function.DoubleUnaryOperator decodeEdges(int feature) {
+        if (feature == 1 && modes != null) {
+            return modes::nearestEdge;
+        }
+        if (feature == stateOffset() && valueStates.hasStates()) {
+            return valueStates::nearestStateEdge;
+        }
+        return null;
+    }
+
     private int stateOffset() {
         return modes != null ? 2 : 1;
     }

@@ -568,35 +568,101 @@ public final class QuantileEncoder implements ColumnEncoder {
     /** F̂⁻¹(u), clipped and rounded to the source type, into a sink. */
     void inverse(double u, ValueSink out, int column) {
         int n = knots.length;
-        int j;
-        double delta;
-        if (n == 1 || u <= probabilities[0]) {
-            j = 0;
-            delta = 0.0;
-        } else if (u >= probabilities[n - 1]) {
-            j = n - 1;
-            delta = 0.0;
-        } else {
-            GuidedSearch search = probabilitySearch;
-            if (search == null) {
-                search = new GuidedSearch(probabilities, n);
-                probabilitySearch = search; // racy but idempotent
-            }
-            j = Math.min(search.floor(u), n - 2); // p_j ≤ u < p_{j+1}
-            double t = (u - probabilities[j]) / (probabilities[j + 1] - probabilities[j]);
-            double length = knots[j + 1] - knots[j];
-            ParetoTail tail = tailOf(j);
-            delta = tail == null ? t * length
-                    : j == 0 ? length - tail.inverse(1.0 - t) : tail.inverse(t);
-            if (weekdayCumulative != null && length > 0) {
-                // the day the value rounds to, moved onto a weekday drawn by the value's place within that day
-                long day = Math.round(delta);
-                long base = (long) knots[j];
-                delta = day + weekdayShift(weekdayCumulative, base + day, delta - day + 0.5, knots[0],
-                        knots[n - 1]);
-            }
+        int j = inverseSegment(u);
+        double delta = offsetIn(j, u);
+        if (weekdayCumulative != null && j < n - 1 && knots[j + 1] - knots[j] > 0 && u > probabilities[0]) {
+            // the day the value rounds to, moved onto a weekday drawn by the value's place within that day
+            long day = Math.round(delta);
+            long base = (long) knots[j];
+            delta = day + weekdayShift(weekdayCumulative, base + day, delta - day + 0.5, knots[0], knots[n - 1]);
         }
         rounding.emit(knots[j], delta, out, column);
+    }
+
+    /** The knot segment j of u: p_j ≤ u &lt; p_{j+1}; 0 at or below p_0, n − 1 at or above p_{n−1}. */
+    private int inverseSegment(double u) {
+        int n = knots.length;
+        if (n == 1 || u <= probabilities[0]) {
+            return 0;
+        }
+        if (u >= probabilities[n - 1]) {
+            return n - 1;
+        }
+        GuidedSearch search = probabilitySearch;
+        if (search == null) {
+            search = new GuidedSearch(probabilities, n);
+            probabilitySearch = search; // racy but idempotent
+        }
+        return Math.min(search.floor(u), n - 2);
+    }
+
+    /** F̂⁻¹(u) − q_j on u's segment j ({@link #inverseSegment}), before rounding; 0 at or beyond the outer knots. */
+    private double offsetIn(int j, double u) {
+        if (j >= knots.length - 1 || u <= probabilities[0]) {
+            return 0.0;
+        }
+        double t = (u - probabilities[j]) / (probabilities[j + 1] - probabilities[j]);
+        double length = knots[j + 1] - knots[j];
+        ParetoTail tail = tailOf(j);
+        return tail == null ? t * length : j == 0 ? length - tail.inverse(1.0 - t) : tail.inverse(t);
+    }
+
+    /** F̂(x) without dequantization: the interpolated CDF at x, p_0 below the first knot and p_{n−1} above the last. */
+    private double cdfAt(double x) {
+        int n = knots.length;
+        if (!(x > knots[0])) {
+            return probabilities[0];
+        }
+        if (x >= knots[n - 1]) {
+            return probabilities[n - 1];
+        }
+        int j = lastAtMost(x); // q_j ≤ x < q_{j+1}
+        return interpolate(j, (x - knots[j]) / (knots[j + 1] - knots[j]));
+    }
+
+    /**
+     * The value feature's decoding boundaries when the column has a grid (a resolution r, no weekday shift) with no
+     * more cells in [min, max] than the column had values (so values repeat: years, counts, point masses): the
+     * half-way points (m + ½)·r between grid values inside [min, max], where rounding changes the decoded value; a
+     * feature value z snaps to the one nearest its unrounded decoded value. The state feature's are its intervals'.
+     * None for a continuous column, or a grid finer than its rows (coordinates to 10⁻⁶ degrees), whose quantile
+     * knots stay as they are (snapping them to 10⁻⁶ would move nothing but the outermost, whose tail cells round onto
+     * the bound: measured on zipcodes, the flow's top 0.06 % then decoded to the bound, 2× the real tail count).
+     */
+    @Override
+    public java.util.function.DoubleUnaryOperator decodeEdges(int feature) {
+        if (feature == 1 && valueStates.hasStates()) {
+            return valueStates::nearestStateEdge;
+        }
+        double r = resolution();
+        if (feature != 0 || !(r > 0.0) || weekdayCumulative != null || knots.length < 2) {
+            return null;
+        }
+        double lo = knots[0];
+        double hi = knots[knots.length - 1];
+        if ((hi - lo) / r > valueStates.stateCounts()[ValueStates.State.VALUE.ordinal()]) {
+            return null; // more cells than rows (coordinates to 10⁻⁶, prices in cents): a continuous column
+        }
+        return z -> {
+            if (Double.isNaN(z)) {
+                return Double.NaN;
+            }
+            double u = unsqueeze(StandardNormal.cdf(z));
+            int j = inverseSegment(u);
+            double v = knots[j] + offsetIn(j, u);
+            double m = Math.rint(v / r - 0.5);                  // the nearest half-way point is (m + ½)·r
+            if ((m + 0.5) * r <= lo) {
+                m += Math.ceil((lo - (m + 0.5) * r) / r + 1e-9);
+            }
+            if ((m + 0.5) * r >= hi) {
+                m -= Math.ceil(((m + 0.5) * r - hi) / r + 1e-9);
+            }
+            double edge = (m + 0.5) * r;                        // one formula, so a boundary is always the same double
+            if (!(edge > lo && edge < hi)) {
+                return Double.NaN;
+            }
+            return StandardNormal.inverseCdf(squeeze(cdfAt(edge)));
+        };
     }
 
     /** Finds u's segment of {@link #probabilities} in {@link #inverse}; built on first use. */

@@ -151,6 +151,21 @@ public final class TableEncoder implements Serializable {
         return width;
     }
 
+    /**
+     * Per feature (in {@link #width()} order), where decoding changes its output ({@link ColumnEncoder#decodeEdges});
+     * null entries for continuous features.
+     */
+    public java.util.function.DoubleUnaryOperator[] decodeEdges() {
+        java.util.function.DoubleUnaryOperator[] edges = new java.util.function.DoubleUnaryOperator[width];
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnEncoder c = columns.get(i);
+            for (int f = 0; f < c.width(); f++) {
+                edges[offsets[i] + f] = c.decodeEdges(f);
+            }
+        }
+        return edges;
+    }
+
     /** Index of column i's first feature. */
     public int offset(int i) {
         return offsets[i];

@@ -64,6 +64,11 @@ final class ValueStates implements Serializable {
         return states != null;
     }
 
+    /** The state feature's decoding boundary nearest to z ({@link FrequencyIntervals#nearestEdge}). */
+    double nearestStateEdge(double z) {
+        return states.nearestEdge(z);
+    }
+
     /** The state feature of a value (any state not seen while fitting is encoded as VALUE). */
     double encodeState(Object value, Random rng) {
         int stateIndex = indexOf(stateOf(value));

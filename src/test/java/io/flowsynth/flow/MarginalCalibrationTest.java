@@ -200,4 +200,93 @@ class MarginalCalibrationTest {
             assertThat(y[i]).as("value %s of feature %d", v, i % 2).isEqualTo((float) expected);
         }
     }
+
+    @Test
+    void aDiscreteFeaturesKnotsSitOnlyOnItsBoundariesAndSetEachCellsMass() {
+        // feature 0: three outcomes of shares 0.5, 0.3, 0.2 dequantized over their intervals (z = Φ⁻¹(u)); feature 1
+        // continuous. The "flow" has the wrong location and scale on both.
+        double b1 = io.flowsynth.math.StandardNormal.inverseCdf(0.5);
+        double b2 = io.flowsynth.math.StandardNormal.inverseCdf(0.8);
+        java.util.function.DoubleUnaryOperator nearest = z -> Math.abs(z - b1) <= Math.abs(z - b2) ? b1 : b2;
+        int rows = 20_000;
+        Random r = new Random(11);
+        float[] data = new float[rows * 2];
+        float[] flow = new float[rows * 2];
+        for (int i = 0; i < rows; i++) {
+            data[2 * i] = (float) io.flowsynth.math.StandardNormal.inverseCdf(r.nextDouble());
+            data[2 * i + 1] = (float) Math.exp(r.nextGaussian());
+            flow[2 * i] = (float) (0.3 + 1.2 * r.nextGaussian());
+            flow[2 * i + 1] = (float) r.nextGaussian();
+        }
+        MarginalCalibration c = MarginalCalibration.fit(flow, data, 2, 500,
+                new java.util.function.DoubleUnaryOperator[]{nearest, null});
+        com.fasterxml.jackson.databind.JsonNode features = c.toJson().get("features");
+        com.fasterxml.jackson.databind.JsonNode to = features.get(0).get("to");
+        // the two boundaries, nothing inside the cells, no outer pair (the outer cells shift with slope 1)
+        assertThat(to.size()).isEqualTo(2);
+        assertThat(to.get(0).asDouble()).isEqualTo(b1);
+        assertThat(to.get(1).asDouble()).isEqualTo(b2);
+        assertThat(features.get(1).get("to").size()).isGreaterThan(100); // the continuous feature keeps its quantiles
+        // fresh flow samples get the outcomes' shares
+        float[] fresh = new float[rows * 2];
+        Random f = new Random(12);
+        for (int i = 0; i < fresh.length; i++) {
+            fresh[i] = (float) (i % 2 == 0 ? 0.3 + 1.2 * f.nextGaussian() : f.nextGaussian());
+        }
+        c.apply(fresh);
+        int below1 = 0;
+        int below2 = 0;
+        for (int i = 0; i < rows; i++) {
+            below1 += fresh[2 * i] < b1 ? 1 : 0;
+            below2 += fresh[2 * i] < b2 ? 1 : 0;
+        }
+        assertThat(below1 / (double) rows).isCloseTo(0.5, offset(0.015));
+        assertThat(below2 / (double) rows).isCloseTo(0.8, offset(0.015));
+        // inside the middle cell the map is affine: equal steps in x give equal steps in y
+        double[] y = new double[3];
+        double x0 = c.toJson().get("features").get(0).get("from").get(0).asDouble();
+        double x1 = c.toJson().get("features").get(0).get("from").get(1).asDouble();
+        for (int k = 0; k < 3; k++) {
+            double[] row = {x0 + (k + 1) * (x1 - x0) / 4, 0.0};
+            c.apply(row, 1);
+            y[k] = row[0];
+        }
+        assertThat(y[2] - y[1]).isCloseTo(y[1] - y[0], offset(1e-9));
+    }
+
+    @Test
+    void aDiscreteFeaturesFarTailWithoutKeptBoundariesIsPulledWithinTheData() {
+        // boundaries every 0.5 up to 1.75; beyond, none (a sparse tail whose cells round onto the bound)
+        java.util.function.DoubleUnaryOperator edges = z -> {
+            if (z >= 2) {
+                return Double.NaN;
+            }
+            double e = Math.floor(z * 2) / 2 + 0.25;
+            return Math.min(1.75, Math.max(-2.25, e));
+        };
+        int rows = 20_000;
+        Random r = new Random(13);
+        float[] data = new float[rows];
+        float[] flow = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            data[i] = (float) r.nextGaussian();
+            flow[i] = (float) (2.5 * r.nextGaussian()); // a much wider flow
+        }
+        MarginalCalibration c = MarginalCalibration.fit(flow, data, 1, 200,
+                new java.util.function.DoubleUnaryOperator[]{edges});
+        com.fasterxml.jackson.databind.JsonNode to = c.toJson().get("features").get(0).get("to");
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : data) {
+            max = Math.max(max, v);
+        }
+        // the lowest cell (below −2.25) shifts; the top is pulled onto the data's maximum
+        assertThat(to.get(0).asDouble()).isEqualTo(-2.25);
+        assertThat(to.get(to.size() - 1).asDouble()).isEqualTo((double) (float) max);
+        double[] far = {40.0};
+        c.apply(far, 1);
+        assertThat(far[0]).isLessThan(max + 40); // slope 1 beyond the flow's own maximum only
+        double[] inside = {c.toJson().get("features").get(0).get("from").get(to.size() - 1).asDouble() - 1e-6};
+        c.apply(inside, 1);
+        assertThat(inside[0]).isLessThanOrEqualTo(max);
+    }
 }

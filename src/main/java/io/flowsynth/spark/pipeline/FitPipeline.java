@@ -353,7 +353,8 @@ public final class FitPipeline {
                     spark.sparkContext().setJobDescription("flowsynth fit: calibrating marginals");
                     calibration = CalibrationFit.fit(blocks, result.trainRows(), spec, parameters, knots,
                             CalibrationFit.rows(train.calibrationRows(), spec.features(), train.calibrationMaxValues()),
-                            seed);
+                            train.calibrationEdges() && spec.features() == encoder.width() ? encoder.decodeEdges()
+                                    : null, seed);
                 }
                 training.put("calibration_knots", calibration == null ? 0 : knots);
                 if (checkpoints != null) {

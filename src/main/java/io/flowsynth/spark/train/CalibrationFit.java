@@ -70,9 +70,11 @@ public final class CalibrationFit {
     /**
      * @param parameters the trained parameters in the flow spec's order
      * @param trainRows  the training rows across all blocks (sets the sampling fraction)
+     * @param edges      per feature, where its decoding changes ({@link MarginalCalibration#fit}); null: none
      */
     public static MarginalCalibration fit(JavaRDD<FeatureBlock> blocks, long trainRows, FlowSpec spec,
-                                          float[] parameters, int knots, int rows, long seed) {
+                                          float[] parameters, int knots, int rows,
+                                          java.util.function.DoubleUnaryOperator[] edges, long seed) {
         long start = System.nanoTime();
         double fraction = Math.min(1.0, rows / (double) Math.max(1, trainRows));
         List<float[]> parts = blocks.mapPartitionsWithIndex((p, it) -> {
@@ -117,7 +119,7 @@ public final class CalibrationFit {
         if (spec.conditional()) {
             restGivenRealContexts(flow, spec, parameters, data, dataRows, samples, flowRows, rng);
         }
-        MarginalCalibration c = MarginalCalibration.fit(samples, data, spec.features(), knots);
+        MarginalCalibration c = MarginalCalibration.fit(samples, data, spec.features(), knots, edges);
         LOG.info("Calibrated the flow's marginals: {} knots per feature on {} training rows and {} flow samples in {}s",
                 knots, dataRows, flowRows, String.format("%.1f", (System.nanoTime() - start) / 1e9));
         return c;
