@@ -538,7 +538,7 @@ public final class CategoricalEncoder implements ColumnEncoder {
      */
     @Override
     public java.util.function.DoubleUnaryOperator decodeEdges(int feature) {
-        if (feature != 0 || width() == 0 || onehot || withinParent) {
+        if (feature != 0 || width() == 0 || onehot || withinParent || parentBlocks != null) {
             return null;
         }
         return intervals::nearestEdge;
