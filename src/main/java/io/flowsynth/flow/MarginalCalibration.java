@@ -61,10 +61,10 @@ public final class MarginalCalibration {
      * edges gets its knots only there: each quantile knot of the data is moved to its nearest boundary e, matched with
      * the flow's quantile at the data's share below e (see {@link #edgeKnots} for the outer cells). The map is then
      * affine inside every decoded cell (a category's interval, an integer's cell), so it sets each group of cells'
-     * mass as exactly as before while keeping the
-     * flow's own smooth density inside them; quantile knots inside the cells would bend that density to the
-     * training sample's dequantization noise and to its per-value counts, which cost held-out likelihood (measured
-     * on ames: a year seen in the holdout but rarely in training scored thousands of nats low).
+     * mass as exactly as before while keeping the flow's own smooth density inside them; quantile knots inside the
+     * cells would bend that density to the training sample's dequantization noise and to its per-value counts, which
+     * cost held-out likelihood (measured on ames: with only Year_Built calibrated, a holdout house built in a year few
+     * training houses had scored −2,296 nats).
      */
     public static MarginalCalibration fit(float[] flowSamples, float[] data, int features, int knots,
                                           DoubleUnaryOperator[] edges) {

@@ -289,4 +289,33 @@ class MarginalCalibrationTest {
         c.apply(inside, 1);
         assertThat(inside[0]).isLessThanOrEqualTo(max);
     }
+
+    @Test
+    void twoOutcomesShiftTheirOneBoundaryWithSlopeOne() {
+        double b1 = io.flowsynth.math.StandardNormal.inverseCdf(0.3);
+        int rows = 20_000;
+        Random r = new Random(17);
+        float[] data = new float[rows];
+        float[] flow = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            data[i] = (float) io.flowsynth.math.StandardNormal.inverseCdf(r.nextDouble());
+            flow[i] = (float) (0.4 + r.nextGaussian());
+        }
+        MarginalCalibration c = MarginalCalibration.fit(flow, data, 1, 500,
+                new java.util.function.DoubleUnaryOperator[]{z -> b1});
+        com.fasterxml.jackson.databind.JsonNode f = c.toJson().get("features").get(0);
+        assertThat(f.get("to").size()).isEqualTo(2);
+        assertThat(f.get("to").get(0).asDouble()).isEqualTo(b1);
+        double[] x = {f.get("from").get(0).asDouble() - 2.0};
+        c.apply(x, 1);
+        assertThat(x[0]).isCloseTo(b1 - 2.0, offset(1e-9)); // a shift, no stretch
+        int below = 0;
+        Random g = new Random(18);
+        for (int i = 0; i < rows; i++) {
+            double[] y = {0.4 + g.nextGaussian()};
+            c.apply(y, 1);
+            below += y[0] < b1 ? 1 : 0;
+        }
+        assertThat(below / (double) rows).isCloseTo(0.3, offset(0.015));
+    }
 }

@@ -134,19 +134,19 @@ class SyntheticTableTest {
         // a discrete feature's calibration knots sit on its decoding boundaries (each its own nearest boundary)
         java.util.function.DoubleUnaryOperator[] edges = model.encoder().decodeEdges();
         com.fasterxml.jackson.databind.JsonNode knots = model.calibration().toJson().get("features");
-        int discrete = 0;
+        int checked = 0;
         for (int j = 0; j < edges.length; j++) {
             if (edges[j] == null) {
                 continue;
             }
-            discrete++;
             com.fasterxml.jackson.databind.JsonNode to = knots.get(j).get("to");
             for (int k = 1; k < to.size() - 1; k++) {
                 assertThat(edges[j].applyAsDouble(to.get(k).asDouble())).as("feature %d knot %d", j, k)
                         .isEqualTo(to.get(k).asDouble());
+                checked++;
             }
         }
-        assertThat(discrete).as("the table has discrete features").isGreaterThan(0);
+        assertThat(checked).as("inner knots of discrete features checked").isGreaterThan(0);
         String out = dir.resolve("synthetic").toString();
         SamplePipeline.write(spark, loaded, new SamplePipeline.Request(500, 3, 2, 1.0, 256, "snappy", java.util.List.of(),
                 out, null, false));
